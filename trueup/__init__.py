@@ -1,0 +1,1 @@
+"""TrueUp: premium audit for workers compensation and general liability."""

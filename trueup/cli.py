@@ -1,0 +1,67 @@
+"""The ``trueup`` command.
+
+``trueup rate WORKSHEET.json`` prints the rated result as JSON; ``--explain`` prints the
+plain-language summary instead. A worksheet that cannot be rated exits with status 2 and lists
+every problem by JSON path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from trueup.rating import (
+    RateTable,
+    RuleBook,
+    TrueUpError,
+    WorksheetError,
+    explain,
+    rate_worksheet,
+    result_to_json,
+    worksheet_from_json,
+)
+
+BAD_INPUT = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="trueup", description="TrueUp premium audit")
+    commands = parser.add_subparsers(dest="command", required=True)
+    rate = commands.add_parser("rate", help="rate a worksheet (JSON) and print the result")
+    rate.add_argument("worksheet", type=Path, help="worksheet JSON file, or - for standard input")
+    rate.add_argument("--explain", action="store_true", help="print the plain-language summary")
+    rate.add_argument("--rates", type=Path, help="rate table CSV (default: the demo rates)")
+    rate.add_argument("--rulebook", type=Path, help="rule-book folder (default: the shipped one)")
+    args = parser.parse_args(argv)
+    return _rate(args)
+
+
+def _rate(args: argparse.Namespace) -> int:
+    try:
+        if str(args.worksheet) == "-":
+            text = sys.stdin.read()
+        else:
+            text = args.worksheet.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"trueup: cannot read {args.worksheet}: {exc}", file=sys.stderr)
+        return BAD_INPUT
+    try:
+        rates = RateTable.from_csv(args.rates) if args.rates else None
+        rulebook = RuleBook.load(args.rulebook) if args.rulebook else None
+        worksheet = worksheet_from_json(text)
+        result = rate_worksheet(worksheet, rulebook=rulebook, rates=rates)
+    except WorksheetError as exc:
+        print(f"trueup: {args.worksheet}: {len(exc.problems)} problem(s):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem.path}: {problem.reason}", file=sys.stderr)
+        return BAD_INPUT
+    except (TrueUpError, OSError) as exc:
+        print(f"trueup: {exc}", file=sys.stderr)
+        return BAD_INPUT
+    print(explain(result) if args.explain else result_to_json(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

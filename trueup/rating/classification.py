@@ -1,0 +1,238 @@
+"""Classification checks on audited payroll: non-hourly pay apportioned by earnings, standard
+exceptions, division of payroll without records, dual-wage classes, per-employee payroll caps."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from trueup.rating.context import Context, PayItem, cite, usd
+from trueup.rating.money import ZERO, allocate
+
+
+def classify(ctx: Context, items: list[PayItem]) -> list[PayItem]:
+    items = _apportion_unclassified(ctx, items)
+    _standard_exceptions(ctx, items)
+    _division_without_records(ctx, items)
+    _dual_wage(ctx, items)
+    _payroll_caps(ctx, items)
+    return items
+
+
+def _by_employee(
+    items: list[PayItem], kinds: tuple[str, ...] = ("payroll",)
+) -> dict[tuple[str, str], list[PayItem]]:
+    groups: dict[tuple[str, str], list[PayItem]] = defaultdict(list)
+    for item in items:
+        if item.employee is not None and item.kind in kinds and item.class_code is not None:
+            groups[(item.state, item.employee)].append(item)
+    return groups
+
+
+def _highest_rated(ctx: Context, state: str, codes: set[str]) -> str:
+    # Ties go to the lower class code, so the choice never depends on line order.
+    return max(sorted(codes), key=lambda code: ctx.rate_value(state, code))
+
+
+def _apportion_unclassified(ctx: Context, items: list[PayItem]) -> list[PayItem]:
+    """Non-hourly pay (vacation, holiday, bonus) goes to the employee's classes by earnings."""
+    if all(item.class_code is not None for item in items):
+        return items
+    groups = _by_employee(items)
+    kept: list[PayItem] = []
+    added: list[PayItem] = []
+    for item in items:
+        if item.class_code is not None:
+            kept.append(item)
+            continue
+        assert item.employee is not None  # validation requires an employee on unclassified pay
+        earning = sorted(groups[(item.state, item.employee)], key=lambda i: i.class_code or "")
+        earnings_by_class: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        for other in earning:
+            earnings_by_class[other.class_code or ""] += other.amount
+        codes = sorted(earnings_by_class)
+        shares = allocate(item.amount, [earnings_by_class[c] for c in codes])
+        for code, share in zip(codes, shares, strict=True):
+            rule = ctx.rules(item.state).require("classification")
+            reason = cite(
+                rule,
+                f"{item.employee}: non-hourly pay {usd(item.amount)} apportioned by earnings: "
+                f"{usd(share)} to class {code}",
+                state=item.state,
+                amount=share,
+                inputs=(("earnings_in_class", str(earnings_by_class[code])),),
+                path=item.path,
+            )
+            added.append(
+                PayItem(
+                    state=item.state,
+                    class_code=code,
+                    amount=share,
+                    reasons=[*item.reasons, reason],
+                    path=item.path,
+                    employee=item.employee,
+                    records_support_division=item.records_support_division,
+                    split_period=item.split_period,
+                )
+            )
+    return kept + added
+
+
+def _move(ctx: Context, item: PayItem, to_class: str, text: str, code: str) -> None:
+    rule = ctx.rules(item.state).require("classification")
+    item.reasons.append(
+        cite(
+            rule,
+            text,
+            state=item.state,
+            amount=item.amount,
+            inputs=(("from_class", item.class_code or ""), ("to_class", to_class)),
+            path=item.path,
+        )
+    )
+    ctx.find(code, text, item.state, item.path)
+    item.class_code = to_class
+
+
+def _standard_exceptions(ctx: Context, items: list[PayItem]) -> None:
+    for (state, employee), group in _by_employee(items).items():
+        rule = ctx.rules(state).require("classification")
+        if rule.flag("standard_exception_split", False):
+            continue
+        exceptions = set(rule.items("standard_exceptions"))
+        codes = {i.class_code for i in group if i.class_code}
+        other = codes - exceptions
+        if not other or not (codes & exceptions):
+            continue
+        target = _highest_rated(ctx, state, other)
+        for item in group:
+            if item.class_code in exceptions:
+                _move(
+                    ctx,
+                    item,
+                    target,
+                    f"{employee} also works in class {', '.join(sorted(other))}: a standard "
+                    f"exception ({item.class_code}) applies only to employees who never do "
+                    f"other work, so {usd(item.amount)} moves to class {target}",
+                    "standard_exception_split",
+                )
+
+
+def _division_without_records(ctx: Context, items: list[PayItem]) -> None:
+    for (state, employee), group in _by_employee(items).items():
+        codes = {i.class_code for i in group if i.class_code}
+        if len(codes) < 2 or all(i.records_support_division for i in group):
+            continue
+        rule = ctx.rules(state).require("classification")
+        if rule.text("division_without_records") != "highest_rated":
+            continue
+        target = _highest_rated(ctx, state, codes)
+        for item in group:
+            if item.class_code != target:
+                _move(
+                    ctx,
+                    item,
+                    target,
+                    f"{employee}: time records do not support dividing payroll between "
+                    f"classes {', '.join(sorted(codes))}, so {usd(item.amount)} is assigned "
+                    f"to the highest-rated class {target}",
+                    "division_not_supported",
+                )
+
+
+def _dual_wage(ctx: Context, items: list[PayItem]) -> None:
+    for item in items:
+        if item.kind != "payroll" or item.class_code is None:
+            continue
+        rule = ctx.rules(item.state).get("dual_wage")
+        if rule is None:
+            continue
+        for pair in rule.items("pairs"):
+            high, low = str(pair["high"]), str(pair["low"])
+            if item.class_code not in (high, low):
+                continue
+            threshold = Decimal(str(pair["threshold"]))
+            who = item.employee or "payroll line"
+            if item.hourly_rate is None:
+                if item.class_code == high:
+                    _move(
+                        ctx,
+                        item,
+                        low,
+                        f"{who}: no hourly wage shown to verify the high-wage class {high} "
+                        f"(${threshold}/hour or more), so {usd(item.amount)} goes to the "
+                        f"low-wage class {low}",
+                        "dual_wage_unverified",
+                    )
+            else:
+                wage = item.hourly_rate.quantize(Decimal("0.01"))
+                target = high if item.hourly_rate >= threshold else low
+                if target != item.class_code:
+                    _move(
+                        ctx,
+                        item,
+                        target,
+                        f"{who}: regular hourly wage ${wage} is "
+                        f"{'at or above' if target == high else 'below'} the "
+                        f"${threshold} threshold for {pair.get('trade', 'this trade')}, so "
+                        f"{usd(item.amount)} belongs in class {target}",
+                        "dual_wage_reclass",
+                    )
+            break
+
+
+def _payroll_caps(ctx: Context, items: list[PayItem]) -> None:
+    states = {item.state for item in items}
+    for state in sorted(states):
+        rule = ctx.rules(state).get("payroll_cap")
+        if rule is None:
+            continue
+        for cap in rule.items("caps"):
+            limit = Decimal(str(cap["per_employee_annual"]))
+            classes = {str(c) for c in cap.get("classes", [])}
+            applicable = [
+                i
+                for i in items
+                if i.state == state
+                and i.kind in ("payroll", "owner")
+                and (not classes or i.class_code in classes)
+            ]
+            anonymous = [i for i in applicable if i.employee is None]
+            if anonymous:
+                ctx.find(
+                    "cap_not_applied",
+                    f"{len(anonymous)} {state} payroll line(s) name no employee, so the "
+                    f"{usd(limit)} per-employee cap could not be applied to them",
+                    state,
+                    anonymous[0].path,
+                )
+            by_employee: dict[str, list[PayItem]] = defaultdict(list)
+            for item in applicable:
+                if item.employee is not None:
+                    by_employee[item.employee].append(item)
+            for employee, group in by_employee.items():
+                total = sum((i.amount for i in group), ZERO)
+                if total <= limit:
+                    continue
+                capped = allocate(limit, [i.amount for i in group])
+                scope = "every class" if not classes else "class " + ", ".join(sorted(classes))
+                for item, new_amount in zip(group, capped, strict=True):
+                    item.reasons.append(
+                        cite(
+                            rule,
+                            f"{employee}: payroll of {usd(total)} is capped at "
+                            f"{usd(limit)} per employee ({scope}); this line "
+                            f"{usd(item.amount)} → {usd(new_amount)}",
+                            state=state,
+                            amount=new_amount - item.amount,
+                            inputs=(("employee_total", str(total)), ("cap", str(limit))),
+                            path=item.path,
+                        )
+                    )
+                    item.amount = new_amount
+                ctx.find(
+                    "payroll_cap",
+                    f"{employee}: {usd(total)} of payroll capped at {usd(limit)}",
+                    state,
+                    group[0].path,
+                )

@@ -1,0 +1,95 @@
+"""What every step of one rating shares: the worksheet, the rule book, the rates, the findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from trueup.rating.rates import ClassRate, RateTable
+from trueup.rating.result import Finding, Reason
+from trueup.rating.rulebook import RuleBook, RuleVersion, StateRules
+from trueup.rating.worksheet import Worksheet
+
+
+@dataclass(slots=True)
+class PayItem:
+    """A piece of audited payroll on its way to an exposure line (internal, mutable)."""
+
+    state: str
+    class_code: str | None
+    amount: Decimal
+    reasons: list[Reason]
+    path: str
+    employee: str | None = None
+    kind: str = "payroll"  # payroll | owner | subcontractor
+    records_support_division: bool = True
+    hourly_rate: Decimal | None = None
+    split_period: date | None = None
+
+
+@dataclass
+class Context:
+    worksheet: Worksheet
+    rulebook: RuleBook
+    rates: RateTable
+    findings: list[Finding] = field(default_factory=list)
+    exclusions: list[Reason] = field(default_factory=list)
+
+    @property
+    def rating_date(self) -> date:
+        return self.worksheet.policy.effective
+
+    def rules(self, state: str) -> StateRules:
+        return self.rulebook.rules_for(state, self.rating_date)
+
+    def rate(self, state: str, class_code: str) -> ClassRate | None:
+        return self.rates.lookup(state, self.worksheet.policy.line, class_code, self.rating_date)
+
+    def rate_value(self, state: str, class_code: str) -> Decimal:
+        found = self.rate(state, class_code)
+        # Validation guarantees a rate for every class before rating starts.
+        assert found is not None, f"no rate for {state} {class_code}"
+        return found.rate
+
+    def find(
+        self, code: str, message: str, state: str | None = None, path: str | None = None
+    ) -> None:
+        self.findings.append(Finding(code, message, state, path))
+
+
+def cite(
+    rule: RuleVersion,
+    text: str,
+    *,
+    state: str,
+    amount: Decimal | None = None,
+    inputs: tuple[tuple[str, str], ...] = (),
+    path: str | None = None,
+) -> Reason:
+    """A reason that names the rule-book version it applies."""
+    return Reason(
+        rule=rule.rule_id,
+        text=text,
+        amount=amount,
+        state=state,
+        effective=rule.effective,
+        source=rule.source,
+        status=rule.status,
+        inputs=inputs,
+        path=path,
+    )
+
+
+def fact(text: str, *, state: str | None, amount: Decimal | None, path: str | None) -> Reason:
+    """A reason that is a fact from the worksheet rather than a rule."""
+    return Reason(rule="worksheet", text=text, amount=amount, state=state, status="fact", path=path)
+
+
+def usd(amount: Decimal) -> str:
+    """Money for people: $1,234.56 (whole dollars without cents)."""
+    sign = "-" if amount < 0 else ""
+    magnitude = abs(amount)
+    if magnitude == magnitude.to_integral_value():
+        return f"{sign}${magnitude:,.0f}"
+    return f"{sign}${magnitude:,.2f}"

@@ -1,0 +1,73 @@
+"""Rate a worksheet: the estimate and the audited facts, each rated, then compared."""
+
+from __future__ import annotations
+
+from trueup.rating import premium
+from trueup.rating.adjustment import adjustment_lines, adjustment_reason, outcome_of
+from trueup.rating.context import Context
+from trueup.rating.errors import WorksheetError
+from trueup.rating.exposures import audited_exposures, estimated_exposures
+from trueup.rating.rates import RateTable, demo_rates
+from trueup.rating.result import Finding, Result
+from trueup.rating.rulebook import RuleBook, default_rulebook
+from trueup.rating.validate import validate
+from trueup.rating.worksheet import Worksheet
+
+ENGINE_VERSION = "0.1.0"
+
+
+def rate_worksheet(
+    worksheet: Worksheet, *, rulebook: RuleBook | None = None, rates: RateTable | None = None
+) -> Result:
+    """Rate ``worksheet`` and return the audited premium, the adjustment against the estimate and
+    the billed premium, and the reasons for every figure.
+
+    Raises :class:`WorksheetError` listing every problem (by JSON path) when the worksheet cannot
+    be rated.
+    """
+    rulebook = rulebook or default_rulebook()
+    rates = rates or demo_rates()
+    problems = validate(worksheet, rulebook, rates)
+    if problems:
+        raise WorksheetError(problems)
+
+    estimate_ctx = Context(worksheet, rulebook, rates)
+    estimated = premium.rate(estimate_ctx, estimated_exposures(estimate_ctx))
+    ctx = Context(worksheet, rulebook, rates)
+    audited = premium.rate(ctx, audited_exposures(ctx), estimated)
+
+    policy = worksheet.policy
+    findings = [
+        Finding(
+            "no_state_rules", f"the rule book has no {state} file: NCCI defaults applied", state
+        )
+        for state in policy.states
+        if not rulebook.rules_for(state, policy.effective).known
+    ] + ctx.findings
+    difference = audited.premium - estimated.premium
+    billed = policy.billed_premium if policy.billed_premium is not None else policy.deposit_premium
+    vs_billed = None if billed is None else audited.premium - billed
+    return Result(
+        policy_number=policy.number,
+        line=policy.line,
+        audit_type=worksheet.audit.type,
+        period_start=policy.audit_period.start,
+        period_end=policy.audit_period.end,
+        engine_version=ENGINE_VERSION,
+        rulebook_version=rulebook.version,
+        rates_version=rates.version,
+        estimated=estimated,
+        audited=audited,
+        adjustments=tuple(adjustment_lines(estimated, audited)),
+        estimated_premium=estimated.premium,
+        audited_premium=audited.premium,
+        adjustment=difference,
+        outcome=outcome_of(difference),
+        adjustment_reason=adjustment_reason(
+            estimated.premium, audited.premium, policy.line == "GL" and policy.gl_audit == "one_way"
+        ),
+        billed_premium=billed,
+        adjustment_vs_billed=vs_billed,
+        outcome_vs_billed=None if vs_billed is None else outcome_of(vs_billed),
+        findings=tuple(findings),
+    )

@@ -1,0 +1,92 @@
+"""The one place that rounds money.
+
+Every amount in the engine is a :class:`decimal.Decimal`. Rounding increments and the rounding mode
+come from the rule book (per jurisdiction), so nothing else in the engine calls ``quantize``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+
+_MODES = {"ROUND_HALF_UP": ROUND_HALF_UP, "ROUND_HALF_EVEN": ROUND_HALF_EVEN}
+
+
+@dataclass(frozen=True, slots=True)
+class Rounding:
+    """How a jurisdiction rounds: lines (class premiums, steps) and the premium billed."""
+
+    line: Decimal = CENT
+    premium: Decimal = ONE
+    mode: str = "ROUND_HALF_UP"
+
+    def __post_init__(self) -> None:
+        if self.mode not in _MODES:
+            raise ValueError(f"unknown rounding mode {self.mode!r}; use one of {sorted(_MODES)}")
+
+    def line_amount(self, value: Decimal) -> Decimal:
+        return quantize(value, self.line, self.mode)
+
+    def premium_amount(self, value: Decimal) -> Decimal:
+        return quantize(value, self.premium, self.mode)
+
+
+DEFAULT_ROUNDING = Rounding()
+
+
+def quantize(value: Decimal, increment: Decimal, mode: str = "ROUND_HALF_UP") -> Decimal:
+    """Round ``value`` to a multiple of ``increment`` (e.g. 0.01 or 1) with an explicit mode."""
+    if increment in (ONE, CENT) or increment.as_tuple().digits == (1,):
+        return value.quantize(increment, rounding=_MODES[mode])
+    # Increments such as 5 or 0.05: count whole increments, round that count, scale back.
+    units = (value / increment).quantize(ONE, rounding=_MODES[mode])
+    return units * increment
+
+
+def cents(value: Decimal) -> Decimal:
+    """Round to cents, half up: used for amounts that are not premiums (payroll figures)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def allocate(
+    total: Decimal, weights: Sequence[Decimal], increment: Decimal = CENT
+) -> list[Decimal]:
+    """Split ``total`` in proportion to ``weights`` so that the parts sum exactly to ``total``.
+
+    Largest-remainder method: each part is rounded down to the increment, and the leftover
+    increments go to the parts with the largest remainders (earliest first on ties), so the
+    result does not depend on anything but the order of ``weights``.
+    """
+    if not weights:
+        return []
+    weight_sum = sum(weights, ZERO)
+    if weight_sum == ZERO:
+        parts = [ZERO] * len(weights)
+        parts[0] = total
+        return parts
+    sign = -1 if total < 0 else 1
+    magnitude = abs(total)
+    raw = [magnitude * w / weight_sum for w in weights]
+    floors = [(r / increment).to_integral_value(rounding="ROUND_FLOOR") * increment for r in raw]
+    leftover = int((magnitude - sum(floors, ZERO)) / increment)
+    order = sorted(range(len(raw)), key=lambda i: (-(raw[i] - floors[i]), i))
+    for i in order[:leftover]:
+        floors[i] += increment
+    return [sign * f for f in floors]
+
+
+def parse_fraction(text: str) -> Decimal:
+    """Read a rule-book fraction such as ``"1/3"`` or ``"0.5"`` into an exact-as-possible Decimal.
+
+    Thirds are not exact in decimal; callers multiply and round once, at the end.
+    """
+    if "/" in text:
+        num, den = text.split("/", 1)
+        return Decimal(num.strip()) / Decimal(den.strip())
+    return Decimal(text)

@@ -1,0 +1,231 @@
+"""Remuneration: gross pay → payroll for premium, by the rule book's inclusions and exclusions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from trueup.rating.context import Context, PayItem, cite, fact, usd
+from trueup.rating.money import ZERO, cents, parse_fraction
+from trueup.rating.worksheet import PayrollLine
+
+# Parts of gross pay the rule book may take out ("of which" amounts).
+WITHIN_GROSS = ("tips", "severance", "military_pay", "section_125", "deferred_401k")
+# Amounts paid on top of gross that the rule book may add.
+BEYOND_GROSS = (
+    "employer_benefits",
+    "reimbursements_substantiated",
+    "reimbursements_unsubstantiated",
+    "meals_lodging",
+)
+LABELS = {
+    "tips": "tips and gratuities",
+    "severance": "severance pay",
+    "military_pay": "active military duty pay",
+    "section_125": "Section 125 salary reductions",
+    "deferred_401k": "401(k) salary deferrals",
+    "employer_benefits": "employer group insurance/pension contributions",
+    "reimbursements_substantiated": "substantiated expense reimbursements",
+    "reimbursements_unsubstantiated": "expense reimbursements without records",
+    "meals_lodging": "value of meals and lodging",
+}
+
+
+def payroll_items(ctx: Context) -> list[PayItem]:
+    items: list[PayItem] = []
+    for index, line in enumerate(ctx.worksheet.audited.payroll):
+        path = f"$.audited.payroll[{index}]"
+        who = f"{line.employee}: " if line.employee else ""
+        if line.wrap_up:
+            ctx.exclusions.append(
+                fact(
+                    f"{who}{usd(line.gross)} of {line.state} payroll is covered by a wrap-up "
+                    "(OCIP/CCIP) policy and is not rated on this policy",
+                    state=line.state,
+                    amount=line.gross,
+                    path=path,
+                )
+            )
+            continue
+        if line.covered_elsewhere and line.labor_source in ("temporary", "leased"):
+            ctx.exclusions.append(
+                fact(
+                    f"{who}{usd(line.gross)} of {line.labor_source} labor is insured by the "
+                    "labor contractor (certificate on file) and is not rated on this policy",
+                    state=line.state,
+                    amount=line.gross,
+                    path=path,
+                )
+            )
+            continue
+        items.append(_remuneration(ctx, line, path))
+    return items
+
+
+def _remuneration(ctx: Context, line: PayrollLine, path: str) -> PayItem:
+    rules = ctx.rules(line.state)
+    state = line.state
+    who = f"{line.employee}: " if line.employee else ""
+    source = "" if line.labor_source == "employee" else f" ({line.labor_source} labor)"
+    reasons = [
+        fact(f"{who}gross pay{source} {usd(line.gross)}", state=state, amount=line.gross, path=path)
+    ]
+    amount = line.gross
+
+    amount += _overtime(ctx, line, path, reasons)
+
+    for key in WITHIN_GROSS:
+        value: Decimal = getattr(line, key)
+        if not value:
+            continue
+        rule = rules.require(f"remuneration.{key}")
+        if rule.text("treatment") == "exclude":
+            amount -= value
+            reasons.append(
+                cite(
+                    rule,
+                    f"{LABELS[key]} {usd(value)} excluded",
+                    state=state,
+                    amount=-value,
+                    path=f"{path}.{key}",
+                )
+            )
+        else:
+            reasons.append(
+                cite(
+                    rule,
+                    f"{LABELS[key]} {usd(value)} stay in payroll",
+                    state=state,
+                    amount=ZERO,
+                    path=f"{path}.{key}",
+                )
+            )
+    for key in BEYOND_GROSS:
+        value = getattr(line, key)
+        if not value:
+            continue
+        rule = rules.require(f"remuneration.{key}")
+        if rule.text("treatment") == "include":
+            amount += value
+            reasons.append(
+                cite(
+                    rule,
+                    f"{LABELS[key]} {usd(value)} added to payroll",
+                    state=state,
+                    amount=value,
+                    path=f"{path}.{key}",
+                )
+            )
+        else:
+            reasons.append(
+                cite(
+                    rule,
+                    f"{LABELS[key]} {usd(value)} not payroll",
+                    state=state,
+                    amount=ZERO,
+                    path=f"{path}.{key}",
+                )
+            )
+
+    return PayItem(
+        state=state,
+        class_code=line.class_code,
+        amount=cents(amount),
+        reasons=reasons,
+        path=path,
+        employee=line.employee,
+        records_support_division=line.records_support_division,
+        hourly_rate=_hourly_rate(line),
+        split_period=line.split_period,
+    )
+
+
+def _overtime(ctx: Context, line: PayrollLine, path: str, reasons: list) -> Decimal:  # type: ignore[type-arg]
+    """The (negative) overtime adjustment to gross pay."""
+    if not (line.overtime_premium or line.overtime_total or line.double_time_total):
+        return ZERO
+    rule = ctx.rules(line.state).require("overtime")
+    state = line.state
+    if rule.text("method") == "include":
+        reasons.append(
+            cite(
+                rule,
+                "overtime pay stays in payroll in full in this state",
+                state=state,
+                amount=ZERO,
+                path=path,
+            )
+        )
+        return ZERO
+    if rule.flag("requires_records", True) and not line.overtime_records:
+        reasons.append(
+            cite(
+                rule,
+                "no adequate overtime records: nothing excluded for overtime",
+                state=state,
+                amount=ZERO,
+                path=f"{path}.overtime_records",
+            )
+        )
+        return ZERO
+    change = ZERO
+    if line.overtime_premium:
+        change -= line.overtime_premium
+        reasons.append(
+            cite(
+                rule,
+                f"overtime premium portion {usd(line.overtime_premium)} excluded",
+                state=state,
+                amount=-line.overtime_premium,
+                path=f"{path}.overtime_premium",
+                inputs=(("overtime_premium", str(line.overtime_premium)),),
+            )
+        )
+    elif line.overtime_total:
+        fraction = rule.text("time_and_a_half_excluded")
+        excluded = cents(line.overtime_total * parse_fraction(fraction))
+        change -= excluded
+        reasons.append(
+            cite(
+                rule,
+                f"{fraction} of total overtime pay {usd(line.overtime_total)} at "
+                f"time-and-a-half excluded: {usd(excluded)}",
+                state=state,
+                amount=-excluded,
+                path=f"{path}.overtime_total",
+                inputs=(("overtime_total", str(line.overtime_total)), ("fraction", fraction)),
+            )
+        )
+    if line.double_time_total:
+        fraction = rule.text("double_time_excluded")
+        excluded = cents(line.double_time_total * parse_fraction(fraction))
+        change -= excluded
+        reasons.append(
+            cite(
+                rule,
+                f"{fraction} of double-time pay {usd(line.double_time_total)} excluded: "
+                f"{usd(excluded)}",
+                state=state,
+                amount=-excluded,
+                path=f"{path}.double_time_total",
+                inputs=(("double_time_total", str(line.double_time_total)), ("fraction", fraction)),
+            )
+        )
+    return change
+
+
+def _hourly_rate(line: PayrollLine) -> Decimal | None:
+    """The regular (straight-time) hourly wage, for dual-wage classes."""
+    if line.hourly_rate is not None:
+        return line.hourly_rate
+    if not line.hours:
+        return None
+    straight = (
+        line.gross
+        - line.overtime_premium
+        - line.overtime_total
+        - line.double_time_total
+        - line.tips
+        - line.severance
+        - line.military_pay
+    )
+    return straight / line.hours

@@ -1,0 +1,140 @@
+"""What the engine produces. Every figure carries the reasons that made it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a figure is what it is: the rule (rule-book id or engine step), a plain statement, the
+    inputs, and where the rule comes from."""
+
+    rule: str
+    text: str
+    amount: Decimal | None = None
+    state: str | None = None
+    effective: date | None = None  # effective date of the rule version applied
+    source: str = ""
+    status: str = ""  # published | derived | unverified | illustrative | fact
+    inputs: tuple[tuple[str, str], ...] = ()
+    path: str | None = None  # JSON path of the worksheet fact it came from
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Something the auditor should look at: a reclass, a missing certificate, a default."""
+
+    code: str
+    message: str
+    state: str | None = None
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExposureLine:
+    """Exposure for one state, class and mod period, with how it was built up."""
+
+    state: str
+    class_code: str
+    basis: str
+    amount: Decimal
+    reasons: tuple[Reason, ...]
+    period_start: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClassPremium:
+    state: str
+    class_code: str
+    basis: str
+    exposure: Decimal
+    rate: Decimal
+    manual_premium: Decimal
+    premium: Decimal  # this class's share of the state's premium before flat charges
+    reason: Reason
+    period_start: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of a state's premium algorithm: a subtotal or a charge/credit."""
+
+    code: str
+    amount: Decimal
+    reason: Reason
+    subtotal: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StatePremium:
+    state: str
+    classes: tuple[ClassPremium, ...]
+    steps: tuple[Step, ...]
+    premium: Decimal
+
+    def step(self, code: str) -> Step | None:
+        for step in self.steps:
+            if step.code == code:
+                return step
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Rating:
+    """One side of the audit: the estimate, or the audited facts, rated."""
+
+    exposures: tuple[ExposureLine, ...]
+    states: tuple[StatePremium, ...]
+    premium: Decimal
+    exclusions: tuple[Reason, ...] = ()  # amounts found at audit and not rated, with why
+
+    def state(self, code: str) -> StatePremium | None:
+        for state in self.states:
+            if state.state == code:
+                return state
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class AdjustmentLine:
+    """Estimated vs audited for one state and class (or one state-level charge)."""
+
+    state: str
+    item: str  # a class code, or a step code such as expense_constant
+    is_class: bool
+    estimated_exposure: Decimal | None
+    audited_exposure: Decimal | None
+    estimated_premium: Decimal
+    audited_premium: Decimal
+    difference: Decimal
+
+    @property
+    def class_label(self) -> str:
+        return self.item
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    policy_number: str
+    line: str
+    audit_type: str
+    period_start: date
+    period_end: date
+    engine_version: str
+    rulebook_version: str
+    rates_version: str
+    estimated: Rating
+    audited: Rating
+    adjustments: tuple[AdjustmentLine, ...]
+    estimated_premium: Decimal
+    audited_premium: Decimal
+    adjustment: Decimal
+    outcome: str  # additional | return | zero
+    adjustment_reason: Reason
+    billed_premium: Decimal | None
+    adjustment_vs_billed: Decimal | None
+    outcome_vs_billed: str | None
+    findings: tuple[Finding, ...]

@@ -1,0 +1,161 @@
+"""Subcontractors: uninsured ones are charged as payroll (NCCI 2-H-2 and state variations)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from trueup.rating.context import Context, PayItem, cite, usd
+from trueup.rating.money import ONE, cents
+from trueup.rating.periods import Period
+
+CONTRACT_LABELS = {
+    "labor_only": "labor only",
+    "labor_and_materials": "labor and materials",
+    "equipment_with_operator": "equipment with operator",
+}
+
+
+def subcontractor_items(ctx: Context) -> list[PayItem]:
+    items: list[PayItem] = []
+    audit_period = ctx.worksheet.policy.audit_period
+    for index, sub in enumerate(ctx.worksheet.audited.subcontractors):
+        path = f"$.audited.subcontractors[{index}]"
+        rule = ctx.rules(sub.state).require("subcontractors")
+        state = sub.state
+        if sub.exempt:
+            ctx.exclusions.append(
+                cite(
+                    rule,
+                    f"subcontractor {sub.name} is exempt (exemption certificate): "
+                    f"{usd(sub.contract_cost)} not charged",
+                    state=state,
+                    amount=sub.contract_cost,
+                    path=f"{path}.exempt",
+                )
+            )
+            continue
+        if sub.sole_proprietor and not rule.flag("sole_proprietor_charged", True):
+            ctx.exclusions.append(
+                cite(
+                    rule,
+                    f"subcontractor {sub.name} is a sole proprietor, not charged in {state}",
+                    state=state,
+                    amount=sub.contract_cost,
+                    path=path,
+                )
+            )
+            continue
+
+        work = sub.work_period(audit_period)
+        uninsured_fraction = ONE
+        cover_text = "no certificate of insurance"
+        if sub.certificate_from is not None and sub.certificate_to is not None:
+            certificate = Period(sub.certificate_from, sub.certificate_to)
+            covered_days = work.overlap_days(certificate)
+            if covered_days >= work.days:
+                ctx.exclusions.append(
+                    cite(
+                        rule,
+                        f"subcontractor {sub.name}: certificate "
+                        f"{certificate.start}–{certificate.end} covers the work "
+                        f"{work.start}–{work.end}: {usd(sub.contract_cost)} not charged",
+                        state=state,
+                        amount=sub.contract_cost,
+                        path=f"{path}.certificate_from",
+                    )
+                )
+                continue
+            uninsured_fraction = Decimal(work.days - covered_days) / Decimal(work.days)
+            cover_text = (
+                f"certificate covers {covered_days} of {work.days} days of the work; "
+                f"the other {work.days - covered_days} days are uninsured"
+            )
+
+        labor, labor_text, inputs = _labor(rule, sub, work)
+        charged = cents(labor * uninsured_fraction)
+        reason = cite(
+            rule,
+            f"uninsured subcontractor {sub.name} ({cover_text}): {labor_text}"
+            + (
+                ""
+                if uninsured_fraction == ONE
+                else f"; charged for the uninsured days: {usd(charged)}"
+            ),
+            state=state,
+            amount=charged,
+            inputs=(("contract_cost", str(sub.contract_cost)), *inputs),
+            path=path,
+        )
+        ctx.find(
+            "uninsured_subcontractor",
+            f"subcontractor {sub.name} had no certificate of insurance covering the work: "
+            f"{usd(charged)} charged as payroll in class {sub.class_code}",
+            state,
+            path,
+        )
+        items.append(
+            PayItem(
+                state=state,
+                class_code=sub.class_code,
+                amount=charged,
+                reasons=[reason],
+                path=path,
+                employee=None,
+                kind="subcontractor",
+            )
+        )
+    return items
+
+
+def _labor(rule, sub, work: Period) -> tuple[Decimal, str, tuple[tuple[str, str], ...]]:  # type: ignore[no-untyped-def]
+    if sub.sole_proprietor and rule.has("deemed_unlicensed_monthly"):
+        kind = "licensed" if sub.licensed else "unlicensed"
+        monthly = rule.decimal(f"deemed_{kind}_monthly")
+        daily = rule.decimal(f"deemed_{kind}_daily")
+        if sub.months_worked is not None:
+            amount = cents(monthly * sub.months_worked)
+            return (
+                amount,
+                (
+                    f"deemed wages of a {kind} sole proprietor: {usd(monthly)}/month × "
+                    f"{sub.months_worked}"
+                ),
+                (("monthly", str(monthly)),),
+            )
+        days = sub.days_worked if sub.days_worked is not None else Decimal(work.days)
+        amount = cents(daily * days)
+        return (
+            amount,
+            f"deemed wages of a {kind} sole proprietor: {usd(daily)}/day × {days}",
+            (("daily", str(daily)),),
+        )
+    if sub.stated_labor is None:
+        return (
+            sub.contract_cost,
+            (
+                f"no records of the labor portion: the full contract cost {usd(sub.contract_cost)} "
+                "is charged"
+            ),
+            (),
+        )
+    floor_fraction = rule.decimal(f"stated_labor_floor_{sub.contract_type}")
+    floor = cents(sub.contract_cost * floor_fraction)
+    if sub.stated_labor < floor:
+        return (
+            floor,
+            (
+                f"stated labor {usd(sub.stated_labor)} is below the state's floor for "
+                f"{CONTRACT_LABELS[sub.contract_type]} contracts "
+                f"({rule.text(f'stated_labor_floor_{sub.contract_type}')} of "
+                f"{usd(sub.contract_cost)} = {usd(floor)}): {usd(floor)} charged"
+            ),
+            (("stated_labor", str(sub.stated_labor)), ("floor", str(floor))),
+        )
+    return (
+        sub.stated_labor,
+        (
+            f"stated labor {usd(sub.stated_labor)} of a {CONTRACT_LABELS[sub.contract_type]} "
+            f"contract of {usd(sub.contract_cost)} is charged"
+        ),
+        (("stated_labor", str(sub.stated_labor)),),
+    )

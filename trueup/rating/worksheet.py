@@ -1,0 +1,209 @@
+"""The worksheet: what the engine is given. Frozen dataclasses, Decimal amounts, dates.
+
+Payroll semantics follow the auditor's worksheet: ``gross`` is the gross pay shown in the payroll
+records for the line, *including* overtime pay, tips, severance, military pay and the employee's
+Section 125 / 401(k) deferrals (the "of which" amounts, which the rule book may exclude). Employer
+contributions, expense reimbursements and the value of meals and lodging are paid *in addition to*
+gross and are added when the rule book includes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from trueup.rating.money import ZERO
+from trueup.rating.periods import Period
+
+LINES = ("WC", "GL")
+CANCELLATION_BASES = ("pro_rata", "short_rate")
+AUDIT_TYPES = ("final", "cancellation", "interim", "preliminary", "estimated")
+ADJUSTMENT_KINDS = (
+    "increased_limits",
+    "deductible_credit",
+    "deviation",
+    "waiver_of_subrogation",
+    "other",
+)
+OWNER_ROLES = ("executive_officer", "llc_member", "sole_proprietor", "partner")
+COVERAGES = ("included", "excluded", "elected")
+CONTRACT_TYPES = ("labor_only", "labor_and_materials", "equipment_with_operator")
+LABOR_SOURCES = ("employee", "casual", "temporary", "leased")
+GL_AUDITS = ("two_way", "one_way")
+DISCOUNT_TYPES = ("type_a", "type_b")
+
+
+@dataclass(frozen=True, slots=True)
+class ExperienceMod:
+    factor: Decimal
+    effective: date
+    state: str | None = None  # None: an interstate mod, for every state without its own
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleRating:
+    state: str
+    factor: Decimal  # -0.10 is a 10% credit, 0.05 a 5% debit
+
+
+@dataclass(frozen=True, slots=True)
+class PremiumAdjustment:
+    """A percentage of manual premium that makes up subject premium: increased limits, deductible
+    credit, deviation, waiver of subrogation."""
+
+    state: str
+    kind: str
+    rate: Decimal  # fraction of manual premium; negative for credits
+
+
+@dataclass(frozen=True, slots=True)
+class Cancellation:
+    date: date
+    basis: str  # pro_rata | short_rate
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    line: str
+    number: str
+    effective: date
+    expiration: date
+    states: tuple[str, ...]
+    insured_name: str = ""
+    cancellation: Cancellation | None = None
+    experience_mods: tuple[ExperienceMod, ...] = ()
+    schedule_rating: tuple[ScheduleRating, ...] = ()
+    premium_adjustments: tuple[PremiumAdjustment, ...] = ()
+    premium_discount: bool = True
+    premium_discount_type: str = "type_a"
+    assigned_risk: bool = False
+    deposit_premium: Decimal | None = None
+    billed_premium: Decimal | None = None
+    gl_audit: str = "two_way"
+    gl_minimum_premium: Decimal | None = None
+
+    @property
+    def term(self) -> Period:
+        return Period(self.effective, self.expiration)
+
+    @property
+    def audit_period(self) -> Period:
+        """The term, cut short at the cancellation date if the policy was cancelled."""
+        if self.cancellation is not None:
+            return Period(self.effective, self.cancellation.date)
+        return self.term
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    state: str
+    class_code: str
+    exposure: Decimal
+    basis: str = "payroll"
+
+
+@dataclass(frozen=True, slots=True)
+class PayrollLine:
+    state: str
+    class_code: str | None  # None: non-hourly pay (bonus, vacation) apportioned by earnings
+    gross: Decimal
+    employee: str | None = None
+    overtime_premium: Decimal = ZERO
+    overtime_total: Decimal = ZERO
+    double_time_total: Decimal = ZERO
+    overtime_records: bool = True
+    tips: Decimal = ZERO
+    severance: Decimal = ZERO
+    military_pay: Decimal = ZERO
+    section_125: Decimal = ZERO
+    deferred_401k: Decimal = ZERO
+    employer_benefits: Decimal = ZERO
+    reimbursements_substantiated: Decimal = ZERO
+    reimbursements_unsubstantiated: Decimal = ZERO
+    meals_lodging: Decimal = ZERO
+    hours: Decimal | None = None
+    hourly_rate: Decimal | None = None
+    records_support_division: bool = True
+    labor_source: str = "employee"
+    covered_elsewhere: bool = (
+        False  # temporary/leased labor insured by the agency (certificate on file)
+    )
+    wrap_up: bool = False  # OCIP/CCIP payroll covered by a wrap-up policy
+    split_period: date | None = None  # the experience-mod period this payroll belongs to
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """An executive officer, LLC member, sole proprietor or partner."""
+
+    name: str
+    role: str
+    state: str
+    class_code: str
+    actual_pay: Decimal
+    coverage: str | None = None  # None: the state's default for the role
+    ownership_percent: Decimal | None = None
+    covered_from: date | None = None
+    covered_to: date | None = None  # last day covered (inclusive)
+    weeks_covered: int | None = None
+    duties: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Subcontractor:
+    name: str
+    state: str
+    class_code: str
+    contract_cost: Decimal
+    contract_type: str
+    stated_labor: Decimal | None = None
+    work_from: date | None = None
+    work_to: date | None = None  # last day of work (inclusive)
+    certificate_from: date | None = None
+    certificate_to: date | None = None  # the certificate policy's expiration (exclusive)
+    exempt: bool = False
+    sole_proprietor: bool = False
+    licensed: bool = True
+    months_worked: Decimal | None = None
+    days_worked: Decimal | None = None
+
+    def work_period(self, audit_period: Period) -> Period:
+        start = self.work_from or audit_period.start
+        end = self.work_to + timedelta(days=1) if self.work_to else audit_period.end
+        return Period(start, end)
+
+
+@dataclass(frozen=True, slots=True)
+class GLExposure:
+    state: str
+    class_code: str
+    basis: str
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFacts:
+    payroll: tuple[PayrollLine, ...] = ()
+    owners: tuple[Owner, ...] = ()
+    subcontractors: tuple[Subcontractor, ...] = ()
+    gl_exposures: tuple[GLExposure, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Audit:
+    type: str = "final"
+    non_compliance_multiplier: Decimal | None = None  # None: the state's maximum
+    audit_costs: Decimal = ZERO
+
+
+@dataclass(frozen=True, slots=True)
+class Worksheet:
+    policy: Policy
+    estimated: tuple[Estimate, ...]
+    audited: AuditFacts
+    audit: Audit = Audit()
+
+    @property
+    def is_estimated_audit(self) -> bool:
+        return self.audit.type == "estimated"
