@@ -5,15 +5,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
 from trueup.rating.context import Context, PayItem, cite, usd
+from trueup.rating.errors import Problem, WorksheetError
 from trueup.rating.money import ZERO, allocate
+from trueup.rating.rulebook import RuleVersion
 
 
 def classify(ctx: Context, items: list[PayItem]) -> list[PayItem]:
     items = _apportion_unclassified(ctx, items)
-    _standard_exceptions(ctx, items)
-    _division_without_records(ctx, items)
+    # Only employees with pay in more than one class can need a standard-exception or division
+    # check; most registers have none, so find them first.
+    groups = {k: g for k, g in _by_employee(items).items() if len({i.class_code for i in g}) > 1}
+    if groups:
+        _standard_exceptions(ctx, groups)
+        _division_without_records(ctx, groups)
     _dual_wage(ctx, items)
     _payroll_caps(ctx, items)
     return items
@@ -79,6 +86,16 @@ def _apportion_unclassified(ctx: Context, items: list[PayItem]) -> list[PayItem]
 
 
 def _move(ctx: Context, item: PayItem, to_class: str, text: str, code: str) -> None:
+    if ctx.rate(item.state, to_class) is None:
+        raise WorksheetError(
+            [
+                Problem(
+                    f"{item.path}.class",
+                    f"the rules move this payroll to class {to_class} ({text}), but the rate "
+                    f"table has no rate for {to_class} in {item.state} on {ctx.rating_date}",
+                )
+            ]
+        )
     rule = ctx.rules(item.state).require("classification")
     item.reasons.append(
         cite(
@@ -94,8 +111,8 @@ def _move(ctx: Context, item: PayItem, to_class: str, text: str, code: str) -> N
     item.class_code = to_class
 
 
-def _standard_exceptions(ctx: Context, items: list[PayItem]) -> None:
-    for (state, employee), group in _by_employee(items).items():
+def _standard_exceptions(ctx: Context, groups: dict[tuple[str, str], list[PayItem]]) -> None:
+    for (state, employee), group in groups.items():
         rule = ctx.rules(state).require("classification")
         if rule.flag("standard_exception_split", False):
             continue
@@ -118,8 +135,8 @@ def _standard_exceptions(ctx: Context, items: list[PayItem]) -> None:
                 )
 
 
-def _division_without_records(ctx: Context, items: list[PayItem]) -> None:
-    for (state, employee), group in _by_employee(items).items():
+def _division_without_records(ctx: Context, groups: dict[tuple[str, str], list[PayItem]]) -> None:
+    for (state, employee), group in groups.items():
         codes = {i.class_code for i in group if i.class_code}
         if len(codes) < 2 or all(i.records_support_division for i in group):
             continue
@@ -141,13 +158,17 @@ def _division_without_records(ctx: Context, items: list[PayItem]) -> None:
 
 
 def _dual_wage(ctx: Context, items: list[PayItem]) -> None:
+    pairs_by_state: dict[str, tuple[RuleVersion | None, list[Any]]] = {}
     for item in items:
         if item.kind != "payroll" or item.class_code is None:
             continue
-        rule = ctx.rules(item.state).get("dual_wage")
+        if item.state not in pairs_by_state:
+            found = ctx.rules(item.state).get("dual_wage")
+            pairs_by_state[item.state] = (found, found.items("pairs") if found else [])
+        rule, pairs = pairs_by_state[item.state]
         if rule is None:
             continue
-        for pair in rule.items("pairs"):
+        for pair in pairs:
             high, low = str(pair["high"]), str(pair["low"])
             if item.class_code not in (high, low):
                 continue

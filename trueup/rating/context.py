@@ -35,16 +35,26 @@ class Context:
     rates: RateTable
     findings: list[Finding] = field(default_factory=list)
     exclusions: list[Reason] = field(default_factory=list)
+    # Per-rating memo: the same state's rules and class rates are asked for on every line.
+    memo: dict[object, object] = field(default_factory=dict)
 
     @property
     def rating_date(self) -> date:
         return self.worksheet.policy.effective
 
     def rules(self, state: str) -> StateRules:
-        return self.rulebook.rules_for(state, self.rating_date)
+        found = self.memo.get(state)
+        if found is None:
+            found = self.memo[state] = self.rulebook.rules_for(state, self.rating_date)
+        return found  # type: ignore[return-value]
 
     def rate(self, state: str, class_code: str) -> ClassRate | None:
-        return self.rates.lookup(state, self.worksheet.policy.line, class_code, self.rating_date)
+        key = ("rate", state, class_code)
+        if key not in self.memo:
+            self.memo[key] = self.rates.lookup(
+                state, self.worksheet.policy.line, class_code, self.rating_date
+            )
+        return self.memo[key]  # type: ignore[return-value]
 
     def rate_value(self, state: str, class_code: str) -> Decimal:
         found = self.rate(state, class_code)
@@ -88,8 +98,9 @@ def fact(text: str, *, state: str | None, amount: Decimal | None, path: str | No
 
 def usd(amount: Decimal) -> str:
     """Money for people: $1,234.56 (whole dollars without cents)."""
-    sign = "-" if amount < 0 else ""
-    magnitude = abs(amount)
-    if magnitude == magnitude.to_integral_value():
-        return f"{sign}${magnitude:,.0f}"
-    return f"{sign}${magnitude:,.2f}"
+    text = f"{amount:,.2f}"
+    if text.endswith(".00"):
+        text = text[:-3]
+    if text[0] != "-":
+        return f"${text}"
+    return "$0" if text == "-0" else f"-${text[1:]}"

@@ -21,6 +21,9 @@ Key = tuple[str, str, str, date | None]  # state, class, basis, mod period start
 
 def mod_periods(ctx: Context, state: str) -> list[tuple[Period, ExperienceMod | None]]:
     """The audit period cut at each experience-mod change for ``state`` (split-period rating)."""
+    key = ("mod_periods", state)
+    if key in ctx.memo:
+        return ctx.memo[key]  # type: ignore[return-value]
     mods = ctx.worksheet.policy.experience_mods
     own = [m for m in mods if m.state == state]
     applicable = sorted(own or [m for m in mods if m.state is None], key=lambda m: m.effective)
@@ -30,6 +33,7 @@ def mod_periods(ctx: Context, state: str) -> list[tuple[Period, ExperienceMod | 
     for period in periods:
         in_force = [m for m in applicable if m.effective <= period.start]
         result.append((period, in_force[-1] if in_force else None))
+    ctx.memo[key] = result
     return result
 
 

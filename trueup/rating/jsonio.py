@@ -440,18 +440,20 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out: dict[str, Any] = {}
-        for f in dataclasses.fields(value):
-            item = getattr(value, f.name)
-            key = "class" if f.name == "class_code" else f.name
-            if f.name == "inputs":
-                out[key] = dict(item)
-            else:
-                out[key] = to_jsonable(item)
-        return out
+        return _record({f.name: getattr(value, f.name) for f in dataclasses.fields(value)})
+    if isinstance(value, tuple) and hasattr(value, "_asdict"):  # a NamedTuple (Reason, Step)
+        return _record(value._asdict())
     if isinstance(value, list | tuple):
         return [to_jsonable(v) for v in value]
     return value
+
+
+def _record(fields: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, item in fields.items():
+        key = "class" if name == "class_code" else name
+        out[key] = dict(item) if name == "inputs" else to_jsonable(item)
+    return out
 
 
 def result_to_json(result: Any, indent: int | None = 2) -> str:

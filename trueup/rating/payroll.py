@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from trueup.rating.context import Context, PayItem, cite, fact, usd
 from trueup.rating.money import ZERO, cents, parse_fraction
+from trueup.rating.result import Reason
+from trueup.rating.rulebook import RuleVersion
 from trueup.rating.worksheet import PayrollLine
 
 # Parts of gross pay the rule book may take out ("of which" amounts).
@@ -61,8 +63,36 @@ def payroll_items(ctx: Context) -> list[PayItem]:
     return items
 
 
+def _plan(ctx: Context, state: str) -> list[tuple[str, RuleVersion, int, str]]:
+    """For one state: each remuneration item, its rule, and its effect on payroll (-1 taken out,
+    +1 added, 0 none) with the words for it. Built once per state per rating."""
+    key = ("remuneration", state)
+    plan: list[tuple[str, RuleVersion, int, str]] | None = ctx.memo.get(key)  # type: ignore[assignment]
+    if plan is None:
+        rules = ctx.rules(state)
+        plan = []
+        for name in WITHIN_GROSS:
+            rule = rules.require(f"remuneration.{name}")
+            excluded = rule.text("treatment") == "exclude"
+            plan.append(
+                (name, rule, -1 if excluded else 0, "excluded" if excluded else "stay in payroll")
+            )
+        for name in BEYOND_GROSS:
+            rule = rules.require(f"remuneration.{name}")
+            included = rule.text("treatment") == "include"
+            plan.append(
+                (
+                    name,
+                    rule,
+                    1 if included else 0,
+                    "added to payroll" if included else "not payroll",
+                )
+            )
+        ctx.memo[key] = plan
+    return plan
+
+
 def _remuneration(ctx: Context, line: PayrollLine, path: str) -> PayItem:
-    rules = ctx.rules(line.state)
     state = line.state
     who = f"{line.employee}: " if line.employee else ""
     source = "" if line.labor_source == "employee" else f" ({line.labor_source} labor)"
@@ -70,62 +100,22 @@ def _remuneration(ctx: Context, line: PayrollLine, path: str) -> PayItem:
         fact(f"{who}gross pay{source} {usd(line.gross)}", state=state, amount=line.gross, path=path)
     ]
     amount = line.gross
-
     amount += _overtime(ctx, line, path, reasons)
-
-    for key in WITHIN_GROSS:
-        value: Decimal = getattr(line, key)
+    for name, rule, effect, words in _plan(ctx, state):
+        value: Decimal = getattr(line, name)
         if not value:
             continue
-        rule = rules.require(f"remuneration.{key}")
-        if rule.text("treatment") == "exclude":
-            amount -= value
-            reasons.append(
-                cite(
-                    rule,
-                    f"{LABELS[key]} {usd(value)} excluded",
-                    state=state,
-                    amount=-value,
-                    path=f"{path}.{key}",
-                )
+        change = value * effect
+        amount += change
+        reasons.append(
+            cite(
+                rule,
+                f"{LABELS[name]} {usd(value)} {words}",
+                state=state,
+                amount=change,
+                path=f"{path}.{name}",
             )
-        else:
-            reasons.append(
-                cite(
-                    rule,
-                    f"{LABELS[key]} {usd(value)} stay in payroll",
-                    state=state,
-                    amount=ZERO,
-                    path=f"{path}.{key}",
-                )
-            )
-    for key in BEYOND_GROSS:
-        value = getattr(line, key)
-        if not value:
-            continue
-        rule = rules.require(f"remuneration.{key}")
-        if rule.text("treatment") == "include":
-            amount += value
-            reasons.append(
-                cite(
-                    rule,
-                    f"{LABELS[key]} {usd(value)} added to payroll",
-                    state=state,
-                    amount=value,
-                    path=f"{path}.{key}",
-                )
-            )
-        else:
-            reasons.append(
-                cite(
-                    rule,
-                    f"{LABELS[key]} {usd(value)} not payroll",
-                    state=state,
-                    amount=ZERO,
-                    path=f"{path}.{key}",
-                )
-            )
-
+        )
     return PayItem(
         state=state,
         class_code=line.class_code,
@@ -139,7 +129,7 @@ def _remuneration(ctx: Context, line: PayrollLine, path: str) -> PayItem:
     )
 
 
-def _overtime(ctx: Context, line: PayrollLine, path: str, reasons: list) -> Decimal:  # type: ignore[type-arg]
+def _overtime(ctx: Context, line: PayrollLine, path: str, reasons: list[Reason]) -> Decimal:
     """The (negative) overtime adjustment to gross pay."""
     if not (line.overtime_premium or line.overtime_total or line.double_time_total):
         return ZERO

@@ -464,49 +464,50 @@ def _minimum_premium(
 ) -> None:
     """The policy's minimum premium is the highest of its states' class minimums."""
     policy = ctx.worksheet.policy
-    best: tuple[Decimal, _State, Reason] | None = None
+    best: tuple[Decimal, _State, str] | None = None
     for work in states:
         for line in by_state[work.state]:
-            minimum, reason = _class_minimum(ctx, work.state, line.class_code)
+            minimum = _class_minimum(ctx, work.state, line.class_code)
             if minimum is not None and (best is None or minimum > best[0]):
-                best = (minimum, work, reason)
+                best = (minimum, work, line.class_code)
     policy_minimum = policy.gl_minimum_premium if policy.line == "GL" else None
     if policy_minimum is not None and states and (best is None or policy_minimum > best[0]):
-        best = (
-            policy_minimum,
-            states[0],
-            Reason(
-                "policy.gl_minimum_premium",
-                f"policy minimum premium {usd(policy_minimum)}",
-                policy_minimum,
-                states[0].state,
-                status="fact",
-                path="$.policy.gl_minimum_premium",
-            ),
-        )
+        best = (policy_minimum, states[0], "")
     if best is None:
         return
-    minimum, work, reason = best
+    premium = sum((w.variable + w.flat for w in states), ZERO)
+    minimum, work, class_code = best
     cancellation = policy.cancellation
-    text = reason.text
+    prorate = ""
     if cancellation is not None and policy.line == "WC":
         rule = ctx.rules(work.state).require("cancellation")
         key = "pro_rata_minimum" if cancellation.basis == "pro_rata" else "short_rate_minimum"
         if rule.text(key, "full") == "prorate":
             days, term_days = policy.audit_period.days, policy.term.days
-            minimum = work.rounding.line_amount(minimum * days / term_days)
-            text += f", prorated for {days} of {term_days} days = {usd(minimum)}"
-    premium = sum((w.variable + w.flat for w in states), ZERO)
+            full, minimum = minimum, work.rounding.line_amount(minimum * days / term_days)
+            prorate = f", {usd(full)} prorated for {days} of {term_days} days = {usd(minimum)}"
     if premium >= minimum:
         return
     amount = minimum - premium
+    reason = (
+        Reason(
+            "policy.gl_minimum_premium",
+            f"policy minimum premium {usd(minimum)}",
+            minimum,
+            work.state,
+            status="fact",
+            path="$.policy.gl_minimum_premium",
+        )
+        if not class_code
+        else _class_minimum_reason(ctx, work.state, class_code)
+    )
     work.add(
         "minimum_premium",
         amount,
         Reason(
             reason.rule,
             f"the premium {usd(premium)} is below the minimum premium {usd(minimum)} "
-            f"({text}): {usd(amount)} added",
+            f"({reason.text}{prorate}): {usd(amount)} added",
             amount,
             work.state,
             reason.effective,
@@ -519,39 +520,54 @@ def _minimum_premium(
     work.flat += amount
 
 
-def _class_minimum(ctx: Context, state: str, class_code: str) -> tuple[Decimal | None, Reason]:
+def _class_minimum(ctx: Context, state: str, class_code: str) -> Decimal | None:
+    """A class's minimum premium: the rate table's own figure, else the state's formula (WC)."""
     found = ctx.rate(state, class_code)
     assert found is not None
     if found.minimum_premium is not None:
-        return found.minimum_premium, Reason(
-            "rate_table.minimum_premium",
-            f"class {class_code} minimum premium {usd(found.minimum_premium)}",
-            found.minimum_premium,
-            state,
-            found.effective,
-            f"rate table {ctx.rates.version}",
-            found.status or "published",
-        )
+        return found.minimum_premium
     if ctx.worksheet.policy.line == "GL":
-        return None, Reason("rate_table", "", None)
+        return None
     rules = ctx.rules(state)
     rule = rules.get("minimum_premium")
     if rule is None or not rule.flag("applies", True):
-        return None, Reason("minimum_premium", "", None)
+        return None
     amount = found.rate * rule.decimal("rate_multiplier")
     expense = rules.get("expense_constant")
     if rule.flag("add_expense_constant") and expense is not None:
         amount += expense.decimal("amount")
     maximum = rule.optional_decimal("maximum")
-    capped = min(amount, maximum) if maximum is not None else amount
-    return capped, cite(
+    return min(amount, maximum) if maximum is not None else amount
+
+
+def _class_minimum_reason(ctx: Context, state: str, class_code: str) -> Reason:
+    found = ctx.rate(state, class_code)
+    assert found is not None
+    minimum = _class_minimum(ctx, state, class_code)
+    if found.minimum_premium is not None:
+        return Reason(
+            "rate_table.minimum_premium",
+            f"class {class_code} minimum premium {usd(minimum or ZERO)}",
+            minimum,
+            state,
+            found.effective,
+            f"rate table {ctx.rates.version}",
+            found.status or "published",
+        )
+    rules = ctx.rules(state)
+    rule = rules.require("minimum_premium")
+    with_ec = rule.flag("add_expense_constant") and rules.get("expense_constant") is not None
+    formula = f"class {class_code} rate {found.rate} × {rule.text('rate_multiplier')}" + (
+        " + expense constant" if with_ec else ""
+    )
+    maximum = rule.optional_decimal("maximum")
+    if maximum is not None and minimum == maximum:
+        formula += f", capped at {usd(maximum)}"
+    return cite(
         rule,
-        f"class {class_code} rate {found.rate} × {rule.text('rate_multiplier')}"
-        + (" + expense constant" if rule.flag("add_expense_constant") else "")
-        + f" = {usd(amount)}"
-        + (f", capped at {usd(maximum)}" if maximum is not None and capped != amount else ""),
+        formula,
         state=state,
-        amount=capped,
+        amount=minimum,
         inputs=(("rate", str(found.rate)), ("rate_multiplier", rule.text("rate_multiplier"))),
     )
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Reason:
+class Reason(NamedTuple):
     """Why a figure is what it is: the rule (rule-book id or engine step), a plain statement, the
-    inputs, and where the rule comes from."""
+    inputs, and where the rule comes from.
+
+    A NamedTuple rather than a frozen dataclass: a rating builds a hundred of these, and a
+    NamedTuple is as immutable and three times faster to build."""
 
     rule: str
     text: str
@@ -58,8 +61,7 @@ class ClassPremium:
     period_start: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(NamedTuple):
     """One step of a state's premium algorithm: a subtotal or a charge/credit."""
 
     code: str

@@ -29,6 +29,22 @@ from trueup.rating.worksheet import (
 )
 
 STATE_CODE = re.compile(r"^[A-Z]{2}$")
+PAYROLL_AMOUNTS = (
+    "gross",
+    "overtime_premium",
+    "overtime_total",
+    "double_time_total",
+    "tips",
+    "severance",
+    "military_pay",
+    "section_125",
+    "deferred_401k",
+    "employer_benefits",
+    "reimbursements_substantiated",
+    "reimbursements_unsubstantiated",
+    "meals_lodging",
+    "hourly_rate",
+)
 
 
 def validate(worksheet: Worksheet, rulebook: RuleBook, rates: RateTable) -> list[Problem]:
@@ -123,22 +139,31 @@ def validate(worksheet: Worksheet, rulebook: RuleBook, rates: RateTable) -> list
                         f"must be more than 0 and at most {top} in {state}",
                     )
 
+    checked: dict[tuple[str, str, str | None], tuple[str, str] | None] = {}
+
     def check_class(path: str, state: str, class_code: str, basis: str | None = None) -> None:
+        key = (state, class_code, basis)
+        if key not in checked:
+            checked[key] = class_problem(state, class_code, basis)
+        found = checked[key]
+        if found is not None:
+            problem(f"{path}.{found[0]}", found[1])
+
+    def class_problem(state: str, class_code: str, basis: str | None) -> tuple[str, str] | None:
         if state not in states:
-            problem(
-                f"{path}.state",
+            return (
+                "state",
                 f"{state} is not one of the policy's states ({', '.join(policy.states)})",
             )
-            return
         found = rates.lookup(state, policy.line, class_code, policy.effective)
         if found is None:
-            problem(
-                f"{path}.class",
-                f"no {policy.line} rate for class {class_code} in {state} "
-                f"in force on {policy.effective} (rates {rates.version})",
+            return "class", (
+                f"no {policy.line} rate for class {class_code} in {state} in force "
+                f"on {policy.effective} (rates {rates.version})"
             )
-        elif basis is not None and found.basis != basis:
-            problem(f"{path}.basis", f"class {class_code} is rated on {found.basis}, not {basis}")
+        if basis is not None and found.basis != basis:
+            return "basis", f"class {class_code} is rated on {found.basis}, not {basis}"
+        return None
 
     def non_negative(path: str, value: Decimal | None) -> None:
         if value is not None and value < 0:
@@ -165,23 +190,10 @@ def validate(worksheet: Worksheet, rulebook: RuleBook, rates: RateTable) -> list
             classified[(line.state, line.employee)] += 1
     for i, line in enumerate(facts.payroll):
         path = f"$.audited.payroll[{i}]"
-        for name in (
-            "gross",
-            "overtime_premium",
-            "overtime_total",
-            "double_time_total",
-            "tips",
-            "severance",
-            "military_pay",
-            "section_125",
-            "deferred_401k",
-            "employer_benefits",
-            "reimbursements_substantiated",
-            "reimbursements_unsubstantiated",
-            "meals_lodging",
-            "hourly_rate",
-        ):
-            non_negative(f"{path}.{name}", getattr(line, name))
+        for name in PAYROLL_AMOUNTS:
+            value = getattr(line, name)
+            if value is not None and value < 0:
+                problem(f"{path}.{name}", "must not be negative")
         if line.hours is not None and line.hours <= 0:
             problem(f"{path}.hours", "must be greater than zero")
         if line.overtime_premium and line.overtime_total:

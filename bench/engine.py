@@ -1,0 +1,140 @@
+"""Engine benchmark: rate generated worksheets of 20 payroll lines each, with the full trace.
+
+Prints p50/p95 per worksheet and lines per second for TrueUp's engine and, measured in the same
+run on the same worksheets, a floor: the bare manual-premium arithmetic (payroll × rate ÷ 100 per
+line, in Decimal, no rules and no trace). The target is p50 ≤ 0.5 ms per 20-line worksheet.
+
+    .venv/bin/python bench/engine.py [--worksheets 10000] [--lines 20] [--seed 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+from datetime import date
+from decimal import Decimal
+
+from trueup.rating import RateTable, rate_worksheet
+from trueup.rating.money import HUNDRED
+from trueup.rating.worksheet import (
+    AuditFacts,
+    Estimate,
+    ExperienceMod,
+    PayrollLine,
+    Policy,
+    Worksheet,
+)
+
+STATES = ("IN", "PA", "MO", "KY", "OK", "RI", "LA", "OR", "NV", "CA")
+CLASSES = ("8810", "8742", "5645", "5403", "5474", "5190", "5183", "9082", "8017", "7219",
+           "0042", "9014", "3632", "8380", "2003", "5221", "5022", "8832", "9015", "7380")
+
+# CA dual-wage classes: payroll in a high-wage class without hours moves to its low-wage partner.
+LOW_WAGE_PARTNERS = ("5432", "5482", "5553", "5140", "5187", "5205", "5028")
+
+
+def build_rates() -> RateTable:
+    rng = random.Random(1)
+    rows = ["state,line,class,basis,effective,rate,minimum_premium,description,status"]
+    for state in STATES:
+        for code in (*CLASSES, *LOW_WAGE_PARTNERS):
+            rate = Decimal(rng.randint(100, 15000)) / 1000
+            rows.append(f"{state},WC,{code},payroll,2024-01-01,{rate},,bench,illustrative")
+    return RateTable.from_csv_text("\n".join(rows) + "\n", "bench-rates")
+
+
+def build_worksheets(count: int, lines: int, seed: int) -> list[Worksheet]:
+    rng = random.Random(seed)
+    worksheets = []
+    for n in range(count):
+        state = STATES[n % len(STATES)]
+        classes = rng.sample(CLASSES, 4)
+        payroll = []
+        for i in range(lines):
+            gross = Decimal(rng.randint(2_000_000, 9_000_000)) / 100
+            overtime = Decimal(rng.randint(0, 300_000)) / 100 if i % 3 == 0 else Decimal(0)
+            payroll.append(
+                PayrollLine(
+                    state=state,
+                    class_code=classes[i % 4],
+                    gross=gross,
+                    employee=f"E{i:03d}",
+                    overtime_total=overtime,
+                    tips=Decimal(rng.randint(0, 50_000)) / 100 if i % 5 == 0 else Decimal(0),
+                    section_125=Decimal(rng.randint(0, 200_000)) / 100,
+                )
+            )
+        policy = Policy(
+            line="WC",
+            number=f"WC-{n:06d}",
+            effective=date(2025, 1, 1),
+            expiration=date(2026, 1, 1),
+            states=(state,),
+            experience_mods=(ExperienceMod(Decimal("0.93"), date(2025, 1, 1)),),
+            premium_discount=True,
+            deposit_premium=Decimal(rng.randint(10_000, 90_000)),
+        )
+        estimated = tuple(Estimate(state, c, Decimal(rng.randint(100, 400) * 1000)) for c in classes)
+        worksheets.append(Worksheet(policy, estimated, AuditFacts(payroll=tuple(payroll))))
+    return worksheets
+
+
+def floor(worksheet: Worksheet, rates: RateTable) -> Decimal:
+    policy = worksheet.policy
+    total = Decimal(0)
+    for line in worksheet.audited.payroll:
+        assert line.class_code is not None
+        found = rates.lookup(line.state, "WC", line.class_code, policy.effective)
+        assert found is not None
+        total += line.gross * found.rate / HUNDRED
+    return total
+
+
+def percentile(values: list[int], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))] / 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--worksheets", type=int, default=10_000)
+    parser.add_argument("--lines", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+
+    rates = build_rates()
+    worksheets = build_worksheets(args.worksheets, args.lines, args.seed)
+    for ws in worksheets[:50]:  # warm caches (rule book versions, rate lookups)
+        rate_worksheet(ws, rates=rates)
+
+    engine_ns: list[int] = []
+    traced = 0
+    for ws in worksheets:
+        start = time.perf_counter_ns()
+        result = rate_worksheet(ws, rates=rates)
+        engine_ns.append(time.perf_counter_ns() - start)
+        traced += sum(len(e.reasons) for e in result.audited.exposures)
+
+    floor_ns: list[int] = []
+    for ws in worksheets:
+        start = time.perf_counter_ns()
+        floor(ws, rates)
+        floor_ns.append(time.perf_counter_ns() - start)
+
+    lines = args.worksheets * args.lines
+    engine_s, floor_s = sum(engine_ns) / 1e9, sum(floor_ns) / 1e9
+    print(f"worksheets: {args.worksheets} × {args.lines} payroll lines (seed {args.seed})")
+    print(f"reasons traced on audited exposures: {traced} ({traced / args.worksheets:.1f} per worksheet)")
+    print(f"{'':<34}{'p50 ms':>9}{'p95 ms':>9}{'lines/s':>12}")
+    print(f"{'TrueUp engine (full trace)':<34}{percentile(engine_ns, .5):>9.3f}"
+          f"{percentile(engine_ns, .95):>9.3f}{lines / engine_s:>12,.0f}")
+    print(f"{'floor: bare manual premium':<34}{percentile(floor_ns, .5):>9.3f}"
+          f"{percentile(floor_ns, .95):>9.3f}{lines / floor_s:>12,.0f}")
+    target = "met" if percentile(engine_ns, .5) <= 0.5 else "NOT met"
+    print(f"target p50 ≤ 0.5 ms per worksheet: {target}")
+
+
+if __name__ == "__main__":
+    main()
