@@ -159,7 +159,9 @@ def _limited_pay(
         ("maximum", str(high)),
     )
     if pay < low:
-        return low, f"raised to the minimum {usd(low)} ({usd(weekly_min)}/week × {weeks})", inputs
+        how = "annual minimum" if low == annual_min else f"{usd(weekly_min)}/week × {weeks} weeks"
+        return low, f"raised to the minimum {usd(low)} ({how})", inputs
     if pay > high:
-        return high, f"capped at the maximum {usd(high)} ({usd(weekly_max)}/week × {weeks})", inputs
+        how = "annual maximum" if high == annual_max else f"{usd(weekly_max)}/week × {weeks} weeks"
+        return high, f"capped at the maximum {usd(high)} ({how})", inputs
     return pay, f"actual pay {usd(pay)} is within {usd(low)}–{usd(high)}", inputs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from trueup.rating.context import Context, PayItem, cite, usd
@@ -56,9 +57,9 @@ def subcontractor_items(ctx: Context) -> list[PayItem]:
                 ctx.exclusions.append(
                     cite(
                         rule,
-                        f"subcontractor {sub.name}: certificate "
-                        f"{certificate.start}–{certificate.end} covers the work "
-                        f"{work.start}–{work.end}: {usd(sub.contract_cost)} not charged",
+                        f"subcontractor {sub.name}: certificate {certificate.start} to "
+                        f"{certificate.end} covers the work {work.start} to "
+                        f"{work.end - timedelta(days=1)}: {usd(sub.contract_cost)} not charged",
                         state=state,
                         amount=sub.contract_cost,
                         path=f"{path}.certificate_from",
