@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from trueup.rating.rates import ClassRate, RateTable
-from trueup.rating.result import Finding, Reason
+from trueup.rating.result import Finding, Reason, usd
 from trueup.rating.rulebook import RuleBook, RuleVersion, StateRules
 from trueup.rating.worksheet import Worksheet
 
@@ -76,31 +76,34 @@ def cite(
     amount: Decimal | None = None,
     inputs: tuple[tuple[str, str], ...] = (),
     path: str | None = None,
+    args: tuple[object, ...] = (),
 ) -> Reason:
-    """A reason that names the rule-book version it applies."""
+    """A reason that names the rule-book version it applies. With ``args``, ``text`` is a
+    ``str.format`` template rendered when the reason is read."""
     return Reason(
-        rule=rule.rule_id,
-        text=text,
-        amount=amount,
-        state=state,
-        effective=rule.effective,
-        source=rule.source,
-        status=rule.status,
-        inputs=inputs,
-        path=path,
+        rule.rule_id,
+        text,
+        amount,
+        state,
+        rule.effective,
+        rule.source,
+        rule.status,
+        inputs,
+        path,
+        args,
     )
 
 
-def fact(text: str, *, state: str | None, amount: Decimal | None, path: str | None) -> Reason:
+def fact(
+    text: str,
+    *,
+    state: str | None,
+    amount: Decimal | None,
+    path: str | None,
+    args: tuple[object, ...] = (),
+) -> Reason:
     """A reason that is a fact from the worksheet rather than a rule."""
-    return Reason(rule="worksheet", text=text, amount=amount, state=state, status="fact", path=path)
+    return Reason("worksheet", text, amount, state, None, "", "fact", (), path, args)
 
 
-def usd(amount: Decimal) -> str:
-    """Money for people: $1,234.56 (whole dollars without cents)."""
-    text = f"{amount:,.2f}"
-    if text.endswith(".00"):
-        text = text[:-3]
-    if text[0] != "-":
-        return f"${text}"
-    return "$0" if text == "-0" else f"-${text[1:]}"
+__all__ = ["Context", "PayItem", "cite", "fact", "usd"]

@@ -68,7 +68,7 @@ def estimated_exposures(ctx: Context, audited: bool = False) -> list[ExposureLin
             line_reasons.append(
                 Reason(
                     rule="cancellation.pro_rata_estimate",
-                    text=f"policy in force {period.days} of {term.days} days: estimate "
+                    template=f"policy in force {period.days} of {term.days} days: estimate "
                     f"prorated to {usd(prorated)}",
                     amount=prorated - amount,
                     state=estimate.state,

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from trueup.rating.errors import Problem, WorksheetError
 from trueup.rating.money import ZERO
+from trueup.rating.result import Reason
 from trueup.rating.worksheet import (
     Audit,
     AuditFacts,
@@ -441,7 +442,12 @@ def to_jsonable(value: Any) -> Any:
         return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return _record({f.name: getattr(value, f.name) for f in dataclasses.fields(value)})
-    if isinstance(value, tuple) and hasattr(value, "_asdict"):  # a NamedTuple (Reason, Step)
+    if isinstance(value, Reason):  # rendered: its text, not its template and arguments
+        fields = value._asdict()
+        fields["text"] = value.text
+        del fields["template"], fields["args"]
+        return _record({"rule": fields.pop("rule"), "text": fields.pop("text"), **fields})
+    if isinstance(value, tuple) and hasattr(value, "_asdict"):  # a NamedTuple (Step)
         return _record(value._asdict())
     if isinstance(value, list | tuple):
         return [to_jsonable(v) for v in value]

@@ -97,7 +97,13 @@ def _remuneration(ctx: Context, line: PayrollLine, path: str) -> PayItem:
     who = f"{line.employee}: " if line.employee else ""
     source = "" if line.labor_source == "employee" else f" ({line.labor_source} labor)"
     reasons = [
-        fact(f"{who}gross pay{source} {usd(line.gross)}", state=state, amount=line.gross, path=path)
+        fact(
+            "{}gross pay{} {}",
+            state=state,
+            amount=line.gross,
+            path=path,
+            args=(who, source, line.gross),
+        )
     ]
     amount = line.gross
     amount += _overtime(ctx, line, path, reasons)
@@ -110,10 +116,11 @@ def _remuneration(ctx: Context, line: PayrollLine, path: str) -> PayItem:
         reasons.append(
             cite(
                 rule,
-                f"{LABELS[name]} {usd(value)} {words}",
+                "{} {} {}",
                 state=state,
                 amount=change,
                 path=f"{path}.{name}",
+                args=(LABELS[name], value, words),
             )
         )
     return PayItem(
@@ -163,44 +170,55 @@ def _overtime(ctx: Context, line: PayrollLine, path: str, reasons: list[Reason])
         reasons.append(
             cite(
                 rule,
-                f"overtime premium portion {usd(line.overtime_premium)} excluded",
+                "overtime premium portion {} excluded",
                 state=state,
                 amount=-line.overtime_premium,
                 path=f"{path}.overtime_premium",
                 inputs=(("overtime_premium", str(line.overtime_premium)),),
+                args=(line.overtime_premium,),
             )
         )
     elif line.overtime_total:
-        fraction = rule.text("time_and_a_half_excluded")
-        excluded = cents(line.overtime_total * parse_fraction(fraction))
+        fraction, factor = _fraction(ctx, rule, "time_and_a_half_excluded")
+        excluded = cents(line.overtime_total * factor)
         change -= excluded
         reasons.append(
             cite(
                 rule,
-                f"{fraction} of total overtime pay {usd(line.overtime_total)} at "
-                f"time-and-a-half excluded: {usd(excluded)}",
+                "{} of total overtime pay {} at time-and-a-half excluded: {}",
                 state=state,
                 amount=-excluded,
                 path=f"{path}.overtime_total",
                 inputs=(("overtime_total", str(line.overtime_total)), ("fraction", fraction)),
+                args=(fraction, line.overtime_total, excluded),
             )
         )
     if line.double_time_total:
-        fraction = rule.text("double_time_excluded")
-        excluded = cents(line.double_time_total * parse_fraction(fraction))
+        fraction, factor = _fraction(ctx, rule, "double_time_excluded")
+        excluded = cents(line.double_time_total * factor)
         change -= excluded
         reasons.append(
             cite(
                 rule,
-                f"{fraction} of double-time pay {usd(line.double_time_total)} excluded: "
-                f"{usd(excluded)}",
+                "{} of double-time pay {} excluded: {}",
                 state=state,
                 amount=-excluded,
                 path=f"{path}.double_time_total",
                 inputs=(("double_time_total", str(line.double_time_total)), ("fraction", fraction)),
+                args=(fraction, line.double_time_total, excluded),
             )
         )
     return change
+
+
+def _fraction(ctx: Context, rule: RuleVersion, key: str) -> tuple[str, Decimal]:
+    """A rule's fraction as written ("1/3") and as a number, read once per rating."""
+    memo_key = ("fraction", id(rule), key)
+    found: tuple[str, Decimal] | None = ctx.memo.get(memo_key)  # type: ignore[assignment]
+    if found is None:
+        text = rule.text(key)
+        found = ctx.memo[memo_key] = (text, parse_fraction(text))
+    return found
 
 
 def _hourly_rate(line: PayrollLine) -> Decimal | None:

@@ -121,10 +121,16 @@ def _class_premium(
     assert found is not None
     manual = work.rounding.line_amount(line.amount * found.rate / divisor)
     money_basis = line.basis in ("payroll", "gross_sales", "total_cost")
-    shown = usd(line.amount) if money_basis else f"{line.amount:,}"
     reason = Reason(
         rule="rate_table",
-        text=f"class {line.class_code}: {shown} × {found.rate} per {per} = {usd(manual)}",
+        template="class {}: {} × {} per {} = {}",
+        args=(
+            line.class_code,
+            line.amount if money_basis else f"{line.amount:,}",
+            str(found.rate),
+            per,
+            manual,
+        ),
         amount=manual,
         state=line.state,
         effective=found.effective,
@@ -160,10 +166,11 @@ def _wc_to_standard(ctx: Context, work: _State, lines: list[ExposureLine]) -> No
         manual,
         Reason(
             "premium.manual",
-            f"manual premium {usd(manual)}: the sum of payroll × rate ÷ 100 for each class",
+            "manual premium {}: the sum of payroll × rate ÷ 100 for each class",
             manual,
             state,
             status="derived",
+            args=(manual,),
         ),
         True,
     )
@@ -204,10 +211,11 @@ def _wc_to_standard(ctx: Context, work: _State, lines: list[ExposureLine]) -> No
         subject_total,
         Reason(
             "premium.subject",
-            f"subject premium {usd(subject_total)}",
+            "subject premium {}",
             subject_total,
             state,
             status="derived",
+            args=(subject_total,),
         ),
         True,
     )
@@ -243,10 +251,11 @@ def _wc_to_standard(ctx: Context, work: _State, lines: list[ExposureLine]) -> No
         modified_total,
         Reason(
             "premium.modified",
-            f"modified premium {usd(modified_total)}",
+            "modified premium {}",
             modified_total,
             state,
             status="derived",
+            args=(modified_total,),
         ),
         True,
     )
@@ -292,10 +301,11 @@ def _wc_to_standard(ctx: Context, work: _State, lines: list[ExposureLine]) -> No
         standard,
         Reason(
             "premium.standard",
-            f"standard premium {usd(standard)}",
+            "standard premium {}",
             standard,
             state,
             status="derived",
+            args=(standard,),
         ),
         True,
     )
@@ -406,7 +416,7 @@ def _expense_constant(ctx: Context, states: list[_State]) -> None:
     work.add(
         "expense_constant",
         amount,
-        cite(rule, f"expense constant {usd(amount)}{others}", state=work.state, amount=amount),
+        cite(rule, "expense constant {}{}", state=work.state, amount=amount, args=(amount, others)),
     )
     work.flat += amount
 
@@ -424,10 +434,11 @@ def _per_payroll_charge(ctx: Context, work: _State, code: str, label: str) -> No
         amount,
         cite(
             rule,
-            f"{label}: {usd(work.payroll)} × {rate_} per $100 = {usd(amount)}",
+            "{}: {} × {} per $100 = {}",
             state=work.state,
             amount=amount,
             inputs=(("payroll", str(work.payroll)), ("rate_per_100", str(rate_))),
+            args=(label, work.payroll, str(rate_), amount),
         ),
     )
     work.flat += amount
@@ -629,11 +640,11 @@ def _finish(work: _State) -> StatePremium:
             premium - before,
             Reason(
                 "rounding",
-                f"premium {usd(before)} rounded to {usd(premium)} "
-                f"({work.rounding.mode} to {work.rounding.premium})",
+                "premium {} rounded to {} ({} to {})",
                 premium - before,
                 work.state,
                 status="unverified",
+                args=(before, premium, work.rounding.mode, str(work.rounding.premium)),
             ),
         )
     work.add(
@@ -641,10 +652,11 @@ def _finish(work: _State) -> StatePremium:
         premium,
         Reason(
             "premium.total",
-            f"{work.state} premium {usd(premium)}",
+            "{} premium {}",
             premium,
             work.state,
             status="derived",
+            args=(work.state, premium),
         ),
         True,
     )
