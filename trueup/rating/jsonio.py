@@ -18,6 +18,7 @@ from trueup.rating.errors import Problem, WorksheetError
 from trueup.rating.money import ZERO
 from trueup.rating.result import Reason
 from trueup.rating.worksheet import (
+    PAYROLL_PARTS,
     Audit,
     AuditFacts,
     Cancellation,
@@ -296,29 +297,13 @@ def _estimate(r: _Reader, value: Any, path: str) -> Estimate | None:
     return Estimate(r.state(data, "state", path), class_code, exposure, basis)
 
 
-PAYROLL_AMOUNTS = (
-    "overtime_premium",
-    "overtime_total",
-    "double_time_total",
-    "tips",
-    "severance",
-    "military_pay",
-    "section_125",
-    "deferred_401k",
-    "employer_benefits",
-    "reimbursements_substantiated",
-    "reimbursements_unsubstantiated",
-    "meals_lodging",
-)
-
-
 def _payroll(r: _Reader, value: Any, path: str) -> PayrollLine | None:
     allowed = (_fields(PayrollLine) - {"class_code"}) | {"class"}
     data = r.obj(value, path, allowed)
     if data is None:
         return None
     gross = r.decimal(data, "gross", path, required=True, default=None)
-    amounts = {name: r.decimal(data, name, path) for name in PAYROLL_AMOUNTS}
+    amounts = {name: r.decimal(data, name, path) for name in PAYROLL_PARTS}
     class_code = r.text(data, "class", path, required=False)
     employee = r.text(data, "employee", path, required=False)
     if gross is None:

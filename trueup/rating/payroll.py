@@ -178,34 +178,27 @@ def _overtime(ctx: Context, line: PayrollLine, path: str, reasons: list[Reason])
                 args=(line.overtime_premium,),
             )
         )
-    elif line.overtime_total:
-        fraction, factor = _fraction(ctx, rule, "time_and_a_half_excluded")
-        excluded = cents(line.overtime_total * factor)
+    # Overtime shown only as totals: the rule book says what share of each total is premium.
+    totals = (
+        ("overtime_total", "time_and_a_half_excluded", "total overtime pay {} at time-and-a-half"),
+        ("double_time_total", "double_time_excluded", "double-time pay {}"),
+    )
+    for field, key, words in totals:
+        total: Decimal = getattr(line, field)
+        if not total or (field == "overtime_total" and line.overtime_premium):
+            continue
+        fraction, factor = _fraction(ctx, rule, key)
+        excluded = cents(total * factor)
         change -= excluded
         reasons.append(
             cite(
                 rule,
-                "{} of total overtime pay {} at time-and-a-half excluded: {}",
+                "{} of " + words + " excluded: {}",
                 state=state,
                 amount=-excluded,
-                path=f"{path}.overtime_total",
-                inputs=(("overtime_total", str(line.overtime_total)), ("fraction", fraction)),
-                args=(fraction, line.overtime_total, excluded),
-            )
-        )
-    if line.double_time_total:
-        fraction, factor = _fraction(ctx, rule, "double_time_excluded")
-        excluded = cents(line.double_time_total * factor)
-        change -= excluded
-        reasons.append(
-            cite(
-                rule,
-                "{} of double-time pay {} excluded: {}",
-                state=state,
-                amount=-excluded,
-                path=f"{path}.double_time_total",
-                inputs=(("double_time_total", str(line.double_time_total)), ("fraction", fraction)),
-                args=(fraction, line.double_time_total, excluded),
+                path=f"{path}.{field}",
+                inputs=((field, str(total)), ("fraction", fraction)),
+                args=(fraction, total, excluded),
             )
         )
     return change

@@ -25,26 +25,12 @@ from trueup.rating.worksheet import (
     LABOR_SOURCES,
     LINES,
     OWNER_ROLES,
+    PAYROLL_PARTS,
     Worksheet,
 )
 
 STATE_CODE = re.compile(r"^[A-Z]{2}$")
-PAYROLL_AMOUNTS = (
-    "gross",
-    "overtime_premium",
-    "overtime_total",
-    "double_time_total",
-    "tips",
-    "severance",
-    "military_pay",
-    "section_125",
-    "deferred_401k",
-    "employer_benefits",
-    "reimbursements_substantiated",
-    "reimbursements_unsubstantiated",
-    "meals_lodging",
-    "hourly_rate",
-)
+PAYROLL_AMOUNTS = ("gross", *PAYROLL_PARTS, "hourly_rate")
 
 
 def validate(worksheet: Worksheet, rulebook: RuleBook, rates: RateTable) -> list[Problem]:

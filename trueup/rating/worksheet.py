@@ -32,6 +32,22 @@ CONTRACT_TYPES = ("labor_only", "labor_and_materials", "equipment_with_operator"
 LABOR_SOURCES = ("employee", "casual", "temporary", "leased")
 GL_AUDITS = ("two_way", "one_way")
 DISCOUNT_TYPES = ("type_a", "type_b")
+# A payroll line's amounts beside gross: the parts of gross the rule book may take out, then the
+# amounts paid on top of gross that it may add.
+PAYROLL_PARTS = (
+    "overtime_premium",
+    "overtime_total",
+    "double_time_total",
+    "tips",
+    "severance",
+    "military_pay",
+    "section_125",
+    "deferred_401k",
+    "employer_benefits",
+    "reimbursements_substantiated",
+    "reimbursements_unsubstantiated",
+    "meals_lodging",
+)
 
 
 @dataclass(frozen=True, slots=True)
