@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Callable, Mapping
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from trueup.rating.errors import Problem, WorksheetError
@@ -35,6 +36,13 @@ from trueup.rating.worksheet import (
 )
 
 T = TypeVar("T")
+
+
+class _JsonFraction(Decimal):
+    """A JSON number with a fraction or exponent, kept apart so the reader can refuse it."""
+
+
+PLAIN_NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 _MISSING = object()
 
 
@@ -90,24 +98,23 @@ class _Reader:
         value = self.get(data, key, path, required)
         if value is _MISSING:
             return default
-        if isinstance(value, bool | float):
+        # JSON numbers with a fraction are refused too: other systems would read them as binary
+        # floats, so amounts with cents travel as strings ("1234.56").
+        if isinstance(value, bool | float | _JsonFraction):
             self.fail(
                 f"{path}.{key}",
-                'write amounts as strings ("1234.56") or integers, never binary floats',
+                'write amounts as strings ("1234.56") or whole numbers, never fractional '
+                "JSON numbers",
             )
             return default
-        if isinstance(value, int | Decimal):
+        if isinstance(value, int | Decimal):  # Python callers may pass Decimals
             return Decimal(value)
         if isinstance(value, str):
-            try:
-                number = Decimal(value.strip())
-            except InvalidOperation:
-                self.fail(f"{path}.{key}", f"{value!r} is not a number")
+            text = value.strip()
+            if not PLAIN_NUMBER.match(text):
+                self.fail(f"{path}.{key}", f"{value!r} is not a plain number such as 1234.56")
                 return default
-            if not number.is_finite():
-                self.fail(f"{path}.{key}", f"{value!r} is not a finite number")
-                return default
-            return number
+            return Decimal(text)
         self.fail(f"{path}.{key}", "must be a number written as a string")
         return default
 
@@ -194,7 +201,7 @@ def worksheet_from_dict(data: Any) -> Worksheet:
 
 def worksheet_from_json(text: str) -> Worksheet:
     try:
-        data = json.loads(text, parse_float=Decimal)
+        data = json.loads(text, parse_float=_JsonFraction)
     except json.JSONDecodeError as exc:
         raise WorksheetError(
             [Problem("$", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")]
@@ -422,7 +429,7 @@ def to_jsonable(value: Any) -> Any:
 
     ``inputs`` pairs become objects; ``class_code`` is written as ``class``."""
     if isinstance(value, Decimal):
-        return str(value)
+        return format(value, "f")  # plain notation, never 1E+3
     if isinstance(value, date):
         return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -79,7 +79,11 @@ def rate(ctx: Context, exposures: list[ExposureLine], estimated: Rating | None =
     _minimum_premium(ctx, states, by_state)
     if estimated is not None and ctx.worksheet.is_estimated_audit:
         _non_compliance(ctx, states, estimated)
-    if estimated is not None and ctx.worksheet.policy.gl_audit == "one_way":
+    if (
+        estimated is not None
+        and ctx.worksheet.policy.line == "GL"
+        and ctx.worksheet.policy.gl_audit == "one_way"
+    ):
         _one_way(states, estimated)
     finished = [_finish(work) for work in states]
     total = sum((s.premium for s in finished), ZERO)

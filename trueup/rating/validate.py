@@ -52,6 +52,8 @@ def validate(worksheet: Worksheet, rulebook: RuleBook, rates: RateTable) -> list
     for i, state in enumerate(policy.states):
         if not STATE_CODE.match(state):
             problem(f"$.policy.states[{i}]", f"{state!r} is not a two-letter state code")
+        elif state in policy.states[:i]:
+            problem(f"$.policy.states[{i}]", f"{state} is listed twice")
     states = set(policy.states)
     if policy.cancellation is not None:
         c = policy.cancellation
@@ -69,6 +71,8 @@ def validate(worksheet: Worksheet, rulebook: RuleBook, rates: RateTable) -> list
         problem("$.policy.premium_discount_type", f"must be one of {', '.join(DISCOUNT_TYPES)}")
     if policy.gl_audit not in GL_AUDITS:
         problem("$.policy.gl_audit", f"must be one of {', '.join(GL_AUDITS)}")
+    elif policy.gl_audit == "one_way" and policy.line != "GL":
+        problem("$.policy.gl_audit", "a one-way audit applies to GL policies only")
     for name in ("deposit_premium", "billed_premium", "gl_minimum_premium"):
         value = getattr(policy, name)
         if value is not None and value < 0:
@@ -243,6 +247,10 @@ def validate(worksheet: Worksheet, rulebook: RuleBook, rates: RateTable) -> list
             problem(f"{path}.stated_labor", "must not exceed the contract cost")
         if sub.work_from and sub.work_to and sub.work_to < sub.work_from:
             problem(f"{path}.work_to", "must not be before work_from")
+        elif sub.work_from and not sub.work_from < period.end:
+            problem(f"{path}.work_from", f"must fall before the audit period ends ({period.end})")
+        elif sub.work_to and sub.work_to < period.start:
+            problem(f"{path}.work_to", f"must not be before the audit period ({period.start})")
         if (sub.certificate_from is None) != (sub.certificate_to is None):
             problem(f"{path}.certificate_to", "give both certificate dates, or neither")
         elif (

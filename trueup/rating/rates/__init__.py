@@ -24,6 +24,7 @@ from trueup.rating.errors import RuleBookError
 
 DEMO_RATES = Path(__file__).parent / "demo_rates.csv"
 COLUMNS = ("state", "line", "class", "basis", "effective", "rate", "minimum_premium")
+STATUSES = frozenset({"published", "derived", "unverified", "illustrative"})
 BASES = frozenset({"payroll", "gross_sales", "area", "admissions", "each", "units", "total_cost"})
 
 
@@ -85,6 +86,11 @@ class RateTable:
             rate = _decimal(raw["rate"], where, "rate")
             if rate is None or rate < 0:
                 raise RuleBookError(f"{where}, column rate: a rate of zero or more is required")
+            status = (raw.get("status") or "").strip() or "published"
+            if status not in STATUSES:
+                raise RuleBookError(
+                    f"{where}, column status: {status!r} is not one of {sorted(STATUSES)}"
+                )
             basis = raw["basis"].strip()
             if basis not in BASES:
                 raise RuleBookError(
@@ -99,7 +105,7 @@ class RateTable:
                 rate=rate,
                 minimum_premium=_decimal(raw["minimum_premium"], where, "minimum_premium"),
                 description=(raw.get("description") or "").strip(),
-                status=(raw.get("status") or "").strip(),
+                status=status,
             )
             key = (row.state, row.line, row.class_code, row.effective)
             if key in seen:

@@ -38,7 +38,7 @@ def rate_table(*rows: str, effective: str = "2020-01-01") -> RateTable:
                 minimum = extra[4:]
             else:
                 basis = extra
-        lines.append(f"{state},{line},{code},{basis},{effective},{rate},{minimum},,test\n")
+        lines.append(f"{state},{line},{code},{basis},{effective},{rate},{minimum},,illustrative\n")
     return RateTable.from_csv_text(HEADER + "".join(lines), "test-rates")
 
 
