@@ -8,6 +8,7 @@ every problem by JSON path.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -59,7 +60,12 @@ def _rate(args: argparse.Namespace) -> int:
     except (TrueUpError, OSError) as exc:
         print(f"trueup: {exc}", file=sys.stderr)
         return BAD_INPUT
-    print(explain(result) if args.explain else result_to_json(result))
+    try:
+        print(explain(result) if args.explain else result_to_json(result))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (``trueup rate x.json | head``): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
