@@ -55,20 +55,27 @@ def _apportion_unclassified(ctx: Context, items: list[PayItem]) -> list[PayItem]
         assert item.employee is not None  # validation requires an employee on unclassified pay
         earning = sorted(groups[(item.state, item.employee)], key=lambda i: i.class_code or "")
         earnings_by_class: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        # A share of non-hourly pay keeps the hourly wage shown for the work in its class, so a
+        # verified high-wage class (dual wage) stays verified.
+        wage_by_class: dict[str, Decimal | None] = {}
         for other in earning:
             earnings_by_class[other.class_code or ""] += other.amount
+            if other.hourly_rate is not None:
+                wage_by_class.setdefault(other.class_code or "", other.hourly_rate)
         codes = sorted(earnings_by_class)
         shares = allocate(item.amount, [earnings_by_class[c] for c in codes])
         for code, share in zip(codes, shares, strict=True):
             rule = ctx.rules(item.state).require("classification")
+            # The amount is the change from the whole pay to this share, so the reasons on the
+            # share still add up to it.
             reason = cite(
                 rule,
-                f"{item.employee}: non-hourly pay {usd(item.amount)} apportioned by earnings: "
-                f"{usd(share)} to class {code}",
+                "{}: non-hourly pay {} apportioned by earnings: {} to class {}",
                 state=item.state,
-                amount=share,
+                amount=share - item.amount,
                 inputs=(("earnings_in_class", str(earnings_by_class[code])),),
                 path=item.path,
+                args=(item.employee, item.amount, share, code),
             )
             added.append(
                 PayItem(
@@ -79,13 +86,24 @@ def _apportion_unclassified(ctx: Context, items: list[PayItem]) -> list[PayItem]
                     path=item.path,
                     employee=item.employee,
                     records_support_division=item.records_support_division,
+                    hourly_rate=wage_by_class.get(code),
                     split_period=item.split_period,
                 )
             )
     return kept + added
 
 
-def _move(ctx: Context, item: PayItem, to_class: str, text: str, code: str) -> None:
+def _move(
+    ctx: Context,
+    item: PayItem,
+    to_class: str,
+    text: str,
+    code: str,
+    rule_id: str = "classification",
+    inputs: tuple[tuple[str, str], ...] = (),
+) -> None:
+    """Move an item of payroll to another class. The reason's amount is zero: the payroll is
+    moved, not changed, so the reasons on each exposure line still add up to it."""
     if ctx.rate(item.state, to_class) is None:
         raise WorksheetError(
             [
@@ -96,14 +114,19 @@ def _move(ctx: Context, item: PayItem, to_class: str, text: str, code: str) -> N
                 )
             ]
         )
-    rule = ctx.rules(item.state).require("classification")
+    rule = ctx.rules(item.state).require(rule_id)
     item.reasons.append(
         cite(
             rule,
             text,
             state=item.state,
-            amount=item.amount,
-            inputs=(("from_class", item.class_code or ""), ("to_class", to_class)),
+            amount=ZERO,
+            inputs=(
+                ("from_class", item.class_code or ""),
+                ("to_class", to_class),
+                ("amount_moved", str(item.amount)),
+                *inputs,
+            ),
             path=item.path,
         )
     )
@@ -184,9 +207,11 @@ def _dual_wage(ctx: Context, items: list[PayItem]) -> None:
                         f"(${threshold}/hour or more), so {usd(item.amount)} goes to the "
                         f"low-wage class {low}",
                         "dual_wage_unverified",
+                        "dual_wage",
+                        (("threshold", str(threshold)),),
                     )
             else:
-                wage = item.hourly_rate.quantize(Decimal("0.01"))
+                wage = _wage(item.hourly_rate)
                 target = high if item.hourly_rate >= threshold else low
                 if target != item.class_code:
                     _move(
@@ -198,8 +223,16 @@ def _dual_wage(ctx: Context, items: list[PayItem]) -> None:
                         f"${threshold} threshold for {pair.get('trade', 'this trade')}, so "
                         f"{usd(item.amount)} belongs in class {target}",
                         "dual_wage_reclass",
+                        "dual_wage",
+                        (("threshold", str(threshold)), ("hourly_wage", str(item.hourly_rate))),
                     )
             break
+
+
+def _wage(rate: Decimal) -> str:
+    """An hourly wage for people: cents, or four places when cents would hide the comparison."""
+    cents_shown = rate.quantize(Decimal("0.01"))
+    return str(cents_shown if cents_shown == rate else rate.quantize(Decimal("0.0001")))
 
 
 def _payroll_caps(ctx: Context, items: list[PayItem]) -> None:
@@ -235,6 +268,8 @@ def _payroll_caps(ctx: Context, items: list[PayItem]) -> None:
                 total = sum((i.amount for i in group), ZERO)
                 if total <= limit:
                     continue
+                # Sorted so that the cents left over by the split never depend on line order.
+                group.sort(key=lambda i: (i.class_code or "", -i.amount, i.path))
                 capped = allocate(limit, [i.amount for i in group])
                 scope = "every class" if not classes else "class " + ", ".join(sorted(classes))
                 for item, new_amount in zip(group, capped, strict=True):

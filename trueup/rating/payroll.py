@@ -220,11 +220,13 @@ def _hourly_rate(line: PayrollLine) -> Decimal | None:
         return line.hourly_rate
     if not line.hours:
         return None
+    # Hours are all hours worked, so only the premium part of overtime comes off: a third of
+    # pay at time-and-a-half, half of pay at double time (arithmetic, not a rule-book choice).
     straight = (
         line.gross
         - line.overtime_premium
-        - line.overtime_total
-        - line.double_time_total
+        - line.overtime_total / 3
+        - line.double_time_total / 2
         - line.tips
         - line.severance
         - line.military_pay

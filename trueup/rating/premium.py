@@ -49,6 +49,7 @@ class _State:
     standard: Decimal = ZERO  # standard premium (after short rate when cancelled short rate)
     variable: Decimal = ZERO  # premium spread over the classes
     flat: Decimal = ZERO  # state-level charges
+    surcharges: Decimal = ZERO  # part of flat charged on top of the minimum premium
     payroll: Decimal = ZERO
 
     def add(self, code: str, amount: Decimal, reason: Reason, subtotal: bool = False) -> None:
@@ -61,7 +62,9 @@ def rate(ctx: Context, exposures: list[ExposureLine], estimated: Rating | None =
     by_state: dict[str, list[ExposureLine]] = defaultdict(list)
     for line in exposures:
         by_state[line.state].append(line)
-    order = [s for s in ctx.worksheet.policy.states if s in by_state]
+    # Every policy state is rated, even one where the audit found no exposure: the policy still
+    # earns its expense constant and minimum premium.
+    order = list(ctx.worksheet.policy.states)
     order += sorted(s for s in by_state if s not in order)
     states = [_State(s, ctx.rules(s).rounding) for s in order]
 
@@ -446,6 +449,7 @@ def _per_payroll_charge(ctx: Context, work: _State, code: str, label: str) -> No
         ),
     )
     work.flat += amount
+    work.surcharges += amount  # charged on top of the minimum premium, not toward it
 
 
 def _gl_state(ctx: Context, work: _State, lines: list[ExposureLine]) -> None:
@@ -477,20 +481,27 @@ def _gl_state(ctx: Context, work: _State, lines: list[ExposureLine]) -> None:
 def _minimum_premium(
     ctx: Context, states: list[_State], by_state: dict[str, list[ExposureLine]]
 ) -> None:
-    """The policy's minimum premium is the highest of its states' class minimums."""
+    """The policy's minimum premium is the highest of its states' class minimums, over the classes
+    rated (or, when the audit found nothing, the classes on the policy). Terrorism and
+    catastrophe charges are added on top of the minimum, not counted toward it."""
     policy = ctx.worksheet.policy
+    classes = {w.state: [line.class_code for line in by_state[w.state]] for w in states}
+    if not any(classes.values()):
+        # Nothing found at audit: the classes on the policy (the estimate) set the minimum.
+        for estimate in ctx.worksheet.estimated:
+            if estimate.state in classes and estimate.class_code not in classes[estimate.state]:
+                classes[estimate.state].append(estimate.class_code)
     best: tuple[Decimal, _State, str] | None = None
     for work in states:
-        for line in by_state[work.state]:
-            minimum = _class_minimum(ctx, work.state, line.class_code)
+        for code in classes[work.state]:
+            minimum = _class_minimum(ctx, work.state, code)
             if minimum is not None and (best is None or minimum > best[0]):
-                best = (minimum, work, line.class_code)
+                best = (minimum, work, code)
     policy_minimum = policy.gl_minimum_premium if policy.line == "GL" else None
     if policy_minimum is not None and states and (best is None or policy_minimum > best[0]):
         best = (policy_minimum, states[0], "")
     if best is None:
         return
-    premium = sum((w.variable + w.flat for w in states), ZERO)
     minimum, work, class_code = best
     cancellation = policy.cancellation
     prorate = ""
@@ -501,9 +512,20 @@ def _minimum_premium(
             days, term_days = policy.audit_period.days, policy.term.days
             full, minimum = minimum, work.rounding.line_amount(minimum * days / term_days)
             prorate = f", {usd(full)} prorated for {days} of {term_days} days = {usd(minimum)}"
+    premium = sum((w.variable + w.flat - w.surcharges for w in states), ZERO)
     if premium >= minimum:
         return
-    amount = minimum - premium
+    # Each state's premium is rounded on its own: top up so that, once the others are rounded,
+    # the policy's premium is exactly the minimum.
+    others = sum(
+        (
+            w.rounding.premium_amount(w.variable + w.flat) - w.surcharges
+            for w in states
+            if w is not work
+        ),
+        ZERO,
+    )
+    amount = minimum - others - (work.variable + work.flat - work.surcharges)
     reason = (
         Reason(
             "policy.gl_minimum_premium",
@@ -549,7 +571,7 @@ def _class_minimum(ctx: Context, state: str, class_code: str) -> Decimal | None:
         return None
     amount = found.rate * rule.decimal("rate_multiplier")
     expense = rules.get("expense_constant")
-    if rule.flag("add_expense_constant") and expense is not None:
+    if rule.flag("add_expense_constant") and expense is not None and expense.flag("applies", True):
         amount += expense.decimal("amount")
     maximum = rule.optional_decimal("maximum")
     return min(amount, maximum) if maximum is not None else amount

@@ -123,10 +123,13 @@ def validate(worksheet: Worksheet, rulebook: RuleBook, rates: RateTable) -> list
                 if rule is None:
                     continue
                 top = rule.decimal("max_multiplier")
-                if not ZERO < audit.non_compliance_multiplier <= top:
+                # "total" multiplies the estimate, so below 1 it would credit a non-compliant
+                # insured; "additive" adds a charge, which may be zero.
+                low = Decimal(1) if rule.text("method") == "total" else ZERO
+                if not low <= audit.non_compliance_multiplier <= top:
                     problem(
                         "$.audit.non_compliance_multiplier",
-                        f"must be more than 0 and at most {top} in {state}",
+                        f"must be from {low} to {top} in {state}",
                     )
 
     checked: dict[tuple[str, str, str | None], tuple[str, str] | None] = {}
@@ -235,6 +238,12 @@ def validate(worksheet: Worksheet, rulebook: RuleBook, rates: RateTable) -> list
             problem(f"{path}.weeks_covered", "must be between 1 and 53")
         if owner.covered_from and owner.covered_to and owner.covered_to < owner.covered_from:
             problem(f"{path}.covered_to", "must not be before covered_from")
+        elif owner.covered_from and not owner.covered_from < period.end:
+            problem(
+                f"{path}.covered_from", f"must fall before the audit period ends ({period.end})"
+            )
+        elif owner.covered_to and owner.covered_to < period.start:
+            problem(f"{path}.covered_to", f"must not be before the audit period ({period.start})")
         check_class(path, owner.state, owner.class_code)
 
     for i, sub in enumerate(facts.subcontractors):

@@ -185,8 +185,11 @@ class Subcontractor:
     days_worked: Decimal | None = None
 
     def work_period(self, audit_period: Period) -> Period:
-        start = self.work_from or audit_period.start
-        end = self.work_to + timedelta(days=1) if self.work_to else audit_period.end
+        """The days of work within the audit period (work outside it is not this policy's)."""
+        start = max(self.work_from or audit_period.start, audit_period.start)
+        end = min(
+            self.work_to + timedelta(days=1) if self.work_to else audit_period.end, audit_period.end
+        )
         return Period(start, end)
 
 

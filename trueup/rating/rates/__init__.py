@@ -125,9 +125,12 @@ def _decimal(text: str | None, where: str, column: str) -> Decimal | None:
     if not text:
         return None
     try:
-        return Decimal(text)
+        value = Decimal(text)
     except InvalidOperation as exc:
         raise RuleBookError(f"{where}, column {column}: {text!r} is not a number") from exc
+    if not value.is_finite() or value < 0:
+        raise RuleBookError(f"{where}, column {column}: {text!r} is not a number of zero or more")
+    return value
 
 
 @cache

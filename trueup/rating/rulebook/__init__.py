@@ -149,6 +149,11 @@ class RuleBook:
             raw = path.read_bytes()
             digest.update(path.name.encode() + b"\0" + raw)
             jurisdiction = _parse_file(path, raw)
+            if jurisdiction.code in jurisdictions:
+                raise RuleBookError(
+                    f"{path.name}: a second file for jurisdiction {jurisdiction.code}; keep one "
+                    "file per jurisdiction and add dated versions to it"
+                )
             jurisdictions[jurisdiction.code] = jurisdiction
         for j in jurisdictions.values():
             if j.inherits is not None and j.inherits not in jurisdictions:
