@@ -55,8 +55,7 @@ class Finding:
     path: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ExposureLine:
+class ExposureLine(NamedTuple):
     """Exposure for one state, class and mod period, with how it was built up."""
 
     state: str
@@ -67,8 +66,7 @@ class ExposureLine:
     period_start: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ClassPremium:
+class ClassPremium(NamedTuple):
     state: str
     class_code: str
     basis: str

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from decimal import Decimal
+from operator import attrgetter
 
 from trueup.rating.errors import Problem
 from trueup.rating.money import ZERO
@@ -30,7 +31,8 @@ from trueup.rating.worksheet import (
 )
 
 STATE_CODE = re.compile(r"^[A-Z]{2}$")
-PAYROLL_AMOUNTS = ("gross", *PAYROLL_PARTS, "hourly_rate")
+PAYROLL_PARTS_AND_GROSS = ("gross", *PAYROLL_PARTS)
+_payroll_amounts = attrgetter(*PAYROLL_PARTS_AND_GROSS)
 
 
 def validate(worksheet: Worksheet, rulebook: RuleBook, rates: RateTable) -> list[Problem]:
@@ -183,10 +185,13 @@ def validate(worksheet: Worksheet, rulebook: RuleBook, rates: RateTable) -> list
             classified[(line.state, line.employee)] += 1
     for i, line in enumerate(facts.payroll):
         path = f"$.audited.payroll[{i}]"
-        for name in PAYROLL_AMOUNTS:
-            value = getattr(line, name)
-            if value is not None and value < 0:
-                problem(f"{path}.{name}", "must not be negative")
+        amounts = _payroll_amounts(line)
+        if min(amounts) < 0:
+            for name, value in zip(PAYROLL_PARTS_AND_GROSS, amounts, strict=True):
+                if value < 0:
+                    problem(f"{path}.{name}", "must not be negative")
+        if line.hourly_rate is not None and line.hourly_rate < 0:
+            problem(f"{path}.hourly_rate", "must not be negative")
         if line.hours is not None and line.hours <= 0:
             problem(f"{path}.hours", "must be greater than zero")
         if line.overtime_premium and line.overtime_total:

@@ -43,6 +43,8 @@ class RuleVersion:
     status: str
     note: str
     values: Mapping[str, Any]
+    # Numbers parsed once: a rule version is read by every rating that uses it.
+    _decimals: dict[str, Decimal] = field(default_factory=dict, compare=False, repr=False)
 
     def in_force(self, on: date) -> bool:
         return self.effective <= on and (self.expires is None or on < self.expires)
@@ -51,8 +53,12 @@ class RuleVersion:
         return key in self.values
 
     def decimal(self, key: str) -> Decimal:
+        found = self._decimals.get(key)
+        if found is not None:
+            return found
         try:
-            return parse_fraction(str(self.values[key]))
+            found = self._decimals[key] = parse_fraction(str(self.values[key]))
+            return found
         except KeyError as exc:
             raise RuleBookError(f"rule {self.cite()} has no value {key!r}") from exc
         except (InvalidOperation, ValueError) as exc:
