@@ -57,11 +57,12 @@ def _apportion_unclassified(ctx: Context, items: list[PayItem]) -> list[PayItem]
         earnings_by_class: dict[str, Decimal] = defaultdict(lambda: ZERO)
         # A share of non-hourly pay keeps the hourly wage shown for the work in its class, so a
         # verified high-wage class (dual wage) stays verified.
-        wage_by_class: dict[str, Decimal | None] = {}
+        wages: dict[str, list[tuple[Decimal, Decimal]]] = defaultdict(list)
         for other in earning:
             earnings_by_class[other.class_code or ""] += other.amount
             if other.hourly_rate is not None:
-                wage_by_class.setdefault(other.class_code or "", other.hourly_rate)
+                wages[other.class_code or ""].append((other.amount, other.hourly_rate))
+        wage_by_class = {code: _average_wage(pairs) for code, pairs in wages.items()}
         codes = sorted(earnings_by_class)
         shares = allocate(item.amount, [earnings_by_class[c] for c in codes])
         for code, share in zip(codes, shares, strict=True):
@@ -91,6 +92,15 @@ def _apportion_unclassified(ctx: Context, items: list[PayItem]) -> list[PayItem]
                 )
             )
     return kept + added
+
+
+def _average_wage(pairs: list[tuple[Decimal, Decimal]]) -> Decimal:
+    """The earnings-weighted hourly wage of an employee's work in one class (the highest wage
+    when there are no earnings to weigh), whatever the order of the lines."""
+    earned = sum((amount for amount, _ in pairs), ZERO)
+    if not earned:
+        return max(rate for _, rate in pairs)
+    return sum((amount * rate for amount, rate in pairs), ZERO) / earned
 
 
 def _move(

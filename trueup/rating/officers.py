@@ -70,7 +70,7 @@ def owner_items(ctx: Context) -> list[PayItem]:
         if amount != owner.actual_pay:
             ctx.find(
                 "owner_limit",
-                f"{label}: actual pay {usd(owner.actual_pay)} rated at {usd(amount)} ({text})",
+                f"{label}: actual pay {usd(owner.actual_pay)} rated at {usd(amount)}: {text}",
                 owner.state,
                 path,
             )

@@ -482,15 +482,15 @@ def _minimum_premium(
     ctx: Context, states: list[_State], by_state: dict[str, list[ExposureLine]]
 ) -> None:
     """The policy's minimum premium is the highest of its states' class minimums, over the classes
-    rated (or, when the audit found nothing, the classes on the policy). Terrorism and
-    catastrophe charges are added on top of the minimum, not counted toward it."""
+    on the policy and those found at audit. Terrorism and catastrophe charges are added on top
+    of the minimum, not counted toward it."""
     policy = ctx.worksheet.policy
+    # The classes on the policy (the estimate) count as well as those found at audit, so that
+    # finding more payroll can never lower the minimum.
     classes = {w.state: [line.class_code for line in by_state[w.state]] for w in states}
-    if not any(classes.values()):
-        # Nothing found at audit: the classes on the policy (the estimate) set the minimum.
-        for estimate in ctx.worksheet.estimated:
-            if estimate.state in classes and estimate.class_code not in classes[estimate.state]:
-                classes[estimate.state].append(estimate.class_code)
+    for estimate in ctx.worksheet.estimated:
+        if estimate.state in classes and estimate.class_code not in classes[estimate.state]:
+            classes[estimate.state].append(estimate.class_code)
     best: tuple[Decimal, _State, str] | None = None
     for work in states:
         for code in classes[work.state]:

@@ -89,8 +89,8 @@ def subcontractor_items(ctx: Context) -> list[PayItem]:
         )
         ctx.find(
             "uninsured_subcontractor",
-            f"subcontractor {sub.name} had no certificate of insurance covering the work: "
-            f"{usd(charged)} charged as payroll in class {sub.class_code}",
+            f"subcontractor {sub.name} ({cover_text}): {usd(charged)} charged as payroll in "
+            f"class {sub.class_code}; {labor_text}",
             state,
             path,
         )

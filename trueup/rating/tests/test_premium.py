@@ -344,7 +344,9 @@ def test_terrorism_and_catastrophe_are_charged_per_hundred_dollars_of_payroll():
 
 
 def test_minimum_premium_is_rate_times_315_plus_the_expense_constant():
-    ws = worksheet(payroll=[payroll("10000", "8810")])
+    ws = worksheet(
+        estimated=[Estimate("IN", "8810", D("10000"))], payroll=[payroll("10000", "8810")]
+    )
     result = rate(ws, RATES)
     s = steps(result)
 
@@ -355,6 +357,21 @@ def test_minimum_premium_is_rate_times_315_plus_the_expense_constant():
     # 213.55 + 1.00 + 1.00 = 215.55 → $216
     assert s["rounding"] == D("0.45")
     assert result.audited_premium == D("216")
+
+
+def test_a_class_on_the_policy_sets_the_minimum_even_when_the_audit_finds_none_of_its_payroll():
+    # The policy was written for carpentry (5645); the audit finds only $10,000 of clerical pay.
+    ws = worksheet(
+        estimated=[Estimate("IN", "5645", D("100000"))], payroll=[payroll("10000", "8810")]
+    )
+    s = steps(rate(ws, RATES))
+
+    # classes on the policy and found at audit: 5645 5.00 × 315 + 160 = 1,735 → capped at 1,500;
+    # 8810 0.17 × 315 + 160 = 213.55. The highest, 1,500, is the minimum (finding more payroll
+    # can then never lower it). Premium 17.00 + EC 160 = 177.00: 1,500 - 177.00 = 1,323.00 added
+    assert s["minimum_premium"] == D("1323.00")
+    # 1,500 + terrorism 1.00 + catastrophe 1.00
+    assert s["total"] == D("1502")
 
 
 def test_minimum_premium_is_capped_at_1500_in_indiana():
