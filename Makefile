@@ -27,8 +27,12 @@ check: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# The whole suite on SQLite, then the database-backed apps again on PostgreSQL.
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+
 test: check
 	$(BIN)/pytest
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest trueup/accounts trueup/policies trueup/audits
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -2,7 +2,8 @@
 
 ``trueup rate WORKSHEET.json`` prints the rated result as JSON; ``--explain`` prints the
 plain-language summary instead. A worksheet that cannot be rated exits with status 2 and lists
-every problem by JSON path.
+every problem by JSON path. Any other command is one of Django's management commands
+(``trueup migrate``, ``trueup runserver``, ...).
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ BAD_INPUT = 2
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args and args[0] not in ("rate", "-h", "--help"):
+        return _django(args)
     parser = argparse.ArgumentParser(prog="trueup", description="TrueUp premium audit")
     commands = parser.add_subparsers(dest="command", required=True)
     rate = commands.add_parser("rate", help="rate a worksheet (JSON) and print the result")
@@ -34,8 +38,16 @@ def main(argv: list[str] | None = None) -> int:
     rate.add_argument("--explain", action="store_true", help="print the plain-language summary")
     rate.add_argument("--rates", type=Path, help="rate table CSV (default: the demo rates)")
     rate.add_argument("--rulebook", type=Path, help="rule-book folder (default: the shipped one)")
-    args = parser.parse_args(argv)
-    return _rate(args)
+    return _rate(parser.parse_args(args))
+
+
+def _django(args: list[str]) -> int:
+    """Every other command is one of Django's management commands (migrate, runserver, …)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trueup.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["trueup", *args])
+    return 0
 
 
 def _rate(args: argparse.Namespace) -> int:

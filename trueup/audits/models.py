@@ -1,0 +1,190 @@
+"""Audits, the worksheet facts gathered for them, their status history and their results.
+
+The fact models use the rating engine's field names, so a worksheet is built from them field by
+field (``worksheet.py``). Results are snapshots: a new rating is a new row, never an update.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from trueup.audits.workflow import Status
+from trueup.policies.models import PolicyPeriod, money_field
+
+
+class AuditType(models.TextChoices):
+    FINAL = "final", "Final"
+    CANCELLATION = "cancellation", "Cancellation"
+    INTERIM = "interim", "Interim"
+    PRELIMINARY = "preliminary", "Preliminary"
+    PREMIUM_REPORT = "premium_report", "Premium report"
+    WAIVED = "waived", "Waived"
+
+
+class Method(models.TextChoices):
+    PHYSICAL = "physical", "Physical"
+    VIRTUAL = "virtual", "Virtual / hybrid"
+    TELEPHONE = "telephone", "Telephone"
+    MAIL = "mail", "Mail / self-audit"
+
+
+class Audit(models.Model):
+    period = models.ForeignKey(PolicyPeriod, on_delete=models.PROTECT, related_name="audits")
+    type = models.CharField(max_length=20, choices=AuditType.choices, default=AuditType.FINAL)
+    method = models.CharField(max_length=20, choices=Method.choices, default=Method.MAIL)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_audits",
+    )
+    # Who prepared the result under review: a reviewer may not approve their own work.
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="prepared_audits",
+    )
+    start_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    rush = models.BooleanField(default=False)
+    revision_of = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="revision"
+    )
+    non_compliance_multiplier = models.DecimalField(
+        max_digits=6, decimal_places=3, null=True, blank=True
+    )
+    audit_costs = money_field(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} audit of {self.period}"
+
+    @property
+    def latest_result(self) -> ResultSnapshot | None:
+        return self.results.order_by("-created_at", "-id").first()
+
+
+class StatusChange(models.Model):
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=Status.choices)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class PayrollEntry(models.Model):
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="payroll")
+    state = models.CharField(max_length=2)
+    class_code = models.CharField(max_length=6, blank=True)  # blank: apportioned by earnings
+    employee = models.CharField(max_length=200, blank=True)
+    gross = money_field()
+    overtime_premium = money_field(default=0)
+    overtime_total = money_field(default=0)
+    double_time_total = money_field(default=0)
+    overtime_records = models.BooleanField(default=True)
+    tips = money_field(default=0)
+    severance = money_field(default=0)
+    military_pay = money_field(default=0)
+    section_125 = money_field(default=0)
+    deferred_401k = money_field(default=0)
+    employer_benefits = money_field(default=0)
+    reimbursements_substantiated = money_field(default=0)
+    reimbursements_unsubstantiated = money_field(default=0)
+    meals_lodging = money_field(default=0)
+    hours = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    hourly_rate = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
+    records_support_division = models.BooleanField(default=True)
+    labor_source = models.CharField(max_length=20, default="employee")
+    covered_elsewhere = models.BooleanField(default=False)
+    wrap_up = models.BooleanField(default=False)
+    split_period = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class OwnerEntry(models.Model):
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="owners")
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=20)
+    state = models.CharField(max_length=2)
+    class_code = models.CharField(max_length=6)
+    actual_pay = money_field()
+    coverage = models.CharField(max_length=10, blank=True)
+    ownership_percent = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    covered_from = models.DateField(null=True, blank=True)
+    covered_to = models.DateField(null=True, blank=True)
+    weeks_covered = models.PositiveSmallIntegerField(null=True, blank=True)
+    duties = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class SubcontractorEntry(models.Model):
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="subcontractors")
+    name = models.CharField(max_length=200)
+    state = models.CharField(max_length=2)
+    class_code = models.CharField(max_length=6)
+    contract_cost = money_field()
+    contract_type = models.CharField(max_length=30)
+    stated_labor = money_field(null=True, blank=True)
+    work_from = models.DateField(null=True, blank=True)
+    work_to = models.DateField(null=True, blank=True)
+    certificate_from = models.DateField(null=True, blank=True)
+    certificate_to = models.DateField(null=True, blank=True)
+    exempt = models.BooleanField(default=False)
+    sole_proprietor = models.BooleanField(default=False)
+    licensed = models.BooleanField(default=True)
+    months_worked = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    days_worked = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class GLExposureEntry(models.Model):
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="gl_exposures")
+    state = models.CharField(max_length=2)
+    class_code = models.CharField(max_length=6)
+    basis = models.CharField(max_length=20)
+    amount = money_field()
+
+    class Meta:
+        ordering = ["id"]
+
+
+class ResultSnapshot(models.Model):
+    """One rating of an audit, as it was: inputs, versions, figures and trace. Never updated."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="results")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
+    engine_version = models.CharField(max_length=20)
+    rulebook_version = models.CharField(max_length=40)
+    rates_version = models.CharField(max_length=60)
+    worksheet = models.JSONField()
+    result = models.JSONField()
+    estimated_premium = money_field()
+    audited_premium = money_field()
+    adjustment = money_field()
+    outcome = models.CharField(max_length=12)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("a result snapshot is never changed: rate the audit again instead")
+        super().save(*args, **kwargs)

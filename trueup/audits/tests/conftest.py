@@ -1,0 +1,84 @@
+"""Personas and a policy period with an audit, built from the first example worksheet."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from trueup.accounts.models import Role, User
+from trueup.audits.models import Audit, PayrollEntry
+from trueup.audits.workflow import Status
+from trueup.policies.models import EstimatedExposure, Insured, Policy, PolicyPeriod
+
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "01-two-class-single-state.json"
+
+
+def make_user(username: str, role: str, amount: str = "0", percent: str = "0") -> User:
+    # No password: hashing one costs more than these tests, which never log in.
+    return User.objects.create(
+        username=username,
+        role=role,
+        authority_amount=Decimal(amount),
+        authority_percent=Decimal(percent),
+    )
+
+
+@pytest.fixture
+def auditor(db: None) -> User:
+    # May complete adjustments up to $2,500 and 10% of the estimate.
+    return make_user("auditor", Role.AUDITOR, "2500", "10")
+
+
+@pytest.fixture
+def reviewer(db: None) -> User:
+    return make_user("reviewer", Role.REVIEWER, "50000", "100")
+
+
+@pytest.fixture
+def second_reviewer(db: None) -> User:
+    return make_user("reviewer2", Role.REVIEWER, "50000", "100")
+
+
+@pytest.fixture
+def manager(db: None) -> User:
+    return make_user("manager", Role.MANAGER, "1000000", "1000")
+
+
+@pytest.fixture
+def underwriter(db: None) -> User:
+    return make_user("underwriter", Role.UNDERWRITER)
+
+
+@pytest.fixture
+def example() -> dict:  # type: ignore[type-arg]
+    return json.loads(EXAMPLE.read_text())
+
+
+@pytest.fixture
+def audit(db: None, example: dict) -> Audit:  # type: ignore[type-arg]
+    """The first example's policy period, with its audited payroll entered on an audit."""
+    p = example["policy"]
+    insured = Insured.objects.create(name=p["insured_name"], entity_type="llc")
+    policy = Policy.objects.create(insured=insured, number=p["number"], line=p["line"])
+    period = PolicyPeriod.objects.create(
+        policy=policy,
+        effective=date.fromisoformat(p["effective"]),
+        expiration=date.fromisoformat(p["expiration"]),
+        states=p["states"],
+        experience_mods=p["experience_mods"],
+        premium_discount=p["premium_discount"],
+        deposit_premium=Decimal(p["deposit_premium"]),
+    )
+    for e in example["estimated"]:
+        EstimatedExposure.objects.create(
+            period=period, state=e["state"], class_code=e["class"], exposure=Decimal(e["exposure"])
+        )
+    audit = Audit.objects.create(period=period, status=Status.IN_PROGRESS)
+    for line in example["audited"]["payroll"]:
+        fields = {("class_code" if k == "class" else k): v for k, v in line.items()}
+        PayrollEntry.objects.create(audit=audit, **fields)
+    return audit

@@ -1,0 +1,77 @@
+"""An audit's records → the rating engine's worksheet. The fact models carry the engine's field
+names, so each fact is copied field by field."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from django.db import models
+
+from trueup.audits.models import Audit
+from trueup.audits.workflow import Status
+from trueup.rating import worksheet as ws
+
+T = TypeVar("T")
+# The engine's audit types; a premium report is rated like an interim audit.
+ENGINE_TYPES = {"premium_report": "interim", "waived": "final"}
+
+
+def _fact(cls: type[T], row: models.Model) -> T:
+    values: dict[str, Any] = {}
+    for field in dataclasses.fields(cls):  # type: ignore[arg-type]
+        value = getattr(row, field.name)
+        # Blank text in the database is "not given" to the engine.
+        values[field.name] = None if value == "" and field.default is None else value
+    return cls(**values)
+
+
+def worksheet_for(audit: Audit) -> ws.Worksheet:
+    period = audit.period
+    policy = period.policy
+    cancellation = None
+    if period.cancellation_date is not None:
+        cancellation = ws.Cancellation(period.cancellation_date, period.cancellation_basis)
+    mods = tuple(
+        ws.ExperienceMod(
+            Decimal(str(m["factor"])), date.fromisoformat(m["effective"]), m.get("state")
+        )
+        for m in period.experience_mods
+    )
+    engine_policy = ws.Policy(
+        line=policy.line,
+        number=policy.number,
+        effective=period.effective,
+        expiration=period.expiration,
+        states=tuple(period.states),
+        insured_name=policy.insured.name,
+        cancellation=cancellation,
+        experience_mods=mods,
+        premium_discount=period.premium_discount,
+        assigned_risk=period.assigned_risk,
+        deposit_premium=period.deposit_premium,
+        billed_premium=period.billed_premium,
+        gl_audit=period.gl_audit,
+    )
+    estimated = tuple(
+        ws.Estimate(e.state, e.class_code, e.exposure, e.basis) for e in period.estimates.all()
+    )
+    is_estimated = audit.status == Status.ESTIMATED
+    facts = ws.AuditFacts()
+    if not is_estimated:
+        facts = ws.AuditFacts(
+            payroll=tuple(_fact(ws.PayrollLine, row) for row in audit.payroll.all()),
+            owners=tuple(_fact(ws.Owner, row) for row in audit.owners.all()),
+            subcontractors=tuple(
+                _fact(ws.Subcontractor, row) for row in audit.subcontractors.all()
+            ),
+            gl_exposures=tuple(_fact(ws.GLExposure, row) for row in audit.gl_exposures.all()),
+        )
+    engine_audit = ws.Audit(
+        type="estimated" if is_estimated else ENGINE_TYPES.get(audit.type, audit.type),
+        non_compliance_multiplier=audit.non_compliance_multiplier,
+        audit_costs=audit.audit_costs,
+    )
+    return ws.Worksheet(engine_policy, estimated, facts, engine_audit)
