@@ -1,0 +1,130 @@
+"""Scheduling audits for ended policy periods, by the rules in ``schedule.toml``."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from trueup.accounts.models import User
+from trueup.audits.models import Audit, AuditType, Method, StatusChange
+from trueup.audits.workflow import Status
+from trueup.policies.models import PolicyPeriod
+from trueup.rating.result import usd
+
+SCHEDULE_FILE = Path(__file__).with_name("schedule.toml")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the rules decide for one period, and why."""
+
+    type: str
+    method: str
+    start_date: date
+    due_date: date
+    rush: bool
+    waived: bool
+    reasons: tuple[str, ...]
+
+
+@cache
+def rules() -> dict[str, Any]:
+    return tomllib.loads(SCHEDULE_FILE.read_text(), parse_float=Decimal)
+
+
+def estimated_premium(period: PolicyPeriod) -> Decimal:
+    """The premium size the rules look at: the billed premium, else the deposit."""
+    return period.billed_premium or period.deposit_premium or Decimal(0)
+
+
+def plan_for(period: PolicyPeriod) -> Plan:
+    data = rules()
+    ended = period.cancellation_date or period.expiration
+    audit_type = AuditType.CANCELLATION if period.cancellation_date else AuditType.FINAL
+    pattern = data["patterns"][audit_type]
+    start = ended + timedelta(days=pattern["start_after_days"])
+    due = min(
+        start + timedelta(days=pattern["due_after_days"]),
+        ended + timedelta(days=pattern["latest_due_after_days"]),
+    )
+    reasons = [f"{audit_type} audit: {pattern['source']}"]
+
+    premium = estimated_premium(period)
+    classes = set(period.estimates.values_list("class_code", flat=True))
+    method_rule = next(r for r in data["methods"] if _matches(r, period, premium, classes))
+    reasons.append(f"{method_rule['method']} audit: {method_rule['source']}")
+
+    waiver = data["waiver"]
+    waived = (
+        audit_type == AuditType.FINAL
+        and period.policy.line in waiver["lines"]
+        and premium < Decimal(str(waiver["premium_below"]))
+        and not set(period.states) & set(waiver["never_in_states"])
+    )
+    if waived:
+        threshold = Decimal(str(waiver["premium_below"]))
+        reasons.append(
+            f"waived: estimated premium {usd(premium)} is below {usd(threshold)} "
+            f"({waiver['source']})"
+        )
+    return Plan(
+        audit_type, method_rule["method"], start, due, pattern["rush"], waived, tuple(reasons)
+    )
+
+
+def _matches(
+    rule: dict[str, Any], period: PolicyPeriod, premium: Decimal, classes: set[str]
+) -> bool:
+    if "line" in rule and period.policy.line != rule["line"]:
+        return False
+    if "states_any" in rule and not set(period.states) & set(rule["states_any"]):
+        return False
+    if "classes_any" in rule and not classes & set(rule["classes_any"]):
+        return False
+    if "premium_at_least" in rule and premium < Decimal(str(rule["premium_at_least"])):
+        return False
+    if rule.get("construction"):
+        span = rules()["construction"]
+        if not any(span["class_from"] <= c <= span["class_to"] for c in classes):
+            return False
+    return True
+
+
+@transaction.atomic
+def audit_schedule(*, period: PolicyPeriod, by: User | None = None) -> Audit:
+    """Schedule the audit of an ended period, or waive it where the rules allow. Idempotent: a
+    period that already has an audit gets that audit back."""
+    existing = period.audits.order_by("id").first()
+    if existing is not None:
+        return existing
+    plan = plan_for(period)
+    audit = Audit.objects.create(
+        period=period,
+        type=AuditType.WAIVED if plan.waived else plan.type,
+        method=Method(plan.method),
+        status=Status.WAIVED if plan.waived else Status.SCHEDULED,
+        start_date=plan.start_date,
+        due_date=plan.due_date,
+        rush=plan.rush,
+    )
+    StatusChange.objects.create(
+        audit=audit,
+        from_status=Status.SCHEDULED,
+        to_status=audit.status,
+        by=by,
+        reason="; ".join(plan.reasons),
+    )
+    return audit
+
+
+def periods_to_schedule(today: date) -> list[PolicyPeriod]:
+    """Periods that have ended (expired or cancelled) and have no audit yet."""
+    ended = PolicyPeriod.objects.filter(audits__isnull=True).select_related("policy")
+    return [p for p in ended if (p.cancellation_date or p.expiration) <= today]
