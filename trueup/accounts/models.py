@@ -32,3 +32,17 @@ class User(AbstractUser):
         if estimated <= 0:
             return size == 0 or self.authority_percent >= 100
         return size * 100 / estimated <= self.authority_percent
+
+
+class ApiToken(models.Model):
+    """A key for another system (policy admin, billing) acting as a TrueUp user. Only a hash of
+    the key is kept: the key itself is shown once, when it is made."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user})"

@@ -66,7 +66,7 @@ def audit_rate(*, audit: Audit, by: User | None) -> ResultSnapshot:
     """Rate the audit's facts with the engine and keep the result as a new snapshot."""
     worksheet = worksheet_for(audit)
     result = rate_worksheet(worksheet)
-    return ResultSnapshot.objects.create(
+    snapshot = ResultSnapshot.objects.create(
         audit=audit,
         created_by=by,
         engine_version=result.engine_version,
@@ -79,6 +79,9 @@ def audit_rate(*, audit: Audit, by: User | None) -> ResultSnapshot:
         adjustment=result.adjustment,
         outcome=result.outcome,
     )
+    # Read back so money comes out as stored (two places), the same as on every later read.
+    snapshot.refresh_from_db()
+    return snapshot
 
 
 def audit_start(*, audit: Audit, by: User) -> Audit:

@@ -1,0 +1,55 @@
+"""The JSON API for other systems (policy admin, billing): Django Ninja, OpenAPI at /api/docs.
+
+Every call is authenticated by an API token and checked against the token user's role.
+Validation errors answer 422 with field paths, refused moves 409, missing rights 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.security import HttpBearer
+
+from trueup.accounts.models import User
+from trueup.accounts.services import api_token_user
+from trueup.audits.api import router as audits_router
+from trueup.audits.services import IllegalTransition, NotAllowed
+from trueup.policies.api import router as policies_router
+from trueup.rating.errors import TrueUpError, WorksheetError
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = api_token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(title="TrueUp", version="1", auth=TokenAuth(), urls_namespace="api")
+api.add_router("/audits", audits_router)
+api.add_router("/policies", policies_router)
+
+
+def _error(request: HttpRequest, exc: TrueUpError, status: int, **extra: Any) -> HttpResponse:
+    return api.create_response(
+        request, {"code": exc.code, "message": exc.message, **extra}, status=status
+    )
+
+
+@api.exception_handler(IllegalTransition)
+def illegal_transition(request: HttpRequest, exc: IllegalTransition) -> HttpResponse:
+    return _error(request, exc, 409)
+
+
+@api.exception_handler(NotAllowed)
+def not_allowed(request: HttpRequest, exc: NotAllowed) -> HttpResponse:
+    return _error(request, exc, 403)
+
+
+@api.exception_handler(WorksheetError)
+def bad_worksheet(request: HttpRequest, exc: WorksheetError) -> HttpResponse:
+    problems = [{"path": p.path, "reason": p.reason} for p in exc.problems]
+    return _error(request, exc, 422, problems=problems)

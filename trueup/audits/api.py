@@ -1,0 +1,219 @@
+"""Audits in the JSON API: list, read, act on, enter payroll facts, rate, read the result."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from trueup.accounts.models import Role, User
+from trueup.audits import services
+from trueup.audits.models import Audit, PayrollEntry
+from trueup.audits.workflow import Status
+
+router = Router(tags=["audits"])
+READ_ROLES = frozenset(Role.values)  # every staff role may read audits
+EDIT_FACTS_ROLES = frozenset({Role.AUDITOR, Role.MANAGER, Role.ADMIN})
+EDITABLE = frozenset(
+    {Status.SCHEDULED, Status.RECORDS_REQUESTED, Status.RECORDS_RECEIVED, Status.IN_PROGRESS}
+)
+
+
+class ResultSummary(Schema):
+    created_at: Any
+    estimated_premium: Decimal
+    audited_premium: Decimal
+    adjustment: Decimal
+    outcome: str
+    rulebook_version: str
+    rates_version: str
+    engine_version: str
+
+
+class AuditOut(Schema):
+    id: int
+    policy_number: str
+    period_effective: date
+    period_expiration: date
+    type: str
+    method: str
+    status: str
+    due_date: date | None
+    rush: bool
+    assignee: str | None
+    revision_of: int | None
+    result: ResultSummary | None
+
+    @staticmethod
+    def from_audit(audit: Audit) -> AuditOut:
+        latest = audit.latest_result
+        return AuditOut(
+            id=audit.pk,
+            policy_number=audit.period.policy.number,
+            period_effective=audit.period.effective,
+            period_expiration=audit.period.expiration,
+            type=audit.type,
+            method=audit.method,
+            status=audit.status,
+            due_date=audit.due_date,
+            rush=audit.rush,
+            assignee=audit.assignee.username if audit.assignee else None,
+            revision_of=audit.revision_of_id,
+            result=ResultSummary.model_validate(latest, from_attributes=True) if latest else None,
+        )
+
+
+class ActionIn(Schema):
+    reason: str = ""
+
+
+class PayrollIn(Schema):
+    state: str = Field(min_length=2, max_length=2)
+    class_code: str = Field("", alias="class", max_length=6)
+    employee: str = ""
+    gross: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
+    overtime_premium: Decimal = Decimal(0)
+    overtime_total: Decimal = Decimal(0)
+    double_time_total: Decimal = Decimal(0)
+    overtime_records: bool = True
+    tips: Decimal = Decimal(0)
+    severance: Decimal = Decimal(0)
+    military_pay: Decimal = Decimal(0)
+    section_125: Decimal = Decimal(0)
+    deferred_401k: Decimal = Decimal(0)
+    employer_benefits: Decimal = Decimal(0)
+    reimbursements_substantiated: Decimal = Decimal(0)
+    reimbursements_unsubstantiated: Decimal = Decimal(0)
+    meals_lodging: Decimal = Decimal(0)
+    hours: Decimal | None = None
+    hourly_rate: Decimal | None = None
+    records_support_division: bool = True
+    labor_source: Literal["employee", "casual", "temporary", "leased"] = "employee"
+    covered_elsewhere: bool = False
+    wrap_up: bool = False
+    split_period: date | None = None
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    if user.role not in READ_ROLES:
+        raise services.NotAllowed("this account may not read audits")
+    return user
+
+
+def _audit(audit_id: int) -> Audit:
+    return get_object_or_404(
+        Audit.objects.select_related("period__policy", "assignee"), pk=audit_id
+    )
+
+
+@router.get("", response=list[AuditOut])
+@paginate(LimitOffsetPagination)
+def list_audits(
+    request: HttpRequest,
+    status: str | None = None,
+    type: str | None = None,
+    method: str | None = None,
+    assignee: str | None = None,
+) -> list[AuditOut]:
+    _user(request)
+    audits = Audit.objects.select_related("period__policy", "assignee").order_by("due_date", "id")
+    if status:
+        audits = audits.filter(status=status)
+    if type:
+        audits = audits.filter(type=type)
+    if method:
+        audits = audits.filter(method=method)
+    if assignee:
+        audits = audits.filter(assignee__username=assignee)
+    return [AuditOut.from_audit(a) for a in audits]
+
+
+@router.get("/{audit_id}", response=AuditOut)
+def get_audit(request: HttpRequest, audit_id: int) -> AuditOut:
+    _user(request)
+    return AuditOut.from_audit(_audit(audit_id))
+
+
+@router.get("/{audit_id}/result", response=dict[str, Any])
+def get_result(request: HttpRequest, audit_id: int) -> dict[str, Any]:
+    """The latest rating of the audit, with every figure's reasons (the engine's result)."""
+    _user(request)
+    snapshot = _audit(audit_id).latest_result
+    if snapshot is None:
+        raise services.IllegalTransition("the audit has not been rated yet")
+    result: dict[str, Any] = snapshot.result
+    return result
+
+
+Action = Literal[
+    "start",
+    "request_records",
+    "receive_records",
+    "submit",
+    "approve",
+    "return",
+    "waive",
+    "estimate",
+    "revise",
+    "reverse",
+]
+ACTIONS = {
+    "start": lambda a, u, r: services.audit_start(audit=a, by=u),
+    "request_records": lambda a, u, r: services.audit_request_records(audit=a, by=u, reason=r),
+    "receive_records": lambda a, u, r: services.audit_receive_records(audit=a, by=u),
+    "submit": lambda a, u, r: services.audit_submit(audit=a, by=u),
+    "approve": lambda a, u, r: services.audit_approve(audit=a, by=u, reason=r),
+    "return": lambda a, u, r: services.audit_return(audit=a, by=u, reason=r),
+    "waive": lambda a, u, r: services.audit_waive(audit=a, by=u, reason=r),
+    "estimate": lambda a, u, r: services.audit_estimate(audit=a, by=u, reason=r),
+    "revise": lambda a, u, r: services.audit_revise(audit=a, by=u, reason=r),
+    "reverse": lambda a, u, r: services.audit_reverse(audit=a, by=u, reason=r),
+}
+
+
+@router.post("/{audit_id}/actions/{action}", response=AuditOut)
+def act(request: HttpRequest, audit_id: int, action: Action, payload: ActionIn) -> AuditOut:
+    """Move the audit: 403 when the user may not, 409 when the audit's status does not allow it.
+    ``revise`` answers with the new revision."""
+    user = _user(request)
+    moved: Audit = ACTIONS[action](_audit(audit_id), user, payload.reason)
+    return AuditOut.from_audit(_audit(moved.pk))
+
+
+@router.put("/{audit_id}/payroll", response=dict[str, int])
+def replace_payroll(
+    request: HttpRequest, audit_id: int, payload: list[PayrollIn]
+) -> dict[str, int]:
+    """Replace the audit's payroll lines, all or nothing."""
+    user = _user(request)
+    if user.role not in EDIT_FACTS_ROLES:
+        raise services.NotAllowed("this account may not enter audit facts")
+    audit = _audit(audit_id)
+    if audit.status not in EDITABLE:
+        raise services.IllegalTransition(
+            f"the facts of an audit that is {audit.get_status_display().lower()} cannot change"
+        )
+    with transaction.atomic():
+        audit.payroll.all().delete()
+        PayrollEntry.objects.bulk_create(
+            PayrollEntry(audit=audit, **line.model_dump()) for line in payload
+        )
+    return {"lines": len(payload)}
+
+
+@router.post("/{audit_id}/rate", response=ResultSummary)
+def rate(request: HttpRequest, audit_id: int) -> ResultSummary:
+    """Rate the audit's facts now; 422 lists every problem by worksheet path."""
+    user = _user(request)
+    if user.role not in EDIT_FACTS_ROLES:
+        raise services.NotAllowed("this account may not rate audits")
+    snapshot = services.audit_rate(audit=_audit(audit_id), by=user)
+    return ResultSummary.model_validate(snapshot, from_attributes=True)

@@ -1,0 +1,179 @@
+"""The JSON API: token authentication, role checks, 403/409/422 answers, all-or-nothing writes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from trueup.accounts.models import User
+from trueup.accounts.services import api_token_create
+from trueup.audits.models import Audit
+from trueup.policies.models import Policy
+
+
+def client_for(user: User) -> Client:
+    _, key = api_token_create(user=user, name="test system")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+
+def post(client: Client, url: str, body: Any = None) -> Any:
+    return client.post(url, json.dumps(body or {}), content_type="application/json")
+
+
+def put(client: Client, url: str, body: Any) -> Any:
+    return client.put(url, json.dumps(body), content_type="application/json")
+
+
+def test_every_endpoint_refuses_a_call_without_a_valid_token(audit: Audit) -> None:
+    anonymous = Client()
+    assert anonymous.get("/api/audits").status_code == 401
+    assert anonymous.get(f"/api/audits/{audit.pk}").status_code == 401
+    assert post(anonymous, f"/api/audits/{audit.pk}/actions/submit").status_code == 401
+    wrong = Client(HTTP_AUTHORIZATION="Bearer not-a-key")
+    assert wrong.get("/api/audits").status_code == 401
+
+
+def test_a_revoked_token_is_refused(audit: Audit, auditor: User) -> None:
+    token, key = api_token_create(user=auditor, name="old")
+    token.revoked = True
+    token.save()
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {key}").get("/api/audits").status_code == 401
+
+
+def test_an_underwriter_reads_audits_but_may_not_act(audit: Audit, underwriter: User) -> None:
+    client = client_for(underwriter)
+    listed = client.get("/api/audits").json()
+    assert listed["count"] == 1
+    assert listed["items"][0]["policy_number"] == "WC-2025-01001"
+    answer = post(client, f"/api/audits/{audit.pk}/actions/submit")
+    assert answer.status_code == 403
+    assert answer.json()["code"] == "not_allowed"
+
+
+def test_submit_then_approve_through_the_api(audit: Audit, auditor: User, reviewer: User) -> None:
+    submitted = post(client_for(auditor), f"/api/audits/{audit.pk}/actions/submit")
+    assert submitted.status_code == 200
+    body = submitted.json()
+    assert body["status"] == "in_review"
+    assert body["result"]["adjustment"] == "4575.00"
+    assert body["result"]["outcome"] == "additional"
+    # The auditor may not approve; the reviewer may.
+    assert post(client_for(auditor), f"/api/audits/{audit.pk}/actions/approve").status_code == 403
+    approved = post(client_for(reviewer), f"/api/audits/{audit.pk}/actions/approve")
+    assert approved.json()["status"] == "completed"
+
+
+def test_an_illegal_move_answers_409_with_the_reason(audit: Audit, manager: User) -> None:
+    answer = post(client_for(manager), f"/api/audits/{audit.pk}/actions/receive_records")
+    assert answer.status_code == 409
+    assert answer.json() == {
+        "code": "illegal_transition",
+        "message": "an audit that is in progress cannot become records received",
+    }
+
+
+def test_the_result_carries_the_trace(audit: Audit, auditor: User) -> None:
+    client = client_for(auditor)
+    assert client.get(f"/api/audits/{audit.pk}/result").status_code == 409  # not rated yet
+    rated = post(client, f"/api/audits/{audit.pk}/rate")
+    assert rated.json()["audited_premium"] == "24230.00"
+    result = client.get(f"/api/audits/{audit.pk}/result").json()
+    assert result["audited_premium"] == "24230"
+    reasons = [r for line in result["audited"]["exposures"] for r in line["reasons"]]
+    assert any(r["rule"] == "overtime" and r["source"] for r in reasons)
+
+
+def test_payroll_with_a_bad_amount_answers_422_with_the_field_path_and_changes_nothing(
+    audit: Audit, auditor: User
+) -> None:
+    lines = [{"state": "IN", "class": "5645", "gross": "1000"}, {"state": "IN", "gross": "ten"}]
+    answer = put(client_for(auditor), f"/api/audits/{audit.pk}/payroll", lines)
+    assert answer.status_code == 422
+    locations = [e["loc"] for e in answer.json()["detail"]]
+    assert ["body", "payload", 1, "gross"] in locations
+    assert audit.payroll.count() == 3
+
+
+def test_payroll_is_replaced_and_rated(audit: Audit, auditor: User) -> None:
+    client = client_for(auditor)
+    lines = [
+        {"state": "IN", "class": "5645", "employee": "Crew", "gross": "350000"},
+        {"state": "IN", "class": "8810", "employee": "Office", "gross": "60000"},
+    ]
+    assert put(client, f"/api/audits/{audit.pk}/payroll", lines).json() == {"lines": 2}
+    rated = post(client, f"/api/audits/{audit.pk}/rate").json()
+    # The audited payroll equals the estimate, so the premium equals it too.
+    assert rated["adjustment"] == "0.00"
+    assert rated["outcome"] == "zero"
+
+
+def test_a_class_without_a_rate_answers_422_with_the_worksheet_path(
+    audit: Audit, auditor: User
+) -> None:
+    client = client_for(auditor)
+    put(client, f"/api/audits/{audit.pk}/payroll", [{"state": "IN", "class": "0001", "gross": "5"}])
+    answer = post(client, f"/api/audits/{audit.pk}/rate")
+    assert answer.status_code == 422
+    problem = answer.json()["problems"][0]
+    assert problem["path"] == "$.audited.payroll[0].class"
+
+
+POLICY = {
+    "line": "WC",
+    "insured": {"name": "Prairie Bakery Inc.", "fein": "351234567", "entity_type": "corporation"},
+    "periods": [
+        {
+            "effective": "2025-01-01",
+            "expiration": "2026-01-01",
+            "states": ["in"],
+            "deposit_premium": "4200",
+            "estimates": [{"state": "IN", "class": "2003", "exposure": "150000"}],
+        }
+    ],
+}
+
+
+@pytest.mark.django_db
+def test_a_policy_admin_system_upserts_a_policy_and_resending_it_changes_nothing_twice(
+    manager: User,
+) -> None:
+    client = client_for(manager)
+    first = put(client, "/api/policies/WC-9001", POLICY)
+    assert first.status_code == 200
+    changed = json.loads(json.dumps(POLICY))
+    changed["periods"][0]["estimates"] = [{"state": "IN", "class": "2003", "exposure": "175000"}]
+    second = put(client, "/api/policies/WC-9001", changed).json()
+    assert second["periods"][0]["estimates"] == [
+        {"state": "IN", "class": "2003", "basis": "payroll", "exposure": "175000.00"}
+    ]
+    assert second["periods"][0]["states"] == ["IN"]
+    policy = Policy.objects.get(number="WC-9001")
+    assert policy.periods.count() == 1
+    assert policy.periods.get().estimates.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_period_that_ends_before_it_starts_answers_422_and_writes_nothing(
+    manager: User,
+) -> None:
+    bad = json.loads(json.dumps(POLICY))
+    bad["periods"][0]["expiration"] = "2024-12-31"
+    answer = put(client_for(manager), "/api/policies/WC-9002", bad)
+    assert answer.status_code == 422
+    assert "expiration must be after effective" in json.dumps(answer.json())
+    assert not Policy.objects.filter(number="WC-9002").exists()
+
+
+@pytest.mark.django_db
+def test_an_auditor_may_not_change_policies(auditor: User) -> None:
+    assert put(client_for(auditor), "/api/policies/WC-9003", POLICY).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_openapi_document_lists_the_endpoints() -> None:
+    paths = Client().get("/api/openapi.json").json()["paths"]
+    assert "/api/audits/{audit_id}/actions/{action}" in paths
+    assert "/api/policies/{number}" in paths
