@@ -1,0 +1,279 @@
+"""A demo book of business: users for every role, insureds and policies over several states with
+realistic class mixes, expired and cancelled periods, and audits in every status, all made
+through the services so each one has its status history and results."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+
+from trueup.accounts.models import Role, User
+from trueup.audits import services
+from trueup.audits.models import Audit, OwnerEntry, PayrollEntry, SubcontractorEntry
+from trueup.audits.scheduling import audit_schedule
+from trueup.audits.workflow import Status
+from trueup.policies.models import Agency, EstimatedExposure, Insured, Policy, PolicyPeriod
+from trueup.rating import rate_worksheet
+from trueup.rating import worksheet as ws
+
+DEMO_PASSWORD = "trueup-demo"
+USERS = (
+    # username, role, authority amount, authority percent
+    ("auditor", Role.AUDITOR, "2500", "10"),
+    ("reviewer", Role.REVIEWER, "25000", "50"),
+    ("manager", Role.MANAGER, "250000", "1000"),
+    ("billing", Role.BILLING, "0", "0"),
+    ("underwriter", Role.UNDERWRITER, "0", "0"),
+    ("admin", Role.ADMIN, "1000000", "1000"),
+)
+
+
+@dataclass(frozen=True)
+class Trade:
+    name: str
+    classes: tuple[tuple[str, int, int], ...]  # class, low and high estimated payroll
+    entity: str
+
+
+TRADES = (
+    Trade("Home Builders", (("5645", 150_000, 900_000), ("8810", 30_000, 120_000)), "llc"),
+    Trade("Plumbing", (("5183", 200_000, 1_200_000), ("8810", 40_000, 150_000)), "corporation"),
+    Trade("Electric", (("5190", 150_000, 800_000), ("8742", 20_000, 90_000)), "corporation"),
+    Trade("Painting", (("5474", 80_000, 400_000),), "llc"),
+    Trade("Landscaping", (("0042", 90_000, 500_000), ("8810", 20_000, 60_000)), "llc"),
+    Trade("Diner", (("9082", 120_000, 600_000),), "corporation"),
+    Trade("Retail", (("8017", 100_000, 700_000), ("8810", 30_000, 90_000)), "corporation"),
+    Trade(
+        "Machine Works", (("3632", 300_000, 1_500_000), ("8810", 50_000, 200_000)), "corporation"
+    ),
+    Trade("Trucking", (("7219", 250_000, 1_100_000), ("8810", 30_000, 100_000)), "corporation"),
+    Trade("Medical Group", (("8832", 400_000, 2_000_000),), "partnership"),
+    Trade("Cleaning", (("9014", 100_000, 500_000),), "sole_proprietor"),
+    Trade("Bakery", (("2003", 150_000, 600_000), ("8017", 40_000, 120_000)), "corporation"),
+    # Small enough for its audit to be waived.
+    Trade("Consulting", (("8810", 15_000, 60_000),), "llc"),
+)
+STATES = ("IN", "KY", "MO", "LA", "OK", "RI", "OR")
+NAMES = (
+    "Prairie",
+    "River",
+    "Summit",
+    "Oak",
+    "Harbor",
+    "Cedar",
+    "Granite",
+    "Maple",
+    "Bluff",
+    "Lakeside",
+    "Pioneer",
+    "Heartland",
+    "Valley",
+    "Northern",
+    "Eastside",
+    "Crossroads",
+)
+# Statuses the book must show, in the order audits are moved into them.
+TARGETS = (
+    Status.SCHEDULED,
+    Status.RECORDS_REQUESTED,
+    Status.RECORDS_RECEIVED,
+    Status.IN_PROGRESS,
+    Status.IN_REVIEW,
+    Status.COMPLETED,
+    Status.ESTIMATED,
+    Status.REVISED,
+    Status.REVERSED,
+)
+
+
+def load_demo_book(policies: int = 200, seed: int = 7, today: date | None = None) -> dict[str, int]:
+    """Load the book; does nothing if it is already there. Returns counts by audit status."""
+    today = today or date(2026, 11, 1)
+    if Policy.objects.filter(number__startswith="DEMO-").exists():
+        return _counts()
+    rng = random.Random(seed)
+    with transaction.atomic():
+        users = _users()
+        agencies = [
+            Agency.objects.create(code=f"AG{n}", name=f"{name} Insurance Agency")
+            for n, name in enumerate(("Main Street", "Tri-State", "Gulf Coast"), 1)
+        ]
+        for n in range(policies):
+            _policy(rng, n, agencies, today)
+        for period in PolicyPeriod.objects.filter(policy__number__startswith="DEMO-"):
+            if (period.cancellation_date or period.expiration) <= today:
+                audit_schedule(period=period)
+        _advance(rng, users)
+    return _counts()
+
+
+def _users() -> dict[str, User]:
+    users = {}
+    for username, role, amount, percent in USERS:
+        user = User.objects.create_user(
+            username=username,
+            password=DEMO_PASSWORD,
+            role=role,
+            authority_amount=Decimal(amount),
+            authority_percent=Decimal(percent),
+            is_staff=role in (Role.MANAGER, Role.ADMIN),
+            is_superuser=role == Role.ADMIN,
+        )
+        users[username] = user
+    return users
+
+
+def _policy(rng: random.Random, n: int, agencies: list[Agency], today: date) -> None:
+    trade = TRADES[n % len(TRADES)]
+    state = STATES[n % len(STATES)]
+    states = [state] if n % 9 else [state, STATES[(n + 1) % len(STATES)]]
+    insured = Insured.objects.create(
+        name=f"{rng.choice(NAMES)} {trade.name} {n + 1}",
+        entity_type=trade.entity,
+        fein=f"{35_000_000 + n:09d}",
+        agency=rng.choice(agencies),
+        contact_name=f"Owner {n + 1}",
+        contact_email=f"owner{n + 1}@example.com",
+    )
+    policy = Policy.objects.create(insured=insured, number=f"DEMO-WC-{n + 1:05d}", line="WC")
+    # Terms end over the year before "today"; about one in eight is cancelled mid-term.
+    effective = date(2025, 1, 1) + timedelta(days=rng.randrange(0, 365, 7))
+    expiration = effective.replace(year=effective.year + 1)
+    cancelled = effective + timedelta(days=rng.randint(60, 300)) if n % 8 == 3 else None
+    estimates = [
+        (states[i % len(states)], code, Decimal(rng.randrange(low, high, 1000)))
+        for i, (code, low, high) in enumerate(trade.classes)
+    ]
+    deposit = _estimated_premium(policy.number, effective, expiration, states, estimates)
+    period = PolicyPeriod.objects.create(
+        policy=policy,
+        effective=effective,
+        expiration=expiration,
+        states=states,
+        cancellation_date=cancelled,
+        cancellation_basis="pro_rata" if cancelled else "",
+        experience_mods=[
+            {
+                "factor": str(rng.choice(("0.85", "0.92", "1.00", "1.00", "1.12"))),
+                "effective": effective.isoformat(),
+            }
+        ],
+        deposit_premium=deposit,
+    )
+    EstimatedExposure.objects.bulk_create(
+        EstimatedExposure(period=period, state=s, class_code=c, exposure=e) for s, c, e in estimates
+    )
+
+
+def _estimated_premium(
+    number: str,
+    effective: date,
+    expiration: date,
+    states: list[str],
+    estimates: list[tuple[str, str, Decimal]],
+) -> Decimal:
+    worksheet = ws.Worksheet(
+        ws.Policy(
+            line="WC",
+            number=number,
+            effective=effective,
+            expiration=expiration,
+            states=tuple(states),
+        ),
+        tuple(ws.Estimate(s, c, e) for s, c, e in estimates),
+        ws.AuditFacts(),
+    )
+    return rate_worksheet(worksheet).estimated_premium
+
+
+def _facts(rng: random.Random, audit: Audit) -> None:
+    """Audited payroll near the estimate, with overtime, an officer and sometimes a sub."""
+    period = audit.period
+    for estimate in period.estimates.all():
+        gross = (estimate.exposure * Decimal(rng.randint(80, 130)) / 100).quantize(Decimal(1))
+        PayrollEntry.objects.create(
+            audit=audit,
+            state=estimate.state,
+            class_code=estimate.class_code,
+            employee=f"{estimate.class_code} staff",
+            gross=gross,
+            overtime_total=(gross * Decimal("0.06")).quantize(Decimal(1)),
+            section_125=(gross * Decimal("0.02")).quantize(Decimal(1)),
+        )
+    first = period.estimates.order_by("id").first()
+    assert first is not None
+    if period.policy.insured.entity_type in ("corporation", "llc"):
+        OwnerEntry.objects.create(
+            audit=audit,
+            name="Pat Owner",
+            role="executive_officer"
+            if period.policy.insured.entity_type == "corporation"
+            else "llc_member",
+            state=first.state,
+            class_code=first.class_code,
+            actual_pay=Decimal(rng.choice((45_000, 90_000, 180_000, 320_000))),
+            coverage="included",
+            ownership_percent=Decimal(60),
+        )
+    if rng.random() < 0.3:
+        SubcontractorEntry.objects.create(
+            audit=audit,
+            name="Ace Subcontracting",
+            state=first.state,
+            class_code=first.class_code,
+            contract_cost=Decimal(rng.randint(10, 80) * 1000),
+            contract_type="labor_and_materials",
+        )
+
+
+def _advance(rng: random.Random, users: dict[str, User]) -> None:
+    """Move the scheduled audits along so that every status is in the book."""
+    auditor, reviewer, manager = users["auditor"], users["reviewer"], users["manager"]
+    audits = list(Audit.objects.filter(status=Status.SCHEDULED).order_by("id"))
+    for index, audit in enumerate(audits):
+        target = TARGETS[index % len(TARGETS)]
+        audit.assignee = auditor
+        audit.save(update_fields=["assignee"])
+        if target == Status.SCHEDULED:
+            continue
+        if target in (Status.RECORDS_REQUESTED, Status.RECORDS_RECEIVED, Status.ESTIMATED):
+            audit = services.audit_request_records(audit=audit, by=auditor, reason="first request")
+            if target == Status.RECORDS_RECEIVED:
+                services.audit_receive_records(audit=audit, by=auditor)
+            elif target == Status.ESTIMATED:
+                services.audit_estimate(
+                    audit=audit, by=auditor, reason="no records after three requests"
+                )
+            continue
+        audit = services.audit_start(audit=audit, by=auditor)
+        _facts(rng, audit)
+        if target == Status.IN_PROGRESS:
+            continue
+        audit = services.audit_submit(audit=audit, by=auditor)
+        if target == Status.IN_REVIEW or audit.status == Status.COMPLETED:
+            continue
+        # Above the auditor's authority: the reviewer approves within theirs, else the manager.
+        snapshot = audit.latest_result
+        assert snapshot is not None
+        approver = (
+            reviewer
+            if reviewer.within_authority(snapshot.adjustment, snapshot.estimated_premium)
+            else manager
+        )
+        audit = services.audit_approve(audit=audit, by=approver)
+        if target == Status.REVISED:
+            revision = services.audit_revise(audit=audit, by=manager, reason="insured sent 941s")
+            services.audit_submit(audit=revision, by=manager)
+        elif target == Status.REVERSED:
+            services.audit_reverse(audit=audit, by=manager, reason="policy rewritten flat")
+
+
+def _counts() -> dict[str, int]:
+    counts = dict.fromkeys(Status.values, 0)
+    for status in Audit.objects.values_list("status", flat=True):
+        counts[status] += 1
+    return counts

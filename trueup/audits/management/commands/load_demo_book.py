@@ -1,0 +1,24 @@
+"""``trueup load_demo_book``: the demo book of business, users for every role included."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from trueup.audits.demo import DEMO_PASSWORD, USERS, load_demo_book
+
+
+class Command(BaseCommand):
+    help = "Load a demo book: policies over several states and audits in every status"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--policies", type=int, default=200)
+        parser.add_argument("--seed", type=int, default=7)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        counts = load_demo_book(policies=options["policies"], seed=options["seed"])
+        self.stdout.write("Audits by status: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        self.stdout.write(f"Demo users (password {DEMO_PASSWORD!r}):")
+        for username, role, amount, percent in USERS:
+            self.stdout.write(f"  {username:<12} {role.label:<26} authority ${amount} / {percent}%")
