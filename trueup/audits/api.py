@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
@@ -14,7 +15,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from trueup.accounts.models import Role, User
 from trueup.audits import services
-from trueup.audits.models import Audit, PayrollEntry
+from trueup.audits.models import Audit, PayrollEntry, ResultSnapshot
 from trueup.audits.workflow import Status
 
 router = Router(tags=["audits"])
@@ -50,23 +51,30 @@ class AuditOut(Schema):
     revision_of: int | None
     result: ResultSummary | None
 
+    # Read from an Audit (select_related period__policy and assignee to avoid extra queries).
     @staticmethod
-    def from_audit(audit: Audit) -> AuditOut:
-        latest = audit.latest_result
-        return AuditOut(
-            id=audit.pk,
-            policy_number=audit.period.policy.number,
-            period_effective=audit.period.effective,
-            period_expiration=audit.period.expiration,
-            type=audit.type,
-            method=audit.method,
-            status=audit.status,
-            due_date=audit.due_date,
-            rush=audit.rush,
-            assignee=audit.assignee.username if audit.assignee else None,
-            revision_of=audit.revision_of_id,
-            result=ResultSummary.model_validate(latest, from_attributes=True) if latest else None,
-        )
+    def resolve_policy_number(audit: Audit) -> str:
+        return audit.period.policy.number
+
+    @staticmethod
+    def resolve_period_effective(audit: Audit) -> date:
+        return audit.period.effective
+
+    @staticmethod
+    def resolve_period_expiration(audit: Audit) -> date:
+        return audit.period.expiration
+
+    @staticmethod
+    def resolve_assignee(audit: Audit) -> str | None:
+        return audit.assignee.username if audit.assignee else None
+
+    @staticmethod
+    def resolve_revision_of(audit: Audit) -> int | None:
+        return audit.revision_of_id
+
+    @staticmethod
+    def resolve_result(audit: Audit) -> ResultSnapshot | None:
+        return audit.latest_result
 
 
 class ActionIn(Schema):
@@ -115,14 +123,14 @@ def _audit(audit_id: int) -> Audit:
 
 
 @router.get("", response=list[AuditOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffsetPagination)  # slices the queryset: only one page is read
 def list_audits(
     request: HttpRequest,
     status: str | None = None,
     type: str | None = None,
     method: str | None = None,
     assignee: str | None = None,
-) -> list[AuditOut]:
+) -> QuerySet[Audit]:
     _user(request)
     audits = Audit.objects.select_related("period__policy", "assignee").order_by("due_date", "id")
     if status:
@@ -133,13 +141,13 @@ def list_audits(
         audits = audits.filter(method=method)
     if assignee:
         audits = audits.filter(assignee__username=assignee)
-    return [AuditOut.from_audit(a) for a in audits]
+    return audits
 
 
 @router.get("/{audit_id}", response=AuditOut)
 def get_audit(request: HttpRequest, audit_id: int) -> AuditOut:
     _user(request)
-    return AuditOut.from_audit(_audit(audit_id))
+    return AuditOut.from_orm(_audit(audit_id))
 
 
 @router.get("/{audit_id}/result", response=dict[str, Any])
@@ -185,7 +193,7 @@ def act(request: HttpRequest, audit_id: int, action: Action, payload: ActionIn) 
     ``revise`` answers with the new revision."""
     user = _user(request)
     moved: Audit = ACTIONS[action](_audit(audit_id), user, payload.reason)
-    return AuditOut.from_audit(_audit(moved.pk))
+    return AuditOut.from_orm(_audit(moved.pk))
 
 
 @router.put("/{audit_id}/payroll", response=dict[str, int])

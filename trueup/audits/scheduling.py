@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from trueup.accounts.models import User
 from trueup.audits.models import Audit, AuditType, Method, StatusChange
@@ -126,5 +127,11 @@ def audit_schedule(*, period: PolicyPeriod, by: User | None = None) -> Audit:
 
 def periods_to_schedule(today: date) -> list[PolicyPeriod]:
     """Periods that have ended (expired or cancelled) and have no audit yet."""
-    ended = PolicyPeriod.objects.filter(audits__isnull=True).select_related("policy")
-    return [p for p in ended if (p.cancellation_date or p.expiration) <= today]
+    ended = Q(cancellation_date__lte=today) | Q(
+        cancellation_date__isnull=True, expiration__lte=today
+    )
+    return list(
+        PolicyPeriod.objects.filter(ended, audits__isnull=True)
+        .select_related("policy")
+        .order_by("id")
+    )

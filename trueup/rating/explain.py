@@ -117,22 +117,22 @@ def _driver(a: AdjustmentLine, line: str) -> str:
     est, aud = a.estimated_exposure or ZERO, a.audited_exposure or ZERO
     if est == aud:
         return (
-            f"class {a.class_label} in {a.state}: {basis} unchanged at {_amount(aud, line)}, "
+            f"class {a.item} in {a.state}: {basis} unchanged at {_amount(aud, line)}, "
             f"premium {_signed(a.difference)} (other factors)"
         )
     if not est:
         return (
-            f"class {a.class_label} in {a.state} was not on the estimate: "
+            f"class {a.item} in {a.state} was not on the estimate: "
             f"{_amount(aud, line)} of {basis} found: {_signed(a.difference)}"
         )
     if not aud:
         return (
-            f"no {basis} found in class {a.class_label} in {a.state} "
+            f"no {basis} found in class {a.item} in {a.state} "
             f"(estimated {_amount(est, line)}): {_signed(a.difference)}"
         )
     verb = "rose" if aud > est else "fell"
     return (
-        f"{basis} in class {a.class_label} in {a.state} {verb} from {_amount(est, line)} to "
+        f"{basis} in class {a.item} in {a.state} {verb} from {_amount(est, line)} to "
         f"{_amount(aud, line)}: {_signed(a.difference)}"
     )
 

@@ -130,10 +130,6 @@ class AdjustmentLine:
     audited_premium: Decimal
     difference: Decimal
 
-    @property
-    def class_label(self) -> str:
-        return self.item
-
 
 @dataclass(frozen=True, slots=True)
 class Result:
