@@ -15,7 +15,7 @@ from ninja.security import HttpBearer
 from trueup.accounts.models import User
 from trueup.accounts.services import api_token_user
 from trueup.audits.api import router as audits_router
-from trueup.audits.services import IllegalTransition, NotAllowed
+from trueup.audits.services import IllegalTransition, InvalidFacts, NotAllowed
 from trueup.policies.api import router as policies_router
 from trueup.rating.errors import TrueUpError, WorksheetError
 
@@ -51,5 +51,11 @@ def not_allowed(request: HttpRequest, exc: NotAllowed) -> HttpResponse:
 
 @api.exception_handler(WorksheetError)
 def bad_worksheet(request: HttpRequest, exc: WorksheetError) -> HttpResponse:
+    problems = [{"path": p.path, "reason": p.reason} for p in exc.problems]
+    return _error(request, exc, 422, problems=problems)
+
+
+@api.exception_handler(InvalidFacts)
+def invalid_facts(request: HttpRequest, exc: InvalidFacts) -> HttpResponse:
     problems = [{"path": p.path, "reason": p.reason} for p in exc.problems]
     return _error(request, exc, 422, problems=problems)

@@ -17,8 +17,27 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Administrator"
 
 
+class VendorFirm(models.Model):
+    """An outside audit firm the department assigns audits to. Its auditors see only the audits
+    assigned to the firm."""
+
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class User(AbstractUser):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.AUDITOR)
+    vendor = models.ForeignKey(
+        VendorFirm,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="auditors",
+        help_text="Set for a vendor firm's auditor: they see only the firm's audits",
+    )
     # An audit whose adjustment is within both limits may be completed by this user; above
     # either it goes to a reviewer. Zero means no authority to complete.
     authority_amount = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal(0))

@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -15,15 +14,11 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from trueup.accounts.models import Role, User
 from trueup.audits import services
-from trueup.audits.models import Audit, PayrollEntry, ResultSnapshot
-from trueup.audits.workflow import Status
+from trueup.audits.models import Audit, ResultSnapshot
+from trueup.audits.selectors import audits_visible_to, latest_result, with_latest_result
 
 router = Router(tags=["audits"])
 READ_ROLES = frozenset(Role.values)  # every staff role may read audits
-EDIT_FACTS_ROLES = frozenset({Role.AUDITOR, Role.MANAGER, Role.ADMIN})
-EDITABLE = frozenset(
-    {Status.SCHEDULED, Status.RECORDS_REQUESTED, Status.RECORDS_RECEIVED, Status.IN_PROGRESS}
-)
 
 
 class ResultSummary(Schema):
@@ -74,7 +69,7 @@ class AuditOut(Schema):
 
     @staticmethod
     def resolve_result(audit: Audit) -> ResultSnapshot | None:
-        return audit.latest_result
+        return latest_result(audit)
 
 
 class ActionIn(Schema):
@@ -116,9 +111,10 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _audit(audit_id: int) -> Audit:
+def _audit(user: User, audit_id: int) -> Audit:
+    """The audit, if this user may see it (404 otherwise, as if it did not exist)."""
     return get_object_or_404(
-        Audit.objects.select_related("period__policy", "assignee"), pk=audit_id
+        audits_visible_to(user).select_related("period__policy", "assignee"), pk=audit_id
     )
 
 
@@ -131,8 +127,10 @@ def list_audits(
     method: str | None = None,
     assignee: str | None = None,
 ) -> QuerySet[Audit]:
-    _user(request)
-    audits = Audit.objects.select_related("period__policy", "assignee").order_by("due_date", "id")
+    user = _user(request)
+    audits = with_latest_result(
+        audits_visible_to(user).select_related("period__policy", "assignee")
+    ).order_by("due_date", "id")
     if status:
         audits = audits.filter(status=status)
     if type:
@@ -146,15 +144,13 @@ def list_audits(
 
 @router.get("/{audit_id}", response=AuditOut)
 def get_audit(request: HttpRequest, audit_id: int) -> AuditOut:
-    _user(request)
-    return AuditOut.from_orm(_audit(audit_id))
+    return AuditOut.from_orm(_audit(_user(request), audit_id))
 
 
 @router.get("/{audit_id}/result", response=dict[str, Any])
 def get_result(request: HttpRequest, audit_id: int) -> dict[str, Any]:
     """The latest rating of the audit, with every figure's reasons (the engine's result)."""
-    _user(request)
-    snapshot = _audit(audit_id).latest_result
+    snapshot = _audit(_user(request), audit_id).latest_result
     if snapshot is None:
         raise services.IllegalTransition("the audit has not been rated yet")
     result: dict[str, Any] = snapshot.result
@@ -192,8 +188,8 @@ def act(request: HttpRequest, audit_id: int, action: Action, payload: ActionIn) 
     """Move the audit: 403 when the user may not, 409 when the audit's status does not allow it.
     ``revise`` answers with the new revision."""
     user = _user(request)
-    moved: Audit = ACTIONS[action](_audit(audit_id), user, payload.reason)
-    return AuditOut.from_orm(_audit(moved.pk))
+    moved: Audit = ACTIONS[action](_audit(user, audit_id), user, payload.reason)
+    return AuditOut.from_orm(_audit(user, moved.pk))
 
 
 @router.put("/{audit_id}/payroll", response=dict[str, int])
@@ -202,26 +198,17 @@ def replace_payroll(
 ) -> dict[str, int]:
     """Replace the audit's payroll lines, all or nothing."""
     user = _user(request)
-    if user.role not in EDIT_FACTS_ROLES:
-        raise services.NotAllowed("this account may not enter audit facts")
-    audit = _audit(audit_id)
-    if audit.status not in EDITABLE:
-        raise services.IllegalTransition(
-            f"the facts of an audit that is {audit.get_status_display().lower()} cannot change"
-        )
-    with transaction.atomic():
-        audit.payroll.all().delete()
-        PayrollEntry.objects.bulk_create(
-            PayrollEntry(audit=audit, **line.model_dump()) for line in payload
-        )
-    return {"lines": len(payload)}
+    count = services.audit_payroll_replace(
+        audit=_audit(user, audit_id), by=user, lines=[line.model_dump() for line in payload]
+    )
+    return {"lines": count}
 
 
 @router.post("/{audit_id}/rate", response=ResultSummary)
 def rate(request: HttpRequest, audit_id: int) -> ResultSummary:
     """Rate the audit's facts now; 422 lists every problem by worksheet path."""
     user = _user(request)
-    if user.role not in EDIT_FACTS_ROLES:
+    if not services.may(user, "edit_facts"):
         raise services.NotAllowed("this account may not rate audits")
-    snapshot = services.audit_rate(audit=_audit(audit_id), by=user)
+    snapshot = services.audit_rate(audit=_audit(user, audit_id), by=user)
     return ResultSummary.model_validate(snapshot, from_attributes=True)

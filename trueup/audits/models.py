@@ -51,6 +51,13 @@ class Audit(models.Model):
         blank=True,
         related_name="prepared_audits",
     )
+    vendor = models.ForeignKey(
+        "accounts.VendorFirm",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audits",
+    )
     start_date = models.DateField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)
     rush = models.BooleanField(default=False)
@@ -62,6 +69,14 @@ class Audit(models.Model):
     )
     audit_costs = money_field(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            # The worklist's default order and its commonest filters.
+            models.Index(fields=["due_date", "id"], name="audit_due_order"),
+            models.Index(fields=["status", "due_date", "id"], name="audit_status_due"),
+            models.Index(fields=["assignee", "status", "due_date"], name="audit_assignee_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} audit of {self.period}"
@@ -188,3 +203,112 @@ class ResultSnapshot(models.Model):
         if self.pk is not None:
             raise ValueError("a result snapshot is never changed: rate the audit again instead")
         super().save(*args, **kwargs)
+
+
+class AuditEdit(models.Model):
+    """One change to an audit other than its status (facts, assignment, checklist, interviews,
+    findings), for the audit's history."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="edits")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
+    at = models.DateTimeField(auto_now_add=True)
+    summary = models.TextField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class InterviewKind(models.TextChoices):
+    ENTRANCE = "entrance", "Entrance interview"
+    EXIT = "exit", "Exit interview"
+
+
+class InterviewNote(models.Model):
+    """What was learnt at the entrance interview (contacts, changes, operations, officers) or
+    reviewed at the exit interview (findings, corrections, record-keeping guidance)."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="interviews")
+    kind = models.CharField(max_length=10, choices=InterviewKind.choices)
+    held_on = models.DateField()
+    contact = models.CharField("person interviewed", max_length=200)
+    contact_title = models.CharField(max_length=100, blank=True)
+    operations = models.TextField("description of operations", blank=True)
+    changes = models.TextField("changes during the period", blank=True)
+    average_employees = models.PositiveIntegerField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["held_on", "id"]
+
+
+class RecordKind(models.TextChoices):
+    PAYROLL_REGISTER = "payroll_register", "Payroll register"
+    FORM_941 = "form_941", "Quarterly 941s"
+    STATE_UI = "state_ui", "State unemployment reports"
+    GENERAL_LEDGER = "general_ledger", "General ledger"
+    CHECK_REGISTER = "check_register", "Check register / cash disbursements"
+    CERTIFICATES = "certificates", "Subcontractors' certificates of insurance"
+    FORMS_1099 = "forms_1099", "1099s and 1096"
+    TAX_RETURN = "tax_return", "Business tax return (Schedule C, 1120, Schedule K)"
+    OWNER_OPERATOR = "owner_operator", "Owner-operator documents"
+
+
+class RecordStatus(models.TextChoices):
+    NEEDED = "needed", "Needed"
+    RECEIVED = "received", "Received"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+    NOT_NEEDED = "not_needed", "Not needed"
+
+
+class RecordsItem(models.Model):
+    """One line of the audit's records checklist."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="records")
+    kind = models.CharField(max_length=20, choices=RecordKind.choices)
+    status = models.CharField(
+        max_length=12, choices=RecordStatus.choices, default=RecordStatus.NEEDED
+    )
+    why = models.CharField("why it is needed", max_length=300, blank=True)
+    note = models.TextField(blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["audit", "kind"], name="one_checklist_item_per_kind")
+        ]
+
+
+class FindingKind(models.TextChoices):
+    CLASSIFICATION = "classification", "Classification"
+    PAYROLL = "payroll", "Payroll"
+    OFFICERS = "officers", "Officers and owners"
+    SUBCONTRACTORS = "subcontractors", "Subcontractors"
+    RECORDS = "records", "Record keeping"
+    POLICY_CHANGE = "policy_change", "Policy change for the renewal"
+    OTHER = "other", "Other"
+
+
+class Finding(models.Model):
+    """What the auditor found, for the exit interview, the insured's summary and underwriting."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="findings")
+    kind = models.CharField(max_length=20, choices=FindingKind.choices)
+    state = models.CharField(max_length=2, blank=True)
+    class_code = models.CharField(max_length=6, blank=True)
+    text = models.TextField()
+    recommendation = models.TextField(blank=True)
+    for_underwriting = models.BooleanField(
+        default=False, help_text="Refer to underwriting (e.g. a class or operation to add)"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]

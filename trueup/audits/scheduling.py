@@ -80,9 +80,32 @@ def plan_for(period: PolicyPeriod) -> Plan:
     )
 
 
+def checklist_for(audit: Audit) -> list[tuple[str, str]]:
+    """The records to ask for on this audit: (kind, why) for every matching checklist rule."""
+    period = audit.period
+    premium = estimated_premium(period)
+    classes = set(period.estimates.values_list("class_code", flat=True))
+    return [
+        (rule["kind"], rule["source"])
+        for rule in rules()["records"]
+        if _matches(rule, period, premium, classes, audit.method)
+    ]
+
+
 def _matches(
-    rule: dict[str, Any], period: PolicyPeriod, premium: Decimal, classes: set[str]
+    rule: dict[str, Any],
+    period: PolicyPeriod,
+    premium: Decimal,
+    classes: set[str],
+    method: str | None = None,
 ) -> bool:
+    if "methods_any" in rule and method not in rule["methods_any"]:
+        return False
+    if (
+        "entity_types_any" in rule
+        and period.policy.insured.entity_type not in rule["entity_types_any"]
+    ):
+        return False
     if "line" in rule and period.policy.line != rule["line"]:
         return False
     if "states_any" in rule and not set(period.states) & set(rule["states_any"]):

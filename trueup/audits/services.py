@@ -3,14 +3,33 @@ move checked against the transition map and recorded as a status change."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
 
-from trueup.accounts.models import Role, User
-from trueup.audits.models import Audit, ResultSnapshot, StatusChange
-from trueup.audits.workflow import Status, allowed
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from trueup.accounts.models import Role, User, VendorFirm
+from trueup.audits.models import (
+    Audit,
+    AuditEdit,
+    Finding,
+    GLExposureEntry,
+    InterviewNote,
+    OwnerEntry,
+    PayrollEntry,
+    RecordsItem,
+    RecordStatus,
+    ResultSnapshot,
+    StatusChange,
+    SubcontractorEntry,
+)
+from trueup.audits.scheduling import checklist_for
+from trueup.audits.workflow import FACTS_EDITABLE, Status, allowed
 from trueup.audits.worksheet import worksheet_for
 from trueup.rating import rate_worksheet, to_jsonable
-from trueup.rating.errors import TrueUpError
+from trueup.rating.errors import Problem, TrueUpError
 
 # Which roles may take each action.
 ACTION_ROLES: dict[str, frozenset[str]] = {
@@ -24,6 +43,23 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "waive": frozenset({Role.MANAGER, Role.ADMIN}),
     "revise": frozenset({Role.MANAGER, Role.ADMIN}),
     "reverse": frozenset({Role.MANAGER, Role.ADMIN}),
+    "edit_facts": frozenset({Role.AUDITOR, Role.MANAGER, Role.ADMIN}),
+    "assign": frozenset({Role.MANAGER, Role.ADMIN}),
+    # Interview notes, the records checklist and findings.
+    "document": frozenset({Role.AUDITOR, Role.REVIEWER, Role.MANAGER, Role.ADMIN}),
+}
+# The kinds of worksheet fact, by the name the engine's worksheet uses for them.
+FACT_MODELS: dict[str, type[models.Model]] = {
+    "payroll": PayrollEntry,
+    "owners": OwnerEntry,
+    "subcontractors": SubcontractorEntry,
+    "gl_exposures": GLExposureEntry,
+}
+FACT_LABELS = {
+    "payroll": "payroll line",
+    "owners": "officer/owner",
+    "subcontractors": "subcontractor",
+    "gl_exposures": "GL exposure",
 }
 
 
@@ -35,12 +71,27 @@ class NotAllowed(TrueUpError):
     code = "not_allowed"
 
 
+class InvalidFacts(TrueUpError):
+    """Facts that cannot be saved: every problem, each with the field's path."""
+
+    code = "invalid_facts"
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(str(p) for p in self.problems))
+
+
+def may(user: User, action: str) -> bool:
+    """Whether ``user``'s role allows ``action`` (the status is checked when it is taken)."""
+    return user.role in ACTION_ROLES[action]
+
+
 def _label(status: str) -> str:
     return str(Status(status).label).lower()
 
 
 def _check_role(by: User, action: str) -> None:
-    if by.role not in ACTION_ROLES[action]:
+    if not may(by, action):
         verb = action.replace("_", " ")
         raise NotAllowed(f"a user with the {by.get_role_display()} role may not {verb} an audit")
 
@@ -89,9 +140,13 @@ def audit_start(*, audit: Audit, by: User) -> Audit:
     return audit_transition(audit=audit, to=Status.IN_PROGRESS, by=by)
 
 
+@transaction.atomic
 def audit_request_records(*, audit: Audit, by: User, reason: str = "") -> Audit:
+    """Ask the insured for records: the move, and the records checklist for this audit."""
     _check_role(by, "request_records")
-    return audit_transition(audit=audit, to=Status.RECORDS_REQUESTED, by=by, reason=reason)
+    moved = audit_transition(audit=audit, to=Status.RECORDS_REQUESTED, by=by, reason=reason)
+    records_checklist_create(audit=moved, by=by)
+    return moved
 
 
 def audit_receive_records(*, audit: Audit, by: User) -> Audit:
@@ -189,9 +244,224 @@ def audit_revise(*, audit: Audit, by: User, reason: str) -> Audit:
         by=by,
         reason=f"revision of audit {original.pk}: {reason}",
     )
-    for related in ("payroll", "owners", "subcontractors", "gl_exposures"):
+    for related in FACT_MODELS:
         for row in getattr(original, related).all():
             row.pk = None
             row.audit = revision
             row.save()
     return revision
+
+
+def _edit(audit: Audit, by: User | None, summary: str) -> None:
+    AuditEdit.objects.create(audit=audit, by=by, summary=summary)
+
+
+def _check_facts_editable(audit: Audit, by: User) -> None:
+    _check_role(by, "edit_facts")
+    if audit.status not in FACTS_EDITABLE:
+        raise IllegalTransition(
+            f"the facts of an audit that is {_label(audit.status)} cannot change"
+        )
+
+
+def _describe(row: models.Model) -> str:
+    parts = [
+        getattr(row, name)
+        for name in ("name", "employee", "state", "class_code")
+        if getattr(row, name, "")
+    ]
+    return " ".join(str(p) for p in parts)
+
+
+def _clean(kind: str, row: models.Model, index: int | str) -> list[Problem]:
+    try:
+        row.full_clean(exclude=["audit"])
+    except ValidationError as error:
+        return [
+            Problem(f"{kind}[{index}].{field}", " ".join(str(m) for m in messages))
+            for field, messages in error.message_dict.items()
+        ]
+    return []
+
+
+@transaction.atomic
+def audit_fact_save(
+    *, audit: Audit, by: User, kind: str, values: Mapping[str, Any], pk: int | None = None
+) -> models.Model:
+    """Add a worksheet fact (``pk`` None) or change one; the edit goes into the history."""
+    model = FACT_MODELS[kind]
+    audit = Audit.objects.select_for_update().get(pk=audit.pk)
+    _check_facts_editable(audit, by)
+    if pk is None:
+        row = model(audit=audit)
+        before: dict[str, Any] = {}
+    else:
+        row = model._default_manager.get(audit=audit, pk=pk)
+        before = {name: getattr(row, name) for name in values}
+    for name, value in values.items():
+        setattr(row, name, value)
+    problems = _clean(kind, row, "new" if pk is None else pk)
+    if problems:
+        raise InvalidFacts(problems)
+    row.save()
+    label = FACT_LABELS[kind]
+    if pk is None:
+        _edit(audit, by, f"added {label} {_describe(row)}")
+    else:
+        changes = [
+            f"{name.replace('_', ' ')} {before[name]} → {value}"
+            for name in values
+            if before[name] != getattr(row, name)
+            for value in [getattr(row, name)]
+        ]
+        if changes:
+            _edit(audit, by, f"changed {label} {_describe(row)}: " + "; ".join(changes))
+    return row
+
+
+@transaction.atomic
+def audit_fact_delete(*, audit: Audit, by: User, kind: str, pk: int) -> None:
+    model = FACT_MODELS[kind]
+    audit = Audit.objects.select_for_update().get(pk=audit.pk)
+    _check_facts_editable(audit, by)
+    row = model._default_manager.get(audit=audit, pk=pk)
+    row.delete()
+    _edit(audit, by, f"removed {FACT_LABELS[kind]} {_describe(row)}")
+
+
+@transaction.atomic
+def audit_payroll_replace(*, audit: Audit, by: User, lines: Iterable[Mapping[str, Any]]) -> int:
+    """Replace every payroll line of the audit, all or nothing (systems sending a register)."""
+    audit = Audit.objects.select_for_update().get(pk=audit.pk)
+    _check_facts_editable(audit, by)
+    rows = [PayrollEntry(audit=audit, **line) for line in lines]
+    problems = [p for index, row in enumerate(rows) for p in _clean("payroll", row, index)]
+    if problems:
+        raise InvalidFacts(problems)
+    audit.payroll.all().delete()
+    PayrollEntry.objects.bulk_create(rows)
+    _edit(audit, by, f"replaced the payroll with {len(rows)} line(s)")
+    return len(rows)
+
+
+@transaction.atomic
+def audit_assign(
+    *, audit: Audit, by: User, assignee: User | None, vendor: VendorFirm | None = None
+) -> Audit:
+    """Assign the audit to an auditor, a vendor firm, or an auditor of a vendor firm."""
+    _check_role(by, "assign")
+    if assignee is not None and assignee.role not in (Role.AUDITOR, Role.MANAGER):
+        raise NotAllowed(f"{assignee.username} is not an auditor")
+    if assignee is not None and assignee.vendor_id is not None:
+        if vendor is not None and vendor.pk != assignee.vendor_id:
+            raise NotAllowed(f"{assignee.username} works for another vendor firm")
+        vendor = assignee.vendor
+    audit = Audit.objects.select_for_update().get(pk=audit.pk)
+    audit.assignee = assignee
+    audit.vendor = vendor
+    audit.save(update_fields=["assignee", "vendor"])
+    who = assignee.username if assignee else "nobody"
+    _edit(audit, by, f"assigned to {who}" + (f" ({vendor.name})" if vendor else ""))
+    return audit
+
+
+@transaction.atomic
+def records_checklist_create(*, audit: Audit, by: User | None) -> list[RecordsItem]:
+    """The records checklist by the rules in ``schedule.toml``; items already there stay as they
+    are, so asking again is safe."""
+    have = set(audit.records.values_list("kind", flat=True))
+    new = [
+        RecordsItem(audit=audit, kind=kind, why=why, updated_by=by)
+        for kind, why in checklist_for(audit)
+        if kind not in have
+    ]
+    RecordsItem.objects.bulk_create(new)
+    return list(audit.records.all())
+
+
+@transaction.atomic
+def records_item_mark(*, item: RecordsItem, by: User, status: str, note: str = "") -> RecordsItem:
+    """Mark a checklist item received, accepted, rejected (a reason is required) or not needed."""
+    _check_role(by, "document")
+    if status not in RecordStatus.values:
+        raise InvalidFacts([Problem("status", f"{status!r} is not a records status")])
+    if status == RecordStatus.REJECTED and not note.strip():
+        raise InvalidFacts([Problem("note", "say why the records are rejected")])
+    item = RecordsItem.objects.select_for_update().get(pk=item.pk)
+    item.status = status
+    item.note = note
+    item.updated_by = by
+    item.save()
+    _edit(
+        item.audit,
+        by,
+        f"{item.get_kind_display()}: {item.get_status_display().lower()}"
+        + (f" ({note})" if note else ""),
+    )
+    return item
+
+
+@transaction.atomic
+def interview_note_add(
+    *,
+    audit: Audit,
+    by: User,
+    kind: str,
+    held_on: date,
+    contact: str,
+    contact_title: str = "",
+    operations: str = "",
+    changes: str = "",
+    average_employees: int | None = None,
+    notes: str = "",
+) -> InterviewNote:
+    _check_role(by, "document")
+    note = InterviewNote(
+        audit=audit,
+        by=by,
+        kind=kind,
+        held_on=held_on,
+        contact=contact,
+        contact_title=contact_title,
+        operations=operations,
+        changes=changes,
+        average_employees=average_employees,
+        notes=notes,
+    )
+    problems = _clean("interview", note, "new")
+    if problems:
+        raise InvalidFacts(problems)
+    note.save()
+    _edit(audit, by, f"{note.get_kind_display().lower()} with {contact} on {held_on}")
+    return note
+
+
+@transaction.atomic
+def finding_add(
+    *,
+    audit: Audit,
+    by: User,
+    kind: str,
+    text: str,
+    state: str = "",
+    class_code: str = "",
+    recommendation: str = "",
+    for_underwriting: bool = False,
+) -> Finding:
+    _check_role(by, "document")
+    finding = Finding(
+        audit=audit,
+        by=by,
+        kind=kind,
+        text=text,
+        state=state,
+        class_code=class_code,
+        recommendation=recommendation,
+        for_underwriting=for_underwriting,
+    )
+    problems = _clean("finding", finding, "new")
+    if problems:
+        raise InvalidFacts(problems)
+    finding.save()
+    _edit(audit, by, f"finding ({finding.get_kind_display().lower()}): {text}")
+    return finding

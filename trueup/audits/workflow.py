@@ -33,6 +33,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.REVERSED: frozenset(),
 }
 FINAL = frozenset({S.COMPLETED, S.ESTIMATED, S.WAIVED})
+# The statuses in which the worksheet facts may still change.
+FACTS_EDITABLE = frozenset({S.SCHEDULED, S.RECORDS_REQUESTED, S.RECORDS_RECEIVED, S.IN_PROGRESS})
 
 
 def allowed(from_status: str, to_status: str) -> bool:
