@@ -169,18 +169,6 @@ Action = Literal[
     "revise",
     "reverse",
 ]
-ACTIONS = {
-    "start": lambda a, u, r: services.audit_start(audit=a, by=u),
-    "request_records": lambda a, u, r: services.audit_request_records(audit=a, by=u, reason=r),
-    "receive_records": lambda a, u, r: services.audit_receive_records(audit=a, by=u),
-    "submit": lambda a, u, r: services.audit_submit(audit=a, by=u),
-    "approve": lambda a, u, r: services.audit_approve(audit=a, by=u, reason=r),
-    "return": lambda a, u, r: services.audit_return(audit=a, by=u, reason=r),
-    "waive": lambda a, u, r: services.audit_waive(audit=a, by=u, reason=r),
-    "estimate": lambda a, u, r: services.audit_estimate(audit=a, by=u, reason=r),
-    "revise": lambda a, u, r: services.audit_revise(audit=a, by=u, reason=r),
-    "reverse": lambda a, u, r: services.audit_reverse(audit=a, by=u, reason=r),
-}
 
 
 @router.post("/{audit_id}/actions/{action}", response=AuditOut)
@@ -188,7 +176,9 @@ def act(request: HttpRequest, audit_id: int, action: Action, payload: ActionIn) 
     """Move the audit: 403 when the user may not, 409 when the audit's status does not allow it.
     ``revise`` answers with the new revision."""
     user = _user(request)
-    moved: Audit = ACTIONS[action](_audit(user, audit_id), user, payload.reason)
+    moved = services.audit_act(
+        audit=_audit(user, audit_id), by=user, action=action, reason=payload.reason
+    )
     return AuditOut.from_orm(_audit(user, moved.pk))
 
 

@@ -48,6 +48,22 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     # Interview notes, the records checklist and findings.
     "document": frozenset({Role.AUDITOR, Role.REVIEWER, Role.MANAGER, Role.ADMIN}),
 }
+# The statuses each action is offered from (the transition map and the services still decide).
+ACTION_FROM: dict[str, frozenset[str]] = {
+    "start": frozenset({Status.SCHEDULED, Status.RECORDS_REQUESTED, Status.RECORDS_RECEIVED}),
+    "request_records": frozenset({Status.SCHEDULED, Status.IN_PROGRESS}),
+    "receive_records": frozenset({Status.RECORDS_REQUESTED}),
+    "submit": frozenset({Status.IN_PROGRESS}),
+    "approve": frozenset({Status.IN_REVIEW}),
+    "return": frozenset({Status.IN_REVIEW}),
+    "waive": frozenset({Status.SCHEDULED, Status.RECORDS_REQUESTED}),
+    "estimate": frozenset({Status.RECORDS_REQUESTED}),
+    "revise": frozenset({Status.COMPLETED, Status.ESTIMATED}),
+    "reverse": frozenset({Status.COMPLETED, Status.ESTIMATED}),
+}
+# Actions that must say why.
+REASON_REQUIRED = frozenset({"return", "estimate", "revise", "reverse"})
+
 # The kinds of worksheet fact, by the name the engine's worksheet uses for them.
 FACT_MODELS: dict[str, type[models.Model]] = {
     "payroll": PayrollEntry,
@@ -465,3 +481,40 @@ def finding_add(
     finding.save()
     _edit(audit, by, f"finding ({finding.get_kind_display().lower()}): {text}")
     return finding
+
+
+def audit_act(*, audit: Audit, by: User, action: str, reason: str = "") -> Audit:
+    """Take a named action (the API's and the workbench's buttons). ``revise`` answers with the
+    new revision."""
+    if action not in ACTION_ROLES or action not in ACTION_FROM:
+        raise NotAllowed(f"{action!r} is not an audit action")
+    if action in REASON_REQUIRED and not reason.strip():
+        raise NotAllowed(f"say why: a reason is required to {action.replace('_', ' ')}")
+    simple = {
+        "start": audit_start,
+        "receive_records": audit_receive_records,
+        "submit": audit_submit,
+    }
+    if action in simple:
+        return simple[action](audit=audit, by=by)
+    with_reason = {
+        "request_records": audit_request_records,
+        "approve": audit_approve,
+        "return": audit_return,
+        "waive": audit_waive,
+        "estimate": audit_estimate,
+        "revise": audit_revise,
+        "reverse": audit_reverse,
+    }
+    return with_reason[action](audit=audit, by=by, reason=reason)
+
+
+def actions_for(user: User, audit: Audit) -> list[str]:
+    """The actions this user may take on this audit in its status now."""
+    return [
+        action
+        for action, statuses in ACTION_FROM.items()
+        if audit.status in statuses
+        and may(user, action)
+        and not (action == "approve" and audit.prepared_by_id == user.pk)
+    ]

@@ -1,0 +1,104 @@
+"""A result (stored snapshot or working rating, in its JSON form) → the rows the audit page shows,
+each figure with the reasons the engine recorded for it, so every number answers "why?"."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+Reason = dict[str, Any]
+
+
+@dataclass
+class Row:
+    state: str
+    item: str
+    is_class: bool
+    estimated_exposure: str | None
+    audited_exposure: str | None
+    estimated_premium: str | None
+    audited_premium: str | None
+    difference: str | None
+    estimated_reasons: list[Reason] = field(default_factory=list)
+    audited_reasons: list[Reason] = field(default_factory=list)
+
+
+@dataclass
+class StateSteps:
+    state: str
+    premium: str
+    steps: list[dict[str, Any]]
+
+
+@dataclass
+class Explanation:
+    estimated_premium: str
+    audited_premium: str
+    adjustment: str
+    outcome: str
+    adjustment_reason: Reason | None
+    rows: list[Row]
+    audited_states: list[StateSteps]
+    estimated_states: list[StateSteps]
+    findings: list[dict[str, Any]]
+    exclusions: list[dict[str, Any]]
+    versions: dict[str, str]
+
+
+def _by_state_and_class(side: dict[str, Any]) -> dict[tuple[str, str], list[Reason]]:
+    reasons: dict[tuple[str, str], list[Reason]] = defaultdict(list)
+    for exposure in side.get("exposures", []):
+        reasons[(exposure["state"], exposure["class"])].extend(exposure.get("reasons", []))
+    for state in side.get("states", []):
+        for premium in state.get("classes", []):
+            if premium.get("reason"):
+                reasons[(premium["state"], premium["class"])].append(premium["reason"])
+        for step in state.get("steps", []):
+            if step.get("reason"):
+                reasons[(state["state"], step["code"])].append(step["reason"])
+    return reasons
+
+
+def _steps(side: dict[str, Any]) -> list[StateSteps]:
+    return [
+        StateSteps(state["state"], state["premium"], state.get("steps", []))
+        for state in side.get("states", [])
+    ]
+
+
+def explain(result: dict[str, Any]) -> Explanation:
+    estimated = _by_state_and_class(result.get("estimated", {}))
+    audited = _by_state_and_class(result.get("audited", {}))
+    rows = [
+        Row(
+            state=line["state"],
+            item=line["item"],
+            is_class=line["is_class"],
+            estimated_exposure=line.get("estimated_exposure"),
+            audited_exposure=line.get("audited_exposure"),
+            estimated_premium=line.get("estimated_premium"),
+            audited_premium=line.get("audited_premium"),
+            difference=line.get("difference"),
+            estimated_reasons=estimated.get((line["state"], line["item"]), []),
+            audited_reasons=audited.get((line["state"], line["item"]), []),
+        )
+        for line in result.get("adjustments", [])
+    ]
+    return Explanation(
+        estimated_premium=result["estimated_premium"],
+        audited_premium=result["audited_premium"],
+        adjustment=result["adjustment"],
+        outcome=result["outcome"],
+        adjustment_reason=result.get("adjustment_reason"),
+        rows=rows,
+        audited_states=_steps(result.get("audited", {})),
+        estimated_states=_steps(result.get("estimated", {})),
+        findings=result.get("findings", []),
+        exclusions=result.get("audited", {}).get("exclusions", []),
+        versions={
+            "engine": result.get("engine_version", ""),
+            "rule book": result.get("rulebook_version", ""),
+            "rates": result.get("rates_version", ""),
+        },
+    )

@@ -1,0 +1,53 @@
+"""Template filters for money and figures as the workbench shows them."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import template
+
+from trueup.rating.result import usd as format_usd
+
+register = template.Library()
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+@register.filter
+def usd(value: Any) -> str:
+    """$1,234.56 from a Decimal or its string; a dash for nothing."""
+    amount = _decimal(value)
+    return "—" if amount is None else format_usd(amount)
+
+
+@register.filter
+def amount(value: Any) -> str:
+    """An exposure or other figure with thousands separators, no currency sign."""
+    number = _decimal(value)
+    if number is None:
+        return "—"
+    text = f"{number:,.2f}"
+    return text[:-3] if text.endswith(".00") else text
+
+
+@register.filter
+def label(value: str) -> str:
+    return str(value).replace("_", " ")
+
+
+@register.filter
+def get_item(mapping: dict[str, Any], key: str) -> Any:
+    return mapping.get(key)
+
+
+@register.filter
+def as_list(value: Any) -> list[Any]:
+    return [value]

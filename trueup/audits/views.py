@@ -1,0 +1,442 @@
+"""The staff workbench: the worklist and the audit page. Plain function views; every write goes
+through the services, and every view checks that the user may see the audit."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from trueup.accounts.models import Role, User
+from trueup.audits import services
+from trueup.audits.explanations import explain
+from trueup.audits.forms import (
+    FACT_FORMS,
+    OPEN,
+    SORTS,
+    ActionForm,
+    AssignForm,
+    FindingForm,
+    InterviewForm,
+    RecordsMarkForm,
+    WorklistFilters,
+)
+from trueup.audits.models import Audit, RecordsItem
+from trueup.audits.selectors import audits_visible_to, latest_result, with_latest_result
+from trueup.audits.templatetags.trueup import amount
+from trueup.audits.workflow import FACTS_EDITABLE, FINAL, Status
+from trueup.audits.worksheet import worksheet_for
+from trueup.policies.models import EstimatedExposure
+from trueup.rating import rate_worksheet, to_jsonable
+from trueup.rating.errors import TrueUpError, WorksheetError
+
+PAGE_SIZE = 50
+STAFF_ROLES = frozenset(Role.values)
+FACT_TITLES = {
+    "payroll": "Payroll",
+    "owners": "Officers, owners, partners and members",
+    "subcontractors": "Subcontractors",
+    "gl_exposures": "General liability exposures",
+}
+
+
+def _staff(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or user.role not in STAFF_ROLES:
+        raise PermissionDenied("the workbench is for the audit department's staff")
+    return user
+
+
+def _audit(user: User, pk: int) -> Audit:
+    """The audit if this user may see it; 404 otherwise, so others' audits are not revealed."""
+    return get_object_or_404(
+        audits_visible_to(user).select_related(
+            "period__policy__insured__agency", "assignee", "vendor", "prepared_by"
+        ),
+        pk=pk,
+    )
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _filtered(user: User, filters: dict[str, Any]) -> QuerySet[Audit]:
+    audits = audits_visible_to(user)
+    if filters.get("q"):
+        q = filters["q"].strip()
+        audits = audits.filter(
+            Q(period__policy__number__icontains=q) | Q(period__policy__insured__name__icontains=q)
+        )
+    for name in ("type", "method"):
+        if filters.get(name):
+            audits = audits.filter(**{name: filters[name]})
+    if filters.get("state"):
+        # A period's states are JSON; the estimated exposures say the same, and can be indexed.
+        audits = audits.filter(
+            Exists(
+                EstimatedExposure.objects.filter(
+                    period_id=OuterRef("period_id"), state=filters["state"]
+                )
+            )
+        )
+    assignee = (filters.get("assignee") or "").strip()
+    if assignee == "me":
+        audits = audits.filter(assignee=user)
+    elif assignee == "none":
+        audits = audits.filter(assignee__isnull=True)
+    elif assignee:
+        audits = audits.filter(assignee__username=assignee)
+    if filters.get("due_from"):
+        audits = audits.filter(due_date__gte=filters["due_from"])
+    if filters.get("due_to"):
+        audits = audits.filter(due_date__lte=filters["due_to"])
+    if filters.get("overdue"):
+        audits = audits.filter(due_date__lt=_today()).exclude(status__in=FINAL | _CLOSED)
+    if filters.get("rush"):
+        audits = audits.filter(rush=True)
+    return audits
+
+
+_CLOSED = frozenset({Status.REVISED, Status.REVERSED})
+
+
+@login_required
+@require_GET
+def worklist(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    form = WorklistFilters(request.GET or None)
+    filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
+    audits = _filtered(user, filters)
+    # Counts by status for the other filters, so the user sees where the work is.
+    counts = dict(
+        audits.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    if filters.get("status") == OPEN:
+        audits = audits.exclude(status__in=FINAL | _CLOSED)
+    elif filters.get("status"):
+        audits = audits.filter(status=filters["status"])
+    ordered = with_latest_result(
+        audits.select_related("period__policy__insured", "assignee", "vendor")
+    ).order_by(*SORTS.get(filters.get("sort") or "due", SORTS["due"]))
+    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+    for audit in page:
+        audit.result_summary = latest_result(audit)  # type: ignore[attr-defined]
+    query = request.GET.copy()
+    query.pop("page", None)
+    status_counts = [(value, label, counts.get(value, 0)) for value, label in Status.choices]
+    return render(
+        request,
+        "audits/worklist.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "status_counts": status_counts,
+            "total": sum(counts.values()),
+            "today": _today(),
+            "final": FINAL | _CLOSED,
+        },
+    )
+
+
+def _working_result(audit: Audit) -> tuple[dict[str, Any] | None, list[str], bool]:
+    """(result, problems, live): while the facts may change, the engine rates them now so the
+    auditor sees the effect of each edit; afterwards, the latest stored result."""
+    has_facts = any(getattr(audit, kind).exists() for kind in FACT_FORMS)
+    if audit.status in FACTS_EDITABLE and has_facts:
+        try:
+            return to_jsonable(rate_worksheet(worksheet_for(audit))), [], True
+        except WorksheetError as error:
+            return None, [str(p) for p in error.problems], True
+    snapshot = audit.latest_result
+    return (snapshot.result if snapshot else None), [], False
+
+
+def _worksheet_context(
+    user: User, audit: Audit, bound: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The editor and the result: what the worksheet partial needs."""
+    bound = bound or {}
+    editable = audit.status in FACTS_EDITABLE and services.may(user, "edit_facts")
+    sections = []
+    for kind, form_class in FACT_FORMS.items():
+        columns = list(form_class.base_fields)[:6]
+        rows = []
+        for row in getattr(audit, kind).all():
+            form = bound.get(f"{kind}-{row.pk}") or form_class(
+                instance=row, prefix=f"{kind}-{row.pk}"
+            )
+            cells = [_cell(row, name) for name in columns]
+            rows.append({"row": row, "form": form, "cells": cells})
+        new_form = bound.get(f"{kind}-new") or form_class(prefix=f"{kind}-new")
+        sections.append(
+            {
+                "kind": kind,
+                "title": FACT_TITLES[kind],
+                "rows": rows,
+                "new_form": new_form,
+                "columns": columns,
+            }
+        )
+    result, problems, live = _working_result(audit)
+    return {
+        "audit": audit,
+        "sections": sections,
+        "editable": editable,
+        "result": explain(result) if result else None,
+        "problems": problems,
+        "live": live,
+        "error": bound.get("error"),
+    }
+
+
+class HistoryEntry(NamedTuple):
+    at: datetime
+    by: User | None
+    text: str
+
+
+def _cell(row: Any, name: str) -> str:
+    """One figure of a fact row as the table shows it: amounts with separators."""
+    value = getattr(row, name)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return amount(value)
+    return str(value)
+
+
+@login_required
+@require_GET
+def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _staff(request)
+    audit = _audit(user, pk)
+    history = sorted(
+        [
+            *(
+                HistoryEntry(c.at, c.by, _status_text(c.from_status, c.to_status, c.reason))
+                for c in audit.status_changes.select_related("by")
+            ),
+            *(HistoryEntry(e.at, e.by, e.summary) for e in audit.edits.select_related("by")),
+        ],
+        key=lambda entry: entry.at,
+        reverse=True,
+    )
+    context = {
+        **_worksheet_context(user, audit),
+        "estimates": audit.period.estimates.all(),
+        "actions": [
+            (a, a.replace("_", " ").capitalize(), a in services.REASON_REQUIRED)
+            for a in services.actions_for(user, audit)
+        ],
+        "interviews": audit.interviews.select_related("by"),
+        "records": audit.records.select_related("updated_by"),
+        "findings": audit.findings.select_related("by"),
+        "history": history,
+        "may_document": services.may(user, "document"),
+        "may_assign": services.may(user, "assign"),
+        "interview_form": InterviewForm(initial={"held_on": _today()}),
+        "finding_form": FindingForm(),
+        "assign_form": AssignForm(initial={"assignee": audit.assignee, "vendor": audit.vendor}),
+        "records_form": RecordsMarkForm(),
+        "revision": getattr(audit, "revision", None),
+    }
+    return render(request, "audits/audit.html", context)
+
+
+def _status_text(from_status: str, to_status: str, reason: str) -> str:
+    text = (
+        f"{Status(from_status).label} → {Status(to_status).label}"
+        if from_status != to_status
+        else str(Status(to_status).label)
+    )
+    return f"{text}: {reason}" if reason else text
+
+
+def _back(audit: Audit, anchor: str = "") -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("audits:audit", args=[audit.pk]) + anchor)
+
+
+@login_required
+@require_POST
+def fact_save(request: HttpRequest, pk: int, kind: str, fact: int | None = None) -> HttpResponse:
+    """Add or change one worksheet fact; with htmx, answer the re-rated worksheet at once."""
+    user = _staff(request)
+    audit = _audit(user, pk)
+    if kind not in FACT_FORMS:
+        raise PermissionDenied("unknown kind of fact")
+    prefix = f"{kind}-{fact if fact is not None else 'new'}"
+    instance = (
+        get_object_or_404(FACT_FORMS[kind]._meta.model, audit=audit, pk=fact)
+        if fact is not None
+        else None
+    )
+    form = FACT_FORMS[kind](request.POST, instance=instance, prefix=prefix)
+    bound: dict[str, Any] = {}
+    if form.is_valid():
+        try:
+            services.audit_fact_save(
+                audit=audit, by=user, kind=kind, pk=fact, values=form.cleaned_data
+            )
+        except services.NotAllowed as error:
+            raise PermissionDenied(error.message) from error
+        except TrueUpError as error:
+            bound = {prefix: form, "error": error.message}
+    else:
+        bound = {prefix: form, "error": "the line was not saved: see the fields marked below"}
+    return _worksheet_answer(request, user, audit, bound)
+
+
+@login_required
+@require_POST
+def fact_delete(request: HttpRequest, pk: int, kind: str, fact: int) -> HttpResponse:
+    user = _staff(request)
+    audit = _audit(user, pk)
+    if kind not in FACT_FORMS:
+        raise PermissionDenied("unknown kind of fact")
+    bound: dict[str, Any] = {}
+    try:
+        services.audit_fact_delete(audit=audit, by=user, kind=kind, pk=fact)
+    except services.NotAllowed as error:
+        raise PermissionDenied(error.message) from error
+    except TrueUpError as error:
+        bound = {"error": error.message}
+    return _worksheet_answer(request, user, audit, bound)
+
+
+def _worksheet_answer(
+    request: HttpRequest, user: User, audit: Audit, bound: dict[str, Any]
+) -> HttpResponse:
+    if getattr(request, "htmx", False):
+        audit = _audit(user, audit.pk)
+        return render(request, "audits/_worksheet.html", _worksheet_context(user, audit, bound))
+    if bound.get("error"):
+        messages.error(request, bound["error"])
+    return _back(audit, "#worksheet")
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    user = _staff(request)
+    audit = _audit(user, pk)
+    form = ActionForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        moved = services.audit_act(audit=audit, by=user, action=action, reason=reason)
+    except TrueUpError as error:
+        messages.error(request, error.message)
+        return _back(audit)
+    if moved.pk != audit.pk:
+        messages.success(request, f"Revision opened as audit {moved.pk}.")
+    else:
+        messages.success(request, f"The audit is now {moved.get_status_display().lower()}.")
+    # The user may no longer see the audit (e.g. a vendor's); the worklist is always there.
+    if not audits_visible_to(user).filter(pk=moved.pk).exists():
+        return HttpResponseRedirect(reverse("audits:worklist"))
+    return _back(moved)
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _staff(request)
+    audit = _audit(user, pk)
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose an auditor and a vendor firm from the lists.")
+        return _back(audit)
+    try:
+        services.audit_assign(
+            audit=audit,
+            by=user,
+            assignee=form.cleaned_data["assignee"],
+            vendor=form.cleaned_data["vendor"],
+        )
+    except services.NotAllowed as error:
+        if not services.may(user, "assign"):
+            raise PermissionDenied(error.message) from error
+        messages.error(request, error.message)
+    return _back(audit)
+
+
+def _form_errors(form: Any) -> str:
+    return "; ".join(
+        f"{form.fields[name].label or name if name in form.fields else 'form'}: {' '.join(errors)}"
+        for name, errors in form.errors.items()
+    )
+
+
+@login_required
+@require_POST
+def interview_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _staff(request)
+    audit = _audit(user, pk)
+    if not services.may(user, "document"):
+        raise PermissionDenied("this account may not add interview notes")
+    form = InterviewForm(request.POST)
+    if form.is_valid():
+        services.interview_note_add(audit=audit, by=user, **form.cleaned_data)
+    else:
+        messages.error(request, f"The interview note was not saved: {_form_errors(form)}")
+    return _back(audit, "#interviews")
+
+
+@login_required
+@require_POST
+def finding_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _staff(request)
+    audit = _audit(user, pk)
+    if not services.may(user, "document"):
+        raise PermissionDenied("this account may not add findings")
+    form = FindingForm(request.POST)
+    if form.is_valid():
+        services.finding_add(audit=audit, by=user, **form.cleaned_data)
+    else:
+        messages.error(request, f"The finding was not saved: {_form_errors(form)}")
+    return _back(audit, "#findings")
+
+
+@login_required
+@require_POST
+def records_mark(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    user = _staff(request)
+    audit = _audit(user, pk)
+    if not services.may(user, "document"):
+        raise PermissionDenied("this account may not update the records checklist")
+    record = get_object_or_404(RecordsItem, audit=audit, pk=item)
+    form = RecordsMarkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"The checklist was not updated: {_form_errors(form)}")
+        return _back(audit, "#records")
+    try:
+        services.records_item_mark(item=record, by=user, **form.cleaned_data)
+    except TrueUpError as error:
+        messages.error(request, error.message)
+    return _back(audit, "#records")
+
+
+@login_required
+@require_POST
+def records_checklist(request: HttpRequest, pk: int) -> HttpResponse:
+    """Build (or complete) the records checklist from the rules."""
+    user = _staff(request)
+    audit = _audit(user, pk)
+    if not services.may(user, "document"):
+        raise PermissionDenied("this account may not update the records checklist")
+    services.records_checklist_create(audit=audit, by=user)
+    return _back(audit, "#records")
