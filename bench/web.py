@@ -8,7 +8,7 @@
    thread each) busy for ``--seconds`` with a mix of staff and API reads:
 
    - the worklist, ``GET /audits/?page=N``, and filtered,
-     ``GET /audits/?status=in_progress&state=KY&sort=due_date``;
+     ``GET /audits/?status=in_progress&state=KY&sort=due`` or ``?assignee=me&status=open``;
    - an audit page, ``GET /audits/<id>/``: these carry a logged-in auditor's session cookie;
    - the API, ``GET /api/audits/<id>``, with a bearer token;
    - the floor, ``GET /healthz``: a trivial view, under the same load.
@@ -57,7 +57,7 @@ DB_NAME = "trueup_bench"
 DATABASE_URL = f"{PG_SERVER}/{DB_NAME}"
 HOST, PORT = "127.0.0.1", 8001
 # Changes whenever the loaded book changes shape, so an old book is loaded again.
-LOADER_VERSION = 1
+LOADER_VERSION = 2
 TODAY = date(2026, 11, 1)  # the book's "today": every period that ended by then has an audit
 BENCH_USER = "auditor01"  # the session and the API token belong to this auditor
 TARGET_P95_MS = 100.0
@@ -264,6 +264,10 @@ class Book:
     payroll: list[Model] = field(default_factory=list)
     owners: list[Model] = field(default_factory=list)
     subcontractors: list[Model] = field(default_factory=list)
+    edits: list[Model] = field(default_factory=list)
+    records: list[Model] = field(default_factory=list)
+    interviews: list[Model] = field(default_factory=list)
+    findings: list[Model] = field(default_factory=list)
     # audit id, (trade, states, estimated), created_by, created_at: one result each
     to_rate: list[tuple[int, tuple[int, int, bool], int | None, datetime]] = field(
         default_factory=list
@@ -347,10 +351,11 @@ def make_book(total: int, seed: int, agencies: list[int], book: Book) -> None:
             ended = cancelled or expiration
             if ended <= TODAY and len(book.audits) < total:
                 key = (trade_index, len(states), False)
-                audit = make_audit(
+                audit, moves = make_audit(
                     book, total, period_id, ended, cancelled is not None, deposit, key
                 )
-                make_facts(book, audit, estimates, trade.entity)
+                make_facts(book, audit, moves, estimates, trade.entity)
+                make_documents(book, audit, moves, estimates, trade.entity)
             if cancelled:
                 break  # a cancelled policy is not renewed
 
@@ -363,8 +368,9 @@ def make_audit(
     cancelled: bool,
     deposit: Decimal,
     key: tuple[int, int, bool],
-) -> Audit:
-    """The audit of an ended period, its status history and, for a revised audit, its revision."""
+) -> tuple[Audit, dict[str, datetime]]:
+    """The audit of an ended period, its status history and, for a revised audit, its revision.
+    Returns the audit and when it moved to each status."""
     from trueup.audits.models import Audit, StatusChange
 
     rng = book.rng
@@ -465,15 +471,23 @@ def make_audit(
                 )
             )
         book.to_rate.append((revision_id, key, assignee, done))
-    return audit
+    when: dict[str, datetime] = {}
+    for (_, to_status, _), stamp in zip(moves, stamps, strict=True):
+        when.setdefault(to_status, stamp)
+    return audit, when
 
 
 def make_facts(
-    book: Book, audit: Audit, estimates: list[tuple[str, str, Decimal]], entity: str
+    book: Book,
+    audit: Audit,
+    moves: dict[str, datetime],
+    estimates: list[tuple[str, str, Decimal]],
+    entity: str,
 ) -> None:
-    """Audited payroll near the estimate (1 to 3 lines a class), an officer, sometimes a sub;
-    for the audit and its revision, if any."""
-    from trueup.audits.models import OwnerEntry, PayrollEntry, SubcontractorEntry
+    """Audited payroll near the estimate (1 to 3 lines a class), an officer, sometimes a sub,
+    each with its line in the edit history; for the audit and its revision, if any (a revision
+    starts with a copy of the facts)."""
+    from trueup.audits.models import AuditEdit, OwnerEntry, PayrollEntry, SubcontractorEntry
 
     rng = book.rng
     status = audit.status
@@ -490,6 +504,8 @@ def make_facts(
         parts.append(gross - sum(parts))
         for k, part in enumerate(parts, 1):
             lines.append((state, code, f"{code} staff {k}", part))
+    worked = moves.get("in_progress", audit.created_at)
+    edits: list[str] = []
     audit_ids = [audit.pk] if status != "revised" else [audit.pk, audit.pk + 1]
     for audit_id in audit_ids:
         for state, code, employee, gross in lines:
@@ -505,6 +521,7 @@ def make_facts(
                     section_125=(gross * Decimal("0.02")).quantize(Decimal(1)),
                 )
             )
+            edits.append(f"added payroll line {employee} {state} {code}")
         if entity in ("corporation", "llc"):
             book.owners.append(
                 OwnerEntry(
@@ -519,6 +536,7 @@ def make_facts(
                     ownership_percent=Decimal(60),
                 )
             )
+            edits.append(f"added officer/owner Pat Owner {first_state} {first_class}")
         if with_sub:
             book.subcontractors.append(
                 SubcontractorEntry(
@@ -531,6 +549,117 @@ def make_facts(
                     contract_type="labor_and_materials",
                 )
             )
+            edits.append(f"added subcontractor Ace Subcontracting {first_state} {first_class}")
+        if audit_id == audit.pk:  # a revision's copy of the facts is not an edit
+            for minutes, summary in enumerate(edits, 1):
+                book.edits.append(
+                    AuditEdit(
+                        id=len(book.edits) + 1,
+                        audit_id=audit_id,
+                        by_id=audit.assignee_id,
+                        at=worked + timedelta(minutes=5 * minutes),
+                        summary=summary,
+                    )
+                )
+
+
+CONSTRUCTION = ("5000", "6999")  # schedule.toml [construction]
+
+
+def make_documents(
+    book: Book,
+    audit: Audit,
+    moves: dict[str, datetime],
+    estimates: list[tuple[str, str, Decimal]],
+    entity: str,
+) -> None:
+    """The records checklist (schedule.toml's rules) once records were asked for, an entrance
+    interview for most audits worked, a finding on some rated ones, each in the edit history."""
+    from trueup.audits.models import AuditEdit, Finding, InterviewNote, RecordsItem
+    from trueup.audits.scheduling import rules
+
+    rng = book.rng
+    status, by = audit.status, audit.assignee_id
+    classes = {code for _, code, _ in estimates}
+    documented: list[tuple[datetime, str]] = []
+    asked = moves.get("records_requested")
+    if asked is not None:
+        received = status not in ("records_requested", "estimated")
+        for rule in rules()["records"]:
+            if "methods_any" in rule and audit.method not in rule["methods_any"]:
+                continue
+            if "entity_types_any" in rule and entity not in rule["entity_types_any"]:
+                continue
+            if "classes_any" in rule and not classes & set(rule["classes_any"]):
+                continue
+            if rule.get("construction") and not any(
+                CONSTRUCTION[0] <= c <= CONSTRUCTION[1] for c in classes
+            ):
+                continue
+            book.records.append(
+                RecordsItem(
+                    id=len(book.records) + 1,
+                    audit_id=audit.pk,
+                    kind=rule["kind"],
+                    status=rng.choice(("accepted", "accepted", "received"))
+                    if received
+                    else "needed",
+                    why=rule["source"][:300],
+                    updated_by_id=by,
+                    updated_at=moves.get("records_received", asked),
+                )
+            )
+    worked = moves.get("in_progress")
+    if worked is not None and rng.random() < 0.6:
+        held = worked.date()
+        book.interviews.append(
+            InterviewNote(
+                id=len(book.interviews) + 1,
+                audit_id=audit.pk,
+                kind="entrance",
+                held_on=held,
+                contact=f"Owner of policy period {audit.period_id}",
+                contact_title=rng.choice(("Owner", "Bookkeeper", "Controller", "Office manager")),
+                operations="Operations as described on the application; no new locations.",
+                changes=rng.choice(
+                    (
+                        "",
+                        "Added a second crew in the spring.",
+                        "Sold the bakery's retail counter mid-term.",
+                    )
+                ),
+                average_employees=rng.randint(2, 60),
+                notes="Records kept in QuickBooks; payroll by an outside service.",
+                by_id=by,
+                at=worked,
+            )
+        )
+        documented.append((worked, f"entrance interview with the owner on {held}"))
+    rated = moves.get("in_review") or moves.get("completed")
+    if rated is not None and rng.random() < 0.3:
+        code = rng.choice(sorted(classes))
+        text = f"Clerical employees found in class {code}: moved to 8810 where records support it."
+        book.findings.append(
+            Finding(
+                id=len(book.findings) + 1,
+                audit_id=audit.pk,
+                kind=rng.choice(("classification", "payroll", "records", "policy_change")),
+                state=estimates[0][0],
+                class_code=code,
+                text=text,
+                recommendation="Add 8810 to the renewal with an estimated exposure.",
+                for_underwriting=rng.random() < 0.3,
+                by_id=by,
+                at=rated,
+            )
+        )
+        documented.append((rated, f"finding (classification): {text}"))
+    for stamp, summary in documented:
+        book.edits.append(
+            AuditEdit(
+                id=len(book.edits) + 1, audit_id=audit.pk, by_id=by, at=stamp, summary=summary
+            )
+        )
 
 
 def make_staff(book_rng: random.Random) -> tuple[list[int], list[int], dict[int, list[int]]]:
@@ -582,8 +711,12 @@ def load_book(total: int, seed: int) -> None:
 
     from trueup.audits.models import (
         Audit,
+        AuditEdit,
+        Finding,
+        InterviewNote,
         OwnerEntry,
         PayrollEntry,
+        RecordsItem,
         StatusChange,
         SubcontractorEntry,
     )
@@ -621,6 +754,10 @@ def load_book(total: int, seed: int) -> None:
             (PayrollEntry, book.payroll),
             (OwnerEntry, book.owners),
             (SubcontractorEntry, book.subcontractors),
+            (AuditEdit, book.edits),
+            (RecordsItem, book.records),
+            (InterviewNote, book.interviews),
+            (Finding, book.findings),
         ]
         counts = {model._meta.db_table: copy_objects(model, rows) for model, rows in tables}
         reset_sequences(model for model, _ in tables)
@@ -738,14 +875,13 @@ def endpoints(seed: int) -> list[Endpoint]:
     api = {"Authorization": f"Bearer {api_key(user)}"}
     ids = list(Audit.objects.values_list("id", flat=True))
     audits = [rng.choice(ids) for _ in range(5000)]
-    open_statuses = ("scheduled", "records_requested", "in_progress", "in_review")
+    # The form's filters: status (a status or "open"), state, assignee ("me"), sort ("due").
     filtered = [
-        f"/audits/?status={status}&state={state}&sort=due_date"
-        + (f"&page={page}" if page > 1 else "")
-        for status in open_statuses
+        f"/audits/?status={status}&state={state}&sort=due" + (f"&page={page}" if page > 1 else "")
+        for status in ("open", "in_progress", "records_requested", "in_review")
         for state in STATES
         for page in (1, 1, 2)
-    ]
+    ] + [f"/audits/?assignee=me&status=open&page={page}" for page in (1, 1, 1, 2, 3)] * 5
     return [
         ("worklist", 20, [f"/audits/?page={rng.randint(1, 20)}" for _ in range(500)], staff),
         ("worklist, filtered", 15, filtered, staff),

@@ -79,7 +79,8 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en-us"
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Only for `collectstatic` in a deployment; WhiteNoise otherwise serves from the apps' folders.
+STATIC_ROOT = os.environ.get("TRUEUP_STATIC_ROOT") or None
 STATICFILES_DIRS = [BASE_DIR / "trueup" / "static"]
 # Under gunicorn, WhiteNoise serves static files without a collectstatic step.
 WHITENOISE_USE_FINDERS = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -280,6 +281,14 @@ def _check_facts_editable(audit: Audit, by: User) -> None:
         )
 
 
+def _shown(value: Any) -> str:
+    """A fact's value for the history: figures with separators, without trailing cents."""
+    if isinstance(value, Decimal):
+        text = f"{value:,.2f}"
+        return text[:-3] if text.endswith(".00") else text
+    return "—" if value is None or value == "" else str(value)
+
+
 def _describe(row: models.Model) -> str:
     parts = [
         getattr(row, name)
@@ -325,7 +334,7 @@ def audit_fact_save(
         _edit(audit, by, f"added {label} {_describe(row)}")
     else:
         changes = [
-            f"{name.replace('_', ' ')} {before[name]} → {value}"
+            f"{name.replace('_', ' ')} {_shown(before[name])} → {_shown(value)}"
             for name in values
             if before[name] != getattr(row, name)
             for value in [getattr(row, name)]

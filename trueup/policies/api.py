@@ -154,4 +154,8 @@ def upsert_policy(request: HttpRequest, number: str, payload: PolicyIn) -> Polic
 def get_policy(request: HttpRequest, number: str) -> PolicyOut:
     user = request.user
     assert isinstance(user, User)
-    return _out(get_object_or_404(Policy.objects.select_related("insured"), number=number))
+    policies = Policy.objects.select_related("insured")
+    if user.vendor_id is not None:
+        # A vendor firm sees the policies whose audits are assigned to it, and no others.
+        policies = policies.filter(periods__audits__vendor_id=user.vendor_id).distinct()
+    return _out(get_object_or_404(policies, number=number))

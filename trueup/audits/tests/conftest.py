@@ -9,12 +9,29 @@ from pathlib import Path
 
 import pytest
 
-from trueup.accounts.models import Role, User
+from trueup.accounts.models import Role, User, VendorFirm
 from trueup.audits.models import Audit, PayrollEntry
 from trueup.audits.workflow import Status
 from trueup.policies.models import EstimatedExposure, Insured, Policy, PolicyPeriod
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "01-two-class-single-state.json"
+
+
+# The payroll line's amounts other than gross: a form sends each, zero when there is none.
+PAYROLL_AMOUNTS = (
+    "overtime_total",
+    "overtime_premium",
+    "double_time_total",
+    "tips",
+    "severance",
+    "military_pay",
+    "section_125",
+    "deferred_401k",
+    "employer_benefits",
+    "reimbursements_substantiated",
+    "reimbursements_unsubstantiated",
+    "meals_lodging",
+)
 
 
 def make_user(username: str, role: str, amount: str = "0", percent: str = "0") -> User:
@@ -51,6 +68,26 @@ def manager(db: None) -> User:
 @pytest.fixture
 def underwriter(db: None) -> User:
     return make_user("underwriter", Role.UNDERWRITER)
+
+
+@pytest.fixture
+def billing(db: None) -> User:
+    return make_user("billing", Role.BILLING)
+
+
+@pytest.fixture
+def admin_user(db: None) -> User:
+    return make_user("admin", Role.ADMIN, "1000000", "1000")
+
+
+@pytest.fixture
+def vendor_auditor(db: None) -> User:
+    """An auditor of an outside firm: sees only the audits assigned to the firm."""
+    firm = VendorFirm.objects.create(code="FAC", name="Field Audit Co")
+    user = make_user("vendor", Role.AUDITOR, "2500", "10")
+    user.vendor = firm
+    user.save()
+    return user
 
 
 @pytest.fixture
