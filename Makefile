@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test check lint format bench clean
+.PHONY: install demo examples browser test check lint format bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,13 +14,26 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Until the web app exists, the demo rates every example worksheet and prints its explanation.
+# The demo: a book of business in a local SQLite file, served at http://127.0.0.1:8000/.
 demo: $(STAMP)
+	$(BIN)/trueup migrate --noinput
+	$(BIN)/trueup load_demo_book
+	@echo "Serving TrueUp at http://127.0.0.1:8000/ (log in with a user above; Ctrl-C stops)"
+	$(BIN)/trueup runserver 127.0.0.1:8000
+
+# Every example worksheet rated, with its explanation.
+examples: $(STAMP)
 	@for f in examples/*.json; do \
 		echo "== $$f"; \
 		$(BIN)/trueup rate --explain "$$f" || exit 1; \
 		echo; \
 	done
+
+# Debian's chromium for the browser tests; a test tool never downloads a browser of its own.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
 check: $(STAMP)
 	$(BIN)/ruff check .
@@ -30,7 +43,7 @@ check: $(STAMP)
 # The whole suite on SQLite, then the database-backed apps again on PostgreSQL.
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-test: check
+test: check browser
 	$(BIN)/pytest
 	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest trueup/accounts trueup/policies trueup/audits
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from trueup.accounts.models import Role, User
+from trueup.accounts.models import Role, User, VendorFirm
 from trueup.audits import services
 from trueup.audits.models import Audit, OwnerEntry, PayrollEntry, SubcontractorEntry
 from trueup.audits.scheduling import audit_schedule
@@ -29,7 +29,10 @@ USERS = (
     ("billing", Role.BILLING, "0", "0"),
     ("underwriter", Role.UNDERWRITER, "0", "0"),
     ("admin", Role.ADMIN, "1000000", "1000"),
+    # An outside firm's auditor: sees only the audits assigned to the firm.
+    ("vendor", Role.AUDITOR, "2500", "10"),
 )
+VENDOR = ("FAC", "Field Audit Co")
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,7 @@ def load_demo_book(policies: int = 200, seed: int = 7, today: date | None = None
 
 def _users() -> dict[str, User]:
     users = {}
+    firm = VendorFirm.objects.create(code=VENDOR[0], name=VENDOR[1])
     for username, role, amount, percent in USERS:
         user = User.objects.create_user(
             username=username,
@@ -122,6 +126,7 @@ def _users() -> dict[str, User]:
             authority_percent=Decimal(percent),
             is_staff=role in (Role.MANAGER, Role.ADMIN),
             is_superuser=role == Role.ADMIN,
+            vendor=firm if username == "vendor" else None,
         )
         users[username] = user
     return users
@@ -236,24 +241,29 @@ def _advance(rng: random.Random, users: dict[str, User]) -> None:
     audits = list(Audit.objects.filter(status=Status.SCHEDULED).order_by("id"))
     for index, audit in enumerate(audits):
         target = TARGETS[index % len(TARGETS)]
-        audit.assignee = auditor
-        audit.save(update_fields=["assignee"])
+        # One audit in eight goes to the outside firm; it works them like the staff auditor.
+        worker = users["vendor"] if index % 8 == 5 else auditor
+        audit = services.audit_assign(audit=audit, by=manager, assignee=worker)
         if target == Status.SCHEDULED:
             continue
         if target in (Status.RECORDS_REQUESTED, Status.RECORDS_RECEIVED, Status.ESTIMATED):
-            audit = services.audit_request_records(audit=audit, by=auditor, reason="first request")
+            audit = services.audit_request_records(audit=audit, by=worker, reason="first request")
             if target == Status.RECORDS_RECEIVED:
-                services.audit_receive_records(audit=audit, by=auditor)
+                services.audit_receive_records(audit=audit, by=worker)
+                for item in audit.records.all()[:3]:
+                    services.records_item_mark(item=item, by=worker, status="received")
             elif target == Status.ESTIMATED:
                 services.audit_estimate(
-                    audit=audit, by=auditor, reason="no records after three requests"
+                    audit=audit, by=worker, reason="no records after three requests"
                 )
             continue
-        audit = services.audit_start(audit=audit, by=auditor)
+        audit = services.audit_start(audit=audit, by=worker)
         _facts(rng, audit)
+        _entrance_interview(audit, worker)
         if target == Status.IN_PROGRESS:
             continue
-        audit = services.audit_submit(audit=audit, by=auditor)
+        _exit_interview(rng, audit, worker)
+        audit = services.audit_submit(audit=audit, by=worker)
         if target == Status.IN_REVIEW or audit.status == Status.COMPLETED:
             continue
         # Above the auditor's authority: the reviewer approves within theirs, else the manager.
@@ -270,6 +280,46 @@ def _advance(rng: random.Random, users: dict[str, User]) -> None:
             services.audit_submit(audit=revision, by=manager)
         elif target == Status.REVERSED:
             services.audit_reverse(audit=audit, by=manager, reason="policy rewritten flat")
+
+
+def _entrance_interview(audit: Audit, by: User) -> None:
+    insured = audit.period.policy.insured
+    services.records_checklist_create(audit=audit, by=by)
+    services.interview_note_add(
+        audit=audit,
+        by=by,
+        kind="entrance",
+        held_on=audit.start_date or audit.period.expiration,
+        contact=insured.contact_name or "Owner",
+        contact_title="Owner",
+        operations=insured.name.split(" ", 1)[1].rsplit(" ", 1)[0],
+        changes="No change in operations during the period",
+        average_employees=audit.payroll.count() * 6,
+    )
+    for item in audit.records.all():
+        services.records_item_mark(item=item, by=by, status="accepted")
+
+
+def _exit_interview(rng: random.Random, audit: Audit, by: User) -> None:
+    first = audit.payroll.order_by("id").first()
+    assert first is not None
+    services.finding_add(
+        audit=audit,
+        by=by,
+        kind=rng.choice(("payroll", "records")),
+        state=first.state,
+        class_code=first.class_code,
+        text="Overtime kept in a separate earnings code; premium portion excluded",
+        recommendation="Keep overtime hours and pay separately by employee",
+    )
+    services.interview_note_add(
+        audit=audit,
+        by=by,
+        kind="exit",
+        held_on=audit.start_date or audit.period.expiration,
+        contact=audit.period.policy.insured.contact_name or "Owner",
+        notes="Reviewed the audited payroll by class and the findings; no disagreement.",
+    )
 
 
 def _counts() -> dict[str, int]:

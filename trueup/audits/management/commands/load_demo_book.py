@@ -21,4 +21,7 @@ class Command(BaseCommand):
         self.stdout.write("Audits by status: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         self.stdout.write(f"Demo users (password {DEMO_PASSWORD!r}):")
         for username, role, amount, percent in USERS:
-            self.stdout.write(f"  {username:<12} {role.label:<26} authority ${amount} / {percent}%")
+            firm = " (Field Audit Co: sees only its audits)" if username == "vendor" else ""
+            self.stdout.write(
+                f"  {username:<12} {role.label:<26} authority ${amount} / {percent}%{firm}"
+            )

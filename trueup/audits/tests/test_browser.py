@@ -1,0 +1,86 @@
+"""The workbench in a real browser (Debian's chromium driven by Playwright): an auditor edits a
+payroll line, sees the re-rated premium and submits; a reviewer approves."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from trueup.accounts.models import User
+from trueup.audits.models import Audit
+from trueup.audits.workflow import Status
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+PASSWORD = "a-long-test-password-7"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if shutil.which(CHROMIUM) is None:
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make browser)")
+    # Playwright runs an event loop in this thread; the test's own ORM calls are synchronous
+    # and safe here, so Django's guard against ORM use inside an event loop is lifted.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+def log_in(page: Page, base: str, user: User) -> None:
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button:has-text('Log in')")
+    expect(page.locator("h1")).to_have_text("Worklist")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_auditor_edits_payroll_sees_the_new_premium_and_submits_then_a_reviewer_approves(
+    browser: Browser, live_server: object, audit: Audit, auditor: User, reviewer: User
+) -> None:
+    for user in (auditor, reviewer):
+        user.set_password(PASSWORD)
+        user.save()
+    Audit.objects.filter(pk=audit.pk).update(assignee=auditor)
+    line = audit.payroll.get(employee="Framing crew")
+    base = str(live_server)
+    page = browser.new_page()
+
+    log_in(page, base, auditor)
+    page.click(f"a[href='/audits/{audit.pk}/']")
+    expect(page.locator("#audited-premium")).to_have_text("$24,230")
+    expect(page.locator("#adjustment")).to_have_text("$4,575")
+
+    # Edit the framing crew's gross pay: the worksheet comes back re-rated, without a reload.
+    page.click(f"#payroll-{line.pk} summary")
+    page.fill(f"input[name='payroll-{line.pk}-gross']", "400000")
+    page.click(f"#payroll-{line.pk} button:has-text('Save and re-rate')")
+    expect(page.locator("#audited-premium")).to_have_text("$22,301")
+    expect(page.locator("#adjustment")).to_have_text("$2,646")
+    page.click("#adjustment + details summary")
+    expect(page.locator("#result")).to_contain_text(
+        "audited premium $22,301 − estimated premium $19,655 = $2,646: additional premium"
+    )
+
+    # $2,646 is above the auditor's 10% of the estimate: submitting sends it to review.
+    page.click("button[value='submit']")
+    expect(page.locator("#status")).to_have_text("In review")
+    page.click("button:has-text('Log out')")
+
+    log_in(page, base, reviewer)
+    page.goto(f"{base}/audits/{audit.pk}/")
+    expect(page.locator("#audited-premium")).to_have_text("$22,301")
+    page.click("button[value='approve']")
+    expect(page.locator("#status")).to_have_text("Completed")
+    expect(page.locator("#history")).to_contain_text("reviewer: In review → Completed")
+
+    audit.refresh_from_db()
+    assert audit.status == Status.COMPLETED
+    assert str(audit.latest_result.audited_premium) == "22301.00"
+    page.close()
