@@ -1,7 +1,7 @@
 """Audits in the JSON API: list, read, act on, enter payroll facts, rate, read the result."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: Django Ninja reads the list's query parameters
+# through the pagination wrapper, whose module cannot resolve names such as `date` from strings.
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
@@ -9,13 +9,19 @@ from typing import Any, Literal
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from trueup.accounts.models import Role, User
 from trueup.audits import services
 from trueup.audits.models import Audit, ResultSnapshot
-from trueup.audits.selectors import audits_visible_to, latest_result, with_latest_result
+from trueup.audits.selectors import (
+    audits_filtered,
+    audits_visible_to,
+    latest_result,
+    with_latest_result,
+)
 
 router = Router(tags=["audits"])
 READ_ROLES = frozenset(Role.values)  # every staff role may read audits
@@ -125,21 +131,31 @@ def list_audits(
     status: str | None = None,
     type: str | None = None,
     method: str | None = None,
+    state: str | None = None,
     assignee: str | None = None,
+    due_from: date | None = None,
+    due_to: date | None = None,
+    overdue: bool = False,
+    rush: bool = False,
 ) -> QuerySet[Audit]:
+    """Audits this account may see, by due date; the filters are the worklist's."""
     user = _user(request)
-    audits = with_latest_result(
-        audits_visible_to(user).select_related("period__policy", "assignee")
-    ).order_by("due_date", "id")
+    filters = {
+        "type": type,
+        "method": method,
+        "state": (state or "").upper(),
+        "assignee": assignee,
+        "due_from": due_from,
+        "due_to": due_to,
+        "overdue": overdue,
+        "rush": rush,
+    }
+    audits = audits_filtered(user, filters, timezone.localdate())
     if status:
         audits = audits.filter(status=status)
-    if type:
-        audits = audits.filter(type=type)
-    if method:
-        audits = audits.filter(method=method)
-    if assignee:
-        audits = audits.filter(assignee__username=assignee)
-    return audits
+    return with_latest_result(audits.select_related("period__policy", "assignee")).order_by(
+        "due_date", "id"
+    )
 
 
 @router.get("/{audit_id}", response=AuditOut)

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from trueup.accounts.models import User
 from trueup.audits.models import Audit, ResultSnapshot
+from trueup.audits.workflow import FINAL, Status
+from trueup.policies.models import EstimatedExposure
+
+# Audits with nothing left to do: final, or replaced by a revision or reversed.
+CLOSED = FINAL | {Status.REVISED, Status.REVERSED}
 
 
 def audits_visible_to(user: User) -> QuerySet[Audit]:
@@ -36,3 +45,44 @@ def latest_result(audit: Audit) -> ResultSnapshot | None:
     if prefetched is not None:
         return prefetched[0] if prefetched else None
     return audit.latest_result
+
+
+def audits_filtered(user: User, filters: Mapping[str, Any], today: date) -> QuerySet[Audit]:
+    """The audits this user may see, narrowed by the worklist's (and the API's) filters."""
+    audits = audits_visible_to(user)
+    if filters.get("q"):
+        q = filters["q"].strip()
+        audits = audits.filter(
+            Q(period__policy__number__icontains=q) | Q(period__policy__insured__name__icontains=q)
+        )
+    for name in ("type", "method"):
+        if filters.get(name):
+            audits = audits.filter(**{name: filters[name]})
+    if filters.get("state"):
+        # A period's states are JSON; the estimated exposures say the same, and can be indexed.
+        audits = audits.filter(
+            Exists(
+                EstimatedExposure.objects.filter(
+                    period_id=OuterRef("period_id"), state=filters["state"]
+                )
+            )
+        )
+    assignee = (filters.get("assignee") or "").strip()
+    if assignee == "me":
+        audits = audits.filter(assignee=user)
+    elif assignee == "none":
+        audits = audits.filter(assignee__isnull=True)
+    elif assignee:
+        audits = audits.filter(assignee__username=assignee)
+    if filters.get("due_from"):
+        audits = audits.filter(due_date__gte=filters["due_from"])
+    if filters.get("due_to"):
+        audits = audits.filter(due_date__lte=filters["due_to"])
+    if filters.get("overdue"):
+        audits = audits.filter(due_date__lt=today).exclude(status__in=CLOSED)
+    if filters.get("rush"):
+        audits = audits.filter(rush=True)
+    return audits
+
+
+_CLOSED = frozenset({Status.REVISED, Status.REVERSED})

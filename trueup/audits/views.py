@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -33,11 +33,16 @@ from trueup.audits.forms import (
     WorklistFilters,
 )
 from trueup.audits.models import Audit, RecordsItem
-from trueup.audits.selectors import audits_visible_to, latest_result, with_latest_result
+from trueup.audits.selectors import (
+    CLOSED,
+    audits_filtered,
+    audits_visible_to,
+    latest_result,
+    with_latest_result,
+)
 from trueup.audits.templatetags.trueup import amount
-from trueup.audits.workflow import FACTS_EDITABLE, FINAL, Status
+from trueup.audits.workflow import FACTS_EDITABLE, Status
 from trueup.audits.worksheet import worksheet_for
-from trueup.policies.models import EstimatedExposure
 from trueup.rating import rate_worksheet, to_jsonable
 from trueup.rating.errors import TrueUpError, WorksheetError
 
@@ -72,59 +77,19 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _filtered(user: User, filters: dict[str, Any]) -> QuerySet[Audit]:
-    audits = audits_visible_to(user)
-    if filters.get("q"):
-        q = filters["q"].strip()
-        audits = audits.filter(
-            Q(period__policy__number__icontains=q) | Q(period__policy__insured__name__icontains=q)
-        )
-    for name in ("type", "method"):
-        if filters.get(name):
-            audits = audits.filter(**{name: filters[name]})
-    if filters.get("state"):
-        # A period's states are JSON; the estimated exposures say the same, and can be indexed.
-        audits = audits.filter(
-            Exists(
-                EstimatedExposure.objects.filter(
-                    period_id=OuterRef("period_id"), state=filters["state"]
-                )
-            )
-        )
-    assignee = (filters.get("assignee") or "").strip()
-    if assignee == "me":
-        audits = audits.filter(assignee=user)
-    elif assignee == "none":
-        audits = audits.filter(assignee__isnull=True)
-    elif assignee:
-        audits = audits.filter(assignee__username=assignee)
-    if filters.get("due_from"):
-        audits = audits.filter(due_date__gte=filters["due_from"])
-    if filters.get("due_to"):
-        audits = audits.filter(due_date__lte=filters["due_to"])
-    if filters.get("overdue"):
-        audits = audits.filter(due_date__lt=_today()).exclude(status__in=FINAL | _CLOSED)
-    if filters.get("rush"):
-        audits = audits.filter(rush=True)
-    return audits
-
-
-_CLOSED = frozenset({Status.REVISED, Status.REVERSED})
-
-
 @login_required
 @require_GET
 def worklist(request: HttpRequest) -> HttpResponse:
     user = _staff(request)
     form = WorklistFilters(request.GET or None)
     filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
-    audits = _filtered(user, filters)
+    audits = audits_filtered(user, filters, _today())
     # Counts by status for the other filters, so the user sees where the work is.
     counts = dict(
         audits.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n")
     )
     if filters.get("status") == OPEN:
-        audits = audits.exclude(status__in=FINAL | _CLOSED)
+        audits = audits.exclude(status__in=CLOSED)
     elif filters.get("status"):
         audits = audits.filter(status=filters["status"])
     ordered = with_latest_result(
@@ -146,7 +111,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "status_counts": status_counts,
             "total": sum(counts.values()),
             "today": _today(),
-            "final": FINAL | _CLOSED,
+            "final": CLOSED,
         },
     )
 

@@ -177,3 +177,14 @@ def test_the_openapi_document_lists_the_endpoints() -> None:
     paths = Client().get("/api/openapi.json").json()["paths"]
     assert "/api/audits/{audit_id}/actions/{action}" in paths
     assert "/api/policies/{number}" in paths
+
+
+def test_the_list_filters_by_state_and_overdue_like_the_worklist(
+    audit: Audit, underwriter: User
+) -> None:
+    client = client_for(underwriter)
+    assert client.get("/api/audits?state=in").json()["count"] == 1
+    assert client.get("/api/audits?state=KY").json()["count"] == 0
+    Audit.objects.filter(pk=audit.pk).update(due_date="2026-01-15")
+    assert client.get("/api/audits?overdue=true").json()["count"] == 1
+    assert client.get("/api/audits?due_from=2026-02-01").json()["count"] == 0
