@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo examples browser test check lint format bench clean
+.PHONY: install demo examples browser test check lint format bench bench-web clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,7 +45,7 @@ POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
 test: check browser
 	$(BIN)/pytest
-	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest trueup/accounts trueup/policies trueup/audits
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest trueup/accounts trueup/policies trueup/audits trueup/reference
 
 format: $(STAMP)
 	$(BIN)/ruff format .
@@ -53,6 +53,9 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/engine.py
+
+bench-web: $(STAMP)
+	$(BIN)/python bench/web.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "trueup.accounts",
     "trueup.policies",
     "trueup.audits",
+    "trueup.reference",
 ]
 
 MIDDLEWARE = [

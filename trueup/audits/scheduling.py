@@ -17,7 +17,9 @@ from trueup.accounts.models import User
 from trueup.audits.models import Audit, AuditType, Method, StatusChange
 from trueup.audits.workflow import Status
 from trueup.policies.models import PolicyPeriod
+from trueup.rating.errors import RuleBookError
 from trueup.rating.result import usd
+from trueup.reference.models import SchedulePattern
 
 SCHEDULE_FILE = Path(__file__).with_name("schedule.toml")
 
@@ -49,13 +51,17 @@ def plan_for(period: PolicyPeriod) -> Plan:
     data = rules()
     ended = period.cancellation_date or period.expiration
     audit_type = AuditType.CANCELLATION if period.cancellation_date else AuditType.FINAL
-    pattern = data["patterns"][audit_type]
-    start = ended + timedelta(days=pattern["start_after_days"])
+    pattern = SchedulePattern.objects.filter(audit_type=audit_type).first()
+    if pattern is None:
+        raise RuleBookError(
+            f"no schedule pattern for {audit_type} audits: add one in the admin (reference data)"
+        )
+    start = ended + timedelta(days=pattern.start_after_days)
     due = min(
-        start + timedelta(days=pattern["due_after_days"]),
-        ended + timedelta(days=pattern["latest_due_after_days"]),
+        start + timedelta(days=pattern.due_after_days),
+        ended + timedelta(days=pattern.latest_due_after_days),
     )
-    reasons = [f"{audit_type} audit: {pattern['source']}"]
+    reasons = [f"{audit_type} audit: {pattern.source}"]
 
     premium = estimated_premium(period)
     classes = set(period.estimates.values_list("class_code", flat=True))
@@ -75,9 +81,7 @@ def plan_for(period: PolicyPeriod) -> Plan:
             f"waived: estimated premium {usd(premium)} is below {usd(threshold)} "
             f"({waiver['source']})"
         )
-    return Plan(
-        audit_type, method_rule["method"], start, due, pattern["rush"], waived, tuple(reasons)
-    )
+    return Plan(audit_type, method_rule["method"], start, due, pattern.rush, waived, tuple(reasons))
 
 
 def checklist_for(audit: Audit) -> list[tuple[str, str]]:

@@ -11,7 +11,10 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from trueup.accounts.models import User
 from trueup.audits.models import Audit, ResultSnapshot
 from trueup.audits.workflow import FINAL, Status
+from trueup.audits.worksheet import worksheet_for
 from trueup.policies.models import EstimatedExposure
+from trueup.rating import Result, rate_worksheet
+from trueup.reference.selectors import rates_in_use
 
 # Audits with nothing left to do: final, or replaced by a revision or reversed.
 CLOSED = FINAL | {Status.REVISED, Status.REVERSED}
@@ -86,3 +89,8 @@ def audits_filtered(user: User, filters: Mapping[str, Any], today: date) -> Quer
 
 
 _CLOSED = frozenset({Status.REVISED, Status.REVERSED})
+
+
+def audit_rated_now(audit: Audit) -> Result:
+    """The engine's rating of the audit's facts as they are, with the rate table in use."""
+    return rate_worksheet(worksheet_for(audit), rates=rates_in_use())

@@ -31,6 +31,7 @@ from trueup.audits.workflow import FACTS_EDITABLE, Status, allowed
 from trueup.audits.worksheet import worksheet_for
 from trueup.rating import rate_worksheet, to_jsonable
 from trueup.rating.errors import Problem, TrueUpError
+from trueup.reference.selectors import rates_in_use
 
 # Which roles may take each action.
 ACTION_ROLES: dict[str, frozenset[str]] = {
@@ -133,7 +134,7 @@ def audit_transition(*, audit: Audit, to: str, by: User | None, reason: str = ""
 def audit_rate(*, audit: Audit, by: User | None) -> ResultSnapshot:
     """Rate the audit's facts with the engine and keep the result as a new snapshot."""
     worksheet = worksheet_for(audit)
-    result = rate_worksheet(worksheet)
+    result = rate_worksheet(worksheet, rates=rates_in_use())
     snapshot = ResultSnapshot.objects.create(
         audit=audit,
         created_by=by,

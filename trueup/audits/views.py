@@ -35,6 +35,7 @@ from trueup.audits.forms import (
 from trueup.audits.models import Audit, RecordsItem
 from trueup.audits.selectors import (
     CLOSED,
+    audit_rated_now,
     audits_filtered,
     audits_visible_to,
     latest_result,
@@ -42,8 +43,7 @@ from trueup.audits.selectors import (
 )
 from trueup.audits.templatetags.trueup import amount
 from trueup.audits.workflow import FACTS_EDITABLE, Status
-from trueup.audits.worksheet import worksheet_for
-from trueup.rating import rate_worksheet, to_jsonable
+from trueup.rating import to_jsonable
 from trueup.rating.errors import TrueUpError, WorksheetError
 
 PAGE_SIZE = 50
@@ -122,7 +122,7 @@ def _working_result(audit: Audit) -> tuple[dict[str, Any] | None, list[str], boo
     has_facts = any(getattr(audit, kind).exists() for kind in FACT_FORMS)
     if audit.status in FACTS_EDITABLE and has_facts:
         try:
-            return to_jsonable(rate_worksheet(worksheet_for(audit))), [], True
+            return to_jsonable(audit_rated_now(audit)), [], True
         except WorksheetError as error:
             return None, [str(p) for p in error.problems], True
     snapshot = audit.latest_result
