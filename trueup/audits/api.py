@@ -50,6 +50,7 @@ class AuditOut(Schema):
     rush: bool
     assignee: str | None
     revision_of: int | None
+    refer_to_underwriting: bool
     result: ResultSummary | None
 
     # Read from an Audit (select_related period__policy and assignee to avoid extra queries).
@@ -184,6 +185,7 @@ Action = Literal[
     "estimate",
     "revise",
     "reverse",
+    "reopen",
 ]
 
 

@@ -68,6 +68,9 @@ class Audit(models.Model):
         max_digits=6, decimal_places=3, null=True, blank=True
     )
     audit_costs = money_field(default=0)
+    # Set when records were not provided (an estimated audit) or a finding asks underwriting to
+    # look at the account.
+    refer_to_underwriting = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

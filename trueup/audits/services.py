@@ -4,12 +4,13 @@ move checked against the transition map and recorded as a status change."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 
 from trueup.accounts.models import Role, User, VendorFirm
 from trueup.audits.models import (
@@ -26,7 +27,8 @@ from trueup.audits.models import (
     StatusChange,
     SubcontractorEntry,
 )
-from trueup.audits.scheduling import checklist_for
+from trueup.audits.scheduling import checklist_for, plan_for
+from trueup.audits.scheduling import rules as scheduling_rules
 from trueup.audits.workflow import FACTS_EDITABLE, Status, allowed
 from trueup.audits.worksheet import worksheet_for
 from trueup.rating import rate_worksheet, to_jsonable
@@ -45,6 +47,7 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "waive": frozenset({Role.MANAGER, Role.ADMIN}),
     "revise": frozenset({Role.MANAGER, Role.ADMIN}),
     "reverse": frozenset({Role.MANAGER, Role.ADMIN}),
+    "reopen": frozenset({Role.AUDITOR, Role.MANAGER, Role.ADMIN}),
     "edit_facts": frozenset({Role.AUDITOR, Role.MANAGER, Role.ADMIN}),
     "assign": frozenset({Role.MANAGER, Role.ADMIN}),
     # Interview notes, the records checklist and findings.
@@ -62,9 +65,10 @@ ACTION_FROM: dict[str, frozenset[str]] = {
     "estimate": frozenset({Status.RECORDS_REQUESTED}),
     "revise": frozenset({Status.COMPLETED, Status.ESTIMATED}),
     "reverse": frozenset({Status.COMPLETED, Status.ESTIMATED}),
+    "reopen": frozenset({Status.WAIVED}),
 }
 # Actions that must say why.
-REASON_REQUIRED = frozenset({"return", "estimate", "revise", "reverse"})
+REASON_REQUIRED = frozenset({"return", "estimate", "revise", "reverse", "reopen"})
 
 # The kinds of worksheet fact, by the name the engine's worksheet uses for them.
 FACT_MODELS: dict[str, type[models.Model]] = {
@@ -230,8 +234,36 @@ def audit_estimate(*, audit: Audit, by: User, reason: str) -> Audit:
     """Records were not provided: an estimated audit with the state's non-compliance charge."""
     _check_role(by, "estimate")
     audit = audit_transition(audit=audit, to=Status.ESTIMATED, by=by, reason=reason)
+    audit.refer_to_underwriting = True
+    audit.save(update_fields=["refer_to_underwriting"])
     audit_rate(audit=audit, by=by)
     return audit
+
+
+@transaction.atomic
+def audit_reopen(*, audit: Audit, by: User, reason: str, requested_on: date | None = None) -> Audit:
+    """The insured asked for an audit of a waived period: allowed within the waiver's request
+    window (``schedule.toml``), counted from the day the audit was waived."""
+    _check_role(by, "reopen")
+    requested_on = requested_on or timezone.localdate()
+    waived = audit.status_changes.filter(to_status=Status.WAIVED).order_by("-at", "-id").first()
+    window = int(scheduling_rules()["waiver"]["request_window_days"])
+    if waived is not None:
+        last_day = timezone.localdate(waived.at) + timedelta(days=window)
+        if requested_on > last_day:
+            raise NotAllowed(
+                f"the insured could ask for an audit until {last_day} ({window} days after the "
+                "waiver); the estimate stands"
+            )
+    plan = plan_for(audit.period)
+    pattern_due = plan.due_date - plan.start_date
+    reopened = audit_transition(audit=audit, to=Status.SCHEDULED, by=by, reason=reason)
+    reopened.type = plan.type
+    reopened.method = plan.method
+    reopened.start_date = requested_on
+    reopened.due_date = requested_on + pattern_due
+    reopened.save(update_fields=["type", "method", "start_date", "due_date"])
+    return reopened
 
 
 def audit_reverse(*, audit: Audit, by: User, reason: str) -> Audit:
@@ -489,6 +521,8 @@ def finding_add(
     if problems:
         raise InvalidFacts(problems)
     finding.save()
+    if for_underwriting and not audit.refer_to_underwriting:
+        Audit.objects.filter(pk=audit.pk).update(refer_to_underwriting=True)
     _edit(audit, by, f"finding ({finding.get_kind_display().lower()}): {text}")
     return finding
 
@@ -515,6 +549,7 @@ def audit_act(*, audit: Audit, by: User, action: str, reason: str = "") -> Audit
         "estimate": audit_estimate,
         "revise": audit_revise,
         "reverse": audit_reverse,
+        "reopen": audit_reopen,
     }
     return with_reason[action](audit=audit, by=by, reason=reason)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -184,3 +185,57 @@ def test_a_worksheet_the_engine_refuses_rolls_the_submission_back(
         services.audit_submit(audit=audit, by=manager)
     assert Audit.objects.get(pk=audit.pk).status == Status.IN_PROGRESS
     assert not ResultSnapshot.objects.filter(audit=audit).exists()
+
+
+def test_an_estimated_audit_is_referred_to_underwriting(audit: Audit, manager: User) -> None:
+    Audit.objects.filter(pk=audit.pk).update(status=Status.RECORDS_REQUESTED)
+    estimated = services.audit_estimate(audit=audit, by=manager, reason="three requests unanswered")
+    assert estimated.refer_to_underwriting is True
+
+
+def test_a_finding_for_underwriting_refers_the_audit(audit: Audit, auditor: User) -> None:
+    services.finding_add(audit=audit, by=auditor, kind="classification", text="New operation")
+    audit.refresh_from_db()
+    assert audit.refer_to_underwriting is False
+    services.finding_add(
+        audit=audit, by=auditor, kind="policy_change", text="Roofing", for_underwriting=True
+    )
+    audit.refresh_from_db()
+    assert audit.refer_to_underwriting is True
+
+
+def _waived(audit: Audit, manager: User) -> Audit:
+    Audit.objects.filter(pk=audit.pk).update(status=Status.SCHEDULED)
+    waived = services.audit_waive(audit=audit, by=manager, reason="small premium")
+    StatusChange.objects.filter(audit=audit, to_status=Status.WAIVED).update(
+        at=datetime(2026, 1, 10, 12, tzinfo=UTC)
+    )
+    return waived
+
+
+def test_a_waived_audit_reopens_when_the_insured_asks_within_60_days(
+    audit: Audit, manager: User
+) -> None:
+    waived = _waived(audit, manager)
+    reopened = services.audit_reopen(
+        audit=waived,
+        by=manager,
+        reason="insured asked for an audit",
+        requested_on=date(2026, 3, 11),
+    )
+    assert reopened.status == Status.SCHEDULED
+    assert reopened.type == "final"
+    # Due 60 days after the request, as the final audits' pattern says.
+    assert (reopened.start_date, reopened.due_date) == (date(2026, 3, 11), date(2026, 5, 10))
+
+
+def test_a_waived_audit_stays_waived_when_the_insured_asks_too_late(
+    audit: Audit, manager: User
+) -> None:
+    waived = _waived(audit, manager)
+    with pytest.raises(services.NotAllowed, match=r"until 2026-03-11 \(60 days after the waiver\)"):
+        services.audit_reopen(
+            audit=waived, by=manager, reason="late request", requested_on=date(2026, 3, 12)
+        )
+    waived.refresh_from_db()
+    assert waived.status == Status.WAIVED

@@ -34,9 +34,7 @@ def demo_rates_with(rate_5645: str) -> str:
 
 @pytest.fixture
 def admin_client(db: None) -> tuple[Client, User]:
-    user = User.objects.create(
-        username="root", role=Role.ADMIN, is_staff=True, is_superuser=True
-    )
+    user = User.objects.create(username="root", role=Role.ADMIN, is_staff=True, is_superuser=True)
     client = Client()
     client.force_login(user)
     return client, user
