@@ -346,13 +346,19 @@ def _form_errors(form: Any) -> str:
     )
 
 
-@login_required
-@require_POST
-def interview_add(request: HttpRequest, pk: int) -> HttpResponse:
+def _documenter(request: HttpRequest, pk: int, what: str) -> tuple[User, Audit]:
+    """The user and audit for interview notes, findings and the checklist, if they may write."""
     user = _staff(request)
     audit = _audit(user, pk)
     if not services.may(user, "document"):
-        raise PermissionDenied("this account may not add interview notes")
+        raise PermissionDenied(f"this account may not {what}")
+    return user, audit
+
+
+@login_required
+@require_POST
+def interview_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user, audit = _documenter(request, pk, "add interview notes")
     form = InterviewForm(request.POST)
     if form.is_valid():
         services.interview_note_add(audit=audit, by=user, **form.cleaned_data)
@@ -364,10 +370,7 @@ def interview_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def finding_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _staff(request)
-    audit = _audit(user, pk)
-    if not services.may(user, "document"):
-        raise PermissionDenied("this account may not add findings")
+    user, audit = _documenter(request, pk, "add findings")
     form = FindingForm(request.POST)
     if form.is_valid():
         services.finding_add(audit=audit, by=user, **form.cleaned_data)
@@ -379,10 +382,7 @@ def finding_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def records_mark(request: HttpRequest, pk: int, item: int) -> HttpResponse:
-    user = _staff(request)
-    audit = _audit(user, pk)
-    if not services.may(user, "document"):
-        raise PermissionDenied("this account may not update the records checklist")
+    user, audit = _documenter(request, pk, "update the records checklist")
     record = get_object_or_404(RecordsItem, audit=audit, pk=item)
     form = RecordsMarkForm(request.POST)
     if not form.is_valid():
@@ -399,9 +399,6 @@ def records_mark(request: HttpRequest, pk: int, item: int) -> HttpResponse:
 @require_POST
 def records_checklist(request: HttpRequest, pk: int) -> HttpResponse:
     """Build (or complete) the records checklist from the rules."""
-    user = _staff(request)
-    audit = _audit(user, pk)
-    if not services.may(user, "document"):
-        raise PermissionDenied("this account may not update the records checklist")
+    user, audit = _documenter(request, pk, "update the records checklist")
     services.records_checklist_create(audit=audit, by=user)
     return _back(audit, "#records")

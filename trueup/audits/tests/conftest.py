@@ -13,25 +13,13 @@ from trueup.accounts.models import Role, User, VendorFirm
 from trueup.audits.models import Audit, PayrollEntry
 from trueup.audits.workflow import Status
 from trueup.policies.models import EstimatedExposure, Insured, Policy, PolicyPeriod
+from trueup.rating.worksheet import PAYROLL_PARTS
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "01-two-class-single-state.json"
 
 
 # The payroll line's amounts other than gross: a form sends each, zero when there is none.
-PAYROLL_AMOUNTS = (
-    "overtime_total",
-    "overtime_premium",
-    "double_time_total",
-    "tips",
-    "severance",
-    "military_pay",
-    "section_125",
-    "deferred_401k",
-    "employer_benefits",
-    "reimbursements_substantiated",
-    "reimbursements_unsubstantiated",
-    "meals_lodging",
-)
+PAYROLL_AMOUNTS = PAYROLL_PARTS
 
 
 def make_user(username: str, role: str, amount: str = "0", percent: str = "0") -> User:
