@@ -18,8 +18,8 @@ is met: p95 ≤ 100 ms at ≥ 200 req/s over the pages (the floor left out), wit
 By default the connections send as fast as they are answered (a closed loop); ``--rate R``
 paces them to R req/s in all, and then latency counts from when each request was due.
 
-    .venv/bin/python bench/web.py [--seconds 30] [--concurrency 8] [--rate R] [--reload]
-        [--workers 5] [--worker-class sync] [--threads 1]
+    .venv/bin/python bench/web.py [--seconds 30] [--concurrency 10] [--rate R] [--reload]
+        [--workers 4] [--worker-class sync] [--threads 1] [--only healthz,API]
 """
 
 from __future__ import annotations
@@ -49,11 +49,11 @@ if TYPE_CHECKING:
     from django.db.models import Model
 
     from trueup.accounts.models import User
-    from trueup.audits.models import Audit
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-DB_NAME = "trueup_bench"
+# TRUEUP_BENCH_DB names another database (to try an index, say) without touching this one.
+DB_NAME = os.environ.get("TRUEUP_BENCH_DB", "trueup_bench")
 DATABASE_URL = f"{PG_SERVER}/{DB_NAME}"
 HOST, PORT = "127.0.0.1", 8001
 # Changes whenever the loaded book changes shape, so an old book is loaded again.
@@ -130,30 +130,38 @@ def prepare_database(audits: int, seed: int, reload: bool) -> None:
 # The book
 
 
-def copy_objects(model: type[Model], objects: Sequence[Model]) -> int:
-    """Write model instances, ids included, with PostgreSQL's COPY: bulk_create's values (every
-    field's default and database preparation) at COPY's speed."""
+Row = dict[str, Any]
+
+
+def row(**values: Any) -> Row:
+    return values
+
+
+def copy_rows(model: type[Model], rows: Sequence[Row]) -> int:
+    """Write rows (field attname → value, ids included) with PostgreSQL's COPY. A field a row
+    leaves out gets the model's default, as bulk_create would give it; auto_now(_add) stamps
+    default to now. Values go as they are (psycopg adapts them), JSON through Django's field."""
     from django.db import connection
+    from django.db.models import JSONField
 
     now = datetime.now(UTC)
     fields = list(model._meta.concrete_fields)
-    stamps = {f.attname for f in fields if getattr(f, "auto_now", False)} | {
-        f.attname for f in fields if getattr(f, "auto_now_add", False)
-    }
+    defaults = []
+    for f in fields:
+        stamp = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        defaults.append(now if stamp else None if f.primary_key else f.get_default())
+    pairs = list(zip([f.attname for f in fields], defaults, strict=True))
+    json = [(i, f) for i, f in enumerate(fields) if isinstance(f, JSONField)]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for obj in objects:
-            row = []
-            for f in fields:
-                if f.attname in stamps:
-                    value = getattr(obj, f.attname) or now
-                else:
-                    value = f.pre_save(obj, add=True)
-                row.append(f.get_db_prep_save(value, connection))
-            copy.write_row(row)
-    return len(objects)
+        for values in rows:
+            out = [values.get(name, default) for name, default in pairs]
+            for i, f in json:
+                out[i] = f.get_db_prep_save(out[i], connection)
+            copy.write_row(out)
+    return len(rows)
 
 
 def reset_sequences(models: Iterable[type[Model]]) -> None:
@@ -248,35 +256,35 @@ WITH_FACTS = frozenset({"in_review", "completed", "revised", "reversed"})
 
 @dataclass
 class Book:
-    """The rows of the book, made in memory with their ids, then written with COPY."""
+    """The rows of the book, made in memory with their ids (as field attname → value), then
+    written with COPY."""
 
     rng: random.Random
     auditors: list[int]
     managers: list[int]
     vendor_auditors: dict[int, list[int]]
     audit_has_vendor: bool
-    insureds: list[Model] = field(default_factory=list)
-    policies: list[Model] = field(default_factory=list)
-    periods: list[Model] = field(default_factory=list)
-    estimates: list[Model] = field(default_factory=list)
-    audits: list[Model] = field(default_factory=list)
-    changes: list[Model] = field(default_factory=list)
-    payroll: list[Model] = field(default_factory=list)
-    owners: list[Model] = field(default_factory=list)
-    subcontractors: list[Model] = field(default_factory=list)
-    edits: list[Model] = field(default_factory=list)
-    records: list[Model] = field(default_factory=list)
-    interviews: list[Model] = field(default_factory=list)
-    findings: list[Model] = field(default_factory=list)
+    insureds: list[Row] = field(default_factory=list)
+    policies: list[Row] = field(default_factory=list)
+    periods: list[Row] = field(default_factory=list)
+    estimates: list[Row] = field(default_factory=list)
+    audits: list[Row] = field(default_factory=list)
+    changes: list[Row] = field(default_factory=list)
+    payroll: list[Row] = field(default_factory=list)
+    owners: list[Row] = field(default_factory=list)
+    subcontractors: list[Row] = field(default_factory=list)
+    edits: list[Row] = field(default_factory=list)
+    records: list[Row] = field(default_factory=list)
+    interviews: list[Row] = field(default_factory=list)
+    findings: list[Row] = field(default_factory=list)
     # audit id, (trade, states, estimated), created_by, created_at: one result each
     to_rate: list[tuple[int, tuple[int, int, bool], int | None, datetime]] = field(
         default_factory=list
     )
 
 
-def make_book(total: int, seed: int, agencies: list[int], book: Book) -> None:
+def make_book(total: int, agencies: list[int], book: Book) -> None:
     from trueup.audits.demo import NAMES, STATES, TRADES
-    from trueup.policies.models import EstimatedExposure, Insured, Policy, PolicyPeriod
     from trueup.rating.rates import demo_rates
 
     rng, rates = book.rng, demo_rates()
@@ -291,7 +299,7 @@ def make_book(total: int, seed: int, agencies: list[int], book: Book) -> None:
         if rng.random() < 0.12:
             states.append(rng.choice([s for s in STATES if s != state]))
         book.insureds.append(
-            Insured(
+            row(
                 id=n,
                 name=f"{rng.choice(NAMES)} {trade.name} {n}",
                 fein=f"{35_000_000 + n:09d}",
@@ -303,7 +311,7 @@ def make_book(total: int, seed: int, agencies: list[int], book: Book) -> None:
                 agency_id=rng.choice(agencies),
             )
         )
-        book.policies.append(Policy(id=n, insured_id=n, number=f"WC-{n:07d}", line="WC"))
+        book.policies.append(row(id=n, insured_id=n, number=f"WC-{n:07d}", line="WC"))
         classes = list(trade.classes)
         if rng.random() < 0.3:
             extra = next(c for c in extra_classes if c[0] not in {k[0] for k in classes})
@@ -326,7 +334,7 @@ def make_book(total: int, seed: int, agencies: list[int], book: Book) -> None:
             deposit = (manual * Decimal(mod)).quantize(Decimal("0.01"))
             period_id = len(book.periods) + 1
             book.periods.append(
-                PolicyPeriod(
+                row(
                     id=period_id,
                     policy_id=n,
                     effective=start,
@@ -340,7 +348,7 @@ def make_book(total: int, seed: int, agencies: list[int], book: Book) -> None:
             )
             for s, code, exposure in estimates:
                 book.estimates.append(
-                    EstimatedExposure(
+                    row(
                         id=len(book.estimates) + 1,
                         period_id=period_id,
                         state=s,
@@ -368,11 +376,9 @@ def make_audit(
     cancelled: bool,
     deposit: Decimal,
     key: tuple[int, int, bool],
-) -> tuple[Audit, dict[str, datetime]]:
+) -> tuple[Row, dict[str, datetime]]:
     """The audit of an ended period, its status history and, for a revised audit, its revision.
     Returns the audit and when it moved to each status."""
-    from trueup.audits.models import Audit, StatusChange
-
     rng = book.rng
     waived = not cancelled and deposit < 750  # schedule.toml: waived below $750
     status = "waived" if waived else pick_status(rng, (TODAY - ended).days)
@@ -392,7 +398,7 @@ def make_audit(
     path = status_path(rng, status)
     preparer = assignee if {"in_review", "completed"} & set(path) else None
     audit_id = len(book.audits) + 1
-    audit = Audit(
+    audit = row(
         id=audit_id,
         period_id=period_id,
         type="waived" if waived else "cancellation" if cancelled else "final",
@@ -406,7 +412,7 @@ def make_audit(
         created_at=at(ended, rng),
     )
     if book.audit_has_vendor:
-        audit.vendor_id = vendor
+        audit["vendor_id"] = vendor
     book.audits.append(audit)
     kind = "cancellation" if cancelled else "final"
     moves = [("scheduled", status if waived else "scheduled", f"{kind} audit scheduled")]
@@ -415,14 +421,14 @@ def make_audit(
         moves.append((previous, to, REASONS.get(to, "")))
         previous = to
     days = sorted(rng.randint(0, max(1, (TODAY - ended).days)) for _ in moves[1:])
-    stamps = [audit.created_at, *(at(ended + timedelta(days=d), rng) for d in days)]
+    stamps = [audit["created_at"], *(at(ended + timedelta(days=d), rng) for d in days)]
     rated_at = stamps[-1]
     for (from_status, to_status, reason), stamp in zip(moves, stamps, strict=True):
         if to_status in ("in_review", "completed", "estimated"):
             rated_at = stamp
         by = assignee if to_status not in ("revised", "reversed") else rng.choice(book.managers)
         book.changes.append(
-            StatusChange(
+            row(
                 id=len(book.changes) + 1,
                 audit_id=audit_id,
                 from_status=from_status,
@@ -438,10 +444,10 @@ def make_audit(
     if status == "revised":
         revision_status = "completed" if rng.random() < 0.75 else "in_review"
         revision_id = audit_id + 1
-        revision = Audit(
+        revision = row(
             id=revision_id,
             period_id=period_id,
-            type=audit.type,
+            type=audit["type"],
             method=method,
             status=revision_status,
             assignee_id=assignee,
@@ -452,7 +458,7 @@ def make_audit(
             created_at=stamps[-1],
         )
         if book.audit_has_vendor:
-            revision.vendor_id = vendor
+            revision["vendor_id"] = vendor
         book.audits.append(revision)
         done = at(min(TODAY, stamps[-1].date() + timedelta(days=rng.randint(1, 20))), rng)
         for from_status, to_status, reason, stamp in (
@@ -460,7 +466,7 @@ def make_audit(
             ("in_progress", revision_status, "", done),
         ):
             book.changes.append(
-                StatusChange(
+                row(
                     id=len(book.changes) + 1,
                     audit_id=revision_id,
                     from_status=from_status,
@@ -479,7 +485,7 @@ def make_audit(
 
 def make_facts(
     book: Book,
-    audit: Audit,
+    audit: Row,
     moves: dict[str, datetime],
     estimates: list[tuple[str, str, Decimal]],
     entity: str,
@@ -487,10 +493,8 @@ def make_facts(
     """Audited payroll near the estimate (1 to 3 lines a class), an officer, sometimes a sub,
     each with its line in the edit history; for the audit and its revision, if any (a revision
     starts with a copy of the facts)."""
-    from trueup.audits.models import AuditEdit, OwnerEntry, PayrollEntry, SubcontractorEntry
-
     rng = book.rng
-    status = audit.status
+    status = audit["status"]
     if status not in WITH_FACTS and not (status == "in_progress" and rng.random() < 0.7):
         return
     first_state, first_class = estimates[0][0], estimates[0][1]
@@ -504,13 +508,13 @@ def make_facts(
         parts.append(gross - sum(parts))
         for k, part in enumerate(parts, 1):
             lines.append((state, code, f"{code} staff {k}", part))
-    worked = moves.get("in_progress", audit.created_at)
+    worked: datetime = moves.get("in_progress") or audit["created_at"]
     edits: list[str] = []
-    audit_ids = [audit.pk] if status != "revised" else [audit.pk, audit.pk + 1]
+    audit_ids = [audit["id"]] if status != "revised" else [audit["id"], audit["id"] + 1]
     for audit_id in audit_ids:
         for state, code, employee, gross in lines:
             book.payroll.append(
-                PayrollEntry(
+                row(
                     id=len(book.payroll) + 1,
                     audit_id=audit_id,
                     state=state,
@@ -524,7 +528,7 @@ def make_facts(
             edits.append(f"added payroll line {employee} {state} {code}")
         if entity in ("corporation", "llc"):
             book.owners.append(
-                OwnerEntry(
+                row(
                     id=len(book.owners) + 1,
                     audit_id=audit_id,
                     name="Pat Owner",
@@ -539,7 +543,7 @@ def make_facts(
             edits.append(f"added officer/owner Pat Owner {first_state} {first_class}")
         if with_sub:
             book.subcontractors.append(
-                SubcontractorEntry(
+                row(
                     id=len(book.subcontractors) + 1,
                     audit_id=audit_id,
                     name="Ace Subcontracting",
@@ -550,13 +554,13 @@ def make_facts(
                 )
             )
             edits.append(f"added subcontractor Ace Subcontracting {first_state} {first_class}")
-        if audit_id == audit.pk:  # a revision's copy of the facts is not an edit
+        if audit_id == audit["id"]:  # a revision's copy of the facts is not an edit
             for minutes, summary in enumerate(edits, 1):
                 book.edits.append(
-                    AuditEdit(
+                    row(
                         id=len(book.edits) + 1,
                         audit_id=audit_id,
-                        by_id=audit.assignee_id,
+                        by_id=audit["assignee_id"],
                         at=worked + timedelta(minutes=5 * minutes),
                         summary=summary,
                     )
@@ -568,25 +572,24 @@ CONSTRUCTION = ("5000", "6999")  # schedule.toml [construction]
 
 def make_documents(
     book: Book,
-    audit: Audit,
+    audit: Row,
     moves: dict[str, datetime],
     estimates: list[tuple[str, str, Decimal]],
     entity: str,
 ) -> None:
     """The records checklist (schedule.toml's rules) once records were asked for, an entrance
     interview for most audits worked, a finding on some rated ones, each in the edit history."""
-    from trueup.audits.models import AuditEdit, Finding, InterviewNote, RecordsItem
     from trueup.audits.scheduling import rules
 
     rng = book.rng
-    status, by = audit.status, audit.assignee_id
+    status, by = audit["status"], audit["assignee_id"]
     classes = {code for _, code, _ in estimates}
     documented: list[tuple[datetime, str]] = []
     asked = moves.get("records_requested")
     if asked is not None:
         received = status not in ("records_requested", "estimated")
         for rule in rules()["records"]:
-            if "methods_any" in rule and audit.method not in rule["methods_any"]:
+            if "methods_any" in rule and audit["method"] not in rule["methods_any"]:
                 continue
             if "entity_types_any" in rule and entity not in rule["entity_types_any"]:
                 continue
@@ -597,9 +600,9 @@ def make_documents(
             ):
                 continue
             book.records.append(
-                RecordsItem(
+                row(
                     id=len(book.records) + 1,
-                    audit_id=audit.pk,
+                    audit_id=audit["id"],
                     kind=rule["kind"],
                     status=rng.choice(("accepted", "accepted", "received"))
                     if received
@@ -613,12 +616,12 @@ def make_documents(
     if worked is not None and rng.random() < 0.6:
         held = worked.date()
         book.interviews.append(
-            InterviewNote(
+            row(
                 id=len(book.interviews) + 1,
-                audit_id=audit.pk,
+                audit_id=audit["id"],
                 kind="entrance",
                 held_on=held,
-                contact=f"Owner of policy period {audit.period_id}",
+                contact=f"Owner of policy period {audit['period_id']}",
                 contact_title=rng.choice(("Owner", "Bookkeeper", "Controller", "Office manager")),
                 operations="Operations as described on the application; no new locations.",
                 changes=rng.choice(
@@ -640,9 +643,9 @@ def make_documents(
         code = rng.choice(sorted(classes))
         text = f"Clerical employees found in class {code}: moved to 8810 where records support it."
         book.findings.append(
-            Finding(
+            row(
                 id=len(book.findings) + 1,
-                audit_id=audit.pk,
+                audit_id=audit["id"],
                 kind=rng.choice(("classification", "payroll", "records", "policy_change")),
                 state=estimates[0][0],
                 class_code=code,
@@ -656,9 +659,7 @@ def make_documents(
         documented.append((rated, f"finding (classification): {text}"))
     for stamp, summary in documented:
         book.edits.append(
-            AuditEdit(
-                id=len(book.edits) + 1, audit_id=audit.pk, by_id=by, at=stamp, summary=summary
-            )
+            row(id=len(book.edits) + 1, audit_id=audit["id"], by_id=by, at=stamp, summary=summary)
         )
 
 
@@ -742,9 +743,9 @@ def load_book(total: int, seed: int) -> None:
             for k in (1, 2)
         )
         book = Book(rng, auditors, managers, vendors, has_field(Audit, "vendor"))
-        make_book(total, seed, [a.pk for a in agencies], book)
+        make_book(total, [a.pk for a in agencies], book)
         made = time.perf_counter()
-        tables: list[tuple[type[Model], list[Model]]] = [
+        tables: list[tuple[type[Model], list[Row]]] = [
             (Insured, book.insureds),
             (Policy, book.policies),
             (PolicyPeriod, book.periods),
@@ -759,7 +760,7 @@ def load_book(total: int, seed: int) -> None:
             (InterviewNote, book.interviews),
             (Finding, book.findings),
         ]
-        counts = {model._meta.db_table: copy_objects(model, rows) for model, rows in tables}
+        counts = {model._meta.db_table: copy_rows(model, rows) for model, rows in tables}
         reset_sequences(model for model, _ in tables)
     copied = time.perf_counter()
     results = load_results(book.to_rate)
@@ -801,6 +802,7 @@ def load_results(to_rate: list[tuple[int, tuple[int, int, bool], int | None, dat
         except Exception as exc:  # a worksheet the engine refuses: try another audit
             print(f"  audit {audit_id} could not be rated ({exc}); trying another")
             continue
+        # Dated when the audit was submitted, like the copies (the bench book only).
         ResultSnapshot.objects.filter(pk=snapshot.pk).update(created_at=stamp)
         templates[key] = snapshot.pk
         rated_ids.add(audit_id)
@@ -962,17 +964,20 @@ class Stats(TypedDict):
 class DriveResult(TypedDict):
     elapsed: float
     stats: dict[str, Stats]
+    unsent: int  # paced runs: requests due before the end that were never sent
     cpu: dict[str, float]  # CPU seconds over the measured run, by who used them
 
 
 def cpu_seconds(server_pid: int) -> dict[str, float]:
     """CPU seconds used so far: the machine (all cores), gunicorn's master and workers,
-    PostgreSQL's processes, and this process."""
+    PostgreSQL's backends serving the bench database, its other processes (and other
+    databases), and this process. Backends that exit during the run are not counted."""
     tick = os.sysconf("SC_CLK_TCK")
     with open("/proc/stat") as f:
         values = [int(v) for v in f.readline().split()[1:]]
     idle = values[3] + values[4]
-    totals = {"machine busy": (sum(values[:8]) - idle) / tick, "gunicorn": 0.0, "postgres": 0.0}
+    totals = {"machine busy": (sum(values[:8]) - idle) / tick, "gunicorn": 0.0}
+    totals[f"postgres ({DB_NAME})"] = totals["postgres (other)"] = 0.0
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -987,15 +992,35 @@ def cpu_seconds(server_pid: int) -> dict[str, float]:
         if int(entry.name) == server_pid or int(fields[1]) == server_pid:
             totals["gunicorn"] += used
         elif name.startswith("postgres"):
-            totals["postgres"] += used
+            try:
+                with open(f"/proc/{entry.name}/cmdline", "rb") as f:
+                    ours = f" {DB_NAME} ".encode() in f.read()
+            except OSError:
+                ours = False
+            totals[f"postgres ({DB_NAME})" if ours else "postgres (other)"] += used
     usage = resource.getrusage(resource.RUSAGE_SELF)
     totals["driver (this client)"] = usage.ru_utime + usage.ru_stime
     return totals
 
 
+def machine_busy(seconds: float) -> float:
+    """How busy the machine's cores were over ``seconds``, in % of one core."""
+
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat") as f:
+            values = [int(v) for v in f.readline().split()[1:]]
+        return sum(values[:8]), values[3] + values[4]
+
+    total, idle = sample()
+    time.sleep(seconds)
+    total2, idle2 = sample()
+    cores = os.cpu_count() or 1
+    return 100 * cores * (1 - (idle2 - idle) / max(1, total2 - total))
+
+
 def run_load(
     mix: list[Endpoint], concurrency: int, seconds: float, rate: float | None, seed: int
-) -> tuple[float, dict[str, Stats]]:
+) -> tuple[float, dict[str, Stats], int]:
     names = [name for name, _, _, _ in mix]
     weights = list(_accumulate(w for _, w, _, _ in mix))
     per_thread: list[dict[str, Stats]] = []
@@ -1003,6 +1028,7 @@ def run_load(
     deadline = start + int(seconds * 1e9)
     interval = int(concurrency / rate * 1e9) if rate else 0
     finished: list[int] = []
+    unsent: list[int] = []
 
     def worker(index: int) -> None:
         rng = random.Random(seed * 1000 + index)
@@ -1011,14 +1037,18 @@ def run_load(
         due = start + interval * index // concurrency
         while True:
             now = time.perf_counter_ns()
+            if interval and due >= deadline:
+                break
+            if now >= deadline:
+                if interval:  # due before the end but never sent: the server fell behind
+                    unsent.append((deadline - due - 1) // interval + 1)
+                break
             if interval:
                 if due > now:
                     time.sleep((due - now) / 1e9)
                 sent, due = due, due + interval
             else:
                 sent = now
-            if sent >= deadline:
-                break
             name, _, paths, headers = mix[_pick(rng.random() * weights[-1], weights)]
             outcome: str | int
             try:
@@ -1052,7 +1082,7 @@ def run_load(
             merged[name]["bytes"] += s["bytes"]
             for key, count in s["errors"].items():
                 merged[name]["errors"][key] = merged[name]["errors"].get(key, 0) + count
-    return (max(finished) - start) / 1e9, merged
+    return (max(finished) - start) / 1e9, merged, sum(unsent)
 
 
 def _accumulate(values: Iterable[int]) -> Iterable[int]:
@@ -1080,10 +1110,12 @@ def drive(
     if warmup > 0:
         run_load(mix, concurrency, warmup, rate, seed + 1)
     before = cpu_seconds(server_pid)
-    elapsed, stats = run_load(mix, concurrency, seconds, rate, seed)
+    elapsed, stats, unsent = run_load(mix, concurrency, seconds, rate, seed)
     after = cpu_seconds(server_pid)
-    cpu = {key: after[key] - before[key] for key in after}
-    out.send(DriveResult(elapsed=elapsed, stats=stats, cpu=cpu))
+    cpu = {key: max(0.0, after[key] - before.get(key, 0.0)) for key in after}
+    ours = cpu["gunicorn"] + cpu[f"postgres ({DB_NAME})"] + cpu["driver (this client)"]
+    cpu["everything else"] = max(0.0, cpu["machine busy"] - ours - cpu["postgres (other)"])
+    out.send(DriveResult(elapsed=elapsed, stats=stats, unsent=unsent, cpu=cpu))
     out.close()
 
 
@@ -1126,32 +1158,49 @@ def report(result: DriveResult, args: argparse.Namespace, skipped: list[str]) ->
     )
     for name, (ordered, errors, size) in rows.items():
         count = len(ordered) + errors
+        if not count:
+            continue
         kb = size / len(ordered) / 1024 if ordered else 0.0
         print(
             f"{name:<22}{count:>9,}{count / elapsed:>8.1f}{percentile(ordered, 0.5):>9.1f}"
             f"{percentile(ordered, 0.95):>9.1f}{percentile(ordered, 0.99):>9.1f}{kb:>7.1f}"
             f"{errors:>8}"
         )
-    cpu = result["cpu"]
+    cpu, served = result["cpu"], len(rows["everything"][0]) + rows["everything"][1]
     print(
-        "CPU over the run, % of one core (2 cores = 200 %): "
+        f"CPU over the run, % of one core ({os.cpu_count()} cores): "
         + ", ".join(f"{key} {100 * value / elapsed:.0f} %" for key, value in cpu.items())
     )
+    if served:
+        print(
+            "CPU per request, ms: "
+            + ", ".join(f"{key} {1000 * value / served:.1f}" for key, value in cpu.items())
+        )
     failed = False
     for name, s in stats.items():
         if s["errors"]:
             failed = True
             print(f"!!! ERRORS on {name}: {s['errors']}")
+    behind = result["unsent"] > 0
+    if behind:
+        print(
+            f"!!! {result['unsent']:,} requests were due before the end and never sent: the "
+            f"server fell behind {args.rate:g} req/s"
+        )
     for name in skipped:
         print(f"!!! SKIPPED {name}: the endpoint answers 404 (not there yet), left out of the mix")
     ordered, errors, _ = rows["all pages (no floor)"]
+    if not ordered and not errors:
+        print("target: not checked (no pages in this run's mix)")
+        return False
     rps, p95 = (len(ordered) + errors) / elapsed, percentile(ordered, 0.95)
-    met = rps >= TARGET_RPS and p95 <= TARGET_P95_MS and not failed and not skipped
+    met = rps >= TARGET_RPS and p95 <= TARGET_P95_MS and not (failed or skipped or behind)
     print(
         f"target p95 ≤ {TARGET_P95_MS:g} ms at ≥ {TARGET_RPS:g} req/s (pages, no errors): "
         f"{'met' if met else 'NOT met'} ({rps:.0f} req/s, p95 {p95:.1f} ms"
         + (", with errors" if failed else "")
         + (", endpoints skipped" if skipped else "")
+        + (", behind the pace" if behind else "")
         + ")"
     )
     if failed:
@@ -1169,13 +1218,21 @@ def main() -> None:
     parser.add_argument("--reload", action="store_true", help="load the book even if it is there")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--warmup", type=float, default=5, help="seconds of load before measuring")
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--rate", type=float, help="pace the load to this many req/s in all")
-    parser.add_argument("--workers", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--worker-class", default="sync")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--only", help="comma-separated parts of endpoint names to keep, e.g. healthz,API"
+    )
     args = parser.parse_args()
 
+    if not DB_NAME.startswith("trueup_bench"):
+        raise SystemExit(
+            f"TRUEUP_BENCH_DB={DB_NAME}: the bench drops its database, so the name "
+            "must start with trueup_bench"
+        )
     os.environ["DATABASE_URL"] = DATABASE_URL
     os.environ["TRUEUP_DEBUG"] = "0"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trueup.settings")
@@ -1184,10 +1241,17 @@ def main() -> None:
     django.setup()
     prepare_database(args.audits, args.seed, args.reload)
     mix = endpoints(args.seed)
+    if args.only:
+        keep = [part.strip().lower() for part in args.only.split(",")]
+        mix = [e for e in mix if any(part in e[0].lower() for part in keep)]
     from django.db import connections
 
     connections.close_all()
 
+    busy = machine_busy(3)
+    print(f"machine busy before the run (no server yet): {busy:.0f} % of one core")
+    if busy > 15:
+        print("!!! something else is using the CPU: the figures will be low and noisy")
     log = Path(tempfile.gettempdir()) / "trueup-bench-gunicorn.log"
     log.write_text("")
     server = start_server(args, log)
