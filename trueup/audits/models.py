@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from trueup.audits.workflow import Status
+from trueup.audits.workflow import CLOSED, Status
 from trueup.policies.models import PolicyPeriod, money_field
 
 
@@ -79,6 +79,17 @@ class Audit(models.Model):
             models.Index(fields=["due_date", "id"], name="audit_due_order"),
             models.Index(fields=["status", "due_date", "id"], name="audit_status_due"),
             models.Index(fields=["assignee", "status", "due_date"], name="audit_assignee_status"),
+            # The open work, by due date: all of it, and one auditor's.
+            models.Index(
+                fields=["due_date", "id"],
+                condition=~models.Q(status__in=sorted(CLOSED)),
+                name="audit_open_due",
+            ),
+            models.Index(
+                fields=["assignee", "due_date", "id"],
+                condition=~models.Q(status__in=sorted(CLOSED)),
+                name="audit_open_assignee_due",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from decimal import Decimal
+from typing import Any, NamedTuple
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.core.cache import cache
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from trueup.accounts.models import User
-from trueup.audits.models import Audit, ResultSnapshot
-from trueup.audits.workflow import FINAL, Status
+from trueup.audits.models import Audit, AuditEdit, ResultSnapshot, StatusChange
+from trueup.audits.workflow import CLOSED
 from trueup.audits.worksheet import worksheet_for
 from trueup.policies.models import EstimatedExposure
 from trueup.rating import Result, rate_worksheet
 from trueup.reference.selectors import rates_in_use
-
-# Audits with nothing left to do: final, or replaced by a revision or reversed.
-CLOSED = FINAL | {Status.REVISED, Status.REVERSED}
 
 
 def audits_visible_to(user: User) -> QuerySet[Audit]:
@@ -47,7 +47,8 @@ def latest_result(audit: Audit) -> ResultSnapshot | None:
     prefetched: list[ResultSnapshot] | None = getattr(audit, "latest_results", None)
     if prefetched is not None:
         return prefetched[0] if prefetched else None
-    return audit.latest_result
+    # The summary only: the worksheet and the trace are large and not needed here.
+    return audit.results.defer("worksheet", "result").order_by("-created_at", "-id").first()
 
 
 def audits_filtered(user: User, filters: Mapping[str, Any], today: date) -> QuerySet[Audit]:
@@ -88,9 +89,65 @@ def audits_filtered(user: User, filters: Mapping[str, Any], today: date) -> Quer
     return audits
 
 
-_CLOSED = frozenset({Status.REVISED, Status.REVERSED})
-
-
 def audit_rated_now(audit: Audit) -> Result:
     """The engine's rating of the audit's facts as they are, with the rate table in use."""
     return rate_worksheet(worksheet_for(audit), rates=rates_in_use())
+
+
+def status_counts(audits: QuerySet[Audit], scope: Mapping[str, Any]) -> dict[str, int]:
+    """Audits by status for a user's filters. Counting a large book costs tens of milliseconds,
+    so the counts are cached under a key that changes with every status change and every edit
+    (assignments included). Rows written around the services (bulk loads) show within a minute."""
+    changed = (
+        StatusChange.objects.aggregate(last=Max("id"))["last"],
+        AuditEdit.objects.aggregate(last=Max("id"))["last"],
+    )
+    digest = hashlib.sha256(repr((sorted(scope.items()), changed)).encode()).hexdigest()
+    key = f"worklist-counts:{digest}"
+    counts: dict[str, int] | None = cache.get(key)
+    if counts is None:
+        counts = dict(
+            audits.order_by()
+            .values_list("status")
+            .annotate(n=Count("id"))
+            .values_list("status", "n")
+        )
+        cache.set(key, counts, 60)
+    return counts
+
+
+class WorklistRow(NamedTuple):
+    id: int
+    policy: str
+    insured: str
+    effective: date
+    expiration: date
+    type: str
+    method: str
+    status: str
+    rush: bool
+    assignee: str | None
+    vendor: str | None
+    due_date: date | None
+    adjustment: Decimal | None
+
+
+def worklist_rows(audits: QuerySet[Audit]) -> QuerySet[Audit, WorklistRow]:
+    """The worklist's columns as plain tuples, the latest adjustment included, in one query."""
+    latest = ResultSnapshot.objects.filter(audit=OuterRef("pk")).order_by("-created_at", "-id")
+    return audits.annotate(adjustment=Subquery(latest.values("adjustment")[:1])).values_list(
+        "id",
+        "period__policy__number",
+        "period__policy__insured__name",
+        "period__effective",
+        "period__expiration",
+        "type",
+        "method",
+        "status",
+        "rush",
+        "assignee__username",
+        "vendor__code",
+        "due_date",
+        "adjustment",
+        named=False,
+    )  # type: ignore[return-value]

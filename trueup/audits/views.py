@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -32,17 +31,17 @@ from trueup.audits.forms import (
     RecordsMarkForm,
     WorklistFilters,
 )
-from trueup.audits.models import Audit, RecordsItem
+from trueup.audits.models import Audit, AuditType, Method, RecordsItem
 from trueup.audits.selectors import (
-    CLOSED,
+    WorklistRow,
     audit_rated_now,
     audits_filtered,
     audits_visible_to,
-    latest_result,
-    with_latest_result,
+    status_counts,
+    worklist_rows,
 )
 from trueup.audits.templatetags.trueup import amount
-from trueup.audits.workflow import FACTS_EDITABLE, Status
+from trueup.audits.workflow import CLOSED, FACTS_EDITABLE, Status
 from trueup.rating import to_jsonable
 from trueup.rating.errors import TrueUpError, WorksheetError
 
@@ -82,50 +81,69 @@ def _today() -> date:
 def worklist(request: HttpRequest) -> HttpResponse:
     user = _staff(request)
     form = WorklistFilters(request.GET or None)
-    filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
+    # A filter with a bad value is reported on the page; the other filters still apply.
+    form.is_valid()
+    filters: dict[str, Any] = getattr(form, "cleaned_data", {})
     audits = audits_filtered(user, filters, _today())
     # Counts by status for the other filters, so the user sees where the work is.
-    counts = dict(
-        audits.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n")
-    )
-    if filters.get("status") == OPEN:
+    scope = {
+        "user": user.pk,
+        **{k: str(v) for k, v in filters.items() if v and k not in ("status", "sort")},
+    }
+    counts = status_counts(audits, scope)
+    status = filters.get("status")
+    if status == OPEN:
         audits = audits.exclude(status__in=CLOSED)
-    elif filters.get("status"):
-        audits = audits.filter(status=filters["status"])
-    ordered = with_latest_result(
-        audits.select_related("period__policy__insured", "assignee", "vendor")
-    ).order_by(*SORTS.get(filters.get("sort") or "due", SORTS["due"]))
-    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
-    for audit in page:
-        audit.result_summary = latest_result(audit)  # type: ignore[attr-defined]
+        matching = sum(n for s, n in counts.items() if s not in CLOSED)
+    elif status:
+        audits = audits.filter(status=status)
+        matching = counts.get(status, 0)
+    else:
+        matching = sum(counts.values())
+    ordered = worklist_rows(audits.order_by(*SORTS.get(filters.get("sort") or "due", SORTS["due"])))
+    paginator = Paginator(ordered, PAGE_SIZE)
+    paginator.count = matching  # known from the counts: no second COUNT query
+    page = paginator.get_page(request.GET.get("page"))
+    today = _today()
+    types, methods = dict(AuditType.choices), dict(Method.choices)
+    statuses = dict(Status.choices)
+    lines = [
+        {
+            "row": row,
+            "type": types.get(row.type, row.type),
+            "method": methods.get(row.method, row.method),
+            "status": statuses.get(row.status, row.status),
+            "overdue": bool(row.due_date and row.due_date < today and row.status not in CLOSED),
+        }
+        for row in map(WorklistRow._make, page)
+    ]
     query = request.GET.copy()
     query.pop("page", None)
-    status_counts = [(value, label, counts.get(value, 0)) for value, label in Status.choices]
     return render(
         request,
         "audits/worklist.html",
         {
             "form": form,
             "page": page,
+            "lines": lines,
             "query": query.urlencode(),
-            "status_counts": status_counts,
+            "status_counts": [
+                (value, label, counts.get(value, 0)) for value, label in Status.choices
+            ],
             "total": sum(counts.values()),
-            "today": _today(),
-            "final": CLOSED,
         },
     )
 
 
-def _working_result(audit: Audit) -> tuple[dict[str, Any] | None, list[str], bool]:
+def _working_result(audit: Audit, has_facts: bool) -> tuple[dict[str, Any] | None, list[str], bool]:
     """(result, problems, live): while the facts may change, the engine rates them now so the
     auditor sees the effect of each edit; afterwards, the latest stored result."""
-    has_facts = any(getattr(audit, kind).exists() for kind in FACT_FORMS)
     if audit.status in FACTS_EDITABLE and has_facts:
         try:
             return to_jsonable(audit_rated_now(audit)), [], True
         except WorksheetError as error:
             return None, [str(p) for p in error.problems], True
-    snapshot = audit.latest_result
+    snapshot = audit.results.defer("worksheet").order_by("-created_at", "-id").first()
     return (snapshot.result if snapshot else None), [], False
 
 
@@ -139,13 +157,12 @@ def _worksheet_context(
     for kind, form_class in FACT_FORMS.items():
         columns = list(form_class.base_fields)[:6]
         rows = []
+        # Edit forms are fetched when opened (``fact_form``); only a form sent back with its
+        # errors is drawn here. An audit in progress would otherwise draw some 200 inputs.
         for row in getattr(audit, kind).all():
-            form = bound.get(f"{kind}-{row.pk}") or form_class(
-                instance=row, prefix=f"{kind}-{row.pk}"
-            )
             cells = [_cell(row, name) for name in columns]
-            rows.append({"row": row, "form": form, "cells": cells})
-        new_form = bound.get(f"{kind}-new") or form_class(prefix=f"{kind}-new")
+            rows.append({"row": row, "form": bound.get(f"{kind}-{row.pk}"), "cells": cells})
+        new_form = bound.get(f"{kind}-new")
         sections.append(
             {
                 "kind": kind,
@@ -155,7 +172,8 @@ def _worksheet_context(
                 "columns": columns,
             }
         )
-    result, problems, live = _working_result(audit)
+    has_facts = any(section["rows"] for section in sections)
+    result, problems, live = _working_result(audit, has_facts)
     return {
         "audit": audit,
         "sections": sections,
@@ -234,6 +252,23 @@ def _status_text(from_status: str, to_status: str, reason: str) -> str:
 
 def _back(audit: Audit, anchor: str = "") -> HttpResponseRedirect:
     return HttpResponseRedirect(reverse("audits:audit", args=[audit.pk]) + anchor)
+
+
+@login_required
+@require_GET
+def fact_form(request: HttpRequest, pk: int, kind: str, fact: int | None = None) -> HttpResponse:
+    """The inputs of one fact's edit form (or the add form), fetched when the auditor opens it."""
+    user = _staff(request)
+    audit = _audit(user, pk)
+    if kind not in FACT_FORMS or not services.may(user, "edit_facts"):
+        raise PermissionDenied("this account may not enter audit facts")
+    form_class = FACT_FORMS[kind]
+    if fact is None:
+        form = form_class(prefix=f"{kind}-new")
+    else:
+        row = get_object_or_404(form_class._meta.model, audit=audit, pk=fact)
+        form = form_class(instance=row, prefix=f"{kind}-{fact}")
+    return render(request, "audits/_fact_fields.html", {"form": form})
 
 
 @login_required

@@ -33,6 +33,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.REVERSED: frozenset(),
 }
 FINAL = frozenset({S.COMPLETED, S.ESTIMATED, S.WAIVED})
+# Audits with nothing left to do: final, or replaced by a revision, or reversed.
+CLOSED = FINAL | {S.REVISED, S.REVERSED}
 # The statuses in which the worksheet facts may still change.
 FACTS_EDITABLE = frozenset({S.SCHEDULED, S.RECORDS_REQUESTED, S.RECORDS_RECEIVED, S.IN_PROGRESS})
 

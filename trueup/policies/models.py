@@ -118,5 +118,9 @@ class EstimatedExposure(models.Model):
     basis = models.CharField(max_length=20, default="payroll")
     exposure = money_field()
 
+    class Meta:
+        # The worklist's state filter looks for a period's exposures in a state.
+        indexes = [models.Index(fields=["state", "period"], name="estimate_state_period")]
+
     def __str__(self) -> str:
         return f"{self.state} {self.class_code} {self.exposure}"

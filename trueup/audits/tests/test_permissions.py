@@ -77,6 +77,10 @@ ENDPOINTS = (
     Endpoint("the worklist", "get", "/audits/", STAFF | {"vendor_auditor"}),
     Endpoint("an audit page", "get", "/audits/{audit}/", STAFF),
     Endpoint(
+        "a payroll line's edit form", "get", "/audits/{audit}/facts/payroll/{line}/form/", EDITORS
+    ),
+    Endpoint("the add form", "get", "/audits/{audit}/facts/payroll/form/", EDITORS),
+    Endpoint(
         "adding a payroll line",
         "post",
         "/audits/{audit}/facts/payroll/new/",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -25,6 +26,11 @@ def htmx(client: Client, url: str, data: dict[str, str]) -> str:
     answer = client.post(url, data, HTTP_HX_REQUEST="true")
     assert answer.status_code == 200
     return answer.content.decode()
+
+
+def listed(answer: Any) -> list[Any]:
+    """The worklist rows a page shows."""
+    return [line["row"] for line in answer.context["lines"]]
 
 
 def payroll_form(line: PayrollEntry, **changes: str) -> dict[str, str]:
@@ -293,22 +299,23 @@ def test_the_worklist_filters_counts_sorts_and_pages(
     assert "Scheduled <b>20</b>" in page
     assert "In progress <b>21</b>" in page
     assert "Completed <b>20</b>" in page
-    in_progress = client.get("/audits/?status=in_progress&assignee=me").context["page"]
+    answer = client.get("/audits/?status=in_progress&assignee=me")
+    in_progress = listed(answer)
     # n = 1, 7, 13, ... (in progress, odd n: assigned to the auditor): 10 of them.
-    assert in_progress.paginator.count == 10
+    assert answer.context["page"].paginator.count == 10
     assert [a.due_date for a in in_progress][:2] == [date(2026, 1, 2), date(2026, 1, 8)]
-    latest_first = client.get("/audits/?sort=-due").context["page"]
+    latest_first = listed(client.get("/audits/?sort=-due"))
     assert latest_first[0].due_date == date(2026, 3, 1)
-    rush = client.get("/audits/?rush=on&due_to=2026-01-31").context["page"]
+    rush = listed(client.get("/audits/?rush=on&due_to=2026-01-31"))
     assert [a.due_date.day for a in rush] == [1, 11, 21, 31]
     assert client.get("/audits/?state=IN").context["page"].paginator.count == 61
     assert client.get("/audits/?state=KY").context["page"].paginator.count == 0
-    second = client.get("/audits/?page=2").context["page"]
+    second = listed(client.get("/audits/?page=2"))
     assert len(second) == 11
 
 
 def test_overdue_means_past_due_and_not_yet_final(book: list[Audit], auditor: User) -> None:
-    overdue = logged_in(auditor).get("/audits/?overdue=on&due_to=2026-01-09").context["page"]
+    overdue = listed(logged_in(auditor).get("/audits/?overdue=on&due_to=2026-01-09"))
     # Due 2026-01-01 to 01-09, all past today; the completed ones (n = 2, 5, 8) are not overdue.
     assert [a.due_date.day for a in overdue] == [1, 2, 4, 5, 7, 8]
     assert all(a.status != Status.COMPLETED for a in overdue)
@@ -328,8 +335,7 @@ def test_a_vendor_firm_sees_only_its_own_audits(
     mine = book[0]
     Audit.objects.filter(pk=mine.pk).update(vendor=vendor_auditor.vendor)
     client = logged_in(vendor_auditor)
-    listed = client.get("/audits/").context["page"]
-    assert [a.pk for a in listed] == [mine.pk]
+    assert [a.id for a in listed(client.get("/audits/"))] == [mine.pk]
     assert client.get(f"/audits/{audit.pk}/").status_code == 404
     assert client.get(f"/audits/{mine.pk}/").status_code == 200
 
@@ -349,3 +355,22 @@ def test_records_items_are_unique_per_kind(audit: Audit, auditor: User) -> None:
     client.post(f"/audits/{audit.pk}/records/")
     client.post(f"/audits/{audit.pk}/records/")
     assert RecordsItem.objects.filter(audit=audit).count() == 6
+
+
+def test_a_bad_filter_value_is_reported_and_the_other_filters_still_apply(
+    book: list[Audit], auditor: User
+) -> None:
+    answer = logged_in(auditor).get("/audits/?status=in_progress&sort=sideways")
+    assert "Select a valid choice. sideways is not one of the available choices." in (
+        answer.content.decode()
+    )
+    assert {row.status for row in listed(answer)} == {Status.IN_PROGRESS}
+
+
+def test_counts_follow_a_status_change_at_once(audit: Audit, auditor: User) -> None:
+    client = logged_in(auditor)
+    assert "In progress <b>1</b>" in client.get("/audits/").content.decode()
+    client.post(f"/audits/{audit.pk}/actions/request_records/", {"reason": ""})
+    page = client.get("/audits/").content.decode()
+    assert "Records requested <b>1</b>" in page
+    assert "In progress <b>" not in page
