@@ -366,11 +366,11 @@ def audit_fact_save(
     if pk is None:
         _edit(audit, by, f"added {label} {_describe(row)}")
     else:
+        # Compared after cleaning, so "400000" and Decimal("400000.00") are no change.
         changes = [
-            f"{name.replace('_', ' ')} {_shown(before[name])} → {_shown(value)}"
+            f"{name.replace('_', ' ')} {_shown(before[name])} → {_shown(getattr(row, name))}"
             for name in values
             if before[name] != getattr(row, name)
-            for value in [getattr(row, name)]
         ]
         if changes:
             _edit(audit, by, f"changed {label} {_describe(row)}: " + "; ".join(changes))
