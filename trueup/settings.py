@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "trueup.policies",
     "trueup.audits",
     "trueup.reference",
+    "trueup.payroll",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,33 @@
+"""Payroll registers → the audit's payroll facts, exactly and fast.
+
+Pure Python and Polars: no Django. ``read_register`` reads a CSV or XLSX export into text cells;
+``detect_profile`` picks the mapping profile from its headers (``profiles.toml``); ``ingest``
+maps earnings to remuneration categories (``categories.toml``), filters the policy period, and
+returns payroll lines for the engine, a per-employee summary, totals and an exceptions list.
+Money is integer cents from the text of each cell, so totals are exact.
+"""
+
+from trueup.payroll.ingest.mapping import (
+    Category,
+    Profile,
+    categories,
+    custom_profile,
+    detect_profile,
+    profiles,
+)
+from trueup.payroll.ingest.pipeline import Ingested, Options, ingest
+from trueup.payroll.ingest.readers import RegisterError, read_register
+
+__all__ = [
+    "Category",
+    "Ingested",
+    "Options",
+    "Profile",
+    "RegisterError",
+    "categories",
+    "custom_profile",
+    "detect_profile",
+    "ingest",
+    "profiles",
+    "read_register",
+]

@@ -1,0 +1,428 @@
+"""The import itself: a register frame → payroll lines for the engine, a per-employee summary,
+totals by category and the exceptions, with money as integer cents throughout."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+import polars as pl
+
+from trueup.payroll.ingest.mapping import Profile, categories
+from trueup.payroll.ingest.readers import ROW, RegisterError, normalise
+
+Basis = Literal["check", "earned"]
+EXCEL_EPOCH = date(1899, 12, 30)
+TOTALS = r"(?i)^\s*(grand\s+)?(sub\s*)?totals?\b"
+TRUE = ("y", "yes", "true", "1", "x", "officer")
+EXCEPTION_SCHEMA = {"row": pl.Int64, "column": pl.String, "kind": pl.String, "message": pl.String}
+
+
+@dataclass(frozen=True)
+class Options:
+    effective: date
+    expiration: date
+    basis: Basis = "check"
+    # employee id or name (as written) → (state, class): for registers without those columns.
+    employee_classes: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    officer_names: frozenset[str] = frozenset()
+    default_state: str | None = None
+
+
+@dataclass
+class Ingested:
+    profile: Profile
+    lines: list[dict[str, object]]  # engine payroll lines: state, class_code, employee, amounts
+    employees: pl.DataFrame  # one row per employee: state, class, officer, gross (cents), rows
+    exceptions: pl.DataFrame  # row, column, kind, message
+    totals: dict[str, int]  # cents by category, for the rows taken into the facts
+    rows_read: int
+    rows_used: int
+
+    @property
+    def gross_cents(self) -> int:
+        return sum(int(line["gross_cents"]) for line in self.lines)  # type: ignore[call-overload]
+
+
+class Problems:
+    """The exceptions list, gathered as the rows go through the steps."""
+
+    def __init__(self) -> None:
+        self.found: list[pl.DataFrame] = []
+
+    def add(self, rows: pl.DataFrame, mask: pl.Expr, kind: str, message: pl.Expr) -> None:
+        found = rows.filter(mask).select(
+            row=pl.col(ROW), column=pl.col("column"), kind=pl.lit(kind), message=message
+        )
+        if found.height:
+            self.found.append(found)
+
+    def frame(self) -> pl.DataFrame:
+        if not self.found:
+            return pl.DataFrame(schema=EXCEPTION_SCHEMA)
+        return pl.concat(self.found).sort(["row", "kind"])
+
+
+Flag = Callable[[pl.DataFrame, pl.Expr, str, pl.Expr], None]
+
+
+def cents(column: str) -> pl.Expr:
+    """The exact amount in cents of a text cell: $, thousands separators, a minus sign or
+    parentheses for negatives, at most two decimals. Null when the text is not an amount."""
+    text = pl.col(column).str.strip_chars().str.replace_all(r"[\$\s]", "")
+    negative = (text.str.starts_with("(") & text.str.ends_with(")")) | text.str.starts_with("-")
+    digits = text.str.strip_chars("()-").str.replace_all(r",(\d{3})", "$1")
+    parts = digits.str.extract_groups(r"^(\d+)(?:\.(\d{0,2}))?$|^\.(\d{1,2})$")
+    whole = pl.coalesce(parts.struct.field("1"), pl.lit("0")).cast(pl.Int64, strict=False)
+    fraction = (
+        pl.coalesce(parts.struct.field("2"), parts.struct.field("3"), pl.lit(""))
+        .str.pad_end(2, "0")
+        .cast(pl.Int64, strict=False)
+    )
+    matched = parts.struct.field("1").is_not_null() | parts.struct.field("3").is_not_null()
+    value = whole * 100 + fraction
+    return pl.when(matched).then(pl.when(negative).then(-value).otherwise(value)).otherwise(None)
+
+
+def _date(column: str, formats: tuple[str, ...]) -> pl.Expr:
+    text = pl.col(column).str.strip_chars()
+    # Excel sometimes hands over dates as serial day numbers, or as a date with midnight time.
+    candidates = [text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)]
+    candidates += [text.str.to_date(fmt, strict=False) for fmt in formats]
+    serial = (
+        pl.when(text.str.contains(r"^\d{5}(\.0+)?$"))
+        .then(
+            pl.lit(EXCEL_EPOCH)
+            + pl.duration(days=text.str.extract(r"^(\d{5})").cast(pl.Int64, strict=False))
+        )
+        .otherwise(None)
+    )
+    return pl.coalesce([*candidates, serial])
+
+
+def _resolve(frame: pl.DataFrame, profile: Profile) -> dict[str, str]:
+    """TrueUp field → the frame's actual column, matching headers without regard to case."""
+    by_name = {normalise(c): c for c in frame.columns}
+    return {
+        name: by_name[normalise(header)]
+        for name, header in profile.columns.items()
+        if normalise(header) in by_name
+    }
+
+
+def _text(columns: Mapping[str, str], name: str) -> pl.Expr:
+    if name in columns:
+        return pl.col(columns[name]).str.strip_chars().fill_null("")
+    return pl.lit("")
+
+
+def _long(frame: pl.DataFrame, profile: Profile) -> pl.LazyFrame:
+    """One row per earnings amount: (row, fields…, source column, code, amount text)."""
+    columns = _resolve(frame, profile)
+    if "employee" not in columns and "employee_id" not in columns:
+        wanted = profile.columns.get("employee") or profile.columns.get("employee_id")
+        raise RegisterError(f"{profile.name}: the column {wanted!r} is missing")
+    keep = {
+        ROW: pl.col(ROW),
+        **{name: _text(columns, name) for name in FIELD_NAMES},
+        "has_check_date": pl.lit("check_date" in columns),
+        "has_period": pl.lit("period_start" in columns and "period_end" in columns),
+    }
+    if profile.shape == "long":
+        for name in ("code", "amount"):
+            if name not in columns:
+                raise RegisterError(
+                    f"{profile.name}: the column {profile.columns.get(name)!r} is missing"
+                )
+        return (
+            frame.lazy()
+            .select(
+                **keep,
+                column=pl.lit(columns["amount"]),
+                code=pl.col(columns["code"]).str.strip_chars().fill_null(""),
+                amount=pl.col(columns["amount"]),
+            )
+            .with_columns(
+                category=pl.col("code")
+                .str.to_lowercase()
+                .str.replace_all(r"\s+", " ")
+                .replace_strict(dict(profile.codes), default=None)
+            )
+        )
+    present = {normalise(c): c for c in frame.columns}
+    earnings = {
+        present[normalise(header)]: category
+        for header, category in profile.earnings.items()
+        if normalise(header) in present
+    }
+    if not earnings:
+        raise RegisterError(
+            f"{profile.name}: none of the earnings columns is there ({', '.join(profile.earnings)})"
+        )
+    base = frame.select(ROW, *earnings).lazy().with_columns(**keep)
+    return (
+        base.unpivot(index=[ROW, *FIELD_NAMES, "has_check_date", "has_period"], on=list(earnings))
+        .rename({"variable": "column", "value": "amount"})
+        .with_columns(
+            code=pl.col("column"),
+            category=pl.col("column").replace_strict(earnings, default=None),
+        )
+    )
+
+
+FIELD_NAMES = (
+    "employee",
+    "employee_id",
+    "state",
+    "class_code",
+    "check_date",
+    "period_start",
+    "period_end",
+    "officer",
+)
+
+
+def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
+    formats = profile.date_formats
+    known = categories()
+    rows = (
+        _long(frame, profile)
+        .with_columns(
+            cents=cents("amount"),
+            blank=pl.col("amount").is_null() | (pl.col("amount").str.strip_chars() == ""),
+            check=_date("check_date", formats),
+            start=_date("period_start", formats),
+            end=_date("period_end", formats),
+            who=pl.when(pl.col("employee") != "")
+            .then(pl.col("employee"))
+            .otherwise(pl.col("employee_id")),
+            totals=pl.col("employee").str.contains(TOTALS)
+            | pl.col("employee_id").str.contains(TOTALS),
+        )
+        .collect()
+    )
+    rows_read = frame.height
+    problems = Problems()
+    flag = problems.add
+
+    # Totals rows are the report's own sums: never payroll.
+    totals_rows = rows.filter(pl.col("totals")).unique(ROW).with_columns(column=pl.lit(""))
+    flag(totals_rows, pl.lit(True), "totals_row", pl.lit("a totals row: left out"))
+    rows = rows.filter(~pl.col("totals") & ~pl.col("blank"))
+
+    bad_amount = pl.col("cents").is_null()
+    flag(
+        rows,
+        bad_amount,
+        "bad_amount",
+        pl.concat_str([pl.lit("'"), pl.col("amount"), pl.lit("' is not an amount")]),
+    )
+    unknown = pl.col("category").is_null() & ~bad_amount
+    flag(
+        rows,
+        unknown,
+        "unknown_code",
+        pl.concat_str([pl.lit("earnings code '"), pl.col("code"), pl.lit("' is not mapped")]),
+    )
+    rows = rows.filter(~bad_amount & ~unknown & (pl.col("category") != "ignore"))
+
+    deductions = [key for key, category in known.items() if category.deduction]
+    rows = rows.with_columns(
+        cents=pl.when(pl.col("category").is_in(deductions))
+        .then(pl.col("cents").abs())
+        .otherwise(pl.col("cents"))
+    )
+    zero = pl.col("cents") == 0
+    if profile.shape == "long":
+        flag(rows, zero, "zero_amount", pl.lit("a zero amount: left out"))
+    rows = rows.filter(~zero)
+    flag(
+        rows,
+        pl.col("cents") < 0,
+        "negative_amount",
+        pl.concat_str([pl.lit("a negative amount ("), pl.col("amount"), pl.lit("): kept")]),
+    )
+
+    # The same employee, check, code and amount twice: the second is a duplicate.
+    keys = ["who", "check", "code", "cents"]
+    rows = rows.with_columns(copy=pl.int_range(pl.len()).over(keys))
+    flag(
+        rows,
+        pl.col("copy") > 0,
+        "duplicate",
+        pl.concat_str([pl.lit("the same check again for "), pl.col("who"), pl.lit(": left out")]),
+    )
+    rows = rows.filter(pl.col("copy") == 0)
+
+    rows = _in_period(rows, options, flag)
+    rows = _classify(rows, options, flag)
+
+    officer = pl.col("officer").str.to_lowercase().is_in(TRUE) | pl.col("who").is_in(
+        list(options.officer_names)
+    )
+    rows = rows.with_columns(is_officer=officer)
+    exceptions = problems.frame()
+    payroll = rows.filter(~pl.col("is_officer") & pl.col("ok"))
+    table = pl.DataFrame(
+        {
+            "category": list(known),
+            "field": [c.field for c in known.values()],
+            "in_gross": [c.in_gross for c in known.values()],
+        }
+    )
+    lines = _lines(payroll.join(table, on="category", how="left"))
+    employees = (
+        rows.filter(pl.col("ok"))
+        .join(table, on="category", how="left")
+        .group_by("who")
+        .agg(
+            state=pl.col("state_final").unique().sort().str.join(", "),
+            class_code=pl.col("class_final").unique().sort().str.join(", "),
+            officer=pl.col("is_officer").any(),
+            gross_cents=pl.when(pl.col("in_gross")).then(pl.col("cents")).otherwise(0).sum(),
+            rows=pl.len(),
+        )
+        .rename({"who": "employee"})
+        .sort("employee")
+    )
+    totals = {
+        category: int(total)
+        for category, total in payroll.group_by("category")
+        .agg(pl.col("cents").sum())
+        .sort("category")
+        .iter_rows()
+    }
+    return Ingested(
+        profile=profile,
+        lines=lines,
+        employees=employees,
+        exceptions=exceptions,
+        totals=totals,
+        rows_read=rows_read,
+        rows_used=payroll.select(pl.col(ROW).n_unique()).item(),
+    )
+
+
+def _in_period(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
+    """Check-date basis: pay days from inception up to (not including) expiration. Earned
+    basis: pay periods inside the policy period, and a straddling period prorated by its days in
+    the policy period (to the cent, half up)."""
+    if rows.is_empty() or not rows["has_check_date"][0]:
+        return rows  # a summary report: its rows are the report's period
+    inside = (pl.col("check") >= options.effective) & (pl.col("check") < options.expiration)
+    flag(
+        rows,
+        pl.col("check").is_null(),
+        "bad_date",
+        pl.concat_str([pl.lit("check date '"), pl.col("check_date"), pl.lit("' is not a date")]),
+    )
+    rows = rows.filter(pl.col("check").is_not_null())
+    if options.basis == "earned" and rows["has_period"][0]:
+        start = pl.max_horizontal(pl.col("start"), pl.lit(options.effective))
+        end = pl.min_horizontal(pl.col("end"), pl.lit(options.expiration) - pl.duration(days=1))
+        days_in = ((end - start).dt.total_days() + 1).clip(lower_bound=0)
+        days = (pl.col("end") - pl.col("start")).dt.total_days() + 1
+        has_dates = pl.col("start").is_not_null() & pl.col("end").is_not_null() & (days > 0)
+        share = pl.col("cents").abs() * days_in * 2 + days
+        prorated = (share // (2 * days)) * pl.col("cents").sign()
+        rows = rows.with_columns(
+            cents=pl.when(has_dates).then(prorated).otherwise(pl.col("cents")),
+            inside=pl.when(has_dates).then(days_in > 0).otherwise(inside),
+        )
+    else:
+        rows = rows.with_columns(inside=inside)
+    flag(
+        rows,
+        ~pl.col("inside"),
+        "outside_period",
+        pl.concat_str(
+            [
+                pl.lit("check date "),
+                pl.col("check").cast(pl.String),
+                pl.lit(" is outside the period"),
+            ]
+        ),
+    )
+    return rows.filter(pl.col("inside") & (pl.col("cents") != 0))
+
+
+def _classify(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
+    """State and class from the register, else from the employee table, else the policy's only
+    state; rows still without a class are exceptions, left out of the facts."""
+    table = options.employee_classes
+    by_id = {key: value[0] for key, value in table.items()}
+    class_by_id = {key: value[1] for key, value in table.items()}
+
+    def looked_up(mapping: dict[str, str]) -> pl.Expr:
+        id_hit = pl.col("employee_id").replace_strict(mapping, default=None)
+        name_hit = pl.col("employee").replace_strict(mapping, default=None)
+        return pl.coalesce(id_hit, name_hit)
+
+    state = (
+        pl.when(pl.col("state") != "")
+        .then(pl.col("state").str.to_uppercase())
+        .otherwise(pl.coalesce(looked_up(by_id), pl.lit(options.default_state)))
+    )
+    code = (
+        pl.when(pl.col("class_code") != "")
+        .then(pl.col("class_code"))
+        .otherwise(looked_up(class_by_id))
+    )
+    rows = rows.with_columns(state_final=state, class_final=code)
+    no_class = pl.col("class_final").is_null()
+    no_state = pl.col("state_final").is_null() & ~no_class
+    flag(
+        rows,
+        no_class,
+        "no_class",
+        pl.concat_str([pl.lit("no class for "), pl.col("who"), pl.lit(": left out")]),
+    )
+    flag(
+        rows,
+        no_state,
+        "no_state",
+        pl.concat_str([pl.lit("no state for "), pl.col("who"), pl.lit(": left out")]),
+    )
+    return rows.with_columns(ok=~no_class & ~no_state)
+
+
+def _lines(rows: pl.DataFrame) -> list[dict[str, object]]:
+    """Engine payroll lines: one per state, class and employee, each amount field in Decimal."""
+    if rows.is_empty():
+        return []
+    grouped = rows.group_by("state_final", "class_final", "who", "field", "in_gross").agg(
+        pl.col("cents").sum()
+    )
+    lines: dict[tuple[str, str, str], dict[str, object]] = {}
+    for state, class_code, who, name, in_gross, total in grouped.sort(
+        "state_final", "class_final", "who", "field"
+    ).iter_rows():
+        line = lines.setdefault(
+            (state, class_code, who),
+            {"state": state, "class_code": class_code, "employee": who, "gross_cents": 0},
+        )
+        if in_gross:
+            line["gross_cents"] = int(line["gross_cents"]) + total  # type: ignore[call-overload]
+        if name and name != "gross":
+            line[name] = int(line.get(name, 0)) + total  # type: ignore[call-overload]
+    result = []
+    for line in lines.values():
+        amounts = {
+            key: Decimal(int(value)).scaleb(-2)  # type: ignore[call-overload]
+            for key, value in line.items()
+            if key not in ("state", "class_code", "employee", "gross_cents")
+        }
+        result.append(
+            {
+                "state": line["state"],
+                "class_code": line["class_code"],
+                "employee": line["employee"],
+                "gross": Decimal(int(line["gross_cents"])).scaleb(-2),  # type: ignore[call-overload]
+                "gross_cents": line["gross_cents"],
+                **amounts,
+            }
+        )
+    return result
