@@ -16,6 +16,8 @@ from trueup.accounts.models import User
 from trueup.accounts.services import api_token_user
 from trueup.audits.api import router as audits_router
 from trueup.audits.services import IllegalTransition, InvalidFacts, NotAllowed
+from trueup.payroll.api import router as payroll_router
+from trueup.payroll.ingest import RegisterError
 from trueup.policies.api import router as policies_router
 from trueup.rating.errors import TrueUpError, WorksheetError
 
@@ -31,6 +33,7 @@ class TokenAuth(HttpBearer):
 api = NinjaAPI(title="TrueUp", version="1", auth=TokenAuth(), urls_namespace="api")
 api.add_router("/audits", audits_router)
 api.add_router("/policies", policies_router)
+api.add_router("", payroll_router)
 
 
 def _error(request: HttpRequest, exc: TrueUpError, status: int, **extra: Any) -> HttpResponse:
@@ -59,3 +62,8 @@ def bad_worksheet(request: HttpRequest, exc: WorksheetError) -> HttpResponse:
 def invalid_facts(request: HttpRequest, exc: InvalidFacts) -> HttpResponse:
     problems = [{"path": p.path, "reason": p.reason} for p in exc.problems]
     return _error(request, exc, 422, problems=problems)
+
+
+@api.exception_handler(RegisterError)
+def bad_register(request: HttpRequest, exc: RegisterError) -> HttpResponse:
+    return _error(request, exc, 422)

@@ -46,7 +46,9 @@ def _django(args: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trueup.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["trueup", *args])
+    # Django's command modules cannot have hyphens; `trueup import-payroll` reads better.
+    command, *rest = args
+    execute_from_command_line(["trueup", command.replace("-", "_"), *rest])
     return 0
 
 

@@ -86,6 +86,12 @@ STATIC_ROOT = os.environ.get("TRUEUP_STATIC_ROOT") or None
 STATICFILES_DIRS = [BASE_DIR / "trueup" / "static"]
 # Under gunicorn, WhiteNoise serves static files without a collectstatic step.
 WHITENOISE_USE_FINDERS = True
+# Uploaded files (payroll registers): Django's storage API, local disk by default.
+MEDIA_ROOT = Path(os.environ.get("TRUEUP_MEDIA_ROOT") or BASE_DIR / "media")
+MEDIA_URL = "media/"
+# Large registers are uploaded as files, not held in memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "audits:worklist"
 LOGOUT_REDIRECT_URL = "login"

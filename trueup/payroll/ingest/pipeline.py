@@ -41,6 +41,9 @@ class Ingested:
     totals: dict[str, int]  # cents by category, for the rows taken into the facts
     rows_read: int
     rows_used: int
+    # Cents by state, quarter of the check date ("2025Q1"; "" without dates) and category: what
+    # the reconciliation to quarterly tax filings compares.
+    quarters: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     @property
     def gross_cents(self) -> int:
@@ -162,7 +165,7 @@ def _long(frame: pl.DataFrame, profile: Profile) -> pl.LazyFrame:
         raise RegisterError(
             f"{profile.name}: none of the earnings columns is there ({', '.join(profile.earnings)})"
         )
-    base = frame.select(ROW, *earnings).lazy().with_columns(**keep)
+    base = frame.lazy().select(*[pl.col(c) for c in earnings], **keep)
     return (
         base.unpivot(index=[ROW, *FIELD_NAMES, "has_check_date", "has_period"], on=list(earnings))
         .rename({"variable": "column", "value": "amount"})
@@ -295,7 +298,18 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
         .sort("category")
         .iter_rows()
     }
+    quarter = pl.when(pl.col("check").is_not_null()).then(
+        pl.concat_str([pl.col("check").dt.year(), pl.lit("Q"), pl.col("check").dt.quarter()])
+    )
+    quarters = (
+        payroll.group_by(
+            state=pl.col("state_final"), quarter=quarter.fill_null(""), category="category"
+        )
+        .agg(cents=pl.col("cents").sum())
+        .sort("state", "quarter", "category")
+    )
     return Ingested(
+        quarters=quarters,
         profile=profile,
         lines=lines,
         employees=employees,

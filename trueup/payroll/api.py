@@ -1,0 +1,152 @@
+"""Payroll imports in the JSON API: upload a register for an audit (a preview), read it, commit
+it; enter tax filings and read the reconciliation."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+
+from trueup.accounts.models import User
+from trueup.audits import services as audit_services
+from trueup.audits.selectors import audits_visible_to
+from trueup.payroll import services
+from trueup.payroll.models import PayrollImport
+
+router = Router(tags=["payroll"])
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+class ImportOut(Schema):
+    id: int
+    audit: int
+    filename: str
+    profile: str
+    basis: str
+    status: str
+    rows_read: int
+    rows_used: int
+    gross_cents: int
+    totals: dict[str, int]
+    lines: list[dict[str, Any]]
+    exception_counts: dict[str, int]
+    exceptions: list[dict[str, Any]]
+
+
+def _out(item: PayrollImport) -> ImportOut:
+    return ImportOut(
+        id=item.pk,
+        audit=item.audit_id,
+        filename=item.filename,
+        profile=item.profile_key,
+        basis=item.basis,
+        status=item.status,
+        rows_read=item.rows_read,
+        rows_used=item.rows_used,
+        gross_cents=item.gross_cents,
+        totals=item.totals,
+        lines=item.lines,
+        exception_counts=item.exception_counts,
+        exceptions=item.exceptions,
+    )
+
+
+def _import(user: User, import_id: int) -> PayrollImport:
+    return get_object_or_404(
+        PayrollImport.objects.filter(audit__in=audits_visible_to(user)), pk=import_id
+    )
+
+
+@router.post("/audits/{audit_id}/payroll-imports", response=ImportOut)
+def upload(
+    request: HttpRequest,
+    audit_id: int,
+    file: File[UploadedFile],
+    profile: Form[str] = "",
+    basis: Form[Literal["check", "earned"]] = "check",
+) -> ImportOut:
+    """Read a register (CSV or XLSX) for the audit: a preview of its lines, totals and
+    exceptions. Nothing on the audit changes until the import is committed. An unreadable file
+    answers 422 naming the row and column."""
+    user = _user(request)
+    audit = get_object_or_404(audits_visible_to(user), pk=audit_id)
+    preview = services.payroll_import_preview(
+        audit=audit,
+        by=user,
+        data=file.read(),
+        filename=file.name or "register.csv",
+        profile=profile or None,
+        basis=basis,
+    )
+    return _out(preview)
+
+
+@router.get("/payroll-imports/{import_id}", response=ImportOut)
+def read(request: HttpRequest, import_id: int) -> ImportOut:
+    return _out(_import(_user(request), import_id))
+
+
+@router.post("/payroll-imports/{import_id}/commit", response=ImportOut)
+def commit(request: HttpRequest, import_id: int) -> ImportOut:
+    """Put the previewed lines on the audit in place of its payroll (409 if already done)."""
+    user = _user(request)
+    if not audit_services.may(user, "edit_facts"):
+        raise audit_services.NotAllowed("this account may not import payroll")
+    return _out(services.payroll_import_commit(payroll_import=_import(user, import_id), by=user))
+
+
+class FilingIn(Schema):
+    kind: Literal["form_941", "state_ui"]
+    year: int
+    quarter: int
+    state: str = ""
+    line_2_cents: int | None = None
+    line_5a_cents: int | None = None
+    line_5c_cents: int | None = None
+    total_wages_cents: int | None = None
+    taxable_wages_cents: int | None = None
+
+
+@router.put("/audits/{audit_id}/tax-filings", response=dict[str, int])
+def put_filing(request: HttpRequest, audit_id: int, payload: FilingIn) -> dict[str, int]:
+    user = _user(request)
+    audit = get_object_or_404(audits_visible_to(user), pk=audit_id)
+    data = payload.model_dump()
+    filing = services.tax_filing_save(
+        audit=audit,
+        by=user,
+        kind=data.pop("kind"),
+        year=data.pop("year"),
+        quarter=data.pop("quarter"),
+        state=data.pop("state"),
+        **data,
+    )
+    return {"id": filing.pk}
+
+
+@router.get("/audits/{audit_id}/reconciliation", response=list[dict[str, Any]])
+def reconciliation(request: HttpRequest, audit_id: int) -> list[dict[str, Any]]:
+    """The committed register against the tax filings, quarter by quarter, explained."""
+    audit = get_object_or_404(audits_visible_to(_user(request)), pk=audit_id)
+    return [
+        {
+            "quarter": c.quarter,
+            "figure": c.figure,
+            "register_gross_cents": c.register_gross,
+            "expected_cents": c.expected,
+            "filed_cents": c.filed,
+            "unexplained_cents": c.unexplained,
+            "tolerance_cents": c.tolerance,
+            "flagged": c.flagged,
+            "explanation": c.explain(),
+        }
+        for c in services.audit_reconciliation(audit)
+    ]

@@ -1,0 +1,72 @@
+"""``trueup import-payroll FILE --audit ID``: preview a payroll register for an audit and, with
+``--commit``, put its lines on the audit."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from trueup.accounts.models import User
+from trueup.audits.models import Audit
+from trueup.payroll import services
+from trueup.rating.errors import TrueUpError
+from trueup.rating.result import usd
+
+
+def _usd(cents: int) -> str:
+    return usd(Decimal(cents).scaleb(-2))
+
+
+class Command(BaseCommand):
+    help = "Import a payroll register (CSV or XLSX) into an audit: preview, then --commit"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--audit", type=int, required=True, help="the audit's id")
+        parser.add_argument("--user", required=True, help="who imports (an auditor's user name)")
+        parser.add_argument("--profile", help="a mapping profile's key (default: detected)")
+        parser.add_argument("--basis", choices=("check", "earned"), default="check")
+        parser.add_argument("--commit", action="store_true", help="put the lines on the audit")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            user = User.objects.get(username=options["user"])
+            audit = Audit.objects.get(pk=options["audit"])
+        except (User.DoesNotExist, Audit.DoesNotExist) as error:
+            raise CommandError(str(error)) from error
+        path: Path = options["file"]
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"cannot read {path}: {error}") from error
+        try:
+            preview = services.payroll_import_preview(
+                audit=audit,
+                by=user,
+                data=data,
+                filename=path.name,
+                profile=options["profile"],
+                basis=options["basis"],
+            )
+            out = self.stdout.write
+            out(
+                f"{path.name}: {preview.profile_name}; {preview.rows_read} rows read, "
+                f"{preview.rows_used} used; {len(preview.lines)} payroll lines"
+            )
+            out(f"gross pay {_usd(preview.gross_cents)}")
+            for category, cents in preview.totals.items():
+                out(f"  {category.replace('_', ' ')}: {_usd(cents)}")
+            for kind, count in preview.exception_counts.items():
+                out(f"exceptions, {kind.replace('_', ' ')}: {count}")
+            for item in preview.exceptions[:20]:
+                out(f"  row {item['row']}, column {item['column']}: {item['message']}")
+            if options["commit"]:
+                services.payroll_import_commit(payroll_import=preview, by=user)
+                out(f"committed to audit {audit.pk} (import {preview.pk})")
+            else:
+                out(f"previewed as import {preview.pk}: nothing changed; --commit to apply")
+        except TrueUpError as error:
+            raise CommandError(error.message) from error

@@ -1,0 +1,122 @@
+"""Payroll imports (previewed, then committed to an audit), saved column mappings, employees'
+classes for registers without them, and the tax filings a register is reconciled to."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from trueup.audits.models import Audit
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", "Previewed"
+    COMMITTED = "committed", "Committed to the audit"
+    DISCARDED = "discarded", "Discarded"
+
+
+class Basis(models.TextChoices):
+    CHECK = "check", "Check date (pay days in the period)"
+    EARNED = "earned", "Earned date (straddling pay periods prorated)"
+
+
+class MappingProfile(models.Model):
+    """A user's column mapping for an export no built-in profile reads (the keys of a profile in
+    ``ingest/profiles.toml``)."""
+
+    key = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    data = models.JSONField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PayrollImport(models.Model):
+    """One register read for an audit: what it would put on the audit (preview), and whether it
+    did (commit). The file is kept through Django's storage."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="payroll_imports")
+    file = models.FileField(upload_to="payroll/%Y/%m/")
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    profile_key = models.CharField(max_length=40)
+    profile_name = models.CharField(max_length=200)
+    basis = models.CharField(max_length=10, choices=Basis.choices, default=Basis.CHECK)
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED
+    )
+    rows_read = models.PositiveIntegerField()
+    rows_used = models.PositiveIntegerField()
+    gross_cents = models.BigIntegerField()
+    totals = models.JSONField(help_text="Cents by remuneration category")
+    quarters = models.JSONField(default=dict, help_text="Cents by quarter and category")
+    lines = models.JSONField(help_text="The payroll lines the commit writes")
+    employees = models.JSONField(help_text="One row per employee")
+    exceptions = models.JSONField(help_text="The first exceptions, by row")
+    exception_counts = models.JSONField(help_text="Exceptions by kind")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    committed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display().lower()})"
+
+
+class EmployeeClass(models.Model):
+    """An employee's state and class for an audit, for registers that do not carry them."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="employee_classes")
+    employee = models.CharField(max_length=200, help_text="Employee id or name, as on the register")
+    state = models.CharField(max_length=2)
+    class_code = models.CharField(max_length=6)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["audit", "employee"], name="one_class_per_employee")
+        ]
+
+
+class FilingKind(models.TextChoices):
+    FORM_941 = "form_941", "Form 941"
+    STATE_UI = "state_ui", "State unemployment report"
+
+
+class TaxFiling(models.Model):
+    """One quarter's figures from a Form 941 or a state unemployment report, in cents."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="tax_filings")
+    kind = models.CharField(max_length=10, choices=FilingKind.choices)
+    state = models.CharField(max_length=2, blank=True, help_text="For a state report")
+    year = models.PositiveSmallIntegerField()
+    quarter = models.PositiveSmallIntegerField()
+    # Form 941: line 2 wages, tips and other compensation; 5a Social Security wages (capped);
+    # 5c Medicare wages and tips.
+    line_2_cents = models.BigIntegerField(null=True, blank=True)
+    line_5a_cents = models.BigIntegerField(null=True, blank=True)
+    line_5c_cents = models.BigIntegerField(null=True, blank=True)
+    # State unemployment: total (subject) wages and taxable wages (capped at the wage base).
+    total_wages_cents = models.BigIntegerField(null=True, blank=True)
+    taxable_wages_cents = models.BigIntegerField(null=True, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
+
+    class Meta:
+        ordering = ["kind", "state", "year", "quarter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["audit", "kind", "state", "year", "quarter"], name="one_filing_a_quarter"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quarter__gte=1, quarter__lte=4), name="quarter_1_to_4"
+            ),
+        ]
