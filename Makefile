@@ -45,7 +45,7 @@ POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
 test: check browser
 	$(BIN)/pytest
-	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest trueup/accounts trueup/policies trueup/audits trueup/reference
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest trueup/accounts trueup/policies trueup/audits trueup/reference trueup/payroll
 
 format: $(STAMP)
 	$(BIN)/ruff format .

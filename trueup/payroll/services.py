@@ -174,7 +174,14 @@ def employee_class_set(
 
 @transaction.atomic
 def tax_filing_save(
-    *, audit: Audit, by: User, kind: str, year: int, quarter: int, state: str = "", **cents: int
+    *,
+    audit: Audit,
+    by: User,
+    kind: str,
+    year: int,
+    quarter: int,
+    state: str = "",
+    **cents: int | None,
 ) -> TaxFiling:
     """Enter or correct one quarter's filing figures (cents)."""
     if not audit_services.may(by, "edit_facts"):

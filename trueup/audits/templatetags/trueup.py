@@ -51,3 +51,11 @@ def get_item(mapping: dict[str, Any], key: str) -> Any:
 @register.filter
 def as_list(value: Any) -> list[Any]:
     return [value]
+
+
+@register.filter
+def cents_usd(value: Any) -> str:
+    """$1,234.56 from integer cents."""
+    if value is None or value == "":
+        return "—"
+    return format_usd(Decimal(int(value)).scaleb(-2))

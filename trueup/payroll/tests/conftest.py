@@ -12,10 +12,20 @@ from trueup.audits.tests.conftest import (
     example,
     manager,
     reviewer,
+    underwriter,
     vendor_auditor,
 )
 
-__all__ = ["audit", "auditor", "empty_cache", "example", "manager", "reviewer", "vendor_auditor"]
+__all__ = [
+    "audit",
+    "auditor",
+    "empty_cache",
+    "example",
+    "manager",
+    "reviewer",
+    "underwriter",
+    "vendor_auditor",
+]
 
 
 @pytest.fixture(autouse=True)

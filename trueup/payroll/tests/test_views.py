@@ -1,0 +1,97 @@
+"""The payroll pages of the workbench: upload, preview, commit, filings and reconciliation, and
+who may use them."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import pytest
+from django.test import Client
+
+from trueup.accounts.models import User
+from trueup.audits.models import Audit
+from trueup.payroll.models import ImportStatus, PayrollImport, TaxFiling
+from trueup.payroll.tests.test_imports import REGISTER
+
+
+def logged_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def upload(client: Client, audit: Audit, data: bytes = REGISTER, name: str = "register.csv"):
+    file = BytesIO(data)
+    file.name = name
+    return client.post(
+        f"/audits/{audit.pk}/payroll/", {"file": file, "profile": "", "basis": "check"}
+    )
+
+
+def test_an_auditor_uploads_previews_and_commits_a_register(audit: Audit, auditor: User) -> None:
+    client = logged_in(auditor)
+    answer = upload(client, audit)
+    item = PayrollImport.objects.get()
+    assert answer["Location"] == f"/audits/{audit.pk}/payroll/{item.pk}/"
+    page = client.get(answer["Location"]).content.decode()
+    assert 'id="import-gross">$497,750<' in page
+    assert "no class for Temp: left out" in page
+    assert "Commit to the audit" in page
+    assert audit.payroll.count() == 3  # nothing changes before the commit
+    done = client.post(f"/audits/{audit.pk}/payroll/{item.pk}/commit/")
+    assert done["Location"] == f"/audits/{audit.pk}/#worksheet"
+    item.refresh_from_db()
+    assert item.status == ImportStatus.COMMITTED
+    assert audit.payroll.count() == 2
+    # The audit page re-rates with the imported payroll at once.
+    assert "Working result" in client.get(f"/audits/{audit.pk}/").content.decode()
+
+
+def test_an_unreadable_file_is_explained_on_the_upload_form(audit: Audit, auditor: User) -> None:
+    answer = upload(logged_in(auditor), audit, b"name,pay\nAna,100\n", "x.csv")
+    assert answer.status_code == 200
+    assert "no mapping profile matches these columns (name, pay)" in answer.content.decode()
+    assert not PayrollImport.objects.exists()
+
+
+def test_filings_entered_on_the_page_are_reconciled(audit: Audit, auditor: User) -> None:
+    client = logged_in(auditor)
+    upload(client, audit)
+    client.post(f"/audits/{audit.pk}/payroll/{PayrollImport.objects.get().pk}/commit/")
+    client.post(
+        f"/audits/{audit.pk}/payroll/filings/",
+        {"kind": "form_941", "year": "2025", "quarter": "1", "line_2": "276050.00"},
+    )
+    assert TaxFiling.objects.get().line_2_cents == 27_605_000
+    page = client.get(f"/audits/{audit.pk}/payroll/").content.decode()
+    assert "= expected $275,050; filed $276,050" in page
+
+
+@pytest.mark.parametrize("persona", ["reviewer", "underwriter"])
+def test_read_only_roles_see_the_payroll_but_may_not_import(
+    request: pytest.FixtureRequest, audit: Audit, persona: str
+) -> None:
+    client = logged_in(request.getfixturevalue(persona))
+    assert client.get(f"/audits/{audit.pk}/payroll/").status_code == 200
+    assert upload(client, audit).status_code == 403
+    filing = client.post(
+        f"/audits/{audit.pk}/payroll/filings/", {"kind": "form_941", "year": "2025", "quarter": "1"}
+    )
+    assert filing.status_code == 403
+    assert not PayrollImport.objects.exists()
+    assert not TaxFiling.objects.exists()
+
+
+def test_another_firm_and_anonymous_visitors_see_nothing(
+    audit: Audit, auditor: User, vendor_auditor: User
+) -> None:
+    upload(logged_in(auditor), audit)
+    item = PayrollImport.objects.get()
+    firm = logged_in(vendor_auditor)
+    assert firm.get(f"/audits/{audit.pk}/payroll/").status_code == 404
+    assert firm.get(f"/audits/{audit.pk}/payroll/{item.pk}/").status_code == 404
+    assert firm.post(f"/audits/{audit.pk}/payroll/{item.pk}/commit/").status_code == 404
+    anonymous = Client().get(f"/audits/{audit.pk}/payroll/{item.pk}/")
+    assert anonymous["Location"].startswith("/login/")
+    item.refresh_from_db()
+    assert item.status == ImportStatus.PREVIEWED

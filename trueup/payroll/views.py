@@ -1,0 +1,149 @@
+"""Payroll on the workbench: upload a register to an audit, look at the preview (mapping, totals,
+employees, exceptions), commit it; enter tax filings and see the reconciliation."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from trueup.accounts.models import User
+from trueup.audits import services as audit_services
+from trueup.audits.models import Audit
+from trueup.audits.selectors import audits_visible_to
+from trueup.audits.workflow import FACTS_EDITABLE
+from trueup.payroll import services
+from trueup.payroll.forms import FilingForm, UploadForm
+from trueup.payroll.models import ImportStatus, PayrollImport, TaxFiling
+from trueup.rating.errors import TrueUpError
+
+
+def _staff_audit(request: HttpRequest, pk: int) -> tuple[User, Audit]:
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied("log in first")
+    return user, get_object_or_404(
+        audits_visible_to(user).select_related("period__policy__insured"), pk=pk
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payroll_home(request: HttpRequest, pk: int) -> HttpResponse:
+    """The audit's payroll imports, the upload form, tax filings and the reconciliation."""
+    user, audit = _staff_audit(request, pk)
+    may_edit = audit_services.may(user, "edit_facts")
+    form = UploadForm()
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied("this account may not import payroll")
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                preview = services.payroll_import_preview(
+                    audit=audit,
+                    by=user,
+                    data=upload.read(),
+                    filename=upload.name,
+                    profile=form.cleaned_data["profile"] or None,
+                    basis=form.cleaned_data["basis"],
+                )
+            except TrueUpError as error:
+                form.add_error("file", error.message)
+            else:
+                return HttpResponseRedirect(reverse("payroll:preview", args=[audit.pk, preview.pk]))
+    comparisons = services.audit_reconciliation(audit)
+    return render(
+        request,
+        "payroll/home.html",
+        {
+            "audit": audit,
+            "form": form,
+            "may_edit": may_edit,
+            "imports": PayrollImport.objects.filter(audit=audit).defer(
+                "lines", "employees", "exceptions", "quarters"
+            ),
+            "filings": TaxFiling.objects.filter(audit=audit),
+            "filing_form": FilingForm(),
+            "comparisons": comparisons,
+        },
+    )
+
+
+@login_required
+@require_GET
+def preview(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    user, audit = _staff_audit(request, pk)
+    payroll_import = get_object_or_404(PayrollImport, audit=audit, pk=item)
+    return render(
+        request,
+        "payroll/preview.html",
+        {
+            "audit": audit,
+            "item": payroll_import,
+            "totals": [
+                (category.replace("_", " "), Decimal(cents).scaleb(-2))
+                for category, cents in payroll_import.totals.items()
+            ],
+            "gross": Decimal(payroll_import.gross_cents).scaleb(-2),
+            "employees": [
+                {**row, "gross": Decimal(row["gross_cents"]).scaleb(-2)}
+                for row in payroll_import.employees[:500]
+            ],
+            "may_commit": audit_services.may(user, "edit_facts")
+            and payroll_import.status == ImportStatus.PREVIEWED
+            and audit.status in FACTS_EDITABLE,
+        },
+    )
+
+
+@login_required
+@require_POST
+def commit(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    user, audit = _staff_audit(request, pk)
+    if not audit_services.may(user, "edit_facts"):
+        raise PermissionDenied("this account may not import payroll")
+    payroll_import = get_object_or_404(PayrollImport, audit=audit, pk=item)
+    try:
+        services.payroll_import_commit(payroll_import=payroll_import, by=user)
+    except TrueUpError as error:
+        messages.error(request, error.message)
+        return HttpResponseRedirect(reverse("payroll:preview", args=[audit.pk, item]))
+    messages.success(
+        request,
+        f"{len(payroll_import.lines)} payroll line(s) from {payroll_import.filename} "
+        "are on the audit.",
+    )
+    return HttpResponseRedirect(reverse("audits:audit", args=[audit.pk]) + "#worksheet")
+
+
+@login_required
+@require_POST
+def filing(request: HttpRequest, pk: int) -> HttpResponse:
+    user, audit = _staff_audit(request, pk)
+    if not audit_services.may(user, "edit_facts"):
+        raise PermissionDenied("this account may not enter tax filings")
+    form = FilingForm(request.POST)
+    if form.is_valid():
+        data: dict[str, Any] = form.cleaned_data
+        services.tax_filing_save(
+            audit=audit,
+            by=user,
+            kind=data["kind"],
+            year=data["year"],
+            quarter=data["quarter"],
+            state=data["state"] or "",
+            **form.cents(),
+        )
+    else:
+        problems = "; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in form.errors.items())
+        messages.error(request, f"The filing was not saved: {problems}")
+    return HttpResponseRedirect(reverse("payroll:home", args=[audit.pk]) + "#reconciliation")
