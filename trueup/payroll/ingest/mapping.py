@@ -108,12 +108,25 @@ def custom_profile(key: str, data: Mapping[str, Any]) -> Profile:
 
 
 def detect_profile(headers: Iterable[str]) -> Profile:
+    """The profile whose detect headers are all present; of several, the one with the most (a
+    QuickBooks detail report also has every column its summary is detected by)."""
     headers = list(headers)
-    for profile in profiles().values():
-        if profile.matches(headers):
-            return profile
+    matching = [profile for profile in profiles().values() if profile.matches(headers)]
+    if matching:
+        return max(matching, key=lambda profile: len(profile.detect))
+    present = {normalise(h) for h in headers}
+
+    def likeness(profile: Profile) -> tuple[int, float]:
+        hits = sum(normalise(h) in present for h in profile.detect)
+        return hits, hits / max(len(profile.detect), 1)
+
+    nearest = max(profiles().values(), key=likeness)
+    missing = [h for h in nearest.detect if normalise(h) not in present]
+    hint = ""
+    if len(missing) < len(nearest.detect):
+        hint = f"; the nearest, {nearest.name}, also needs {', '.join(map(repr, missing))}"
     shown = ", ".join(h for h in headers if not h.startswith("_"))
     raise RegisterError(
-        f"no mapping profile matches these columns ({shown}): choose a profile or save a "
+        f"no mapping profile matches these columns ({shown}){hint}: choose a profile or save a "
         "custom column mapping"
     )

@@ -16,7 +16,8 @@ from trueup.payroll.ingest.readers import ROW, RegisterError, normalise
 
 Basis = Literal["check", "earned"]
 EXCEL_EPOCH = date(1899, 12, 30)
-TOTALS = r"(?i)^\s*(grand\s+)?(sub\s*)?totals?\b"
+# "Total", "Subtotal", "Grand Total", "Totals for …"; and labels ending so: "Report Total".
+TOTALS = r"(?i)^\s*(grand\s+)?(sub\s*)?totals?\b|\btotals?\s*:?\s*$"
 TRUE = ("y", "yes", "true", "1", "x", "officer")
 EXCEPTION_SCHEMA = {"row": pl.Int64, "column": pl.String, "kind": pl.String, "message": pl.String}
 
@@ -72,38 +73,78 @@ class Problems:
 Flag = Callable[[pl.DataFrame, pl.Expr, str, pl.Expr], None]
 
 
+# Parentheses or a minus sign before or after; thousands in groups of three; at most two decimals.
+AMOUNT = (
+    r"^(?<open>\()?(?<lead>-)?(?<whole>\d{1,3}(?:,\d{3}){1,4}|\d{1,15})?"
+    r"(?:\.(?<fraction>\d{0,2}))?(?<trail>-)?(?<close>\))?$"
+)
+
+
 def cents(column: str) -> pl.Expr:
-    """The exact amount in cents of a text cell: $, thousands separators, a minus sign or
-    parentheses for negatives, at most two decimals. Null when the text is not an amount."""
-    text = pl.col(column).str.strip_chars().str.replace_all(r"[\$\s]", "")
-    negative = (text.str.starts_with("(") & text.str.ends_with(")")) | text.str.starts_with("-")
-    digits = text.str.strip_chars("()-").str.replace_all(r",(\d{3})", "$1")
-    parts = digits.str.extract_groups(r"^(\d+)(?:\.(\d{0,2}))?$|^\.(\d{1,2})$")
-    whole = pl.coalesce(parts.struct.field("1"), pl.lit("0")).cast(pl.Int64, strict=False)
-    fraction = (
-        pl.coalesce(parts.struct.field("2"), parts.struct.field("3"), pl.lit(""))
-        .str.pad_end(2, "0")
-        .cast(pl.Int64, strict=False)
+    """The exact amount in cents of a text cell: $, thousands separators, a minus sign (before or
+    after) or parentheses for negatives, at most two decimals; a lone dash (how accounting formats
+    print zero) is 0. Null when the text is not an amount."""
+    text = pl.col(column).str.replace_all(r"[\$\s]", "")
+    parts = text.str.extract_groups(AMOUNT).struct
+    whole = parts.field("whole").str.replace_all(",", "")
+    fraction = parts.field("fraction")
+    digits = whole.str.len_chars().fill_null(0) + fraction.str.len_chars().fill_null(0)
+    signs = sum(parts.field(name).is_not_null().cast(pl.Int8) for name in ("open", "lead", "trail"))
+    matched = (
+        (digits > 0)
+        & (parts.field("open").is_null() == parts.field("close").is_null())
+        & (signs <= 1)
     )
-    matched = parts.struct.field("1").is_not_null() | parts.struct.field("3").is_not_null()
-    value = whole * 100 + fraction
-    return pl.when(matched).then(pl.when(negative).then(-value).otherwise(value)).otherwise(None)
+    dollars = whole.fill_null("0").cast(pl.Int64, strict=False)
+    hundredths = fraction.fill_null("").str.pad_end(2, "0").cast(pl.Int64, strict=False)
+    value = dollars * 100 + hundredths
+    return (
+        pl.when(text.str.contains(r"^-+$"))
+        .then(pl.lit(0, pl.Int64))
+        .when(matched)
+        .then(pl.when(signs > 0).then(-value).otherwise(value))
+        .otherwise(None)
+    )
 
 
 def _date(column: str, formats: tuple[str, ...]) -> pl.Expr:
-    text = pl.col(column).str.strip_chars()
-    # Excel sometimes hands over dates as serial day numbers, or as a date with midnight time.
-    candidates = [text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)]
-    candidates += [text.str.to_date(fmt, strict=False) for fmt in formats]
-    serial = (
-        pl.when(text.str.contains(r"^\d{5}(\.0+)?$"))
-        .then(
-            pl.lit(EXCEL_EPOCH)
-            + pl.duration(days=text.str.extract(r"^(\d{5})").cast(pl.Int64, strict=False))
+    return pl.col(column).map_batches(lambda cells: _dates(cells, formats), return_dtype=pl.Date)
+
+
+def _dates(cells: pl.Series, formats: tuple[str, ...]) -> pl.Series:
+    """Dates in the profile's formats (and ISO, with or without a time). The few cells that do not
+    read so are tried again: a time of day after the date ("2/1/2025 0:00", as Excel saves date
+    cells), a two-digit year ("02/01/25": 00-68 are 2000s, 69-99 1900s), or an Excel serial day
+    number ("45689", "45689.5")."""
+    text = cells.str.strip_chars()
+    frame = pl.DataFrame({"text": text})
+    cell = pl.col("text")
+    plain = frame.select(
+        pl.coalesce(
+            cell.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False),
+            *[cell.str.to_date(fmt, strict=False) for fmt in formats],
         )
-        .otherwise(None)
+    ).to_series()
+    retry = (plain.is_null() & (text.str.len_bytes() > 0)) | (plain < date(100, 1, 1))
+    if not retry.any():
+        return plain
+    day = cell.str.extract(r"^(\S+)")
+    two_digit = [fmt.replace("%Y", "%y") for fmt in formats if "%Y" in fmt]
+    serial = pl.lit(EXCEL_EPOCH) + pl.duration(
+        days=cell.str.extract(r"^(\d{5})(?:\.\d+)?$").cast(pl.Int64, strict=False)
     )
-    return pl.coalesce([*candidates, serial])
+    again = (
+        frame.with_row_index("at")
+        .filter(retry)
+        .select(
+            "at",
+            date=pl.coalesce(
+                *[day.str.to_date(fmt, strict=False) for fmt in (*two_digit, *formats)], serial
+            ),
+        )
+        .drop_nulls()
+    )
+    return plain.scatter(again["at"], again["date"])
 
 
 def _resolve(frame: pl.DataFrame, profile: Profile) -> dict[str, str]:
@@ -133,6 +174,7 @@ def _long(frame: pl.DataFrame, profile: Profile) -> pl.LazyFrame:
         **{name: _text(columns, name) for name in FIELD_NAMES},
         "has_check_date": pl.lit("check_date" in columns),
         "has_period": pl.lit("period_start" in columns and "period_end" in columns),
+        "date_column": pl.lit(columns.get("check_date", "")),
     }
     if profile.shape == "long":
         for name in ("code", "amount"):
@@ -167,7 +209,10 @@ def _long(frame: pl.DataFrame, profile: Profile) -> pl.LazyFrame:
         )
     base = frame.lazy().select(*[pl.col(c) for c in earnings], **keep)
     return (
-        base.unpivot(index=[ROW, *FIELD_NAMES, "has_check_date", "has_period"], on=list(earnings))
+        base.unpivot(
+            index=[ROW, *FIELD_NAMES, "has_check_date", "has_period", "date_column"],
+            on=list(earnings),
+        )
         .rename({"variable": "column", "value": "amount"})
         .with_columns(
             code=pl.col("column"),
@@ -214,7 +259,10 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     # Totals rows are the report's own sums: never payroll.
     totals_rows = rows.filter(pl.col("totals")).unique(ROW).with_columns(column=pl.lit(""))
     flag(totals_rows, pl.lit(True), "totals_row", pl.lit("a totals row: left out"))
-    rows = rows.filter(~pl.col("totals") & ~pl.col("blank"))
+    # Columns mapped to "ignore" (taxes, net pay) are never read: text there is no exception.
+    rows = rows.filter(
+        ~pl.col("totals") & ~pl.col("blank") & pl.col("category").ne_missing("ignore")
+    )
 
     bad_amount = pl.col("cents").is_null()
     flag(
@@ -242,6 +290,9 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     if profile.shape == "long":
         flag(rows, zero, "zero_amount", pl.lit("a zero amount: left out"))
     rows = rows.filter(~zero)
+    nameless = rows.filter(pl.col("who") == "").unique(ROW, keep="first")
+    flag(nameless, pl.lit(True), "no_employee", pl.lit("no employee name or id: left out"))
+    rows = rows.filter(pl.col("who") != "")
     flag(
         rows,
         pl.col("cents") < 0,
@@ -249,8 +300,8 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
         pl.concat_str([pl.lit("a negative amount ("), pl.col("amount"), pl.lit("): kept")]),
     )
 
-    # The same employee, check, code and amount twice: the second is a duplicate.
-    keys = ["who", "check", "code", "cents"]
+    # The same employee, check, code, amount, state and class twice: the second is a duplicate.
+    keys = ["who", "check", "code", "cents", "state", "class_code"]
     rows = rows.with_columns(copy=pl.int_range(pl.len()).over(keys))
     flag(
         rows,
@@ -327,14 +378,15 @@ def _in_period(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame
     if rows.is_empty() or not rows["has_check_date"][0]:
         return rows  # a summary report: its rows are the report's period
     inside = (pl.col("check") >= options.effective) & (pl.col("check") < options.expiration)
+    undated = rows.filter(pl.col("check").is_null()).unique(ROW, keep="first")
     flag(
-        rows,
-        pl.col("check").is_null(),
+        undated.with_columns(column=pl.col("date_column")),
+        pl.lit(True),
         "bad_date",
         pl.concat_str([pl.lit("check date '"), pl.col("check_date"), pl.lit("' is not a date")]),
     )
     rows = rows.filter(pl.col("check").is_not_null())
-    if options.basis == "earned" and rows["has_period"][0]:
+    if options.basis == "earned" and not rows.is_empty() and rows["has_period"][0]:
         start = pl.max_horizontal(pl.col("start"), pl.lit(options.effective))
         end = pl.min_horizontal(pl.col("end"), pl.lit(options.expiration) - pl.duration(days=1))
         days_in = ((end - start).dt.total_days() + 1).clip(lower_bound=0)

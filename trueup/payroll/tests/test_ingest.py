@@ -1,0 +1,354 @@
+"""Worked examples of the payroll import: small registers whose every figure is worked out by hand
+in the test. The policy runs from 2025-01-01 to 2026-01-01 unless a test says otherwise; money is
+integer cents or Decimal strings, never float."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+import pytest
+
+from trueup.payroll.ingest import (
+    Ingested,
+    Options,
+    RegisterError,
+    detect_profile,
+    ingest,
+    profiles,
+    read_register,
+)
+from trueup.payroll.ingest.pipeline import cents
+
+EFFECTIVE, EXPIRATION = date(2025, 1, 1), date(2026, 1, 1)
+TRUEUP = "employee,employee_id,state,class,check_date,period_start,period_end,earnings_code,amount"
+
+
+def register(text: str, name: str = "register.csv") -> pl.DataFrame:
+    return read_register(text.strip().encode(), name)
+
+
+def run(text: str, **options: Any) -> Ingested:
+    frame = register(text)
+    return ingest(frame, detect_profile(frame.columns), Options(EFFECTIVE, EXPIRATION, **options))
+
+
+def exceptions(result: Ingested) -> list[tuple[int, str, str]]:
+    return [(row, column, kind) for row, column, kind, _ in result.exceptions.iter_rows()]
+
+
+def lines(result: Ingested) -> list[tuple[str, str, str, str]]:
+    """Each line as (state, class, employee, gross in dollars)."""
+    return sorted(
+        (str(line["state"]), str(line["class_code"]), str(line["employee"]), str(line["gross"]))
+        for line in result.lines
+    )
+
+
+# --- cents ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1234.56", 123456),
+        ("1,234.56", 123456),
+        ("$1,234.56", 123456),
+        (" $ 1,234.56 ", 123456),
+        ("1,000,000", 100000000),
+        ("(1,234.56)", -123456),
+        ("($5.00)", -500),
+        ("-5", -500),
+        ("5.00-", -500),  # a trailing minus, as older mainframe registers print it
+        ("1.", 100),
+        (".5", 50),
+        ("0.07", 7),
+        ("-", 0),  # accounting formats print zero as a dash
+        ("$ -", 0),
+        ("999999999999999.99", 99999999999999999),
+    ],
+)
+def test_an_amount_in_any_of_the_usual_spellings_is_read_to_the_exact_cent(
+    text: str, expected: int
+) -> None:
+    assert pl.DataFrame({"a": [text]}).select(cents("a")).item() == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "abc",
+        "N/A",
+        "1.234",  # three decimals: a fraction of a cent, or a European thousands separator
+        "1.234,56",  # a decimal comma
+        "12,34",
+        "1,2345.00",  # thousands not in threes
+        "(5",  # parentheses not closed
+        "5)",
+        "(-5)",  # two signs
+        "--5",
+        "-5-",
+        "1e3",
+        "USD 5",
+        "+5",
+        "1234567890123456.00",  # sixteen digits of dollars
+    ],
+)
+def test_text_that_is_not_an_amount_reads_as_null_and_never_as_a_guess(text: str) -> None:
+    assert pl.DataFrame({"a": [text]}).select(cents("a")).item() is None
+
+
+# --- the period ----------------------------------------------------------------------------
+
+
+def test_a_pay_day_on_inception_is_in_the_period_and_one_on_expiration_is_not() -> None:
+    result = run(
+        f"""
+{TRUEUP}
+Ann Lee,E1,IN,8810,2024-12-31,,,regular,100.00
+Ann Lee,E1,IN,8810,2025-01-01,,,regular,200.00
+Ann Lee,E1,IN,8810,2025-12-31,,,regular,400.00
+Ann Lee,E1,IN,8810,2026-01-01,,,regular,800.00
+"""
+    )
+    # 200.00 + 400.00: the checks of 2025-01-01 and 2025-12-31.
+    assert result.gross_cents == 60000
+    assert exceptions(result) == [(2, "amount", "outside_period"), (5, "amount", "outside_period")]
+
+
+def test_on_the_earned_basis_a_period_straddling_inception_is_prorated_by_days_half_up() -> None:
+    result = run(
+        f"""
+{TRUEUP}
+Ann Lee,E1,IN,8810,2025-01-03,2024-12-31,2025-01-01,regular,100.01
+Bob Cruz,E2,IN,8810,2025-01-03,2024-12-30,2025-01-01,regular,100.00
+Cy Dunn,E3,IN,8810,2025-01-03,2024-12-31,2025-01-02,regular,100.00
+Di Eng,E4,IN,8810,2025-01-03,2024-12-31,2025-01-01,bonus,-100.01
+Ed Fox,E5,IN,8810,2024-12-20,2024-12-06,2024-12-19,regular,500.00
+""",
+        basis="earned",
+    )
+    assert lines(result) == [
+        # 1 of 2 days: 10001 × 1/2 = 5000.5, half up to 5001.
+        ("IN", "8810", "Ann Lee", "50.01"),
+        # 1 of 3 days: 10000 / 3 = 3333.33…, to 3333.
+        ("IN", "8810", "Bob Cruz", "33.33"),
+        # 2 of 3 days: 20000 / 3 = 6666.66…, to 6667.
+        ("IN", "8810", "Cy Dunn", "66.67"),
+        # A negative amount rounds its size half up: -5000.5 to -5001.
+        ("IN", "8810", "Di Eng", "-50.01"),
+    ]
+    # Ed Fox's period ends before inception: none of its days is in the policy.
+    assert (6, "amount", "outside_period") in exceptions(result)
+
+
+def test_on_the_earned_basis_a_period_straddling_expiration_keeps_its_days_before_it() -> None:
+    result = run(
+        f"""
+{TRUEUP}
+Ann Lee,E1,IN,8810,2026-01-09,2025-12-25,2026-01-07,regular,1400.00
+""",
+        basis="earned",
+    )
+    # Paid after expiration, but 7 of its 14 days (Dec 25-31) are in the policy: 700.00.
+    assert lines(result) == [("IN", "8810", "Ann Lee", "700.00")]
+    assert exceptions(result) == []
+
+
+def test_check_dates_in_other_spellings_are_read_and_the_rest_named_by_row_and_column() -> None:
+    result = run(
+        f"""
+{TRUEUP}
+A,E1,IN,8810,02/01/25,,,regular,1.00
+B,E2,IN,8810,2/1/2025 0:00,,,regular,2.00
+C,E3,IN,8810,45689.5,,,regular,4.00
+D,E4,IN,8810,2025-02-01T08:30:00,,,regular,8.00
+E,E5,IN,8810,1 Feb 2025,,,regular,16.00
+"""
+    )
+    assert result.gross_cents == 1500
+    assert exceptions(result) == [(6, "check_date", "bad_date")]
+    assert result.exceptions["message"][0] == "check date '1 Feb 2025' is not a date"
+
+
+def test_on_the_earned_basis_a_register_whose_check_dates_all_fail_gives_only_exceptions() -> None:
+    result = run(
+        f"""
+{TRUEUP}
+Ann Lee,E1,IN,8810,TBD,2025-01-01,2025-01-14,regular,100.00
+""",
+        basis="earned",
+    )
+    assert result.lines == []
+    assert exceptions(result) == [(2, "check_date", "bad_date")]
+
+
+# --- what is left out ----------------------------------------------------------------------
+
+
+def test_the_same_check_twice_is_a_duplicate_but_the_same_amount_in_another_class_is_not() -> None:
+    result = run(
+        f"""
+{TRUEUP}
+Ann Lee,E1,IN,8810,2025-01-15,,,regular,900.00
+Ann Lee,E1,IN,5403,2025-01-15,,,regular,900.00
+Ann Lee,E1,IN,8810,2025-01-15,,,regular,900.00
+Ann Lee,E1,IN,8810,2025-01-29,,,regular,900.00
+"""
+    )
+    assert exceptions(result) == [(4, "amount", "duplicate")]
+    assert lines(result) == [
+        ("IN", "5403", "Ann Lee", "900.00"),
+        ("IN", "8810", "Ann Lee", "1800.00"),
+    ]
+
+
+def test_officers_by_column_or_by_name_are_left_out_of_the_lines_but_kept_as_employees() -> None:
+    result = run(
+        f"""
+{TRUEUP},officer
+Ann Lee,E1,IN,8810,2025-01-15,,,regular,1000.00,N
+Bob Cruz,E2,IN,8810,2025-01-15,,,regular,9000.00,Y
+Cy Dunn,E3,IN,8810,2025-01-15,,,regular,8000.00,
+""",
+        officer_names=frozenset({"Cy Dunn"}),
+    )
+    assert lines(result) == [("IN", "8810", "Ann Lee", "1000.00")]
+    assert result.totals == {"regular": 100000}
+    officers = result.employees.filter(pl.col("officer"))
+    assert officers.select("employee", "gross_cents").rows() == [
+        ("Bob Cruz", 900000),
+        ("Cy Dunn", 800000),
+    ]
+
+
+def test_an_employee_table_gives_state_and_class_by_id_or_name_when_the_register_has_none() -> None:
+    result = run(
+        """
+employee,employee_id,state,class,check_date,earnings_code,amount
+Ann Lee,E1,,,2025-01-15,regular,1000.00
+Bob Cruz,,,,2025-01-15,regular,2000.00
+Cy Dunn,E3,OH,5403,2025-01-15,regular,3000.00
+Di Eng,E4,,,2025-01-15,regular,4000.00
+""",
+        employee_classes={
+            "E1": ("IN", "8810"),
+            "Bob Cruz": ("IN", "5403"),
+            "E3": ("IN", "8810"),  # the register's own state and class win
+        },
+    )
+    assert lines(result) == [
+        ("IN", "5403", "Bob Cruz", "2000.00"),
+        ("IN", "8810", "Ann Lee", "1000.00"),
+        ("OH", "5403", "Cy Dunn", "3000.00"),
+    ]
+    assert exceptions(result) == [(5, "amount", "no_class")]
+
+
+def test_the_policys_only_state_fills_a_register_without_states() -> None:
+    text = """
+employee,class,check_date,earnings_code,amount
+Ann Lee,8810,2025-01-15,regular,1000.00
+"""
+    assert lines(run(text, default_state="IN")) == [("IN", "8810", "Ann Lee", "1000.00")]
+    assert exceptions(run(text)) == [(2, "amount", "no_state")]
+
+
+def test_deductions_printed_negative_count_by_their_size_and_stay_out_of_gross() -> None:
+    result = run(
+        f"""
+{TRUEUP}
+Ann Lee,E1,IN,8810,2025-01-15,,,regular,2000.00
+Ann Lee,E1,IN,8810,2025-01-15,,,401k,-125.00
+Ann Lee,E1,IN,8810,2025-01-29,,,401k,(125.00)
+Ann Lee,E1,IN,8810,2025-01-15,,,section_125,-50
+"""
+    )
+    assert result.totals == {"regular": 200000, "deferred_401k": 25000, "section_125": 5000}
+    [line] = result.lines
+    assert line["gross"] == Decimal("2000.00")
+    assert line["deferred_401k"] == Decimal("250.00")
+    assert line["section_125"] == Decimal("50.00")
+    assert exceptions(result) == []
+
+
+def test_totals_rows_are_never_payroll_however_they_are_labelled() -> None:
+    result = run(
+        f"""
+{TRUEUP}
+Ann Lee,E1,IN,8810,2025-01-15,,,regular,1000.00
+Total,,,,,,,,1000.00
+Subtotal Dept 10,,,,,,,regular,1000.00
+Grand Total:,,,,,,,regular,1000.00
+Report Totals,,,,,,,regular,1000.00
+,Totals for Ann Lee,,,,,,regular,1000.00
+Ken Totten,E9,IN,8810,2025-01-15,,,regular,500.00
+"""
+    )
+    assert [row for row, _, kind in exceptions(result) if kind == "totals_row"] == [3, 4, 5, 6, 7]
+    assert result.gross_cents == 150000  # Ann and Ken Totten, whose name only begins so
+
+
+def test_a_row_with_amounts_but_no_employee_is_left_out_and_named() -> None:
+    result = run(
+        """
+Employee,WC Code,State,Gross Wages,OT Premium,WC Wages
+Ann Lee,8810,IN,1000.00,0,1000.00
+,8810,IN,1000.00,0,1000.00
+"""
+    )
+    assert result.profile.key == "quickbooks_summary"
+    assert result.gross_cents == 100000
+    assert exceptions(result) == [(3, "Gross Wages", "no_employee")]
+
+
+def test_text_in_a_column_the_profile_ignores_is_no_exception() -> None:
+    result = run(
+        """
+Employee,Check Date,Regular Earnings,Net Pay,WC Class,Work State
+Ann Lee,01/15/2025,1000.00,n/a,8810,IN
+"""
+    )
+    assert result.gross_cents == 100000
+    assert exceptions(result) == []
+
+
+# --- reading and detecting -----------------------------------------------------------------
+
+
+def test_rows_are_numbered_as_a_spreadsheet_shows_them_titles_and_blank_lines_counted() -> None:
+    frame = register(
+        """
+Acme Landscaping LLC
+Payroll Register
+
+employee,check_date,earnings_code,amount
+Ann Lee,2025-01-15,regular,1.00
+
+Bob Cruz,2025-01-15,regular,2.00
+"""
+    )
+    assert frame.columns == ["_row", "employee", "check_date", "earnings_code", "amount"]
+    assert frame.filter(pl.col("employee").is_not_null())["_row"].to_list() == [5, 7]
+
+
+def test_a_quickbooks_detail_report_is_not_taken_for_the_summary_it_holds_the_columns_of() -> None:
+    headers = ["Date", "Num", "Name", "WC Code", "Gross Wages", "OT Premium", "WC Wages"]
+    assert detect_profile(headers).key == "quickbooks_detail"
+    assert detect_profile(["Employee", *headers[3:]]).key == "quickbooks_summary"
+
+
+def test_an_unknown_register_is_refused_naming_the_columns_the_nearest_profile_lacks() -> None:
+    with pytest.raises(RegisterError) as refused:
+        detect_profile(["Employee", "Check Date", "Regular Pay Amount", "Overtime"])
+    assert "the nearest, Gusto payroll journal, also needs 'Regular Earnings'" in (
+        refused.value.message
+    )
+
+
+def test_every_profile_in_profiles_toml_is_detected_by_its_own_headers() -> None:
+    for key, profile in profiles().items():
+        assert detect_profile(profile.detect).key == key
