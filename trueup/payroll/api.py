@@ -150,3 +150,40 @@ def reconciliation(request: HttpRequest, audit_id: int) -> list[dict[str, Any]]:
         }
         for c in services.audit_reconciliation(audit)
     ]
+
+
+class MappingIn(Schema):
+    name: str
+    shape: Literal["wide", "long"]
+    columns: dict[str, str]
+    earnings: dict[str, str] = {}
+    codes: dict[str, str] = {}
+    detect: list[str] = []
+    date_formats: list[str] = ["%m/%d/%Y", "%Y-%m-%d"]
+
+
+@router.put("/payroll-mappings/{key}", response=dict[str, str])
+def put_mapping(request: HttpRequest, key: str, payload: MappingIn) -> dict[str, str]:
+    """Save a custom column mapping (the fields of a profile in ``ingest/profiles.toml``); it is
+    checked as the built-in ones are, and chosen by its key on upload."""
+    data = payload.model_dump()
+    saved = services.mapping_profile_save(by=_user(request), key=key, name=data["name"], data=data)
+    return {"key": saved.key, "name": saved.name}
+
+
+class EmployeeClassIn(Schema):
+    employee: str
+    state: str
+    class_code: str
+
+
+@router.put("/audits/{audit_id}/employee-classes", response=dict[str, int])
+def put_employee_classes(
+    request: HttpRequest, audit_id: int, payload: list[EmployeeClassIn]
+) -> dict[str, int]:
+    """The audit's employee → state and class table, for registers without those columns."""
+    user = _user(request)
+    audit = get_object_or_404(audits_visible_to(user), pk=audit_id)
+    for row in payload:
+        services.employee_class_set(audit=audit, by=user, **row.model_dump())
+    return {"employees": len(payload)}

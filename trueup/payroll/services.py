@@ -15,6 +15,7 @@ from django.utils import timezone
 from trueup.accounts.models import User
 from trueup.audits import services as audit_services
 from trueup.audits.models import Audit
+from trueup.audits.services import InvalidFacts
 from trueup.audits.workflow import FACTS_EDITABLE
 from trueup.payroll.ingest import (
     Ingested,
@@ -26,6 +27,7 @@ from trueup.payroll.ingest import (
     profiles,
     read_register,
 )
+from trueup.payroll.ingest.readers import RegisterError
 from trueup.payroll.models import (
     EmployeeClass,
     ImportStatus,
@@ -46,9 +48,7 @@ def _profile(key: str | None, headers: list[str]) -> Profile:
         return profiles()[key]
     saved = MappingProfile.objects.filter(key=key).first()
     if saved is None:
-        raise audit_services.InvalidFacts(
-            [Problem("profile", f"there is no mapping profile {key!r}")]
-        )
+        raise InvalidFacts([Problem("profile", f"there is no mapping profile {key!r}")])
     return custom_profile(saved.key, saved.data)
 
 
@@ -151,7 +151,10 @@ def mapping_profile_save(
     """Save a custom column mapping, checked as a built-in profile is."""
     if not audit_services.may(by, "edit_facts"):
         raise audit_services.NotAllowed("this account may not save payroll mappings")
-    custom_profile(key, data)
+    try:
+        custom_profile(key, data)
+    except RegisterError as error:
+        raise InvalidFacts([Problem("mapping", error.message)]) from error
     saved, _ = MappingProfile.objects.update_or_create(
         key=key, defaults={"name": name, "data": dict(data), "created_by": by}
     )
@@ -187,7 +190,7 @@ def tax_filing_save(
     if not audit_services.may(by, "edit_facts"):
         raise audit_services.NotAllowed("this account may not enter tax filings")
     if not 1 <= quarter <= 4:
-        raise audit_services.InvalidFacts([Problem("quarter", "1 to 4")])
+        raise InvalidFacts([Problem("quarter", "1 to 4")])
     filing, _ = TaxFiling.objects.update_or_create(
         audit=audit,
         kind=kind,

@@ -216,3 +216,33 @@ def test_the_register_reconciles_to_the_941_line_by_line(audit: Audit, auditor: 
     assert (line_5c.unexplained, line_5c.flagged) == (-1_505_000, True)
     body = json.dumps([c.explain() for c in (line_2, line_5c)])
     assert "over the tolerance" in body
+
+
+def test_a_saved_mapping_reads_an_export_no_profile_knows(audit: Audit, auditor: User) -> None:
+    _, key = api_token_create(user=auditor, name="payroll system")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    mapping = {
+        "name": "Shop payroll",
+        "shape": "wide",
+        "columns": {"employee": "Worker", "check_date": "Paid", "class_code": "Job"},
+        "earnings": {"Straight": "regular", "OT": "overtime_total"},
+    }
+    saved = client.put("/api/payroll-mappings/shop", json.dumps(mapping), "application/json")
+    assert saved.json() == {"key": "shop", "name": "Shop payroll"}
+    bad = {**mapping, "earnings": {"Straight": "wages"}}
+    refused = client.put("/api/payroll-mappings/bad", json.dumps(bad), "application/json")
+    assert refused.status_code == 422
+    assert "'Straight' maps to 'wages', which is not a category" in refused.json()["message"]
+    data = b"Worker,Paid,Job,Straight,OT\nAna,01/10/2025,5645,1000.00,150.00\n"
+    preview = services.payroll_import_preview(
+        audit=audit, by=auditor, data=data, filename="shop.csv", profile="shop"
+    )
+    assert preview.lines == [
+        {
+            "state": "IN",
+            "class_code": "5645",
+            "employee": "Ana",
+            "gross": "1150.00",
+            "overtime_total": "150.00",
+        }
+    ]
