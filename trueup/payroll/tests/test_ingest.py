@@ -352,3 +352,17 @@ def test_an_unknown_register_is_refused_naming_the_columns_the_nearest_profile_l
 def test_every_profile_in_profiles_toml_is_detected_by_its_own_headers() -> None:
     for key, profile in profiles().items():
         assert detect_profile(profile.detect).key == key
+
+
+def test_a_lone_dash_deep_in_a_large_register_reads_as_zero() -> None:
+    # Large files are parsed in chunks: the dash falls in a later one.
+    header = "employee,employee_id,state,class,check_date,earnings_code,amount\n"
+    rows = ["Ana,E1,IN,5645,2025-03-14,regular,100.00\n"] * 200_000
+    rows[150_000] = "Ana,E1,IN,5645,2025-03-15,regular,-\n"
+    frame = read_register((header + "".join(rows)).encode(), "big.csv")
+    result = ingest(
+        frame, detect_profile(frame.columns), Options(date(2025, 1, 1), date(2026, 1, 1))
+    )
+    # Every other row is the same check again: one counts, the rest are duplicates.
+    assert result.totals == {"regular": 10_000}
+    assert result.exceptions.filter(pl.col("kind") == "duplicate").height == 199_998

@@ -1,0 +1,582 @@
+"""Payroll ingestion benchmark: a generated 1,000,000-row register through TrueUp's import.
+
+Generates a register in the TrueUp template (long shape: one row per earnings line) for a policy
+period from 2025-01-01 to 2026-01-01: thousands of employees over 10 states and 40 classes, paid
+weekly or every two weeks from 20 December 2024 to 9 January 2026 (so some checks fall outside
+the period), with regular pay, overtime and its premium, double time, tips, bonuses, commission,
+time off, severance on a leaver's last check, Section 125 and 401(k) deferrals (some printed
+negative), employer benefits, reimbursements, meals, a few zero amounts and unmapped codes, and
+officers marked ``Y``. Amounts have two decimals, some with thousands separators ("1,234.56").
+The file is cached under /tmp and made again only when missing or with ``--regenerate``.
+
+Then, on the same file and each run in a fresh process, measures:
+
+- the floor: Polars reads the file as text, turns the amounts into cents in the simplest way
+  (this file always has two decimals), keeps the checks in the period and the non-officers, and
+  sums by earnings code. It is the least work that gives the same numbers for this file: it does
+  not look for duplicates, bad amounts or dates, totals rows or missing classes, as the file has
+  none;
+- TrueUp: ``read_register`` → ``detect_profile`` → ``ingest``, from the file's bytes on disk to
+  the ``Ingested`` result (lines for the engine, employees, exceptions, totals);
+- a plain-Python peer: ``csv.DictReader`` and ``Decimal``, row by row, with the rules of
+  ``ingest`` a register like this one needs: totals rows, blank and bad amounts, unmapped codes,
+  deductions by their size, zero amounts, rows without a name, duplicates, dates, the period,
+  state and class, officers.
+
+The three must agree to the cent on the totals by category (the rows in the period, not
+officers, with a mapped code: ``Ingested.totals``), on gross (the categories in gross) and on
+the number of rows used; the script prints AGREE or DISAGREE and exits with 1 on a disagreement.
+Times are the best of ``--runs`` (the peer runs once); memory is the peak resident size
+(VmHWM) of each fresh process, imports included, in MB of 2**20 bytes.
+Targets: TrueUp ≤ 3× the floor (stretch ≤ 1.5×), ≥ 30× faster than the peer, peak ≤ 1.5 GB.
+
+    .venv/bin/python bench/ingest.py [--rows 1000000] [--seed 11] [--runs 3] [--regenerate]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import re
+import resource
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import TypedDict
+
+EFFECTIVE = date(2025, 1, 1)
+EXPIRATION = date(2026, 1, 1)
+FIRST_CHECK = date(2024, 12, 20)  # a Friday: two weeks of checks before the period
+LAST_CHECK = date(2026, 1, 9)  # and two after it
+HEADERS = (
+    "employee",
+    "employee_id",
+    "state",
+    "class",
+    "check_date",
+    "period_start",
+    "period_end",
+    "earnings_code",
+    "amount",
+    "officer",
+)
+STATES = ("IN", "PA", "MO", "KY", "OK", "RI", "LA", "OR", "NV", "CA")
+CLASSES = (
+    "8810", "8742", "5645", "5403", "5474", "5190", "5183", "9082", "8017", "7219",
+    "0042", "9014", "3632", "8380", "2003", "5221", "5022", "8832", "9015", "7380",
+    "9079", "9058", "8868", "8833", "7228", "8391", "3724", "5606", "6217", "5551",
+    "5437", "2501", "4511", "8601", "9052", "7720", "8049", "8829", "3179", "5348",
+)  # fmt: skip
+TIPPED = frozenset({"9079", "9058", "9082"})  # restaurants and bars
+LAST_NAMES = (
+    "Garcia", "Smith", "Nguyen", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis",
+    "Rodriguez", "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas",
+    "Taylor", "Moore", "Jackson", "Martin", "Lee", "Perez", "Thompson", "White", "Harris",
+    "Sanchez", "Clark", "Ramirez", "Lewis", "Robinson", "Walker", "Young", "Allen", "King",
+    "Wright", "Scott", "Torres", "Hill", "Flores", "Green", "Adams", "Nelson", "Baker", "Hall",
+    "Rivera", "Campbell", "Mitchell", "Carter", "Roberts",
+)  # fmt: skip
+FIRST_NAMES = (
+    "Maria", "James", "Linh", "Robert", "Ana", "Michael", "Jennifer", "David", "Patricia",
+    "Jose", "Linda", "Daniel", "Elizabeth", "Carlos", "Susan", "Kevin", "Jessica", "Brian",
+    "Sarah", "Luis", "Karen", "Jason", "Nancy", "Mark", "Lisa", "Steven", "Betty", "Paul",
+    "Sandra", "Andrew", "Ashley", "Joshua", "Emily", "Kenneth", "Donna", "Juan", "Michelle",
+    "Ryan", "Carol", "Eric", "Amanda", "Jacob", "Melissa", "Gary", "Deborah", "Nicholas",
+    "Stephanie", "Tyler", "Rebecca", "Omar",
+)  # fmt: skip
+TARGET_FLOOR_RATIO = 3.0
+STRETCH_FLOOR_RATIO = 1.5
+TARGET_PEER_SPEEDUP = 30.0
+TARGET_PEAK_MB = 1.5 * 1024
+
+
+class Outcome(TypedDict):
+    """What one run in a child process reports to the parent."""
+
+    seconds: float
+    totals: dict[str, int]  # cents by category
+    gross_cents: int
+    rows_used: int
+    peak_mb: float
+    base_mb: float  # resident size after the imports, before the run
+    notes: dict[str, int]  # TrueUp's counts: rows read, lines, employees, exceptions by kind
+
+
+# ------------------------------------------------------------------------------------------
+# The register
+
+
+def amount_text(cents: int, separators: bool) -> str:
+    whole, fraction = divmod(abs(cents), 100)
+    text = f"{whole:,}.{fraction:02d}" if separators else f"{whole}.{fraction:02d}"
+    return f"-{text}" if cents < 0 else text
+
+
+def generate(path: Path, rows: int, seed: int) -> None:
+    """Employees one after the other, each with every check of their employment, until the
+    register has ``rows`` rows. Names are unique up to 65,000 employees (about 8 million rows), so
+    no two employees' lines can be taken for duplicates."""
+    rng = random.Random(seed)
+    fridays = [
+        FIRST_CHECK + timedelta(weeks=n) for n in range((LAST_CHECK - FIRST_CHECK).days // 7 + 1)
+    ]
+    written = 0
+    partial = path.with_suffix(".partial")
+    with partial.open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow(HEADERS)
+        number = 0
+        while written < rows:
+            number += 1
+            name = (
+                f"{LAST_NAMES[number % 50]}, {FIRST_NAMES[(number // 50) % 50]} "
+                f"{chr(65 + (number // 2500) % 26)}."
+            )
+            employee_id = f"E{number:06d}"
+            state = rng.choice(STATES)
+            class_code = rng.choice(CLASSES)
+            officer = number % 150 == 7
+            weekly = rng.random() < 0.6
+            checks = fridays if weekly else fridays[number % 2 :: 2]
+            if rng.random() < 0.15:  # hired during the year
+                checks = checks[rng.randrange(len(checks)) :]
+            leaver = rng.random() < 0.1
+            if leaver and len(checks) > 1:
+                checks = checks[: rng.randrange(1, len(checks))]
+            weeks = 1 if weekly else 2
+            pay = rng.randint(500_000, 1_000_000) if officer else rng.randint(40_000, 250_000)
+            pay *= weeks
+            separators = rng.random() < 0.5  # the export's own habit, kept for all its rows
+            negative_deductions = rng.random() < 0.4
+            section_125 = rng.randint(2_000, 30_000) * weeks if rng.random() < 0.6 else 0
+            deferral = rng.randint(2, 8) if rng.random() < 0.45 else 0  # % of regular pay
+            benefits = rng.randint(5_000, 40_000) * weeks if rng.random() < 0.3 else 0
+            commissioned = rng.random() < 0.05
+            tipped = class_code in TIPPED and not officer
+
+            for index, check in enumerate(checks):
+                end = check - timedelta(days=5)
+                start = end - timedelta(days=7 * weeks - 1)
+                lines: list[tuple[str, int]] = []
+                regular = pay + rng.randint(-pay // 10, pay // 20)
+                lines.append(("regular", regular))
+                if not officer:
+                    draw = rng.random()
+                    if draw < 0.35:
+                        overtime = rng.randint(2_000, 60_000) * weeks
+                        lines.append(("overtime", overtime))
+                        if rng.random() < 0.3:
+                            lines.append(("overtime_premium", overtime // 3))
+                    elif draw < 0.36:
+                        lines.append(("overtime", 0))  # printed though nothing was worked
+                    if rng.random() < 0.03:
+                        lines.append(("double_time", rng.randint(5_000, 40_000)))
+                if tipped and rng.random() < 0.9:
+                    lines.append(("tips", rng.randint(5_000, 90_000) * weeks))
+                if rng.random() < 0.02:
+                    lines.append(("bonus", rng.randint(10_000, 500_000)))
+                if commissioned:
+                    lines.append(("commission", rng.randint(0, 300_000)))
+                if rng.random() < 0.08:
+                    code = rng.choice(("vacation", "holiday", "sick"))
+                    lines.append((code, rng.randint(8_000, 200_000)))
+                if rng.random() < 0.002:
+                    lines.append(("military", rng.randint(10_000, 100_000)))
+                if rng.random() < 0.03:
+                    lines.append(("reimbursement", rng.randint(1_000, 50_000)))
+                if rng.random() < 0.01:
+                    lines.append(("reimbursement_unsubstantiated", rng.randint(1_000, 20_000)))
+                if rng.random() < 0.01:
+                    lines.append(("meals_lodging", rng.randint(1_000, 30_000)))
+                if section_125:
+                    amount = -section_125 if negative_deductions else section_125
+                    lines.append(("section_125", amount))
+                if deferral:
+                    amount = regular * deferral // 100
+                    lines.append(("401k", -amount if negative_deductions else amount))
+                if benefits:
+                    lines.append(("employer_benefits", benefits))
+                if leaver and index == len(checks) - 1 and rng.random() < 0.5:
+                    lines.append(("severance", rng.randint(100_000, 2_000_000)))
+                if rng.random() < 0.001:
+                    lines.append(("other", rng.randint(100, 10_000)))  # not in the mapping
+                for code, cents in lines:
+                    out.writerow(
+                        (
+                            name,
+                            employee_id,
+                            state,
+                            class_code,
+                            check.isoformat(),
+                            start.isoformat(),
+                            end.isoformat(),
+                            code,
+                            amount_text(cents, separators),
+                            "Y" if officer else "N",
+                        )
+                    )
+                    written += 1
+                    if written == rows:
+                        break
+                if written == rows:
+                    break
+    partial.replace(path)
+
+
+# ------------------------------------------------------------------------------------------
+# The three contenders. Each returns (totals in cents by category, gross cents, rows used,
+# TrueUp's counts).
+
+Result = tuple[dict[str, int], int, int, dict[str, int]]
+
+
+def floor(path: Path) -> Result:
+    import polars as pl
+
+    from trueup.payroll.ingest import categories, profiles
+
+    codes = profiles()["trueup"].codes
+    known = categories()
+    deductions = [code for code, category in codes.items() if known[category].deduction]
+    frame = pl.read_csv(path, infer_schema=False)
+    # Two decimals always, so dropping the separators and the point gives cents.
+    cents = pl.col("amount").str.replace_all(",", "", literal=True)
+    cents = cents.str.replace(".", "", literal=True).cast(pl.Int64)
+    by_code = (
+        frame.lazy()
+        .filter(
+            (pl.col("check_date") >= EFFECTIVE.isoformat())  # ISO dates sort as text
+            & (pl.col("check_date") < EXPIRATION.isoformat())
+            & (pl.col("officer") != "Y")
+        )
+        .select(
+            "earnings_code",
+            cents=pl.when(pl.col("earnings_code").is_in(deductions))
+            .then(cents.abs())
+            .otherwise(cents),
+        )
+        .filter(pl.col("cents") != 0)
+        .group_by("earnings_code")
+        .agg(pl.col("cents").sum(), rows=pl.len())
+        .collect()
+    )
+    totals: dict[str, int] = defaultdict(int)
+    used = 0
+    for code, total, rows in by_code.iter_rows():
+        category = codes.get(code)
+        if category is not None and category != "ignore":
+            totals[category] += total
+            used += rows
+    gross = sum(total for category, total in totals.items() if known[category].in_gross)
+    return dict(totals), gross, used, {}
+
+
+def trueup(path: Path) -> Result:
+    from trueup.payroll.ingest import Options, detect_profile, ingest, read_register
+
+    frame = read_register(path.read_bytes(), path.name)
+    profile = detect_profile(frame.columns)
+    assert profile.key == "trueup", profile.key
+    result = ingest(frame, profile, Options(EFFECTIVE, EXPIRATION))
+    notes = {
+        "rows read": result.rows_read,
+        "engine lines": len(result.lines),
+        "employees": result.employees.height,
+        **{
+            f"exceptions: {kind}": count
+            for kind, count in result.exceptions.group_by("kind").len().sort("kind").iter_rows()
+        },
+    }
+    return result.totals, result.gross_cents, result.rows_used, notes
+
+
+# The rules of ``ingest`` (commit e4d2114) that a register like the generated one needs.
+TOTALS_ROW = re.compile(r"(?i)^\s*(grand\s+)?(sub\s*)?totals?\b|\btotals?\s*:?\s*$")
+DASHES = re.compile(r"-+")
+AMOUNT = re.compile(r"(\()?(-)?(\d{1,3}(?:,\d{3}){1,4}|\d{1,15})?(?:\.(\d{0,2}))?(-)?(\))?")
+TRUE = frozenset(("y", "yes", "true", "1", "x", "officer"))
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """$ and spaces ignored, thousands in groups of three, a minus sign before or after or
+    parentheses, at most two decimals; dashes alone are zero."""
+    text = "".join(text.replace("$", "").split())
+    if DASHES.fullmatch(text):
+        return Decimal(0)
+    match = AMOUNT.fullmatch(text)
+    if match is None:
+        return None
+    opening, lead, whole, fraction, trail, closing = match.groups()
+    signs = sum(part is not None for part in (opening, lead, trail))
+    if not (whole or fraction) or (opening is None) != (closing is None) or signs > 1:
+        return None
+    value = Decimal(f"{(whole or '0').replace(',', '')}.{fraction or ''}")
+    return -value if signs else value
+
+
+def parse_date(text: str, formats: tuple[str, ...]) -> date | None:
+    text = text.strip()
+    if text[4:5] == "-" and text[7:8] == "-":
+        try:
+            return date.fromisoformat(text[:10])
+        except ValueError:
+            pass
+    for fmt in formats:
+        try:
+            # A calendar date: no time of day, so no time zone.
+            return datetime.strptime(text, fmt).date()  # noqa: DTZ007
+        except ValueError:
+            continue
+    if re.fullmatch(r"\d{5}(\.0+)?", text):  # an Excel serial day number
+        return date(1899, 12, 30) + timedelta(days=int(text[:5]))
+    return None
+
+
+def peer(path: Path) -> Result:
+    from trueup.payroll.ingest import categories, profiles
+
+    profile = profiles()["trueup"]
+    codes, known, formats = profile.codes, categories(), profile.date_formats
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    seen: set[tuple[str, date | None, str, Decimal, str, str]] = set()
+    used = 0
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        for row in csv.DictReader(f):
+            employee = (row["employee"] or "").strip()
+            employee_id = (row["employee_id"] or "").strip()
+            if TOTALS_ROW.search(employee) or TOTALS_ROW.search(employee_id):
+                continue  # the report's own sums
+            text = (row["amount"] or "").strip()
+            if not text:
+                continue
+            amount = parse_amount(text)
+            if amount is None:
+                continue  # not an amount
+            code = (row["earnings_code"] or "").strip()
+            category = codes.get(" ".join(code.split()).casefold())
+            if category is None or category == "ignore":
+                continue
+            if known[category].deduction:
+                amount = abs(amount)
+            if not amount:
+                continue
+            who = employee or employee_id
+            if not who:
+                continue
+            check = parse_date(row["check_date"] or "", formats)
+            state, class_code = (row["state"] or "").strip(), (row["class"] or "").strip()
+            key = (who, check, code, amount, state, class_code)
+            if key in seen:
+                continue  # the same check line again
+            seen.add(key)
+            if check is None or not EFFECTIVE <= check < EXPIRATION:
+                continue
+            if not state or not class_code:
+                continue
+            if (row["officer"] or "").strip().lower() in TRUE:
+                continue
+            totals[category] += amount
+            used += 1
+    cents = {category: int(total.scaleb(2)) for category, total in totals.items()}
+    gross = sum(total for category, total in cents.items() if known[category].in_gross)
+    return cents, gross, used, {}
+
+
+CONTENDERS: dict[str, Callable[[Path], Result]] = {"floor": floor, "trueup": trueup, "peer": peer}
+LABELS = {
+    "floor": "floor: Polars read_csv + sum",
+    "trueup": "TrueUp: read_register + ingest",
+    "peer": "plain Python: csv + Decimal",
+}
+
+
+# ------------------------------------------------------------------------------------------
+# Running them
+
+
+def resident_mb(field: str) -> float:
+    """VmRSS or VmHWM (the peak) of this process, in MB."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+
+
+def child(name: str, path: Path) -> None:
+    """One run in this fresh process, reported as JSON on stdout."""
+    import polars  # noqa: F401 (imported before the clock starts, as a web worker has it)
+
+    import trueup.payroll.ingest  # noqa: F401
+
+    base = resident_mb("VmRSS")
+    start = time.perf_counter()
+    totals, gross, used, notes = CONTENDERS[name](path)
+    seconds = time.perf_counter() - start
+    outcome: Outcome = {
+        "seconds": seconds,
+        "totals": dict(sorted(totals.items())),
+        "gross_cents": gross,
+        "rows_used": used,
+        "peak_mb": resident_mb("VmHWM"),
+        "base_mb": base,
+        "notes": notes,
+    }
+    print(json.dumps(outcome))
+
+
+def run(name: str, path: Path) -> Outcome:
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", name, "--path", str(path)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode:
+        sys.exit(f"{name} failed:\n{done.stderr}")
+    outcome: Outcome = json.loads(done.stdout.splitlines()[-1])
+    return outcome
+
+
+def cpu_seconds() -> tuple[float, float]:
+    """(busy seconds of all cores since boot, CPU seconds of this script's finished children)."""
+    with open("/proc/stat") as f:
+        ticks = [int(v) for v in f.readline().split()[1:]]
+    busy = (sum(ticks[:8]) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return busy, children.ru_utime + children.ru_stime
+
+
+def code_measured() -> str:
+    """Where the imported TrueUp comes from, and its commit when that is a git checkout."""
+    import trueup
+
+    package = Path(trueup.__file__).resolve().parent
+    git = ["git", "-C", str(package)]
+    head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    if head.returncode:
+        return str(package)
+    changed = subprocess.run(
+        [*git, "status", "--porcelain", "--", "payroll/ingest"], capture_output=True, text=True
+    ).stdout.split("\n")
+    changes = [line[3:] for line in changed if line.strip()]
+    local = f", with local changes to {', '.join(changes)}" if changes else ""
+    return f"{package} at commit {head.stdout.strip()}{local}"
+
+
+def dollars(cents: int) -> str:
+    return f"{Decimal(cents).scaleb(-2):,.2f}"
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--runs", type=int, default=3, help="runs of the floor and of TrueUp")
+    parser.add_argument("--peer-runs", type=int, default=1)
+    parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--path", type=Path, help="the register (default: under /tmp)")
+    parser.add_argument("--child", choices=sorted(CONTENDERS), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    path: Path = args.path or Path(f"/tmp/trueup-bench-register-{args.rows}-{args.seed}.csv")
+    if args.child:
+        child(args.child, path)
+        return
+
+    if args.regenerate or not path.exists():
+        start = time.perf_counter()
+        generate(path, args.rows, args.seed)
+        made = f"generated in {time.perf_counter() - start:.1f} s"
+    else:
+        made = "cached; --regenerate makes it again"
+    print(f"register: {path} ({path.stat().st_size / 1_048_576:.1f} MB, {made})")
+    print(f"policy period {EFFECTIVE} to {EXPIRATION}, check-date basis")
+    print(f"TrueUp: {code_measured()}")
+
+    # The floor and TrueUp take turns, so a change in the machine's load touches both alike.
+    order = ["floor", "trueup"] * args.runs + ["peer"] * args.peer_runs
+    outcomes: dict[str, list[Outcome]] = {"floor": [], "trueup": [], "peer": []}
+    busy, ours = cpu_seconds()
+    start = time.perf_counter()
+    for name in order:
+        outcomes[name].append(run(name, path))
+    elapsed = time.perf_counter() - start
+    busy2, ours2 = cpu_seconds()
+    others = max(0.0, (busy2 - busy) - (ours2 - ours)) / elapsed * 100
+    print(
+        f"machine: {os.cpu_count()} cores; other processes used {others:.0f} % of one core "
+        f"during the {elapsed:.0f} s of runs"
+    )
+
+    notes = outcomes["trueup"][0]["notes"]
+    print(", ".join(f"{key} {value:,}" for key, value in notes.items()))
+    print()
+    print(f"{'':<33}{'best s':>8}  {'runs s':<20}{'rows/s':>12}{'peak MB':>10}{'base MB':>9}")
+    best: dict[str, float] = {}
+    rows_read = notes.get("rows read", args.rows)
+    for name, done in outcomes.items():
+        best[name] = min(o["seconds"] for o in done)
+        times = " ".join(f"{o['seconds']:.2f}" for o in done)
+        peak = max(o["peak_mb"] for o in done)
+        base = min(o["base_mb"] for o in done)
+        print(
+            f"{LABELS[name]:<33}{best[name]:>8.2f}  {times:<20}{rows_read / best[name]:>12,.0f}"
+            f"{peak:>10,.0f}{base:>9,.0f}"
+        )
+    print()
+
+    # Every run of every contender must give the same numbers.
+    answers = {
+        (json.dumps(o["totals"], sort_keys=True), o["gross_cents"], o["rows_used"])
+        for done in outcomes.values()
+        for o in done
+    }
+    reference = outcomes["peer"][0]
+    width = max(len(c) for c in reference["totals"])
+    for category, total in reference["totals"].items():
+        print(f"  {category:<{width}} {dollars(total):>20}")
+    print(f"  {'gross':<{width}} {dollars(reference['gross_cents']):>20}")
+    print(f"  {'rows used':<{width}} {reference['rows_used']:>20,}")
+    if len(answers) != 1:
+        print("\n*** DISAGREE: the contenders' totals differ ***")
+        for name, done in outcomes.items():
+            for o in done:
+                print(f"{name}: {o['totals']} gross {o['gross_cents']} rows {o['rows_used']}")
+        sys.exit(1)
+    print(
+        "AGREE: floor, TrueUp and the plain-Python peer (Decimal) give the same totals by "
+        "category, gross and rows used, to the cent"
+    )
+    print()
+
+    ratio = best["trueup"] / best["floor"]
+    speedup = best["peer"] / best["trueup"]
+    peak = max(o["peak_mb"] for o in outcomes["trueup"])
+    print(
+        f"TrueUp / floor: {ratio:.2f}× (target ≤ {TARGET_FLOOR_RATIO:g}×: "
+        f"{verdict(ratio <= TARGET_FLOOR_RATIO)}; stretch ≤ {STRETCH_FLOOR_RATIO:g}×: "
+        f"{verdict(ratio <= STRETCH_FLOOR_RATIO)})"
+    )
+    print(
+        f"TrueUp vs plain Python: {speedup:.1f}× faster (target ≥ {TARGET_PEER_SPEEDUP:g}×: "
+        f"{verdict(speedup >= TARGET_PEER_SPEEDUP)})"
+    )
+    print(
+        f"TrueUp peak memory: {peak:,.0f} MB (target ≤ {TARGET_PEAK_MB:,.0f} MB: "
+        f"{verdict(peak <= TARGET_PEAK_MB)})"
+    )
+
+
+if __name__ == "__main__":
+    main()
