@@ -11,7 +11,7 @@ from typing import Literal
 
 import polars as pl
 
-from trueup.payroll.ingest.mapping import Profile, categories
+from trueup.payroll.ingest.mapping import FIELDS, Profile, categories
 from trueup.payroll.ingest.readers import ROW, RegisterError, normalise
 
 Basis = Literal["check", "earned"]
@@ -223,16 +223,8 @@ def _long(frame: pl.DataFrame, profile: Profile) -> pl.LazyFrame:
     )
 
 
-FIELD_NAMES = (
-    "employee",
-    "employee_id",
-    "state",
-    "class_code",
-    "check_date",
-    "period_start",
-    "period_end",
-    "officer",
-)
+# The mapped fields carried on every amount row (the code and amount are the row's own).
+FIELD_NAMES = tuple(name for name in FIELDS if name not in ("code", "amount"))
 
 
 def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
