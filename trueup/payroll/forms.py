@@ -49,3 +49,9 @@ class FilingForm(forms.Form):
             "line_5c_cents": to_cents(data["line_5c"]),
             "total_wages_cents": to_cents(data["total_wages"]),
         }
+
+
+class EmployeeClassForm(forms.Form):
+    employee = forms.CharField(max_length=200, help_text="id or name, as on the register")
+    state = forms.CharField(max_length=2)
+    class_code = forms.CharField(max_length=6, label="Class")

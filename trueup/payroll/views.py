@@ -20,8 +20,8 @@ from trueup.audits.models import Audit
 from trueup.audits.selectors import audits_visible_to
 from trueup.audits.workflow import FACTS_EDITABLE
 from trueup.payroll import services
-from trueup.payroll.forms import FilingForm, UploadForm
-from trueup.payroll.models import ImportStatus, PayrollImport, TaxFiling
+from trueup.payroll.forms import EmployeeClassForm, FilingForm, UploadForm
+from trueup.payroll.models import EmployeeClass, ImportStatus, PayrollImport, TaxFiling
 from trueup.rating.errors import TrueUpError
 
 
@@ -73,6 +73,8 @@ def payroll_home(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "filings": TaxFiling.objects.filter(audit=audit),
             "filing_form": FilingForm(),
+            "employee_classes": EmployeeClass.objects.filter(audit=audit).order_by("employee"),
+            "employee_form": EmployeeClassForm(),
             "comparisons": comparisons,
         },
     )
@@ -147,3 +149,19 @@ def filing(request: HttpRequest, pk: int) -> HttpResponse:
         problems = "; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in form.errors.items())
         messages.error(request, f"The filing was not saved: {problems}")
     return HttpResponseRedirect(reverse("payroll:home", args=[audit.pk]) + "#reconciliation")
+
+
+@login_required
+@require_POST
+def employee_class(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add or change one employee's state and class, for registers without those columns."""
+    user, audit = _staff_audit(request, pk)
+    if not audit_services.may(user, "edit_facts"):
+        raise PermissionDenied("this account may not classify employees")
+    form = EmployeeClassForm(request.POST)
+    if form.is_valid():
+        services.employee_class_set(audit=audit, by=user, **form.cleaned_data)
+    else:
+        problems = "; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in form.errors.items())
+        messages.error(request, f"The employee was not saved: {problems}")
+    return HttpResponseRedirect(reverse("payroll:home", args=[audit.pk]) + "#employees")

@@ -95,3 +95,27 @@ def test_another_firm_and_anonymous_visitors_see_nothing(
     assert anonymous["Location"].startswith("/login/")
     item.refresh_from_db()
     assert item.status == ImportStatus.PREVIEWED
+
+
+def test_an_employees_class_entered_on_the_page_serves_the_next_import(
+    audit: Audit, auditor: User
+) -> None:
+    client = logged_in(auditor)
+    client.post(
+        f"/audits/{audit.pk}/payroll/employees/",
+        {"employee": "E3", "state": "in", "class_code": "8810"},
+    )
+    assert (
+        "<td>E3</td><td>IN</td><td>8810</td>"
+        in client.get(f"/audits/{audit.pk}/payroll/").content.decode()
+    )
+    upload(client, audit)
+    assert PayrollImport.objects.get().exception_counts == {"outside_period": 1}
+
+
+def test_a_reviewer_may_not_classify_employees(audit: Audit, reviewer: User) -> None:
+    answer = logged_in(reviewer).post(
+        f"/audits/{audit.pk}/payroll/employees/",
+        {"employee": "E3", "state": "IN", "class_code": "8810"},
+    )
+    assert answer.status_code == 403
