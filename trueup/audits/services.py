@@ -459,6 +459,15 @@ def records_item_mark(*, item: RecordsItem, by: User, status: str, note: str = "
     return item
 
 
+def _record(row: InterviewNote | Finding, kind: str, by: User, summary: str) -> None:
+    """Check a new interview note or finding, save it, and put it in the audit's history."""
+    problems = _clean(kind, row, "new")
+    if problems:
+        raise InvalidFacts(problems)
+    row.save()
+    _edit(row.audit, by, summary)
+
+
 @transaction.atomic
 def interview_note_add(
     *,
@@ -486,11 +495,7 @@ def interview_note_add(
         average_employees=average_employees,
         notes=notes,
     )
-    problems = _clean("interview", note, "new")
-    if problems:
-        raise InvalidFacts(problems)
-    note.save()
-    _edit(audit, by, f"{note.get_kind_display().lower()} with {contact} on {held_on}")
+    _record(note, "interview", by, f"{note.get_kind_display().lower()} with {contact} on {held_on}")
     return note
 
 
@@ -517,13 +522,9 @@ def finding_add(
         recommendation=recommendation,
         for_underwriting=for_underwriting,
     )
-    problems = _clean("finding", finding, "new")
-    if problems:
-        raise InvalidFacts(problems)
-    finding.save()
+    _record(finding, "finding", by, f"finding ({finding.get_kind_display().lower()}): {text}")
     if for_underwriting and not audit.refer_to_underwriting:
         Audit.objects.filter(pk=audit.pk).update(refer_to_underwriting=True)
-    _edit(audit, by, f"finding ({finding.get_kind_display().lower()}): {text}")
     return finding
 
 

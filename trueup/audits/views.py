@@ -55,14 +55,14 @@ FACT_TITLES = {
 }
 
 
-def _staff(request: HttpRequest) -> User:
+def staff_user(request: HttpRequest) -> User:
     user = request.user
     if not isinstance(user, User) or user.role not in STAFF_ROLES:
         raise PermissionDenied("the workbench is for the audit department's staff")
     return user
 
 
-def _audit(user: User, pk: int) -> Audit:
+def visible_audit(user: User, pk: int) -> Audit:
     """The audit if this user may see it; 404 otherwise, so others' audits are not revealed."""
     return get_object_or_404(
         audits_visible_to(user).select_related(
@@ -79,7 +79,7 @@ def _today() -> date:
 @login_required
 @require_GET
 def worklist(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     form = WorklistFilters(request.GET or None)
     # A filter with a bad value is reported on the page; the other filters still apply.
     form.is_valid()
@@ -206,8 +206,8 @@ def _cell(row: Any, name: str) -> str:
 @login_required
 @require_GET
 def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _staff(request)
-    audit = _audit(user, pk)
+    user = staff_user(request)
+    audit = visible_audit(user, pk)
     history = sorted(
         [
             *(
@@ -258,8 +258,8 @@ def _back(audit: Audit, anchor: str = "") -> HttpResponseRedirect:
 @require_GET
 def fact_form(request: HttpRequest, pk: int, kind: str, fact: int | None = None) -> HttpResponse:
     """The inputs of one fact's edit form (or the add form), fetched when the auditor opens it."""
-    user = _staff(request)
-    audit = _audit(user, pk)
+    user = staff_user(request)
+    audit = visible_audit(user, pk)
     if kind not in FACT_FORMS or not services.may(user, "edit_facts"):
         raise PermissionDenied("this account may not enter audit facts")
     form_class = FACT_FORMS[kind]
@@ -275,8 +275,8 @@ def fact_form(request: HttpRequest, pk: int, kind: str, fact: int | None = None)
 @require_POST
 def fact_save(request: HttpRequest, pk: int, kind: str, fact: int | None = None) -> HttpResponse:
     """Add or change one worksheet fact; with htmx, answer the re-rated worksheet at once."""
-    user = _staff(request)
-    audit = _audit(user, pk)
+    user = staff_user(request)
+    audit = visible_audit(user, pk)
     if kind not in FACT_FORMS:
         raise PermissionDenied("unknown kind of fact")
     prefix = f"{kind}-{fact if fact is not None else 'new'}"
@@ -304,8 +304,8 @@ def fact_save(request: HttpRequest, pk: int, kind: str, fact: int | None = None)
 @login_required
 @require_POST
 def fact_delete(request: HttpRequest, pk: int, kind: str, fact: int) -> HttpResponse:
-    user = _staff(request)
-    audit = _audit(user, pk)
+    user = staff_user(request)
+    audit = visible_audit(user, pk)
     if kind not in FACT_FORMS:
         raise PermissionDenied("unknown kind of fact")
     bound: dict[str, Any] = {}
@@ -322,7 +322,7 @@ def _worksheet_answer(
     request: HttpRequest, user: User, audit: Audit, bound: dict[str, Any]
 ) -> HttpResponse:
     if getattr(request, "htmx", False):
-        audit = _audit(user, audit.pk)
+        audit = visible_audit(user, audit.pk)
         return render(request, "audits/_worksheet.html", _worksheet_context(user, audit, bound))
     if bound.get("error"):
         messages.error(request, bound["error"])
@@ -332,8 +332,8 @@ def _worksheet_answer(
 @login_required
 @require_POST
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    user = _staff(request)
-    audit = _audit(user, pk)
+    user = staff_user(request)
+    audit = visible_audit(user, pk)
     form = ActionForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
@@ -354,8 +354,8 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 @require_POST
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _staff(request)
-    audit = _audit(user, pk)
+    user = staff_user(request)
+    audit = visible_audit(user, pk)
     form = AssignForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose an auditor and a vendor firm from the lists.")
@@ -383,8 +383,8 @@ def _form_errors(form: Any) -> str:
 
 def _documenter(request: HttpRequest, pk: int, what: str) -> tuple[User, Audit]:
     """The user and audit for interview notes, findings and the checklist, if they may write."""
-    user = _staff(request)
-    audit = _audit(user, pk)
+    user = staff_user(request)
+    audit = visible_audit(user, pk)
     if not services.may(user, "document"):
         raise PermissionDenied(f"this account may not {what}")
     return user, audit

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from trueup.accounts.models import User
 from trueup.audits import services as audit_services
 from trueup.audits.models import Audit
-from trueup.audits.selectors import audits_visible_to
+from trueup.audits.views import staff_user, visible_audit
 from trueup.audits.workflow import FACTS_EDITABLE
 from trueup.payroll import services
 from trueup.payroll.forms import EmployeeClassForm, FilingForm, UploadForm
@@ -26,12 +26,9 @@ from trueup.rating.errors import TrueUpError
 
 
 def _staff_audit(request: HttpRequest, pk: int) -> tuple[User, Audit]:
-    user = request.user
-    if not isinstance(user, User):
-        raise PermissionDenied("log in first")
-    return user, get_object_or_404(
-        audits_visible_to(user).select_related("period__policy__insured"), pk=pk
-    )
+    """The staff user and the audit, if they may see it (the workbench's own checks)."""
+    user = staff_user(request)
+    return user, visible_audit(user, pk)
 
 
 @login_required
