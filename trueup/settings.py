@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "trueup.audits",
     "trueup.reference",
     "trueup.payroll",
+    "trueup.portal",
 ]
 
 MIDDLEWARE = [
@@ -93,8 +94,29 @@ MEDIA_URL = "media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "audits:worklist"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("TRUEUP_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# E-mail: invitations, records requests and notices to auditors. The demo writes each to a file
+# in sent-mail/; a deployment sets an SMTP backend and its settings through the environment.
+EMAIL_BACKEND = os.environ.get(
+    "TRUEUP_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
+)
+# The file backend's folder: in the demo every e-mail sent can be read here.
+EMAIL_FILE_PATH = Path(os.environ.get("TRUEUP_MAIL_DIR") or BASE_DIR / "sent-mail")
+DEFAULT_FROM_EMAIL = os.environ.get("TRUEUP_FROM_EMAIL", "Premium Audit <audit@trueup.example>")
+# The address the portal's links in e-mails and letters start with.
+TRUEUP_PORTAL_URL = os.environ.get("TRUEUP_PORTAL_URL", "http://127.0.0.1:8000")
+# Portal users choose their own passwords: long enough, not common, not their user name.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]

@@ -1,10 +1,18 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from trueup.api import api
+from trueup.portal.views import staff_file_download
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Policyholders and agents to the portal, staff to their worklist."""
+    if getattr(request.user, "is_portal_user", False):
+        return redirect("portal:home")
+    return redirect("audits:worklist")
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -13,11 +21,13 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="audits:worklist"), name="home"),
+    path("", home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audits/", include("trueup.audits.urls")),
     path("audits/", include("trueup.payroll.urls")),
+    path("audits/<int:pk>/files/<int:file>/", staff_file_download, name="staff_file"),
+    path("portal/", include("trueup.portal.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -15,6 +15,13 @@ class Role(models.TextChoices):
     BILLING = "billing", "Billing"
     UNDERWRITER = "underwriter", "Underwriter (read only)"
     ADMIN = "admin", "Administrator"
+    # Portal users: never the workbench or the API, only the portal's own pages.
+    INSURED = "insured", "Policyholder (portal)"
+    AGENT = "agent", "Agent (portal)"
+
+
+# The roles that use the portal; every other role is the audit department's staff.
+PORTAL_ROLES = frozenset({Role.INSURED, Role.AGENT})
 
 
 class VendorFirm(models.Model):
@@ -38,10 +45,22 @@ class User(AbstractUser):
         related_name="auditors",
         help_text="Set for a vendor firm's auditor: they see only the firm's audits",
     )
+    agency = models.ForeignKey(
+        "policies.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text="Set for an agent: they see only the agency's insureds and audits",
+    )
     # An audit whose adjustment is within both limits may be completed by this user; above
     # either it goes to a reviewer. Zero means no authority to complete.
     authority_amount = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal(0))
     authority_percent = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal(0))
+
+    @property
+    def is_portal_user(self) -> bool:
+        return self.role in PORTAL_ROLES
 
     def within_authority(self, adjustment: Decimal, estimated: Decimal) -> bool:
         """Whether an adjustment (either sign) of this size is within this user's limits."""

@@ -7,7 +7,7 @@ import secrets
 
 from django.db import transaction
 
-from trueup.accounts.models import ApiToken, User
+from trueup.accounts.models import PORTAL_ROLES, ApiToken, User
 
 
 def hash_key(key: str) -> str:
@@ -23,10 +23,12 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
 
 
 def api_token_user(key: str) -> User | None:
-    """The active user a key belongs to, or None."""
+    """The active staff user a key belongs to, or None. Portal users (policyholders and agents)
+    use the portal's pages, never the API: a key made for one is refused."""
     token = (
         ApiToken.objects.select_related("user")
         .filter(key_hash=hash_key(key), revoked=False, user__is_active=True)
+        .exclude(user__role__in=sorted(PORTAL_ROLES))
         .first()
     )
     return token.user if token else None

@@ -31,6 +31,9 @@ USERS = (
     ("admin", Role.ADMIN, "1000000", "1000"),
     # An outside firm's auditor: sees only the audits assigned to the firm.
     ("vendor", Role.AUDITOR, "2500", "10"),
+    # Portal users: an agent of the first agency, and a policyholder who accepted an invitation.
+    ("agent", Role.AGENT, "0", "0"),
+    ("policyholder", Role.INSURED, "0", "0"),
 )
 VENDOR = ("FAC", "Field Audit Co")
 
@@ -111,13 +114,57 @@ def load_demo_book(policies: int = 200, seed: int = 7, today: date | None = None
             if (period.cancellation_date or period.expiration) <= today:
                 audit_schedule(period=period)
         _advance(rng, users)
+        _policyholder(users)
     return _counts()
+
+
+def _invited_audits() -> list[Audit]:
+    return list(
+        Audit.objects.filter(
+            status=Status.RECORDS_REQUESTED,
+            period__policy__number__startswith="DEMO-",
+            period__policy__insured__agency__isnull=False,
+        ).order_by("id")
+    )
+
+
+def _policyholder(users: dict[str, User]) -> None:
+    """The demo policyholder accepts the invitation of an audit waiting for records (of the
+    demo agent's agency, so both portal users see it)."""
+    from trueup.portal.services import invitation_issue, invitation_redeem
+
+    audit = _invited_audits()[0]
+    users["agent"].agency = audit.period.policy.insured.agency
+    users["agent"].save(update_fields=["agency"])
+    issued = invitation_issue(audit=audit, by=users["auditor"])
+    assert issued is not None
+    invitation_redeem(
+        token=issued.token,
+        pin=issued.pin,
+        username="policyholder",
+        password=DEMO_PASSWORD,
+        password_again=DEMO_PASSWORD,
+    )
+
+
+def demo_invitation() -> tuple[Audit, str, str] | None:
+    """A fresh invitation for another audit waiting for records: its audit, link and PIN, for
+    trying the portal's sign-up (each call replaces the previous one)."""
+    from trueup.portal.services import invitation_issue, invitation_url
+
+    for audit in _invited_audits()[1:]:
+        issued = invitation_issue(audit=audit, by=User.objects.get(username="auditor"))
+        if issued is not None:
+            return audit, invitation_url(issued.token), issued.pin
+    return None
 
 
 def _users() -> dict[str, User]:
     users = {}
     firm = VendorFirm.objects.create(code=VENDOR[0], name=VENDOR[1])
     for username, role, amount, percent in USERS:
+        if role == Role.INSURED:
+            continue  # made by accepting an invitation, once the audits are in the book
         user = User.objects.create_user(
             username=username,
             password=DEMO_PASSWORD,

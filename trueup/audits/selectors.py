@@ -22,9 +22,10 @@ from trueup.reference.selectors import rates_in_use
 
 def audits_visible_to(user: User) -> QuerySet[Audit]:
     """Every audit for the department's own staff; only its firm's audits for a vendor's
-    auditor; nothing for an inactive account."""
+    auditor; nothing for an inactive account, nor for a portal user (policyholders and agents
+    see their own audits through ``trueup.portal.access``)."""
     audits = Audit.objects.all()
-    if not user.is_active:
+    if not user.is_active or user.is_portal_user:
         return audits.none()
     if user.vendor_id is not None:
         return audits.filter(vendor_id=user.vendor_id)

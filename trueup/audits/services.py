@@ -67,6 +67,8 @@ ACTION_FROM: dict[str, frozenset[str]] = {
     "reverse": frozenset({Status.COMPLETED, Status.ESTIMATED}),
     "reopen": frozenset({Status.WAIVED}),
 }
+# While records are being gathered the policyholder may report facts (the online self-audit).
+SELF_REPORTING = frozenset({Status.SCHEDULED, Status.RECORDS_REQUESTED})
 # Actions that must say why.
 REASON_REQUIRED = frozenset({"return", "estimate", "revise", "reverse", "reopen"})
 
@@ -168,6 +170,10 @@ def audit_request_records(*, audit: Audit, by: User, reason: str = "") -> Audit:
     _check_role(by, "request_records")
     moved = audit_transition(audit=audit, to=Status.RECORDS_REQUESTED, by=by, reason=reason)
     records_checklist_create(audit=moved, by=by)
+    # Imported here: the portal's services build on these ones.
+    from trueup.portal.services import invitation_issue
+
+    invitation_issue(audit=moved, by=by)
     return moved
 
 
@@ -400,6 +406,43 @@ def audit_payroll_replace(*, audit: Audit, by: User, lines: Iterable[Mapping[str
     PayrollEntry.objects.bulk_create(rows)
     _edit(audit, by, f"replaced the payroll with {len(rows)} line(s)")
     return len(rows)
+
+
+@transaction.atomic
+def audit_reported_facts_replace(
+    *, audit: Audit, by: User, facts: Mapping[str, Iterable[Mapping[str, Any]]], source: str
+) -> dict[str, int]:
+    """Replace the audit's facts of the kinds given with those the insured reported (the online
+    self-audit), all or nothing. The policyholder reports only while records are being gathered;
+    staff may do it while the facts can change."""
+    audit = Audit.objects.select_for_update().get(pk=audit.pk)
+    if by.role == Role.INSURED:
+        if audit.status not in SELF_REPORTING:
+            raise IllegalTransition(
+                f"an audit that is {_label(audit.status)} no longer takes the insured's report"
+            )
+    else:
+        _check_facts_editable(audit, by)
+    rows = {
+        kind: [FACT_MODELS[kind](audit=audit, **values) for values in lines]
+        for kind, lines in facts.items()
+    }
+    problems = [
+        p
+        for kind, kind_rows in rows.items()
+        for index, row in enumerate(kind_rows)
+        for p in _clean(kind, row, index)
+    ]
+    if problems:
+        raise InvalidFacts(problems)
+    for kind, kind_rows in rows.items():
+        model = FACT_MODELS[kind]
+        model._default_manager.filter(audit=audit).delete()
+        model._default_manager.bulk_create(kind_rows)
+    counts = {kind: len(kind_rows) for kind, kind_rows in rows.items()}
+    shown = ", ".join(f"{n} {FACT_LABELS[kind]}(s)" for kind, n in counts.items())
+    _edit(audit, by, f"facts replaced from {source}: {shown}")
+    return counts
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from trueup.accounts.models import Role, User
+from trueup.accounts.models import PORTAL_ROLES, Role, User
 from trueup.audits import services
 from trueup.audits.explanations import explain
 from trueup.audits.forms import (
@@ -46,7 +46,7 @@ from trueup.rating import to_jsonable
 from trueup.rating.errors import TrueUpError, WorksheetError
 
 PAGE_SIZE = 50
-STAFF_ROLES = frozenset(Role.values)
+STAFF_ROLES = frozenset(Role.values) - PORTAL_ROLES
 FACT_TITLES = {
     "payroll": "Payroll",
     "owners": "Officers, owners, partners and members",

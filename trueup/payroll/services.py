@@ -67,6 +67,16 @@ def _options(audit: Audit, basis: str) -> Options:
     )
 
 
+def register_read(
+    *, audit: Audit, data: bytes, filename: str, profile: str | None = None, basis: str = "check"
+) -> Ingested:
+    """A register read for this audit's period and classes, without keeping anything (the
+    portal's self-audit fills its payroll section from it). ``RegisterError`` when unreadable."""
+    frame = read_register(data, filename)
+    chosen = _profile(profile, [c for c in frame.columns if not c.startswith("_")])
+    return ingest(frame, chosen, _options(audit, basis))
+
+
 def _jsonable_lines(result: Ingested) -> list[dict[str, Any]]:
     return [
         {key: str(value) for key, value in line.items() if key != "gross_cents"}
@@ -88,9 +98,8 @@ def payroll_import_preview(
     until the import is committed. An unreadable file raises ``RegisterError`` (row, column)."""
     if not audit_services.may(by, "edit_facts"):
         raise audit_services.NotAllowed("this account may not import payroll")
-    frame = read_register(data, filename)
-    chosen = _profile(profile, [c for c in frame.columns if not c.startswith("_")])
-    result = ingest(frame, chosen, _options(audit, basis))
+    result = register_read(audit=audit, data=data, filename=filename, profile=profile, basis=basis)
+    chosen = result.profile
     counts = {
         kind: int(n)
         for kind, n in result.exceptions.group_by("kind").len().sort("kind").iter_rows()

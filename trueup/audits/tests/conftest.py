@@ -13,7 +13,7 @@ from django.core.cache import cache
 from trueup.accounts.models import Role, User, VendorFirm
 from trueup.audits.models import Audit, PayrollEntry
 from trueup.audits.workflow import Status
-from trueup.policies.models import EstimatedExposure, Insured, Policy, PolicyPeriod
+from trueup.policies.models import Agency, EstimatedExposure, Insured, Policy, PolicyPeriod
 from trueup.rating.worksheet import PAYROLL_PARTS
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "01-two-class-single-state.json"
@@ -114,3 +114,24 @@ def audit(db: None, example: dict) -> Audit:  # type: ignore[type-arg]
         fields = {("class_code" if k == "class" else k): v for k, v in line.items()}
         PayrollEntry.objects.create(audit=audit, **fields)
     return audit
+
+
+@pytest.fixture
+def policyholder(db: None, audit: Audit) -> User:
+    """A portal login of the audit's own insured (as an accepted invitation leaves it)."""
+    from trueup.portal.models import PortalAccess
+
+    user = make_user("policyholder", Role.INSURED)
+    PortalAccess.objects.create(user=user, insured=audit.period.policy.insured, kind="owner")
+    return user
+
+
+@pytest.fixture
+def agent_user(db: None, audit: Audit) -> User:
+    """An agent of the agency that placed the audit's insured."""
+    agency = Agency.objects.create(code="MS", name="Main Street Insurance Agency")
+    Insured.objects.filter(pk=audit.period.policy.insured_id).update(agency=agency)
+    user = make_user("agent", Role.AGENT)
+    user.agency = agency
+    user.save()
+    return user

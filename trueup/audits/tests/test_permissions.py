@@ -1,5 +1,6 @@
 """Who may do what: every workbench view and every API endpoint, against every staff role, a
-vendor firm's auditor (whose firm the audit is not assigned to) and an anonymous visitor.
+vendor firm's auditor (whose firm the audit is not assigned to), an anonymous visitor, and the
+portal's policyholder and agent of the audit's own insured.
 
 Refused writes must leave nothing behind: no fact, no status change, no history row."""
 
@@ -34,8 +35,12 @@ PERSONAS = (
     "admin_user",
     "vendor_auditor",
     "anonymous",
+    # Portal users with access to the audit's own insured: still never the workbench or the API.
+    "policyholder",
+    "agent_user",
 )
-STAFF = frozenset(PERSONAS) - {"vendor_auditor", "anonymous"}
+PORTAL = frozenset({"policyholder", "agent_user"})
+STAFF = frozenset(PERSONAS) - {"vendor_auditor", "anonymous"} - PORTAL
 EDITORS = frozenset({"auditor", "manager", "admin_user"})
 DOCUMENTERS = frozenset({"auditor", "reviewer", "manager", "admin_user"})
 MANAGERS = frozenset({"manager", "admin_user"})
@@ -249,6 +254,9 @@ def test_each_endpoint_answers_each_persona_as_its_rights_say(
         else:
             assert status == 302
             assert answer["Location"].startswith("/login/?next=")
+    elif persona in PORTAL:
+        # The API refuses a portal user's key as if there were none; the pages refuse the role.
+        assert status == (401 if endpoint.api else 403)
     elif persona == "vendor_auditor":
         assert status == endpoint.vendor_status  # not the firm's: as if it did not exist
     elif endpoint.name == "submitting from the page":

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from trueup.audits.demo import DEMO_PASSWORD, USERS, load_demo_book
+from trueup.audits.demo import DEMO_PASSWORD, USERS, demo_invitation, load_demo_book
 
 
 class Command(BaseCommand):
@@ -21,7 +21,19 @@ class Command(BaseCommand):
         self.stdout.write("Audits by status: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         self.stdout.write(f"Demo users (password {DEMO_PASSWORD!r}):")
         for username, role, amount, percent in USERS:
-            firm = " (Field Audit Co: sees only its audits)" if username == "vendor" else ""
+            firm = {
+                "vendor": " (Field Audit Co: sees only its audits)",
+                "agent": " (Main Street Insurance Agency: sees only its insureds)",
+                "policyholder": " (the portal, for one insured)",
+            }.get(username, "")
             self.stdout.write(
                 f"  {username:<12} {role.label:<26} authority ${amount} / {percent}%{firm}"
             )
+        invitation = demo_invitation()
+        if invitation is None:
+            return
+        audit, url, pin = invitation
+        self.stdout.write(
+            f"A portal invitation for {audit.period.policy.insured.name} "
+            f"({audit.period.policy.number}): open {url} and enter the PIN {pin}"
+        )

@@ -1,0 +1,573 @@
+"""What the portal does with an upload before anyone sees it: tell its type from its content, and
+find the social security numbers in it so that a masked copy can be shown in its place.
+
+This module is pure: it is given bytes and a file name and returns values; saving, serving and
+showing are the caller's work. (The one exception is the PDF printer, imported only when a
+redacted PDF has to be made.)
+
+Types are told by content, never by the file's name or the browser's content type: a program
+renamed ``payroll.pdf`` is still a program. Accepted are PDF, PNG, JPEG, TIFF, Excel (.xlsx), CSV
+and plain text; everything else is refused with an ``UploadRefused`` whose message names the file
+and says what is accepted.
+
+Social security numbers are found in text, CSV, PDF text and every sheet of a workbook:
+
+- ``AAA-GG-SSSS`` or ``AAA GG SSSS`` (a dash-like character or a space, the same one twice), not
+  inside a longer run of digits and dashes, so FEINs (``12-3456789``), phone numbers, dates and
+  account numbers are left alone.
+- nine digits in a row only when labelled: "SSN", "SS#", "SS No", "Soc Sec" or "Social Security"
+  ends at most 25 characters before them on the same line, or (CSV and workbooks) their column's
+  header holds such a label. In such a column 7 or 8 digits count too: a spreadsheet that took
+  the number for an amount dropped its leading zeros.
+- numbers that cannot be SSNs are skipped: area 000, 666 or 900–999, group 00, serial 0000.
+
+Each is masked as ``***-**-6789``: the last four digits stay, as staff use them to tell employees
+apart. Images, and PDF pages without text (scans), cannot be looked into: the ``Redaction`` says
+so, and ``describe`` says it in words.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import html
+import io
+import posixpath
+import re
+import zipfile
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from xml.etree import ElementTree
+
+ACCEPTED = "PDF, PNG, JPEG, TIFF, Excel (.xlsx), CSV or text"
+
+# kind → (content type, extension)
+FORMATS: dict[str, tuple[str, str]] = {
+    "pdf": ("application/pdf", ".pdf"),
+    "png": ("image/png", ".png"),
+    "jpeg": ("image/jpeg", ".jpg"),
+    "tiff": ("image/tiff", ".tiff"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
+    "csv": ("text/csv", ".csv"),
+    "text": ("text/plain", ".txt"),
+}
+IMAGES = frozenset({"png", "jpeg", "tiff"})
+
+SSN_MASK = "***-**-"  # followed by the number's last four digits: ***-**-6789
+MAX_XML_PART = 100 * 1024 * 1024  # a workbook part this large is a zip bomb, not a payroll
+
+
+class UploadRefused(Exception):
+    """An upload that is not accepted; the message is shown to the user as it is."""
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    kind: str  # a key of FORMATS
+    content_type: str
+    extension: str
+    filename: str = ""  # the name given, without folders: messages and headings name it
+
+
+@dataclass(frozen=True)
+class Redaction:
+    scanned: bool  # False when some or all of it could not be looked into (images, scans)
+    found: int  # how many social security numbers
+    redacted: bytes | None  # the masked copy when found > 0, else None
+    redacted_kind: str  # the masked copy's kind ("csv", "text", "pdf"); "" without one
+
+
+# Telling the type
+
+
+def sniff(data: bytes, filename: str) -> Sniffed:
+    """The upload's kind, told by its content; raises ``UploadRefused`` for anything else."""
+    name = _display_name(filename)
+    the_file = f'The file "{name}"' if name else "The file"
+    if not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8 + codecs.BOM_UTF16_LE):
+        raise UploadRefused(f"{the_file} is empty.")
+
+    def refuse(what: str, advice: str = "") -> UploadRefused:
+        return UploadRefused(
+            f"{the_file} is {what}, which is not a file type we accept: {ACCEPTED}.{advice}"
+        )
+
+    if data.startswith(b"%PDF-"):
+        return _sniffed("pdf", name)
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return _sniffed("png", name)
+    if data.startswith(b"\xff\xd8\xff"):
+        return _sniffed("jpeg", name)
+    if data.startswith((b"II*\x00", b"MM\x00*")):
+        return _sniffed("tiff", name)
+    # A Windows program's header holds zero bytes; a text file that happens to start with "MZ"
+    # (a company's initials) does not, and is read as text below.
+    if data.startswith(b"\x7fELF") or (data.startswith(b"MZ") and b"\x00" in data[:64]):
+        raise refuse("a program")
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        # Office's old binary formats, and also any password-protected Office file.
+        raise refuse(
+            "an older Excel or Word file (.xls or .doc) or a password-protected Office file",
+            " Save it as Excel (.xlsx) or PDF, without a password, and upload that.",
+        )
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = archive.namelist()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+            raise UploadRefused(f"{the_file} is not a file type we accept: {ACCEPTED}.") from None
+        if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
+            if "xl/vbaProject.bin" in names:
+                # Macros run when staff open the file; a plain workbook holds the same figures.
+                raise refuse(
+                    "an Excel workbook with macros (.xlsm)",
+                    " Save it as an Excel workbook (.xlsx) and upload that.",
+                )
+            return _sniffed("xlsx", name)
+        if any(n.startswith(("word/", "ppt/")) for n in names):
+            raise refuse("a Word or PowerPoint document", " Save it as PDF and upload that.")
+        raise refuse("a ZIP archive", " Upload the files inside it one at a time.")
+    text = _decode(data)
+    if text is None:
+        raise UploadRefused(f"{the_file} is not a file type we accept: {ACCEPTED}.")
+    # Served back, markup could run in a browser; and no one's payroll is a web page.
+    start = text.lstrip().lower()
+    if start.startswith(("<html", "<!doctype", "<script", "<svg", "<?xml")):
+        raise refuse("a web page or script (HTML)")
+    if name.lower().endswith((".csv", ".tsv")) or _delimiter(text) is not None:
+        return _sniffed("csv", name)
+    return _sniffed("text", name)
+
+
+def _sniffed(kind: str, name: str) -> Sniffed:
+    content_type, extension = FORMATS[kind]
+    return Sniffed(kind, content_type, extension, name)
+
+
+def _display_name(filename: str) -> str:
+    """The name without folders (old browsers sent the whole path) or control characters."""
+    name = re.split(r"[\\/]", filename)[-1]
+    return "".join(char for char in name if char.isprintable()).strip()[:200]
+
+
+def _decode(data: bytes) -> str | None:
+    """The text, if the bytes are text: UTF-8 (with or without a byte-order mark), UTF-16 with a
+    byte-order mark, or else Windows-1252 (older exports); None for anything else."""
+    try:
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            text = data.decode("utf-16")
+        else:
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = data.decode("cp1252")  # strict: its five undefined bytes are not text
+    except UnicodeDecodeError:
+        return None
+    sample = text[:65536]
+    if "\x00" in sample:
+        return None
+    # A few stray control characters happen in exports (form feeds, a DOS end-of-file mark);
+    # more than one in fifty characters is binary data that decoded by chance.
+    control = sum(
+        1
+        for char in sample
+        if (char < " " and char not in "\t\n\r\f\x1a") or "\x7f" <= char <= "\x9f"
+    )
+    return None if control * 50 > len(sample) else text
+
+
+# Delimited text
+
+
+DELIMITERS = ",\t;|"  # in order of preference when two split the first lines equally well
+SNIFF_RECORDS = 20
+
+
+def _field_pattern(delimiter: str) -> re.Pattern[str]:
+    # A field: an optional quoted part ("" is a quote inside it; an unclosed quote runs to the
+    # end), then anything up to the next delimiter or line end.
+    d = re.escape(delimiter)
+    return re.compile(rf'(?:"[^"]*(?:""[^"]*)*"?)?[^{d}\r\n]*')
+
+
+def _records(text: str, delimiter: str) -> Iterator[list[tuple[int, int]]]:
+    """Each record's fields as (start, end) spans of the text, quotes included, so that a cell
+    can be changed in place without disturbing the file's quoting."""
+    field = _field_pattern(delimiter)
+    position, record = 0, []
+    while True:
+        match = field.match(text, position)
+        end = match.end() if match else position
+        record.append((position, end))
+        if end >= len(text):
+            yield record
+            return
+        if text[end] == delimiter:
+            position = end + 1
+            continue
+        position = end + (2 if text.startswith("\r\n", end) else 1)
+        yield record
+        record = []
+        if position >= len(text):
+            return
+
+
+def _delimiter(text: str) -> str | None:
+    """The delimiter that splits the first records into the same number of fields, in at least
+    three records of four; None when none does (prose, a single column)."""
+    sample = text[:16384]
+    best: tuple[int, str] | None = None
+    for delimiter in DELIMITERS:
+        records = list(islice(_records(sample, delimiter), SNIFF_RECORDS + 1))
+        if len(sample) < len(text):
+            records = records[:-1]  # the last may be cut short by the sample's end
+        widths = [
+            len(record) - 1
+            for record in records[:SNIFF_RECORDS]
+            if len(record) > 1 or sample[record[0][0] : record[0][1]].strip()
+        ]
+        if len(widths) < 2:
+            continue
+        width, count = Counter(widths).most_common(1)[0]
+        if width >= 1 and count * 4 >= len(widths) * 3 and (best is None or count > best[0]):
+            best = (count, delimiter)
+    return best[1] if best else None
+
+
+# Finding social security numbers
+
+
+_DASHES = "\\-\u2010\u2011\u2012\u2013\u2212"  # PDF text often has typographic hyphens
+_RUN = f"0-9{_DASHES}"
+FORMATTED = re.compile(
+    rf"(?<![{_RUN}])(?<![0-9]\.)"
+    rf"(?P<area>[0-9]{{3}})(?P<sep>[{_DASHES} \u00a0])(?P<group>[0-9]{{2}})(?P=sep)"
+    rf"(?P<serial>[0-9]{{4}})(?![{_RUN}])(?!\.[0-9])"
+)
+BARE = re.compile(rf"(?<![{_RUN}])(?<![0-9]\.)[0-9]{{9}}(?![{_RUN}])(?!\.[0-9])")
+LABEL = re.compile(
+    # Letters may not touch a label's start ("Class No" is not "SS No"); "Soc Sec" also covers
+    # "Soc. Sec.", "Social Sec" and "Social Security".
+    r"(?<![a-z])(?:ssns?(?![a-z])|ss\s*#|ss\s*(?:no|num|number)\b|soc(?:ial)?\.?\s*sec(?:urity)?\b)",
+    re.IGNORECASE,
+)
+LABEL_REACH = 25  # characters from a label's end to the number it labels
+BARE_CELL = re.compile(r'\s*"?\s*([0-9]{7,9})\s*"?\s*')
+
+
+def _valid(digits: str) -> bool:
+    """Whether nine digits could be an SSN: the SSA never issues area 000, 666 or 9xx, group
+    00 or serial 0000, and numbers like these are usually something else."""
+    area, group, serial = digits[:3], digits[3:5], digits[5:]
+    return area not in ("000", "666") and area[0] != "9" and group != "00" and serial != "0000"
+
+
+def find_ssns(text: str) -> list[tuple[int, int]]:
+    """The (start, end) spans of the social security numbers in the text, in order."""
+    spans = [
+        match.span()
+        for match in FORMATTED.finditer(text)
+        if _valid(match["area"] + match["group"] + match["serial"])
+    ]
+    spans += [
+        match.span()
+        for match in BARE.finditer(text)
+        if _valid(match.group()) and _labelled(text, match.start())
+    ]
+    return sorted(spans)
+
+
+def _labelled(text: str, start: int) -> bool:
+    """Whether a label ends at most LABEL_REACH characters before ``start`` on the same line."""
+    # Only this far back (20: room for the longest label), so long lines stay quick to scan.
+    window = max(0, start - LABEL_REACH - 20)
+    newline = max(text.rfind("\n", window, start), text.rfind("\r", window, start))
+    if newline >= 0:
+        window = newline + 1
+    return any(start - label.end() <= LABEL_REACH for label in LABEL.finditer(text, window, start))
+
+
+def _mask(number: str) -> str:
+    return SSN_MASK + re.sub(r"[^0-9]", "", number)[-4:]
+
+
+def _apply(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """The text with each span masked; spans overlapping an earlier one are skipped."""
+    pieces, position = [], 0
+    for start, end in sorted(spans):
+        if start < position:
+            continue
+        pieces += [text[position:start], _mask(text[start:end])]
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def _count(spans: Sequence[tuple[int, int]]) -> int:
+    count, position = 0, 0
+    for start, end in sorted(spans):
+        if start >= position:
+            count, position = count + 1, end
+    return count
+
+
+def redact_text(text: str) -> tuple[str, int]:
+    """The text with every social security number masked, and how many there were."""
+    spans = find_ssns(text)
+    return _apply(text, spans), _count(spans)
+
+
+def _csv_spans(text: str, delimiter: str) -> list[tuple[int, int]]:
+    """The spans ``find_ssns`` finds, and the digits alone in cells under a column header that
+    holds an SSN label. A header counts wherever it is (report titles come first), and stays for
+    the rest of the file."""
+    spans = find_ssns(text)
+    columns: set[int] = set()
+    for record in _records(text, delimiter):
+        for column, (start, end) in enumerate(record):
+            raw = text[start:end]
+            if LABEL.search(raw) and not re.search(r"[0-9]{4}", raw):
+                columns.add(column)
+                continue
+            if column not in columns:
+                continue
+            cell = BARE_CELL.fullmatch(raw)
+            if cell is not None and _valid(cell.group(1).zfill(9)):
+                spans.append((start + cell.start(1), start + cell.end(1)))
+    return spans
+
+
+def _redact_csv(text: str) -> tuple[str, int]:
+    spans = _csv_spans(text, _delimiter(text) or ",")
+    return _apply(text, spans), _count(spans)
+
+
+# Redacting an upload
+
+
+def redact(data: bytes, sniffed: Sniffed) -> Redaction:
+    """Look for social security numbers in the upload and make a masked copy if there are any.
+    Raises ``UploadRefused`` for a PDF or workbook that cannot be read."""
+    if sniffed.kind in ("text", "csv"):
+        text = _decode(data)
+        if text is None:  # sniff said it was text; only a mix-up of files gets here
+            raise UploadRefused(
+                f'The file "{sniffed.filename}" is not a file type we accept: {ACCEPTED}.'
+            )
+        masked, found = _redact_csv(text) if sniffed.kind == "csv" else redact_text(text)
+        return _redaction(True, found, masked.encode("utf-8"), sniffed.kind)
+    if sniffed.kind == "pdf":
+        return _redact_pdf(data, sniffed.filename)
+    if sniffed.kind == "xlsx":
+        return _redact_workbook(data, sniffed.filename)
+    return Redaction(scanned=False, found=0, redacted=None, redacted_kind="")
+
+
+def _redaction(scanned: bool, found: int, copy: bytes, kind: str) -> Redaction:
+    if not found:
+        return Redaction(scanned=scanned, found=0, redacted=None, redacted_kind="")
+    return Redaction(scanned=scanned, found=found, redacted=copy, redacted_kind=kind)
+
+
+def describe(redaction: Redaction) -> str:
+    """One plain sentence on what was found, for the person who uploaded and for staff."""
+    if redaction.found:
+        numbers = "number" if redaction.found == 1 else "numbers"
+        note = (
+            f"{redaction.found} social security {numbers} found; "
+            "a redacted copy is shown instead of the original."
+        )
+        if not redaction.scanned:
+            note += " Some pages are pictures and were not checked."
+        return note
+    if not redaction.scanned:
+        return "Not checked for social security numbers: images and scanned pages cannot be read."
+    return "No social security numbers found."
+
+
+# PDF
+
+
+def _redact_pdf(data: bytes, filename: str) -> Redaction:
+    import pypdf
+
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))  # tries the empty password itself
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except pypdf.errors.FileNotDecryptedError:
+        raise UploadRefused(
+            f'The file "{filename}" could not be read as a PDF: it is password-protected; '
+            "upload a copy without the password."
+        ) from None
+    except Exception as error:  # pypdf raises many kinds of error on damaged files
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise UploadRefused(
+            f'The file "{filename}" could not be read as a PDF: {detail or type(error).__name__}; '
+            "if it is password-protected, upload a copy without the password."
+        ) from error
+    # A page without text is a scan (or blank): it could hold numbers no one looked at.
+    scanned = bool(pages) and all(page.strip() for page in pages)
+    masked = [redact_text(page) for page in pages]
+    found = sum(count for _, count in masked)
+    if not found:
+        return Redaction(scanned=scanned, found=0, redacted=None, redacted_kind="")
+    from trueup.pdf import html_to_pdf
+
+    copy = html_to_pdf(_redacted_html(filename, [text for text, _ in masked]))
+    return Redaction(scanned=scanned, found=found, redacted=copy, redacted_kind="pdf")
+
+
+def _redacted_html(filename: str, pages: Sequence[str]) -> str:
+    sections = []
+    for number, text in enumerate(pages, start=1):
+        body = html.escape(text) if text.strip() else "(No text could be read from this page.)"
+        sections.append(
+            "<section>"
+            f"<h1>Redacted copy of {html.escape(filename)} — page {number} of {len(pages)}.</h1>"
+            "<p>Social security numbers are masked; the original is kept for the audit staff.</p>"
+            f"<pre>{body}</pre>"
+            "</section>"
+        )
+    return (
+        '<!doctype html><html><head><meta charset="utf-8"><style>'
+        "@page { size: letter; margin: 0.75in }"
+        "body { font-family: sans-serif; font-size: 10pt }"
+        "h1 { font-size: 11pt; margin: 0 0 4pt }"
+        "p { margin: 0 0 10pt; color: #444 }"
+        "pre { font-family: monospace; font-size: 9pt; white-space: pre-wrap }"
+        "section + section { break-before: page }"
+        "</style></head><body>" + "".join(sections) + "</body></html>"
+    )
+
+
+# Workbooks
+
+
+def _redact_workbook(data: bytes, filename: str) -> Redaction:
+    """Every sheet's cells, as CSV text, looked through like a CSV upload. The masked copy is
+    CSV: one sheet as it is, several one after another, each under a row naming it."""
+    try:
+        sheets = [(name, rows) for name, rows in _workbook_sheets(data, filename) if rows]
+    except UploadRefused:
+        raise
+    except (zipfile.BadZipFile, KeyError, ValueError, ElementTree.ParseError) as error:
+        raise UploadRefused(
+            f'The file "{filename}" could not be read as an Excel workbook: {error}; save it '
+            "again in Excel and upload that."
+        ) from error
+    parts, found = [], 0
+    for name, rows in sheets:
+        masked, count = _redact_csv(_csv_text(rows))
+        found += count
+        parts.append(_csv_text([[f"Sheet: {name}"]]) + masked if len(sheets) > 1 else masked)
+    return _redaction(True, found, "\n".join(parts).encode("utf-8"), "csv")
+
+
+def _csv_text(rows: Sequence[Sequence[str]]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+def _local(tag: str) -> str:
+    """An element's or attribute's name without its namespace: transitional and strict OOXML
+    use different ones."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def _part(archive: zipfile.ZipFile, path: str, filename: str) -> ElementTree.Element:
+    if archive.getinfo(path).file_size > MAX_XML_PART:
+        raise UploadRefused(
+            f'The file "{filename}" is too large to check: a sheet holds more than 100 MB.'
+        )
+    # Python's expat refuses entity expansion bombs and never fetches external entities.
+    return ElementTree.fromstring(archive.read(path))
+
+
+def _workbook_sheets(data: bytes, filename: str) -> list[tuple[str, list[list[str]]]]:
+    """Each sheet's name and rows of cell text (rows without cells left out), in tab order."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = set(archive.namelist())
+        shared: list[str] = []
+        if "xl/sharedStrings.xml" in names:
+            shared = [
+                _text(item)
+                for item in _part(archive, "xl/sharedStrings.xml", filename)
+                if _local(item.tag) == "si"
+            ]
+        return [
+            (name, _rows(_part(archive, path, filename), shared))
+            for name, path in _sheet_paths(archive, names, filename)
+            if path in names
+        ]
+
+
+def _sheet_paths(archive: zipfile.ZipFile, names: set[str], filename: str) -> list[tuple[str, str]]:
+    workbook = _part(archive, "xl/workbook.xml", filename)
+    targets: dict[str, str] = {}
+    if "xl/_rels/workbook.xml.rels" in names:
+        for relation in _part(archive, "xl/_rels/workbook.xml.rels", filename):
+            target = relation.get("Target", "")
+            path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            targets[relation.get("Id", "")] = posixpath.normpath(path)
+    sheets = []
+    for sheet in workbook.iter():
+        if _local(sheet.tag) != "sheet":
+            continue
+        relation_id = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), "")
+        if relation_id in targets:
+            sheets.append((sheet.get("name", ""), targets[relation_id]))
+    return sheets
+
+
+def _text(item: ElementTree.Element) -> str:
+    """A shared or inline string: its own text, or its rich-text runs' (phonetic guides, which
+    repeat the text in kana, left out)."""
+    pieces = []
+    for child in item:
+        if _local(child.tag) == "t":
+            pieces.append(child.text or "")
+        elif _local(child.tag) == "r":
+            pieces += [t.text or "" for t in child if _local(t.tag) == "t"]
+    return "".join(pieces)
+
+
+def _rows(sheet: ElementTree.Element, shared: Sequence[str]) -> list[list[str]]:
+    rows = []
+    for row in sheet.iter():
+        if _local(row.tag) != "row":
+            continue
+        cells: dict[int, str] = {}
+        column = -1
+        for cell in row:
+            if _local(cell.tag) != "c":
+                continue
+            reference = re.match(r"[A-Z]+", cell.get("r", ""))
+            column = _column_index(reference.group()) if reference else column + 1
+            cells[column] = _cell_text(cell, shared)
+        if any(cells.values()):
+            rows.append([cells.get(i, "") for i in range(max(cells) + 1)])
+    return rows
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - ord("A") + 1
+    return index - 1
+
+
+def _cell_text(cell: ElementTree.Element, shared: Sequence[str]) -> str:
+    """The cell as stored: numbers as written (dates as day numbers), booleans as TRUE/FALSE."""
+    kind = cell.get("t", "n")
+    value = next((child.text or "" for child in cell if _local(child.tag) == "v"), "")
+    if kind == "inlineStr":
+        return "".join(_text(child) for child in cell if _local(child.tag) == "is")
+    if kind == "s":
+        index = int(value) if value.strip().isdigit() else -1
+        return shared[index] if 0 <= index < len(shared) else ""
+    if kind == "b":
+        return "TRUE" if value.strip() == "1" else "FALSE"
+    return value

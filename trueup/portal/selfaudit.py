@@ -1,0 +1,585 @@
+"""The mail audit form, online (sections I–IV): the answers as typed, their checks, the facts
+they become, and the engine's preview of the likely outcome.
+
+Answers are kept as typed (strings) so a draft can be saved half done; every check names the
+section, the row and the field in words the insured understands, and the field's path.
+"""
+
+from __future__ import annotations
+
+import calendar
+import copy
+import dataclasses
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from trueup.accounts.models import User
+from trueup.audits.models import Audit
+from trueup.audits.services import InvalidFacts, audit_reported_facts_replace, audit_transition
+from trueup.audits.workflow import Status
+from trueup.audits.worksheet import worksheet_for
+from trueup.payroll.ingest import Ingested
+from trueup.portal.models import SelfAudit, SelfAuditStatus
+from trueup.portal.services import InvalidPortalInput, system_message
+from trueup.rating import rate_worksheet, to_jsonable
+from trueup.rating import worksheet as ws
+from trueup.rating.errors import Problem, WorksheetError
+from trueup.rating.money import ONE, quantize
+from trueup.reference.selectors import rates_in_use
+
+# Section II's money columns → the engine's payroll fields. Gross includes all of them (the form
+# asks for gross payroll including pre-tax deductions); each is reported so it can be excluded
+# or reconciled.
+PAYROLL_COLUMNS = {
+    "gross": ("Gross payroll", "gross"),
+    "overtime": ("Overtime (total paid)", "overtime_total"),
+    "tips": ("Tips", "tips"),
+    "severance": ("Severance", "severance"),
+    "section_125": ("Section 125", "section_125"),
+    "deferred_401k": ("401(k) / IRA", "deferred_401k"),
+}
+OWNER_ROLES = {
+    "executive_officer": "Corporate officer",
+    "llc_member": "LLC member or manager",
+    "partner": "Partner",
+    "sole_proprietor": "Sole proprietor",
+}
+CONTRACTOR_KINDS = {
+    "subcontractor": "Subcontractor",
+    "temporary_agency": "Temporary-labor agency",
+}
+CONTRACT_TYPES = {
+    "labor_only": "Labor only",
+    "labor_and_materials": "Labor and materials",
+    "equipment_with_operator": "Equipment with operator",
+}
+BUSINESS_FIELDS = ("operations", "changes", "related_businesses")
+COMPLETED_BY_FIELDS = (
+    "name",
+    "title",
+    "phone",
+    "email",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "signature",
+    "attest",
+)
+OWNER_FIELDS = (
+    "name",
+    "title",
+    "role",
+    "duties",
+    "ownership_percent",
+    "included",
+    "state",
+    "class_code",
+    "payroll",
+)
+CONTRACTOR_FIELDS = (
+    "name",
+    "kind",
+    "work",
+    "state",
+    "class_code",
+    "contract_type",
+    "amount_paid",
+    "labor_amount",
+    "has_certificate",
+    "certificate_from",
+    "certificate_to",
+)
+PAYROLL_FIELDS = ("state", "class_code", "quarter", *PAYROLL_COLUMNS)
+SECTIONS = {"owners": OWNER_FIELDS, "contractors": CONTRACTOR_FIELDS, "payroll": PAYROLL_FIELDS}
+# Dollars and cents as people type them: "12500", "12,500.00", "$12,500"; commas only between
+# groups of three.
+_MONEY = re.compile(r"^(\d{1,3}(,\d{3})+|\d+)?(\.\d{1,2})?$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class Quarter:
+    key: str  # "1".."4", or "all" for the whole period (a payroll export's totals)
+    start: date
+    end: date  # last day
+
+    @property
+    def label(self) -> str:
+        span = f"{self.start:%b} {self.start.day} – {self.end:%b} {self.end.day}, {self.end.year}"
+        return "Whole period" if self.key == "all" else f"Quarter {self.key} ({span})"
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def quarters(audit: Audit) -> list[Quarter]:
+    """The policy period's four quarters (the form asks for payroll by quarter of the policy)."""
+    start = audit.period.effective
+    end = audit.period.cancellation_date or audit.period.expiration
+    found = []
+    for n in range(4):
+        q_start = _add_months(start, 3 * n)
+        if q_start >= end:
+            break
+        q_end = min(_add_months(start, 3 * (n + 1)), end)
+        found.append(Quarter(str(n + 1), q_start, date.fromordinal(q_end.toordinal() - 1)))
+    return found
+
+
+def period_quarter(audit: Audit) -> Quarter:
+    end = audit.period.cancellation_date or audit.period.expiration
+    return Quarter("all", audit.period.effective, date.fromordinal(end.toordinal() - 1))
+
+
+def class_name(audit: Audit, state: str, class_code: str) -> str:
+    row = rates_in_use().lookup(state, audit.period.policy.line, class_code, audit.period.effective)
+    return row.description if row is not None else ""
+
+
+def policy_classes(audit: Audit) -> list[dict[str, str]]:
+    """The classes on the policy, with their estimates, for the form's rows and choices."""
+    return [
+        {
+            "state": e.state,
+            "class_code": e.class_code,
+            "description": class_name(audit, e.state, e.class_code),
+            "estimate": str(e.exposure),
+        }
+        for e in audit.period.estimates.filter(basis="payroll").order_by("state", "class_code")
+    ]
+
+
+def blank_answers(audit: Audit) -> dict[str, Any]:
+    """A new form: Section II prefilled with the policy's classes, one row per quarter."""
+    insured = audit.period.policy.insured
+    payroll = [
+        {"state": c["state"], "class_code": c["class_code"], "quarter": q.key}
+        | dict.fromkeys(PAYROLL_COLUMNS, "")
+        for c in policy_classes(audit)
+        for q in quarters(audit)
+    ]
+    return {
+        "business": dict.fromkeys(BUSINESS_FIELDS, ""),
+        "owners": [],
+        "payroll": payroll,
+        "contractors": [],
+        "completed_by": dict.fromkeys(COMPLETED_BY_FIELDS, "")
+        | {
+            "contact_name": insured.contact_name,
+            "contact_phone": insured.contact_phone,
+            "contact_email": insured.contact_email,
+        },
+    }
+
+
+def normalised(answers: Any) -> dict[str, Any]:
+    """Answers as posted or stored, reduced to the form's own fields, every value a string."""
+    if not isinstance(answers, dict):
+        answers = {}
+    out: dict[str, Any] = {}
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("business", BUSINESS_FIELDS),
+        ("completed_by", COMPLETED_BY_FIELDS),
+    )
+    for group, fields in groups:
+        given = answers.get(group) if isinstance(answers.get(group), dict) else {}
+        out[group] = {f: str(given.get(f, "") or "").strip()[:5000] for f in fields}
+    for section, fields in SECTIONS.items():
+        rows = answers.get(section) if isinstance(answers.get(section), list) else []
+        out[section] = [
+            {f: str(row.get(f, "") or "").strip()[:500] for f in fields}
+            for row in rows[:500]
+            if isinstance(row, dict)
+        ]
+    return out
+
+
+def _blank(row: dict[str, str], fields: tuple[str, ...]) -> bool:
+    return not any(row.get(f) for f in fields)
+
+
+@dataclass
+class Checked:
+    """The facts the answers become, and what is wrong with them."""
+
+    payroll: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    owners: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    subcontractors: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    problems: list[Problem] = dataclasses.field(default_factory=list)
+
+    def facts(self) -> dict[str, list[dict[str, Any]]]:
+        return {
+            "payroll": self.payroll,
+            "owners": self.owners,
+            "subcontractors": self.subcontractors,
+        }
+
+
+class _Reader:
+    """Reads one row's fields, noting each problem with its path and a plain message."""
+
+    def __init__(self, checked: Checked, path: str, where: str, row: dict[str, str]) -> None:
+        self.checked, self.path, self.where, self.row = checked, path, where, row
+
+    def problem(self, field: str, message: str) -> None:
+        self.checked.problems.append(Problem(f"{self.path}.{field}", f"{self.where}: {message}"))
+
+    def text(self, field: str, label: str, required: bool = True) -> str:
+        value = self.row.get(field, "")
+        if required and not value:
+            self.problem(field, f"{label} is needed")
+        return value
+
+    def money(self, field: str, label: str, required: bool = False) -> Decimal | None:
+        value = self.row.get(field, "").replace(" ", "")
+        if not value:
+            if required:
+                self.problem(field, f"{label} is needed")
+            return None
+        negative = value.startswith("-") or (value.startswith("(") and value.endswith(")"))
+        core = value.strip("()").lstrip("-").lstrip("$")
+        try:
+            if not core.strip(".") or not _MONEY.match(core):
+                raise InvalidOperation
+            amount = Decimal(core.replace(",", ""))
+        except InvalidOperation:
+            self.problem(field, f"{label} must be an amount in dollars, like 12,500.00")
+            return None
+        if negative:
+            self.problem(field, f"{label} cannot be negative")
+            return None
+        if amount >= Decimal("1e12"):
+            self.problem(field, f"{label} is too large")
+            return None
+        return amount
+
+    def percent(self, field: str, label: str) -> Decimal | None:
+        value = self.row.get(field, "").rstrip("%").strip()
+        if not value:
+            return None
+        try:
+            amount = Decimal(value)
+        except InvalidOperation:
+            self.problem(field, f"{label} must be a number from 0 to 100")
+            return None
+        if not Decimal(0) <= amount <= Decimal(100):
+            self.problem(field, f"{label} must be a number from 0 to 100")
+            return None
+        return amount
+
+    def day(self, field: str, label: str) -> date | None:
+        value = self.row.get(field, "")
+        if not value:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.problem(field, f"{label} must be a date (YYYY-MM-DD)")
+            return None
+
+    def choice(self, field: str, label: str, choices: dict[str, str]) -> str:
+        value = self.row.get(field, "")
+        if value not in choices:
+            self.problem(field, f"choose the {label}")
+        return value
+
+    def policy_class(self, states: set[str]) -> tuple[str, str]:
+        state = self.row.get("state", "").upper()
+        class_code = self.row.get("class_code", "")
+        if state not in states:
+            self.problem(
+                "state", f"choose one of the policy's states ({', '.join(sorted(states))})"
+            )
+        if not re.fullmatch(r"\d{4}", class_code):
+            self.problem("class_code", "the class code is four digits, like 5645")
+        return state, class_code
+
+
+def check(audit: Audit, answers: dict[str, Any], submitting: bool) -> Checked:
+    """Every answer checked; the facts they make. Section IV's attestation is checked only when
+    submitting (a draft may be saved without it)."""
+    checked = Checked()
+    states = set(audit.period.states)
+    period = period_quarter(audit)
+    payroll: dict[tuple[str, str], dict[str, Any]] = {}
+    keys = {q.key for q in quarters(audit)} | {"all"}
+    seen: set[tuple[str, str, str]] = set()
+    for index, row in enumerate(answers["payroll"]):
+        if _blank(row, tuple(PAYROLL_COLUMNS)):
+            continue
+        where = f"Section II, row {index + 1} ({row.get('state')} {row.get('class_code')})"
+        r = _Reader(checked, f"payroll[{index}]", where, row)
+        state, class_code = r.policy_class(states)
+        quarter = row.get("quarter", "")
+        if quarter not in keys:
+            r.problem("quarter", "choose the quarter")
+        elif (state, class_code, quarter) in seen:
+            r.problem("quarter", "this class and quarter is on another row too")
+        seen.add((state, class_code, quarter))
+        read = {c: r.money(c, label) for c, (label, _) in PAYROLL_COLUMNS.items()}
+        amounts = {c: v or Decimal(0) for c, v in read.items()}
+        if row.get("gross", "") == "":
+            r.problem("gross", "gross payroll is needed (enter 0 if none)")
+        parts = sum((v for c, v in amounts.items() if c != "gross"), Decimal(0))
+        if read["gross"] is not None and parts > amounts["gross"]:
+            r.problem(
+                "gross",
+                "gross payroll includes overtime, tips, severance, Section 125 and 401(k), "
+                "so it cannot be less than their sum",
+            )
+        line = payroll.setdefault(
+            (state, class_code),
+            {"state": state, "class_code": class_code}
+            | {f: Decimal(0) for _, f in PAYROLL_COLUMNS.values()},
+        )
+        for column, (_, field) in PAYROLL_COLUMNS.items():
+            line[field] += amounts[column]
+    checked.payroll = [line for line in payroll.values() if line["gross"] > 0]
+
+    for index, row in enumerate(answers["owners"]):
+        if _blank(row, OWNER_FIELDS):
+            continue
+        name = row.get("name") or f"row {index + 1}"
+        r = _Reader(checked, f"owners[{index}]", f"Section I, officer {name}", row)
+        r.text("name", "the name")
+        role = r.choice("role", "position (officer, member, partner or proprietor)", OWNER_ROLES)
+        included = r.choice("included", "whether they are included or excluded", _INCLUDED)
+        state, class_code = r.policy_class(states)
+        pay = r.money("payroll", "their payroll", required=True)
+        share = r.percent("ownership_percent", "ownership %")
+        checked.owners.append(
+            {
+                "name": row.get("name", ""),
+                "role": role,
+                "state": state,
+                "class_code": class_code,
+                "actual_pay": pay or Decimal(0),
+                "coverage": included,
+                "ownership_percent": share,
+                "duties": " — ".join(x for x in (row.get("title"), row.get("duties")) if x)[:200],
+            }
+        )
+
+    for index, row in enumerate(answers["contractors"]):
+        if _blank(row, CONTRACTOR_FIELDS):
+            continue
+        name = row.get("name") or f"row {index + 1}"
+        r = _Reader(checked, f"contractors[{index}]", f"Section III, {name}", row)
+        r.text("name", "the name")
+        kind = r.choice("kind", "kind (subcontractor or temporary-labor agency)", CONTRACTOR_KINDS)
+        state, class_code = r.policy_class(states)
+        paid = r.money("amount_paid", "the amount paid", required=True) or Decimal(0)
+        certified = r.choice("has_certificate", "whether you have a certificate", _YES_NO) == "yes"
+        cert_from = r.day("certificate_from", "the certificate's start")
+        cert_to = r.day("certificate_to", "the certificate's end")
+        if certified and (cert_from is None or cert_to is None):
+            r.problem("certificate_from", "give the dates of the certificate of insurance")
+        if cert_from and cert_to and cert_to <= cert_from:
+            r.problem("certificate_to", "the certificate must end after it starts")
+        if kind == "temporary_agency":
+            # Temporary labor is classified as the client's own workers; it is not charged when
+            # the agency insures it (certificate on file).
+            line = {"state": state, "class_code": class_code, "employee": row.get("name", "")}
+            line |= {f: Decimal(0) for _, f in PAYROLL_COLUMNS.values()}
+            line |= {"gross": paid, "labor_source": "temporary", "covered_elsewhere": certified}
+            if paid > 0:
+                checked.payroll.append(line)
+            continue
+        contract_type = r.choice("contract_type", "kind of contract", CONTRACT_TYPES)
+        labor = r.money("labor_amount", "the labor part")
+        if labor is not None and labor > paid:
+            r.problem("labor_amount", "the labor part cannot be more than the amount paid")
+        checked.subcontractors.append(
+            {
+                "name": row.get("name", ""),
+                "state": state,
+                "class_code": class_code,
+                "contract_cost": paid,
+                "contract_type": contract_type,
+                "stated_labor": labor,
+                "certificate_from": cert_from if certified else None,
+                "certificate_to": cert_to if certified else None,
+                "work_from": period.start,
+                "work_to": period.end,
+            }
+        )
+
+    if submitting:
+        signed = _Reader(checked, "completed_by", "Section IV", answers["completed_by"])
+        signed.text("name", "the name of the person who completed the form")
+        signed.text("phone", "a phone number for follow-up")
+        email = signed.text("email", "an e-mail address for follow-up")
+        if email and not _EMAIL.match(email):
+            signed.problem("email", "enter a valid e-mail address")
+        if answers["completed_by"].get("attest") != "yes":
+            signed.problem("attest", "tick the box to confirm the information is true")
+        signature = signed.text("signature", "your signature (type your full name)")
+        if signature and signature.casefold() != answers["completed_by"].get("name", "").casefold():
+            signed.problem("signature", "type the same name as the person who completed the form")
+        if not checked.payroll and not checked.owners and not checked.subcontractors:
+            checked.problems.append(
+                Problem("payroll", "Section II: enter the payroll for at least one class")
+            )
+    return checked
+
+
+_INCLUDED = {"included": "Included", "excluded": "Excluded"}
+_YES_NO = {"yes": "Yes", "no": "No"}
+
+
+# The preview --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Preview:
+    estimated: Decimal
+    audited: Decimal
+    difference: Decimal  # audited − estimated
+    outcome: str  # "additional", "return" or "none"
+    because: list[str]
+
+
+def _usd(amount: Decimal) -> str:
+    """Whole dollars: the preview is an estimate ("about $5,529 more")."""
+    return f"${quantize(amount, ONE):,}"
+
+
+def preview(audit: Audit, checked: Checked) -> Preview:
+    """The engine's rating of what the insured entered, against the estimate, with the reasons
+    in plain words. Nothing is saved."""
+    base = worksheet_for(audit)
+    facts = ws.AuditFacts(
+        payroll=tuple(ws.PayrollLine(**line) for line in checked.payroll),
+        owners=tuple(ws.Owner(**owner) for owner in checked.owners),
+        subcontractors=tuple(ws.Subcontractor(**sub) for sub in checked.subcontractors),
+        gl_exposures=base.audited.gl_exposures,
+    )
+    sheet = dataclasses.replace(base, audited=facts)
+    result: dict[str, Any] = to_jsonable(rate_worksheet(sheet, rates=rates_in_use()))
+    estimated = Decimal(result["estimated_premium"])
+    audited = Decimal(result["audited_premium"])
+    because = []
+    for line in result["adjustments"]:
+        difference = Decimal(line["difference"])
+        if not line["is_class"] or difference == 0:
+            continue
+        name = class_name(audit, line["state"], line["item"])
+        more = "more" if difference > 0 else "less"
+        because.append(
+            f"{line['state']} class {line['item']}"
+            + (f" ({name})" if name else "")
+            + f": {_usd(Decimal(line['audited_exposure']))} of payroll against "
+            f"{_usd(Decimal(line['estimated_exposure']))} estimated, about "
+            f"{_usd(abs(difference))} {more}"
+        )
+    for exposure in result["audited"]["exposures"]:
+        for reason in exposure["reasons"]:
+            if reason["status"] != "fact" and reason["rule"] not in ("worksheet", "apportion"):
+                because.append(_sentence(reason["text"]))
+    because += [_sentence(x["text"]) for x in result["audited"]["exclusions"]]
+    because += [_sentence(f["message"]) for f in result["findings"]]
+    difference = audited - estimated
+    outcome = "additional" if difference > 0 else "return" if difference < 0 else "none"
+    return Preview(estimated, audited, difference, outcome, list(dict.fromkeys(because)))
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+# Filling Section II from a payroll export ----------------------------------------------------
+
+
+def filled_from_register(audit: Audit, answers: dict[str, Any], found: Ingested) -> dict[str, Any]:
+    """Section II replaced by a payroll export's totals by state and class, for the whole period
+    (the importer's lines carry no quarter). Officers' pay is left to Section I."""
+    totals: dict[tuple[str, str], dict[str, Decimal]] = {}
+    for line in found.lines:
+        key = (str(line["state"]), str(line.get("class_code") or ""))
+        sums = totals.setdefault(key, dict.fromkeys(PAYROLL_COLUMNS, Decimal(0)))
+        for column, (_, field) in PAYROLL_COLUMNS.items():
+            sums[column] += Decimal(str(line.get(field) or 0))
+    filled = copy.deepcopy(answers)
+    filled["payroll"] = [
+        {"state": state, "class_code": class_code, "quarter": "all"}
+        | {column: f"{amount:.2f}" for column, amount in sums.items()}
+        for (state, class_code), sums in sorted(totals.items())
+    ]
+    return filled
+
+
+# Services ------------------------------------------------------------------------------------
+
+
+def self_audit_for(audit: Audit) -> SelfAudit:
+    """The audit's self-audit; a new one (not yet saved) starts from the policy's classes."""
+    existing = SelfAudit.objects.filter(audit=audit).first()
+    return existing or SelfAudit(audit=audit, answers=blank_answers(audit))
+
+
+def editable(audit: Audit) -> bool:
+    from trueup.audits.services import SELF_REPORTING
+
+    return audit.status in SELF_REPORTING
+
+
+@transaction.atomic
+def self_audit_save(*, audit: Audit, by: User, answers: Any) -> SelfAudit:
+    """Save the form as a draft, as typed, to come back to later."""
+    if not editable(audit):
+        raise InvalidPortalInput(
+            [Problem("audit", "this audit no longer takes changes online: send a message")]
+        )
+    form = self_audit_for(audit)
+    form.answers = normalised(answers)
+    form.status = SelfAuditStatus.DRAFT
+    form.updated_by = by
+    form.save()
+    return form
+
+
+@transaction.atomic
+def self_audit_submit(*, audit: Audit, by: User, answers: Any) -> SelfAudit:
+    """Check every answer, put the facts on the audit (replacing the insured's earlier report),
+    mark the records received and tell the auditor. All or nothing."""
+    form = self_audit_save(audit=audit, by=by, answers=answers)
+    checked = check(audit, form.answers, submitting=True)
+    if checked.problems:
+        raise InvalidPortalInput(checked.problems)
+    try:
+        preview(audit, checked)
+    except WorksheetError as e:
+        raise InvalidPortalInput(list(e.problems)) from e
+    try:
+        audit_reported_facts_replace(
+            audit=audit, by=by, facts=checked.facts(), source="the insured's online self-audit"
+        )
+    except InvalidFacts as e:
+        raise InvalidPortalInput(list(e.problems)) from e
+    form.status = SelfAuditStatus.SUBMITTED
+    form.submitted_at = timezone.now()
+    form.submitted_by = by
+    form.save()
+    if audit.status == Status.RECORDS_REQUESTED:
+        audit_transition(
+            audit=audit, to=Status.RECORDS_RECEIVED, by=by, reason="online self-audit submitted"
+        )
+    signed = form.answers["completed_by"]
+    system_message(
+        audit,
+        f"Self-audit submitted by {signed['name']} ({signed['title'] or 'no title given'}): "
+        f"{len(checked.payroll)} payroll line(s), {len(checked.owners)} officer(s), "
+        f"{len(checked.subcontractors)} subcontractor(s).",
+        by,
+    )
+    return form

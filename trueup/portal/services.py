@@ -1,0 +1,564 @@
+"""Writes for the portal: invitations and their PINs, delegated access, messages, record uploads
+and worksheet requests. Keyword-only and atomic, like the workbench's services."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from trueup.accounts.models import Role, User
+from trueup.audits.models import Audit, AuditEdit, RecordsItem, RecordStatus
+from trueup.audits.workflow import CLOSED, Status
+from trueup.policies.models import Insured
+from trueup.portal import documents
+from trueup.portal.access import is_owner, may_report, portal_rules
+from trueup.portal.models import (
+    AccessKind,
+    AccessLog,
+    Invitation,
+    Message,
+    PortalAccess,
+    RecordUpload,
+)
+from trueup.rating.errors import Problem, TrueUpError
+
+
+class PortalRefused(TrueUpError):
+    """A portal action that cannot be done, with the reason shown to the user."""
+
+    code = "portal_refused"
+
+
+class InvitationRefused(PortalRefused):
+    code = "invitation_refused"
+
+
+class InvalidPortalInput(TrueUpError):
+    """Input that cannot be saved: every problem, each naming its field."""
+
+    code = "invalid_input"
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(str(p) for p in self.problems))
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def log_access(
+    *,
+    request_meta: dict[str, str] | None,
+    method: str,
+    path: str,
+    status: int,
+    user: User | None = None,
+    audit: Audit | None = None,
+    invitation: Invitation | None = None,
+    event: str = "",
+) -> None:
+    """One row of the portal's access log (kept outside the request's transaction)."""
+    ip = (request_meta or {}).get("REMOTE_ADDR") or None
+    AccessLog.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        audit=audit,
+        invitation=invitation,
+        method=method[:8],
+        path=path[:300],
+        ip=ip,
+        status=status,
+        event=event,
+    )
+
+
+# Invitations ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedInvitation:
+    """An invitation with its token and PIN: shown once, never stored in the clear (the PIN is
+    in the letter, which staff mail)."""
+
+    invitation: Invitation
+    token: str
+    pin: str
+
+
+def _new_reference() -> str:
+    # Letters and digits that cannot be misread for each other on paper.
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    while True:
+        reference = "".join(secrets.choice(alphabet) for _ in range(8))
+        if not Invitation.objects.filter(reference=reference).exists():
+            return reference
+
+
+def invitation_url(token: str) -> str:
+    return f"{settings.TRUEUP_PORTAL_URL.rstrip('/')}/portal/invitations/{token}/"
+
+
+def _issue(
+    *, insured: Insured, audit: Audit | None, kind: str, email: str, name: str, by: User | None
+) -> IssuedInvitation:
+    rules = portal_rules()["invitation"]
+    now = timezone.now()
+    # A new invitation replaces the person's earlier ones that were never used.
+    Invitation.objects.filter(
+        insured=insured, email__iexact=email, redeemed_at__isnull=True, withdrawn_at__isnull=True
+    ).update(withdrawn_at=now)
+    token = secrets.token_urlsafe(32)
+    pin = "".join(secrets.choice("0123456789") for _ in range(int(rules["pin_digits"])))
+    invitation = Invitation.objects.create(
+        insured=insured,
+        audit=audit,
+        kind=kind,
+        name=name,
+        email=email,
+        token_hash=_hash(token),
+        pin_hash=make_password(pin),
+        reference=_new_reference(),
+        created_by=by,
+        expires_at=now + timedelta(days=int(rules["expires_after_days"])),
+    )
+    context = {
+        "invitation": invitation,
+        "insured": insured,
+        "audit": audit,
+        "url": invitation_url(token),
+        "pin": pin,
+        "respond_by": respond_by(audit),
+        "rules": rules,
+    }
+    invitation.letter = render_to_string("portal/invitation_letter.txt", context)
+    invitation.save(update_fields=["letter"])
+    send_mail(
+        subject=f"Your premium audit: set up your online access ({insured.name})",
+        message=render_to_string("portal/invitation_email.txt", context),
+        from_email=None,
+        recipient_list=[email],
+    )
+    return IssuedInvitation(invitation, token, pin)
+
+
+def respond_by(audit: Audit | None) -> date | None:
+    """The day the insured is asked to answer the records request by."""
+    if audit is None:
+        return None
+    asked = (
+        audit.status_changes.filter(to_status=Status.RECORDS_REQUESTED)
+        .order_by("-at", "-id")
+        .values_list("at", flat=True)
+        .first()
+    )
+    if asked is None:
+        return None
+    days = int(portal_rules()["records"]["respond_within_days"])
+    return timezone.localdate(asked) + timedelta(days=days)
+
+
+@transaction.atomic
+def invitation_issue(*, audit: Audit, by: User | None) -> IssuedInvitation | None:
+    """The invitation for the insured's contact that an audit's records request produces: the link
+    by e-mail, the PIN in the letter. None when the insured has no e-mail address on file (the
+    history says so) or already has a portal login (they are told by e-mail instead)."""
+    insured = audit.period.policy.insured
+    if not insured.contact_email:
+        AuditEdit.objects.create(
+            audit=audit, by=by, summary="no portal invitation: the insured has no contact e-mail"
+        )
+        return None
+    if PortalAccess.objects.filter(
+        insured=insured, kind=AccessKind.OWNER, revoked_at__isnull=True
+    ).exists():
+        send_mail(
+            subject=f"Your premium audit: records requested ({insured.name})",
+            message=render_to_string(
+                "portal/records_requested_email.txt",
+                {"audit": audit, "insured": insured, "respond_by": respond_by(audit)},
+            ),
+            from_email=None,
+            recipient_list=[insured.contact_email],
+        )
+        AuditEdit.objects.create(
+            audit=audit, by=by, summary=f"records request e-mailed to {insured.contact_email}"
+        )
+        return None
+    issued = _issue(
+        insured=insured,
+        audit=audit,
+        kind=AccessKind.OWNER,
+        email=insured.contact_email,
+        name=insured.contact_name,
+        by=by,
+    )
+    AuditEdit.objects.create(
+        audit=audit,
+        by=by,
+        summary=f"portal invitation {issued.invitation.reference} sent to {insured.contact_email}",
+    )
+    return issued
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("insured", "audit")
+        .filter(token_hash=_hash(token))
+        .first()
+    )
+
+
+def invitation_state(invitation: Invitation) -> str:
+    """``open``, or why the invitation can no longer be used."""
+    if invitation.redeemed_at is not None:
+        return "used"
+    if invitation.withdrawn_at is not None:
+        return "replaced"
+    if invitation.locked_at is not None:
+        return "locked"
+    if invitation.expires_at <= timezone.now():
+        return "expired"
+    return "open"
+
+
+REFUSALS = {
+    "used": "This invitation has already been used. Log in with the user name you chose.",
+    "replaced": "A newer invitation has replaced this one: use the link in the latest e-mail.",
+    "locked": "This invitation is locked after too many wrong PINs. "
+    "Call your auditor for a new one.",
+    "expired": "This invitation has expired. Call your auditor for a new one.",
+}
+
+
+def _check_account(username: str, email: str, password: str, password_again: str) -> list[Problem]:
+    problems = []
+    if not username.strip():
+        problems.append(Problem("username", "choose a user name"))
+    elif User.objects.filter(username__iexact=username.strip()).exists():
+        problems.append(Problem("username", "that user name is taken: choose another"))
+    if password != password_again:
+        problems.append(Problem("password_again", "the two passwords differ"))
+    else:
+        try:
+            validate_password(password, User(username=username, email=email))
+        except ValidationError as e:
+            problems.extend(Problem("password", message) for message in e.messages)
+    return problems
+
+
+def invitation_redeem(
+    *,
+    token: str,
+    pin: str,
+    user: User | None = None,
+    username: str = "",
+    password: str = "",
+    password_again: str = "",
+    meta: dict[str, str] | None = None,
+) -> User:
+    """Redeem an invitation with its PIN: a new portal login (or the signed-in policyholder's
+    own) gets access to the insured. Single use; a wrong PIN waits longer each time and locks
+    the invitation after too many."""
+    with transaction.atomic():
+        found = invitation_for_token(token)
+        if found is None:
+            raise InvitationRefused("This link is not a valid invitation.")
+        invitation = Invitation.objects.select_for_update().get(pk=found.pk)
+        state = invitation_state(invitation)
+        if state != "open":
+            raise InvitationRefused(REFUSALS[state])
+        now = timezone.now()
+        if invitation.next_attempt_at is not None and invitation.next_attempt_at > now:
+            wait = int((invitation.next_attempt_at - now).total_seconds()) + 1
+            raise InvitationRefused(
+                f"Too many wrong PINs: wait {wait} seconds before trying again."
+            )
+        signed_in = user is not None and user.is_authenticated
+        if signed_in and user is not None and user.role != Role.INSURED:
+            raise InvitationRefused("Log out first: this invitation is for a policyholder's login.")
+        if not signed_in:
+            problems = _check_account(username, invitation.email, password, password_again)
+            if problems:
+                raise InvalidPortalInput(problems)
+        if check_password(pin.strip(), invitation.pin_hash):
+            return _redeemed(invitation, user if signed_in else None, username, password, meta)
+        # A wrong PIN: counted and committed here, so the refusal below cannot undo it.
+        rules = portal_rules()["invitation"]
+        invitation.failed_attempts += 1
+        left = int(rules["max_failed_attempts"]) - invitation.failed_attempts
+        if left <= 0:
+            invitation.locked_at = now
+        else:
+            invitation.next_attempt_at = now + timedelta(
+                seconds=invitation.failed_attempts * int(rules["wait_seconds_per_failure"])
+            )
+        invitation.save(update_fields=["failed_attempts", "locked_at", "next_attempt_at"])
+        log_access(
+            request_meta=meta,
+            method="POST",
+            path=f"/portal/invitations/{invitation.reference}",
+            status=403,
+            invitation=invitation,
+            event="pin_locked" if left <= 0 else "pin_wrong",
+        )
+    if left <= 0:
+        raise InvitationRefused(REFUSALS["locked"])
+    raise InvalidPortalInput(
+        [Problem("pin", f"That PIN is not right. {left} tries left before the link locks.")]
+    )
+
+
+def _redeemed(
+    invitation: Invitation,
+    user: User | None,
+    username: str,
+    password: str,
+    meta: dict[str, str] | None,
+) -> User:
+    if user is not None:
+        account = user
+    else:
+        account = User.objects.create_user(
+            username=username.strip(),
+            email=invitation.email,
+            password=password,
+            role=Role.INSURED,
+            first_name=invitation.name[:150],
+        )
+    if not PortalAccess.objects.filter(
+        user=account, insured=invitation.insured, revoked_at__isnull=True
+    ).exists():
+        PortalAccess.objects.create(
+            user=account,
+            insured=invitation.insured,
+            kind=invitation.kind,
+            granted_by=invitation.created_by,
+        )
+    invitation.redeemed_at = timezone.now()
+    invitation.redeemed_by = account
+    invitation.save(update_fields=["redeemed_at", "redeemed_by"])
+    log_access(
+        request_meta=meta,
+        method="POST",
+        path=f"/portal/invitations/{invitation.reference}",
+        status=200,
+        user=account,
+        invitation=invitation,
+        audit=invitation.audit,
+        event="redeemed",
+    )
+    if invitation.audit is not None:
+        AuditEdit.objects.create(
+            audit=invitation.audit,
+            by=account,
+            summary=f"portal invitation {invitation.reference} used by {account.username}",
+        )
+    return account
+
+
+# Delegated access ------------------------------------------------------------------------------
+
+
+def _check_owner(by: User, insured: Insured) -> None:
+    if not is_owner(by, insured):
+        raise PortalRefused("Only the policyholder may give or take away access.")
+
+
+@transaction.atomic
+def delegate_invite(*, insured: Insured, by: User, name: str, email: str) -> IssuedInvitation:
+    """The policyholder invites a bookkeeper or CPA: the link goes to them by e-mail, the PIN is
+    shown to the policyholder to pass on separately."""
+    _check_owner(by, insured)
+    problems = []
+    if not name.strip():
+        problems.append(Problem("name", "give the person's name"))
+    try:
+        from django.core.validators import validate_email
+
+        validate_email(email)
+    except ValidationError:
+        problems.append(Problem("email", "enter a valid e-mail address"))
+    if problems:
+        raise InvalidPortalInput(problems)
+    return _issue(
+        insured=insured,
+        audit=None,
+        kind=AccessKind.DELEGATE,
+        email=email.strip(),
+        name=name.strip(),
+        by=by,
+    )
+
+
+@transaction.atomic
+def delegate_revoke(*, access: PortalAccess, by: User) -> PortalAccess:
+    """Take away a delegate's access; the row stays, with who revoked it and when."""
+    _check_owner(by, access.insured)
+    if access.kind != AccessKind.DELEGATE:
+        raise PortalRefused("The policyholder's own access cannot be revoked here.")
+    if access.revoked_at is not None:
+        raise PortalRefused("That access was already revoked.")
+    access.revoked_at = timezone.now()
+    access.revoked_by = by
+    access.save(update_fields=["revoked_at", "revoked_by"])
+    return access
+
+
+@transaction.atomic
+def delegate_invitation_withdraw(*, invitation: Invitation, by: User) -> Invitation:
+    _check_owner(by, invitation.insured)
+    if invitation.kind != AccessKind.DELEGATE or invitation_state(invitation) != "open":
+        raise PortalRefused("That invitation is no longer open.")
+    invitation.withdrawn_at = timezone.now()
+    invitation.save(update_fields=["withdrawn_at"])
+    return invitation
+
+
+# Messages --------------------------------------------------------------------------------------
+
+
+def _notify_staff(audit: Audit, subject: str, body: str) -> None:
+    if audit.assignee is not None and audit.assignee.email:
+        send_mail(
+            subject=subject, message=body, from_email=None, recipient_list=[audit.assignee.email]
+        )
+
+
+@transaction.atomic
+def message_post(*, audit: Audit, by: User, body: str) -> Message:
+    """A message on the audit: from the portal to the auditor (who is e-mailed), or from staff to
+    the insured and agent (who see it on their status page)."""
+    body = body.strip()
+    if not body:
+        raise InvalidPortalInput([Problem("body", "write a message")])
+    if len(body) > 5000:
+        raise InvalidPortalInput([Problem("body", "keep a message under 5,000 characters")])
+    message = Message.objects.create(
+        audit=audit, author=by, from_portal=by.is_portal_user, body=body
+    )
+    if by.is_portal_user:
+        _notify_staff(
+            audit,
+            f"Message from the portal: {audit.period.policy.number}",
+            f"{by.get_full_name() or by.username} wrote:\n\n{body}",
+        )
+    return message
+
+
+def system_message(audit: Audit, body: str, by: User | None = None) -> Message:
+    """A notice the portal posts for the auditor (a self-audit submitted, a worksheet asked for)."""
+    message = Message.objects.create(audit=audit, author=by, from_portal=True, body=body)
+    _notify_staff(audit, f"{audit.period.policy.number}: {body.splitlines()[0]}", body)
+    return message
+
+
+@transaction.atomic
+def worksheet_request(*, audit: Audit, by: User) -> Message:
+    """An agent (or the insured) asks for the audit worksheet: the auditor is told; once the audit
+    is completed the worksheet is on the status page to download."""
+    who = by.get_full_name() or by.username
+    if audit.status in CLOSED:
+        body = f"{who} downloaded or asked for the audit worksheet."
+    else:
+        body = f"{who} asked for the audit worksheet when the audit is completed."
+    return system_message(audit, body, by)
+
+
+# Record uploads --------------------------------------------------------------------------------
+
+# Items the insured may still upload against.
+UPLOADABLE = frozenset({RecordStatus.NEEDED, RecordStatus.REJECTED, RecordStatus.RECEIVED})
+
+
+@transaction.atomic
+def record_upload_add(*, item: RecordsItem, by: User, upload: UploadedFile) -> RecordUpload:
+    """Store a file against a checklist item: type checked by content, size limited, social
+    security numbers found and a redacted copy kept for everyday viewing. The item becomes
+    received and the auditor is told."""
+    # Read afresh and held: the auditor may have just accepted or rejected the item.
+    item = RecordsItem.objects.select_for_update().select_related("audit").get(pk=item.pk)
+    audit = item.audit
+    if by.is_portal_user and not may_report(by):
+        raise PortalRefused("Only the policyholder and their delegates upload records.")
+    if audit.status in CLOSED:
+        raise PortalRefused("This audit is closed: records can no longer be added.")
+    if item.status not in UPLOADABLE:
+        raise PortalRefused(
+            f"{item.get_kind_display()} is {item.get_status_display().lower()}: "
+            "nothing more is needed for it."
+        )
+    rules = portal_rules()["uploads"]
+    name = (upload.name or "upload").rsplit("/", 1)[-1][:200]
+    size = upload.size or 0
+    if size > int(rules["max_bytes"]):
+        limit = int(rules["max_bytes"]) // (1024 * 1024)
+        raise InvalidPortalInput([Problem("file", f"{name} is larger than the {limit} MB limit")])
+    if item.uploads.count() >= int(rules["max_files_per_item"]):
+        raise InvalidPortalInput(
+            [Problem("file", f"at most {rules['max_files_per_item']} files per item")]
+        )
+    data = upload.read()
+    try:
+        sniffed = documents.sniff(data, name)
+        redaction = documents.redact(data, sniffed)
+    except documents.UploadRefused as e:
+        raise InvalidPortalInput([Problem("file", str(e))]) from e
+    row = RecordUpload(
+        item=item,
+        audit=audit,
+        filename=name,
+        kind=sniffed.kind,
+        content_type=sniffed.content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        scanned=redaction.scanned,
+        ssn_found=redaction.found,
+        note=documents.describe(redaction),
+        uploaded_by=by,
+    )
+    # Stored under a random name: the file name the insured chose is kept only as a label.
+    row.original.save(f"{secrets.token_hex(16)}{sniffed.extension}", ContentFile(data), save=False)
+    if redaction.redacted is not None:
+        extension = {"pdf": ".pdf", "csv": ".csv"}.get(redaction.redacted_kind, ".txt")
+        row.redacted.save(
+            f"{secrets.token_hex(16)}{extension}", ContentFile(redaction.redacted), save=False
+        )
+    row.save()
+    if item.status in (RecordStatus.NEEDED, RecordStatus.REJECTED):
+        item.status = RecordStatus.RECEIVED
+        item.updated_by = by
+        item.save(update_fields=["status", "updated_by", "updated_at"])
+    AuditEdit.objects.create(
+        audit=audit,
+        by=by,
+        summary=f"{item.get_kind_display()}: {name} uploaded"
+        + (f" ({redaction.found} SSNs redacted)" if redaction.found else ""),
+    )
+    if by.is_portal_user:
+        _notify_staff(
+            audit,
+            f"Records uploaded: {audit.period.policy.number}",
+            f"{by.username} uploaded {name} for {item.get_kind_display()}.",
+        )
+    return row
+
+
+def may_download_original(user: User, upload: RecordUpload) -> bool:
+    """The original (with any social security numbers) is for the audit staff who work the
+    audit and for the person who uploaded it; everyone else gets the redacted copy."""
+    if user.is_portal_user:
+        return upload.uploaded_by_id == user.pk
+    return user.role in {Role.AUDITOR, Role.REVIEWER, Role.MANAGER, Role.ADMIN}
