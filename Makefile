@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo examples browser test check lint format bench bench-web bench-ingest clean
+.PHONY: install demo examples browser axe test check lint format bench bench-web bench-ingest clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,14 @@ browser:
 	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
+# axe-core from npm, injected by the browser tests to check the portal's accessibility.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
+axe: $(AXE)
+
 check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -43,9 +51,9 @@ check: $(STAMP)
 # The whole suite on SQLite, then the database-backed apps again on PostgreSQL.
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-test: check browser
+test: check browser axe
 	$(BIN)/pytest
-	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest trueup/accounts trueup/policies trueup/audits trueup/reference trueup/payroll
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest trueup/accounts trueup/policies trueup/audits trueup/reference trueup/payroll trueup/portal
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -5,7 +5,6 @@ from django.shortcuts import redirect
 from django.urls import include, path
 
 from trueup.api import api
-from trueup.portal.views import staff_file_download
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -26,7 +25,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audits/", include("trueup.audits.urls")),
     path("audits/", include("trueup.payroll.urls")),
-    path("audits/<int:pk>/files/<int:file>/", staff_file_download, name="staff_file"),
+    path("audits/", include("trueup.portal.staff_urls")),
     path("portal/", include("trueup.portal.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -17,8 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from trueup.accounts.models import PORTAL_ROLES, Role, User
+from trueup.accounts.models import Role, User
 from trueup.audits import services
+from trueup.audits.access import staff_user, visible_audit
 from trueup.audits.explanations import explain
 from trueup.audits.forms import (
     FACT_FORMS,
@@ -42,34 +43,17 @@ from trueup.audits.selectors import (
 )
 from trueup.audits.templatetags.trueup import amount
 from trueup.audits.workflow import CLOSED, FACTS_EDITABLE, Status
+from trueup.portal.staff import portal_panel
 from trueup.rating import to_jsonable
 from trueup.rating.errors import TrueUpError, WorksheetError
 
 PAGE_SIZE = 50
-STAFF_ROLES = frozenset(Role.values) - PORTAL_ROLES
 FACT_TITLES = {
     "payroll": "Payroll",
     "owners": "Officers, owners, partners and members",
     "subcontractors": "Subcontractors",
     "gl_exposures": "General liability exposures",
 }
-
-
-def staff_user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or user.role not in STAFF_ROLES:
-        raise PermissionDenied("the workbench is for the audit department's staff")
-    return user
-
-
-def visible_audit(user: User, pk: int) -> Audit:
-    """The audit if this user may see it; 404 otherwise, so others' audits are not revealed."""
-    return get_object_or_404(
-        audits_visible_to(user).select_related(
-            "period__policy__insured__agency", "assignee", "vendor", "prepared_by"
-        ),
-        pk=pk,
-    )
 
 
 def _today() -> date:
@@ -227,7 +211,8 @@ def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
             for a in services.actions_for(user, audit)
         ],
         "interviews": audit.interviews.select_related("by"),
-        "records": audit.records.select_related("updated_by"),
+        "records": audit.records.select_related("updated_by").prefetch_related("uploads__uploaded_by"),
+        "may_see_originals": services.may(user, "edit_facts") or user.role == Role.REVIEWER,
         "findings": audit.findings.select_related("by"),
         "history": history,
         "may_document": services.may(user, "document"),
@@ -237,6 +222,7 @@ def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
         "assign_form": AssignForm(initial={"assignee": audit.assignee, "vendor": audit.vendor}),
         "records_form": RecordsMarkForm(),
         "revision": getattr(audit, "revision", None),
+        **portal_panel(audit, user),
     }
     return render(request, "audits/audit.html", context)
 

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from trueup.accounts.models import User
 from trueup.audits import services as audit_services
+from trueup.audits.access import staff_user, visible_audit
 from trueup.audits.models import Audit
-from trueup.audits.views import staff_user, visible_audit
 from trueup.audits.workflow import FACTS_EDITABLE
 from trueup.payroll import services
 from trueup.payroll.forms import EmployeeClassForm, FilingForm, UploadForm

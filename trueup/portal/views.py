@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from trueup.accounts.models import Role, User
+from trueup.audits.access import staff_user, visible_audit
 from trueup.audits.models import Audit, RecordsItem, RecordStatus
 from trueup.audits.selectors import latest_result
-from trueup.audits.views import staff_user, visible_audit
 from trueup.audits.workflow import CLOSED, FINAL, Status
 from trueup.payroll.ingest import RegisterError
 from trueup.payroll.services import register_read

@@ -25,6 +25,7 @@ from trueup.audits.models import (
 )
 from trueup.audits.tests.conftest import PAYROLL_AMOUNTS
 from trueup.policies.models import Policy
+from trueup.portal.models import Invitation, Message
 
 PERSONAS = (
     "auditor",
@@ -144,6 +145,21 @@ ENDPOINTS = (
         data={"status": "received"},
         writes=True,
     ),
+    Endpoint(
+        "sending a portal invitation",
+        "post",
+        "/audits/{audit}/invitations/",
+        DOCUMENTERS,
+        writes=True,
+    ),
+    Endpoint(
+        "writing to the insured",
+        "post",
+        "/audits/{audit}/messages/",
+        DOCUMENTERS,
+        data={"body": "Please send the Q4 941."},
+        writes=True,
+    ),
     Endpoint("the API audit list", "get", "/api/audits", STAFF | {"vendor_auditor"}, api=True),
     Endpoint("the API audit", "get", "/api/audits/{audit}", STAFF, api=True),
     Endpoint("the API result", "get", "/api/audits/{audit}/result", STAFF, api=True),
@@ -193,6 +209,8 @@ ENDPOINTS = (
 
 def _trail(audit: Audit) -> tuple[int, ...]:
     return (
+        Invitation.objects.count(),
+        Message.objects.count(),
         AuditEdit.objects.count(),
         StatusChange.objects.count(),
         InterviewNote.objects.count(),
