@@ -211,7 +211,9 @@ def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
             for a in services.actions_for(user, audit)
         ],
         "interviews": audit.interviews.select_related("by"),
-        "records": audit.records.select_related("updated_by").prefetch_related("uploads__uploaded_by"),
+        "records": audit.records.select_related("updated_by").prefetch_related(
+            "uploads__uploaded_by"
+        ),
         "may_see_originals": services.may(user, "edit_facts") or user.role == Role.REVIEWER,
         "findings": audit.findings.select_related("by"),
         "history": history,
