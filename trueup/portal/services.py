@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -18,6 +17,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from trueup.accounts.models import Role, User
 from trueup.audits.models import Audit, AuditEdit, RecordsItem, RecordStatus
@@ -58,6 +58,13 @@ class InvalidPortalInput(TrueUpError):
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _pin_hash(reference: str, pin: str) -> str:
+    """A keyed hash of the PIN. Six digits cannot resist guessing once a hash and its key are
+    both stolen, however slow the hash, so the PIN is keyed with the server's secret (kept apart
+    from the database) and protected online by the throttle and the lockout."""
+    return salted_hmac("trueup.portal.invitation-pin", f"{reference}:{pin}").hexdigest()
 
 
 def log_access(
@@ -122,6 +129,7 @@ def _issue(
     ).update(withdrawn_at=now)
     token = secrets.token_urlsafe(32)
     pin = "".join(secrets.choice("0123456789") for _ in range(int(rules["pin_digits"])))
+    reference = _new_reference()
     invitation = Invitation.objects.create(
         insured=insured,
         audit=audit,
@@ -129,8 +137,8 @@ def _issue(
         name=name,
         email=email,
         token_hash=_hash(token),
-        pin_hash=make_password(pin),
-        reference=_new_reference(),
+        pin_hash=_pin_hash(reference, pin),
+        reference=reference,
         created_by=by,
         expires_at=now + timedelta(days=int(rules["expires_after_days"])),
     )
@@ -293,7 +301,7 @@ def invitation_redeem(
             problems = _check_account(username, invitation.email, password, password_again)
             if problems:
                 raise InvalidPortalInput(problems)
-        if check_password(pin.strip(), invitation.pin_hash):
+        if constant_time_compare(_pin_hash(invitation.reference, pin.strip()), invitation.pin_hash):
             return _redeemed(invitation, user if signed_in else None, username, password, meta)
         # A wrong PIN: counted and committed here, so the refusal below cannot undo it.
         rules = portal_rules()["invitation"]

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from trueup.accounts.models import User
 from trueup.audits.demo import DEMO_PASSWORD, USERS, demo_invitation, load_demo_book
 
 
@@ -21,11 +22,16 @@ class Command(BaseCommand):
         self.stdout.write("Audits by status: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         self.stdout.write(f"Demo users (password {DEMO_PASSWORD!r}):")
         for username, role, amount, percent in USERS:
-            firm = {
-                "vendor": " (Field Audit Co: sees only its audits)",
-                "agent": " (Main Street Insurance Agency: sees only its insureds)",
-                "policyholder": " (the portal, for one insured)",
-            }.get(username, "")
+            user = User.objects.get(username=username)
+            if user.is_portal_user:
+                scope = (
+                    f"sees only {user.agency}'s insureds"
+                    if user.agency
+                    else "one insured, whose audit waits for records"
+                )
+                self.stdout.write(f"  {username:<12} {role.label:<26} {scope}")
+                continue
+            firm = " (Field Audit Co: sees only its audits)" if username == "vendor" else ""
             self.stdout.write(
                 f"  {username:<12} {role.label:<26} authority ${amount} / {percent}%{firm}"
             )

@@ -1,0 +1,12 @@
+"""Settings for every test."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: pytest.FixtureRequest) -> None:
+    # A real hasher costs half a second per password by design; tests that make logins would
+    # spend most of their time in it. Only the tests use this one.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
