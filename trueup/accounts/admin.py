@@ -10,10 +10,22 @@ class TrueUpUserAdmin(UserAdmin):  # type: ignore[type-arg]
         *(UserAdmin.fieldsets or ()),
         (
             "Role and authority",
-            {"fields": ("role", "vendor", "authority_amount", "authority_percent")},
+            {
+                "fields": ("role", "vendor", "agency", "authority_amount", "authority_percent"),
+                "description": "Agents need an agency: they see only its insureds. "
+                "Policyholders get their logins from invitations.",
+            },
         ),
     )
-    list_display = ("username", "role", "authority_amount", "authority_percent", "is_active")
+    list_display = (
+        "username",
+        "role",
+        "agency",
+        "authority_amount",
+        "authority_percent",
+        "is_active",
+    )
+    list_filter = ("role", "is_active")
 
 
 @admin.register(VendorFirm)

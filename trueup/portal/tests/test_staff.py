@@ -114,3 +114,19 @@ def test_the_submitted_self_audit_shows_on_the_audit_page_with_its_facts(
     # The facts are the worksheet's own rows, re-rated by the engine on the page.
     assert "Ace Drywall" in page
     assert "440,000" in page
+
+
+def test_the_admin_lists_the_portal_records_read_only_and_never_shows_the_pin(
+    invited: IssuedInvitation, admin_user: User
+) -> None:
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client = Client()
+    client.force_login(admin_user)
+    for model in ("portalaccess", "invitation", "accesslog", "recordupload", "message"):
+        assert client.get(f"/admin/portal/{model}/").status_code == 200
+    page = client.get(f"/admin/portal/invitation/{invited.invitation.pk}/change/")
+    assert page.status_code == 200
+    assert invited.invitation.reference in page.content.decode()
+    assert invited.pin not in page.content.decode()
+    assert client.post("/admin/portal/invitation/add/").status_code == 403
