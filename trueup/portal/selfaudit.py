@@ -310,11 +310,22 @@ def check(audit: Audit, answers: dict[str, Any], submitting: bool) -> Checked:
     submitting (a draft may be saved without it)."""
     checked = Checked()
     states = set(audit.period.states)
-    period = period_quarter(audit)
+    _check_payroll(checked, audit, answers["payroll"], states)
+    _check_owners(checked, answers["owners"], states)
+    _check_contractors(checked, answers["contractors"], states, period_quarter(audit))
+    if submitting:
+        _check_signed(checked, answers)
+    return checked
+
+
+def _check_payroll(
+    checked: Checked, audit: Audit, rows: list[dict[str, str]], states: set[str]
+) -> None:
+    """Section II: summed by state and class into the engine's payroll lines."""
     payroll: dict[tuple[str, str], dict[str, Any]] = {}
     keys = {q.key for q in quarters(audit)} | {"all"}
     seen: set[tuple[str, str, str]] = set()
-    for index, row in enumerate(answers["payroll"]):
+    for index, row in enumerate(rows):
         if _blank(row, tuple(PAYROLL_COLUMNS)):
             continue
         where = f"Section II, row {index + 1} ({row.get('state')} {row.get('class_code')})"
@@ -346,7 +357,10 @@ def check(audit: Audit, answers: dict[str, Any], submitting: bool) -> Checked:
             line[field] += amounts[column]
     checked.payroll = [line for line in payroll.values() if line["gross"] > 0]
 
-    for index, row in enumerate(answers["owners"]):
+
+def _check_owners(checked: Checked, rows: list[dict[str, str]], states: set[str]) -> None:
+    """Section I's officers, owners, partners and members."""
+    for index, row in enumerate(rows):
         if _blank(row, OWNER_FIELDS):
             continue
         name = row.get("name") or f"row {index + 1}"
@@ -370,7 +384,12 @@ def check(audit: Audit, answers: dict[str, Any], submitting: bool) -> Checked:
             }
         )
 
-    for index, row in enumerate(answers["contractors"]):
+
+def _check_contractors(
+    checked: Checked, rows: list[dict[str, str]], states: set[str], period: Quarter
+) -> None:
+    """Section III: subcontractors, and temporary labor as the client's own payroll."""
+    for index, row in enumerate(rows):
         if _blank(row, CONTRACTOR_FIELDS):
             continue
         name = row.get("name") or f"row {index + 1}"
@@ -389,7 +408,11 @@ def check(audit: Audit, answers: dict[str, Any], submitting: bool) -> Checked:
         if kind == "temporary_agency":
             # Temporary labor is classified as the client's own workers; it is not charged when
             # the agency insures it (certificate on file).
-            line = {"state": state, "class_code": class_code, "employee": row.get("name", "")}
+            line: dict[str, Any] = {
+                "state": state,
+                "class_code": class_code,
+                "employee": row.get("name", ""),
+            }
             line |= {f: Decimal(0) for _, f in PAYROLL_COLUMNS.values()}
             line |= {"gross": paid, "labor_source": "temporary", "covered_elsewhere": certified}
             if paid > 0:
@@ -414,23 +437,24 @@ def check(audit: Audit, answers: dict[str, Any], submitting: bool) -> Checked:
             }
         )
 
-    if submitting:
-        signed = _Reader(checked, "completed_by", "Section IV", answers["completed_by"])
-        signed.text("name", "the name of the person who completed the form")
-        signed.text("phone", "a phone number for follow-up")
-        email = signed.text("email", "an e-mail address for follow-up")
-        if email and not _EMAIL.match(email):
-            signed.problem("email", "enter a valid e-mail address")
-        if answers["completed_by"].get("attest") != "yes":
-            signed.problem("attest", "tick the box to confirm the information is true")
-        signature = signed.text("signature", "your signature (type your full name)")
-        if signature and signature.casefold() != answers["completed_by"].get("name", "").casefold():
-            signed.problem("signature", "type the same name as the person who completed the form")
-        if not checked.payroll and not checked.owners and not checked.subcontractors:
-            checked.problems.append(
-                Problem("payroll", "Section II: enter the payroll for at least one class")
-            )
-    return checked
+
+def _check_signed(checked: Checked, answers: dict[str, Any]) -> None:
+    """Section IV, and that there is something to submit."""
+    signed = _Reader(checked, "completed_by", "Section IV", answers["completed_by"])
+    signed.text("name", "the name of the person who completed the form")
+    signed.text("phone", "a phone number for follow-up")
+    email = signed.text("email", "an e-mail address for follow-up")
+    if email and not _EMAIL.match(email):
+        signed.problem("email", "enter a valid e-mail address")
+    if answers["completed_by"].get("attest") != "yes":
+        signed.problem("attest", "tick the box to confirm the information is true")
+    signature = signed.text("signature", "your signature (type your full name)")
+    if signature and signature.casefold() != answers["completed_by"].get("name", "").casefold():
+        signed.problem("signature", "type the same name as the person who completed the form")
+    if not checked.payroll and not checked.owners and not checked.subcontractors:
+        checked.problems.append(
+            Problem("payroll", "Section II: enter the payroll for at least one class")
+        )
 
 
 _INCLUDED = {"included": "Included", "excluded": "Excluded"}
