@@ -16,6 +16,8 @@ from trueup.accounts.models import User
 from trueup.accounts.services import api_token_user
 from trueup.audits.api import router as audits_router
 from trueup.audits.services import IllegalTransition, InvalidFacts, NotAllowed
+from trueup.billing.api import router as billing_router
+from trueup.billing.services import BillingRefused, InvalidBillingInput
 from trueup.payroll.api import router as payroll_router
 from trueup.payroll.ingest import RegisterError
 from trueup.policies.api import router as policies_router
@@ -34,6 +36,7 @@ api = NinjaAPI(title="TrueUp", version="1", auth=TokenAuth(), urls_namespace="ap
 api.add_router("/audits", audits_router)
 api.add_router("/policies", policies_router)
 api.add_router("", payroll_router)
+api.add_router("", billing_router)
 
 
 def _error(request: HttpRequest, exc: TrueUpError, status: int, **extra: Any) -> HttpResponse:
@@ -67,3 +70,14 @@ def invalid_facts(request: HttpRequest, exc: InvalidFacts) -> HttpResponse:
 @api.exception_handler(RegisterError)
 def bad_register(request: HttpRequest, exc: RegisterError) -> HttpResponse:
     return _error(request, exc, 422)
+
+
+@api.exception_handler(BillingRefused)
+def billing_refused(request: HttpRequest, exc: BillingRefused) -> HttpResponse:
+    return _error(request, exc, 409)
+
+
+@api.exception_handler(InvalidBillingInput)
+def invalid_billing_input(request: HttpRequest, exc: InvalidBillingInput) -> HttpResponse:
+    problems = [{"path": p.path, "reason": p.reason} for p in exc.problems]
+    return _error(request, exc, 422, problems=problems)

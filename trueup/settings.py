@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "trueup.reference",
     "trueup.payroll",
     "trueup.portal",
+    "trueup.billing",
+    "trueup.letters",
 ]
 
 MIDDLEWARE = [

@@ -26,6 +26,7 @@ urlpatterns = [
     path("audits/", include("trueup.audits.urls")),
     path("audits/", include("trueup.payroll.urls")),
     path("audits/", include("trueup.portal.staff_urls")),
+    path("audits/", include("trueup.billing.urls")),
     path("portal/", include("trueup.portal.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -4,8 +4,12 @@ each figure with the reasons the engine recorded for it, so every number answers
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
+
+from trueup.rating.money import ONE, quantize
 
 Reason = dict[str, Any]
 
@@ -102,3 +106,40 @@ def explain(result: dict[str, Any]) -> Explanation:
             "rates": result.get("rates_version", ""),
         },
     )
+
+
+def _usd_about(amount: Decimal) -> str:
+    """Whole dollars, for figures said "about" ("about $5,529 more")."""
+    return f"${quantize(amount, ONE):,}"
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def plain_reasons(result: dict[str, Any], class_name: Callable[[str, str], str]) -> list[str]:
+    """What changed and why, in plain words, for the insured: each class's exposure against its
+    estimate with the premium difference, then the engine's own reasons (overtime excluded, an
+    officer at the state's limit, a subcontractor without a certificate, a reclass…). Used by the
+    portal's preview and by the outreach call script."""
+    because = []
+    for line in result["adjustments"]:
+        difference = Decimal(line["difference"])
+        if not line["is_class"] or difference == 0:
+            continue
+        name = class_name(line["state"], line["item"])
+        more = "more" if difference > 0 else "less"
+        because.append(
+            f"{line['state']} class {line['item']}"
+            + (f" ({name})" if name else "")
+            + f": {_usd_about(Decimal(line['audited_exposure'] or 0))} of payroll against "
+            f"{_usd_about(Decimal(line['estimated_exposure'] or 0))} estimated, about "
+            f"{_usd_about(abs(difference))} {more}"
+        )
+    for exposure in result["audited"]["exposures"]:
+        for reason in exposure["reasons"]:
+            if reason["status"] != "fact" and reason["rule"] not in ("worksheet", "apportion"):
+                because.append(_sentence(reason["text"]))
+    because += [_sentence(x["text"]) for x in result["audited"]["exclusions"]]
+    because += [_sentence(f["message"]) for f in result["findings"]]
+    return list(dict.fromkeys(because))

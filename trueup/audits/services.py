@@ -200,7 +200,10 @@ def audit_submit(*, audit: Audit, by: User) -> Audit:
         if within
         else f"adjustment {snapshot.adjustment} is above the preparer's authority"
     )
-    return audit_transition(audit=audit, to=to, by=by, reason=reason)
+    moved = audit_transition(audit=audit, to=to, by=by, reason=reason)
+    if moved.status == Status.COMPLETED:
+        _after_final(moved, by)
+    return moved
 
 
 @transaction.atomic
@@ -219,7 +222,17 @@ def audit_approve(*, audit: Audit, by: User, reason: str = "") -> Audit:
             f"the adjustment {snapshot.adjustment} is above your authority: refer it to an audit "
             "manager"
         )
-    return audit_transition(audit=audit, to=Status.COMPLETED, by=by, reason=reason)
+    moved = audit_transition(audit=audit, to=Status.COMPLETED, by=by, reason=reason)
+    _after_final(moved, by)
+    return moved
+
+
+def _after_final(audit: Audit, by: User) -> None:
+    """A final result goes to the outreach window before billing (``trueup.billing``)."""
+    # Imported here: billing builds on these services.
+    from trueup.billing.services import outreach_open
+
+    outreach_open(audit=audit, by=by)
 
 
 def audit_return(*, audit: Audit, by: User, reason: str) -> Audit:
@@ -243,6 +256,7 @@ def audit_estimate(*, audit: Audit, by: User, reason: str) -> Audit:
     audit.refer_to_underwriting = True
     audit.save(update_fields=["refer_to_underwriting"])
     audit_rate(audit=audit, by=by)
+    _after_final(audit, by)
     return audit
 
 

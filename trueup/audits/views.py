@@ -43,6 +43,7 @@ from trueup.audits.selectors import (
 )
 from trueup.audits.templatetags.trueup import amount
 from trueup.audits.workflow import CLOSED, FACTS_EDITABLE, Status
+from trueup.billing.views import billing_panel
 from trueup.portal.staff import portal_panel
 from trueup.rating import to_jsonable
 from trueup.rating.errors import TrueUpError, WorksheetError
@@ -225,6 +226,7 @@ def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
         "records_form": RecordsMarkForm(),
         "revision": getattr(audit, "revision", None),
         **portal_panel(audit, user),
+        **billing_panel(audit, user),
     }
     return render(request, "audits/audit.html", context)
 

@@ -7,7 +7,6 @@ section, the row and the field in words the insured understands, and the field's
 
 from __future__ import annotations
 
-import calendar
 import copy
 import dataclasses
 import re
@@ -20,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from trueup.accounts.models import User
+from trueup.audits.explanations import plain_reasons
 from trueup.audits.models import Audit
 from trueup.audits.services import InvalidFacts, audit_reported_facts_replace, audit_transition
 from trueup.audits.workflow import Status
@@ -30,7 +30,7 @@ from trueup.portal.services import InvalidPortalInput, system_message
 from trueup.rating import rate_worksheet, to_jsonable
 from trueup.rating import worksheet as ws
 from trueup.rating.errors import Problem, WorksheetError
-from trueup.rating.money import ONE, quantize
+from trueup.rating.periods import add_months
 from trueup.reference.selectors import rates_in_use
 
 # Section II's money columns → the engine's payroll fields. Gross includes all of them (the form
@@ -115,23 +115,16 @@ class Quarter:
         return "Whole period" if self.key == "all" else f"Quarter {self.key} ({span})"
 
 
-def _add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def quarters(audit: Audit) -> list[Quarter]:
     """The policy period's four quarters (the form asks for payroll by quarter of the policy)."""
     start = audit.period.effective
     end = audit.period.cancellation_date or audit.period.expiration
     found = []
     for n in range(4):
-        q_start = _add_months(start, 3 * n)
+        q_start = add_months(start, 3 * n)
         if q_start >= end:
             break
-        q_end = min(_add_months(start, 3 * (n + 1)), end)
+        q_end = min(add_months(start, 3 * (n + 1)), end)
         found.append(Quarter(str(n + 1), q_start, date.fromordinal(q_end.toordinal() - 1)))
     return found
 
@@ -473,11 +466,6 @@ class Preview:
     because: list[str]
 
 
-def _usd(amount: Decimal) -> str:
-    """Whole dollars: the preview is an estimate ("about $5,529 more")."""
-    return f"${quantize(amount, ONE):,}"
-
-
 def preview(audit: Audit, checked: Checked) -> Preview:
     """The engine's rating of what the insured entered, against the estimate, with the reasons
     in plain words. Nothing is saved."""
@@ -492,33 +480,10 @@ def preview(audit: Audit, checked: Checked) -> Preview:
     result: dict[str, Any] = to_jsonable(rate_worksheet(sheet, rates=rates_in_use()))
     estimated = Decimal(result["estimated_premium"])
     audited = Decimal(result["audited_premium"])
-    because = []
-    for line in result["adjustments"]:
-        difference = Decimal(line["difference"])
-        if not line["is_class"] or difference == 0:
-            continue
-        name = class_name(audit, line["state"], line["item"])
-        more = "more" if difference > 0 else "less"
-        because.append(
-            f"{line['state']} class {line['item']}"
-            + (f" ({name})" if name else "")
-            + f": {_usd(Decimal(line['audited_exposure']))} of payroll against "
-            f"{_usd(Decimal(line['estimated_exposure']))} estimated, about "
-            f"{_usd(abs(difference))} {more}"
-        )
-    for exposure in result["audited"]["exposures"]:
-        for reason in exposure["reasons"]:
-            if reason["status"] != "fact" and reason["rule"] not in ("worksheet", "apportion"):
-                because.append(_sentence(reason["text"]))
-    because += [_sentence(x["text"]) for x in result["audited"]["exclusions"]]
-    because += [_sentence(f["message"]) for f in result["findings"]]
+    because = plain_reasons(result, lambda state, code: class_name(audit, state, code))
     difference = audited - estimated
     outcome = "additional" if difference > 0 else "return" if difference < 0 else "none"
-    return Preview(estimated, audited, difference, outcome, list(dict.fromkeys(because)))
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:]
+    return Preview(estimated, audited, difference, outcome, because)
 
 
 # Filling Section II from a payroll export ----------------------------------------------------

@@ -13,5 +13,7 @@ urlpatterns = [
     path("audits/<int:pk>/records/<int:item>/", views.upload, name="upload"),
     path("audits/<int:pk>/files/<int:file>/", views.file_download, name="file"),
     path("audits/<int:pk>/worksheet.pdf", views.worksheet, name="worksheet"),
+    path("audits/<int:pk>/dispute/", views.dispute, name="dispute"),
+    path("audits/<int:pk>/letters/<int:letter>.pdf", views.letter, name="letter"),
     path("audits/<int:pk>/worksheet-request/", views.worksheet_ask, name="worksheet_request"),
 ]

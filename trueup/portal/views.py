@@ -195,6 +195,7 @@ def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
     result = latest_result(audit) if audit.status in FINAL | {Status.REVISED} else None
     form = selfaudit.self_audit_for(audit)
     records = list(audit.records.prefetch_related("uploads"))
+    billing = _billing_summary(audit, result)
     return render(
         request,
         "portal/audit.html",
@@ -214,9 +215,35 @@ def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
             "is_agent": user.role == Role.AGENT,
             "worksheet_ready": result is not None and audit.status in FINAL,
             "closed": audit.status in CLOSED,
+            **billing,
             "max_mb": int(portal_rules()["uploads"]["max_bytes"]) // (1024 * 1024),
         },
     )
+
+
+def _billing_summary(audit: Audit, result: Any) -> dict[str, Any]:
+    """The dispute form, disputes, letters and what billing was asked for, as the insured and
+    agent see them."""
+    from trueup.billing import services as billing
+    from trueup.billing.models import BillingInstruction, Dispute, DisputeStatus
+    from trueup.letters.models import Letter
+
+    disputes = list(Dispute.objects.filter(audit=audit))
+    final = result is not None and audit.status in FINAL and audit.status != Status.WAIVED
+    deadline = billing.dispute_deadline(audit) if final else None
+    return {
+        "disputes": disputes,
+        "may_dispute": final
+        and deadline is not None
+        and timezone.localdate() <= deadline
+        and not any(d.status == DisputeStatus.OPEN for d in disputes),
+        "dispute_deadline": deadline,
+        "class_lines": [line for line in result.result["adjustments"] if line["is_class"]]
+        if final
+        else [],
+        "letters": Letter.objects.filter(audit=audit),
+        "instructions": BillingInstruction.objects.filter(audit=audit).order_by("id"),
+    }
 
 
 def _back(audit: Audit, anchor: str = "") -> HttpResponseRedirect:
@@ -312,6 +339,49 @@ def worksheet(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(worksheet_pdf(audit, snapshot), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{worksheet_filename(audit)}"'
     return response
+
+
+@require_POST
+@portal_view
+def dispute(request: HttpRequest, pk: int) -> HttpResponse:
+    """The insured or agent disputes the result, naming the classes, within the window."""
+    from trueup.billing.services import BillingRefused, InvalidBillingInput, dispute_open
+    from trueup.billing.views import dispute_lines
+
+    user = portal_user(request)
+    audit = portal_audit(user, pk)
+    try:
+        dispute_open(
+            audit=audit,
+            by=user,
+            lines=dispute_lines(request),
+            statement=request.POST.get("statement", ""),
+            documents=request.FILES.getlist("documents"),
+        )
+        messages.success(
+            request,
+            "Your dispute is recorded and your auditor has been told. The part you do not "
+            "dispute is billed meanwhile.",
+        )
+    except InvalidBillingInput as e:
+        messages.error(
+            request, " ".join(p.reason[:1].upper() + p.reason[1:] + "." for p in e.problems)
+        )
+    except BillingRefused as e:
+        messages.error(request, str(e.message))
+    return _back(audit, "results")
+
+
+@require_GET
+@portal_view
+def letter(request: HttpRequest, pk: int, letter: int) -> HttpResponseBase:
+    """A letter sent about the audit, as sent."""
+    from trueup.letters.models import Letter
+
+    user = portal_user(request)
+    audit = portal_audit(user, pk)
+    found = get_object_or_404(Letter, audit=audit, pk=letter)
+    return FileResponse(found.pdf.open("rb"), content_type="application/pdf")
 
 
 @require_POST

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -56,3 +57,11 @@ def short_rate_percent(days_in_force: int, table: list[tuple[int, Decimal]]) -> 
         if days_in_force <= last_day:
             return percent
     return Decimal(100)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, or the month's last day when that month is shorter."""
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

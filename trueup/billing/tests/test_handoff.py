@@ -1,0 +1,129 @@
+"""The billing hand-off is idempotent: retried calls (the service, the API, with or without a
+key) never make a second instruction nor bill twice; the outbox records delivery; exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from trueup.accounts.models import User
+from trueup.accounts.services import api_token_create
+from trueup.audits.models import Audit
+from trueup.billing import services
+from trueup.billing.models import BillingInstruction, OutboxMessage
+
+
+def _api(user: User) -> Client:
+    _, key = api_token_create(user=user, name="billing system")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+
+def test_repeated_hand_offs_of_one_result_make_one_instruction(
+    approved: Audit, manager: User
+) -> None:
+    made = [services.billing_handoff(audit=approved, by=manager) for _ in range(5)]
+    assert [created for _, created in made] == [True, False, False, False, False]
+    assert len({instruction.pk for instruction, _ in made}) == 1
+    assert BillingInstruction.objects.count() == 1
+    assert OutboxMessage.objects.count() == 1
+
+
+def test_the_api_hand_off_with_an_idempotency_key_answers_the_same_instruction(
+    approved: Audit, billing: User
+) -> None:
+    client = _api(billing)
+    url = f"/api/audits/{approved.pk}/billing-handoff"
+    answers = [
+        client.post(url, content_type="application/json", HTTP_IDEMPOTENCY_KEY="bill-run-42")
+        for _ in range(3)
+    ]
+    assert [a.status_code for a in answers] == [201, 200, 200]
+    bodies = [a.json() for a in answers]
+    assert bodies[0] == bodies[1] == bodies[2]
+    assert bodies[0]["idempotency_key"] == "bill-run-42"
+    assert Decimal(bodies[0]["bill_now"]) == Decimal("4575.00")
+    assert bodies[0]["payload"]["policy"]["number"] == "WC-2025-01001"
+    assert BillingInstruction.objects.count() == 1
+
+
+def test_a_second_key_for_the_same_result_never_bills_twice(approved: Audit, manager: User) -> None:
+    first, _ = services.billing_handoff(audit=approved, by=manager, key="a")
+    second, created = services.billing_handoff(audit=approved, by=manager, key="b")
+    assert created
+    assert (first.bill_now, second.previously_billed, second.bill_now, second.kind) == (
+        Decimal("4575.00"),
+        Decimal("4575.00"),
+        Decimal("0.00"),
+        "no_change",
+    )
+
+
+def test_an_audit_not_yet_final_is_not_handed_off(audit: Audit, manager: User) -> None:
+    from trueup.audits.services import audit_rate
+
+    audit_rate(audit=audit, by=manager)
+    with pytest.raises(services.BillingRefused, match="only a completed or estimated audit"):
+        services.billing_handoff(audit=audit, by=manager)
+    assert not BillingInstruction.objects.exists()
+
+
+def test_billing_reads_exports_and_acknowledges_the_instructions(
+    approved: Audit, billing: User, auditor: User, manager: User
+) -> None:
+    instruction, _ = services.billing_handoff(audit=approved, by=manager)
+    client = _api(billing)
+    listed = client.get("/api/billing/instructions?undelivered=true").json()
+    assert [i["id"] for i in listed] == [instruction.pk]
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/api/billing/instructions/export").content.decode()))
+    )
+    assert [(r["policy_number"], r["kind"], r["bill_now"], r["held"]) for r in rows] == [
+        ("WC-2025-01001", "invoice", "4575.00", "0.00")
+    ]
+    exported = json.loads(client.get("/api/billing/instructions/export?format=json").content)
+    assert exported[0]["insured"]["email"] == "dana@hoosier.example"
+    assert exported[0]["result"]["by_class"][0]["item"] == "5645"
+    ack = client.post(
+        f"/api/billing/instructions/{instruction.pk}/delivered",
+        {"delivered_to": "BillingCenter"},
+        content_type="application/json",
+    )
+    assert ack.status_code == 200
+    assert ack.json()["delivered_at"] is not None
+    assert client.get("/api/billing/instructions?undelivered=true").json() == []
+    outbox = OutboxMessage.objects.get()
+    assert outbox.delivered_to == "BillingCenter"
+    # An auditor's key may not read billing's queue.
+    assert _api(auditor).get("/api/billing/instructions").status_code == 403
+
+
+def test_the_outbox_is_pushed_and_a_failure_is_kept_for_the_next_run(
+    approved: Audit, manager: User
+) -> None:
+    services.billing_handoff(audit=approved, by=manager)
+    sent: list[dict[str, object]] = []
+
+    def down(body: dict[str, object]) -> None:
+        raise ConnectionError("billing is down")
+
+    assert services.outbox_deliver(down, "https://billing.example/in") == (0, 1)
+    message = OutboxMessage.objects.get()
+    assert (message.attempts, message.last_error, message.delivered_at) == (
+        1,
+        "billing is down",
+        None,
+    )
+    assert services.outbox_deliver(sent.append, "https://billing.example/in") == (1, 0)
+    assert (
+        sent[0]["idempotency_key"]
+        == f"audit-{approved.pk}-result-{approved.latest_result.pk}-released"
+    )
+    assert sent[0]["bill_now"] == "4575.00"
+    # Delivered once: a later run sends nothing.
+    assert services.outbox_deliver(sent.append, "https://billing.example/in") == (0, 0)
+    assert len(sent) == 1

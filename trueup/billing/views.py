@@ -1,0 +1,331 @@
+"""The workbench's pages from result to billing: the outreach task with its call script, disputes,
+payment plans, billing instructions, and letters (previewed, then sent)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from trueup.accounts.models import User
+from trueup.audits.access import staff_user, visible_audit
+from trueup.audits.explanations import plain_reasons
+from trueup.audits.models import Audit
+from trueup.audits.services import may
+from trueup.audits.workflow import FINAL, Status
+from trueup.billing import services
+from trueup.billing.models import (
+    BillingInstruction,
+    Channel,
+    Dispute,
+    DisputeStatus,
+    Outcome,
+    Outreach,
+    PaymentPlan,
+)
+from trueup.letters.models import Letter, LetterKind
+from trueup.letters.services import LetterRefused, letter_render, letter_send
+from trueup.portal.selfaudit import class_name
+from trueup.rating.errors import TrueUpError
+
+
+def _usd(amount: Decimal) -> str:
+    return f"${abs(amount):,.2f}"
+
+
+def call_script(audit: Audit, user: User) -> list[str]:
+    """What to say on the call, from the engine's explanation of the result."""
+    result = audit.latest_result
+    if result is None:
+        return []
+    adjustment = Decimal(result.adjustment)
+    if adjustment > 0:
+        outcome = f"an additional premium of {_usd(adjustment)}"
+    elif adjustment < 0:
+        outcome = f"a return premium of {_usd(adjustment)}"
+    else:
+        outcome = "no change to the premium"
+    period = audit.period
+    lines = [
+        f"Hello, this is {user.get_full_name() or user.username} from the premium audit "
+        f"department, about {period.policy.insured.name}'s policy {period.policy.number} for "
+        f"{period.effective:%b %-d, %Y} to {period.expiration:%b %-d, %Y}.",
+        f"The audit is complete: the audited premium is {_usd(Decimal(result.audited_premium))} "
+        f"against {_usd(Decimal(result.estimated_premium))} estimated, which is {outcome}.",
+        "What changed, and why:",
+        *(
+            f"• {reason}"
+            for reason in plain_reasons(
+                result.result, lambda state, code: class_name(audit, state, code)
+            )
+        ),
+        f"If you disagree, tell us in writing within {services.dispute_days(audit)} days with "
+        "your supporting documents; the part you do not dispute is billed meanwhile.",
+    ]
+    if adjustment > 0:
+        check = services.plan_eligibility(audit)
+        lines.append(
+            "A payment plan of 2 to 12 instalments can be offered."
+            if check.eligible
+            else "A payment plan cannot be offered: " + "; ".join(check.reasons) + "."
+        )
+    return lines
+
+
+def billing_panel(audit: Audit, user: User) -> dict[str, Any]:
+    """What the audit page shows from result to billing."""
+    outreach = Outreach.objects.filter(audit=audit).first()
+    result = audit.latest_result
+    final = audit.status in FINAL and audit.status != Status.WAIVED and result is not None
+    disputes = list(Dispute.objects.filter(audit=audit).prefetch_related("documents"))
+    open_dispute = next((d for d in disputes if d.status == DisputeStatus.OPEN), None)
+    return {
+        "outreach": outreach,
+        "outreach_attempts": outreach.attempts.select_related("by") if outreach else [],
+        "outreach_script": call_script(audit, user) if outreach else [],
+        "channels": Channel.choices,
+        "outcomes": Outcome.choices,
+        "disputes": disputes,
+        "open_dispute": open_dispute,
+        "may_dispute": final
+        and open_dispute is None
+        and audit.status != Status.REVISED
+        and timezone.localdate() <= services.dispute_deadline(audit),
+        "dispute_deadline": services.dispute_deadline(audit) if final else None,
+        "class_lines": [line for line in result.result["adjustments"] if line["is_class"]]
+        if final and result is not None
+        else [],
+        "undisputed": services.undisputed(audit) if final else None,
+        "instructions": BillingInstruction.objects.filter(audit__in=services.chain(audit))
+        .select_related("outbox")
+        .order_by("id"),
+        "plan": PaymentPlan.objects.filter(audit=audit, cancelled_at__isnull=True).first(),
+        "plan_check": services.plan_eligibility(audit)
+        if final and result is not None and result.adjustment > 0
+        else None,
+        "plan_amount": services.plan_amount(audit) if final else None,
+        "letters": Letter.objects.filter(audit=audit),
+        "letter_kinds": LetterKind.choices,
+        "may_outreach": may(user, "document"),
+        "may_resolve": may(user, "approve"),
+        "may_revise": may(user, "revise"),
+    }
+
+
+def _back(audit: Audit, anchor: str) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("audits:audit", args=[audit.pk]) + f"#{anchor}")
+
+
+def _staff_audit(request: HttpRequest, pk: int, action: str, what: str) -> tuple[User, Audit]:
+    user = staff_user(request)
+    audit = visible_audit(user, pk)
+    if not may(user, action):
+        raise PermissionDenied(f"this role may not {what}")
+    return user, audit
+
+
+def _say(request: HttpRequest, error: TrueUpError) -> None:
+    problems = getattr(error, "problems", None)
+    messages.error(
+        request, "; ".join(p.reason for p in problems) if problems else str(error.message)
+    )
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+@require_POST
+def attempt_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user, audit = _staff_audit(request, pk, "document", "log outreach")
+    outreach = get_object_or_404(Outreach, audit=audit)
+    post = request.POST
+    try:
+        services.outreach_attempt_add(
+            outreach=outreach,
+            by=user,
+            channel=post.get("channel", ""),
+            contact=post.get("contact", ""),
+            outcome=post.get("outcome", ""),
+            next_step=post.get("next_step", ""),
+            next_step_on=_date(post.get("next_step_on", "")),
+            notes=post.get("notes", ""),
+        )
+        messages.success(request, "The attempt is logged.")
+    except TrueUpError as error:
+        _say(request, error)
+    return _back(audit, "outreach")
+
+
+@login_required
+@require_POST
+def release(request: HttpRequest, pk: int) -> HttpResponse:
+    user, audit = _staff_audit(request, pk, "approve", "release a result to billing early")
+    outreach = get_object_or_404(Outreach, audit=audit)
+    try:
+        instruction = services.outreach_release(
+            outreach=outreach, by=user, reason=request.POST.get("reason") or "released by staff"
+        )
+        messages.success(request, f"Released to billing: instruction {instruction.pk}.")
+    except TrueUpError as error:
+        _say(request, error)
+    return _back(audit, "outreach")
+
+
+@login_required
+@require_POST
+def dispute_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff record a dispute received by mail, e-mail or phone (confirmed in writing)."""
+    user, audit = _staff_audit(request, pk, "document", "record a dispute")
+    lines = dispute_lines(request)
+    try:
+        services.dispute_open(
+            audit=audit,
+            by=user,
+            lines=lines,
+            statement=request.POST.get("statement", ""),
+            documents=request.FILES.getlist("documents"),
+        )
+        messages.success(request, "The dispute is recorded and acknowledged.")
+    except TrueUpError as error:
+        _say(request, error)
+    return _back(audit, "disputes")
+
+
+def dispute_lines(request: HttpRequest) -> list[dict[str, str]]:
+    """The class lines ticked on a dispute form (``line`` = "IN|5645"), each with its amount."""
+    lines = []
+    for value in request.POST.getlist("line"):
+        state, _, item = value.partition("|")
+        lines.append(
+            {
+                "state": state,
+                "item": item,
+                "disputed": request.POST.get(f"amount-{state}-{item}", ""),
+            }
+        )
+    return lines
+
+
+@login_required
+@require_POST
+def dispute_resolve(request: HttpRequest, pk: int, dispute: int) -> HttpResponse:
+    user = staff_user(request)
+    audit = visible_audit(user, pk)
+    found = get_object_or_404(Dispute, audit=audit, pk=dispute)
+    action = request.POST.get("action")
+    resolution = request.POST.get("resolution", "")
+    try:
+        if action == "uphold":
+            services.dispute_uphold(dispute=found, by=user, resolution=resolution)
+            messages.success(request, "The audit is upheld; the held part goes to billing.")
+        elif action == "revise":
+            revision = services.dispute_revise(dispute=found, by=user, resolution=resolution)
+            messages.success(request, "A revision is open: correct the facts and submit it.")
+            return HttpResponseRedirect(reverse("audits:audit", args=[revision.pk]))
+        else:
+            raise Http404("no such resolution")
+    except TrueUpError as error:
+        _say(request, error)
+    return _back(audit, "disputes")
+
+
+@login_required
+@require_POST
+def plan_agree(request: HttpRequest, pk: int) -> HttpResponse:
+    user, audit = _staff_audit(request, pk, "document", "agree a payment plan")
+    post = request.POST
+    try:
+        instalments = int(post.get("instalments", "0"))
+        down = Decimal(post.get("down_payment", "0").replace(",", "") or "0")
+    except (ValueError, InvalidOperation):
+        messages.error(request, "Enter the number of instalments and the down payment in dollars.")
+        return _back(audit, "plan")
+    try:
+        services.payment_plan_agree(
+            audit=audit,
+            by=user,
+            instalments=instalments,
+            down_payment=down,
+            first_due=_date(post.get("first_due", "")),
+        )
+        messages.success(request, "The payment plan is agreed and its letter sent.")
+    except TrueUpError as error:
+        _say(request, error)
+    return _back(audit, "plan")
+
+
+def _letter_extra(audit: Audit, kind: str) -> dict[str, Any]:
+    """What each letter needs beyond the audit itself."""
+    extra: dict[str, Any] = {"dispute_days": services.dispute_days(audit)}
+    dispute = Dispute.objects.filter(audit=audit).order_by("-id").first()
+    if kind in ("dispute_ack", "dispute_outcome"):
+        if dispute is None:
+            raise Http404("there is no dispute to write about")
+        extra["dispute"] = dispute
+        extra["undisputed"] = services.undisputed(audit)
+        if dispute.revision is not None:
+            extra["result"] = dispute.revision.latest_result
+    if kind == "payment_plan":
+        plan = PaymentPlan.objects.filter(audit=audit, cancelled_at__isnull=True).first()
+        if plan is None:
+            raise Http404("there is no payment plan to write about")
+        extra["plan"] = plan
+    return extra
+
+
+@login_required
+@require_GET
+def letter_preview(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """The letter as it will be sent, with the button that sends it."""
+    _, audit = _staff_audit(request, pk, "document", "send letters")
+    if kind not in LetterKind.values:
+        raise Http404("no such letter")
+    try:
+        rendered = letter_render(audit=audit, kind=kind, extra=_letter_extra(audit, kind))
+    except LetterRefused as error:
+        messages.error(request, str(error.message))
+        return _back(audit, "letters")
+    return render(
+        request,
+        "billing/letter_preview.html",
+        {"audit": audit, "rendered": rendered, "kind": kind, "label": LetterKind(kind).label},
+    )
+
+
+@login_required
+@require_POST
+def letter_send_view(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    user, audit = _staff_audit(request, pk, "document", "send letters")
+    if kind not in LetterKind.values:
+        raise Http404("no such letter")
+    try:
+        letter = letter_send(audit=audit, kind=kind, by=user, extra=_letter_extra(audit, kind))
+        messages.success(
+            request, f"{letter.get_kind_display()} sent to {', '.join(letter.recipients)}."
+        )
+    except LetterRefused as error:
+        messages.error(request, str(error.message))
+    return _back(audit, "letters")
+
+
+@login_required
+@require_GET
+def letter_pdf(request: HttpRequest, pk: int, letter: int) -> FileResponse:
+    user = staff_user(request)
+    audit = visible_audit(user, pk)
+    found = get_object_or_404(Letter, audit=audit, pk=letter)
+    return FileResponse(found.pdf.open("rb"), content_type="application/pdf")

@@ -1,0 +1,40 @@
+"""Letters sent about an audit, archived as sent: the PDF, its text and to whom it went."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from trueup.audits.models import Audit
+
+
+class LetterKind(models.TextChoices):
+    RECORDS_REQUEST = "records_request", "Audit notice and records request"
+    REMINDER_1 = "reminder_1", "First reminder"
+    REMINDER_2 = "reminder_2", "Second reminder"
+    REMINDER_FINAL = "reminder_final", "Final reminder"
+    WAIVER = "waiver", "Waiver letter"
+    ESTIMATED = "estimated", "Estimated audit and non-compliance notice"
+    RESULTS = "results", "Results and premium adjustment summary"
+    DISPUTE_ACK = "dispute_ack", "Dispute acknowledgement"
+    DISPUTE_OUTCOME = "dispute_outcome", "Dispute outcome"
+    PAYMENT_PLAN = "payment_plan", "Payment plan agreement"
+    POLICY_CHANGES = "policy_changes", "Policy changes found at audit"
+
+
+class Letter(models.Model):
+    audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="letters")
+    kind = models.CharField(max_length=20, choices=LetterKind.choices)
+    subject = models.CharField(max_length=300)
+    recipients = models.JSONField(help_text="The e-mail addresses it was sent to")
+    html = models.TextField()
+    text = models.TextField(help_text="The PDF's text, for search and for the e-mail body")
+    pdf = models.FileField(upload_to="letters/%Y/%m/")
+    sent_at = models.DateTimeField(auto_now_add=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.sent_at:%Y-%m-%d})"

@@ -1,0 +1,625 @@
+"""Letters about an audit: rendered from a template per kind, previewed by staff, printed to PDF,
+e-mailed with the PDF attached and archived as sent.
+
+``letter_render`` is the preview: it refuses only what no letter can be written without (an
+unknown kind, a results letter without a result, a dispute letter without the dispute). Whether
+there is anyone to e-mail it to is ``letter_send``'s question, so a letter for an insured without
+an e-mail address can still be previewed and printed.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.core.validators import validate_email
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from trueup.accounts.models import User
+from trueup.audits.explanations import explain
+from trueup.audits.models import (
+    Audit,
+    AuditEdit,
+    Finding,
+    FindingKind,
+    RecordKind,
+    RecordStatus,
+    ResultSnapshot,
+)
+from trueup.audits.scheduling import checklist_for, estimated_premium
+from trueup.audits.scheduling import rules as scheduling_rules
+from trueup.audits.workflow import Status
+from trueup.billing.models import Dispute, DisputeStatus, PaymentPlan
+from trueup.letters.models import Letter, LetterKind
+from trueup.pdf import html_to_pdf
+from trueup.policies.models import Agent, Line
+from trueup.portal.access import portal_rules
+from trueup.portal.selfaudit import class_name
+from trueup.portal.services import respond_by
+from trueup.portal.worksheet_pdf import ClassLine, class_lines, plain
+from trueup.rating.errors import TrueUpError
+from trueup.rating.result import usd
+
+NO_EMAIL = "the insured has no e-mail address on file: add one or print the letter"
+
+SUBJECTS: dict[str, str] = {
+    LetterKind.RECORDS_REQUEST: "Premium audit: records requested for policy {policy}",
+    LetterKind.REMINDER_1: "Reminder: premium audit records for policy {policy}",
+    LetterKind.REMINDER_2: "Second reminder: premium audit records for policy {policy}",
+    LetterKind.REMINDER_FINAL: "Final notice: premium audit records for policy {policy}",
+    LetterKind.WAIVER: "Premium audit waived: policy {policy}",
+    LetterKind.ESTIMATED: "Estimated premium audit and non-compliance charge: policy {policy}",
+    LetterKind.RESULTS: "Premium audit results: policy {policy}",
+    LetterKind.DISPUTE_ACK: "We have received your audit dispute: policy {policy}",
+    LetterKind.DISPUTE_OUTCOME: "Outcome of your audit dispute: policy {policy}",
+    LetterKind.PAYMENT_PLAN: "Payment plan agreement: policy {policy}",
+    LetterKind.POLICY_CHANGES: "Policy changes found at audit: policy {policy}",
+}
+
+OUTCOME_LABELS = {"additional": "Additional premium due", "return": "Return premium"}
+
+# How long the insured has to dispute a result unless the caller says otherwise.
+DISPUTE_DAYS = 30
+# Audited exposure this much above the estimate is worth re-estimating at renewal; smaller
+# differences are the ordinary drift of a year's payroll.
+GROWTH_WORTH_REPORTING = Decimal("1.10")
+
+# The checklist's reasons cite the project's own documents ("(WORKFLOW.md §2)"): useful to
+# staff, noise to an insured.
+_DOC_REFERENCE = re.compile(r"\s*\([^()]*\.md\b[^()]*\)")
+_WRAPPED_AT_HYPHEN = re.compile(r"(?<=\w)-[ \t]*\n(?=\w)")
+_UNSAFE_IN_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+ZERO = Decimal(0)
+
+
+class LetterRefused(TrueUpError):
+    """A letter that cannot be written or sent as asked, with what to do instead."""
+
+    code = "letter_refused"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    kind: str
+    subject: str
+    html: str
+    recipients: list[str]
+
+
+# Recipients -----------------------------------------------------------------------------------
+
+
+def default_recipients(audit: Audit) -> list[str]:
+    """The insured's contact and the e-mail addresses of its agency's agents, each once."""
+    insured = audit.period.policy.insured
+    found = [insured.contact_email]
+    if insured.agency_id is not None:
+        found += (
+            Agent.objects.filter(agency_id=insured.agency_id)
+            .order_by("id")
+            .values_list("email", flat=True)
+        )
+    return _unique_addresses(found)
+
+
+def _unique_addresses(addresses: list[str]) -> list[str]:
+    seen: set[str] = set()
+    unique = []
+    for address in (a.strip() for a in addresses):
+        if address and address.lower() not in seen:
+            seen.add(address.lower())
+            unique.append(address)
+    return unique
+
+
+# Figures and lines from a result ---------------------------------------------------------------
+
+
+def _decimal(value: Any) -> Decimal:
+    return ZERO if value is None or value == "" else Decimal(str(value))
+
+
+def _adjustment(outcome: str, adjustment: Decimal) -> dict[str, Any]:
+    # A return is money back: said in the label, so the amount is shown without a minus.
+    return {
+        "outcome": outcome,
+        "label": OUTCOME_LABELS.get(outcome, "No change in premium"),
+        "amount": abs(adjustment),
+    }
+
+
+def _latest_result(audit: Audit, kind: str) -> ResultSnapshot:
+    snapshot = audit.latest_result
+    if snapshot is None:
+        label = str(LetterKind(kind).label).lower()
+        raise LetterRefused(f"the audit has no result yet: rate it before sending the {label}")
+    return snapshot
+
+
+def _class_table(audit: Audit, snapshot: ResultSnapshot) -> tuple[list[ClassLine], list[ClassLine]]:
+    """The result's lines as the worksheet PDF shows them: classes, then each state's charges.
+    A description the stored result lacks comes from the rates in use."""
+    lines = [
+        replace(line, description=class_name(audit, line.state, line.code))
+        if line.is_class and not line.description
+        else line
+        for line in class_lines(snapshot.result, explain(snapshot.result))
+    ]
+    return [line for line in lines if line.is_class], [line for line in lines if not line.is_class]
+
+
+def _exposure_words(basis: str, value: Decimal) -> str:
+    if basis == "payroll":
+        return f"payroll of {usd(value)}"
+    return f"{basis.replace('_', ' ')} of {value:,}"
+
+
+def _main_reasons(snapshot: ResultSnapshot, classes: list[ClassLine]) -> list[str]:
+    """Why the audited premium differs from the estimate, in plain sentences: each class whose
+    exposure changed, then the engine's findings."""
+    result: dict[str, Any] = snapshot.result
+    bases = {
+        (e["state"], e["class"]): str(e.get("basis", "payroll"))
+        for side in ("estimated", "audited")
+        for e in result.get(side, {}).get("exposures", [])
+    }
+    reasons = []
+    for line in classes:
+        estimated = _decimal(line.estimated_exposure)
+        audited = _decimal(line.audited_exposure)
+        if estimated == audited:
+            continue
+        basis = bases.get((line.state, line.code), "payroll")
+        name = f"Class {line.code}" + (f" ({line.description})" if line.description else "")
+        name += f" in {line.state}"
+        if not estimated:
+            reasons.append(
+                f"{name}: {_exposure_words(basis, audited)} was found at the audit; "
+                "this class was not in the estimate when the policy was written."
+            )
+        elif not audited:
+            reasons.append(
+                f"{name}: none was found at the audit; "
+                f"{_exposure_words(basis, estimated)} had been estimated."
+            )
+        else:
+            direction = "more" if audited > estimated else "less"
+            reasons.append(
+                f"{name}: {_exposure_words(basis, audited)} was found at the audit, "
+                f"{direction} than the {usd(estimated) if basis == 'payroll' else estimated} "
+                "estimated when the policy was written."
+            )
+    # The engine's findings (a reclassification, an uninsured subcontractor, an officer's pay
+    # limit) are already sentences; the non-compliance one has its own letter.
+    for finding in result.get("findings", []):
+        if finding.get("code") != "non_compliance":
+            reasons.append(_sentence(str(finding["message"])))
+    return reasons
+
+
+def _counting_notes(snapshot: ResultSnapshot) -> list[str]:
+    """How the audited payroll was counted where it is not simply gross pay (overtime premium
+    left out, reimbursements excluded), each once."""
+    notes: list[str] = []
+    for exposure in snapshot.result.get("audited", {}).get("exposures", []):
+        for reason in exposure.get("reasons", []):
+            if reason.get("rule") == "worksheet" or _decimal(reason.get("amount")) == ZERO:
+                continue
+            note = _sentence(str(reason["text"]))
+            if note not in notes:
+                notes.append(note)
+    return notes
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def _non_compliance_charge(snapshot: ResultSnapshot) -> Decimal:
+    return sum(
+        (
+            _decimal(step.get("amount"))
+            for state in snapshot.result.get("audited", {}).get("states", [])
+            for step in state.get("steps", [])
+            if step.get("code") == "non_compliance"
+        ),
+        ZERO,
+    )
+
+
+def _item_description(audit: Audit, state: str, item: str, classes: set[tuple[str, str]]) -> str:
+    """A result line's item (a class code or a state charge's code) in words."""
+    if (state, item) in classes:
+        name = class_name(audit, state, item)
+        return f"Class {item}" + (f" ({name})" if name else "")
+    return plain(item)
+
+
+# Records --------------------------------------------------------------------------------------
+
+
+def _checklist(audit: Audit, *, missing_only: bool) -> list[dict[str, str]]:
+    """The records asked for; before the checklist is made, the records it will ask for."""
+    items = [
+        {
+            "kind": item.kind,
+            "label": item.get_kind_display(),
+            "why": _DOC_REFERENCE.sub("", item.why),
+            "status": item.status,
+            "note": item.note if item.status == RecordStatus.REJECTED else "",
+        }
+        for item in audit.records.all()
+    ] or [
+        {
+            "kind": kind,
+            "label": str(RecordKind(kind).label),
+            "why": _DOC_REFERENCE.sub("", why),
+            "status": RecordStatus.NEEDED,
+            "note": "",
+        }
+        for kind, why in checklist_for(audit)
+    ]
+    wanted = (
+        {RecordStatus.NEEDED, RecordStatus.REJECTED}
+        if missing_only
+        else {RecordStatus.NEEDED, RecordStatus.REJECTED, RecordStatus.RECEIVED}
+    )
+    return [item for item in items if item["status"] in wanted]
+
+
+def _requested_on(audit: Audit) -> date | None:
+    asked = (
+        audit.status_changes.filter(to_status=Status.RECORDS_REQUESTED)
+        .order_by("-at", "-id")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return None if asked is None else timezone.localdate(asked)
+
+
+def _records_context(audit: Audit, kind: str, extra: Mapping[str, Any]) -> dict[str, Any]:
+    reminder = kind != LetterKind.RECORDS_REQUEST
+    records = _checklist(audit, missing_only=reminder)
+    if reminder and not records:
+        raise LetterRefused(
+            "nothing is missing: every record asked for has been received, so there is nothing "
+            "to remind the insured of"
+        )
+    return {
+        "records": records,
+        "requested_on": _requested_on(audit),
+        # A reminder may set a new date; otherwise the records request's own.
+        "respond_by": extra.get("respond_by") or respond_by(audit),
+        "respond_within_days": int(portal_rules()["records"]["respond_within_days"]),
+    }
+
+
+# Each kind's context ----------------------------------------------------------------------------
+
+
+def _waiver_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]:
+    if audit.status != Status.WAIVED:
+        raise LetterRefused(
+            f"the audit is {Status(audit.status).label.lower()}, not waived: waive it before "
+            "sending the waiver letter"
+        )
+    window = int(scheduling_rules()["waiver"]["request_window_days"])
+    waived = (
+        audit.status_changes.filter(to_status=Status.WAIVED)
+        .order_by("-at", "-id")
+        .values_list("at", flat=True)
+        .first()
+    )
+    # audit_reopen counts the window from the day the audit was waived: the letter says so.
+    waived_on = timezone.localdate(waived) if waived is not None else timezone.localdate()
+    return {
+        "estimated_premium": estimated_premium(audit.period),
+        "request_window_days": window,
+        "request_by": waived_on + timedelta(days=window),
+    }
+
+
+def _estimated_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]:
+    snapshot = _latest_result(audit, LetterKind.ESTIMATED)
+    if snapshot.worksheet.get("audit", {}).get("type") != "estimated":
+        raise LetterRefused(
+            "the audit's latest result is not an estimated audit: send the results letter instead"
+        )
+    return {
+        "snapshot": snapshot,
+        "adjustment": _adjustment(snapshot.outcome, snapshot.adjustment),
+        "non_compliance_charge": _non_compliance_charge(snapshot),
+        "records": _checklist(audit, missing_only=True),
+    }
+
+
+def _results_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]:
+    snapshot = _latest_result(audit, LetterKind.RESULTS)
+    classes, charges = _class_table(audit, snapshot)
+    dispute_days = int(extra.get("dispute_days", DISPUTE_DAYS))
+    return {
+        "snapshot": snapshot,
+        "classes": classes,
+        "charges": charges,
+        "adjustment": _adjustment(snapshot.outcome, snapshot.adjustment),
+        "reasons": _main_reasons(snapshot, classes),
+        "counting_notes": _counting_notes(snapshot),
+        "dispute_days": dispute_days,
+        "dispute_by": timezone.localdate() + timedelta(days=dispute_days),
+    }
+
+
+def _dispute(audit: Audit, extra: Mapping[str, Any], kind: str) -> Dispute:
+    dispute = extra.get("dispute")
+    label = str(LetterKind(kind).label).lower()
+    if not isinstance(dispute, Dispute):
+        raise LetterRefused(f"say which dispute the {label} is about")
+    if dispute.audit_id != audit.pk:
+        raise LetterRefused("the dispute is about another audit")
+    return dispute
+
+
+def _dispute_lines(audit: Audit, dispute: Dispute) -> list[dict[str, Any]]:
+    # Which items are classes, from the result disputed: a charge's code is never a class.
+    classes = {
+        (str(line["state"]), str(line["item"]))
+        for line in dispute.result.result.get("adjustments", [])
+        if line.get("is_class")
+    }
+    return [
+        {
+            "state": str(line.get("state", "")),
+            "description": _item_description(
+                audit, str(line.get("state", "")), str(line.get("item", "")), classes
+            ),
+            "difference": _decimal(line.get("difference")),
+            "disputed": _decimal(line.get("disputed")),
+        }
+        for line in dispute.lines
+    ]
+
+
+def _dispute_ack_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]:
+    dispute = _dispute(audit, extra, LetterKind.DISPUTE_ACK)
+    undisputed = extra.get("undisputed")
+    return {
+        "dispute": dispute,
+        "lines": _dispute_lines(audit, dispute),
+        "undisputed": None if undisputed is None else Decimal(str(undisputed)),
+    }
+
+
+def _dispute_outcome_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]:
+    dispute = _dispute(audit, extra, LetterKind.DISPUTE_OUTCOME)
+    if dispute.status == DisputeStatus.OPEN:
+        raise LetterRefused("the dispute is still open: resolve it before sending its outcome")
+    original = dispute.result
+    context: dict[str, Any] = {
+        "dispute": dispute,
+        "lines": _dispute_lines(audit, dispute),
+        "original": original,
+        "original_adjustment": _adjustment(original.outcome, original.adjustment),
+        "revised": None,
+    }
+    if dispute.status == DisputeStatus.REVISED:
+        revised = extra.get("result")
+        if revised is None and dispute.revision is not None:
+            revised = dispute.revision.latest_result
+        if not isinstance(revised, ResultSnapshot):
+            raise LetterRefused(
+                "the dispute was resolved by a revision that has no result yet: rate the revision "
+                "before sending the outcome"
+            )
+        context["revised"] = revised
+        context["revised_adjustment"] = _adjustment(revised.outcome, revised.adjustment)
+    return context
+
+
+def _payment_plan_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]:
+    plan = extra.get("plan")
+    if not isinstance(plan, PaymentPlan):
+        raise LetterRefused("say which payment plan the agreement is for")
+    if plan.audit_id != audit.pk:
+        raise LetterRefused("the payment plan is for another audit")
+    if plan.cancelled_at is not None:
+        raise LetterRefused("the payment plan was cancelled: there is no agreement to send")
+    schedule = [
+        {
+            "label": "Down payment" if int(row["number"]) == 0 else f"Instalment {row['number']}",
+            "due": date.fromisoformat(str(row["due"])),
+            "amount": _decimal(row["amount"]),
+        }
+        for row in sorted(plan.schedule, key=lambda row: int(row["number"]))
+    ]
+    return {"plan": plan, "schedule": schedule}
+
+
+def _policy_changes_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]:
+    findings: list[Finding] = list(audit.findings.filter(kind=FindingKind.POLICY_CHANGE))
+    estimates: dict[tuple[str, str], Decimal] = {}
+    for estimate in audit.period.estimates.all():
+        key = (estimate.state, estimate.class_code)
+        estimates[key] = estimates.get(key, ZERO) + estimate.exposure
+    new_classes = []
+    growth = []
+    snapshot = audit.latest_result
+    for line in snapshot.result.get("adjustments", []) if snapshot is not None else []:
+        if not line.get("is_class"):
+            continue
+        key = (line["state"], line["item"])
+        audited = _decimal(line.get("audited_exposure"))
+        row = {
+            "state": line["state"],
+            "class_code": line["item"],
+            "description": class_name(audit, line["state"], line["item"]),
+            "audited": audited,
+            "estimated": estimates.get(key, ZERO),
+        }
+        if key not in estimates:
+            if audited > ZERO:
+                new_classes.append(row)
+        elif row["estimated"] > ZERO and audited > row["estimated"] * GROWTH_WORTH_REPORTING:
+            percent = (audited - row["estimated"]) * 100 / row["estimated"]
+            row["percent"] = percent.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+            growth.append(row)
+    if not (findings or new_classes or growth):
+        raise LetterRefused("no policy changes were found at this audit: there is nothing to send")
+    return {"findings": findings, "new_classes": new_classes, "growth": growth}
+
+
+def _records_builder(kind: str) -> Callable[[Audit, Mapping[str, Any]], dict[str, Any]]:
+    return lambda audit, extra: _records_context(audit, kind, extra)
+
+
+BUILDERS: dict[str, Callable[[Audit, Mapping[str, Any]], dict[str, Any]]] = {
+    LetterKind.RECORDS_REQUEST: _records_builder(LetterKind.RECORDS_REQUEST),
+    LetterKind.REMINDER_1: _records_builder(LetterKind.REMINDER_1),
+    LetterKind.REMINDER_2: _records_builder(LetterKind.REMINDER_2),
+    LetterKind.REMINDER_FINAL: _records_builder(LetterKind.REMINDER_FINAL),
+    LetterKind.WAIVER: _waiver_context,
+    LetterKind.ESTIMATED: _estimated_context,
+    LetterKind.RESULTS: _results_context,
+    LetterKind.DISPUTE_ACK: _dispute_ack_context,
+    LetterKind.DISPUTE_OUTCOME: _dispute_outcome_context,
+    LetterKind.PAYMENT_PLAN: _payment_plan_context,
+    LetterKind.POLICY_CHANGES: _policy_changes_context,
+}
+
+
+def _common(audit: Audit, kind: str) -> dict[str, Any]:
+    period = audit.period
+    policy = period.policy
+    insured = policy.insured
+    return {
+        "audit": audit,
+        "period": period,
+        "policy": policy,
+        "insured": insured,
+        "address_lines": [line.strip() for line in insured.mailing_address.splitlines() if line],
+        "salutation": insured.contact_name or insured.name,
+        "today": timezone.localdate(),
+        "kind": kind,
+        "kind_label": LetterKind(kind).label,
+        "subject": SUBJECTS[kind].format(policy=policy.number),
+        "portal_url": f"{settings.TRUEUP_PORTAL_URL.rstrip('/')}/portal/",
+        "line_label": str(Line(policy.line).label).lower() if policy.line in Line.values else "",
+    }
+
+
+# The API -----------------------------------------------------------------------------------------
+
+
+def letter_render(*, audit: Audit, kind: str, extra: Mapping[str, Any] | None = None) -> Rendered:
+    """The letter as HTML, with its subject and the addresses it would go to: the preview."""
+    if kind not in LetterKind.values:
+        raise LetterRefused(f"{kind!r} is not a kind of letter")
+    context = _common(audit, kind) | BUILDERS[kind](audit, extra or {})
+    html = render_to_string(f"letters/{kind}.html", context)
+    return Rendered(
+        kind=kind,
+        subject=context["subject"],
+        html=html,
+        recipients=default_recipients(audit),
+    )
+
+
+def letter_text(pdf: bytes) -> str:
+    """The PDF's text as a reader (or a search) sees it, its pages one after the other."""
+    # Imported here, as WeasyPrint is: only letter and document work needs it.
+    import pypdf
+
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    # A line that wraps after a word's own hyphen ("non-compliance") comes out as two words;
+    # the letters are never hyphenated automatically, so the hyphen is the word's.
+    return _WRAPPED_AT_HYPHEN.sub("-", text)
+
+
+def _filename(audit: Audit, kind: str, on: date) -> str:
+    number = _UNSAFE_IN_FILENAME.sub("-", audit.period.policy.number).strip("-")
+    return f"{number}-{kind}-{on:%Y%m%d}.pdf"
+
+
+def _recipients(audit: Audit, recipients: list[str] | None, default: list[str]) -> list[str]:
+    if recipients is None:
+        # The letter is to the insured: a copy to the agent alone could leave the insured
+        # without notice (a records request, a non-compliance charge), so it goes by post.
+        if not audit.period.policy.insured.contact_email.strip():
+            raise LetterRefused(NO_EMAIL)
+        return default
+    chosen = _unique_addresses(recipients)
+    if not chosen:
+        raise LetterRefused("no recipients: give at least one e-mail address or print the letter")
+    for address in chosen:
+        try:
+            validate_email(address)
+        except ValidationError as error:
+            raise LetterRefused(f"{address!r} is not an e-mail address") from error
+    return chosen
+
+
+@transaction.atomic
+def letter_send(
+    *,
+    audit: Audit,
+    kind: str,
+    by: User | None,
+    extra: Mapping[str, Any] | None = None,
+    recipients: list[str] | None = None,
+) -> Letter:
+    """Render, print, archive and e-mail one letter, and note it in the audit's history.
+
+    ``recipients`` replaces the default (the insured's contact and its agents). The e-mail goes
+    last: if it cannot be sent, the archive row and history roll back and the stored PDF is
+    deleted, so the archive only holds letters that went out.
+    """
+    rendered = letter_render(audit=audit, kind=kind, extra=extra)
+    to = _recipients(audit, recipients, rendered.recipients)
+    pdf = html_to_pdf(rendered.html)
+    name = _filename(audit, kind, timezone.localdate())
+    letter = Letter(
+        audit=audit,
+        kind=kind,
+        subject=rendered.subject,
+        recipients=to,
+        html=rendered.html,
+        text=letter_text(pdf),
+        sent_by=by,
+    )
+    letter.pdf.save(name, ContentFile(pdf))  # saves the row as well
+    label = LetterKind(kind).label
+    AuditEdit.objects.create(audit=audit, by=by, summary=f"letter sent: {label} to {', '.join(to)}")
+    insured = audit.period.policy.insured
+    message = EmailMessage(
+        subject=rendered.subject,
+        body=render_to_string(
+            "letters/cover_note.txt",
+            {
+                "salutation": insured.contact_name or insured.name,
+                "insured": insured,
+                "period": audit.period,
+                "kind_label": label,
+                "filename": name,
+            },
+        ),
+        to=to,
+    )
+    message.attach(name, pdf, "application/pdf")
+    try:
+        message.send()
+    except Exception:
+        letter.pdf.delete(save=False)
+        raise
+    return letter

@@ -1,0 +1,1 @@
+from trueup.audits.tests.conftest import *  # noqa: F403
