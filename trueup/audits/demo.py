@@ -115,7 +115,55 @@ def load_demo_book(policies: int = 200, seed: int = 7, today: date | None = None
                 audit_schedule(period=period)
         _advance(rng, users)
         _policyholder(users)
+        _billing(users)
     return _counts()
+
+
+def _billing(users: dict[str, User]) -> None:
+    """Results on their way to billing: one agreed and billed with its results letter, one
+    disputed with the undisputed part billed, one on a payment plan; the rest in the window."""
+    from trueup.billing import services as billing
+    from trueup.billing.models import Outreach
+    from trueup.letters.services import letter_send
+
+    auditor, manager = users["auditor"], users["manager"]
+    additional = [
+        o
+        for o in Outreach.objects.filter(
+            audit__status=Status.COMPLETED, result__adjustment__gt=500
+        ).order_by("id")[:3]
+    ]
+    if len(additional) < 3:
+        return
+    agreed, disputed, planned = additional
+    letter_send(audit=agreed.audit, kind="results", by=auditor)
+    billing.outreach_attempt_add(
+        outreach=agreed,
+        by=auditor,
+        channel="phone",
+        contact="the owner",
+        outcome="agreed",
+        notes="walked through the classes; agreed",
+    )
+    billing.outreach_attempt_add(
+        outreach=disputed,
+        by=auditor,
+        channel="phone",
+        contact="the owner",
+        outcome="disputed",
+        notes="says part of the payroll was an insured subcontractor's crew",
+    )
+    line = next(x for x in disputed.result.result["adjustments"] if x["is_class"])
+    billing.dispute_open(
+        audit=disputed.audit,
+        by=auditor,
+        lines=[{"state": line["state"], "item": line["item"]}],
+        statement="Part of this class's payroll was paid to an insured subcontractor.",
+    )
+    billing.outreach_release(
+        outreach=disputed, by=manager, reason="the undisputed part, while the dispute is open"
+    )
+    billing.payment_plan_agree(audit=planned.audit, by=auditor, instalments=6)
 
 
 def _invited_audits() -> list[Audit]:

@@ -127,3 +127,76 @@ def test_the_outbox_is_pushed_and_a_failure_is_kept_for_the_next_run(
     # Delivered once: a later run sends nothing.
     assert services.outbox_deliver(sent.append, "https://billing.example/in") == (0, 0)
     assert len(sent) == 1
+
+
+def test_the_deliver_command_posts_each_instruction_once_with_its_key(
+    approved: Audit, manager: User
+) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from django.core.management import call_command
+
+    received: list[tuple[str, dict[str, object]]] = []
+
+    class Billing(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (the standard library's name)
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            received.append((self.headers["Idempotency-Key"], body))
+            self.send_response(202)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Billing)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        instruction, _ = services.billing_handoff(audit=approved, by=manager)
+        url = f"http://127.0.0.1:{server.server_port}/instructions"
+        out = io.StringIO()
+        call_command("deliver_billing", url, stdout=out)
+        call_command("deliver_billing", url, stdout=out)
+    finally:
+        server.shutdown()
+    assert out.getvalue().splitlines() == [
+        "delivered 1, failed 0 (kept for the next run)",
+        "delivered 0, failed 0 (kept for the next run)",
+    ]
+    assert [key for key, _ in received] == [instruction.idempotency_key]
+    assert received[0][1]["bill_now"] == "4575.00"
+    assert OutboxMessage.objects.get().delivered_to == url
+
+
+def test_the_release_command_releases_the_windows_that_ended(approved: Audit) -> None:
+    from datetime import timedelta
+    from unittest import mock
+
+    from django.core.management import call_command
+
+    from trueup.billing.models import Outreach
+
+    ends = Outreach.objects.get(audit=approved).window_ends
+    out = io.StringIO()
+    with mock.patch("trueup.billing.services._today", return_value=ends + timedelta(days=1)):
+        call_command("release_outreach", stdout=out)
+    assert out.getvalue().strip().endswith("invoice additional premium 4575.00")
+    assert BillingInstruction.objects.count() == 1
+
+
+def test_the_admin_lists_billing_and_letters(approved: Audit, admin_user: User) -> None:
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client = Client()
+    client.force_login(admin_user)
+    for path in (
+        "billing/paymentrecord",
+        "billing/outreach",
+        "billing/dispute",
+        "billing/billinginstruction",
+        "billing/outboxmessage",
+        "billing/paymentplan",
+        "letters/letter",
+    ):
+        assert client.get(f"/admin/{path}/").status_code == 200, path
