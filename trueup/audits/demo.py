@@ -127,12 +127,11 @@ def _billing(users: dict[str, User]) -> None:
     from trueup.letters.services import letter_send
 
     auditor, manager = users["auditor"], users["manager"]
-    additional = [
-        o
-        for o in Outreach.objects.filter(
+    additional = list(
+        Outreach.objects.filter(
             audit__status=Status.COMPLETED, result__adjustment__gt=500
         ).order_by("id")[:3]
-    ]
+    )
     if len(additional) < 3:
         return
     agreed, disputed, planned = additional
