@@ -140,7 +140,7 @@ def test_the_deliver_command_posts_each_instruction_once_with_its_key(
     received: list[tuple[str, dict[str, object]]] = []
 
     class Billing(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (the standard library's name)
+        def do_POST(self) -> None:  # the standard library names it
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             received.append((self.headers["Idempotency-Key"], body))
             self.send_response(202)
