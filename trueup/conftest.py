@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from playwright.sync_api import Browser
+
+from trueup.testing import launch_browser
 
 
 @pytest.fixture(autouse=True)
@@ -10,3 +15,9 @@ def fast_password_hashing(settings: pytest.FixtureRequest) -> None:
     # A real hasher costs half a second per password by design; tests that make logins would
     # spend most of their time in it. Only the tests use this one.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless chromium for every browser test."""
+    yield from launch_browser()

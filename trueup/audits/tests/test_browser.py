@@ -3,33 +3,14 @@ payroll line, sees the re-rated premium and submits; a reviewer approves."""
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from trueup.accounts.models import User
 from trueup.audits.models import Audit
 from trueup.audits.workflow import Status
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PASSWORD = "a-long-test-password-7"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if shutil.which(CHROMIUM) is None:
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make browser)")
-    # Playwright runs an event loop in this thread; the test's own ORM calls are synchronous
-    # and safe here, so Django's guard against ORM use inside an event loop is lifted.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 def log_in(page: Page, base: str, user: User) -> None:

@@ -5,14 +5,11 @@ checked with axe-core for serious and critical accessibility problems."""
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from trueup.accounts.models import User
 from trueup.audits.models import Audit
@@ -20,27 +17,10 @@ from trueup.audits.workflow import Status
 from trueup.portal.models import SelfAudit
 from trueup.portal.services import IssuedInvitation
 from trueup.portal.tests.conftest import GOOD_PASSWORD
+from trueup.testing import assert_accessible
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-AXE = Path(__file__).resolve().parents[3] / "node_modules" / "axe-core" / "axe.min.js"
 PHONE: ViewportSize = {"width": 375, "height": 740}
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if shutil.which(CHROMIUM) is None:
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make browser)")
-    if not AXE.is_file():
-        pytest.fail(f"{AXE} is missing: install axe-core from npm (make axe)")
-    # Playwright runs an event loop in this thread; the test's own ORM calls are synchronous
-    # and safe here, so Django's guard against ORM use inside an event loop is lifted.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -48,19 +28,6 @@ def media(settings: Any, tmp_path: Path) -> Path:
     """Uploads go to a temporary folder, never the project's media."""
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
-
-
-def assert_accessible(page: Page, name: str) -> None:
-    """axe-core finds no serious or critical violation on the page as it is now."""
-    page.add_script_tag(path=str(AXE))
-    found = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    bad = [v for v in found["violations"] if v["impact"] in ("serious", "critical")]
-    lines = [
-        f"{v['id']} ({v['impact']}): {v['help']} → "
-        + ", ".join(" ".join(node["target"]) for node in v["nodes"])
-        for v in bad
-    ]
-    assert not bad, f"{name}: accessibility violations:\n" + "\n".join(lines)
 
 
 def assert_fits_a_phone(page: Page, name: str) -> None:
