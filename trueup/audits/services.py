@@ -286,9 +286,15 @@ def audit_reopen(*, audit: Audit, by: User, reason: str, requested_on: date | No
     return reopened
 
 
+@transaction.atomic
 def audit_reverse(*, audit: Audit, by: User, reason: str) -> Audit:
+    """Reverse a final audit: anything already billed for it is handed back to billing."""
     _check_role(by, "reverse")
-    return audit_transition(audit=audit, to=Status.REVERSED, by=by, reason=reason)
+    reversed_audit = audit_transition(audit=audit, to=Status.REVERSED, by=by, reason=reason)
+    from trueup.billing.services import audit_replaced
+
+    audit_replaced(audit=reversed_audit, by=by)
+    return reversed_audit
 
 
 @transaction.atomic
@@ -297,6 +303,9 @@ def audit_revise(*, audit: Audit, by: User, reason: str) -> Audit:
     audit, linked to it, starts in progress with a copy of its facts."""
     _check_role(by, "revise")
     original = audit_transition(audit=audit, to=Status.REVISED, by=by, reason=reason)
+    from trueup.billing.services import audit_replaced
+
+    audit_replaced(audit=original, by=by)
     revision = Audit.objects.create(
         period=original.period,
         type=original.type,

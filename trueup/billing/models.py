@@ -16,6 +16,7 @@ class OutreachStatus(models.TextChoices):
     OPEN = "open", "Explaining the result"
     DISPUTED = "disputed", "Disputed"
     RELEASED = "released", "Released to billing"
+    CLOSED = "closed", "Closed: the audit was revised or reversed"
 
 
 class Outreach(models.Model):

@@ -50,6 +50,7 @@ from trueup.rating.money import cents
 from trueup.rating.periods import add_months
 
 ZERO = Decimal(0)
+ZERO_CENTS = Decimal("0.00")
 
 
 class BillingRefused(TrueUpError):
@@ -235,6 +236,23 @@ def outreach_release_due(today: date | None = None) -> list[BillingInstruction]:
             )
         )
     return released
+
+
+@transaction.atomic
+def audit_replaced(*, audit: Audit, by: User | None) -> BillingInstruction | None:
+    """A revised or reversed audit's result no longer stands: an outreach not yet released is
+    closed (a revision gets its own), and for a reversal whatever was billed is handed back."""
+    Outreach.objects.filter(audit=audit).exclude(status=OutreachStatus.RELEASED).update(
+        status=OutreachStatus.CLOSED,
+        release_reason=f"the audit was {audit.get_status_display().lower()}",
+    )
+    if audit.status != Status.REVERSED:
+        return None
+    billed = BillingInstruction.objects.filter(audit__in=chain(audit)).aggregate(s=Sum("bill_now"))
+    if not billed["s"]:
+        return None
+    instruction, _ = billing_handoff(audit=audit, by=by, stage="reversed")
+    return instruction
 
 
 # Disputes ------------------------------------------------------------------------------------
@@ -545,7 +563,10 @@ def billing_handoff(
             existing = BillingInstruction.objects.filter(idempotency_key=key).first()
             if existing is not None:
                 return existing, False
-            if locked.status not in FINAL or locked.status == Status.WAIVED:
+            reversal = stage == "reversed"
+            if reversal and locked.status != Status.REVERSED:
+                raise BillingRefused("only a reversed audit's billing is reversed")
+            if not reversal and (locked.status not in FINAL or locked.status == Status.WAIVED):
                 raise BillingRefused("only a completed or estimated audit goes to billing")
             audits = chain(locked)
             previously = (
@@ -556,7 +577,8 @@ def billing_handoff(
             )
             # Sums come back from the database at its own precision: back to cents.
             previously = cents(Decimal(previously))
-            total = cents(Decimal(result.adjustment))
+            # A reversed audit's adjustment is nothing: what was billed comes back.
+            total = ZERO_CENTS if reversal else cents(Decimal(result.adjustment))
             held = cents(_held(locked, total) if stage == "released" else ZERO)
             bill_now = total - held - previously
             kind = _kind(bill_now, locked.period)

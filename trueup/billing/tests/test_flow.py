@@ -307,3 +307,40 @@ def test_an_insured_with_returned_payments_is_not_offered_a_plan(
     assert check.reasons == ["1 returned payments in the last 12 months (at most 0)"]
     with pytest.raises(services.BillingRefused, match="not eligible"):
         services.payment_plan_agree(audit=approved, by=auditor, instalments=4)
+
+
+def test_reversing_a_billed_audit_hands_the_amount_back_to_billing(
+    approved: Audit, auditor: User, manager: User
+) -> None:
+    services.outreach_release(
+        outreach=Outreach.objects.get(audit=approved), by=auditor, reason="agreed"
+    )
+    audit_services.audit_reverse(audit=approved, by=manager, reason="policy rewritten flat")
+    reversal = BillingInstruction.objects.get(stage="reversed")
+    assert _figures(reversal) == (
+        "reversed",
+        "refund",
+        Decimal("0.00"),
+        Decimal("4575.00"),
+        Decimal("0.00"),
+        Decimal("-4575.00"),
+    )
+    assert sum(i.bill_now for i in BillingInstruction.objects.all()) == 0
+
+
+def test_revising_before_release_closes_the_window_and_the_revision_opens_its_own(
+    approved: Audit, manager: User
+) -> None:
+    revision = audit_services.audit_revise(audit=approved, by=manager, reason="941s arrived")
+    assert Outreach.objects.get(audit=approved).status == "closed"
+    # Nothing was billed, so reversing or revising hands nothing back.
+    assert not BillingInstruction.objects.exists()
+    done = audit_services.audit_submit(audit=revision, by=manager)
+    assert Outreach.objects.get(audit=done).status == "open"
+    instruction = services.outreach_release(
+        outreach=Outreach.objects.get(audit=done), by=manager, reason="agreed"
+    )
+    assert (instruction.previously_billed, instruction.bill_now) == (
+        Decimal("0.00"),
+        Decimal("4575.00"),
+    )
