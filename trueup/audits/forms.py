@@ -50,6 +50,16 @@ class WorklistFilters(forms.Form):
     )
     due_from = forms.DateField(required=False, widget=DATE, label="Due from")
     due_to = forms.DateField(required=False, widget=DATE, label="Due to")
+    billing = forms.ChoiceField(
+        required=False,
+        label="Before billing",
+        choices=[
+            ("", "Any"),
+            ("outreach", "In the outreach window"),
+            ("disputed", "Disputed"),
+            ("released", "Released to billing"),
+        ],
+    )
     overdue = forms.BooleanField(required=False)
     rush = forms.BooleanField(required=False)
     sort = forms.ChoiceField(

@@ -180,3 +180,26 @@ def test_another_insured_cannot_dispute_or_read_the_letters(approved: Audit, aud
     )
     assert answer.status_code == 404
     assert not Dispute.objects.exists()
+
+
+def test_the_worklist_finds_the_audits_in_the_outreach_window_disputed_or_released(
+    approved: Audit, auditor: User
+) -> None:
+    from trueup.billing import services
+    from trueup.billing.models import Outreach
+
+    client = _client(auditor)
+
+    def listed(stage: str) -> list[int]:
+        page = client.get(f"/audits/?billing={stage}")
+        return [line["row"].id for line in page.context["lines"]]
+
+    assert listed("outreach") == [approved.pk]
+    assert listed("disputed") == listed("released") == []
+    services.dispute_open(
+        audit=approved, by=auditor, lines=[{"state": "IN", "item": "5645"}], statement="x"
+    )
+    assert listed("disputed") == [approved.pk]
+    services.outreach_release(outreach=Outreach.objects.get(audit=approved), by=auditor, reason="x")
+    assert listed("outreach") == []
+    assert listed("released") == [approved.pk]
