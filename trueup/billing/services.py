@@ -298,7 +298,12 @@ def dispute_open(
     whole line, how much). The undisputed part can be billed at once."""
     from trueup.portal.documents import UploadRefused, sniff
 
-    if not by.is_portal_user:
+    if by.is_portal_user:
+        from trueup.portal.access import portal_audits
+
+        if not portal_audits(by).filter(pk=audit.pk).exists():
+            raise NotAllowed("this portal login may not see that audit")
+    else:
         _check(by, "document", "record a dispute")
     audit = Audit.objects.select_for_update().get(pk=audit.pk)
     if audit.status not in FINAL or audit.status == Status.WAIVED:

@@ -344,3 +344,15 @@ def test_revising_before_release_closes_the_window_and_the_revision_opens_its_ow
         Decimal("0.00"),
         Decimal("4575.00"),
     )
+
+
+def test_a_portal_user_may_dispute_only_their_own_insureds_audit(approved: Audit) -> None:
+    from trueup.accounts.models import Role
+    from trueup.audits.services import NotAllowed
+
+    stranger = User.objects.create(username="stranger", role=Role.INSURED)
+    with pytest.raises(NotAllowed, match="may not see that audit"):
+        services.dispute_open(
+            audit=approved, by=stranger, lines=[{"state": "IN", "item": "5645"}], statement="x"
+        )
+    assert not Dispute.objects.exists()
