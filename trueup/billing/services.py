@@ -20,7 +20,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from trueup.accounts.models import User
@@ -272,14 +272,17 @@ def _amount(value: Any, path: str, problems: list[Problem]) -> Decimal | None:
     return amount
 
 
-def dispute_deadline(audit: Audit) -> date:
+def dispute_deadline(
+    audit: Audit, outreach: Outreach | None = None, result: ResultSnapshot | None = None
+) -> date:
     """The last day a dispute may be opened: the dispute window from the result's release to
-    the insured (the outreach window's start, or the result's date)."""
-    outreach = Outreach.objects.filter(audit=audit).first()
+    the insured (the outreach window's start, or the result's date). Pass the outreach and the
+    result when they are at hand."""
+    outreach = outreach or Outreach.objects.filter(audit=audit).first()
     start = (
         timezone.localdate(outreach.opened_at)
         if outreach is not None
-        else timezone.localdate(_result(audit).created_at)
+        else timezone.localdate((result or _result(audit)).created_at)
     )
     return start + timedelta(days=dispute_days(audit))
 
@@ -675,17 +678,25 @@ def plan_amount(audit: Audit) -> Decimal:
     return undisputed(audit)
 
 
-def plan_eligibility(audit: Audit, today: date | None = None) -> plans.Eligibility:
+def plan_eligibility(
+    audit: Audit, today: date | None = None, amount: Decimal | None = None
+) -> plans.Eligibility:
+    """Whether a plan may be offered for ``amount`` (by default what is billed now)."""
     today = today or _today()
     config = rules()["payment_plans"]
     since = add_months(today, -int(config["history_months"]))
-    payments = PaymentRecord.objects.filter(insured=audit.period.policy.insured, on__gte=since)
-    history = plans.History(
-        late=payments.filter(event=PaymentEvent.LATE).count(),
-        returned=payments.filter(event=PaymentEvent.RETURNED).count(),
+    counts = PaymentRecord.objects.filter(
+        insured_id=audit.period.policy.insured_id, on__gte=since
+    ).aggregate(
+        late=Count("id", filter=Q(event=PaymentEvent.LATE)),
+        returned=Count("id", filter=Q(event=PaymentEvent.RETURNED)),
     )
+    history = plans.History(late=counts["late"], returned=counts["returned"])
     return plans.eligibility(
-        plan_amount(audit), history, policy_status(audit.period, today), config
+        plan_amount(audit) if amount is None else amount,
+        history,
+        policy_status(audit.period, today),
+        config,
     )
 
 

@@ -19,7 +19,8 @@ from django.views.decorators.http import require_GET, require_POST
 from trueup.accounts.models import User
 from trueup.audits.access import staff_user, visible_audit
 from trueup.audits.explanations import plain_reasons
-from trueup.audits.models import Audit
+from trueup.audits.models import Audit, ResultSnapshot
+from trueup.audits.selectors import latest_result
 from trueup.audits.services import may
 from trueup.audits.workflow import FINAL, Status
 from trueup.billing import services
@@ -30,8 +31,10 @@ from trueup.billing.models import (
     DisputeStatus,
     Outcome,
     Outreach,
+    OutreachStatus,
     PaymentPlan,
 )
+from trueup.billing.plans import Eligibility
 from trueup.letters.models import Letter, LetterKind
 from trueup.letters.services import LetterRefused, letter_render, letter_send
 from trueup.portal.selfaudit import class_name
@@ -42,11 +45,10 @@ def _usd(amount: Decimal) -> str:
     return f"${abs(amount):,.2f}"
 
 
-def call_script(audit: Audit, user: User) -> list[str]:
+def call_script(
+    audit: Audit, user: User, result: ResultSnapshot, plan_check: Eligibility | None
+) -> list[str]:
     """What to say on the call, from the engine's explanation of the result."""
-    result = audit.latest_result
-    if result is None:
-        return []
     adjustment = Decimal(result.adjustment)
     if adjustment > 0:
         outcome = f"an additional premium of {_usd(adjustment)}"
@@ -71,53 +73,77 @@ def call_script(audit: Audit, user: User) -> list[str]:
         f"If you disagree, tell us in writing within {services.dispute_days(audit)} days with "
         "your supporting documents; the part you do not dispute is billed meanwhile.",
     ]
-    if adjustment > 0:
-        check = services.plan_eligibility(audit)
+    if plan_check is not None:
         lines.append(
             "A payment plan of 2 to 12 instalments can be offered."
-            if check.eligible
-            else "A payment plan cannot be offered: " + "; ".join(check.reasons) + "."
+            if plan_check.eligible
+            else "A payment plan cannot be offered: " + "; ".join(plan_check.reasons) + "."
         )
     return lines
 
 
 def billing_panel(audit: Audit, user: User) -> dict[str, Any]:
-    """What the audit page shows from result to billing."""
+    """What the audit page shows from result to billing. Read in a handful of queries: an audit
+    that never entered the billing flow costs four."""
     outreach = Outreach.objects.filter(audit=audit).first()
-    result = audit.latest_result
-    final = audit.status in FINAL and audit.status != Status.WAIVED and result is not None
-    disputes = list(Dispute.objects.filter(audit=audit).prefetch_related("documents"))
-    open_dispute = next((d for d in disputes if d.status == DisputeStatus.OPEN), None)
-    return {
-        "outreach": outreach,
-        "outreach_attempts": outreach.attempts.select_related("by") if outreach else [],
-        "outreach_script": call_script(audit, user) if outreach else [],
-        "channels": Channel.choices,
-        "outcomes": Outcome.choices,
-        "disputes": disputes,
-        "open_dispute": open_dispute,
-        "may_dispute": final
-        and open_dispute is None
-        and audit.status != Status.REVISED
-        and timezone.localdate() <= services.dispute_deadline(audit),
-        "dispute_deadline": services.dispute_deadline(audit) if final else None,
-        "class_lines": [line for line in result.result["adjustments"] if line["is_class"]]
-        if final and result is not None
-        else [],
-        "undisputed": services.undisputed(audit) if final else None,
-        "instructions": BillingInstruction.objects.filter(audit__in=services.chain(audit))
+    instructions = list(
+        BillingInstruction.objects.filter(audit__in=services.chain(audit))
         .select_related("outbox")
-        .order_by("id"),
-        "plan": PaymentPlan.objects.filter(audit=audit, cancelled_at__isnull=True).first(),
-        "plan_check": services.plan_eligibility(audit)
-        if final and result is not None and result.adjustment > 0
-        else None,
-        "plan_amount": services.plan_amount(audit) if final else None,
+        .order_by("id")
+    )
+    disputes = list(Dispute.objects.filter(audit=audit).prefetch_related("documents"))
+    plan = PaymentPlan.objects.filter(audit=audit, cancelled_at__isnull=True).first()
+    context: dict[str, Any] = {
+        "outreach": outreach,
+        "instructions": instructions,
+        "disputes": disputes,
+        "plan": plan,
         "letters": Letter.objects.filter(audit=audit),
         "letter_kinds": LetterKind.choices,
         "may_outreach": may(user, "document"),
         "may_resolve": may(user, "approve"),
         "may_revise": may(user, "revise"),
+    }
+    result = latest_result(audit)
+    final = audit.status in FINAL and audit.status != Status.WAIVED and result is not None
+    if result is None or not (outreach or instructions or disputes or plan):
+        return context
+    adjustment = Decimal(result.adjustment)
+    open_dispute = next((d for d in disputes if d.status == DisputeStatus.OPEN), None)
+    held = (
+        min(Decimal(open_dispute.disputed_amount), adjustment)
+        if open_dispute is not None and adjustment > 0
+        else Decimal(0)
+    )
+    mine = [i for i in instructions if i.audit_id == audit.pk]
+    amount = Decimal(mine[-1].bill_now) if mine else adjustment - held
+    plan_check = (
+        services.plan_eligibility(audit, amount=amount)
+        if final and plan is None and amount > 0
+        else None
+    )
+    deadline = services.dispute_deadline(audit, outreach, result) if final else None
+    talking = outreach is not None and outreach.status in (
+        OutreachStatus.OPEN,
+        OutreachStatus.DISPUTED,
+    )
+    return context | {
+        "outreach_attempts": outreach.attempts.select_related("by") if outreach else [],
+        "outreach_script": call_script(audit, user, result, plan_check) if talking else [],
+        "channels": Channel.choices,
+        "outcomes": Outcome.choices,
+        "open_dispute": open_dispute,
+        "may_dispute": final
+        and deadline is not None
+        and open_dispute is None
+        and timezone.localdate() <= deadline,
+        "dispute_deadline": deadline,
+        "class_lines": [line for line in result.result["adjustments"] if line["is_class"]]
+        if final
+        else [],
+        "undisputed": adjustment - held,
+        "plan_check": plan_check,
+        "plan_amount": amount,
     }
 
 
