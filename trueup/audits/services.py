@@ -52,6 +52,8 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "assign": frozenset({Role.MANAGER, Role.ADMIN}),
     # Interview notes, the records checklist and findings.
     "document": frozenset({Role.AUDITOR, Role.REVIEWER, Role.MANAGER, Role.ADMIN}),
+    # The insured's payment history, as billing reports it.
+    "record_payments": frozenset({Role.BILLING, Role.ADMIN}),
 }
 # The statuses each action is offered from (the transition map and the services still decide).
 ACTION_FROM: dict[str, frozenset[str]] = {

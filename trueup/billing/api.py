@@ -5,8 +5,9 @@ instructions, acknowledge delivery."""
 import csv
 import io
 import json
+from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -17,8 +18,8 @@ from ninja.responses import Status
 from trueup.accounts.models import Role, User
 from trueup.audits.selectors import audits_visible_to
 from trueup.audits.services import NotAllowed
-from trueup.billing.models import BillingInstruction, OutboxMessage
-from trueup.billing.services import billing_handoff, outbox_delivered
+from trueup.billing.models import BillingInstruction, OutboxMessage, PaymentRecord
+from trueup.billing.services import billing_handoff, outbox_delivered, payment_record
 
 router = Router(tags=["billing"])
 # Billing reads and acknowledges; the audit department may hand off and read.
@@ -166,3 +167,37 @@ def delivered(request: HttpRequest, instruction_id: int, body: Delivered) -> Bil
     found = get_object_or_404(_visible(user), pk=instruction_id)
     outbox_delivered(message=OutboxMessage.objects.get(instruction=found), to=body.delivered_to)
     return get_object_or_404(_visible(user), pk=instruction_id)
+
+
+class PaymentIn(Schema):
+    policy: str
+    on: date
+    event: Literal["paid", "late", "returned"]
+    amount: Decimal = Decimal(0)
+    reference: str = ""
+
+
+class PaymentOut(Schema):
+    id: int
+    insured_id: int
+    on: date
+    event: str
+    amount: Decimal
+    reference: str
+
+
+@router.post("/billing/payments", response={200: PaymentOut, 201: PaymentOut})
+def payment(request: HttpRequest, body: PaymentIn) -> Status[PaymentRecord]:
+    """Billing reports a payment (on time, late or returned) for the policy's insured: what
+    payment plan eligibility looks at. A repeated reference returns the record already kept."""
+    user = request.user
+    assert isinstance(user, User)
+    record, created = payment_record(
+        by=user,
+        policy_number=body.policy,
+        on=body.on,
+        event=body.event,
+        amount=body.amount,
+        reference=body.reference,
+    )
+    return Status(201 if created else 200, record)

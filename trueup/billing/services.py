@@ -670,6 +670,36 @@ def outbox_deliver(send: Callable[[dict[str, Any]], None], to: str) -> tuple[int
 # Payment plans -------------------------------------------------------------------------------
 
 
+@transaction.atomic
+def payment_record(
+    *, by: User, policy_number: str, on: date, event: str, amount: Decimal, reference: str = ""
+) -> tuple[PaymentRecord, bool]:
+    """A payment event from billing, for plan eligibility. With a reference, sending it again
+    returns the record already kept. Returns it and whether it is new."""
+    _check(by, "record_payments", "record payments")
+    from trueup.policies.models import Policy
+
+    policy = Policy.objects.filter(number=policy_number).select_related("insured").first()
+    problems = []
+    if policy is None:
+        problems.append(Problem("policy", f"there is no policy {policy_number}"))
+    if event not in PaymentEvent.values:
+        problems.append(Problem("event", f"must be one of {', '.join(PaymentEvent.values)}"))
+    if amount < 0 or amount != cents(amount):
+        problems.append(Problem("amount", "an amount in dollars and cents, not negative"))
+    if problems:
+        raise InvalidBillingInput(problems)
+    assert policy is not None
+    if reference:
+        existing = PaymentRecord.objects.filter(insured=policy.insured, reference=reference).first()
+        if existing is not None:
+            return existing, False
+    record = PaymentRecord.objects.create(
+        insured=policy.insured, on=on, event=event, amount=amount, reference=reference
+    )
+    return record, True
+
+
 def plan_amount(audit: Audit) -> Decimal:
     """The amount a plan would spread: what billing is (or will be) asked to invoice now."""
     latest = BillingInstruction.objects.filter(audit=audit).order_by("-id").first()

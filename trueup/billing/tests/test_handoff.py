@@ -200,3 +200,37 @@ def test_the_admin_lists_billing_and_letters(approved: Audit, admin_user: User) 
         "letters/letter",
     ):
         assert client.get(f"/admin/{path}/").status_code == 200, path
+
+
+def test_billing_reports_the_payment_history_that_plans_look_at(
+    approved: Audit, billing: User, auditor: User
+) -> None:
+    from trueup.billing.models import PaymentRecord
+
+    client = _api(billing)
+    body = {
+        "policy": "WC-2025-01001",
+        "on": "2026-10-01",
+        "event": "returned",
+        "amount": "812.50",
+        "reference": "chk-1001",
+    }
+    first = client.post("/api/billing/payments", body, content_type="application/json")
+    again = client.post("/api/billing/payments", body, content_type="application/json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json() == again.json()
+    assert PaymentRecord.objects.count() == 1
+    assert not services.plan_eligibility(approved).eligible
+    bad = client.post(
+        "/api/billing/payments",
+        {"policy": "WC-NOPE", "on": "2026-10-01", "event": "late", "amount": "1.005"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422
+    assert [p["path"] for p in bad.json()["problems"]] == ["policy", "amount"]
+    assert (
+        _api(auditor)
+        .post("/api/billing/payments", body, content_type="application/json")
+        .status_code
+        == 403
+    )
