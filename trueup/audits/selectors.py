@@ -107,6 +107,12 @@ def _billing_stage(stage: str) -> Exists:
     return Exists(Outreach.objects.filter(audit=OuterRef("pk"), status__in=statuses))
 
 
+def class_name(audit: Audit, state: str, class_code: str) -> str:
+    """A class's description from the rate table in use, for words the insured understands."""
+    row = rates_in_use().lookup(state, audit.period.policy.line, class_code, audit.period.effective)
+    return row.description if row is not None else ""
+
+
 def audit_rated_now(audit: Audit) -> Result:
     """The engine's rating of the audit's facts as they are, with the rate table in use."""
     return rate_worksheet(worksheet_for(audit), rates=rates_in_use())

@@ -20,7 +20,7 @@ from trueup.accounts.models import User
 from trueup.audits.access import staff_user, visible_audit
 from trueup.audits.explanations import plain_reasons
 from trueup.audits.models import Audit, ResultSnapshot
-from trueup.audits.selectors import latest_result
+from trueup.audits.selectors import class_name, latest_result
 from trueup.audits.services import may
 from trueup.audits.workflow import FINAL, Status
 from trueup.billing import services
@@ -37,7 +37,6 @@ from trueup.billing.models import (
 from trueup.billing.plans import Eligibility
 from trueup.letters.models import Letter, LetterKind
 from trueup.letters.services import LetterRefused, letter_render, letter_send
-from trueup.portal.selfaudit import class_name
 from trueup.rating.errors import TrueUpError
 
 

@@ -39,13 +39,13 @@ from trueup.audits.models import (
 )
 from trueup.audits.scheduling import checklist_for, estimated_premium
 from trueup.audits.scheduling import rules as scheduling_rules
+from trueup.audits.selectors import class_name
 from trueup.audits.workflow import Status
 from trueup.billing.models import Dispute, DisputeStatus, PaymentPlan
 from trueup.letters.models import Letter, LetterKind
 from trueup.pdf import html_to_pdf
 from trueup.policies.models import Agent, Line
 from trueup.portal.access import portal_rules
-from trueup.portal.selfaudit import class_name
 from trueup.portal.services import respond_by
 from trueup.portal.worksheet_pdf import ClassLine, class_lines, plain
 from trueup.rating.errors import TrueUpError

@@ -21,6 +21,7 @@ from django.utils import timezone
 from trueup.accounts.models import User
 from trueup.audits.explanations import plain_reasons
 from trueup.audits.models import Audit
+from trueup.audits.selectors import class_name
 from trueup.audits.services import InvalidFacts, audit_reported_facts_replace, audit_transition
 from trueup.audits.workflow import Status
 from trueup.audits.worksheet import worksheet_for
@@ -132,11 +133,6 @@ def quarters(audit: Audit) -> list[Quarter]:
 def period_quarter(audit: Audit) -> Quarter:
     end = audit.period.cancellation_date or audit.period.expiration
     return Quarter("all", audit.period.effective, date.fromordinal(end.toordinal() - 1))
-
-
-def class_name(audit: Audit, state: str, class_code: str) -> str:
-    row = rates_in_use().lookup(state, audit.period.policy.line, class_code, audit.period.effective)
-    return row.description if row is not None else ""
 
 
 def policy_classes(audit: Audit) -> list[dict[str, str]]:
