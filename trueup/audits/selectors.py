@@ -10,10 +10,11 @@ from typing import Any, NamedTuple
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from trueup.accounts.models import User
 from trueup.audits.models import Audit, AuditEdit, ResultSnapshot, StatusChange
-from trueup.audits.workflow import CLOSED
+from trueup.audits.workflow import CLOSED, Status
 from trueup.audits.worksheet import worksheet_for
 from trueup.policies.models import EstimatedExposure
 from trueup.rating import Result, rate_worksheet
@@ -105,6 +106,17 @@ def _billing_stage(stage: str) -> Exists:
         else [OutreachStatus.OPEN, OutreachStatus.DISPUTED]
     )
     return Exists(Outreach.objects.filter(audit=OuterRef("pk"), status__in=statuses))
+
+
+def records_requested_on(audit: Audit) -> date | None:
+    """The day the records were last asked for (reply-by dates and reminders count from it)."""
+    asked = (
+        audit.status_changes.filter(to_status=Status.RECORDS_REQUESTED)
+        .order_by("-at", "-id")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return None if asked is None else timezone.localdate(asked)
 
 
 def class_name(audit: Audit, state: str, class_code: str) -> str:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from trueup.accounts.models import User
 from trueup.audits.models import Audit, AuditEdit
+from trueup.audits.selectors import records_requested_on
 from trueup.audits.workflow import Status
 from trueup.letters.models import Letter
 from trueup.letters.services import LetterRefused, letter_send
@@ -33,20 +34,10 @@ class Sent:
     reason: str = ""
 
 
-def _asked_on(audit: Audit) -> date | None:
-    asked = (
-        audit.status_changes.filter(to_status=Status.RECORDS_REQUESTED)
-        .order_by("-at", "-id")
-        .values_list("at", flat=True)
-        .first()
-    )
-    return timezone.localdate(asked) if asked is not None else None
-
-
 def reminder_due(audit: Audit, today: date) -> str | None:
     """The reminder this audit should get today, if any: the latest one whose day has come and
     that was not sent since the records were asked for. Only one goes out at a time."""
-    asked = _asked_on(audit)
+    asked = records_requested_on(audit)
     if asked is None:
         return None
     days = {k: int(v) for k, v in rules()["reminders"].items() if k != "source"}
@@ -82,7 +73,7 @@ def reminders_send_due(today: date | None = None, by: User | None = None) -> lis
         except LetterRefused as e:
             # Noted once per records request, not on every daily run.
             note = f"{kind.replace('_', ' ')} not sent: {e.message}"
-            asked = _asked_on(audit)
+            asked = records_requested_on(audit)
             if not AuditEdit.objects.filter(
                 audit=audit, summary=note, at__date__gte=asked
             ).exists():

@@ -39,7 +39,7 @@ from trueup.audits.models import (
 )
 from trueup.audits.scheduling import checklist_for, estimated_premium
 from trueup.audits.scheduling import rules as scheduling_rules
-from trueup.audits.selectors import class_name
+from trueup.audits.selectors import class_name, records_requested_on
 from trueup.audits.workflow import Status
 from trueup.billing.models import Dispute, DisputeStatus, PaymentPlan
 from trueup.letters.models import Letter, LetterKind
@@ -279,16 +279,6 @@ def _checklist(audit: Audit, *, missing_only: bool) -> list[dict[str, str]]:
     return [item for item in items if item["status"] in wanted]
 
 
-def _requested_on(audit: Audit) -> date | None:
-    asked = (
-        audit.status_changes.filter(to_status=Status.RECORDS_REQUESTED)
-        .order_by("-at", "-id")
-        .values_list("at", flat=True)
-        .first()
-    )
-    return None if asked is None else timezone.localdate(asked)
-
-
 def _records_context(audit: Audit, kind: str, extra: Mapping[str, Any]) -> dict[str, Any]:
     reminder = kind != LetterKind.RECORDS_REQUEST
     records = _checklist(audit, missing_only=reminder)
@@ -299,7 +289,7 @@ def _records_context(audit: Audit, kind: str, extra: Mapping[str, Any]) -> dict[
         )
     return {
         "records": records,
-        "requested_on": _requested_on(audit),
+        "requested_on": records_requested_on(audit),
         # A reminder may set a new date; otherwise the records request's own.
         "respond_by": extra.get("respond_by") or respond_by(audit),
         "respond_within_days": int(portal_rules()["records"]["respond_within_days"]),

@@ -21,7 +21,8 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from trueup.accounts.models import Role, User
 from trueup.audits.models import Audit, AuditEdit, RecordsItem, RecordStatus
-from trueup.audits.workflow import CLOSED, Status
+from trueup.audits.selectors import records_requested_on
+from trueup.audits.workflow import CLOSED
 from trueup.policies.models import Insured
 from trueup.portal import documents
 from trueup.portal.access import is_owner, may_report, portal_rules
@@ -164,18 +165,10 @@ def _issue(
 
 def respond_by(audit: Audit | None) -> date | None:
     """The day the insured is asked to answer the records request by."""
-    if audit is None:
-        return None
-    asked = (
-        audit.status_changes.filter(to_status=Status.RECORDS_REQUESTED)
-        .order_by("-at", "-id")
-        .values_list("at", flat=True)
-        .first()
-    )
+    asked = None if audit is None else records_requested_on(audit)
     if asked is None:
         return None
-    days = int(portal_rules()["records"]["respond_within_days"])
-    return timezone.localdate(asked) + timedelta(days=days)
+    return asked + timedelta(days=int(portal_rules()["records"]["respond_within_days"]))
 
 
 @transaction.atomic
