@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -44,7 +45,11 @@ from trueup.billing.models import (
     PaymentRecord,
 )
 from trueup.letters.models import Letter
-from trueup.policies.models import PolicyPeriod
+from trueup.letters.services import LetterRefused, letter_send
+from trueup.policies.models import Policy, PolicyPeriod
+from trueup.portal.access import portal_audits
+from trueup.portal.documents import UploadRefused, sniff
+from trueup.portal.services import system_message
 from trueup.rating.errors import Problem, TrueUpError
 from trueup.rating.money import cents
 from trueup.rating.periods import add_months
@@ -82,7 +87,8 @@ def _edit(audit: Audit, by: User | None, summary: str) -> None:
     AuditEdit.objects.create(audit=audit, by=by, summary=summary)
 
 
-def _usd(amount: Decimal) -> str:
+def dollars(amount: Decimal) -> str:
+    """Billing's amounts always with their cents ($18.52, $4,575.00): what is billed is exact."""
     return f"${amount:,.2f}" if amount >= 0 else f"-${-amount:,.2f}"
 
 
@@ -182,14 +188,12 @@ def outreach_attempt_add(
         notes=notes.strip(),
         by=by,
     )
-    problems = []
     try:
         attempt.full_clean(exclude=["outreach", "by"])
-    except Exception as error:  # ValidationError: each field's messages
-        messages = getattr(error, "message_dict", {"__all__": [str(error)]})
-        problems = [Problem(f, " ".join(m)) for f, m in messages.items()]
-    if problems:
-        raise InvalidBillingInput(problems)
+    except ValidationError as error:
+        raise InvalidBillingInput(
+            [Problem(f, " ".join(m)) for f, m in error.message_dict.items()]
+        ) from error
     attempt.save()
     _edit(
         outreach.audit,
@@ -299,11 +303,7 @@ def dispute_open(
 ) -> Dispute:
     """Record a dispute of a final result, naming the class lines disputed (and, if less than the
     whole line, how much). The undisputed part can be billed at once."""
-    from trueup.portal.documents import UploadRefused, sniff
-
     if by.is_portal_user:
-        from trueup.portal.access import portal_audits
-
         if not portal_audits(by).filter(pk=audit.pk).exists():
             raise NotAllowed("this portal login may not see that audit")
     else:
@@ -343,7 +343,7 @@ def dispute_open(
             problems.append(
                 Problem(
                     f"lines[{index}].disputed",
-                    f"{' '.join(key)}: at most the line's additional premium, {_usd(most)}",
+                    f"{' '.join(key)}: at most the line's additional premium, {dollars(most)}",
                 )
             )
         chosen.append(
@@ -387,12 +387,10 @@ def dispute_open(
         status=OutreachStatus.DISPUTED
     )
     shown = ", ".join(
-        f"{line['state']} {line['item']} {_usd(Decimal(line['disputed']))}" for line in chosen
+        f"{line['state']} {line['item']} {dollars(Decimal(line['disputed']))}" for line in chosen
     )
     _edit(audit, by, f"dispute opened: {shown}")
     if by.is_portal_user:
-        from trueup.portal.services import system_message
-
         system_message(audit, f"Dispute opened by {by.username}: {shown}.", by)
     _letter(audit, "dispute_ack", by, {"dispute": dispute, "undisputed": undisputed(audit)})
     return dispute
@@ -611,10 +609,10 @@ def billing_handoff(
                 locked,
                 by,
                 f"billing instruction {instruction.pk}: {instruction.get_kind_display().lower()} "
-                f"{_usd(abs(bill_now))} now"
-                + (f", {_usd(held)} held for the dispute" if held else "")
+                f"{dollars(abs(bill_now))} now"
+                + (f", {dollars(held)} held for the dispute" if held else "")
                 + (
-                    f" (adjustment {_usd(total)}, {_usd(previously)} billed before)"
+                    f" (adjustment {dollars(total)}, {dollars(previously)} billed before)"
                     if previously
                     else ""
                 ),
@@ -677,8 +675,6 @@ def payment_record(
     """A payment event from billing, for plan eligibility. With a reference, sending it again
     returns the record already kept. Returns it and whether it is new."""
     _check(by, "record_payments", "record payments")
-    from trueup.policies.models import Policy
-
     policy = Policy.objects.filter(number=policy_number).select_related("insured").first()
     problems = []
     if policy is None:
@@ -754,7 +750,7 @@ def payment_plan_agree(
     )
     if down_payment < least_down:
         raise InvalidBillingInput(
-            [Problem("down_payment", f"the down payment must be at least {_usd(least_down)}")]
+            [Problem("down_payment", f"the down payment must be at least {dollars(least_down)}")]
         )
     try:
         schedule = plans.schedule(
@@ -781,8 +777,8 @@ def payment_plan_agree(
     _edit(
         audit,
         by,
-        f"payment plan: {_usd(total)} in {instalments} instalments"
-        + (f" after {_usd(down_payment)} down" if down_payment else ""),
+        f"payment plan: {dollars(total)} in {instalments} instalments"
+        + (f" after {dollars(down_payment)} down" if down_payment else ""),
     )
     _letter(audit, "payment_plan", by, {"plan": plan})
     return plan
@@ -794,8 +790,6 @@ def payment_plan_agree(
 def _letter(audit: Audit, kind: str, by: User | None, extra: Mapping[str, Any]) -> None:
     """Send a letter the flow calls for; without an e-mail address on file the history says so
     and staff print it from the audit page."""
-    from trueup.letters.services import LetterRefused, letter_send
-
     try:
         letter_send(audit=audit, kind=kind, by=by, extra=dict(extra))
     except LetterRefused as e:

@@ -40,28 +40,26 @@ from trueup.letters.services import LetterRefused, letter_render, letter_send
 from trueup.rating.errors import TrueUpError
 
 
-def _usd(amount: Decimal) -> str:
-    return f"${abs(amount):,.2f}"
-
-
 def call_script(
     audit: Audit, user: User, result: ResultSnapshot, plan_check: Eligibility | None
 ) -> list[str]:
     """What to say on the call, from the engine's explanation of the result."""
     adjustment = Decimal(result.adjustment)
     if adjustment > 0:
-        outcome = f"an additional premium of {_usd(adjustment)}"
+        outcome = f"an additional premium of {services.dollars(abs(adjustment))}"
     elif adjustment < 0:
-        outcome = f"a return premium of {_usd(adjustment)}"
+        outcome = f"a return premium of {services.dollars(abs(adjustment))}"
     else:
         outcome = "no change to the premium"
+    audited = services.dollars(Decimal(result.audited_premium))
+    estimated = services.dollars(Decimal(result.estimated_premium))
     period = audit.period
     lines = [
         f"Hello, this is {user.get_full_name() or user.username} from the premium audit "
         f"department, about {period.policy.insured.name}'s policy {period.policy.number} for "
         f"{period.effective:%b %-d, %Y} to {period.expiration:%b %-d, %Y}.",
-        f"The audit is complete: the audited premium is {_usd(Decimal(result.audited_premium))} "
-        f"against {_usd(Decimal(result.estimated_premium))} estimated, which is {outcome}.",
+        f"The audit is complete: the audited premium is {audited} against {estimated} "
+        f"estimated, which is {outcome}.",
         "What changed, and why:",
         *(
             f"• {reason}"

@@ -22,7 +22,12 @@ from trueup.accounts.models import User
 from trueup.audits.explanations import plain_reasons
 from trueup.audits.models import Audit
 from trueup.audits.selectors import class_name
-from trueup.audits.services import InvalidFacts, audit_reported_facts_replace, audit_transition
+from trueup.audits.services import (
+    SELF_REPORTING,
+    InvalidFacts,
+    audit_reported_facts_replace,
+    audit_transition,
+)
 from trueup.audits.workflow import Status
 from trueup.audits.worksheet import worksheet_for
 from trueup.payroll.ingest import Ingested
@@ -513,8 +518,6 @@ def self_audit_for(audit: Audit) -> SelfAudit:
 
 
 def editable(audit: Audit) -> bool:
-    from trueup.audits.services import SELF_REPORTING
-
     return audit.status in SELF_REPORTING
 
 

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -75,15 +76,15 @@ def log_access(
     path: str,
     status: int,
     user: User | None = None,
-    audit: Audit | None = None,
+    audit_id: int | None = None,
     invitation: Invitation | None = None,
     event: str = "",
 ) -> None:
-    """One row of the portal's access log (kept outside the request's transaction)."""
+    """One row of the portal's access log: refused requests and wrong PINs included."""
     ip = (request_meta or {}).get("REMOTE_ADDR") or None
     AccessLog.objects.create(
         user=user if user is not None and user.is_authenticated else None,
-        audit=audit,
+        audit_id=audit_id,
         invitation=invitation,
         method=method[:8],
         path=path[:300],
@@ -358,7 +359,7 @@ def _redeemed(
         status=200,
         user=account,
         invitation=invitation,
-        audit=invitation.audit,
+        audit_id=invitation.audit_id,
         event="redeemed",
     )
     if invitation.audit is not None:
@@ -387,8 +388,6 @@ def delegate_invite(*, insured: Insured, by: User, name: str, email: str) -> Iss
     if not name.strip():
         problems.append(Problem("name", "give the person's name"))
     try:
-        from django.core.validators import validate_email
-
         validate_email(email)
     except ValidationError:
         problems.append(Problem("email", "enter a valid e-mail address"))

@@ -24,6 +24,11 @@ from trueup.audits.access import staff_user, visible_audit
 from trueup.audits.models import Audit, RecordsItem, RecordStatus
 from trueup.audits.selectors import latest_result
 from trueup.audits.workflow import CLOSED, FINAL, Status
+from trueup.billing import services as billing
+from trueup.billing.models import BillingInstruction, Dispute, DisputeStatus
+from trueup.billing.services import BillingRefused, InvalidBillingInput, dispute_open
+from trueup.billing.views import dispute_lines
+from trueup.letters.models import Letter
 from trueup.payroll.ingest import RegisterError
 from trueup.payroll.services import register_read
 from trueup.portal import selfaudit
@@ -38,6 +43,7 @@ from trueup.portal.access import (
 )
 from trueup.portal.models import AccessKind, Invitation, Message, PortalAccess, RecordUpload
 from trueup.portal.services import (
+    REFUSALS,
     InvalidPortalInput,
     InvitationRefused,
     PortalRefused,
@@ -107,18 +113,15 @@ def portal_view(view: View) -> View:
             status = 403
             raise
         finally:
-            visible = (
-                Audit.objects.filter(pk=audit_id).first()
-                if status < 400 and audit_id is not None
-                else None
-            )
             log_access(
                 request_meta=_client_meta(request),
                 method=request.method or "",
                 path=request.path,
                 status=status,
                 user=user,
-                audit=visible,
+                # An answered request saw the audit (its view 404s otherwise); a refused one
+                # names none, so the log reveals no other insured's audit.
+                audit_id=audit_id if status < 400 else None,
                 event=view.__name__,
             )
 
@@ -224,10 +227,6 @@ def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
 def _billing_summary(audit: Audit, result: Any) -> dict[str, Any]:
     """The dispute form, disputes, letters and what billing was asked for, as the insured and
     agent see them."""
-    from trueup.billing import services as billing
-    from trueup.billing.models import BillingInstruction, Dispute, DisputeStatus
-    from trueup.letters.models import Letter
-
     disputes = list(Dispute.objects.filter(audit=audit))
     final = result is not None and audit.status in FINAL and audit.status != Status.WAIVED
     deadline = billing.dispute_deadline(audit) if final else None
@@ -250,7 +249,7 @@ def _back(audit: Audit, anchor: str = "") -> HttpResponseRedirect:
     return redirect(reverse("portal:audit", args=[audit.pk]) + (f"#{anchor}" if anchor else ""))
 
 
-def _problems_text(e: InvalidPortalInput) -> str:
+def _problems_text(e: InvalidPortalInput | InvalidBillingInput) -> str:
     return " ".join(p.reason[:1].upper() + p.reason[1:] + "." for p in e.problems)
 
 
@@ -345,9 +344,6 @@ def worksheet(request: HttpRequest, pk: int) -> HttpResponse:
 @portal_view
 def dispute(request: HttpRequest, pk: int) -> HttpResponse:
     """The insured or agent disputes the result, naming the classes, within the window."""
-    from trueup.billing.services import BillingRefused, InvalidBillingInput, dispute_open
-    from trueup.billing.views import dispute_lines
-
     user = portal_user(request)
     audit = portal_audit(user, pk)
     try:
@@ -364,9 +360,7 @@ def dispute(request: HttpRequest, pk: int) -> HttpResponse:
             "dispute is billed meanwhile.",
         )
     except InvalidBillingInput as e:
-        messages.error(
-            request, " ".join(p.reason[:1].upper() + p.reason[1:] + "." for p in e.problems)
-        )
+        messages.error(request, _problems_text(e))
     except BillingRefused as e:
         messages.error(request, str(e.message))
     return _back(audit, "results")
@@ -376,8 +370,6 @@ def dispute(request: HttpRequest, pk: int) -> HttpResponse:
 @portal_view
 def letter(request: HttpRequest, pk: int, letter: int) -> HttpResponseBase:
     """A letter sent about the audit, as sent."""
-    from trueup.letters.models import Letter
-
     user = portal_user(request)
     audit = portal_audit(user, pk)
     found = get_object_or_404(Letter, audit=audit, pk=letter)
@@ -574,8 +566,6 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         )
     state = invitation_state(found)
     if state != "open":
-        from trueup.portal.services import REFUSALS
-
         log_access(
             request_meta=meta,
             method=request.method or "",
