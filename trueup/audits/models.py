@@ -71,6 +71,13 @@ class Audit(models.Model):
     # Set when records were not provided (an estimated audit) or a finding asks underwriting to
     # look at the account.
     refer_to_underwriting = models.BooleanField(default=False)
+    # The result that was completed, approved or estimated: pinned when the audit becomes final,
+    # and the one billing, letters and the portal use (never "the latest snapshot").
+    final_result = models.ForeignKey(
+        "ResultSnapshot", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Counts every change to the worksheet facts: an edit made from an older count is stale.
+    facts_version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -139,6 +146,9 @@ class PayrollEntry(models.Model):
     wrap_up = models.BooleanField(default=False)
     split_period = models.DateField(null=True, blank=True)
 
+    # Counts the line's changes: a form or call made from an older version is refused.
+    version = models.PositiveIntegerField(default=1)
+
     class Meta:
         ordering = ["id"]
 
@@ -156,6 +166,9 @@ class OwnerEntry(models.Model):
     covered_to = models.DateField(null=True, blank=True)
     weeks_covered = models.PositiveSmallIntegerField(null=True, blank=True)
     duties = models.CharField(max_length=200, blank=True)
+
+    # Counts the line's changes: a form or call made from an older version is refused.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["id"]
@@ -179,6 +192,9 @@ class SubcontractorEntry(models.Model):
     months_worked = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     days_worked = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
 
+    # Counts the line's changes: a form or call made from an older version is refused.
+    version = models.PositiveIntegerField(default=1)
+
     class Meta:
         ordering = ["id"]
 
@@ -189,6 +205,9 @@ class GLExposureEntry(models.Model):
     class_code = models.CharField(max_length=6)
     basis = models.CharField(max_length=20)
     amount = money_field()
+
+    # Counts the line's changes: a form or call made from an older version is refused.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["id"]

@@ -29,7 +29,7 @@ from trueup.audits.models import (
 )
 from trueup.audits.scheduling import checklist_for, plan_for
 from trueup.audits.scheduling import rules as scheduling_rules
-from trueup.audits.workflow import FACTS_EDITABLE, Status, allowed
+from trueup.audits.workflow import FACTS_EDITABLE, FINAL, Status, allowed
 from trueup.audits.worksheet import worksheet_for
 from trueup.rating import rate_worksheet, to_jsonable
 from trueup.rating.errors import Problem, TrueUpError
@@ -337,12 +337,38 @@ def _edit(audit: Audit, by: User | None, summary: str) -> None:
     AuditEdit.objects.create(audit=audit, by=by, summary=summary)
 
 
+class AuditClosed(IllegalTransition):
+    """The audit's facts and rating are read only in its status; the message names the way
+    forward (a revision, a reopening, a return by the reviewer)."""
+
+    code = "audit_closed"
+
+
+def _way_forward(audit: Audit) -> str:
+    if audit.status in FINAL - {Status.WAIVED}:
+        return "its result is final; to change it, an audit manager opens a revision"
+    if audit.status == Status.WAIVED:
+        return "the estimate stands; if the insured asks for an audit, reopen it"
+    if audit.status == Status.IN_REVIEW:
+        return "a reviewer must first return it to its preparer"
+    if audit.status == Status.REVISED:
+        return "a revision replaced it; change the revision instead"
+    return "it was reversed and nothing more changes on it"
+
+
+def check_facts_open(audit: Audit) -> None:
+    """Refuse (409) any change to the facts, the rating, the tax filings or the employee classes
+    of an audit whose facts are no longer open, naming the way forward."""
+    if audit.status not in FACTS_EDITABLE:
+        raise AuditClosed(
+            f"the audit is {_label(audit.status)} and its facts cannot change: "
+            + _way_forward(audit)
+        )
+
+
 def _check_facts_editable(audit: Audit, by: User) -> None:
     _check_role(by, "edit_facts")
-    if audit.status not in FACTS_EDITABLE:
-        raise IllegalTransition(
-            f"the facts of an audit that is {_label(audit.status)} cannot change"
-        )
+    check_facts_open(audit)
 
 
 def _shown(value: Any) -> str:

@@ -16,7 +16,6 @@ from trueup.accounts.models import User
 from trueup.audits import services as audit_services
 from trueup.audits.models import Audit
 from trueup.audits.services import InvalidFacts
-from trueup.audits.workflow import FACTS_EDITABLE
 from trueup.payroll.ingest import (
     Ingested,
     Options,
@@ -138,10 +137,7 @@ def payroll_import_commit(*, payroll_import: PayrollImport, by: User) -> Payroll
             f"this import is {locked.get_status_display().lower()}: preview the file again"
         )
     audit = locked.audit
-    if audit.status not in FACTS_EDITABLE:
-        raise audit_services.IllegalTransition(
-            f"the facts of an audit that is {audit.get_status_display().lower()} cannot change"
-        )
+    audit_services.check_facts_open(audit)
     audit_services.audit_payroll_replace(audit=audit, by=by, lines=locked.lines)
     PayrollImport.objects.filter(audit=audit, status=ImportStatus.PREVIEWED).exclude(
         pk=locked.pk

@@ -148,7 +148,7 @@ def test_facts_of_a_completed_audit_cannot_change(audit: Audit, auditor: User) -
         f"/audits/{audit.pk}/facts/payroll/{line.pk}/",
         payroll_form(line, gross="1"),
     )
-    assert "the facts of an audit that is completed cannot change" in fragment
+    assert "the audit is completed and its facts cannot change" in fragment
     line.refresh_from_db()
     assert line.gross == Decimal("436500.00")
 

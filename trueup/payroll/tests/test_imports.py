@@ -103,7 +103,9 @@ def test_a_completed_audit_refuses_the_commit_and_keeps_its_payroll(
         audit=audit, by=auditor, data=REGISTER, filename="register.csv"
     )
     Audit.objects.filter(pk=audit.pk).update(status=Status.COMPLETED)
-    with pytest.raises(IllegalTransition, match="audit that is completed cannot change"):
+    with pytest.raises(
+        IllegalTransition, match="the audit is completed and its facts cannot change"
+    ):
         services.payroll_import_commit(payroll_import=preview, by=auditor)
     assert audit.payroll.count() == 3
     preview.refresh_from_db()
