@@ -166,8 +166,10 @@ def get_audit(request: HttpRequest, audit_id: int) -> AuditOut:
 
 @router.get("/{audit_id}/result", response=dict[str, Any])
 def get_result(request: HttpRequest, audit_id: int) -> dict[str, Any]:
-    """The latest rating of the audit, with every figure's reasons (the engine's result)."""
-    snapshot = _audit(_user(request), audit_id).latest_result
+    """The audit's result with every figure's reasons (the engine's result): the final one once
+    the audit is final, before that its latest rating."""
+    audit = _audit(_user(request), audit_id)
+    snapshot = audit.final_result or audit.latest_result
     if snapshot is None:
         raise services.IllegalTransition("the audit has not been rated yet")
     result: dict[str, Any] = snapshot.result

@@ -140,7 +140,16 @@ def audit_transition(*, audit: Audit, to: str, by: User | None, reason: str = ""
 
 @transaction.atomic
 def audit_rate(*, audit: Audit, by: User | None) -> ResultSnapshot:
-    """Rate the audit's facts with the engine and keep the result as a new snapshot."""
+    """Rate the audit's facts with the engine and keep the result as a new snapshot: only while
+    the facts can change. A final result is never re-priced (a revision is the way to change
+    it), and an audit in review keeps the result its preparer submitted."""
+    locked = Audit.objects.select_for_update().get(pk=audit.pk)
+    check_facts_open(locked)
+    return _rate(locked, by)
+
+
+def _rate(audit: Audit, by: User | None) -> ResultSnapshot:
+    """The rating itself, for the moves that rate as they go (submit, estimate)."""
     worksheet = worksheet_for(audit)
     result = rate_worksheet(worksheet, rates=rates_in_use())
     snapshot = ResultSnapshot.objects.create(
@@ -189,11 +198,13 @@ def audit_submit(*, audit: Audit, by: User) -> Audit:
     """Rate and submit: completed when the adjustment is within the preparer's authority,
     otherwise sent to a reviewer."""
     _check_role(by, "submit")
+    # Locked and read afresh: a second submit from an old page must see the first one's move.
+    audit = Audit.objects.select_for_update().get(pk=audit.pk)
     if audit.status != Status.IN_PROGRESS:
         raise IllegalTransition(
             f"only an audit in progress can be submitted, not one that is {_label(audit.status)}"
         )
-    snapshot = audit_rate(audit=audit, by=by)
+    snapshot = _rate(audit, by)
     Audit.objects.filter(pk=audit.pk).update(prepared_by=by)
     within = by.within_authority(snapshot.adjustment, snapshot.estimated_premium)
     to = Status.COMPLETED if within else Status.IN_REVIEW
@@ -204,7 +215,7 @@ def audit_submit(*, audit: Audit, by: User) -> Audit:
     )
     moved = audit_transition(audit=audit, to=to, by=by, reason=reason)
     if moved.status == Status.COMPLETED:
-        _after_final(moved, by)
+        _after_final(moved, snapshot, by)
     return moved
 
 
@@ -213,7 +224,8 @@ def audit_approve(*, audit: Audit, by: User, reason: str = "") -> Audit:
     """A reviewer completes an audit in review: never its preparer, and within their own
     authority."""
     _check_role(by, "approve")
-    audit = Audit.objects.get(pk=audit.pk)
+    # Locked: two reviewers approving at once must not both pass the checks below.
+    audit = Audit.objects.select_for_update().get(pk=audit.pk)
     if audit.prepared_by_id == by.pk:
         raise NotAllowed("the preparer of an audit may not approve it: another reviewer must")
     snapshot = audit.latest_result
@@ -225,12 +237,15 @@ def audit_approve(*, audit: Audit, by: User, reason: str = "") -> Audit:
             "manager"
         )
     moved = audit_transition(audit=audit, to=Status.COMPLETED, by=by, reason=reason)
-    _after_final(moved, by)
+    _after_final(moved, snapshot, by)
     return moved
 
 
-def _after_final(audit: Audit, by: User) -> None:
-    """A final result goes to the outreach window before billing (``trueup.billing``)."""
+def _after_final(audit: Audit, snapshot: ResultSnapshot, by: User) -> None:
+    """Pin the result that became final (what billing, letters and the portal use from now on),
+    then send it to the outreach window before billing (``trueup.billing``)."""
+    audit.final_result = snapshot
+    audit.save(update_fields=["final_result"])
     # Imported here: billing builds on these services.
     from trueup.billing.services import outreach_open
 
@@ -257,8 +272,8 @@ def audit_estimate(*, audit: Audit, by: User, reason: str) -> Audit:
     audit = audit_transition(audit=audit, to=Status.ESTIMATED, by=by, reason=reason)
     audit.refer_to_underwriting = True
     audit.save(update_fields=["refer_to_underwriting"])
-    audit_rate(audit=audit, by=by)
-    _after_final(audit, by)
+    snapshot = _rate(audit, by)
+    _after_final(audit, snapshot, by)
     return audit
 
 

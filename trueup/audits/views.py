@@ -122,13 +122,17 @@ def worklist(request: HttpRequest) -> HttpResponse:
 
 def _working_result(audit: Audit, has_facts: bool) -> tuple[dict[str, Any] | None, list[str], bool]:
     """(result, problems, live): while the facts may change, the engine rates them now so the
-    auditor sees the effect of each edit; afterwards, the latest stored result."""
+    auditor sees the effect of each edit; afterwards, the final result (or, in review, the
+    result submitted)."""
     if audit.status in FACTS_EDITABLE and has_facts:
         try:
             return to_jsonable(audit_rated_now(audit)), [], True
         except WorksheetError as error:
             return None, [str(p) for p in error.problems], True
-    snapshot = audit.results.defer("worksheet").order_by("-created_at", "-id").first()
+    stored = audit.results.defer("worksheet")
+    if audit.final_result_id is not None:
+        stored = stored.filter(pk=audit.final_result_id)
+    snapshot = stored.order_by("-created_at", "-id").first()
     return (snapshot.result if snapshot else None), [], False
 
 

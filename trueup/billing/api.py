@@ -86,9 +86,12 @@ def _visible(user: User) -> QuerySet[BillingInstruction]:
     "/audits/{audit_id}/billing-handoff", response={200: InstructionOut, 201: InstructionOut}
 )
 def handoff(request: HttpRequest, audit_id: int) -> Status[BillingInstruction]:
-    """The billing instruction for the audit's latest result. Send an ``Idempotency-Key``
-    header to make retries safe: the same key returns the same instruction (200), never a
-    second one. Without it the key is the audit, its result and the stage."""
+    """The billing instruction for the audit's final result, once it is released from its
+    outreach window (409 before, with the window's last day). Releasing makes it, so this
+    returns it (200); where it is missing it is made (201) under the ``Idempotency-Key`` sent
+    (at most 100 letters, digits, ``-``, ``_``, ``.`` or ``:``), or else the audit, its result
+    and the stage. A result is billed once whatever keys are sent, and a key already used for
+    another audit is refused (422)."""
     user = _user(request, HANDOFF_ROLES)
     audit = get_object_or_404(audits_visible_to(user), pk=audit_id)
     key = request.headers.get("Idempotency-Key") or None

@@ -9,6 +9,7 @@ latest adjustment once nothing is held.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
@@ -129,10 +130,19 @@ def _open_dispute(audit: Audit) -> Dispute | None:
 
 
 def _result(audit: Audit) -> ResultSnapshot:
-    result = audit.latest_result
+    """The result pinned when the audit became final: the only one billing ever uses."""
+    result = audit.final_result
     if result is None:
-        raise BillingRefused("the audit has no result")
+        raise BillingRefused("the audit has no final result: it is billed once it is completed")
     return result
+
+
+# Letters, digits and - _ . : (UUIDs, request ids), as long as the column keeps.
+KEY_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,100}")
+# The stages a hand-off is made at, each once per result: the release after the outreach window
+# (with the undisputed part, when a dispute holds some back), an upheld dispute's held part, a
+# revision that resolved a dispute, and a reversal handing back what was billed.
+STAGES = frozenset({"released", "dispute_upheld", "revised", "reversed"})
 
 
 # Outreach ------------------------------------------------------------------------------------
@@ -557,23 +567,35 @@ def billing_handoff(
     """The billing instruction for the audit's latest result at this stage, made once: a
     retried hand-off (same key) returns the instruction already made. Returns it and whether it
     is new."""
-    result = _result(audit)
-    key = key or f"audit-{audit.pk}-result-{result.pk}-{stage}"
-    existing = BillingInstruction.objects.filter(idempotency_key=key).first()
+    if stage not in STAGES:
+        raise BillingRefused(f"{stage!r} is not a stage of the hand-off to billing")
+    if key is not None and not KEY_PATTERN.fullmatch(key):
+        raise InvalidBillingInput(
+            [
+                Problem(
+                    "Idempotency-Key",
+                    "at most 100 letters, digits, dashes, underscores, dots or colons",
+                )
+            ]
+        )
+    existing = BillingInstruction.objects.filter(idempotency_key=key).first() if key else None
     if existing is not None:
-        return existing, False
+        return _same_audit(existing, audit), False
     try:
         with transaction.atomic():
-            # Hand-offs of one audit are made one at a time, so "previously billed" is right.
+            # Hand-offs of one audit are made one at a time, so "previously billed" is right
+            # and a result is handed off once per stage, whatever keys callers send.
             locked = Audit.objects.select_for_update().get(pk=audit.pk)
+            _check_stage(locked, stage)
+            result = _result(locked)
+            key = key or f"audit-{locked.pk}-result-{result.pk}-{stage}"
             existing = BillingInstruction.objects.filter(idempotency_key=key).first()
             if existing is not None:
-                return existing, False
+                return _same_audit(existing, locked), False
+            made = BillingInstruction.objects.filter(audit=locked, result=result, stage=stage)
+            if made.exists():
+                return made.get(), False
             reversal = stage == "reversed"
-            if reversal and locked.status != Status.REVERSED:
-                raise BillingRefused("only a reversed audit's billing is reversed")
-            if not reversal and (locked.status not in FINAL or locked.status == Status.WAIVED):
-                raise BillingRefused("only a completed or estimated audit goes to billing")
             audits = chain(locked)
             previously = (
                 BillingInstruction.objects.filter(audit__in=audits).aggregate(s=Sum("bill_now"))[
@@ -620,7 +642,48 @@ def billing_handoff(
             return instruction, True
     except IntegrityError:
         # Another request made it between our read and our write: theirs is the one.
-        return BillingInstruction.objects.get(idempotency_key=key), False
+        return _same_audit(BillingInstruction.objects.get(idempotency_key=key), audit), False
+
+
+def _same_audit(instruction: BillingInstruction, audit: Audit) -> BillingInstruction:
+    """A key names one audit's hand-off: sent again for another audit it is a caller's mistake,
+    never that audit's bill."""
+    if instruction.audit_id != audit.pk:
+        raise InvalidBillingInput(
+            [
+                Problem(
+                    "Idempotency-Key",
+                    "this key was already used for another audit's hand-off: send a new key "
+                    "for each audit",
+                )
+            ]
+        )
+    return instruction
+
+
+def _check_stage(audit: Audit, stage: str) -> None:
+    """Whether the audit may be handed to billing at this stage now. A result is billed only
+    once it has been explained: released from its outreach window."""
+    if stage == "reversed":
+        if audit.status != Status.REVERSED:
+            raise BillingRefused("only a reversed audit's billing is reversed")
+        return
+    if audit.status not in FINAL or audit.status == Status.WAIVED:
+        raise BillingRefused("only a completed or estimated audit goes to billing")
+    if stage != "released":
+        return
+    outreach = Outreach.objects.filter(audit=audit).first()
+    if outreach is None:
+        raise BillingRefused(
+            "the result has not been explained to the insured yet: it goes to billing when its "
+            "outreach window is released"
+        )
+    if outreach.status != OutreachStatus.RELEASED:
+        raise BillingRefused(
+            f"the result is being explained to the insured until {outreach.window_ends:%B %-d, %Y}"
+            ": it goes to billing when it is released (the insured's agreement, a reviewer's "
+            "release, or the end of the window)",
+        )
 
 
 @transaction.atomic

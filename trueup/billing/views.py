@@ -20,7 +20,7 @@ from trueup.accounts.models import User
 from trueup.audits.access import staff_user, visible_audit
 from trueup.audits.explanations import plain_reasons
 from trueup.audits.models import Audit, ResultSnapshot
-from trueup.audits.selectors import class_name, latest_result
+from trueup.audits.selectors import class_name
 from trueup.audits.services import may
 from trueup.audits.workflow import FINAL, Status
 from trueup.billing import services
@@ -101,7 +101,7 @@ def billing_panel(audit: Audit, user: User) -> dict[str, Any]:
         "may_resolve": may(user, "approve"),
         "may_revise": may(user, "revise"),
     }
-    result = latest_result(audit)
+    result = audit.final_result
     final = audit.status in FINAL and audit.status != Status.WAIVED and result is not None
     if result is None or not (outreach or instructions or disputes or plan):
         return context
@@ -301,7 +301,7 @@ def _letter_extra(audit: Audit, kind: str) -> dict[str, Any]:
         extra["dispute"] = dispute
         extra["undisputed"] = services.undisputed(audit)
         if dispute.revision is not None:
-            extra["result"] = dispute.revision.latest_result
+            extra["result"] = dispute.revision.final_result
     if kind == "payment_plan":
         plan = PaymentPlan.objects.filter(audit=audit, cancelled_at__isnull=True).first()
         if plan is None:

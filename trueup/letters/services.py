@@ -139,11 +139,14 @@ def _adjustment(outcome: str, adjustment: Decimal) -> dict[str, Any]:
     }
 
 
-def _latest_result(audit: Audit, kind: str) -> ResultSnapshot:
-    snapshot = audit.latest_result
+def _final_result(audit: Audit, kind: str) -> ResultSnapshot:
+    """The result pinned when the audit became final: letters never show a later rating."""
+    snapshot = audit.final_result
     if snapshot is None:
         label = str(LetterKind(kind).label).lower()
-        raise LetterRefused(f"the audit has no result yet: rate it before sending the {label}")
+        raise LetterRefused(
+            f"the audit has no final result yet: the {label} is sent once it is completed"
+        )
     return snapshot
 
 
@@ -322,10 +325,10 @@ def _waiver_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _estimated_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]:
-    snapshot = _latest_result(audit, LetterKind.ESTIMATED)
+    snapshot = _final_result(audit, LetterKind.ESTIMATED)
     if snapshot.worksheet.get("audit", {}).get("type") != "estimated":
         raise LetterRefused(
-            "the audit's latest result is not an estimated audit: send the results letter instead"
+            "the audit's final result is not an estimated audit: send the results letter instead"
         )
     return {
         "snapshot": snapshot,
@@ -336,7 +339,7 @@ def _estimated_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]
 
 
 def _results_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]:
-    snapshot = _latest_result(audit, LetterKind.RESULTS)
+    snapshot = _final_result(audit, LetterKind.RESULTS)
     classes, charges = _class_table(audit, snapshot)
     dispute_days = int(extra.get("dispute_days", DISPUTE_DAYS))
     return {
@@ -406,11 +409,11 @@ def _dispute_outcome_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str
     if dispute.status == DisputeStatus.REVISED:
         revised = extra.get("result")
         if revised is None and dispute.revision is not None:
-            revised = dispute.revision.latest_result
+            revised = dispute.revision.final_result
         if not isinstance(revised, ResultSnapshot):
             raise LetterRefused(
-                "the dispute was resolved by a revision that has no result yet: rate the revision "
-                "before sending the outcome"
+                "the dispute was resolved by a revision that has no final result yet: complete the "
+                "revision before sending the outcome"
             )
         context["revised"] = revised
         context["revised_adjustment"] = _adjustment(revised.outcome, revised.adjustment)
@@ -444,7 +447,7 @@ def _policy_changes_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str,
         estimates[key] = estimates.get(key, ZERO) + estimate.exposure
     new_classes = []
     growth = []
-    snapshot = audit.latest_result
+    snapshot = audit.final_result
     for line in snapshot.result.get("adjustments", []) if snapshot is not None else []:
         if not line.get("is_class"):
             continue

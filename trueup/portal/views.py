@@ -22,7 +22,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from trueup.accounts.models import Role, User
 from trueup.audits.access import staff_user, visible_audit
 from trueup.audits.models import Audit, RecordsItem, RecordStatus
-from trueup.audits.selectors import latest_result
 from trueup.audits.workflow import CLOSED, FINAL, Status
 from trueup.billing import services as billing
 from trueup.billing.models import BillingInstruction, Dispute, DisputeStatus
@@ -195,7 +194,7 @@ def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
     Message.objects.filter(audit=audit, from_portal=False, read_at__isnull=True).update(
         read_at=timezone.now()
     )
-    result = latest_result(audit) if audit.status in FINAL | {Status.REVISED} else None
+    result = audit.final_result if audit.status in FINAL | {Status.REVISED} else None
     form = selfaudit.self_audit_for(audit)
     records = list(audit.records.prefetch_related("uploads"))
     billing = _billing_summary(audit, result)
@@ -331,10 +330,9 @@ def staff_file_download(request: HttpRequest, pk: int, file: int) -> HttpRespons
 def worksheet(request: HttpRequest, pk: int) -> HttpResponse:
     user = portal_user(request)
     audit = portal_audit(user, pk)
-    result = latest_result(audit)
-    if audit.status not in FINAL or result is None:
+    snapshot = audit.final_result
+    if audit.status not in FINAL or snapshot is None:
         raise Http404("the worksheet is ready when the audit is completed")
-    snapshot = audit.results.get(pk=result.pk)
     response = HttpResponse(worksheet_pdf(audit, snapshot), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{worksheet_filename(audit)}"'
     return response

@@ -10,6 +10,8 @@ from trueup.accounts.models import User
 from trueup.audits import services
 from trueup.audits.models import Audit
 from trueup.audits.tests.conftest import *  # noqa: F403
+from trueup.billing.models import Outreach
+from trueup.billing.services import outreach_release
 from trueup.policies.models import Agency, Agent, Insured
 
 
@@ -32,3 +34,12 @@ def approved(audit: Audit, auditor: User, reviewer: User) -> Audit:
     submitted = services.audit_submit(audit=audit, by=auditor)
     assert submitted.status == "in_review"
     return services.audit_approve(audit=submitted, by=reviewer)
+
+
+@pytest.fixture
+def released(approved: Audit, reviewer: User) -> Audit:
+    """The approved audit released from its outreach window by the reviewer: billing has it."""
+    outreach_release(
+        outreach=Outreach.objects.get(audit=approved), by=reviewer, reason="explained by phone"
+    )
+    return Audit.objects.get(pk=approved.pk)

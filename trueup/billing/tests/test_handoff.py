@@ -24,43 +24,61 @@ def _api(user: User) -> Client:
 
 
 def test_repeated_hand_offs_of_one_result_make_one_instruction(
-    approved: Audit, manager: User
+    released: Audit, manager: User
 ) -> None:
-    made = [services.billing_handoff(audit=approved, by=manager) for _ in range(5)]
-    assert [created for _, created in made] == [True, False, False, False, False]
-    assert len({instruction.pk for instruction, _ in made}) == 1
-    assert BillingInstruction.objects.count() == 1
+    made = [services.billing_handoff(audit=released, by=manager) for _ in range(5)]
+    assert [created for _, created in made] == [False] * 5
+    assert {instruction.pk for instruction, _ in made} == {BillingInstruction.objects.get().pk}
     assert OutboxMessage.objects.count() == 1
 
 
-def test_the_api_hand_off_with_an_idempotency_key_answers_the_same_instruction(
-    approved: Audit, billing: User
+def test_the_api_hand_off_answers_the_released_results_instruction_every_time(
+    released: Audit, billing: User
 ) -> None:
     client = _api(billing)
-    url = f"/api/audits/{approved.pk}/billing-handoff"
+    url = f"/api/audits/{released.pk}/billing-handoff"
     answers = [
         client.post(url, content_type="application/json", HTTP_IDEMPOTENCY_KEY="bill-run-42")
         for _ in range(3)
     ]
-    assert [a.status_code for a in answers] == [201, 200, 200]
+    assert [a.status_code for a in answers] == [200, 200, 200]
     bodies = [a.json() for a in answers]
     assert bodies[0] == bodies[1] == bodies[2]
-    assert bodies[0]["idempotency_key"] == "bill-run-42"
+    assert bodies[0]["idempotency_key"] == (
+        f"audit-{released.pk}-result-{released.final_result_id}-released"
+    )
     assert Decimal(bodies[0]["bill_now"]) == Decimal("4575.00")
     assert bodies[0]["payload"]["policy"]["number"] == "WC-2025-01001"
     assert BillingInstruction.objects.count() == 1
 
 
-def test_a_second_key_for_the_same_result_never_bills_twice(approved: Audit, manager: User) -> None:
-    first, _ = services.billing_handoff(audit=approved, by=manager, key="a")
-    second, created = services.billing_handoff(audit=approved, by=manager, key="b")
-    assert created
-    assert (first.bill_now, second.previously_billed, second.bill_now, second.kind) == (
-        Decimal("4575.00"),
-        Decimal("4575.00"),
-        Decimal("0.00"),
-        "no_change",
-    )
+def test_a_missing_instruction_is_made_once_under_the_callers_key(
+    released: Audit, billing: User
+) -> None:
+    # Released before instructions were made on release: the first call makes it (201).
+    OutboxMessage.objects.all().delete()
+    BillingInstruction.objects.all().delete()
+    client = _api(billing)
+    url = f"/api/audits/{released.pk}/billing-handoff"
+    answers = [
+        client.post(url, content_type="application/json", HTTP_IDEMPOTENCY_KEY="bill-run-42")
+        for _ in range(3)
+    ]
+    assert [a.status_code for a in answers] == [201, 200, 200]
+    assert {a.json()["idempotency_key"] for a in answers} == {"bill-run-42"}
+    assert BillingInstruction.objects.count() == 1
+
+
+def test_ten_different_keys_for_one_released_result_bill_it_once(
+    released: Audit, manager: User
+) -> None:
+    made = [
+        services.billing_handoff(audit=released, by=manager, key=f"retry-{n}") for n in range(10)
+    ]
+    assert [created for _, created in made] == [False] * 10
+    instruction = BillingInstruction.objects.get()
+    assert {i.pk for i, _ in made} == {instruction.pk}
+    assert (instruction.bill_now, OutboxMessage.objects.count()) == (Decimal("4575.00"), 1)
 
 
 def test_an_audit_not_yet_final_is_not_handed_off(audit: Audit, manager: User) -> None:
@@ -73,9 +91,9 @@ def test_an_audit_not_yet_final_is_not_handed_off(audit: Audit, manager: User) -
 
 
 def test_billing_reads_exports_and_acknowledges_the_instructions(
-    approved: Audit, billing: User, auditor: User, manager: User
+    released: Audit, billing: User, auditor: User
 ) -> None:
-    instruction, _ = services.billing_handoff(audit=approved, by=manager)
+    instruction = BillingInstruction.objects.get(audit=released)
     client = _api(billing)
     listed = client.get("/api/billing/instructions?undelivered=true").json()
     assert [i["id"] for i in listed] == [instruction.pk]
@@ -102,10 +120,7 @@ def test_billing_reads_exports_and_acknowledges_the_instructions(
     assert _api(auditor).get("/api/billing/instructions").status_code == 403
 
 
-def test_the_outbox_is_pushed_and_a_failure_is_kept_for_the_next_run(
-    approved: Audit, manager: User
-) -> None:
-    services.billing_handoff(audit=approved, by=manager)
+def test_the_outbox_is_pushed_and_a_failure_is_kept_for_the_next_run(released: Audit) -> None:
     sent: list[dict[str, object]] = []
 
     def down(body: dict[str, object]) -> None:
@@ -121,7 +136,7 @@ def test_the_outbox_is_pushed_and_a_failure_is_kept_for_the_next_run(
     assert services.outbox_deliver(sent.append, "https://billing.example/in") == (1, 0)
     assert (
         sent[0]["idempotency_key"]
-        == f"audit-{approved.pk}-result-{approved.latest_result.pk}-released"
+        == f"audit-{released.pk}-result-{released.final_result_id}-released"
     )
     assert sent[0]["bill_now"] == "4575.00"
     # Delivered once: a later run sends nothing.
@@ -129,9 +144,7 @@ def test_the_outbox_is_pushed_and_a_failure_is_kept_for_the_next_run(
     assert len(sent) == 1
 
 
-def test_the_deliver_command_posts_each_instruction_once_with_its_key(
-    approved: Audit, manager: User
-) -> None:
+def test_the_deliver_command_posts_each_instruction_once_with_its_key(released: Audit) -> None:
     import threading
     from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -153,7 +166,7 @@ def test_the_deliver_command_posts_each_instruction_once_with_its_key(
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        instruction, _ = services.billing_handoff(audit=approved, by=manager)
+        instruction = BillingInstruction.objects.get(audit=released)
         url = f"http://127.0.0.1:{server.server_port}/instructions"
         out = io.StringIO()
         call_command("deliver_billing", url, stdout=out)

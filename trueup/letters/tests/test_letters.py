@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from trueup.audits.models import Audit, AuditEdit, Finding, PayrollEntry, RecordStatus
 from trueup.audits.services import (
+    audit_approve,
     audit_estimate,
-    audit_rate,
     audit_request_records,
     audit_revise,
+    audit_submit,
     audit_waive,
 )
 from trueup.audits.workflow import Status
@@ -88,8 +89,11 @@ def no_e_mail(audit, *, keep_agency):
 
 
 @pytest.fixture
-def snapshot(audit, auditor, insured):
-    return audit_rate(audit=audit, by=auditor)
+def snapshot(audit, auditor, reviewer, insured):
+    """The audit submitted by the auditor and approved: its final result, which letters show."""
+    audit_approve(audit=audit_submit(audit=audit, by=auditor), by=reviewer)
+    audit.refresh_from_db()
+    return audit.final_result
 
 
 def send(audit, kind, by, **options):
@@ -409,11 +413,12 @@ def test_an_upheld_dispute_outcome_says_the_audit_stands(audit, auditor, snapsho
 def test_a_revised_dispute_outcome_shows_the_new_premium_and_adjustment(
     audit, auditor, manager, snapshot
 ):
-    Audit.objects.filter(pk=audit.pk).update(status=Status.COMPLETED)
-    audit.refresh_from_db()
     revision = audit_revise(audit=audit, by=manager, reason="dispute")
     revision.payroll.filter(employee="Framing crew").update(gross=Decimal("386500"))
-    revised = audit_rate(audit=revision, by=manager)
+    # The smaller adjustment is within the auditor's authority: completed at once.
+    assert audit_submit(audit=revision, by=auditor).status == Status.COMPLETED
+    revision.refresh_from_db()
+    revised = revision.final_result
     dispute = dispute_of(
         audit,
         snapshot,
@@ -430,7 +435,7 @@ def test_a_revised_dispute_outcome_shows_the_new_premium_and_adjustment(
         f"Additional premium due {usd(revised.adjustment)}"
     ) in text
     assert revised.audited_premium < Decimal("24230")
-    # Without the result the revision's latest is used.
+    # Without the result the revision's final result is used.
     assert letter_render(audit=audit, kind="dispute_outcome", extra={"dispute": dispute}).html == (
         letter_render(
             audit=audit, kind="dispute_outcome", extra={"dispute": dispute, "result": revised}
@@ -475,7 +480,9 @@ def test_a_payment_plan_letter_without_its_plan_is_refused(audit, snapshot):
 # Policy changes ---------------------------------------------------------------------------------
 
 
-def test_the_policy_changes_letter_lists_findings_new_classes_and_growth(audit, auditor, insured):
+def test_the_policy_changes_letter_lists_findings_new_classes_and_growth(
+    audit, auditor, reviewer, insured
+):
     Finding.objects.create(
         audit=audit,
         kind="policy_change",
@@ -489,7 +496,7 @@ def test_the_policy_changes_letter_lists_findings_new_classes_and_growth(audit, 
     PayrollEntry.objects.create(
         audit=audit, state="IN", class_code="5221", employee="Flatwork", gross=Decimal("40000")
     )
-    audit_rate(audit=audit, by=auditor)
+    audit = audit_approve(audit=audit_submit(audit=audit, by=auditor), by=reviewer)
     _, text = send(audit, "policy_changes", auditor)
     assert (
         "Class 5221 in IN: The insured now pours driveways and walks. "
@@ -540,7 +547,7 @@ def test_an_unknown_kind_of_letter_is_refused(audit, auditor, snapshot):
 
 
 def test_a_results_letter_is_refused_for_an_audit_with_no_result(audit, auditor, insured):
-    with pytest.raises(LetterRefused, match="the audit has no result yet"):
+    with pytest.raises(LetterRefused, match="the audit has no final result yet"):
         letter_send(audit=audit, kind="results", by=auditor)
     assert not Letter.objects.exists()
 
