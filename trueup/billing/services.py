@@ -188,6 +188,8 @@ def outreach_attempt_add(
     outreach = Outreach.objects.select_for_update().get(pk=outreach.pk)
     if outreach.status == OutreachStatus.RELEASED:
         raise BillingRefused("the result was already released to billing")
+    if outreach.status == OutreachStatus.CLOSED:
+        raise BillingRefused(f"the outreach was closed: {outreach.release_reason}")
     attempt = OutreachAttempt(
         outreach=outreach,
         channel=channel,
@@ -225,6 +227,8 @@ def outreach_release(*, outreach: Outreach, by: User | None, reason: str) -> Bil
     outreach = Outreach.objects.select_for_update().get(pk=outreach.pk)
     if outreach.status == OutreachStatus.RELEASED:
         raise BillingRefused("the result was already released to billing")
+    if outreach.status == OutreachStatus.CLOSED:
+        raise BillingRefused(f"the outreach was closed: {outreach.release_reason}")
     outreach.status = OutreachStatus.RELEASED
     outreach.released_at = timezone.now()
     outreach.released_by = by
@@ -801,6 +805,8 @@ def payment_plan_agree(
     """Agree a plan with an eligible insured; the agreement letter goes out and the plan
     travels with the hand-off."""
     _check(by, "document", "agree a payment plan")
+    # Locked: two agreements sent at once (a double click, two staff) must not both pass.
+    audit = Audit.objects.select_for_update().get(pk=audit.pk)
     if PaymentPlan.objects.filter(audit=audit, cancelled_at__isnull=True).exists():
         raise BillingRefused("this audit already has a payment plan")
     check = plan_eligibility(audit)

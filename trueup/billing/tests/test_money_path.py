@@ -4,9 +4,11 @@ the outreach window; idempotency keys name one audit's hand-off."""
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from trueup.accounts.models import User
@@ -197,3 +199,47 @@ def test_a_hundred_character_key_is_accepted(released: Audit, billing: User) -> 
     )
     assert answer.status_code == 200
     assert Decimal(answer.json()["bill_now"]) == Decimal("4575.00")
+
+
+def test_a_revised_audits_closed_outreach_is_neither_logged_nor_released(
+    approved: Audit, auditor: User, manager: User, reviewer: User
+) -> None:
+    audit_services.audit_revise(audit=approved, by=manager, reason="payroll of another entity")
+    outreach = Outreach.objects.get(audit=approved)
+    with pytest.raises(services.BillingRefused, match="the outreach was closed: the audit was"):
+        services.outreach_attempt_add(
+            outreach=outreach, by=auditor, channel="phone", contact="Dana", outcome="agreed"
+        )
+    with pytest.raises(services.BillingRefused, match="the outreach was closed"):
+        services.outreach_release(outreach=outreach, by=reviewer, reason="explained")
+    assert not BillingInstruction.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_releases_of_one_window_at_once_bill_it_once(
+    approved: Audit, reviewer: User, manager: User
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are what is tested: SQLite writes one at a time anyway")
+    outreach = Outreach.objects.get(audit=approved)
+    start = threading.Barrier(2)
+    answers: list[str] = []
+
+    def release(by: User) -> None:
+        start.wait()
+        try:
+            services.outreach_release(outreach=outreach, by=by, reason="explained")
+            answers.append("released")
+        except services.BillingRefused as refused:
+            answers.append(str(refused))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=release, args=(by,)) for by in (reviewer, manager)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == ["released", "the result was already released to billing"]
+    assert BillingInstruction.objects.get().bill_now == Decimal("4575.00")
+    assert OutboxMessage.objects.count() == 1
