@@ -69,7 +69,7 @@ def _rate(args: argparse.Namespace) -> int:
     except WorksheetError as exc:
         print(f"trueup: {args.worksheet}: {len(exc.problems)} problem(s):", file=sys.stderr)
         for problem in exc.problems:
-            print(f"  {problem.path}: {problem.reason}", file=sys.stderr)
+            print(f"  {problem.path}: {_one_line(problem.reason)}", file=sys.stderr)
         return BAD_INPUT
     except (TrueUpError, OSError) as exc:
         print(f"trueup: {exc}", file=sys.stderr)
@@ -81,6 +81,12 @@ def _rate(args: argparse.Namespace) -> int:
         # The reader went away (``trueup rate x.json | head``): stop quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
+
+
+def _one_line(text: str) -> str:
+    """Line breaks and other unprintable characters as escapes (\\n, \\x00): a reason may quote
+    the worksheet, and each problem must stay on its own line."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 Reading never raises on bad data: it collects every problem with its JSON path and raises one
 :class:`WorksheetError`. Money and other decimals are read from JSON strings or numbers (numbers
-are read as Decimal, never float) and written as strings.
+are read as Decimal, never float) and written as strings. JSON nested deeper than
+:data:`MAX_NESTING` lists and objects is refused before it is parsed, with the path of the first
+list or object too deep.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from itertools import accumulate
 from typing import Any, TypeVar
 
 from trueup.rating.errors import Problem, WorksheetError
@@ -42,8 +45,26 @@ class _JsonFraction(Decimal):
     """A JSON number with a fraction or exponent, kept apart so the reader can refuse it."""
 
 
+class _JsonLongInteger(Decimal):
+    """A JSON integer too long for Python's int (over 4,300 digits): read as a Decimal, so that the
+    limits on amounts name it, and refused where a whole number is expected."""
+
+
 PLAIN_NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _MISSING = object()
+
+# A worksheet nests lists and objects four deep ($.policy.experience_mods[0]); 32 leaves room for
+# any future field and stays far below the depth at which Python's JSON parser, or repr() of a
+# value in a message, raises RecursionError.
+MAX_NESTING = 32
+# A JSON string, escapes included: brackets inside strings are not nesting.
+_STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'
+_STRINGS = re.compile(_STRING, re.DOTALL)
+_BRACKETS = re.compile(r"[\[\]{}]")
+_TOKENS = re.compile(_STRING + r"|[\[\]{},]", re.DOTALL)
+# Python refuses to convert longer digit strings to int (a guard against slow conversion).
+_LONGEST_INT = 4300
 
 
 class _Reader:
@@ -58,7 +79,7 @@ class _Reader:
             self.fail(path, "must be an object")
             return None
         for key in sorted(set(value) - allowed):
-            self.fail(f"{path}.{key}", "is not a known field")
+            self.fail(_member(path, key), "is not a known field")
         return value
 
     def get(self, data: Mapping[str, Any], key: str, path: str, required: bool) -> Any:
@@ -83,6 +104,14 @@ class _Reader:
             return default
         if not isinstance(value, str) or not value.strip():
             self.fail(f"{path}.{key}", "must be a non-empty string")
+            return default
+        # JSON may escape half of a UTF-16 pair ("\ud800"); such text cannot be written out as
+        # UTF-8, so the result could not be printed.
+        if _LONE_SURROGATE.search(value):
+            self.fail(
+                f"{path}.{key}",
+                "is not valid text: it has an unpaired surrogate (\\ud800 to \\udfff)",
+            )
             return default
         return value.strip()
 
@@ -145,6 +174,9 @@ class _Reader:
         value = self.get(data, key, path, False)
         if value is _MISSING:
             return None
+        if isinstance(value, _JsonLongInteger):
+            self.fail(f"{path}.{key}", "is too large a number")
+            return None
         if isinstance(value, bool) or not isinstance(value, int):
             self.fail(f"{path}.{key}", "must be a whole number")
             return None
@@ -200,13 +232,99 @@ def worksheet_from_dict(data: Any) -> Worksheet:
 
 
 def worksheet_from_json(text: str) -> Worksheet:
+    too_deep = _too_deep(text)
+    if too_deep is not None:
+        raise WorksheetError(
+            [
+                Problem(
+                    too_deep,
+                    f"is nested too deep: a worksheet nests lists and objects at most "
+                    f"{MAX_NESTING} deep",
+                )
+            ]
+        )
     try:
-        data = json.loads(text, parse_float=_JsonFraction)
+        data = json.loads(text, parse_float=_json_fraction, parse_int=_json_integer)
     except json.JSONDecodeError as exc:
         raise WorksheetError(
             [Problem("$", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")]
         ) from exc
     return worksheet_from_dict(data)
+
+
+def _json_fraction(text: str) -> Decimal:
+    try:
+        return _JsonFraction(text)
+    except InvalidOperation:
+        # An exponent past what Decimal can hold (1e9999999999999999999999999): refused as a
+        # fractional JSON number all the same.
+        return _JsonFraction("-Infinity" if text.startswith("-") else "Infinity")
+
+
+def _json_integer(digits: str) -> int | Decimal:
+    return _JsonLongInteger(digits) if len(digits) > _LONGEST_INT else int(digits)
+
+
+def _too_deep(text: str) -> str | None:
+    """The JSON path of the first list or object nested more than MAX_NESTING deep, if any.
+
+    Works on the text, without recursion, so that it also answers for text Python's parser would
+    give up on. Invalid JSON is measured as far as its brackets go; the parser then names its error.
+    """
+    # Quick check for every worksheet: the deepest the brackets outside strings go.
+    brackets = _BRACKETS.findall(_STRINGS.sub("", text))
+    if max(accumulate(1 if b in "[{" else -1 for b in brackets), default=0) <= MAX_NESTING:
+        return None
+    # Too deep: walk the tokens again, keeping each open list's index and each object's key.
+    # Each entry: [True, key] for an object, [False, index] for a list.
+    open_: list[list[Any]] = []
+    expecting_key = False
+    for match in _TOKENS.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            if len(open_) == MAX_NESTING:
+                return _path(open_)
+            open_.append([token == "{", "" if token == "{" else 0])
+            expecting_key = token == "{"
+        elif token in ("]", "}"):
+            if open_:
+                open_.pop()
+            expecting_key = False
+        elif token == ",":
+            if open_ and open_[-1][0]:
+                expecting_key = True
+            elif open_:
+                open_[-1][1] += 1
+        elif expecting_key:
+            open_[-1][1] = _key(token)
+            expecting_key = False
+    return _path(open_)  # not reached: the quick check counts the same brackets
+
+
+def _key(token: str) -> str:
+    try:
+        return str(json.loads(token))
+    except ValueError:  # an invalid escape: the parser will say so if the depth is fixed
+        return token[1:-1]
+
+
+def _path(open_: list[list[Any]]) -> str:
+    path = "$"
+    for is_object, at in open_:
+        path = _member(path, at) if is_object else f"{path}[{at}]"
+    return path
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _member(path: str, key: object) -> str:
+    """``$.policy`` for a name, ``$["two words"]`` for any other key: a key with a space, a dot
+    or a line break must not make the path ambiguous or split a problem over two lines."""
+    name = str(key)  # Python callers may use keys that are not strings
+    if _NAME.fullmatch(name):
+        return f"{path}.{name}"
+    return f"{path}[{json.dumps(name)}]"
 
 
 def _policy(r: _Reader, value: Any, path: str) -> Policy | None:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from operator import attrgetter
 
 from trueup.rating.errors import Problem
+from trueup.rating.limits import out_of_range
 from trueup.rating.money import ZERO
 from trueup.rating.rates import RateTable
 from trueup.rating.rulebook import RuleBook
@@ -36,7 +37,10 @@ _payroll_amounts = attrgetter(*PAYROLL_PARTS_AND_GROSS)
 
 
 def validate(worksheet: Worksheet, rulebook: RuleBook, rates: RateTable) -> list[Problem]:
-    problems: list[Problem] = []
+    # Numbers too large for their kind first: the checks below add and compare them.
+    problems = out_of_range(worksheet)
+    if problems:
+        return problems
 
     def problem(path: str, reason: str) -> None:
         problems.append(Problem(path, reason))

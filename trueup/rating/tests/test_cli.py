@@ -114,3 +114,81 @@ def test_a_malformed_rate_table_exits_2_naming_row_and_column(
     example = str(EXAMPLES / "01-two-class-single-state.json")
     assert main(["rate", "--rates", str(rates), example]) == 2
     assert "rates row 2, column rate: 'abc' is not a number" in capsys.readouterr().err
+
+
+def test_a_value_nested_1000_deep_exits_2_with_the_path_of_the_first_list_too_deep(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    worksheet = json.loads((EXAMPLES / "01-two-class-single-state.json").read_text())
+    worksheet["audited"]["payroll"][0]["tips"] = "DEEP"
+    path = tmp_path / "deep.json"
+    path.write_text(json.dumps(worksheet).replace('"DEEP"', "[" * 1000 + "]" * 1000))
+    assert main(["rate", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"trueup: {path}: 1 problem(s):\n"
+        "  $.audited.payroll[0].tips" + "[0]" * 28 + ": is nested too deep: a worksheet nests "
+        "lists and objects at most 32 deep\n"
+    )
+
+
+def test_a_gl_amount_of_1_followed_by_28_zeros_exits_2_with_its_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    worksheet = json.loads((EXAMPLES / "03-general-liability.json").read_text())
+    worksheet["audited"]["gl_exposures"][1]["amount"] = "1" + "0" * 28
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps(worksheet))
+    assert main(["rate", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"trueup: {path}: 1 problem(s):\n"
+        "  $.audited.gl_exposures[1].amount: is out of range: an amount has at most 12 digits "
+        "before the decimal point\n"
+    )
+
+
+def test_a_json_integer_of_5000_digits_exits_2_with_its_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    worksheet = json.loads((EXAMPLES / "01-two-class-single-state.json").read_text())
+    worksheet["estimated"][1]["exposure"] = "LONG"
+    path = tmp_path / "long.json"
+    path.write_text(json.dumps(worksheet).replace('"LONG"', "7" * 5000))
+    assert main(["rate", str(path)]) == 2
+    assert capsys.readouterr().err == (
+        f"trueup: {path}: 1 problem(s):\n"
+        "  $.estimated[1].exposure: is out of range: an amount has at most 12 digits "
+        "before the decimal point\n"
+    )
+
+
+def test_a_reason_that_quotes_a_line_break_stays_on_the_line_of_its_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    worksheet = json.loads((EXAMPLES / "01-two-class-single-state.json").read_text())
+    worksheet["audited"]["payroll"][0]["state"] = "I\nN"
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(worksheet))
+    assert main(["rate", str(path)]) == 2
+    assert capsys.readouterr().err == (
+        f"trueup: {path}: 1 problem(s):\n"
+        "  $.audited.payroll[0].state: I\\nN is not one of the policy's states (IN)\n"
+    )
+
+
+def test_an_employee_name_that_cannot_be_printed_exits_2_instead_of_failing_to_print(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    worksheet = json.loads((EXAMPLES / "01-two-class-single-state.json").read_text())
+    worksheet["audited"]["payroll"][0]["employee"] = "\udc00"
+    path = tmp_path / "surrogate.json"
+    path.write_text(json.dumps(worksheet))
+    assert main(["rate", str(path)]) == 2
+    assert capsys.readouterr().err == (
+        f"trueup: {path}: 1 problem(s):\n"
+        "  $.audited.payroll[0].employee: is not valid text: it has an unpaired surrogate "
+        "(\\ud800 to \\udfff)\n"
+    )
