@@ -55,6 +55,7 @@ def payroll_form(line: PayrollEntry, **changes: str) -> dict[str, str]:
         "meals_lodging": "0",
         "records_support_division": "on",
         "labor_source": "employee",
+        "version": str(line.version),  # the version the form was opened at
     }
     values.update(changes)
     return {f"{prefix}-{name}": value for name, value in values.items()}
@@ -131,7 +132,9 @@ def test_adding_and_removing_a_line_re_rates(audit: Audit, auditor: User) -> Non
     htmx(client, f"/audits/{audit.pk}/facts/payroll/new/", new)
     added = audit.payroll.get(employee="Summer help")
     assert added.gross == Decimal("10000.00")
-    fragment = htmx(client, f"/audits/{audit.pk}/facts/payroll/{added.pk}/delete/", {})
+    fragment = htmx(
+        client, f"/audits/{audit.pk}/facts/payroll/{added.pk}/delete/", {"version": "1"}
+    )
     assert not audit.payroll.filter(employee="Summer help").exists()
     assert 'id="audited-premium">$24,230<' in fragment
     assert [e.summary for e in AuditEdit.objects.filter(audit=audit)] == [
