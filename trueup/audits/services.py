@@ -394,6 +394,8 @@ def _check_facts_editable(audit: Audit, by: User) -> None:
 
 def _shown(value: Any) -> str:
     """A fact's value for the history: figures with separators, without trailing cents."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"  # as the worksheet shows it
     if isinstance(value, Decimal):
         text = f"{value:,.2f}"
         return text[:-3] if text.endswith(".00") else text
@@ -621,6 +623,7 @@ def audit_reported_facts_replace(
     for kind, kind_rows in rows.items():
         model = FACT_MODELS[kind]
         model._default_manager.filter(audit=audit).delete()
+        # Each kind's rows are of its own model; mypy sees only the union of the four.
         model._default_manager.bulk_create(kind_rows)  # type: ignore[arg-type]
     counts = {kind: len(kind_rows) for kind, kind_rows in rows.items()}
     shown = ", ".join(f"{n} {FACT_LABELS[kind]}(s)" for kind, n in counts.items())

@@ -26,8 +26,8 @@ def post(client: Client, url: str, body: Any = None) -> Any:
 
 
 def put(client: Client, url: str, body: Any, if_match: str | None = None) -> Any:
-    headers = {} if if_match is None else {"HTTP_IF_MATCH": if_match}
-    return client.put(url, json.dumps(body), content_type="application/json", **headers)
+    headers = {} if if_match is None else {"If-Match": if_match}
+    return client.put(url, json.dumps(body), content_type="application/json", headers=headers)
 
 
 def test_every_endpoint_refuses_a_call_without_a_valid_token(audit: Audit) -> None:
