@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.params import HeaderEx, P
 
 from trueup.accounts.models import Role, User
 from trueup.audits import services
@@ -203,15 +204,24 @@ def act(request: HttpRequest, audit_id: int, action: Action, payload: ActionIn) 
     return AuditOut.from_orm(_audit(user, moved.pk))
 
 
-def _if_match(request: HttpRequest) -> int | None:
+def _facts_version(if_match: str | None) -> int | None:
     """The facts_version an If-Match header carries: "7", W/"7" or 7 (None: none is given)."""
-    found = re.fullmatch(r'\s*(?:W/)?"?(\d+)"?\s*', request.headers.get("If-Match", ""))
+    found = re.fullmatch(r'\s*(?:W/)?"?(\d+)"?\s*', if_match or "")
     return int(found[1]) if found else None
 
 
 @router.put("/{audit_id}/payroll", response=dict[str, int])
 def replace_payroll(
-    request: HttpRequest, audit_id: int, payload: list[PayrollIn]
+    request: HttpRequest,
+    audit_id: int,
+    payload: list[PayrollIn],
+    if_match: HeaderEx[
+        str | None,
+        P(
+            alias="If-Match",
+            description="the audit's facts_version the lines were made from (428 without it)",
+        ),
+    ] = None,
 ) -> dict[str, int] | HttpResponse:
     """Replace the audit's payroll lines, all or nothing. ``If-Match`` carries the audit's
     ``facts_version`` the lines were made from (``GET /api/audits/{id}``): 428 without it, 409
@@ -221,7 +231,7 @@ def replace_payroll(
     audit = _audit(user, audit_id)
     if not services.may(user, "edit_facts"):
         raise services.NotAllowed("this account may not enter audit facts")
-    expected = _if_match(request)
+    expected = _facts_version(if_match)
     if expected is None:
         # Without the version, this replacement could silently undo changes made since it was
         # prepared: say how to send it.
