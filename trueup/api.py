@@ -15,7 +15,7 @@ from ninja.security import HttpBearer
 from trueup.accounts.models import User
 from trueup.accounts.services import api_token_user
 from trueup.audits.api import router as audits_router
-from trueup.audits.services import IllegalTransition, InvalidFacts, NotAllowed
+from trueup.audits.services import IllegalTransition, InvalidFacts, NotAllowed, StaleEdit
 from trueup.billing.api import router as billing_router
 from trueup.billing.services import BillingRefused, InvalidBillingInput
 from trueup.payroll.api import router as payroll_router
@@ -48,6 +48,12 @@ def _error(request: HttpRequest, exc: TrueUpError, status: int, **extra: Any) ->
 @api.exception_handler(IllegalTransition)
 def illegal_transition(request: HttpRequest, exc: IllegalTransition) -> HttpResponse:
     return _error(request, exc, 409)
+
+
+@api.exception_handler(StaleEdit)
+def stale_edit(request: HttpRequest, exc: StaleEdit) -> HttpResponse:
+    # What is there now (the current facts_version), so the caller can redo the edit from it.
+    return _error(request, exc, 409, current=exc.current)
 
 
 @api.exception_handler(NotAllowed)

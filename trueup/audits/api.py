@@ -2,16 +2,18 @@
 
 # No `from __future__ import annotations` here: Django Ninja reads the list's query parameters
 # through the pagination wrapper, whose module cannot resolve names such as `date` from strings.
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.params import HeaderEx, P
 
 from trueup.accounts.models import Role, User
 from trueup.audits import services
@@ -51,6 +53,8 @@ class AuditOut(Schema):
     assignee: str | None
     revision_of: int | None
     refer_to_underwriting: bool
+    # Counts every change to the worksheet facts; a replacement of them sends it in If-Match.
+    facts_version: int
     result: ResultSummary | None
 
     # Read from an Audit (select_related period__policy and assignee to avoid extra queries).
@@ -202,16 +206,54 @@ def act(request: HttpRequest, audit_id: int, action: Action, payload: ActionIn) 
     return AuditOut.from_orm(_audit(user, moved.pk))
 
 
+def _facts_version(if_match: str | None) -> int | None:
+    """The facts_version an If-Match header carries: "7", W/"7" or 7 (None: none is given)."""
+    found = re.fullmatch(r'\s*(?:W/)?"?(\d+)"?\s*', if_match or "")
+    return int(found[1]) if found else None
+
+
 @router.put("/{audit_id}/payroll", response=dict[str, int])
 def replace_payroll(
-    request: HttpRequest, audit_id: int, payload: list[PayrollIn]
-) -> dict[str, int]:
-    """Replace the audit's payroll lines, all or nothing."""
+    request: HttpRequest,
+    audit_id: int,
+    payload: list[PayrollIn],
+    if_match: HeaderEx[
+        str | None,
+        P(
+            alias="If-Match",
+            description="the audit's facts_version the lines were made from (428 without it)",
+        ),
+    ] = None,
+) -> dict[str, int] | HttpResponse:
+    """Replace the audit's payroll lines, all or nothing. ``If-Match`` carries the audit's
+    ``facts_version`` the lines were made from (``GET /api/audits/{id}``): 428 without it, 409
+    with the current ``facts_version`` if the facts changed since. The answer gives the new one.
+    """
     user = _user(request)
+    audit = _audit(user, audit_id)
+    if not services.may(user, "edit_facts"):
+        raise services.NotAllowed("this account may not enter audit facts")
+    expected = _facts_version(if_match)
+    if expected is None:
+        # Without the version, this replacement could silently undo changes made since it was
+        # prepared: say how to send it.
+        return JsonResponse(
+            {
+                "code": "precondition_required",
+                "message": "say which version of the audit's facts this payroll was made from: "
+                f"read facts_version with GET /api/audits/{audit_id} and send it as "
+                'If-Match: "<facts_version>"',
+            },
+            status=428,
+        )
     count = services.audit_payroll_replace(
-        audit=_audit(user, audit_id), by=user, lines=[line.model_dump() for line in payload]
+        audit=audit,
+        by=user,
+        lines=[line.model_dump() for line in payload],
+        expected_facts_version=expected,
     )
-    return {"lines": count}
+    # The replacement was one change, made under the audit's lock from the version expected.
+    return {"lines": count, "facts_version": expected + 1}
 
 
 @router.post("/{audit_id}/rate", response=ResultSummary)

@@ -78,17 +78,31 @@ class WorklistFilters(forms.Form):
         return str(self.cleaned_data["state"]).strip().upper()
 
 
-def _fact_form(model: type[Any], field_names: tuple[str, ...]) -> type[forms.ModelForm]:  # type: ignore[type-arg]
+class FactForm(forms.ModelForm):  # type: ignore[type-arg]
+    """One worksheet line. A change carries the line's version it was made from, so a save
+    made over someone else's later change is refused instead of overwriting it."""
+
+    # Required of a change by the services, which name the line when it is missing.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            # Not a field of Meta.fields (the form never writes it): shown, and sent back.
+            self.initial.setdefault("version", self.instance.version)
+
+
+def _fact_form(model: type[Any], field_names: tuple[str, ...]) -> type[FactForm]:
     meta = type("Meta", (), {"model": model, "fields": field_names, "widgets": {}})
     for name in field_names:
         field = model._meta.get_field(name)
         if field.get_internal_type() == "DateField":
             meta.widgets[name] = DATE  # type: ignore[attr-defined]
-    return type(f"{model.__name__}Form", (forms.ModelForm,), {"Meta": meta})
+    return type(f"{model.__name__}Form", (FactForm,), {"Meta": meta})
 
 
 # Every fact field the engine reads, in the order an auditor fills them in.
-FACT_FORMS: dict[str, type[forms.ModelForm]] = {  # type: ignore[type-arg]
+FACT_FORMS: dict[str, type[FactForm]] = {
     "payroll": _fact_form(
         PayrollEntry,
         (

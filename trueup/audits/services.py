@@ -74,8 +74,10 @@ SELF_REPORTING = frozenset({Status.SCHEDULED, Status.RECORDS_REQUESTED})
 # Actions that must say why.
 REASON_REQUIRED = frozenset({"return", "estimate", "revise", "reverse", "reopen"})
 
+# One line of the worksheet facts: each kind counts its changes in ``version``.
+FactLine = PayrollEntry | OwnerEntry | SubcontractorEntry | GLExposureEntry
 # The kinds of worksheet fact, by the name the engine's worksheet uses for them.
-FACT_MODELS: dict[str, type[models.Model]] = {
+FACT_MODELS: dict[str, type[FactLine]] = {
     "payroll": PayrollEntry,
     "owners": OwnerEntry,
     "subcontractors": SubcontractorEntry,
@@ -105,6 +107,20 @@ class InvalidFacts(TrueUpError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = tuple(problems)
         super().__init__("; ".join(str(p) for p in self.problems))
+
+
+class StaleEdit(IllegalTransition):
+    """An edit made from a version of the facts that is no longer the current one: nothing was
+    written. ``current`` is what the editor needs to redo it against what is there now (and what
+    the API's 409 answer carries): ``{"facts_version": n}`` when all the facts of a kind were to
+    be replaced, ``{"version": n, "values": {...}}`` for one line, both ``None`` if the line was
+    removed."""
+
+    code = "stale_edit"
+
+    def __init__(self, message: str, *, current: Mapping[str, Any]) -> None:
+        super().__init__(message)
+        self.current = dict(current)
 
 
 def may(user: User, action: str) -> bool:
@@ -340,11 +356,16 @@ def audit_revise(*, audit: Audit, by: User, reason: str) -> Audit:
         by=by,
         reason=f"revision of audit {original.pk}: {reason}",
     )
+    copied = 0
     for related in FACT_MODELS:
         for row in getattr(original, related).all():
             row.pk = None
             row.audit = revision
+            row.version = 1  # a new line of the revision, not yet changed on it
             row.save()
+            copied += 1
+    if copied:
+        _facts_changed(revision)
     return revision
 
 
@@ -388,6 +409,8 @@ def _check_facts_editable(audit: Audit, by: User) -> None:
 
 def _shown(value: Any) -> str:
     """A fact's value for the history: figures with separators, without trailing cents."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"  # as the worksheet shows it
     if isinstance(value, Decimal):
         text = f"{value:,.2f}"
         return text[:-3] if text.endswith(".00") else text
@@ -414,28 +437,109 @@ def _clean(kind: str, row: models.Model, index: int | str) -> list[Problem]:
     return []
 
 
+def _facts_changed(audit: Audit) -> None:
+    """Count one more change to the audit's facts. The caller holds the audit's row lock (or
+    has just created it), so the count read is the current one."""
+    audit.facts_version += 1
+    audit.save(update_fields=["facts_version"])
+
+
+def _check_facts_version(audit: Audit, expected: int | None) -> None:
+    """Refuse a replacement made from facts that have changed since (None: not checked)."""
+    if expected is not None and expected != audit.facts_version:
+        raise StaleEdit(
+            f"the audit's facts changed after version {expected}, which this replacement was "
+            f"made from; they are at version {audit.facts_version} now and nothing was "
+            "replaced: read them again and make the replacement from what is there now",
+            current={"facts_version": audit.facts_version},
+        )
+
+
+def _values(row: FactLine) -> dict[str, Any]:
+    """A line's facts as they are now: every field but its keys and its version."""
+    return {
+        field.name: getattr(row, field.name)
+        for field in row._meta.concrete_fields
+        if field.name not in ("id", "audit", "version")
+    }
+
+
+def _line(
+    audit: Audit, kind: str, pk: int, version: int | None, *, removed: str
+) -> tuple[FactLine, bool]:
+    """The line as it is now (read under the audit's row lock) and whether it is still at the
+    ``version`` the edit was made from. ``removed`` says what happened if it is gone."""
+    if version is None:
+        raise InvalidFacts(
+            [
+                Problem(
+                    f"{kind}[{pk}].version",
+                    "the version of the line this edit was made from is missing: open the line "
+                    "again and make the edit there",
+                )
+            ]
+        )
+    row = FACT_MODELS[kind]._default_manager.filter(audit=audit, pk=pk).first()
+    if row is None:
+        raise StaleEdit(removed, current={"version": None, "values": None})
+    return row, row.version == version
+
+
+def _stale_line(row: FactLine, message: str) -> StaleEdit:
+    return StaleEdit(message, current={"version": row.version, "values": _values(row)})
+
+
 @transaction.atomic
 def audit_fact_save(
-    *, audit: Audit, by: User, kind: str, values: Mapping[str, Any], pk: int | None = None
-) -> models.Model:
-    """Add a worksheet fact (``pk`` None) or change one; the edit goes into the history."""
+    *,
+    audit: Audit,
+    by: User,
+    kind: str,
+    values: Mapping[str, Any],
+    pk: int | None = None,
+    version: int | None = None,
+) -> FactLine:
+    """Add a worksheet fact (``pk`` None) or change one, from the ``version`` of it the edit
+    was made from; a line changed by someone else since is not touched (``StaleEdit``). The edit
+    goes into the history and counts as a change to the audit's facts."""
     model = FACT_MODELS[kind]
+    # Every write to an audit's facts takes this lock first, so of two edits made from the same
+    # version only the first passes the check below; the second then reads the line it changed.
     audit = Audit.objects.select_for_update().get(pk=audit.pk)
     _check_facts_editable(audit, by)
     if pk is None:
         row = model(audit=audit)
         before: dict[str, Any] = {}
     else:
-        row = model._default_manager.get(audit=audit, pk=pk)
+        row, current = _line(
+            audit,
+            kind,
+            pk,
+            version,
+            removed="someone else removed this line while you were editing it; nothing was saved",
+        )
+        if not current:
+            differences = [
+                f"{name.replace('_', ' ')} is now {_shown(getattr(row, name))} "
+                f"(yours: {_shown(value)})"
+                for name, value in values.items()
+                if getattr(row, name) != value
+            ]
+            raise _stale_line(
+                row,
+                "someone else changed this line while you were editing it: "
+                + (", ".join(differences) or "it now has the values you entered")
+                + "; here are the current values: make your change again if it still applies",
+            )
         before = {name: getattr(row, name) for name in values}
     for name, value in values.items():
         setattr(row, name, value)
     problems = _clean(kind, row, "new" if pk is None else pk)
     if problems:
         raise InvalidFacts(problems)
-    row.save()
     label = FACT_LABELS[kind]
     if pk is None:
+        row.save()
         _edit(audit, by, f"added {label} {_describe(row)}")
     else:
         # Compared after cleaning, so "400000" and Decimal("400000.00") are no change.
@@ -444,26 +548,48 @@ def audit_fact_save(
             for name in values
             if before[name] != getattr(row, name)
         ]
-        if changes:
-            _edit(audit, by, f"changed {label} {_describe(row)}: " + "; ".join(changes))
+        if not changes:
+            return row  # nothing changed: nothing written, and open forms stay current
+        row.version += 1
+        row.save()
+        _edit(audit, by, f"changed {label} {_describe(row)}: " + "; ".join(changes))
+    _facts_changed(audit)
     return row
 
 
 @transaction.atomic
-def audit_fact_delete(*, audit: Audit, by: User, kind: str, pk: int) -> None:
-    model = FACT_MODELS[kind]
+def audit_fact_delete(
+    *, audit: Audit, by: User, kind: str, pk: int, version: int | None = None
+) -> None:
+    """Remove a worksheet fact, if it is still at the ``version`` the person removing it saw."""
     audit = Audit.objects.select_for_update().get(pk=audit.pk)
     _check_facts_editable(audit, by)
-    row = model._default_manager.get(audit=audit, pk=pk)
+    row, current = _line(audit, kind, pk, version, removed="someone else already removed this line")
+    if not current:
+        raise _stale_line(
+            row,
+            "someone else changed this line while you were looking at it, so it was not "
+            "removed; here are the current values: remove it again if it should still go",
+        )
     row.delete()
     _edit(audit, by, f"removed {FACT_LABELS[kind]} {_describe(row)}")
+    _facts_changed(audit)
 
 
 @transaction.atomic
-def audit_payroll_replace(*, audit: Audit, by: User, lines: Iterable[Mapping[str, Any]]) -> int:
-    """Replace every payroll line of the audit, all or nothing (systems sending a register)."""
+def audit_payroll_replace(
+    *,
+    audit: Audit,
+    by: User,
+    lines: Iterable[Mapping[str, Any]],
+    expected_facts_version: int | None = None,
+) -> int:
+    """Replace every payroll line of the audit, all or nothing (systems sending a register).
+    Given ``expected_facts_version`` (the facts the replacement was made from), facts changed
+    since are not replaced (``StaleEdit``)."""
     audit = Audit.objects.select_for_update().get(pk=audit.pk)
     _check_facts_editable(audit, by)
+    _check_facts_version(audit, expected_facts_version)
     rows = [PayrollEntry(audit=audit, **line) for line in lines]
     problems = [p for index, row in enumerate(rows) for p in _clean("payroll", row, index)]
     if problems:
@@ -471,16 +597,23 @@ def audit_payroll_replace(*, audit: Audit, by: User, lines: Iterable[Mapping[str
     audit.payroll.all().delete()
     PayrollEntry.objects.bulk_create(rows)
     _edit(audit, by, f"replaced the payroll with {len(rows)} line(s)")
+    _facts_changed(audit)
     return len(rows)
 
 
 @transaction.atomic
 def audit_reported_facts_replace(
-    *, audit: Audit, by: User, facts: Mapping[str, Iterable[Mapping[str, Any]]], source: str
+    *,
+    audit: Audit,
+    by: User,
+    facts: Mapping[str, Iterable[Mapping[str, Any]]],
+    source: str,
+    expected_facts_version: int | None = None,
 ) -> dict[str, int]:
     """Replace the audit's facts of the kinds given with those the insured reported (the online
     self-audit), all or nothing. The policyholder reports only while records are being gathered;
-    staff may do it while the facts can change."""
+    staff may do it while the facts can change. Given ``expected_facts_version``, facts changed
+    since are not replaced (``StaleEdit``)."""
     audit = Audit.objects.select_for_update().get(pk=audit.pk)
     if by.role == Role.INSURED:
         if audit.status not in SELF_REPORTING:
@@ -489,6 +622,7 @@ def audit_reported_facts_replace(
             )
     else:
         _check_facts_editable(audit, by)
+    _check_facts_version(audit, expected_facts_version)
     rows = {
         kind: [FACT_MODELS[kind](audit=audit, **values) for values in lines]
         for kind, lines in facts.items()
@@ -504,10 +638,12 @@ def audit_reported_facts_replace(
     for kind, kind_rows in rows.items():
         model = FACT_MODELS[kind]
         model._default_manager.filter(audit=audit).delete()
-        model._default_manager.bulk_create(kind_rows)
+        # Each kind's rows are of its own model; mypy sees only the union of the four.
+        model._default_manager.bulk_create(kind_rows)  # type: ignore[arg-type]
     counts = {kind: len(kind_rows) for kind, kind_rows in rows.items()}
     shown = ", ".join(f"{n} {FACT_LABELS[kind]}(s)" for kind, n in counts.items())
     _edit(audit, by, f"facts replaced from {source}: {shown}")
+    _facts_changed(audit)
     return counts
 
 

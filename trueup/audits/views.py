@@ -268,31 +268,39 @@ def fact_form(request: HttpRequest, pk: int, kind: str, fact: int | None = None)
 @login_required
 @require_POST
 def fact_save(request: HttpRequest, pk: int, kind: str, fact: int | None = None) -> HttpResponse:
-    """Add or change one worksheet fact; with htmx, answer the re-rated worksheet at once."""
+    """Add or change one worksheet fact; with htmx, answer the re-rated worksheet at once. A
+    change made over someone else's since (409) answers the line's form with its values now."""
     user = staff_user(request)
     audit = visible_audit(user, pk)
     if kind not in FACT_FORMS:
         raise PermissionDenied("unknown kind of fact")
     prefix = f"{kind}-{fact if fact is not None else 'new'}"
+    form_class = FACT_FORMS[kind]
+    # A line removed meanwhile is no 404: the services say what happened.
     instance = (
-        get_object_or_404(FACT_FORMS[kind]._meta.model, audit=audit, pk=fact)
+        form_class._meta.model._default_manager.filter(audit=audit, pk=fact).first()
         if fact is not None
         else None
     )
-    form = FACT_FORMS[kind](request.POST, instance=instance, prefix=prefix)
+    form = form_class(request.POST, instance=instance, prefix=prefix)
     bound: dict[str, Any] = {}
+    status = 200
     if form.is_valid():
+        values = dict(form.cleaned_data)
+        version = values.pop("version")
         try:
             services.audit_fact_save(
-                audit=audit, by=user, kind=kind, pk=fact, values=form.cleaned_data
+                audit=audit, by=user, kind=kind, pk=fact, version=version, values=values
             )
         except services.NotAllowed as error:
             raise PermissionDenied(error.message) from error
+        except services.StaleEdit as error:
+            bound, status = _as_it_is_now(kind, fact, error), 409
         except TrueUpError as error:
             bound = {prefix: form, "error": error.message}
     else:
         bound = {prefix: form, "error": "the line was not saved: see the fields marked below"}
-    return _worksheet_answer(request, user, audit, bound)
+    return _worksheet_answer(request, user, audit, bound, status)
 
 
 @login_required
@@ -302,22 +310,43 @@ def fact_delete(request: HttpRequest, pk: int, kind: str, fact: int) -> HttpResp
     audit = visible_audit(user, pk)
     if kind not in FACT_FORMS:
         raise PermissionDenied("unknown kind of fact")
+    posted = request.POST.get("version", "")
+    version = int(posted) if posted.isascii() and posted.isdigit() else None
     bound: dict[str, Any] = {}
+    status = 200
     try:
-        services.audit_fact_delete(audit=audit, by=user, kind=kind, pk=fact)
+        services.audit_fact_delete(audit=audit, by=user, kind=kind, pk=fact, version=version)
     except services.NotAllowed as error:
         raise PermissionDenied(error.message) from error
+    except services.StaleEdit as error:
+        bound, status = _as_it_is_now(kind, fact, error), 409
     except TrueUpError as error:
         bound = {"error": error.message}
-    return _worksheet_answer(request, user, audit, bound)
+    return _worksheet_answer(request, user, audit, bound, status)
+
+
+def _as_it_is_now(kind: str, fact: int | None, error: services.StaleEdit) -> dict[str, Any]:
+    """What happened, and the line's form open with its values and version now (none if the
+    line was removed), so the person sees what changed and can make their edit again."""
+    bound: dict[str, Any] = {"error": error.message}
+    values = error.current.get("values")
+    if values is not None:
+        initial = {**values, "version": error.current["version"]}
+        bound[f"{kind}-{fact}"] = FACT_FORMS[kind](initial=initial, prefix=f"{kind}-{fact}")
+    return bound
 
 
 def _worksheet_answer(
-    request: HttpRequest, user: User, audit: Audit, bound: dict[str, Any]
+    request: HttpRequest, user: User, audit: Audit, bound: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     if getattr(request, "htmx", False):
         audit = visible_audit(user, audit.pk)
-        return render(request, "audits/_worksheet.html", _worksheet_context(user, audit, bound))
+        return render(
+            request,
+            "audits/_worksheet.html",
+            _worksheet_context(user, audit, bound),
+            status=status,
+        )
     if bound.get("error"):
         messages.error(request, bound["error"])
     return _back(audit, "#worksheet")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -10,7 +11,8 @@ from django.test import Client
 
 from trueup.accounts.models import User
 from trueup.accounts.services import api_token_create
-from trueup.audits.models import Audit
+from trueup.audits import services
+from trueup.audits.models import Audit, AuditEdit
 from trueup.policies.models import Policy
 
 
@@ -23,8 +25,9 @@ def post(client: Client, url: str, body: Any = None) -> Any:
     return client.post(url, json.dumps(body or {}), content_type="application/json")
 
 
-def put(client: Client, url: str, body: Any) -> Any:
-    return client.put(url, json.dumps(body), content_type="application/json")
+def put(client: Client, url: str, body: Any, if_match: str | None = None) -> Any:
+    headers = {} if if_match is None else {"If-Match": if_match}
+    return client.put(url, json.dumps(body), content_type="application/json", headers=headers)
 
 
 def test_every_endpoint_refuses_a_call_without_a_valid_token(audit: Audit) -> None:
@@ -90,7 +93,7 @@ def test_payroll_with_a_bad_amount_answers_422_with_the_field_path_and_changes_n
     audit: Audit, auditor: User
 ) -> None:
     lines = [{"state": "IN", "class": "5645", "gross": "1000"}, {"state": "IN", "gross": "ten"}]
-    answer = put(client_for(auditor), f"/api/audits/{audit.pk}/payroll", lines)
+    answer = put(client_for(auditor), f"/api/audits/{audit.pk}/payroll", lines, '"0"')
     assert answer.status_code == 422
     locations = [e["loc"] for e in answer.json()["detail"]]
     assert ["body", "payload", 1, "gross"] in locations
@@ -103,7 +106,8 @@ def test_payroll_is_replaced_and_rated(audit: Audit, auditor: User) -> None:
         {"state": "IN", "class": "5645", "employee": "Crew", "gross": "350000"},
         {"state": "IN", "class": "8810", "employee": "Office", "gross": "60000"},
     ]
-    assert put(client, f"/api/audits/{audit.pk}/payroll", lines).json() == {"lines": 2}
+    answer = put(client, f"/api/audits/{audit.pk}/payroll", lines, '"0"')
+    assert answer.json() == {"lines": 2, "facts_version": 1}
     rated = post(client, f"/api/audits/{audit.pk}/rate").json()
     # The audited payroll equals the estimate, so the premium equals it too.
     assert rated["adjustment"] == "0.00"
@@ -114,11 +118,93 @@ def test_a_class_without_a_rate_answers_422_with_the_worksheet_path(
     audit: Audit, auditor: User
 ) -> None:
     client = client_for(auditor)
-    put(client, f"/api/audits/{audit.pk}/payroll", [{"state": "IN", "class": "0001", "gross": "5"}])
+    lines = [{"state": "IN", "class": "0001", "gross": "5"}]
+    put(client, f"/api/audits/{audit.pk}/payroll", lines, '"0"')
     answer = post(client, f"/api/audits/{audit.pk}/rate")
     assert answer.status_code == 422
     problem = answer.json()["problems"][0]
     assert problem["path"] == "$.audited.payroll[0].class"
+
+
+def test_the_audit_shows_its_facts_version_and_a_payroll_replacement_counts_one_more(
+    audit: Audit, auditor: User
+) -> None:
+    client = client_for(auditor)
+    assert client.get(f"/api/audits/{audit.pk}").json()["facts_version"] == 0
+    lines = [{"state": "IN", "class": "5645", "employee": "Crew", "gross": "350000"}]
+    answer = put(client, f"/api/audits/{audit.pk}/payroll", lines, '"0"')
+    assert answer.json() == {"lines": 1, "facts_version": 1}
+    # The answer's version is the one to send next; a weak or unquoted one is read the same.
+    assert put(client, f"/api/audits/{audit.pk}/payroll", lines, 'W/"1"').status_code == 200
+    assert put(client, f"/api/audits/{audit.pk}/payroll", lines, "2").json()["facts_version"] == 3
+    assert client.get(f"/api/audits/{audit.pk}").json()["facts_version"] == 3
+
+
+def test_a_payroll_replacement_without_if_match_answers_428_and_changes_nothing(
+    audit: Audit, auditor: User
+) -> None:
+    lines = [{"state": "IN", "class": "5645", "employee": "Crew", "gross": "350000"}]
+    for if_match in (None, "*", '"latest"'):
+        answer = put(client_for(auditor), f"/api/audits/{audit.pk}/payroll", lines, if_match)
+        assert answer.status_code == 428
+        assert answer.json() == {
+            "code": "precondition_required",
+            "message": "say which version of the audit's facts this payroll was made from: "
+            f"read facts_version with GET /api/audits/{audit.pk} and send it as "
+            'If-Match: "<facts_version>"',
+        }
+    assert list(audit.payroll.values_list("gross", flat=True)) == [
+        Decimal("436500.00"),
+        Decimal("12000.00"),
+        Decimal("61250.00"),
+    ]
+    assert not AuditEdit.objects.exists()
+    assert Audit.objects.get(pk=audit.pk).facts_version == 0
+
+
+def test_of_two_systems_replacing_the_payroll_from_the_same_version_the_second_gets_409(
+    audit: Audit, auditor: User, manager: User
+) -> None:
+    """Both read the audit, then both send a register: the first one's lines stand."""
+    first, second = client_for(auditor), client_for(manager)
+    seen = [c.get(f"/api/audits/{audit.pk}").json()["facts_version"] for c in (first, second)]
+    assert seen == [0, 0]
+    crew = [{"state": "IN", "class": "5645", "employee": "Crew", "gross": "350000"}]
+    office = [{"state": "IN", "class": "8810", "employee": "Office", "gross": "60000"}]
+    assert put(first, f"/api/audits/{audit.pk}/payroll", crew, '"0"').status_code == 200
+    answer = put(second, f"/api/audits/{audit.pk}/payroll", office, '"0"')
+    assert answer.status_code == 409
+    assert answer.json() == {
+        "code": "stale_edit",
+        "message": "the audit's facts changed after version 0, which this replacement was made "
+        "from; they are at version 1 now and nothing was replaced: read them again and make the "
+        "replacement from what is there now",
+        "current": {"facts_version": 1},
+    }
+    assert list(audit.payroll.values_list("employee", "gross")) == [("Crew", Decimal("350000.00"))]
+    assert [e.summary for e in AuditEdit.objects.filter(audit=audit)] == [
+        "replaced the payroll with 1 line(s)"
+    ]
+
+
+def test_a_payroll_replacement_made_before_a_workbench_edit_is_refused(
+    audit: Audit, auditor: User
+) -> None:
+    line = audit.payroll.get(employee="Office")
+    services.audit_fact_save(
+        audit=audit,
+        by=auditor,
+        kind="payroll",
+        pk=line.pk,
+        version=1,
+        values={"gross": Decimal("70000")},
+    )
+    crew = [{"state": "IN", "class": "5645", "employee": "Crew", "gross": "350000"}]
+    answer = put(client_for(auditor), f"/api/audits/{audit.pk}/payroll", crew, '"0"')
+    assert answer.status_code == 409
+    assert answer.json()["current"] == {"facts_version": 1}
+    line.refresh_from_db()
+    assert line.gross == Decimal("70000.00")
 
 
 POLICY = {

@@ -1,7 +1,10 @@
 """The workbench in a real browser (Debian's chromium driven by Playwright): an auditor edits a
-payroll line, sees the re-rated premium and submits; a reviewer approves."""
+payroll line, sees the re-rated premium and submits; a reviewer approves. Two people save one
+line from forms opened together: the second sees the first one's values."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -65,3 +68,42 @@ def test_an_auditor_edits_payroll_sees_the_new_premium_and_submits_then_a_review
     assert audit.status == Status.COMPLETED
     assert str(audit.latest_result.audited_premium) == "22301.00"
     page.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_edit_one_line_and_the_second_sees_the_first_ones_values(
+    browser: Browser, live_server: object, audit: Audit, auditor: User, manager: User
+) -> None:
+    for user in (auditor, manager):
+        user.set_password(PASSWORD)
+        user.save()
+    line = audit.payroll.get(employee="Framing crew")
+    base = str(live_server)
+    pages = []
+    for user in (auditor, manager):
+        page = browser.new_context().new_page()
+        log_in(page, base, user)
+        page.goto(f"{base}/audits/{audit.pk}/")
+        # Both open the line's form before either saves.
+        page.click(f"#payroll-{line.pk} summary")
+        expect(page.locator(f"input[name='payroll-{line.pk}-gross']")).to_have_value("436500.00")
+        pages.append(page)
+    first, second = pages
+
+    first.fill(f"input[name='payroll-{line.pk}-gross']", "400000")
+    first.click(f"#payroll-{line.pk} button:has-text('Save and re-rate')")
+    expect(first.locator("#audited-premium")).to_have_text("$22,301")
+
+    # The second save is refused (409) and the worksheet shows the line as it is now.
+    second.fill(f"input[name='payroll-{line.pk}-gross']", "410000")
+    second.click(f"#payroll-{line.pk} button:has-text('Save and re-rate')")
+    expect(second.locator("#worksheet .error[role=alert]")).to_contain_text(
+        "someone else changed this line while you were editing it: gross is now 400,000 "
+        "(yours: 410,000); here are the current values"
+    )
+    expect(second.locator(f"input[name='payroll-{line.pk}-gross']")).to_have_value("400000.00")
+    expect(second.locator("#audited-premium")).to_have_text("$22,301")
+    line.refresh_from_db()
+    assert line.gross == Decimal("400000.00")
+    for page in pages:
+        page.context.close()

@@ -67,6 +67,7 @@ class Endpoint:
     body: object = None
     writes: bool = False
     htmx: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
     # What a vendor firm's auditor gets for an audit or policy not assigned to the firm.
     vendor_status: int = 404
 
@@ -100,7 +101,7 @@ ENDPOINTS = (
         "post",
         "/audits/{audit}/facts/payroll/{line}/",
         EDITORS,
-        data=_fact_fields("payroll-{line}"),
+        data={**_fact_fields("payroll-{line}"), "payroll-{line}-version": "1"},
         writes=True,
         htmx=True,
     ),
@@ -109,6 +110,7 @@ ENDPOINTS = (
         "post",
         "/audits/{audit}/facts/payroll/{line}/delete/",
         EDITORS,
+        data={"version": "1"},
         writes=True,
         htmx=True,
     ),
@@ -179,6 +181,7 @@ ENDPOINTS = (
         EDITORS,
         api=True,
         body=[{"state": "IN", "class": "8810", "gross": "61250"}],
+        headers={"HTTP_IF_MATCH": '"0"'},  # the audit's facts as the fixture made them
         writes=True,
     ),
     Endpoint("the API rating", "post", "/api/audits/{audit}/rate", EDITORS, api=True, body={}),
@@ -250,10 +253,12 @@ def test_each_endpoint_answers_each_persona_as_its_rights_say(
     data = {k.format(**names): v for k, v in endpoint.data.items()}
     client = _client(persona, user, endpoint.api)
     before = _trail(audit)
-    headers = {"HTTP_HX_REQUEST": "true"} if endpoint.htmx else {}
+    headers = {**endpoint.headers, **({"HTTP_HX_REQUEST": "true"} if endpoint.htmx else {})}
     if endpoint.api:
         body = json.dumps(endpoint.body) if endpoint.body is not None else None
-        answer = getattr(client, endpoint.method)(url, body, content_type="application/json")
+        answer = getattr(client, endpoint.method)(
+            url, body, content_type="application/json", **headers
+        )
     else:
         answer = getattr(client, endpoint.method)(url, data, **headers)
 

@@ -1,16 +1,20 @@
-"""Audit services: the transition map, authority limits and maker-checker, rating snapshots."""
+"""Audit services: the transition map, authority limits and maker-checker, rating snapshots,
+and edits to the facts refused when made from a version someone else has changed since."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from trueup.accounts.models import User
 from trueup.audits import services
-from trueup.audits.models import Audit, ResultSnapshot, StatusChange
+from trueup.audits.models import Audit, AuditEdit, ResultSnapshot, StatusChange
 from trueup.audits.workflow import TRANSITIONS, Status
 from trueup.audits.worksheet import worksheet_for
 from trueup.rating import rate_worksheet, worksheet_from_dict
@@ -239,3 +243,230 @@ def test_a_waived_audit_stays_waived_when_the_insured_asks_too_late(
         )
     waived.refresh_from_db()
     assert waived.status == Status.WAIVED
+
+
+# Lost updates: every edit carries the version it was made from.
+
+
+def _facts_version(audit: Audit) -> int:
+    return Audit.objects.values_list("facts_version", flat=True).get(pk=audit.pk)
+
+
+def test_every_write_to_the_facts_counts_one_more_version(
+    audit: Audit, auditor: User, manager: User
+) -> None:
+    assert _facts_version(audit) == 0
+    added = services.audit_fact_save(
+        audit=audit,
+        by=auditor,
+        kind="payroll",
+        values={"employee": "Summer help", "state": "IN", "class_code": "8810", "gross": "10000"},
+    )
+    assert (added.version, _facts_version(audit)) == (1, 1)
+    changed = services.audit_fact_save(
+        audit=audit, by=auditor, kind="payroll", pk=added.pk, version=1, values={"gross": "12000"}
+    )
+    assert (changed.version, _facts_version(audit)) == (2, 2)
+    # Saving the same values again changes nothing, so no version moves and forms stay current.
+    same = services.audit_fact_save(
+        audit=audit, by=auditor, kind="payroll", pk=added.pk, version=2, values={"gross": "12000"}
+    )
+    assert (same.version, _facts_version(audit)) == (2, 2)
+    services.audit_fact_delete(audit=audit, by=auditor, kind="payroll", pk=added.pk, version=2)
+    assert _facts_version(audit) == 3
+    services.audit_payroll_replace(
+        audit=audit,
+        by=auditor,
+        lines=[{"state": "IN", "class_code": "5645", "gross": Decimal("350000")}],
+        expected_facts_version=3,
+    )
+    assert _facts_version(audit) == 4
+    services.audit_reported_facts_replace(
+        audit=audit,
+        by=auditor,
+        facts={"payroll": [{"state": "IN", "class_code": "8810", "gross": Decimal("60000")}]},
+        source="the insured's spreadsheet",
+        expected_facts_version=4,
+    )
+    assert _facts_version(audit) == 5
+    assert [e.summary for e in AuditEdit.objects.filter(audit=audit)] == [
+        "added payroll line Summer help IN 8810",
+        "changed payroll line Summer help IN 8810: gross 10,000 → 12,000",
+        "removed payroll line Summer help IN 8810",
+        "replaced the payroll with 1 line(s)",
+        "facts replaced from the insured's spreadsheet: 1 payroll line(s)",
+    ]
+    # A revision's copy of the facts is its first change; its lines are new, at version 1.
+    Audit.objects.filter(pk=audit.pk).update(status=Status.COMPLETED)
+    revision = services.audit_revise(audit=audit, by=manager, reason="insured sent 941s")
+    assert revision.facts_version == 1
+    assert list(revision.payroll.values_list("gross", "version")) == [(Decimal("60000.00"), 1)]
+
+
+def test_a_change_made_from_an_older_version_of_a_line_is_refused_with_its_values_now(
+    audit: Audit, auditor: User, manager: User
+) -> None:
+    line = audit.payroll.get(employee="Framing crew")
+    services.audit_fact_save(
+        audit=audit, by=auditor, kind="payroll", pk=line.pk, version=1, values={"gross": "400000"}
+    )
+    with pytest.raises(services.StaleEdit) as refused:
+        services.audit_fact_save(
+            audit=audit,
+            by=manager,
+            kind="payroll",
+            pk=line.pk,
+            version=1,
+            values={"employee": "Framing crew", "gross": Decimal("410000")},
+        )
+    assert refused.value.message == (
+        "someone else changed this line while you were editing it: gross is now 400,000 "
+        "(yours: 410,000); here are the current values: make your change again if it still "
+        "applies"
+    )
+    assert refused.value.current["version"] == 2
+    values = refused.value.current["values"]
+    assert (values["employee"], values["gross"], values["overtime_total"]) == (
+        "Framing crew",
+        Decimal("400000.00"),
+        Decimal("31500.00"),
+    )
+    line.refresh_from_db()
+    assert (line.gross, line.version) == (Decimal("400000.00"), 2)
+    assert _facts_version(audit) == 1
+    assert AuditEdit.objects.filter(audit=audit).count() == 1
+
+
+def test_a_line_changed_after_it_was_seen_is_not_removed(
+    audit: Audit, auditor: User, manager: User
+) -> None:
+    line = audit.payroll.get(employee="Office")
+    services.audit_fact_save(
+        audit=audit, by=auditor, kind="payroll", pk=line.pk, version=1, values={"gross": "70000"}
+    )
+    with pytest.raises(services.StaleEdit) as refused:
+        services.audit_fact_delete(audit=audit, by=manager, kind="payroll", pk=line.pk, version=1)
+    assert refused.value.message == (
+        "someone else changed this line while you were looking at it, so it was not removed; "
+        "here are the current values: remove it again if it should still go"
+    )
+    assert refused.value.current["version"] == 2
+    assert refused.value.current["values"]["gross"] == Decimal("70000.00")
+    assert audit.payroll.filter(pk=line.pk, gross=Decimal("70000")).exists()
+    assert _facts_version(audit) == 1
+
+
+def test_a_line_someone_removed_is_neither_changed_nor_removed_again(
+    audit: Audit, auditor: User, manager: User
+) -> None:
+    line = audit.payroll.get(employee="Office")
+    services.audit_fact_delete(audit=audit, by=auditor, kind="payroll", pk=line.pk, version=1)
+    with pytest.raises(services.StaleEdit) as changed:
+        services.audit_fact_save(
+            audit=audit, by=manager, kind="payroll", pk=line.pk, version=1, values={"gross": "1"}
+        )
+    assert changed.value.message == (
+        "someone else removed this line while you were editing it; nothing was saved"
+    )
+    assert changed.value.current == {"version": None, "values": None}
+    with pytest.raises(services.StaleEdit) as removed:
+        services.audit_fact_delete(audit=audit, by=manager, kind="payroll", pk=line.pk, version=1)
+    assert removed.value.message == "someone else already removed this line"
+    assert not audit.payroll.filter(pk=line.pk).exists()
+    assert _facts_version(audit) == 1
+
+
+def test_a_change_that_does_not_say_its_version_is_refused_with_the_field_named(
+    audit: Audit, auditor: User
+) -> None:
+    line = audit.payroll.get(employee="Office")
+    with pytest.raises(services.InvalidFacts) as refused:
+        services.audit_fact_save(
+            audit=audit, by=auditor, kind="payroll", pk=line.pk, values={"gross": "1"}
+        )
+    assert [str(p) for p in refused.value.problems] == [
+        f"payroll[{line.pk}].version: the version of the line this edit was made from is "
+        "missing: open the line again and make the edit there"
+    ]
+    line.refresh_from_db()
+    assert line.gross == Decimal("61250.00")
+
+
+def test_a_replacement_made_from_facts_that_changed_since_replaces_nothing(
+    audit: Audit, auditor: User
+) -> None:
+    services.audit_payroll_replace(
+        audit=audit,
+        by=auditor,
+        lines=[{"state": "IN", "class_code": "5645", "gross": Decimal("350000")}],
+        expected_facts_version=0,
+    )
+    stale = [{"state": "IN", "class_code": "8810", "gross": Decimal("60000")}]
+    with pytest.raises(services.StaleEdit) as refused:
+        services.audit_payroll_replace(
+            audit=audit, by=auditor, lines=stale, expected_facts_version=0
+        )
+    assert refused.value.current == {"facts_version": 1}
+    with pytest.raises(services.StaleEdit):
+        services.audit_reported_facts_replace(
+            audit=audit,
+            by=auditor,
+            facts={"payroll": stale},
+            source="the insured's spreadsheet",
+            expected_facts_version=0,
+        )
+    assert list(audit.payroll.values_list("gross", flat=True)) == [Decimal("350000.00")]
+    assert _facts_version(audit) == 1
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks and concurrent writers: PostgreSQL"
+)
+@pytest.mark.django_db(transaction=True)
+def test_of_two_saves_of_one_line_at_the_same_moment_exactly_one_wins(
+    audit: Audit, auditor: User, manager: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    line = audit.payroll.get(employee="Framing crew")
+    first_inside = threading.Event()
+    clean = services._clean
+
+    def slow_clean(kind: str, row: Any, index: int | str) -> Any:
+        # The first save holds the audit's lock here, past its version check, while the
+        # second starts: without the lock both would pass the check and the later one win.
+        first_inside.set()
+        time.sleep(0.3)
+        return clean(kind, row, index)
+
+    monkeypatch.setattr(services, "_clean", slow_clean)
+    outcomes: dict[str, object] = {}
+
+    def save(user: User, gross: str) -> None:
+        try:
+            services.audit_fact_save(
+                audit=audit,
+                by=user,
+                kind="payroll",
+                pk=line.pk,
+                version=1,
+                values={"gross": Decimal(gross)},
+            )
+            outcomes[user.username] = "saved"
+        except services.StaleEdit as refused:
+            outcomes[user.username] = refused.current["version"]
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=save, args=(auditor, "400000"))
+    first.start()
+    assert first_inside.wait(timeout=10)
+    second = threading.Thread(target=save, args=(manager, "410000"))
+    second.start()
+    first.join(timeout=30)
+    second.join(timeout=30)
+    assert outcomes == {"auditor": "saved", "manager": 2}
+    line.refresh_from_db()
+    assert (line.gross, line.version) == (Decimal("400000.00"), 2)
+    assert _facts_version(audit) == 1
+    assert [e.summary for e in AuditEdit.objects.filter(audit=audit)] == [
+        "changed payroll line Framing crew IN 5645: gross 436,500 → 400,000"
+    ]

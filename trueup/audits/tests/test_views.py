@@ -55,6 +55,7 @@ def payroll_form(line: PayrollEntry, **changes: str) -> dict[str, str]:
         "meals_lodging": "0",
         "records_support_division": "on",
         "labor_source": "employee",
+        "version": str(line.version),  # the version the form was opened at
     }
     values.update(changes)
     return {f"{prefix}-{name}": value for name, value in values.items()}
@@ -131,7 +132,9 @@ def test_adding_and_removing_a_line_re_rates(audit: Audit, auditor: User) -> Non
     htmx(client, f"/audits/{audit.pk}/facts/payroll/new/", new)
     added = audit.payroll.get(employee="Summer help")
     assert added.gross == Decimal("10000.00")
-    fragment = htmx(client, f"/audits/{audit.pk}/facts/payroll/{added.pk}/delete/", {})
+    fragment = htmx(
+        client, f"/audits/{audit.pk}/facts/payroll/{added.pk}/delete/", {"version": "1"}
+    )
     assert not audit.payroll.filter(employee="Summer help").exists()
     assert 'id="audited-premium">$24,230<' in fragment
     assert [e.summary for e in AuditEdit.objects.filter(audit=audit)] == [
@@ -151,6 +154,89 @@ def test_facts_of_a_completed_audit_cannot_change(audit: Audit, auditor: User) -
     assert "the audit is completed and its facts cannot change" in fragment
     line.refresh_from_db()
     assert line.gross == Decimal("436500.00")
+
+
+def refused(client: Client, url: str, data: dict[str, str]) -> str:
+    """An htmx post refused as made over someone else's change: 409, with the worksheet."""
+    answer = client.post(url, data, HTTP_HX_REQUEST="true")
+    assert answer.status_code == 409
+    return answer.content.decode()
+
+
+def test_of_two_forms_opened_on_the_same_line_the_second_save_is_refused_and_the_first_stands(
+    audit: Audit, auditor: User, manager: User
+) -> None:
+    line = audit.payroll.get(employee="Framing crew")
+    url = f"/audits/{audit.pk}/facts/payroll/{line.pk}/"
+    first, second = logged_in(auditor), logged_in(manager)
+    for client in (first, second):
+        form = client.get(f"{url}form/").content.decode()
+        assert f'name="payroll-{line.pk}-version" value="1"' in form
+    htmx(first, url, payroll_form(line, gross="400000"))
+
+    fragment = refused(second, url, payroll_form(line, gross="410000"))
+    assert (
+        "someone else changed this line while you were editing it: gross is now 400,000 "
+        "(yours: 410,000); here are the current values: make your change again if it still "
+        "applies"
+    ) in fragment
+    # The line's form is open again, with its values and version now, and the premium is the
+    # first person's.
+    assert f'name="payroll-{line.pk}-gross" value="400000.00"' in fragment
+    assert f'name="payroll-{line.pk}-version" value="2"' in fragment
+    assert 'id="audited-premium">$22,301<' in fragment
+    line.refresh_from_db()
+    assert (line.gross, line.version) == (Decimal("400000.00"), 2)
+    assert [e.summary for e in AuditEdit.objects.filter(audit=audit)] == [
+        "changed payroll line Framing crew IN 5645: gross 436,500 → 400,000"
+    ]
+
+    # Made again from the form as it is now, the second person's change is saved.
+    htmx(second, url, payroll_form(line, gross="410000"))
+    line.refresh_from_db()
+    assert (line.gross, line.version) == (Decimal("410000.00"), 3)
+
+
+def test_a_line_changed_after_the_page_was_drawn_is_not_removed(
+    audit: Audit, auditor: User, manager: User
+) -> None:
+    line = audit.payroll.get(employee="Office")
+    page = logged_in(manager).get(f"/audits/{audit.pk}/").content.decode()
+    assert '<input type="hidden" name="version" value="1">' in page
+    htmx(
+        logged_in(auditor),
+        f"/audits/{audit.pk}/facts/payroll/{line.pk}/",
+        payroll_form(line, gross="70000"),
+    )
+    fragment = refused(
+        logged_in(manager), f"/audits/{audit.pk}/facts/payroll/{line.pk}/delete/", {"version": "1"}
+    )
+    assert (
+        "someone else changed this line while you were looking at it, so it was not removed; "
+        "here are the current values: remove it again if it should still go"
+    ) in fragment
+    assert f'name="payroll-{line.pk}-gross" value="70000.00"' in fragment
+    line.refresh_from_db()
+    assert (line.gross, line.version) == (Decimal("70000.00"), 2)
+
+
+def test_saving_a_line_someone_removed_meanwhile_says_so_and_adds_nothing(
+    audit: Audit, auditor: User, manager: User
+) -> None:
+    line = audit.payroll.get(employee="Office")
+    htmx(
+        logged_in(auditor), f"/audits/{audit.pk}/facts/payroll/{line.pk}/delete/", {"version": "1"}
+    )
+    fragment = refused(
+        logged_in(manager),
+        f"/audits/{audit.pk}/facts/payroll/{line.pk}/",
+        payroll_form(line, gross="70000"),
+    )
+    assert "someone else removed this line while you were editing it; nothing was saved" in (
+        fragment
+    )
+    assert audit.payroll.count() == 2
+    assert not audit.payroll.filter(employee="Office").exists()
 
 
 def test_requesting_records_builds_the_checklist_from_the_rules(
