@@ -67,7 +67,8 @@ def lines(result: Ingested) -> list[tuple[str, str, str, str]]:
         ("0.07", 7),
         ("-", 0),  # accounting formats print zero as a dash
         ("$ -", 0),
-        ("999999999999999.99", 99999999999999999),
+        ("999999999999.99", 99999999999999),  # the most a payroll amount holds
+        ("999,999,999,999.99", 99999999999999),
     ],
 )
 def test_an_amount_in_any_of_the_usual_spellings_is_read_to_the_exact_cent(
@@ -95,6 +96,8 @@ def test_an_amount_in_any_of_the_usual_spellings_is_read_to_the_exact_cent(
         "USD 5",
         "+5",
         "1234567890123456.00",  # sixteen digits of dollars
+        "1000000000000.00",  # thirteen digits of dollars: more than a payroll amount holds
+        "1,000,000,000,000",
     ],
 )
 def test_text_that_is_not_an_amount_reads_as_null_and_never_as_a_guess(text: str) -> None:

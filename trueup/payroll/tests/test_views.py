@@ -110,7 +110,7 @@ def test_an_employees_class_entered_on_the_page_serves_the_next_import(
         in client.get(f"/audits/{audit.pk}/payroll/").content.decode()
     )
     upload(client, audit)
-    assert PayrollImport.objects.get().exception_counts == {"outside_period": 1}
+    assert PayrollImport.objects.get().exception_counts == {"officer": 1, "outside_period": 1}
 
 
 def test_a_reviewer_may_not_classify_employees(audit: Audit, reviewer: User) -> None:
