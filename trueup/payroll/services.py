@@ -183,7 +183,14 @@ def _refusals(audit: Audit, result: Ingested, rates: RateTable) -> list[dict[str
             continue
         sources = result.sources[index]
         line = result.lines[index]
-        cells = sources.get(name) or [cell for found in sources.values() for cell in found]
+        # A field with no cells of its own (gross pay where only deductions were given): the
+        # line's amount cells.
+        cells = sources.get(name) or [
+            cell
+            for field, found in sources.items()
+            if field not in ("state", "class")
+            for cell in found
+        ]
         rows, where = _cells(cells)
         who = f"{line['employee']}, {line['state']} {line['class_code']}"
         refusals.append(

@@ -647,6 +647,7 @@ def _classify(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
                 "bad_class",
                 pl.col("reason") + pl.lit(": left out"),
             )
+            checked = checked.join(reasons, on=["state_final", "class_final"], how="anti")
     bad = rows.filter(pl.col("ok")).unique(ROW, keep="first").join(checked, on=ROW, how="anti")
     return rows.with_columns(ok=pl.col("ok") & ~pl.col(ROW).is_in(bad.get_column(ROW).implode()))
 
