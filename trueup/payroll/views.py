@@ -21,7 +21,7 @@ from trueup.audits.models import Audit
 from trueup.audits.workflow import FACTS_EDITABLE
 from trueup.payroll import services
 from trueup.payroll.forms import EmployeeClassForm, FilingForm, UploadForm
-from trueup.payroll.models import EmployeeClass, ImportStatus, PayrollImport, TaxFiling
+from trueup.payroll.models import EmployeeClass, PayrollImport, TaxFiling
 from trueup.rating.errors import TrueUpError
 
 
@@ -98,7 +98,7 @@ def preview(request: HttpRequest, pk: int, item: int) -> HttpResponse:
                 for row in payroll_import.employees[:500]
             ],
             "may_commit": audit_services.may(user, "edit_facts")
-            and payroll_import.status == ImportStatus.PREVIEWED
+            and payroll_import.committable
             and audit.status in FACTS_EDITABLE,
         },
     )
