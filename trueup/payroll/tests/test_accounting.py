@@ -18,6 +18,7 @@ import pytest
 import xlsxwriter  # type: ignore[import-untyped]
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 
 from trueup.accounts.models import User
 from trueup.accounts.services import api_token_create
@@ -28,6 +29,7 @@ from trueup.audits.worksheet import worksheet_for
 from trueup.payroll import services
 from trueup.payroll.models import EmployeeClass, ImportStatus, PayrollImport, TaxFiling
 from trueup.rating import rate_worksheet
+from trueup.reference.models import RateTableStatus, RateTableVersion
 from trueup.reference.selectors import rates_in_use
 
 TRUEUP = "employee,employee_id,state,class,check_date,earnings_code,amount"
@@ -392,6 +394,32 @@ Bob Cruz,E2,IN,5645,2025-02-28,401k,(40.00)
         "Bob Cruz, IN 5645: gross pay 0.00 is less than the amounts it includes (overtime, tips, "
         "severance, military pay, deferrals: 80.00)"
     )
+
+
+def test_a_class_whose_rate_was_withdrawn_after_the_preview_is_refused_at_commit(
+    audit: Audit, auditor: User
+) -> None:
+    item = preview(audit, auditor, f"{TRUEUP}\nAnn Lee,E1,IN,8810,2025-02-14,regular,2500.00\n")
+    assert item.committable is True
+    # A rate table without class 8810 is put in use between the preview and the commit.
+    RateTableVersion.objects.create(
+        name="in-wc-5645-only",
+        source="test",
+        csv_text="state,line,class,basis,effective,rate,minimum_premium,description,status\n"
+        "IN,WC,5645,payroll,2025-01-01,4.00,,Carpentry,illustrative\n",
+        status=RateTableStatus.ACTIVE,
+        activated_at=timezone.now(),
+    )
+    with pytest.raises(InvalidFacts) as refused:
+        services.payroll_import_commit(payroll_import=item, by=auditor)
+    assert [(p.path, p.reason) for p in refused.value.problems] == [
+        (
+            "Ann Lee, IN 8810",
+            "no WC rate for class 8810 in IN in force on 2025-01-01 (rates "
+            f"{rates_in_use().version}) (this changed since the preview: preview the file again)",
+        )
+    ]
+    assert audit.payroll.count() == 3
 
 
 # --- Everything at once: the reconciliation ------------------------------------------------------
