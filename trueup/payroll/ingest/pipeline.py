@@ -19,6 +19,8 @@ EXCEL_EPOCH = date(1899, 12, 30)
 # "Total", "Subtotal", "Grand Total", "Totals for …"; and labels ending so: "Report Total".
 TOTALS = r"(?i)^\s*(grand\s+)?(sub\s*)?totals?\b|\btotals?\s*:?\s*$"
 TRUE = ("y", "yes", "true", "1", "x", "officer")
+# Exceptions that keep their row: the row is used, and the exception is a warning.
+WARNINGS = ("negative_amount",)
 EXCEPTION_SCHEMA = {"row": pl.Int64, "column": pl.String, "kind": pl.String, "message": pl.String}
 
 
@@ -95,7 +97,8 @@ MAX_WHOLE_DIGITS = 12
 def cents(column: str) -> pl.Expr:
     """The exact amount in cents of a text cell: $, thousands separators, a minus sign (before or
     after) or parentheses for negatives, at most two decimals; a lone dash (how accounting formats
-    print zero) is 0. Null when the text is not an amount."""
+    print zero) is 0. Null when the text is not an amount, or has more dollar digits than a payroll
+    amount holds."""
     text = pl.col(column).str.replace_all(r"[\$\s]", "")
     # One regex (a lone dash is its first branch) whose groups are read inside the struct it
     # makes: each group read from outside the struct ran the regex again (most of an import's
@@ -370,7 +373,7 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     used = payroll.get_column(ROW).unique()
     _unaccounted(everything, read, used, problems, profile)
     exceptions = problems.frame()
-    excepted = exceptions.get_column("row").unique()
+    excepted = exceptions.filter(~pl.col("kind").is_in(WARNINGS)).get_column("row").unique()
     rows_excepted = excepted.filter(~excepted.is_in(used.implode())).len()
     table = pl.DataFrame(
         {
@@ -464,7 +467,9 @@ def _unaccounted(
     """Name every row read that is neither used nor already an exception, with what it holds:
     no amount (a row cut short), only zeros, only amounts that are not pay, or nothing left in
     the period."""
-    named = problems.frame().get_column("row")
+    # A warning (a negative amount, kept) does not account for a row that ends up unused.
+    listed = problems.frame()
+    named = listed.filter(~pl.col("kind").is_in(WARNINGS)).get_column("row")
     left = read.filter(~read.is_in(used.implode()) & ~read.is_in(named.implode()))
     if left.is_empty():
         return
