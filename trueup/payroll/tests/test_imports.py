@@ -216,7 +216,7 @@ def test_the_register_reconciles_to_the_941_line_by_line(audit: Audit, auditor: 
         "  − section 125 (not in this figure) $1,200",
         "  = expected $275,050; filed $276,050",
         "  unexplained $1,000, within the tolerance of $2,760.50 (Form 941 line 2 leaves out "
-        "pre-tax 401(k) deferrals and Section 125 (DATA-FORMATS.md))",
+        "pre-tax 401(k) deferrals and Section 125)",
     ]
     assert (line_5c.unexplained, line_5c.flagged) == (-1_505_000, True)
     body = json.dumps([c.explain() for c in (line_2, line_5c)])
