@@ -10,6 +10,7 @@ from django.test import Client
 
 from trueup.accounts.models import User
 from trueup.audits.models import Audit
+from trueup.audits.workflow import Status
 from trueup.payroll.models import ImportStatus, PayrollImport, TaxFiling
 from trueup.payroll.tests.test_imports import REGISTER
 
@@ -142,3 +143,26 @@ Bob Cruz,E2,IN,5645,2025-02-14
     answer = client.post(f"/audits/{audit.pk}/payroll/{item.pk}/commit/")
     assert answer["Location"] == f"/audits/{audit.pk}/payroll/{item.pk}/"
     assert audit.payroll.count() == 3
+
+
+def test_a_completed_audits_filings_and_employee_classes_are_read_only_on_the_page(
+    audit: Audit, auditor: User
+) -> None:
+    Audit.objects.filter(pk=audit.pk).update(status=Status.COMPLETED)
+    client = logged_in(auditor)
+    page = client.get(f"/audits/{audit.pk}/payroll/").content.decode()
+    assert (
+        '<p class="note" id="facts-closed">The audit is completed: its payroll, tax filings and '
+        "employees' classes cannot change here.</p>"
+    ) in page
+    assert "Enter a quarter's figures" not in page
+    answer = client.post(
+        f"/audits/{audit.pk}/payroll/employees/",
+        {"employee": "E3", "state": "IN", "class_code": "8810"},
+        follow=True,
+    )
+    assert (
+        "The employee was not saved: the audit is completed and its facts cannot change"
+        in answer.content.decode()
+    )
+    assert not audit.employee_classes.exists()
