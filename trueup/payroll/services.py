@@ -181,16 +181,8 @@ def _refusals(audit: Audit, result: Ingested, rates: RateTable) -> list[dict[str
         if index is None:
             refusals.append({"rows": [], "where": "the register", "field": "", "message": reason})
             continue
-        sources = result.sources[index]
         line = result.lines[index]
-        # A field with no cells of its own (gross pay where only deductions were given): the
-        # line's amount cells.
-        cells = sources.get(name) or [
-            cell
-            for field, found in sources.items()
-            if field not in ("state", "class")
-            for cell in found
-        ]
+        cells = result.cells_of(index, name)
         rows, where = _cells(cells)
         who = f"{line['employee']}, {line['state']} {line['class_code']}"
         refusals.append(

@@ -54,13 +54,35 @@ class Ingested:
     # Cents by state, quarter of the check date ("2025Q1"; "" without dates) and category: what
     # the reconciliation to quarterly tax filings compares.
     quarters: pl.DataFrame = field(default_factory=pl.DataFrame)
-    # For each line: engine field → the (row, column) cells it was summed from, and "state" and
-    # "class" → the cells those came from; so a problem with a line names the register's cells.
-    sources: list[dict[str, list[tuple[int, str]]]] = field(default_factory=list)
+    # The amounts behind the lines, with their cells: see ``cells_of``.
+    cells: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     @property
     def gross_cents(self) -> int:
         return sum(int(line["gross_cents"]) for line in self.lines)  # type: ignore[call-overload]
+
+    def cells_of(self, index: int, name: str) -> list[tuple[int, str]]:
+        """The register's (row, column) cells behind field ``name`` of line ``index``: the
+        amounts summed into it ("gross": those in gross pay), or the cells its "state" or
+        "class" came from; a field with no cells of its own (gross pay where only deductions
+        were given) gives the line's amount cells. Worked out only when asked for: a problem
+        with a line is rare, and an import has many cells."""
+        line = self.lines[index]
+        mine = self.cells.filter(
+            (pl.col("state_final") == line["state"])
+            & (pl.col("class_final") == line["class_code"])
+            & (pl.col("who") == line["employee"])
+        )
+        column = {"state": "state_column", "class": "class_column"}.get(name, "column")
+        if name == "gross":
+            found = mine.filter(pl.col("in_gross"))
+        elif name in ("state", "class"):
+            found = mine
+        else:
+            found = mine.filter(pl.col("field") == name)
+        if found.is_empty():
+            found = mine
+        return sorted(set(found.select(ROW, column).iter_rows()))
 
 
 class Problems:
@@ -287,9 +309,12 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     )
     # A row with nothing in any cell is no row of payroll; every other row is read, and ends up
     # used or named in an exception.
-    filled = pl.any_horizontal(pl.exclude(ROW).str.strip_chars().str.len_bytes() > 0)
-    read = frame.filter(filled.fill_null(False)).get_column(ROW)
+    filled = pl.any_horizontal(pl.exclude(ROW).str.contains(r"\S")).fill_null(False)
+    read = frame.select(pl.col(ROW).filter(filled)).get_column(ROW)
     rows = everything
+    # What is needed to name a row nothing was used from; the rest is let go as the rows are
+    # filtered (a large register's memory).
+    everything = everything.select(ROW, "blank", "category", "cents", "column")
     problems = Problems()
     flag = problems.add
 
@@ -382,7 +407,8 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
             "in_gross": [c.in_gross for c in known.values()],
         }
     )
-    lines, sources = _lines(payroll.join(table, on="category", how="left"))
+    priced = payroll.join(table, on="category", how="left")
+    lines = _lines(priced)
     employees = (
         rows.filter(pl.col("ok"))
         .join(table, on="category", how="left")
@@ -418,7 +444,17 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
         quarters=quarters,
         profile=profile,
         lines=lines,
-        sources=sources,
+        cells=priced.select(
+            "state_final",
+            "class_final",
+            "who",
+            "field",
+            "in_gross",
+            ROW,
+            "column",
+            "state_column",
+            "class_column",
+        ),
         employees=employees,
         exceptions=exceptions,
         totals=totals,
@@ -433,21 +469,30 @@ def _without_copies(rows: pl.DataFrame, flag: Flag) -> pl.DataFrame:
     as a row above it is a duplicate, left out as a whole."""
     if rows.is_empty():
         return rows
-    signatures = (
-        rows.group_by(ROW)
-        .agg(
-            pl.col("who", "check", "state", "class_code").first(),
-            # The amount's column when the row has one amount (a long register's row).
-            column=pl.when(pl.len() == 1).then(pl.col("column").first()).otherwise(pl.lit("")),
-            amounts=pl.concat_str([pl.col("code"), pl.col("cents").cast(pl.String)], separator="=")
-            .sort()
-            .str.join("|"),
+    keys = ["who", "check", "state", "class_code", "amounts"]
+    if rows.get_column(ROW).n_unique() == rows.height:
+        # One amount a row (a long register): the row's code and amount are its amounts; no
+        # grouping, which costs most of an import's time on a large register.
+        signatures = rows.select(
+            ROW, "who", "check", "state", "class_code", "column", amounts=pl.struct("code", "cents")
         )
-        .sort(ROW)
-    )
-    copies = signatures.filter(
-        ~pl.struct("who", "check", "state", "class_code", "amounts").is_first_distinct()
-    )
+        if not signatures.get_column(ROW).is_sorted():
+            signatures = signatures.sort(ROW)
+    else:
+        signatures = (
+            rows.group_by(ROW)
+            .agg(
+                pl.col("who", "check", "state", "class_code").first(),
+                column=pl.lit(""),
+                amounts=pl.concat_str(
+                    [pl.col("code"), pl.col("cents").cast(pl.String)], separator="="
+                )
+                .sort()
+                .str.join("|"),
+            )
+            .sort(ROW)
+        )
+    copies = signatures.filter(~pl.struct(keys).is_first_distinct())
     flag(
         copies,
         pl.lit(True),
@@ -596,7 +641,24 @@ def _classify(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
     rows = rows.with_columns(ok=~no_class & ~no_state)
     # One exception a row for its state or class, in the column it came from (none when the
     # employee table gave it).
-    checked = rows.filter(pl.col("ok")).unique(ROW, keep="first")
+    # Only the columns the checks read: a copy of every column would cost a large register's
+    # memory.
+    checked = (
+        rows.lazy()
+        .filter(pl.col("ok"))
+        .select(
+            ROW,
+            "state",
+            "class_code",
+            "state_final",
+            "class_final",
+            "state_column",
+            "class_column",
+        )
+        .unique(ROW, keep="first")
+        .collect()
+    )
+    classified = checked.get_column(ROW)
     if options.states:
         policy_states = ", ".join(options.states)
         outside = checked.filter(~pl.col("state_final").is_in(list(options.states)))
@@ -653,54 +715,29 @@ def _classify(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
                 pl.col("reason") + pl.lit(": left out"),
             )
             checked = checked.join(reasons, on=["state_final", "class_final"], how="anti")
-    bad = rows.filter(pl.col("ok")).unique(ROW, keep="first").join(checked, on=ROW, how="anti")
-    return rows.with_columns(ok=pl.col("ok") & ~pl.col(ROW).is_in(bad.get_column(ROW).implode()))
+    bad = classified.filter(~classified.is_in(checked.get_column(ROW).implode()))
+    return rows.with_columns(ok=pl.col("ok") & ~pl.col(ROW).is_in(bad.implode()))
 
 
-def _lines(
-    rows: pl.DataFrame,
-) -> tuple[list[dict[str, object]], list[dict[str, list[tuple[int, str]]]]]:
-    """Engine payroll lines: one per state, class and employee, each amount field in Decimal;
-    and for each line the register's cells behind each of its fields."""
+def _lines(rows: pl.DataFrame) -> list[dict[str, object]]:
+    """Engine payroll lines: one per state, class and employee, each amount field in Decimal."""
     if rows.is_empty():
-        return [], []
+        return []
     grouped = rows.group_by("state_final", "class_final", "who", "field", "in_gross").agg(
-        pl.col("cents").sum(),
-        cells=pl.struct(ROW, "column").unique(),
-        state_cells=pl.struct(ROW, "state_column").unique(),
-        class_cells=pl.struct(ROW, "class_column").unique(),
+        pl.col("cents").sum()
     )
     lines: dict[tuple[str, str, str], dict[str, object]] = {}
-    sources: dict[tuple[str, str, str], dict[str, set[tuple[int, str]]]] = {}
-    for (
-        state,
-        class_code,
-        who,
-        name,
-        in_gross,
-        total,
-        cells,
-        state_cells,
-        class_cells,
-    ) in grouped.sort("state_final", "class_final", "who", "field").iter_rows():
-        key = (state, class_code, who)
+    for state, class_code, who, name, in_gross, total in grouped.sort(
+        "state_final", "class_final", "who", "field"
+    ).iter_rows():
         line = lines.setdefault(
-            key, {"state": state, "class_code": class_code, "employee": who, "gross_cents": 0}
+            (state, class_code, who),
+            {"state": state, "class_code": class_code, "employee": who, "gross_cents": 0},
         )
-        found = sources.setdefault(key, {})
-        at = {(cell[ROW], cell["column"]) for cell in cells}
         if in_gross:
             line["gross_cents"] = int(line["gross_cents"]) + total  # type: ignore[call-overload]
-            found.setdefault("gross", set()).update(at)
         if name and name != "gross":
             line[name] = int(line.get(name, 0)) + total  # type: ignore[call-overload]
-            found.setdefault(name, set()).update(at)
-        found.setdefault("state", set()).update(
-            (cell[ROW], cell["state_column"]) for cell in state_cells
-        )
-        found.setdefault("class", set()).update(
-            (cell[ROW], cell["class_column"]) for cell in class_cells
-        )
     result = []
     for line in lines.values():
         amounts = {
@@ -718,6 +755,4 @@ def _lines(
                 **amounts,
             }
         )
-    return result, [
-        {name: sorted(cells) for name, cells in found.items()} for found in sources.values()
-    ]
+    return result
