@@ -212,6 +212,8 @@ def payroll_import_preview(
     until the import is committed. An unreadable file raises ``RegisterError`` (row, column)."""
     if not audit_services.may(by, "edit_facts"):
         raise audit_services.NotAllowed("this account may not import payroll")
+    # A preview is there to be committed: on an audit whose facts are closed it never could be.
+    audit_services.check_facts_open(audit)
     rates = rates_in_use()
     result = _read(audit, data, filename, profile, basis, rates)
     chosen = result.profile

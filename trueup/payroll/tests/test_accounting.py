@@ -524,7 +524,7 @@ def test_the_command_refuses_to_commit_a_register_of_short_rows(
 
 
 @pytest.mark.parametrize("status", [Status.COMPLETED, Status.ESTIMATED, Status.WAIVED])
-def test_tax_filings_and_employee_classes_of_a_final_audit_are_read_only(
+def test_tax_filings_employee_classes_and_imports_of_a_final_audit_are_refused(
     audit: Audit, auditor: User, status: str
 ) -> None:
     Audit.objects.filter(pk=audit.pk).update(status=status)
@@ -537,8 +537,11 @@ def test_tax_filings_and_employee_classes_of_a_final_audit_are_read_only(
         services.employee_class_set(
             audit=audit, by=auditor, employee="E3", state="IN", class_code="8810"
         )
+    with pytest.raises(AuditClosed, match="its facts cannot change"):
+        preview(audit, auditor, f"{TRUEUP}\nAnn Lee,E1,IN,8810,2025-02-14,regular,2500.00\n")
     assert not TaxFiling.objects.exists()
     assert not EmployeeClass.objects.exists()
+    assert not PayrollImport.objects.exists()
 
 
 def test_the_api_answers_409_to_a_filing_or_an_employee_class_on_a_completed_audit(

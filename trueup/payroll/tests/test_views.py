@@ -156,6 +156,7 @@ def test_a_completed_audits_filings_and_employee_classes_are_read_only_on_the_pa
         "employees' classes cannot change here.</p>"
     ) in page
     assert "Enter a quarter's figures" not in page
+    assert "Import a payroll register" not in page
     answer = client.post(
         f"/audits/{audit.pk}/payroll/employees/",
         {"employee": "E3", "state": "IN", "class_code": "8810"},
