@@ -34,11 +34,14 @@ class ImportOut(Schema):
     status: str
     rows_read: int
     rows_used: int
+    rows_excepted: int
     gross_cents: int
     totals: dict[str, int]
     lines: list[dict[str, Any]]
     exception_counts: dict[str, int]
     exceptions: list[dict[str, Any]]
+    refusals: list[dict[str, Any]]
+    committable: bool
 
 
 def _out(item: PayrollImport) -> ImportOut:
@@ -51,11 +54,14 @@ def _out(item: PayrollImport) -> ImportOut:
         status=item.status,
         rows_read=item.rows_read,
         rows_used=item.rows_used,
+        rows_excepted=item.rows_excepted,
         gross_cents=item.gross_cents,
         totals=item.totals,
         lines=item.lines,
         exception_counts=item.exception_counts,
         exceptions=item.exceptions,
+        refusals=item.refusals,
+        committable=item.committable,
     )
 
 
@@ -74,7 +80,9 @@ def upload(
     basis: Form[Literal["check", "earned"]] = "check",
 ) -> ImportOut:
     """Read a register (CSV or XLSX) for the audit: a preview of its lines, totals and
-    exceptions. Nothing on the audit changes until the import is committed. An unreadable file
+    exceptions. Every row read is used or named in an exception (rows_read = rows_used +
+    rows_excepted); refusals are what the rating engine would refuse in the lines, by row and
+    column. Nothing on the audit changes until the import is committed. An unreadable file
     answers 422 naming the row and column."""
     user = _user(request)
     audit = get_object_or_404(audits_visible_to(user), pk=audit_id)
@@ -96,7 +104,9 @@ def read(request: HttpRequest, import_id: int) -> ImportOut:
 
 @router.post("/payroll-imports/{import_id}/commit", response=ImportOut)
 def commit(request: HttpRequest, import_id: int) -> ImportOut:
-    """Put the previewed lines on the audit in place of its payroll (409 if already done)."""
+    """Put the previewed lines on the audit in place of its payroll (409 if already done or the
+    audit's facts are closed; 422, naming the register's rows and columns, when the engine would
+    refuse the lines, and when the register gave no lines)."""
     user = _user(request)
     if not audit_services.may(user, "edit_facts"):
         raise audit_services.NotAllowed("this account may not import payroll")

@@ -48,8 +48,10 @@ class PayrollImport(models.Model):
     status = models.CharField(
         max_length=10, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED
     )
+    # Rows with anything in them; rows_read = rows_used + rows_excepted (named in exceptions).
     rows_read = models.PositiveIntegerField()
     rows_used = models.PositiveIntegerField()
+    rows_excepted = models.PositiveIntegerField(default=0)
     gross_cents = models.BigIntegerField()
     totals = models.JSONField(help_text="Cents by remuneration category")
     quarters = models.JSONField(default=dict, help_text="Cents by quarter and category")
@@ -57,6 +59,11 @@ class PayrollImport(models.Model):
     employees = models.JSONField(help_text="One row per employee")
     exceptions = models.JSONField(help_text="The first exceptions, by row")
     exception_counts = models.JSONField(help_text="Exceptions by kind")
+    refusals = models.JSONField(
+        default=list,
+        help_text="What the rating engine would refuse in the lines, by the register's rows and "
+        "column: an import with any cannot be committed",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -71,6 +78,11 @@ class PayrollImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_status_display().lower()})"
+
+    @property
+    def committable(self) -> bool:
+        """Previewed, with lines, and none the engine would refuse."""
+        return self.status == ImportStatus.PREVIEWED and bool(self.lines) and not self.refusals
 
 
 class EmployeeClass(models.Model):

@@ -3,9 +3,12 @@ saved mappings, employees' classes and tax filings."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -16,6 +19,7 @@ from trueup.accounts.models import User
 from trueup.audits import services as audit_services
 from trueup.audits.models import Audit
 from trueup.audits.services import InvalidFacts
+from trueup.audits.worksheet import worksheet_for
 from trueup.payroll.ingest import (
     Ingested,
     Options,
@@ -35,9 +39,17 @@ from trueup.payroll.models import (
     TaxFiling,
 )
 from trueup.payroll.reconcile import Comparison, Filing, reconcile
+from trueup.rating import RateTable, default_rulebook
+from trueup.rating import worksheet as ws
 from trueup.rating.errors import Problem
+from trueup.rating.validate import validate
+from trueup.reference.selectors import rates_in_use
 
 EXCEPTIONS_KEPT = 1000  # the preview shows these; the counts cover them all
+# The most a payroll amount holds (the audit's money columns: 14 digits, 2 decimal places).
+LARGEST_AMOUNT = Decimal("999999999999.99")
+EMPLOYEE_LENGTH = 200  # the audit's payroll line keeps this many characters of a name
+LINE_PATH = re.compile(r"^\$\.audited\.payroll\[(\d+)\](?:\.(\w+))?")
 
 
 def _profile(key: str | None, headers: list[str]) -> Profile:
@@ -51,7 +63,23 @@ def _profile(key: str | None, headers: list[str]) -> Profile:
     return custom_profile(saved.key, saved.data)
 
 
-def _options(audit: Audit, basis: str) -> Options:
+def _class_problem(audit: Audit, rates: RateTable) -> Any:
+    """(state, class) → why the class has no rate for this policy in the rate table, or None."""
+    period = audit.period
+    line = period.policy.line
+
+    def problem(state: str, class_code: str) -> str | None:
+        if rates.lookup(state, line, class_code, period.effective) is not None:
+            return None
+        return (
+            f"class {class_code} has no {line} rate in {state} in force on {period.effective} "
+            f"(rates {rates.version})"
+        )
+
+    return problem
+
+
+def _options(audit: Audit, basis: str, rates: RateTable) -> Options:
     period = audit.period
     states = list(period.states)
     return Options(
@@ -63,6 +91,8 @@ def _options(audit: Audit, basis: str) -> Options:
         },
         officer_names=frozenset(audit.owners.values_list("name", flat=True)),
         default_state=states[0] if len(states) == 1 else None,
+        states=tuple(states),
+        class_problem=_class_problem(audit, rates),
     )
 
 
@@ -70,10 +100,95 @@ def register_read(
     *, audit: Audit, data: bytes, filename: str, profile: str | None = None, basis: str = "check"
 ) -> Ingested:
     """A register read for this audit's period and classes, without keeping anything (the
-    portal's self-audit fills its payroll section from it). ``RegisterError`` when unreadable."""
+    portal's self-audit fills its payroll section from it). Rows in a state not on the policy or
+    in a class without a rate in the table in use are exceptions. ``RegisterError`` when
+    unreadable."""
+    return _read(audit, data, filename, profile, basis, rates_in_use())
+
+
+def _read(
+    audit: Audit, data: bytes, filename: str, profile: str | None, basis: str, rates: RateTable
+) -> Ingested:
     frame = read_register(data, filename)
     chosen = _profile(profile, [c for c in frame.columns if not c.startswith("_")])
-    return ingest(frame, chosen, _options(audit, basis))
+    return ingest(frame, chosen, _options(audit, basis, rates))
+
+
+def _engine_line(line: Mapping[str, Any]) -> ws.PayrollLine:
+    amounts: dict[str, Any] = {
+        key: Decimal(str(value))
+        for key, value in line.items()
+        if key in ws.PAYROLL_PARTS or key == "gross"
+    }
+    return ws.PayrollLine(
+        state=str(line["state"]),
+        class_code=str(line["class_code"]),
+        employee=str(line["employee"]),
+        **amounts,
+    )
+
+
+def _line_problems(
+    audit: Audit, lines: Sequence[Mapping[str, Any]], rates: RateTable
+) -> list[tuple[int | None, str, str]]:
+    """What the engine (and the audit's payroll columns) would refuse in these lines, as (line
+    index or None for the lines as a whole, field, reason): the audit's worksheet with these lines
+    as its payroll, checked as the engine checks it before rating."""
+    found: list[tuple[int | None, str, str]] = []
+    payroll = tuple(_engine_line(line) for line in lines)
+    for index, line in enumerate(payroll):
+        for name in ("gross", *ws.PAYROLL_PARTS):
+            value = getattr(line, name)
+            if abs(value) > LARGEST_AMOUNT:
+                found.append(
+                    (index, name, f"{value} is more than a payroll line holds ({LARGEST_AMOUNT})")
+                )
+        if line.employee is not None and len(line.employee) > EMPLOYEE_LENGTH:
+            found.append(
+                (index, "employee", f"the name is longer than {EMPLOYEE_LENGTH} characters")
+            )
+    worksheet = worksheet_for(audit)
+    worksheet = dataclasses.replace(
+        worksheet, audited=dataclasses.replace(worksheet.audited, payroll=payroll)
+    )
+    for problem in validate(worksheet, default_rulebook(), rates):
+        match = LINE_PATH.match(problem.path)
+        if match is not None:
+            found.append((int(match.group(1)), match.group(2) or "", problem.reason))
+        elif problem.path == "$.audited" and payroll:
+            found.append((None, "", problem.reason))
+    return found
+
+
+def _cells(cells: Sequence[Sequence[Any]]) -> tuple[list[int], str]:
+    """The rows and the column(s) of a line's cells, and those words: "rows 4 and 7, column
+    amount"."""
+    rows = sorted({int(row) for row, _ in cells})
+    columns = sorted({str(column) for _, column in cells if column})
+    shown = [str(row) for row in rows[:10]] + (["…"] if len(rows) > 10 else [])
+    where = ("row " if len(rows) == 1 else "rows ") + (
+        shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    )
+    if columns:
+        where += (", column " if len(columns) == 1 else ", columns ") + ", ".join(columns)
+    return rows, where
+
+
+def _refusals(audit: Audit, result: Ingested, rates: RateTable) -> list[dict[str, Any]]:
+    """The engine's refusals of the previewed lines, each at the register's rows and column."""
+    refusals: list[dict[str, Any]] = []
+    for index, name, reason in _line_problems(audit, result.lines, rates):
+        if index is None:
+            refusals.append({"rows": [], "where": "the register", "field": "", "message": reason})
+            continue
+        line = result.lines[index]
+        cells = result.cells_of(index, name)
+        rows, where = _cells(cells)
+        who = f"{line['employee']}, {line['state']} {line['class_code']}"
+        refusals.append(
+            {"rows": rows, "where": where, "field": name, "message": f"{who}: {reason}"}
+        )
+    return refusals
 
 
 def _jsonable_lines(result: Ingested) -> list[dict[str, Any]]:
@@ -97,7 +212,10 @@ def payroll_import_preview(
     until the import is committed. An unreadable file raises ``RegisterError`` (row, column)."""
     if not audit_services.may(by, "edit_facts"):
         raise audit_services.NotAllowed("this account may not import payroll")
-    result = register_read(audit=audit, data=data, filename=filename, profile=profile, basis=basis)
+    # A preview is there to be committed: on an audit whose facts are closed it never could be.
+    audit_services.check_facts_open(audit)
+    rates = rates_in_use()
+    result = _read(audit, data, filename, profile, basis, rates)
     chosen = result.profile
     counts = {
         kind: int(n)
@@ -115,6 +233,8 @@ def payroll_import_preview(
         basis=basis,
         rows_read=result.rows_read,
         rows_used=result.rows_used,
+        rows_excepted=result.rows_excepted,
+        refusals=_refusals(audit, result, rates),
         gross_cents=result.gross_cents,
         totals=result.totals,
         quarters=quarters,
@@ -130,7 +250,9 @@ def payroll_import_preview(
 
 @transaction.atomic
 def payroll_import_commit(*, payroll_import: PayrollImport, by: User) -> PayrollImport:
-    """Put the previewed lines on the audit in place of its payroll, all or nothing."""
+    """Put the previewed lines on the audit in place of its payroll, all or nothing. Refused
+    (each problem at the register's row and column) when the engine would refuse the lines, and
+    when the register gave no lines at all: an empty import never wipes the audit's payroll."""
     locked = PayrollImport.objects.select_for_update().get(pk=payroll_import.pk)
     if locked.status != ImportStatus.PREVIEWED:
         raise audit_services.IllegalTransition(
@@ -138,6 +260,32 @@ def payroll_import_commit(*, payroll_import: PayrollImport, by: User) -> Payroll
         )
     audit = locked.audit
     audit_services.check_facts_open(audit)
+    if locked.refusals:
+        raise InvalidFacts([Problem(item["where"], item["message"]) for item in locked.refusals])
+    if not locked.lines:
+        raise InvalidFacts(
+            [
+                Problem(
+                    "lines",
+                    f"the register gave no payroll lines ({locked.rows_read} row(s) read, "
+                    f"{locked.rows_excepted} of them exceptions): committing it would leave the "
+                    "audit without payroll, so the audit's payroll is kept as it is",
+                )
+            ]
+        )
+    # The rate table or the policy may have changed since the preview.
+    changed = _line_problems(audit, locked.lines, rates_in_use())
+    if changed:
+        problems = []
+        for index, _, reason in changed:
+            where = "the register"
+            if index is not None:
+                line = locked.lines[index]
+                where = f"{line['employee']}, {line['state']} {line['class_code']}"
+            problems.append(
+                Problem(where, f"{reason} (this changed since the preview: preview the file again)")
+            )
+        raise InvalidFacts(problems)
     audit_services.audit_payroll_replace(audit=audit, by=by, lines=locked.lines)
     PayrollImport.objects.filter(audit=audit, status=ImportStatus.PREVIEWED).exclude(
         pk=locked.pk
@@ -172,6 +320,7 @@ def employee_class_set(
 ) -> EmployeeClass:
     if not audit_services.may(by, "edit_facts"):
         raise audit_services.NotAllowed("this account may not classify employees")
+    audit_services.check_facts_open(audit)
     row, _ = EmployeeClass.objects.update_or_create(
         audit=audit,
         employee=employee.strip(),
@@ -194,6 +343,7 @@ def tax_filing_save(
     """Enter or correct one quarter's filing figures (cents)."""
     if not audit_services.may(by, "edit_facts"):
         raise audit_services.NotAllowed("this account may not enter tax filings")
+    audit_services.check_facts_open(audit)
     if not 1 <= quarter <= 4:
         raise InvalidFacts([Problem("quarter", "1 to 4")])
     filing, _ = TaxFiling.objects.update_or_create(

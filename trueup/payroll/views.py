@@ -21,7 +21,7 @@ from trueup.audits.models import Audit
 from trueup.audits.workflow import FACTS_EDITABLE
 from trueup.payroll import services
 from trueup.payroll.forms import EmployeeClassForm, FilingForm, UploadForm
-from trueup.payroll.models import EmployeeClass, ImportStatus, PayrollImport, TaxFiling
+from trueup.payroll.models import EmployeeClass, PayrollImport, TaxFiling
 from trueup.rating.errors import TrueUpError
 
 
@@ -65,6 +65,8 @@ def payroll_home(request: HttpRequest, pk: int) -> HttpResponse:
             "audit": audit,
             "form": form,
             "may_edit": may_edit,
+            # Final, in review or replaced: filings and employee classes are read only too.
+            "facts_open": audit.status in FACTS_EDITABLE,
             "imports": PayrollImport.objects.filter(audit=audit).defer(
                 "lines", "employees", "exceptions", "quarters"
             ),
@@ -98,7 +100,7 @@ def preview(request: HttpRequest, pk: int, item: int) -> HttpResponse:
                 for row in payroll_import.employees[:500]
             ],
             "may_commit": audit_services.may(user, "edit_facts")
-            and payroll_import.status == ImportStatus.PREVIEWED
+            and payroll_import.committable
             and audit.status in FACTS_EDITABLE,
         },
     )
@@ -133,15 +135,18 @@ def filing(request: HttpRequest, pk: int) -> HttpResponse:
     form = FilingForm(request.POST)
     if form.is_valid():
         data: dict[str, Any] = form.cleaned_data
-        services.tax_filing_save(
-            audit=audit,
-            by=user,
-            kind=data["kind"],
-            year=data["year"],
-            quarter=data["quarter"],
-            state=data["state"] or "",
-            **form.cents(),
-        )
+        try:
+            services.tax_filing_save(
+                audit=audit,
+                by=user,
+                kind=data["kind"],
+                year=data["year"],
+                quarter=data["quarter"],
+                state=data["state"] or "",
+                **form.cents(),
+            )
+        except TrueUpError as error:
+            messages.error(request, f"The filing was not saved: {error.message}")
     else:
         problems = "; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in form.errors.items())
         messages.error(request, f"The filing was not saved: {problems}")
@@ -157,7 +162,10 @@ def employee_class(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("this account may not classify employees")
     form = EmployeeClassForm(request.POST)
     if form.is_valid():
-        services.employee_class_set(audit=audit, by=user, **form.cleaned_data)
+        try:
+            services.employee_class_set(audit=audit, by=user, **form.cleaned_data)
+        except TrueUpError as error:
+            messages.error(request, f"The employee was not saved: {error.message}")
     else:
         problems = "; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in form.errors.items())
         messages.error(request, f"The employee was not saved: {problems}")

@@ -166,16 +166,25 @@ def _overtime(ctx: Context, line: PayrollLine, path: str, reasons: list[Reason])
         return ZERO
     change = ZERO
     if line.overtime_premium:
+        # The premium portion given is what comes off, also beside the total it is part of:
+        # the total then takes no fraction below.
         change -= line.overtime_premium
+        inputs: tuple[tuple[str, str], ...] = (("overtime_premium", str(line.overtime_premium)),)
+        words = "overtime premium portion {} excluded"
+        args: tuple[object, ...] = (line.overtime_premium,)
+        if line.overtime_total:
+            inputs += (("overtime_total", str(line.overtime_total)),)
+            words = "overtime premium portion {} of total overtime pay {} excluded"
+            args += (line.overtime_total,)
         reasons.append(
             cite(
                 rule,
-                "overtime premium portion {} excluded",
+                words,
                 state=state,
                 amount=-line.overtime_premium,
                 path=f"{path}.overtime_premium",
-                inputs=(("overtime_premium", str(line.overtime_premium)),),
-                args=(line.overtime_premium,),
+                inputs=inputs,
+                args=args,
             )
         )
     # Overtime shown only as totals: the rule book says what share of each total is premium.
@@ -222,10 +231,11 @@ def _hourly_rate(line: PayrollLine) -> Decimal | None:
         return None
     # Hours are all hours worked, so only the premium part of overtime comes off: a third of
     # pay at time-and-a-half, half of pay at double time (arithmetic, not a rule-book choice).
+    # A premium portion given is the premium, also beside the total it is part of.
+    premium = line.overtime_premium or line.overtime_total / 3
     straight = (
         line.gross
-        - line.overtime_premium
-        - line.overtime_total / 3
+        - premium
         - line.double_time_total / 2
         - line.tips
         - line.severance

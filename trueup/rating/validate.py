@@ -198,13 +198,15 @@ def validate(worksheet: Worksheet, rulebook: RuleBook, rates: RateTable) -> list
             problem(f"{path}.hourly_rate", "must not be negative")
         if line.hours is not None and line.hours <= 0:
             problem(f"{path}.hours", "must be greater than zero")
-        if line.overtime_premium and line.overtime_total:
+        # Both given: the premium portion is part of the total, which is part of gross.
+        if line.overtime_total and line.overtime_premium > line.overtime_total:
             problem(
-                f"{path}.overtime_total",
-                "give the overtime premium portion or the total overtime pay, not both",
+                f"{path}.overtime_premium",
+                f"the overtime premium portion {line.overtime_premium} is more than the total "
+                f"overtime pay {line.overtime_total} it is part of",
             )
         within = (
-            (line.overtime_premium or line.overtime_total)
+            (line.overtime_total or line.overtime_premium)
             + line.double_time_total
             + line.tips
             + line.severance

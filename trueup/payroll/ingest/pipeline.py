@@ -19,6 +19,8 @@ EXCEL_EPOCH = date(1899, 12, 30)
 # "Total", "Subtotal", "Grand Total", "Totals for …"; and labels ending so: "Report Total".
 TOTALS = r"(?i)^\s*(grand\s+)?(sub\s*)?totals?\b|\btotals?\s*:?\s*$"
 TRUE = ("y", "yes", "true", "1", "x", "officer")
+# Exceptions that keep their row: the row is used, and the exception is a warning.
+WARNINGS = ("negative_amount",)
 EXCEPTION_SCHEMA = {"row": pl.Int64, "column": pl.String, "kind": pl.String, "message": pl.String}
 
 
@@ -31,6 +33,10 @@ class Options:
     employee_classes: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     officer_names: frozenset[str] = frozenset()
     default_state: str | None = None
+    # The policy's states: a row in any other state is an exception (none given: not checked).
+    states: tuple[str, ...] = ()
+    # (state, class) → why the class cannot be rated (no rate in the table in use), or None.
+    class_problem: Callable[[str, str], str | None] | None = None
 
 
 @dataclass
@@ -40,15 +46,43 @@ class Ingested:
     employees: pl.DataFrame  # one row per employee: state, class, officer, gross (cents), rows
     exceptions: pl.DataFrame  # row, column, kind, message
     totals: dict[str, int]  # cents by category, for the rows taken into the facts
-    rows_read: int
-    rows_used: int
+    rows_read: int  # rows with anything in them (wholly blank rows are not counted)
+    rows_used: int  # rows whose amounts are in the lines
+    # Rows named in an exception and not used: rows_read = rows_used + rows_excepted. (A row kept
+    # with a warning, a negative amount, counts as used.)
+    rows_excepted: int = 0
     # Cents by state, quarter of the check date ("2025Q1"; "" without dates) and category: what
     # the reconciliation to quarterly tax filings compares.
     quarters: pl.DataFrame = field(default_factory=pl.DataFrame)
+    # The amounts behind the lines, with their cells: see ``cells_of``.
+    cells: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     @property
     def gross_cents(self) -> int:
         return sum(int(line["gross_cents"]) for line in self.lines)  # type: ignore[call-overload]
+
+    def cells_of(self, index: int, name: str) -> list[tuple[int, str]]:
+        """The register's (row, column) cells behind field ``name`` of line ``index``: the
+        amounts summed into it ("gross": those in gross pay), or the cells its "state" or
+        "class" came from; a field with no cells of its own (gross pay where only deductions
+        were given) gives the line's amount cells. Worked out only when asked for: a problem
+        with a line is rare, and an import has many cells."""
+        line = self.lines[index]
+        mine = self.cells.filter(
+            (pl.col("state_final") == line["state"])
+            & (pl.col("class_final") == line["class_code"])
+            & (pl.col("who") == line["employee"])
+        )
+        column = {"state": "state_column", "class": "class_column"}.get(name, "column")
+        if name == "gross":
+            found = mine.filter(pl.col("in_gross"))
+        elif name in ("state", "class"):
+            found = mine
+        else:
+            found = mine.filter(pl.col("field") == name)
+        if found.is_empty():
+            found = mine
+        return sorted(set(found.select(ROW, column).iter_rows()))
 
 
 class Problems:
@@ -75,15 +109,18 @@ Flag = Callable[[pl.DataFrame, pl.Expr, str, pl.Expr], None]
 
 # Parentheses or a minus sign before or after; thousands in groups of three; at most two decimals.
 AMOUNT = (
-    r"^(?<open>\()?(?<lead>-)?(?<whole>\d{1,3}(?:,\d{3}){1,4}|\d{1,15})?"
+    r"^(?<open>\()?(?<lead>-)?(?<whole>\d{1,3}(?:,\d{3})+|\d+)?"
     r"(?:\.(?<fraction>\d{0,2}))?(?<trail>-)?(?<close>\))?$"
 )
+# The most dollar digits a payroll amount holds (the audit's money columns: 14 digits, 2 decimal).
+MAX_WHOLE_DIGITS = 12
 
 
 def cents(column: str) -> pl.Expr:
     """The exact amount in cents of a text cell: $, thousands separators, a minus sign (before or
     after) or parentheses for negatives, at most two decimals; a lone dash (how accounting formats
-    print zero) is 0. Null when the text is not an amount."""
+    print zero) is 0. Null when the text is not an amount, or has more dollar digits than a payroll
+    amount holds."""
     text = pl.col(column).str.replace_all(r"[\$\s]", "")
     # One regex (a lone dash is its first branch) whose groups are read inside the struct it
     # makes: each group read from outside the struct ran the regex again (most of an import's
@@ -93,7 +130,10 @@ def cents(column: str) -> pl.Expr:
     digits = whole.str.len_chars().fill_null(0) + fraction.str.len_chars().fill_null(0)
     signs = sum(pl.field(name).is_not_null().cast(pl.Int8) for name in ("open", "lead", "trail"))
     matched = (
-        (digits > 0) & (pl.field("open").is_null() == pl.field("close").is_null()) & (signs <= 1)
+        (digits > 0)
+        & (pl.field("open").is_null() == pl.field("close").is_null())
+        & (signs <= 1)
+        & (whole.str.len_chars().fill_null(0) <= MAX_WHOLE_DIGITS)
     )
     dollars = whole.fill_null("0").cast(pl.Int64, strict=False)
     hundredths = fraction.fill_null("").str.pad_end(2, "0").cast(pl.Int64, strict=False)
@@ -177,6 +217,8 @@ def _long(frame: pl.DataFrame, profile: Profile) -> pl.LazyFrame:
         "has_check_date": pl.lit("check_date" in columns),
         "has_period": pl.lit("period_start" in columns and "period_end" in columns),
         "date_column": pl.lit(columns.get("check_date", "")),
+        "state_column": pl.lit(columns.get("state", "")),
+        "class_column": pl.lit(columns.get("class_code", "")),
     }
     if profile.shape == "long":
         for name in ("code", "amount"):
@@ -212,7 +254,7 @@ def _long(frame: pl.DataFrame, profile: Profile) -> pl.LazyFrame:
     base = frame.lazy().select(*[pl.col(c) for c in earnings], **keep)
     return (
         base.unpivot(
-            index=[ROW, *FIELD_NAMES, "has_check_date", "has_period", "date_column"],
+            index=[ROW, *FIELD_NAMES, *ROW_FACTS],
             on=list(earnings),
         )
         .rename({"variable": "column", "value": "amount"})
@@ -225,12 +267,31 @@ def _long(frame: pl.DataFrame, profile: Profile) -> pl.LazyFrame:
 
 # The mapped fields carried on every amount row (the code and amount are the row's own).
 FIELD_NAMES = tuple(name for name in FIELDS if name not in ("code", "amount"))
+# What every amount row also carries about its register: which columns it has.
+ROW_FACTS = ("has_check_date", "has_period", "date_column", "state_column", "class_column")
+
+
+def _bad_amount(text: pl.Expr) -> pl.Expr:
+    """Why a cell is not an amount, in words."""
+    cell = text.str.replace_all(r"[\$\s]", "")
+    whole = cell.str.extract(r"^[(\-]?([\d,]*)", 1).str.replace_all(",", "")
+    return (
+        pl.when(cell.str.starts_with("="))
+        .then(pl.lit("is a formula, not an amount (export the register with values)"))
+        .when(cell.str.contains(r"(?i)^[(\-+]?\d*\.?\d+e[+-]?\d+\)?-?$"))
+        .then(pl.lit("is in scientific notation (write the amount in full)"))
+        .when(cell.str.contains(r"^[(\-]?[\d,]*\.\d{3,}\)?-?$"))
+        .then(pl.lit("has more than two decimals (amounts are dollars and cents)"))
+        .when(whole.str.len_chars() > MAX_WHOLE_DIGITS)
+        .then(pl.lit("is more than the largest amount a payroll line holds ($999,999,999,999.99)"))
+        .otherwise(pl.lit("is not an amount"))
+    )
 
 
 def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     formats = profile.date_formats
     known = categories()
-    rows = (
+    everything = (
         _long(frame, profile)
         .with_columns(
             cents=cents("amount"),
@@ -246,9 +307,22 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
         )
         .collect()
     )
-    rows_read = frame.height
+    # A row with nothing in any cell is no row of payroll; every other row is read, and ends up
+    # used or named in an exception.
+    filled = pl.any_horizontal(pl.exclude(ROW).str.contains(r"\S")).fill_null(False)
+    read = frame.select(pl.col(ROW).filter(filled)).get_column(ROW)
+    rows = everything
+    # What is needed to name a row nothing was used from; the rest is let go as the rows are
+    # filtered (a large register's memory).
+    everything = everything.select(ROW, "blank", "category", "cents", "column")
     problems = Problems()
     flag = problems.add
+
+    def drop_rows(rows: pl.DataFrame, mask: pl.Expr) -> pl.DataFrame:
+        """Leave out every amount of the rows where ``mask`` holds for any of them: a row with
+        one bad cell is an exception as a whole, never used in part."""
+        bad = rows.filter(mask).get_column(ROW).unique()
+        return rows.filter(~pl.col(ROW).is_in(bad.implode()))
 
     # Totals rows are the report's own sums: never payroll.
     totals_rows = rows.filter(pl.col("totals")).unique(ROW).with_columns(column=pl.lit(""))
@@ -263,7 +337,8 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
         rows,
         bad_amount,
         "bad_amount",
-        pl.concat_str([pl.lit("'"), pl.col("amount"), pl.lit("' is not an amount")]),
+        pl.concat_str([pl.lit("'"), pl.col("amount"), pl.lit("' "), _bad_amount(pl.col("amount"))])
+        + pl.lit(": the row is left out"),
     )
     unknown = pl.col("category").is_null() & ~bad_amount
     flag(
@@ -272,7 +347,7 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
         "unknown_code",
         pl.concat_str([pl.lit("earnings code '"), pl.col("code"), pl.lit("' is not mapped")]),
     )
-    rows = rows.filter(~bad_amount & ~unknown & (pl.col("category") != "ignore"))
+    rows = drop_rows(rows, bad_amount | unknown)
 
     deductions = [key for key, category in known.items() if category.deduction]
     rows = rows.with_columns(
@@ -283,6 +358,8 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     zero = pl.col("cents") == 0
     if profile.shape == "long":
         flag(rows, zero, "zero_amount", pl.lit("a zero amount: left out"))
+    # A zero in a wide register's column is an empty cell; a row of nothing but zeros is named
+    # below, with the other rows that give nothing.
     rows = rows.filter(~zero)
     nameless = rows.filter(pl.col("who") == "").unique(ROW, keep="first")
     flag(nameless, pl.lit(True), "no_employee", pl.lit("no employee name or id: left out"))
@@ -294,18 +371,7 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
         pl.concat_str([pl.lit("a negative amount ("), pl.col("amount"), pl.lit("): kept")]),
     )
 
-    # The same employee, check, code, amount, state and class twice: the second is a duplicate.
-    keys = ["who", "check", "code", "cents", "state", "class_code"]
-    # Not the key's first row (numbering each key's rows with a window took ten times longer).
-    rows = rows.with_columns(copy=~pl.struct(keys).is_first_distinct())
-    flag(
-        rows,
-        pl.col("copy"),
-        "duplicate",
-        pl.concat_str([pl.lit("the same check again for "), pl.col("who"), pl.lit(": left out")]),
-    )
-    rows = rows.filter(~pl.col("copy"))
-
+    rows = _without_copies(rows, flag)
     rows = _in_period(rows, options, flag)
     rows = _classify(rows, options, flag)
 
@@ -313,8 +379,27 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
         list(options.officer_names)
     )
     rows = rows.with_columns(is_officer=officer)
-    exceptions = problems.frame()
+    flag(
+        rows.filter(pl.col("ok") & pl.col("is_officer"))
+        .unique(ROW, keep="first")
+        .with_columns(column=pl.lit("")),
+        pl.lit(True),
+        "officer",
+        pl.concat_str(
+            [
+                pl.lit("officer "),
+                pl.col("who"),
+                pl.lit(": kept out of the payroll lines (officers are rated as the audit's "),
+                pl.lit("officers)"),
+            ]
+        ),
+    )
     payroll = rows.filter(~pl.col("is_officer") & pl.col("ok"))
+    used = payroll.get_column(ROW).unique()
+    _unaccounted(everything, read, used, problems, profile)
+    exceptions = problems.frame()
+    excepted = exceptions.filter(~pl.col("kind").is_in(WARNINGS)).get_column("row").unique()
+    rows_excepted = excepted.filter(~excepted.is_in(used.implode())).len()
     table = pl.DataFrame(
         {
             "category": list(known),
@@ -322,7 +407,8 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
             "in_gross": [c.in_gross for c in known.values()],
         }
     )
-    lines = _lines(payroll.join(table, on="category", how="left"))
+    priced = payroll.join(table, on="category", how="left")
+    lines = _lines(priced)
     employees = (
         rows.filter(pl.col("ok"))
         .join(table, on="category", how="left")
@@ -358,11 +444,115 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
         quarters=quarters,
         profile=profile,
         lines=lines,
+        cells=priced.select(
+            "state_final",
+            "class_final",
+            "who",
+            "field",
+            "in_gross",
+            ROW,
+            "column",
+            "state_column",
+            "class_column",
+        ),
         employees=employees,
         exceptions=exceptions,
         totals=totals,
-        rows_read=rows_read,
-        rows_used=payroll.select(pl.col(ROW).n_unique()).item(),
+        rows_read=read.len(),
+        rows_used=used.len(),
+        rows_excepted=rows_excepted,
+    )
+
+
+def _without_copies(rows: pl.DataFrame, flag: Flag) -> pl.DataFrame:
+    """A row with the same employee, check date, state, class and amounts (each code and amount)
+    as a row above it is a duplicate, left out as a whole."""
+    if rows.is_empty():
+        return rows
+    keys = ["who", "check", "state", "class_code", "amounts"]
+    if rows.get_column(ROW).n_unique() == rows.height:
+        # One amount a row (a long register): the row's code and amount are its amounts; no
+        # grouping, which costs most of an import's time on a large register.
+        signatures = rows.select(
+            ROW, "who", "check", "state", "class_code", "column", amounts=pl.struct("code", "cents")
+        )
+        if not signatures.get_column(ROW).is_sorted():
+            signatures = signatures.sort(ROW)
+    else:
+        signatures = (
+            rows.group_by(ROW)
+            .agg(
+                pl.col("who", "check", "state", "class_code").first(),
+                column=pl.lit(""),
+                amounts=pl.concat_str(
+                    [pl.col("code"), pl.col("cents").cast(pl.String)], separator="="
+                )
+                .sort()
+                .str.join("|"),
+            )
+            .sort(ROW)
+        )
+    copies = signatures.filter(~pl.struct(keys).is_first_distinct())
+    flag(
+        copies,
+        pl.lit(True),
+        "duplicate",
+        pl.concat_str([pl.lit("the same check again for "), pl.col("who"), pl.lit(": left out")]),
+    )
+    return rows.filter(~pl.col(ROW).is_in(copies.get_column(ROW).implode()))
+
+
+def _unaccounted(
+    everything: pl.DataFrame,
+    read: pl.Series,
+    used: pl.Series,
+    problems: Problems,
+    profile: Profile,
+) -> None:
+    """Name every row read that is neither used nor already an exception, with what it holds:
+    no amount (a row cut short), only zeros, only amounts that are not pay, or nothing left in
+    the period."""
+    # A warning (a negative amount, kept) does not account for a row that ends up unused.
+    listed = problems.frame()
+    named = listed.filter(~pl.col("kind").is_in(WARNINGS)).get_column("row")
+    left = read.filter(~read.is_in(used.implode()) & ~read.is_in(named.implode()))
+    if left.is_empty():
+        return
+    pay = ~pl.col("blank") & pl.col("category").ne_missing("ignore")
+    column = everything.get_column("column")[0] if profile.shape == "long" else ""
+    found = (
+        everything.filter(pl.col(ROW).is_in(left.implode()))
+        .group_by(ROW)
+        .agg(
+            any_amount=(~pl.col("blank")).any(),
+            any_pay=pay.any(),
+            zeros=(pay.not_() | (pl.col("cents") == 0)).all(),
+        )
+        .with_columns(column=pl.lit(column))
+    )
+    problems.add(
+        found.filter(~pl.col("any_amount")),
+        pl.lit(True),
+        "no_amount",
+        pl.lit("no amount on this row (is it cut short?): left out"),
+    )
+    problems.add(
+        found.filter(pl.col("any_amount") & ~pl.col("any_pay")),
+        pl.lit(True),
+        "not_pay",
+        pl.lit("only amounts that are not pay (taxes, net pay, hours): left out"),
+    )
+    problems.add(
+        found.filter(pl.col("any_pay") & pl.col("zeros")),
+        pl.lit(True),
+        "zero_amount",
+        pl.lit("every amount on this row is zero: left out"),
+    )
+    problems.add(
+        found.filter(pl.col("any_pay") & ~pl.col("zeros")),
+        pl.lit(True),
+        "not_used",
+        pl.lit("nothing on this row is pay in the policy period: left out"),
     )
 
 
@@ -412,7 +602,8 @@ def _in_period(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame
 
 def _classify(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
     """State and class from the register, else from the employee table, else the policy's only
-    state; rows still without a class are exceptions, left out of the facts."""
+    state; rows still without a class, in a state not on the policy, or in a class without a rate
+    are exceptions, left out of the facts."""
     table = options.employee_classes
     by_id = {key: value[0] for key, value in table.items()}
     class_by_id = {key: value[1] for key, value in table.items()}
@@ -447,7 +638,85 @@ def _classify(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
         "no_state",
         pl.concat_str([pl.lit("no state for "), pl.col("who"), pl.lit(": left out")]),
     )
-    return rows.with_columns(ok=~no_class & ~no_state)
+    rows = rows.with_columns(ok=~no_class & ~no_state)
+    # One exception a row for its state or class, in the column it came from (none when the
+    # employee table gave it).
+    # Only the columns the checks read: a copy of every column would cost a large register's
+    # memory.
+    checked = (
+        rows.lazy()
+        .filter(pl.col("ok"))
+        .select(
+            ROW,
+            "state",
+            "class_code",
+            "state_final",
+            "class_final",
+            "state_column",
+            "class_column",
+        )
+        .unique(ROW, keep="first")
+        .collect()
+    )
+    classified = checked.get_column(ROW)
+    if options.states:
+        policy_states = ", ".join(options.states)
+        outside = checked.filter(~pl.col("state_final").is_in(list(options.states)))
+        flag(
+            outside.with_columns(
+                column=pl.when(pl.col("state") != "")
+                .then(pl.col("state_column"))
+                .otherwise(pl.lit(""))
+            ),
+            pl.lit(True),
+            "bad_state",
+            pl.concat_str(
+                [
+                    pl.lit("state '"),
+                    pl.col("state_final"),
+                    pl.lit(f"' is not one of the policy's states ({policy_states}): left out"),
+                ]
+            ),
+        )
+        checked = checked.filter(pl.col("state_final").is_in(list(options.states)))
+    where = pl.when(pl.col("class_code") != "").then(pl.col("class_column")).otherwise(pl.lit(""))
+    # A class a spreadsheet wrote as a number with decimals ("8810.0") is not taken for 8810: the
+    # column was formatted as numbers, and what else changed in it cannot be told.
+    decimal = pl.col("class_final").str.contains(r"^\d+\.\d*$")
+    flag(
+        checked.with_columns(column=where),
+        decimal,
+        "bad_class",
+        pl.concat_str(
+            [
+                pl.lit("class '"),
+                pl.col("class_final"),
+                pl.lit("' is a number with decimals, not a class code (format the column as "),
+                pl.lit("text): left out"),
+            ]
+        ),
+    )
+    checked = checked.filter(~decimal)
+    if options.class_problem is not None and not checked.is_empty():
+        pairs = checked.select("state_final", "class_final").unique()
+        refused = [
+            (state, class_code, reason)
+            for state, class_code in pairs.iter_rows()
+            if (reason := options.class_problem(state, class_code)) is not None
+        ]
+        if refused:
+            reasons = pl.DataFrame(
+                refused, schema=["state_final", "class_final", "reason"], orient="row"
+            )
+            flag(
+                checked.join(reasons, on=["state_final", "class_final"]).with_columns(column=where),
+                pl.lit(True),
+                "bad_class",
+                pl.col("reason") + pl.lit(": left out"),
+            )
+            checked = checked.join(reasons, on=["state_final", "class_final"], how="anti")
+    bad = classified.filter(~classified.is_in(checked.get_column(ROW).implode()))
+    return rows.with_columns(ok=pl.col("ok") & ~pl.col(ROW).is_in(bad.implode()))
 
 
 def _lines(rows: pl.DataFrame) -> list[dict[str, object]]:

@@ -76,9 +76,10 @@ CASES = [
             2,
             "4600.00",
             {"regular": "4300.00", "overtime_total": "300.00", "deferred_401k": "125.00"},
+            ((6, "", "officer"),),
             lines_are=("IN 8810 Ann Lee 2800.00", "IN 5403 Bob Cruz 1800.00"),
         ),
-        "the baseline; Cy Dunn is an officer (Y) and left out of the lines",
+        "the baseline; Cy Dunn is an officer (Y): named, and left out of the lines",
     ),
     Case(
         "trueup_semicolons.csv",
@@ -259,12 +260,13 @@ CASES = [
         "three title rows and a blank row above the header; 'abc' as overtime in row 7",
         Read(
             "gusto",
-            2,
-            "4600.00",
-            {"regular": "4300.00", "overtime_total": "300.00"},
+            1,
+            "2800.00",
+            {"regular": "2500.00", "overtime_total": "300.00"},
             ((7, "Overtime Earnings", "bad_amount"),),
         ),
-        "rows are numbered as in the file, titles and blank rows counted",
+        "rows are numbered as in the file, titles and blank rows counted; the row with a bad "
+        "amount is left out whole, not read as its other amounts",
     ),
     Case(
         "paychex_merged_group_header.csv",
@@ -403,8 +405,9 @@ CASES = [
             2,
             "4600.00",
             {"regular": "4300.00", "overtime_total": "300.00"},
-            ((3, "Overtime Earnings", "duplicate"), (3, "Regular Earnings", "duplicate")),
+            ((3, "", "duplicate"),),
         ),
+        "the repeated row is one exception, for the whole row",
     ),
     Case(
         "quickbooks_summary_totals.csv",
@@ -464,10 +467,10 @@ CASES = [
             1,
             "2500.00",
             {"regular": "2500.00"},
-            ((3, "Regular Earnings", "no_employee"),),
+            ((3, "Regular Earnings", "no_employee"), (4, "", "no_amount")),
             lines_are=("IN 8810 E1 2500.00",),
         ),
-        "the note has no amounts and is passed over",
+        "the note has no amounts: named, so that no row is passed over unseen",
     ),
     # --- amounts ------------------------------------------------------------------------------
     Case(
@@ -620,8 +623,14 @@ CASES = [
     Case(
         "trueup_officer_flags.csv",
         "officer flags Y, yes, x, TRUE, N, blank, no",
-        Read("trueup", 3, "4600.00", {"regular": "4600.00"}),
-        "officers are left out of the lines (they are rated apart)",
+        Read(
+            "trueup",
+            3,
+            "4600.00",
+            {"regular": "4600.00"},
+            ((3, "", "officer"), (4, "", "officer"), (5, "", "officer"), (6, "", "officer")),
+        ),
+        "officers are named and left out of the lines (they are rated apart)",
     ),
     Case(
         "trueup_whitespace_everywhere.csv",
@@ -697,24 +706,25 @@ CASES = [
         "the same formulas written by a program that could not calculate them",
         Read(
             "paychex",
-            1,
-            "300.00",
-            {"overtime_total": "300.00"},
+            0,
+            "0.00",
+            {},
             ((2, "Regular Pay", "bad_amount"), (3, "Regular Pay", "bad_amount")),
-            messages=("'=80*31.25 (not calculated)' is not an amount",),
+            messages=("'=80*31.25 (not calculated)' is a formula, not an amount",),
         ),
-        "the 0 stored in their place is not taken for an amount; gross pay is not read",
+        "the 0 stored in their place is not taken for an amount; gross pay is not read; the "
+        "rows are left out whole, their overtime with them",
     ),
     Case(
         "paychex_formulas_without_values.xlsx",
         "the same formulas with no stored result at all, in a workbook saved as Excel saves",
         Read(
             "paychex",
-            1,
-            "300.00",
-            {"overtime_total": "300.00"},
+            0,
+            "0.00",
+            {},
             ((2, "Regular Pay", "bad_amount"), (3, "Regular Pay", "bad_amount")),
-            messages=("'=80*22.5 (not calculated)' is not an amount",),
+            messages=("'=80*22.5 (not calculated)' is a formula, not an amount",),
         ),
         "without a value the cell would read as empty and be passed over unseen",
     ),
@@ -723,9 +733,9 @@ CASES = [
         "#DIV/0!, #REF! and #N/A in earnings; #VALUE! in Gross Earnings (ignored)",
         Read(
             "gusto",
-            2,
-            "3500.00",
-            {"regular": "3500.00"},
+            1,
+            "2500.00",
+            {"regular": "2500.00"},
             (
                 (3, "Overtime Earnings", "bad_amount"),
                 (3, "Regular Earnings", "bad_amount"),
@@ -733,7 +743,7 @@ CASES = [
             ),
             messages=("'#DIV/0!' is not an amount",),
         ),
-        "an error cell reads as its error, not as empty",
+        "an error cell reads as its error, not as empty, and its row is left out whole",
     ),
     Case(
         "trueup_serial_date_numbers_and_text_amounts.xlsx",
@@ -751,15 +761,15 @@ CASES = [
         "0.1+0.2, 1234.5600000000002, 100.10000000000001; 1358.016, 2/3, 1e-7",
         Read(
             "gusto",
-            2,
-            "1334.96",
-            {"regular": "0.30", "overtime_total": "1334.66"},
+            1,
+            "1234.86",
+            {"regular": "0.30", "overtime_total": "1234.56"},
             (
                 (3, "Overtime Earnings", "bad_amount"),
                 (3, "Regular Earnings", "bad_amount"),
                 (4, "Regular Earnings", "bad_amount"),
             ),
-            messages=("'1358.016' is not an amount",),
+            messages=("'1358.016' has more than two decimals",),
         ),
         "numbers come as the reader writes them (to 9 decimals), so float noise is gone; a "
         "true fraction of a cent is an exception",
@@ -778,7 +788,7 @@ CASES = [
     Case(
         "trueup_officer_booleans.xlsx",
         "the officer column as TRUE/FALSE cells",
-        Read("trueup", 1, "2500.00", {"regular": "2500.00"}),
+        Read("trueup", 1, "2500.00", {"regular": "2500.00"}, ((3, "", "officer"),)),
     ),
     Case(
         "empty_workbook.xlsx",
@@ -887,6 +897,8 @@ def test_every_corpus_file_reads_as_documented_or_is_refused_with_its_row_or_col
     profile = detect_profile(frame.columns)
     result = ingest(frame, profile, Options(EFFECTIVE, EXPIRATION, **outcome.options))
     assert profile.key == outcome.profile
+    # Every row read is used or named in an exception.
+    assert result.rows_read == result.rows_used + result.rows_excepted
     exceptions = sorted(
         (row, column, kind) for row, column, kind, _ in result.exceptions.iter_rows()
     )
@@ -909,14 +921,14 @@ READABLE = [case for case in CASES if isinstance(case.outcome, Read)]
 
 
 @pytest.mark.parametrize("case", READABLE, ids=[case.file for case in READABLE])
-def test_every_readable_corpus_file_also_reads_on_the_earned_basis_without_a_crash(
+def test_every_readable_corpus_file_also_reads_on_the_earned_basis_and_accounts_for_its_rows(
     case: Case, workbooks: Path
 ) -> None:
     assert isinstance(case.outcome, Read)
     frame = read_register(data_of(case, workbooks), case.file)
     options = Options(EFFECTIVE, EXPIRATION, basis="earned", **case.outcome.options)
     result = ingest(frame, detect_profile(frame.columns), options)
-    assert result.rows_read == frame.height
+    assert result.rows_read == result.rows_used + result.rows_excepted
 
 
 def test_the_corpus_holds_at_least_fifty_files_and_every_file_is_documented(

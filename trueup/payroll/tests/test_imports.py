@@ -41,7 +41,8 @@ def test_a_preview_shows_lines_totals_and_exceptions_and_changes_nothing(
         audit=audit, by=auditor, data=REGISTER, filename="register.csv"
     )
     assert preview.profile_key == "trueup"
-    assert (preview.rows_read, preview.rows_used) == (9, 6)
+    # Every row is used or an exception: the 2026 check, the officer and Temp without a class.
+    assert (preview.rows_read, preview.rows_used, preview.rows_excepted) == (9, 6, 3)
     # Framing crew: 200,000 + 15,000 + 221,500; office 61,250 (the 2026 check is outside).
     assert preview.gross_cents == 49_775_000
     assert preview.totals == {
@@ -67,11 +68,13 @@ def test_a_preview_shows_lines_totals_and_exceptions_and_changes_nothing(
             "section_125": "1200.00",
         },
     ]
-    assert preview.exception_counts == {"no_class": 1, "outside_period": 1}
+    assert preview.exception_counts == {"no_class": 1, "officer": 1, "outside_period": 1}
     assert [(e["row"], e["kind"]) for e in preview.exceptions] == [
         (8, "outside_period"),
+        (9, "officer"),
         (10, "no_class"),
     ]
+    assert preview.refusals == []
     # The officer is recognised and kept out of the payroll lines.
     officer = next(e for e in preview.employees if e["employee"] == "Pat Owner")
     assert officer["officer"] is True
@@ -137,7 +140,7 @@ def test_employees_without_a_class_take_it_from_the_audits_employee_table(
     preview = services.payroll_import_preview(
         audit=audit, by=auditor, data=REGISTER, filename="register.csv"
     )
-    assert preview.exception_counts == {"outside_period": 1}
+    assert preview.exception_counts == {"officer": 1, "outside_period": 1}
     temp = next(line for line in preview.lines if line["employee"] == "Temp")
     assert (temp["state"], temp["class_code"], temp["gross"]) == ("IN", "8810", "3000.00")
 
@@ -213,7 +216,7 @@ def test_the_register_reconciles_to_the_941_line_by_line(audit: Audit, auditor: 
         "  − section 125 (not in this figure) $1,200",
         "  = expected $275,050; filed $276,050",
         "  unexplained $1,000, within the tolerance of $2,760.50 (Form 941 line 2 leaves out "
-        "pre-tax 401(k) deferrals and Section 125 (DATA-FORMATS.md))",
+        "pre-tax 401(k) deferrals and Section 125)",
     ]
     assert (line_5c.unexplained, line_5c.flagged) == (-1_505_000, True)
     body = json.dumps([c.explain() for c in (line_2, line_5c)])

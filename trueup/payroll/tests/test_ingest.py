@@ -67,7 +67,8 @@ def lines(result: Ingested) -> list[tuple[str, str, str, str]]:
         ("0.07", 7),
         ("-", 0),  # accounting formats print zero as a dash
         ("$ -", 0),
-        ("999999999999999.99", 99999999999999999),
+        ("999999999999.99", 99999999999999),  # the most a payroll amount holds
+        ("999,999,999,999.99", 99999999999999),
     ],
 )
 def test_an_amount_in_any_of_the_usual_spellings_is_read_to_the_exact_cent(
@@ -95,6 +96,8 @@ def test_an_amount_in_any_of_the_usual_spellings_is_read_to_the_exact_cent(
         "USD 5",
         "+5",
         "1234567890123456.00",  # sixteen digits of dollars
+        "1000000000000.00",  # thirteen digits of dollars: more than a payroll amount holds
+        "1,000,000,000,000",
     ],
 )
 def test_text_that_is_not_an_amount_reads_as_null_and_never_as_a_guess(text: str) -> None:
@@ -366,3 +369,53 @@ def test_a_lone_dash_deep_in_a_large_register_reads_as_zero() -> None:
     # Every other row is the same check again: one counts, the rest are duplicates.
     assert result.totals == {"regular": 10_000}
     assert result.exceptions.filter(pl.col("kind") == "duplicate").height == 199_998
+
+
+# --- every row accounted for ---------------------------------------------------------------
+
+
+GUSTO = (
+    "Employee,Employee ID,Work State,WC Class,Check Date,Regular Earnings,Overtime Earnings,Net Pay"
+)
+
+
+def test_a_wide_row_with_only_net_pay_and_one_with_only_zeros_are_each_named() -> None:
+    result = run(
+        f"""
+{GUSTO}
+Ann Lee,E1,IN,8810,01/15/2025,2500.00,300.00,2100.00
+Bob Cruz,E2,IN,5403,01/15/2025,,,1500.00
+Cy Dunn,E3,IN,5403,01/15/2025,0.00,0,0
+"""
+    )
+    assert exceptions(result) == [(3, "", "not_pay"), (4, "", "zero_amount")]
+    assert (result.rows_read, result.rows_used, result.rows_excepted) == (3, 1, 2)
+    assert lines(result) == [("IN", "8810", "Ann Lee", "2800.00")]
+
+
+def test_a_wide_row_repeated_is_one_duplicate_but_a_row_sharing_one_amount_is_not() -> None:
+    result = run(
+        f"""
+{GUSTO}
+Ann Lee,E1,IN,8810,01/15/2025,2500.00,300.00,2100.00
+Ann Lee,E1,IN,8810,01/15/2025,2500.00,300.00,2100.00
+Ann Lee,E1,IN,8810,01/15/2025,2500.00,150.00,2000.00
+"""
+    )
+    # Row 4 shares the regular pay of row 2 but not its overtime: a second check, used whole.
+    assert exceptions(result) == [(3, "", "duplicate")]
+    assert lines(result) == [("IN", "8810", "Ann Lee", "5450.00")]
+    assert (result.rows_read, result.rows_used, result.rows_excepted) == (3, 2, 1)
+
+
+def test_a_negative_amount_is_a_warning_on_a_row_that_is_used() -> None:
+    result = run(
+        f"""
+{TRUEUP}
+Ann Lee,E1,IN,8810,2025-01-15,,,regular,2500.00
+Ann Lee,E1,IN,8810,2025-01-29,,,regular,-100.00
+"""
+    )
+    assert exceptions(result) == [(3, "amount", "negative_amount")]
+    assert (result.rows_read, result.rows_used, result.rows_excepted) == (2, 2, 0)
+    assert lines(result) == [("IN", "8810", "Ann Lee", "2400.00")]

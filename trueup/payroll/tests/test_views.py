@@ -10,6 +10,7 @@ from django.test import Client
 
 from trueup.accounts.models import User
 from trueup.audits.models import Audit
+from trueup.audits.workflow import Status
 from trueup.payroll.models import ImportStatus, PayrollImport, TaxFiling
 from trueup.payroll.tests.test_imports import REGISTER
 
@@ -110,7 +111,7 @@ def test_an_employees_class_entered_on_the_page_serves_the_next_import(
         in client.get(f"/audits/{audit.pk}/payroll/").content.decode()
     )
     upload(client, audit)
-    assert PayrollImport.objects.get().exception_counts == {"outside_period": 1}
+    assert PayrollImport.objects.get().exception_counts == {"officer": 1, "outside_period": 1}
 
 
 def test_a_reviewer_may_not_classify_employees(audit: Audit, reviewer: User) -> None:
@@ -119,3 +120,50 @@ def test_a_reviewer_may_not_classify_employees(audit: Audit, reviewer: User) -> 
         {"employee": "E3", "state": "IN", "class_code": "8810"},
     )
     assert answer.status_code == 403
+
+
+def test_the_preview_page_shows_the_row_count_and_what_the_engine_would_refuse_without_a_commit(
+    audit: Audit, auditor: User
+) -> None:
+    client = logged_in(auditor)
+    data = b"""employee,employee_id,state,class,check_date,earnings_code,amount
+Ann Lee,E1,IN,8810,2025-02-14,regular,1000.00
+Ann Lee,E1,IN,8810,2025-02-14,overtime,100.00
+Ann Lee,E1,IN,8810,2025-03-14,overtime_premium,150.00
+Bob Cruz,E2,IN,5645,2025-02-14
+"""
+    page = client.get(upload(client, audit, data)["Location"]).content.decode()
+    assert '<span id="import-rows">4 rows read = 3 used + 1 in exceptions</span>' in page
+    assert (
+        "<tr><td>row 4, column amount</td><td>Ann Lee, IN 8810: the overtime premium portion "
+        "150.00 is more than the total overtime pay 100.00 it is part of</td></tr>"
+    ) in page
+    assert "Commit to the audit" not in page
+    item = PayrollImport.objects.get()
+    answer = client.post(f"/audits/{audit.pk}/payroll/{item.pk}/commit/")
+    assert answer["Location"] == f"/audits/{audit.pk}/payroll/{item.pk}/"
+    assert audit.payroll.count() == 3
+
+
+def test_a_completed_audits_filings_and_employee_classes_are_read_only_on_the_page(
+    audit: Audit, auditor: User
+) -> None:
+    Audit.objects.filter(pk=audit.pk).update(status=Status.COMPLETED)
+    client = logged_in(auditor)
+    page = client.get(f"/audits/{audit.pk}/payroll/").content.decode()
+    assert (
+        '<p class="note" id="facts-closed">The audit is completed: its payroll, tax filings and '
+        "employees' classes cannot change here.</p>"
+    ) in page
+    assert "Enter a quarter's figures" not in page
+    assert "Import a payroll register" not in page
+    answer = client.post(
+        f"/audits/{audit.pk}/payroll/employees/",
+        {"employee": "E3", "state": "IN", "class_code": "8810"},
+        follow=True,
+    )
+    assert (
+        "The employee was not saved: the audit is completed and its facts cannot change"
+        in answer.content.decode()
+    )
+    assert not audit.employee_classes.exists()

@@ -418,14 +418,47 @@ def test_gross_less_than_the_amounts_it_includes_is_refused_at_the_gross_field()
     assert problem_paths(excinfo) == ["$.audited.payroll[1].gross"]
 
 
-def test_overtime_premium_and_overtime_total_together_are_refused():
+def test_overtime_total_with_its_premium_portion_rates_with_the_given_premium_excluded():
     line = PayrollLine(
-        "IN", "5645", D("50000"), overtime_premium=D("1000"), overtime_total=D("3000")
+        "IN", "5645", D("52000"), overtime_total=D("4500"), overtime_premium=D("1500")
+    )
+    result = audit(line)
+
+    # The register gives the premium portion of its 4,500 overtime: that 1,500 comes off, not a
+    # third of the total again: 52,000 - 1,500 = 50,500.00
+    assert audited_exposure(result, "IN", "5645") == D("50500.00")
+    exposure = exposure_line(result, "IN", "5645")
+    overtime = reason(exposure, "overtime")
+    assert overtime.amount == D("-1500")
+    assert overtime.path == "$.audited.payroll[0].overtime_premium"
+    assert overtime.text == "overtime premium portion $1,500 of total overtime pay $4,500 excluded"
+    assert dict(overtime.inputs) == {"overtime_premium": "1500", "overtime_total": "4500"}
+    assert reasons_total(exposure) == D("50500.00")
+
+
+def test_overtime_total_with_its_premium_portion_stays_in_full_where_overtime_is_payroll():
+    line = PayrollLine(
+        "NV", "5645", D("52000"), overtime_total=D("4500"), overtime_premium=D("1500")
+    )
+    result = audit(line, state="NV", effective=NV_2025)
+
+    # Nevada rates overtime in full: the premium portion given is not taken out either.
+    overtime = reason(exposure_line(result, "NV", "5645"), "overtime")
+    assert (overtime.amount, overtime.text) == (
+        D("0"),
+        "overtime pay stays in payroll in full in this state",
+    )
+
+
+def test_a_premium_portion_larger_than_the_total_overtime_it_is_part_of_is_refused():
+    line = PayrollLine(
+        "IN", "5645", D("50000"), overtime_premium=D("3000.01"), overtime_total=D("3000")
     )
 
     with pytest.raises(WorksheetError) as excinfo:
         audit(line)
-    assert problem_paths(excinfo) == ["$.audited.payroll[0].overtime_total"]
+    assert problem_paths(excinfo) == ["$.audited.payroll[0].overtime_premium"]
+    assert "premium portion 3000.01 is more than the total overtime pay 3000" in str(excinfo.value)
 
 
 def test_negative_amounts_and_an_unknown_labor_source_are_each_reported_by_path():

@@ -54,7 +54,8 @@ class Command(BaseCommand):
             out = self.stdout.write
             out(
                 f"{path.name}: {preview.profile_name}; {preview.rows_read} rows read, "
-                f"{preview.rows_used} used; {len(preview.lines)} payroll lines"
+                f"{preview.rows_used} used, {preview.rows_excepted} exceptions; "
+                f"{len(preview.lines)} payroll lines"
             )
             out(f"gross pay {_usd(preview.gross_cents)}")
             for category, cents in preview.totals.items():
@@ -63,6 +64,10 @@ class Command(BaseCommand):
                 out(f"exceptions, {kind.replace('_', ' ')}: {count}")
             for item in preview.exceptions[:20]:
                 out(f"  row {item['row']}, column {item['column']}: {item['message']}")
+            if preview.refusals:
+                out("the rating engine would refuse these lines, so they cannot be committed:")
+            for refusal in preview.refusals:
+                out(f"  {refusal['where']}: {refusal['message']}")
             if options["commit"]:
                 services.payroll_import_commit(payroll_import=preview, by=user)
                 out(f"committed to audit {audit.pk} (import {preview.pk})")
