@@ -20,6 +20,7 @@ from trueup.audits.selectors import audits_visible_to
 from trueup.audits.services import NotAllowed
 from trueup.billing.models import BillingInstruction, OutboxMessage, PaymentRecord
 from trueup.billing.services import billing_handoff, outbox_delivered, payment_record
+from trueup.spreadsheet import safe_row
 
 router = Router(tags=["billing"])
 # Billing reads and acknowledges; the audit department may hand off and read.
@@ -130,24 +131,27 @@ def export(request: HttpRequest, format: str = "csv", undelivered: bool = False)
     writer.writerow(CSV_COLUMNS)
     for i in found:
         plan = i.payload.get("payment_plan")
+        # Names and keys come from other people's input; a clerk opens this in a spreadsheet.
         writer.writerow(
-            [
-                i.pk,
-                i.idempotency_key,
-                i.payload["policy"]["number"],
-                i.payload["insured"]["name"],
-                i.audit_id,
-                i.result_id,
-                i.stage,
-                i.kind,
-                i.total_adjustment,
-                i.previously_billed,
-                i.held,
-                i.bill_now,
-                f"{plan['instalments']} instalments" if plan else "",
-                i.created_at.isoformat(),
-                i.outbox.delivered_at.isoformat() if i.outbox.delivered_at else "",
-            ]
+            safe_row(
+                [
+                    i.pk,
+                    i.idempotency_key,
+                    i.payload["policy"]["number"],
+                    i.payload["insured"]["name"],
+                    i.audit_id,
+                    i.result_id,
+                    i.stage,
+                    i.kind,
+                    i.total_adjustment,
+                    i.previously_billed,
+                    i.held,
+                    i.bill_now,
+                    f"{plan['instalments']} instalments" if plan else "",
+                    i.created_at.isoformat(),
+                    i.outbox.delivered_at.isoformat() if i.outbox.delivered_at else "",
+                ]
+            )
         )
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="billing-instructions.csv"'
