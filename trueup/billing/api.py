@@ -12,10 +12,12 @@ from typing import Any, Literal
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from trueup.accounts.models import Role, User
+from trueup.api_common import Input, Money, Page, answers
 from trueup.audits.selectors import audits_visible_to
 from trueup.audits.services import NotAllowed
 from trueup.billing.models import BillingInstruction, OutboxMessage, PaymentRecord
@@ -65,8 +67,8 @@ class InstructionOut(Schema):
         return instruction.outbox.delivered_at
 
 
-class Delivered(Schema):
-    delivered_to: str = "billing"
+class Delivered(Input):
+    delivered_to: str = Field("billing", max_length=200)
 
 
 def _user(request: HttpRequest, roles: frozenset[str]) -> User:
@@ -83,9 +85,7 @@ def _visible(user: User) -> QuerySet[BillingInstruction]:
     )
 
 
-@router.post(
-    "/audits/{audit_id}/billing-handoff", response={200: InstructionOut, 201: InstructionOut}
-)
+@router.post("/audits/{audit_id}/billing-handoff", response=answers(InstructionOut, 201))
 def handoff(request: HttpRequest, audit_id: int) -> Status[BillingInstruction]:
     """The billing instruction for the audit's latest result. Send an ``Idempotency-Key``
     header to make retries safe: the same key returns the same instruction (200), never a
@@ -97,7 +97,8 @@ def handoff(request: HttpRequest, audit_id: int) -> Status[BillingInstruction]:
     return Status(201 if created else 200, instruction)
 
 
-@router.get("/billing/instructions", response=list[InstructionOut])
+@router.get("/billing/instructions", response=answers(list[InstructionOut]))
+@paginate(Page)
 def instructions(request: HttpRequest, undelivered: bool = False) -> Any:
     """Every instruction, oldest first; ``undelivered=true`` for those not yet acknowledged."""
     user = _user(request, BILLING_ROLES)
@@ -107,8 +108,23 @@ def instructions(request: HttpRequest, undelivered: bool = False) -> Any:
     return found.order_by("id")
 
 
-@router.get("/billing/instructions/export")
-def export(request: HttpRequest, format: str = "csv", undelivered: bool = False) -> HttpResponse:
+EXPORTED = {
+    "description": "The instructions as CSV (one row each) or as JSON",
+    "content": {
+        "text/csv": {"schema": {"type": "string"}},
+        "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+    },
+}
+
+
+@router.get(
+    "/billing/instructions/export",
+    response=answers(None),
+    openapi_extra={"responses": {200: EXPORTED}},
+)
+def export(
+    request: HttpRequest, format: Literal["csv", "json"] = "csv", undelivered: bool = False
+) -> HttpResponse:
     """The instructions as CSV (one row each) or JSON (with everything billing needs)."""
     user = _user(request, BILLING_ROLES)
     found = _visible(user).order_by("id")
@@ -158,13 +174,13 @@ def export(request: HttpRequest, format: str = "csv", undelivered: bool = False)
     return response
 
 
-@router.get("/billing/instructions/{instruction_id}", response=InstructionOut)
+@router.get("/billing/instructions/{instruction_id}", response=answers(InstructionOut))
 def instruction(request: HttpRequest, instruction_id: int) -> BillingInstruction:
     user = _user(request, BILLING_ROLES)
     return get_object_or_404(_visible(user), pk=instruction_id)
 
 
-@router.post("/billing/instructions/{instruction_id}/delivered", response=InstructionOut)
+@router.post("/billing/instructions/{instruction_id}/delivered", response=answers(InstructionOut))
 def delivered(request: HttpRequest, instruction_id: int, body: Delivered) -> BillingInstruction:
     """Billing acknowledges an instruction: the outbox records the delivery (once)."""
     user = _user(request, frozenset({Role.BILLING, Role.ADMIN}))
@@ -173,12 +189,12 @@ def delivered(request: HttpRequest, instruction_id: int, body: Delivered) -> Bil
     return get_object_or_404(_visible(user), pk=instruction_id)
 
 
-class PaymentIn(Schema):
-    policy: str
+class PaymentIn(Input):
+    policy: str = Field(max_length=40)
     on: date
     event: Literal["paid", "late", "returned"]
-    amount: Decimal = Decimal(0)
-    reference: str = ""
+    amount: Money = Decimal(0)
+    reference: str = Field("", max_length=100)
 
 
 class PaymentOut(Schema):
@@ -190,7 +206,7 @@ class PaymentOut(Schema):
     reference: str
 
 
-@router.post("/billing/payments", response={200: PaymentOut, 201: PaymentOut})
+@router.post("/billing/payments", response=answers(PaymentOut, 201))
 def payment(request: HttpRequest, body: PaymentIn) -> Status[PaymentRecord]:
     """Billing reports a payment (on time, late or returned) for the policy's insured: what
     payment plan eligibility looks at. A repeated reference returns the record already kept."""
