@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from trueup.accounts.models import User
 from trueup.accounts.services import api_token_user
+from trueup.api_common import NullBody, StrictParser
 from trueup.audits.api import router as audits_router
 from trueup.audits.services import IllegalTransition, InvalidFacts, NotAllowed, StaleEdit
 from trueup.billing.api import router as billing_router
@@ -32,7 +34,13 @@ class TokenAuth(HttpBearer):
         return user
 
 
-api = NinjaAPI(title="TrueUp", version="1", auth=TokenAuth(), urls_namespace="api")
+api = NinjaAPI(
+    title="TrueUp",
+    version="1",
+    auth=TokenAuth(),
+    urls_namespace="api",
+    parser=StrictParser(),
+)
 api.add_router("/audits", audits_router)
 api.add_router("/policies", policies_router)
 api.add_router("", payroll_router)
@@ -87,3 +95,59 @@ def billing_refused(request: HttpRequest, exc: BillingRefused) -> HttpResponse:
 def invalid_billing_input(request: HttpRequest, exc: InvalidBillingInput) -> HttpResponse:
     problems = [{"path": p.path, "reason": p.reason} for p in exc.problems]
     return _error(request, exc, 422, problems=problems)
+
+
+# Django Ninja's own answers (no or a bad key, an object not found, input that does not
+# validate) in the same shape as ours, as every endpoint declares.
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    message = "send a valid API key in the Authorization header: Bearer <key>"
+    return api.create_response(request, {"code": "unauthenticated", "message": message}, status=401)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    message = f"{request.path} does not exist, or this account may not see it"
+    return api.create_response(request, {"code": "not_found", "message": message}, status=404)
+
+
+def _location(loc: list[Any] | tuple[Any, ...]) -> str:
+    """A problem's place as a path: ``body[1].gross``, ``query.limit``. A body's location
+    begins with the name of the view's parameter, which is no part of what the caller sent."""
+    parts = list(loc)
+    if parts[:1] == ["body"] and len(parts) > 1:
+        del parts[1]
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+@api.exception_handler(ValidationError)
+def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    problems = [
+        {"path": _location(e.get("loc", ())), "reason": str(e.get("msg", "is not valid"))}
+        for e in exc.errors
+    ]
+    message = "; ".join(f"{p['path']}: {p['reason']}" for p in problems)
+    return api.create_response(
+        request, {"code": "invalid", "message": message, "problems": problems}, status=422
+    )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # Django Ninja answers 400 for a body it cannot read; for the caller it is invalid input.
+    if exc.status_code == 400:
+        reason = str(exc.__cause__) if isinstance(exc.__cause__, NullBody) else "is not valid JSON"
+        problems = [{"path": "body", "reason": reason}]
+        return api.create_response(
+            request,
+            {"code": "invalid", "message": f"body: {reason}", "problems": problems},
+            status=422,
+        )
+    return api.create_response(
+        request, {"code": "http_error", "message": str(exc)}, status=exc.status_code
+    )

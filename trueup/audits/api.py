@@ -12,10 +12,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.params import HeaderEx, P
 
 from trueup.accounts.models import Role, User
+from trueup.api_common import Error, Input, Money, Page, answers
 from trueup.audits import services
 from trueup.audits.models import Audit, ResultSnapshot
 from trueup.audits.selectors import (
@@ -83,30 +84,31 @@ class AuditOut(Schema):
         return latest_result(audit)
 
 
-class ActionIn(Schema):
+class ActionIn(Input):
     reason: str = ""
 
 
-class PayrollIn(Schema):
+class PayrollIn(Input):
+    # Amounts as the payroll line keeps them (PayrollEntry): larger ones are 422, not a crash.
     state: str = Field(min_length=2, max_length=2)
     class_code: str = Field("", alias="class", max_length=6)
-    employee: str = ""
-    gross: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
-    overtime_premium: Decimal = Decimal(0)
-    overtime_total: Decimal = Decimal(0)
-    double_time_total: Decimal = Decimal(0)
+    employee: str = Field("", max_length=200)
+    gross: Money = Field(ge=0)
+    overtime_premium: Money = Decimal(0)
+    overtime_total: Money = Decimal(0)
+    double_time_total: Money = Decimal(0)
     overtime_records: bool = True
-    tips: Decimal = Decimal(0)
-    severance: Decimal = Decimal(0)
-    military_pay: Decimal = Decimal(0)
-    section_125: Decimal = Decimal(0)
-    deferred_401k: Decimal = Decimal(0)
-    employer_benefits: Decimal = Decimal(0)
-    reimbursements_substantiated: Decimal = Decimal(0)
-    reimbursements_unsubstantiated: Decimal = Decimal(0)
-    meals_lodging: Decimal = Decimal(0)
-    hours: Decimal | None = None
-    hourly_rate: Decimal | None = None
+    tips: Money = Decimal(0)
+    severance: Money = Decimal(0)
+    military_pay: Money = Decimal(0)
+    section_125: Money = Decimal(0)
+    deferred_401k: Money = Decimal(0)
+    employer_benefits: Money = Decimal(0)
+    reimbursements_substantiated: Money = Decimal(0)
+    reimbursements_unsubstantiated: Money = Decimal(0)
+    meals_lodging: Money = Decimal(0)
+    hours: Decimal | None = Field(None, max_digits=10, decimal_places=2)
+    hourly_rate: Decimal | None = Field(None, max_digits=10, decimal_places=4)
     records_support_division: bool = True
     labor_source: Literal["employee", "casual", "temporary", "leased"] = "employee"
     covered_elsewhere: bool = False
@@ -129,8 +131,8 @@ def _audit(user: User, audit_id: int) -> Audit:
     )
 
 
-@router.get("", response=list[AuditOut])
-@paginate(LimitOffsetPagination)  # slices the queryset: only one page is read
+@router.get("", response=answers(list[AuditOut]))
+@paginate(Page)  # slices the queryset: only one page is read
 def list_audits(
     request: HttpRequest,
     status: str | None = None,
@@ -163,12 +165,12 @@ def list_audits(
     )
 
 
-@router.get("/{audit_id}", response=AuditOut)
+@router.get("/{audit_id}", response=answers(AuditOut))
 def get_audit(request: HttpRequest, audit_id: int) -> AuditOut:
     return AuditOut.from_orm(_audit(_user(request), audit_id))
 
 
-@router.get("/{audit_id}/result", response=dict[str, Any])
+@router.get("/{audit_id}/result", response=answers(dict[str, Any]))
 def get_result(request: HttpRequest, audit_id: int) -> dict[str, Any]:
     """The audit's result with every figure's reasons (the engine's result): the final one once
     the audit is final, before that its latest rating."""
@@ -195,7 +197,7 @@ Action = Literal[
 ]
 
 
-@router.post("/{audit_id}/actions/{action}", response=AuditOut)
+@router.post("/{audit_id}/actions/{action}", response=answers(AuditOut))
 def act(request: HttpRequest, audit_id: int, action: Action, payload: ActionIn) -> AuditOut:
     """Move the audit: 403 when the user may not, 409 when the audit's status does not allow it.
     ``revise`` answers with the new revision."""
@@ -212,7 +214,7 @@ def _facts_version(if_match: str | None) -> int | None:
     return int(found[1]) if found else None
 
 
-@router.put("/{audit_id}/payroll", response=dict[str, int])
+@router.put("/{audit_id}/payroll", response={**answers(dict[str, int]), 428: Error})
 def replace_payroll(
     request: HttpRequest,
     audit_id: int,
@@ -256,7 +258,7 @@ def replace_payroll(
     return {"lines": count, "facts_version": expected + 1}
 
 
-@router.post("/{audit_id}/rate", response=ResultSummary)
+@router.post("/{audit_id}/rate", response=answers(ResultSummary))
 def rate(request: HttpRequest, audit_id: int) -> ResultSummary:
     """Rate the audit's facts now; 422 lists every problem by worksheet path."""
     user = _user(request)

@@ -12,14 +12,17 @@ from typing import Any, Literal
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from trueup.accounts.models import Role, User
+from trueup.api_common import Input, Money, Page, answers
 from trueup.audits.selectors import audits_visible_to
 from trueup.audits.services import NotAllowed
 from trueup.billing.models import BillingInstruction, OutboxMessage, PaymentRecord
 from trueup.billing.services import billing_handoff, outbox_delivered, payment_record
+from trueup.spreadsheet import safe_row
 
 router = Router(tags=["billing"])
 # Billing reads and acknowledges; the audit department may hand off and read.
@@ -64,8 +67,8 @@ class InstructionOut(Schema):
         return instruction.outbox.delivered_at
 
 
-class Delivered(Schema):
-    delivered_to: str = "billing"
+class Delivered(Input):
+    delivered_to: str = Field("billing", max_length=200)
 
 
 def _user(request: HttpRequest, roles: frozenset[str]) -> User:
@@ -82,9 +85,7 @@ def _visible(user: User) -> QuerySet[BillingInstruction]:
     )
 
 
-@router.post(
-    "/audits/{audit_id}/billing-handoff", response={200: InstructionOut, 201: InstructionOut}
-)
+@router.post("/audits/{audit_id}/billing-handoff", response=answers(InstructionOut, 201))
 def handoff(request: HttpRequest, audit_id: int) -> Status[BillingInstruction]:
     """The billing instruction for the audit's final result, once it is released from its
     outreach window (409 before, with the window's last day). Releasing makes it, so this
@@ -99,7 +100,8 @@ def handoff(request: HttpRequest, audit_id: int) -> Status[BillingInstruction]:
     return Status(201 if created else 200, instruction)
 
 
-@router.get("/billing/instructions", response=list[InstructionOut])
+@router.get("/billing/instructions", response=answers(list[InstructionOut]))
+@paginate(Page)
 def instructions(request: HttpRequest, undelivered: bool = False) -> Any:
     """Every instruction, oldest first; ``undelivered=true`` for those not yet acknowledged."""
     user = _user(request, BILLING_ROLES)
@@ -109,8 +111,23 @@ def instructions(request: HttpRequest, undelivered: bool = False) -> Any:
     return found.order_by("id")
 
 
-@router.get("/billing/instructions/export")
-def export(request: HttpRequest, format: str = "csv", undelivered: bool = False) -> HttpResponse:
+EXPORTED = {
+    "description": "The instructions as CSV (one row each) or as JSON",
+    "content": {
+        "text/csv": {"schema": {"type": "string"}},
+        "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+    },
+}
+
+
+@router.get(
+    "/billing/instructions/export",
+    response=answers(None),
+    openapi_extra={"responses": {200: EXPORTED}},
+)
+def export(
+    request: HttpRequest, format: Literal["csv", "json"] = "csv", undelivered: bool = False
+) -> HttpResponse:
     """The instructions as CSV (one row each) or JSON (with everything billing needs)."""
     user = _user(request, BILLING_ROLES)
     found = _visible(user).order_by("id")
@@ -133,37 +150,40 @@ def export(request: HttpRequest, format: str = "csv", undelivered: bool = False)
     writer.writerow(CSV_COLUMNS)
     for i in found:
         plan = i.payload.get("payment_plan")
+        # Names and keys come from other people's input; a clerk opens this in a spreadsheet.
         writer.writerow(
-            [
-                i.pk,
-                i.idempotency_key,
-                i.payload["policy"]["number"],
-                i.payload["insured"]["name"],
-                i.audit_id,
-                i.result_id,
-                i.stage,
-                i.kind,
-                i.total_adjustment,
-                i.previously_billed,
-                i.held,
-                i.bill_now,
-                f"{plan['instalments']} instalments" if plan else "",
-                i.created_at.isoformat(),
-                i.outbox.delivered_at.isoformat() if i.outbox.delivered_at else "",
-            ]
+            safe_row(
+                [
+                    i.pk,
+                    i.idempotency_key,
+                    i.payload["policy"]["number"],
+                    i.payload["insured"]["name"],
+                    i.audit_id,
+                    i.result_id,
+                    i.stage,
+                    i.kind,
+                    i.total_adjustment,
+                    i.previously_billed,
+                    i.held,
+                    i.bill_now,
+                    f"{plan['instalments']} instalments" if plan else "",
+                    i.created_at.isoformat(),
+                    i.outbox.delivered_at.isoformat() if i.outbox.delivered_at else "",
+                ]
+            )
         )
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="billing-instructions.csv"'
     return response
 
 
-@router.get("/billing/instructions/{instruction_id}", response=InstructionOut)
+@router.get("/billing/instructions/{instruction_id}", response=answers(InstructionOut))
 def instruction(request: HttpRequest, instruction_id: int) -> BillingInstruction:
     user = _user(request, BILLING_ROLES)
     return get_object_or_404(_visible(user), pk=instruction_id)
 
 
-@router.post("/billing/instructions/{instruction_id}/delivered", response=InstructionOut)
+@router.post("/billing/instructions/{instruction_id}/delivered", response=answers(InstructionOut))
 def delivered(request: HttpRequest, instruction_id: int, body: Delivered) -> BillingInstruction:
     """Billing acknowledges an instruction: the outbox records the delivery (once)."""
     user = _user(request, frozenset({Role.BILLING, Role.ADMIN}))
@@ -172,12 +192,12 @@ def delivered(request: HttpRequest, instruction_id: int, body: Delivered) -> Bil
     return get_object_or_404(_visible(user), pk=instruction_id)
 
 
-class PaymentIn(Schema):
-    policy: str
+class PaymentIn(Input):
+    policy: str = Field(max_length=40)
     on: date
     event: Literal["paid", "late", "returned"]
-    amount: Decimal = Decimal(0)
-    reference: str = ""
+    amount: Money = Decimal(0)
+    reference: str = Field("", max_length=100)
 
 
 class PaymentOut(Schema):
@@ -189,7 +209,7 @@ class PaymentOut(Schema):
     reference: str
 
 
-@router.post("/billing/payments", response={200: PaymentOut, 201: PaymentOut})
+@router.post("/billing/payments", response=answers(PaymentOut, 201))
 def payment(request: HttpRequest, body: PaymentIn) -> Status[PaymentRecord]:
     """Billing reports a payment (on time, late or returned) for the policy's insured: what
     payment plan eligibility looks at. A repeated reference returns the record already kept."""

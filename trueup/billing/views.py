@@ -10,7 +10,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +36,7 @@ from trueup.billing.models import (
     PaymentPlan,
 )
 from trueup.billing.plans import Eligibility
+from trueup.downloads import stored_file_response
 from trueup.letters.models import Letter, LetterKind
 from trueup.letters.services import LetterRefused, letter_render, letter_send
 from trueup.rating.errors import TrueUpError
@@ -347,8 +349,15 @@ def letter_send_view(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def letter_pdf(request: HttpRequest, pk: int, letter: int) -> FileResponse:
+def letter_pdf(request: HttpRequest, pk: int, letter: int) -> HttpResponseBase:
     user = staff_user(request)
     audit = visible_audit(user, pk)
     found = get_object_or_404(Letter, audit=audit, pk=letter)
-    return FileResponse(found.pdf.open("rb"), content_type="application/pdf")
+    return stored_file_response(
+        request,
+        found.pdf,
+        content_type="application/pdf",
+        missing=f"The PDF of the {found.get_kind_display().lower()} letter is no longer in the "
+        "file storage, so it cannot be opened. Restore it from a backup, or preview the letter and "
+        "send it again.",
+    )

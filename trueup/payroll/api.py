@@ -3,14 +3,15 @@ it; enter tax filings and read the reconciliation."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Router, Schema
+from ninja import Field, File, Form, Path, Router, Schema
 from ninja.files import UploadedFile
 
 from trueup.accounts.models import User
+from trueup.api_common import Cents, Input, answers
 from trueup.audits import services as audit_services
 from trueup.audits.selectors import audits_visible_to
 from trueup.payroll import services
@@ -71,12 +72,12 @@ def _import(user: User, import_id: int) -> PayrollImport:
     )
 
 
-@router.post("/audits/{audit_id}/payroll-imports", response=ImportOut)
+@router.post("/audits/{audit_id}/payroll-imports", response=answers(ImportOut))
 def upload(
     request: HttpRequest,
     audit_id: int,
     file: File[UploadedFile],
-    profile: Form[str] = "",
+    profile: Annotated[str, Form(max_length=40)] = "",
     basis: Form[Literal["check", "earned"]] = "check",
 ) -> ImportOut:
     """Read a register (CSV or XLSX) for the audit: a preview of its lines, totals and
@@ -97,12 +98,12 @@ def upload(
     return _out(preview)
 
 
-@router.get("/payroll-imports/{import_id}", response=ImportOut)
+@router.get("/payroll-imports/{import_id}", response=answers(ImportOut))
 def read(request: HttpRequest, import_id: int) -> ImportOut:
     return _out(_import(_user(request), import_id))
 
 
-@router.post("/payroll-imports/{import_id}/commit", response=ImportOut)
+@router.post("/payroll-imports/{import_id}/commit", response=answers(ImportOut))
 def commit(request: HttpRequest, import_id: int) -> ImportOut:
     """Put the previewed lines on the audit in place of its payroll (409 if already done or the
     audit's facts are closed; 422, naming the register's rows and columns, when the engine would
@@ -113,19 +114,19 @@ def commit(request: HttpRequest, import_id: int) -> ImportOut:
     return _out(services.payroll_import_commit(payroll_import=_import(user, import_id), by=user))
 
 
-class FilingIn(Schema):
+class FilingIn(Input):
     kind: Literal["form_941", "state_ui"]
-    year: int
-    quarter: int
-    state: str = ""
-    line_2_cents: int | None = None
-    line_5a_cents: int | None = None
-    line_5c_cents: int | None = None
-    total_wages_cents: int | None = None
-    taxable_wages_cents: int | None = None
+    year: int = Field(ge=1900, le=2999)
+    quarter: int = Field(ge=1, le=4)
+    state: str = Field("", max_length=2)
+    line_2_cents: Cents | None = None
+    line_5a_cents: Cents | None = None
+    line_5c_cents: Cents | None = None
+    total_wages_cents: Cents | None = None
+    taxable_wages_cents: Cents | None = None
 
 
-@router.put("/audits/{audit_id}/tax-filings", response=dict[str, int])
+@router.put("/audits/{audit_id}/tax-filings", response=answers(dict[str, int]))
 def put_filing(request: HttpRequest, audit_id: int, payload: FilingIn) -> dict[str, int]:
     user = _user(request)
     audit = get_object_or_404(audits_visible_to(user), pk=audit_id)
@@ -142,7 +143,7 @@ def put_filing(request: HttpRequest, audit_id: int, payload: FilingIn) -> dict[s
     return {"id": filing.pk}
 
 
-@router.get("/audits/{audit_id}/reconciliation", response=list[dict[str, Any]])
+@router.get("/audits/{audit_id}/reconciliation", response=answers(list[dict[str, Any]]))
 def reconciliation(request: HttpRequest, audit_id: int) -> list[dict[str, Any]]:
     """The committed register against the tax filings, quarter by quarter, explained."""
     audit = get_object_or_404(audits_visible_to(_user(request)), pk=audit_id)
@@ -162,8 +163,8 @@ def reconciliation(request: HttpRequest, audit_id: int) -> list[dict[str, Any]]:
     ]
 
 
-class MappingIn(Schema):
-    name: str
+class MappingIn(Input):
+    name: str = Field(min_length=1, max_length=200)
     shape: Literal["wide", "long"]
     columns: dict[str, str]
     earnings: dict[str, str] = {}
@@ -172,8 +173,12 @@ class MappingIn(Schema):
     date_formats: list[str] = ["%m/%d/%Y", "%Y-%m-%d"]
 
 
-@router.put("/payroll-mappings/{key}", response=dict[str, str])
-def put_mapping(request: HttpRequest, key: str, payload: MappingIn) -> dict[str, str]:
+# A mapping's key as the model keeps it (a slug of up to 40 characters).
+MappingKey = Annotated[str, Path(max_length=40, pattern=r"^[-a-zA-Z0-9_]+$")]
+
+
+@router.put("/payroll-mappings/{key}", response=answers(dict[str, str]))
+def put_mapping(request: HttpRequest, key: MappingKey, payload: MappingIn) -> dict[str, str]:
     """Save a custom column mapping (the fields of a profile in ``ingest/profiles.toml``); it is
     checked as the built-in ones are, and chosen by its key on upload."""
     data = payload.model_dump()
@@ -181,13 +186,13 @@ def put_mapping(request: HttpRequest, key: str, payload: MappingIn) -> dict[str,
     return {"key": saved.key, "name": saved.name}
 
 
-class EmployeeClassIn(Schema):
-    employee: str
-    state: str
-    class_code: str
+class EmployeeClassIn(Input):
+    employee: str = Field(min_length=1, max_length=200)
+    state: str = Field(min_length=2, max_length=2)
+    class_code: str = Field(min_length=1, max_length=6)
 
 
-@router.put("/audits/{audit_id}/employee-classes", response=dict[str, int])
+@router.put("/audits/{audit_id}/employee-classes", response=answers(dict[str, int]))
 def put_employee_classes(
     request: HttpRequest, audit_id: int, payload: list[EmployeeClassIn]
 ) -> dict[str, int]:

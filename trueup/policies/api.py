@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Path, Router, Schema
 from pydantic import model_validator
 
 from trueup.accounts.models import Role, User
+from trueup.api_common import Input, Money, answers
 from trueup.audits.services import NotAllowed
 from trueup.policies.models import EstimatedExposure, Insured, Policy, PolicyPeriod
 
@@ -21,36 +22,37 @@ router = Router(tags=["policies"])
 WRITE_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
 
 
-class InsuredIn(Schema):
+class InsuredIn(Input):
     name: str = Field(min_length=1, max_length=200)
     fein: str = Field("", max_length=10)
     entity_type: Literal["corporation", "llc", "partnership", "sole_proprietor", "other"]
 
 
-class EstimateIn(Schema):
+class EstimateIn(Input):
     state: str = Field(min_length=2, max_length=2)
     class_code: str = Field(alias="class", min_length=1, max_length=6)
-    basis: str = "payroll"
-    exposure: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
+    basis: str = Field("payroll", min_length=1, max_length=20)
+    exposure: Money = Field(ge=0)
 
 
-class ModIn(Schema):
-    factor: Decimal = Field(gt=0)
+class ModIn(Input):
+    # An experience modification factor: 0.0001 to 9.9999 (0.85, 1.12 …).
+    factor: Decimal = Field(gt=0, max_digits=5, decimal_places=4)
     effective: date
-    state: str | None = None
+    state: str | None = Field(None, min_length=2, max_length=2)
 
 
-class PeriodIn(Schema):
+class PeriodIn(Input):
     effective: date
     expiration: date
-    states: list[str] = Field(min_length=1)
+    states: list[Annotated[str, Field(min_length=2, max_length=2)]] = Field(min_length=1)
     cancellation_date: date | None = None
     cancellation_basis: Literal["", "pro_rata", "short_rate"] = ""
     experience_mods: list[ModIn] = []
     premium_discount: bool = True
     assigned_risk: bool = False
-    deposit_premium: Decimal | None = None
-    billed_premium: Decimal | None = None
+    deposit_premium: Money | None = None
+    billed_premium: Money | None = None
     estimates: list[EstimateIn] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -60,7 +62,7 @@ class PeriodIn(Schema):
         return self
 
 
-class PolicyIn(Schema):
+class PolicyIn(Input):
     line: Literal["WC", "GL"]
     insured: InsuredIn
     periods: list[PeriodIn] = Field(min_length=1)
@@ -91,8 +93,12 @@ def _out(policy: Policy) -> PolicyOut:
     )
 
 
-@router.put("/{number}", response=PolicyOut)
-def upsert_policy(request: HttpRequest, number: str, payload: PolicyIn) -> PolicyOut:
+# A policy number as the policy keeps it (Policy.number).
+PolicyNumber = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[^\x00]+$")]
+
+
+@router.put("/{number}", response=answers(PolicyOut))
+def upsert_policy(request: HttpRequest, number: PolicyNumber, payload: PolicyIn) -> PolicyOut:
     """Create or update a policy, its insured and its periods; a period's estimates are replaced
     by those sent. All or nothing."""
     user = request.user
@@ -150,8 +156,8 @@ def upsert_policy(request: HttpRequest, number: str, payload: PolicyIn) -> Polic
     return _out(policy)
 
 
-@router.get("/{number}", response=PolicyOut)
-def get_policy(request: HttpRequest, number: str) -> PolicyOut:
+@router.get("/{number}", response=answers(PolicyOut))
+def get_policy(request: HttpRequest, number: PolicyNumber) -> PolicyOut:
     user = request.user
     assert isinstance(user, User)
     policies = Policy.objects.select_related("insured")

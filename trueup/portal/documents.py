@@ -19,7 +19,11 @@ Social security numbers are found in text, CSV, PDF text and every sheet of a wo
   ends at most 25 characters before them on the same line, or (CSV and workbooks) their column's
   header holds such a label. In such a column 7 or 8 digits count too: a spreadsheet that took
   the number for an amount dropped its leading zeros.
-- numbers that cannot be SSNs are skipped: area 000, 666 or 900–999, group 00, serial 0000.
+- individual taxpayer identification numbers (ITINs), which payrolls carry for workers without
+  an SSN, are found the same ways: ``9XX-GG-SSSS`` with the group in the IRS's ITIN ranges
+  (50–65, 70–88, 90–92, 94–99).
+- numbers that cannot be SSNs or ITINs are skipped: area 000 or 666, group 00, serial 0000,
+  and 900–999 with a group outside the ITIN ranges.
 
 Each is masked as ``***-**-6789``: the last four digits stay, as staff use them to tell employees
 apart. Images, and PDF pages without text (scans), cannot be looked into: the ``Redaction`` says
@@ -40,6 +44,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from xml.etree import ElementTree
+
+from trueup.spreadsheet import formula_like, safe_row
 
 ACCEPTED = "PDF, PNG, JPEG, TIFF, Excel (.xlsx), CSV or text"
 
@@ -257,11 +263,25 @@ LABEL_REACH = 25  # characters from a label's end to the number it labels
 BARE_CELL = re.compile(r'\s*"?\s*([0-9]{7,9})\s*"?\s*')
 
 
+# The IRS issues ITINs (taxpayer numbers for people without an SSN, on many payrolls) as 9XX-GG-
+# SSSS with the group in these ranges only; other 9XX numbers are neither SSN nor ITIN.
+ITIN_GROUPS = frozenset(
+    f"{group:02d}"
+    for first, last in ((50, 65), (70, 88), (90, 92), (94, 99))
+    for group in range(first, last + 1)
+)
+
+
 def _valid(digits: str) -> bool:
-    """Whether nine digits could be an SSN: the SSA never issues area 000, 666 or 9xx, group
-    00 or serial 0000, and numbers like these are usually something else."""
+    """Whether nine digits could be an SSN or an ITIN: the SSA never issues area 000, 666 or
+    9xx, group 00 or serial 0000; a 9xx number is an ITIN only with its group in the IRS's
+    ranges. Numbers outside these are usually something else."""
     area, group, serial = digits[:3], digits[3:5], digits[5:]
-    return area not in ("000", "666") and area[0] != "9" and group != "00" and serial != "0000"
+    if serial == "0000":
+        return False
+    if area[0] == "9":
+        return group in ITIN_GROUPS
+    return area not in ("000", "666") and group != "00"
 
 
 def find_ssns(text: str) -> list[tuple[int, int]]:
@@ -340,8 +360,29 @@ def _csv_spans(text: str, delimiter: str) -> list[tuple[int, int]]:
 
 
 def _redact_csv(text: str) -> tuple[str, int]:
-    spans = _csv_spans(text, _delimiter(text) or ",")
-    return _apply(text, spans), _count(spans)
+    delimiter = _delimiter(text) or ","
+    spans = _csv_spans(text, delimiter)
+    return _neutralised(_apply(text, spans), delimiter), _count(spans)
+
+
+def _neutralised(text: str, delimiter: str) -> str:
+    """The CSV with an apostrophe before every formula-like text cell (``trueup.spreadsheet``),
+    changed in place so the file's quoting and every other cell stay as the insured wrote
+    them. The redacted copy is one TrueUp writes and hands to agents and staff, who open it in
+    a spreadsheet; the original is kept as it came."""
+    inserts = []
+    for record in _records(text, delimiter):
+        for start, end in record:
+            quoted = text.startswith('"', start) and end > start
+            value = text[start + 1 : end - 1].replace('""', '"') if quoted else text[start:end]
+            if formula_like(value):
+                inserts.append(start + 1 if quoted else start)
+    pieces, position = [], 0
+    for at in inserts:
+        pieces += [text[position:at], "'"]
+        position = at
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 # Redacting an upload
@@ -466,8 +507,10 @@ def _redact_workbook(data: bytes, filename: str) -> Redaction:
 
 
 def _csv_text(rows: Sequence[Sequence[str]]) -> str:
+    """The rows as CSV, each text cell safe for a spreadsheet (the masked copy is opened in
+    one)."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
+    csv.writer(out, lineterminator="\n").writerows(safe_row(row) for row in rows)
     return out.getvalue()
 
 

@@ -106,6 +106,12 @@ class AccessLog(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     status = models.PositiveSmallIntegerField()
     event = models.CharField(max_length=40, blank=True)
+    # The uploaded file opened, and whether it was the original with its social security numbers
+    # (staff openings of originals are logged from the workbench as well as the portal's).
+    upload = models.ForeignKey(
+        "RecordUpload", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    original = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -79,8 +79,11 @@ def log_access(
     audit_id: int | None = None,
     invitation: Invitation | None = None,
     event: str = "",
+    upload: RecordUpload | None = None,
+    original: bool = False,
 ) -> None:
-    """One row of the portal's access log: refused requests and wrong PINs included."""
+    """One row of the portal's access log: refused requests and wrong PINs included; for a
+    file, which one and whether its original was opened."""
     ip = (request_meta or {}).get("REMOTE_ADDR") or None
     AccessLog.objects.create(
         user=user if user is not None and user.is_authenticated else None,
@@ -91,6 +94,8 @@ def log_access(
         ip=ip,
         status=status,
         event=event,
+        upload=upload,
+        original=original,
     )
 
 

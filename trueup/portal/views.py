@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,6 +27,7 @@ from trueup.billing import services as billing
 from trueup.billing.models import BillingInstruction, Dispute, DisputeStatus
 from trueup.billing.services import BillingRefused, InvalidBillingInput, dispute_open
 from trueup.billing.views import dispute_lines
+from trueup.downloads import stored_file_response
 from trueup.letters.models import Letter
 from trueup.payroll.ingest import RegisterError
 from trueup.payroll.services import register_read
@@ -288,21 +289,41 @@ def upload(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     return _back(audit, f"item-{record.pk}")
 
 
-def _file_response(upload: RecordUpload, user: User, original: bool) -> FileResponse:
+def _file_response(
+    request: HttpRequest, upload: RecordUpload, user: User, original: bool
+) -> HttpResponseBase:
     if original and not may_download_original(user, upload):
         raise PermissionDenied("the original is kept for the audit staff; open the redacted copy")
-    stored = upload.original if original or not upload.redacted else upload.redacted
+    serves_original = original or not upload.redacted
+    stored = upload.original if serves_original else upload.redacted
     name = upload.filename
-    if stored is upload.redacted:
+    if not serves_original:
         extension = "." + upload.redacted.name.rsplit(".", 1)[-1]
         name = f"{name.rsplit('.', 1)[0]} (redacted){extension}"
         content_type = "application/pdf" if extension == ".pdf" else "text/plain; charset=utf-8"
     else:
         content_type = upload.content_type
-    response = FileResponse(stored.open("rb"), as_attachment=True, filename=name)
-    response["Content-Type"] = content_type
-    # The browser must not guess another type from the bytes.
-    response["X-Content-Type-Options"] = "nosniff"
+    missing = f"The file “{upload.filename}” is no longer in our file storage, so it cannot be " + (
+        "opened. Please upload it again, or write to your auditor."
+        if user.is_portal_user
+        else "opened. Ask the insured to upload it again, or restore it from a backup."
+    )
+    response = stored_file_response(
+        request, stored, content_type=content_type, missing=missing, filename=name
+    )
+    if serves_original and not user.is_portal_user:
+        # Staff see insureds' social security numbers only in originals: each opening is kept.
+        log_access(
+            request_meta=_client_meta(request),
+            method=request.method or "",
+            path=request.get_full_path(),
+            status=response.status_code,
+            user=user,
+            audit_id=upload.audit_id,
+            upload=upload,
+            original=True,
+            event="staff_original",
+        )
     return response
 
 
@@ -312,7 +333,7 @@ def file_download(request: HttpRequest, pk: int, file: int) -> HttpResponseBase:
     user = portal_user(request)
     audit = portal_audit(user, pk)
     upload = get_object_or_404(RecordUpload, audit=audit, pk=file)
-    return _file_response(upload, user, request.GET.get("original") == "1")
+    return _file_response(request, upload, user, request.GET.get("original") == "1")
 
 
 @require_GET
@@ -322,7 +343,7 @@ def staff_file_download(request: HttpRequest, pk: int, file: int) -> HttpRespons
     user = staff_user(request)
     audit = visible_audit(user, pk)
     upload = get_object_or_404(RecordUpload, audit=audit, pk=file)
-    return _file_response(upload, user, request.GET.get("original") == "1")
+    return _file_response(request, upload, user, request.GET.get("original") == "1")
 
 
 @require_GET
@@ -371,7 +392,13 @@ def letter(request: HttpRequest, pk: int, letter: int) -> HttpResponseBase:
     user = portal_user(request)
     audit = portal_audit(user, pk)
     found = get_object_or_404(Letter, audit=audit, pk=letter)
-    return FileResponse(found.pdf.open("rb"), content_type="application/pdf")
+    return stored_file_response(
+        request,
+        found.pdf,
+        content_type="application/pdf",
+        missing=f"The PDF of the {found.get_kind_display().lower()} letter is no longer in our "
+        "file storage, so it cannot be opened. Please write to your auditor for a copy.",
+    )
 
 
 @require_POST

@@ -525,3 +525,102 @@ def test_images_are_not_scanned(data):
 )
 def test_the_note_says_what_was_found_in_plain_words(redaction, note):
     assert describe(redaction) == note
+
+
+# Individual taxpayer identification numbers
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "900-50-1234",
+        "912-57-1234",
+        "999-65-1234",
+        "900-70-1234",
+        "955-78-1234",
+        "999-88-1234",
+        "900-90-1234",
+        "931-91-1234",
+        "999-92-1234",
+        "900-94-1234",
+        "977-96-1234",
+        "999-99-1234",
+    ],
+)
+def test_itins_in_each_of_the_irs_ranges_are_found_as_ssns_are(number):
+    assert found(f"Worker {number}") == [number]
+    assert found(f"Worker {number.replace('-', ' ')}") == [number.replace("-", " ")]
+    assert found(f"SSN/ITIN {number.replace('-', '')}") == [number.replace("-", "")]
+    assert redact_text(f"Worker {number}") == (f"Worker ***-**-{number[-4:]}", 1)
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "900-49-1234",
+        "912-66-1234",
+        "955-69-1234",
+        "999-89-1234",
+        "900-93-1234",
+        "912-00-1234",
+        "912-10-1234",
+        "912-78-0000",
+    ],
+)
+def test_nine_hundred_numbers_outside_the_itin_ranges_are_left_alone(number):
+    assert found(f"SSN {number}") == []
+    assert found(f"SSN {number.replace('-', '')}") == []
+
+
+def test_an_itin_in_a_csv_column_headed_ssn_is_masked():
+    data = b"Name,SSN,Gross\nAnn,912781234,1200\nBo,912-93-1234,900\n"
+    redaction = redact(data, sniff(data, "register.csv"))
+    assert redaction.found == 1
+    assert cells(redaction.redacted) == [
+        ["Name", "SSN", "Gross"],
+        ["Ann", "***-**-1234", "1200"],
+        ["Bo", "912-93-1234", "900"],
+    ]
+
+
+def test_an_itin_in_a_workbook_is_masked():
+    data = workbook(
+        {"Register": [["Name", "ITIN / SSN"], ["Ann", 912781234], ["Bo", "955-50-4321"]]}
+    )
+    redaction = redact(data, sniff(data, "register.xlsx"))
+    assert (redaction.found, cells(redaction.redacted)) == (
+        2,
+        [["Name", "ITIN / SSN"], ["Ann", "***-**-1234"], ["Bo", "***-**-4321"]],
+    )
+
+
+# Formulas in the redacted copies
+
+
+def test_the_redacted_copy_of_a_csv_writes_formulas_as_text_and_keeps_its_numbers():
+    data = (
+        b"Name,SSN,Gross,Adjustment\n"
+        b'"=HYPERLINK(""http://evil.example"",""Ann"")",123-45-6789,"1,200.00",-40.00\n'
+        b"@SUM(A1),234-56-7890,900.00,+cmd|' /C calc'!A0\n"
+    )
+    redaction = redact(data, sniff(data, "register.csv"))
+    assert redaction.found == 2
+    assert redaction.redacted is not None
+    assert redaction.redacted.decode() == (
+        "Name,SSN,Gross,Adjustment\n"
+        '"\'=HYPERLINK(""http://evil.example"",""Ann"")",***-**-6789,"1,200.00",-40.00\n'
+        "'@SUM(A1),***-**-7890,900.00,'+cmd|' /C calc'!A0\n"
+    )
+
+
+def test_the_redacted_copy_of_a_workbook_writes_formulas_as_text_and_keeps_its_numbers():
+    data = workbook(
+        # xlsxwriter keeps text starting with "=" as a formula; these stay text cells.
+        {"Register": [["Name", "SSN", "Adjustment"], ["@SUM(A1)", "123-45-6789", -40], ["-"]]}
+    )
+    redaction = redact(data, sniff(data, "register.xlsx"))
+    assert cells(redaction.redacted) == [
+        ["Name", "SSN", "Adjustment"],
+        ["'@SUM(A1)", "***-**-6789", "-40"],
+        ["'-"],
+    ]
