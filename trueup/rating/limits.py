@@ -26,7 +26,9 @@ class Limit:
     noun: str
 
     def problem(self, path: str, value: Decimal) -> Problem | None:
-        # Python callers may pass Decimal("NaN") or Decimal("Infinity"); JSON cannot.
+        # Python callers may pass an int (a model's default before it is read back), or
+        # Decimal("NaN") or Decimal("Infinity"); JSON cannot. Decimal(int) is exact.
+        value = Decimal(value)
         if not value.is_finite():
             return Problem(path, "is not a finite number")
         # copy_abs and comparison are exact: neither can raise however large the value.

@@ -32,7 +32,8 @@ from trueup.accounts.services import api_token_create
 from trueup.api import api
 from trueup.audits import services
 from trueup.audits.models import Audit
-from trueup.billing.services import billing_handoff
+from trueup.billing.models import Outreach
+from trueup.billing.services import outreach_release
 from trueup.payroll.services import payroll_import_preview
 
 # Every operation gets this many generated calls; 21 operations make about a thousand.
@@ -57,7 +58,7 @@ Office,E2,IN,8810,2025-03-14,regular,"61,250.00",
 def book(
     db: None, audit: Audit, auditor: User, reviewer: User, admin_user: User
 ) -> Iterator[dict[str, Any]]:
-    """The example audit in progress, a second one completed and handed to billing, a payroll
+    """The example audit in progress, a second one completed and released to billing, a payroll
     import, and an admin's API key."""
     completed = Audit.objects.create(period=audit.period, status="in_progress", assignee=auditor)
     for line in audit.payroll.all():
@@ -65,7 +66,9 @@ def book(
         line.audit = completed
         line.save()
     services.audit_approve(audit=services.audit_submit(audit=completed, by=auditor), by=reviewer)
-    instruction, _ = billing_handoff(audit=completed, by=admin_user)
+    instruction = outreach_release(
+        outreach=Outreach.objects.get(audit=completed), by=reviewer, reason="explained"
+    )
     imported = payroll_import_preview(
         audit=audit, by=admin_user, data=REGISTER, filename="register.csv"
     )

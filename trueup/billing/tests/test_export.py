@@ -14,7 +14,7 @@ from trueup.accounts.models import User
 from trueup.accounts.services import api_token_create
 from trueup.audits.models import Audit
 from trueup.billing import services
-from trueup.billing.models import BillingInstruction
+from trueup.billing.models import BillingInstruction, Outreach
 from trueup.policies.models import Insured
 from trueup.spreadsheet import formula_like, safe_cell, safe_row
 
@@ -58,12 +58,14 @@ def test_numbers_written_as_numbers_are_left_as_they_are():
 
 
 def test_the_billing_export_writes_an_insureds_formula_as_text_and_a_refund_as_a_number(
-    approved: Audit, billing: User, manager: User
+    approved: Audit, billing: User, reviewer: User
 ) -> None:
     Insured.objects.filter(pk=approved.period.policy.insured_id).update(
         name='=HYPERLINK("http://evil.example","Refund")'
     )
-    instruction, _ = services.billing_handoff(audit=approved, by=manager)
+    instruction = services.outreach_release(
+        outreach=Outreach.objects.get(audit=approved), by=reviewer, reason="explained"
+    )
     # A refund's figures, as billing reads them: negative amounts.
     BillingInstruction.objects.filter(pk=instruction.pk).update(
         total_adjustment=Decimal("-40.00"), bill_now=Decimal("-40.00")
