@@ -32,7 +32,7 @@ from trueup.audits.scheduling import rules as scheduling_rules
 from trueup.audits.workflow import FACTS_EDITABLE, FINAL, Status, allowed
 from trueup.audits.worksheet import worksheet_for
 from trueup.rating import rate_worksheet, to_jsonable
-from trueup.rating.errors import Problem, TrueUpError
+from trueup.rating.errors import Problem, TrueUpError, WorksheetError
 from trueup.reference.selectors import rates_in_use
 
 # Which roles may take each action.
@@ -168,6 +168,7 @@ def _rate(audit: Audit, by: User | None) -> ResultSnapshot:
     """The rating itself, for the moves that rate as they go (submit, estimate)."""
     worksheet = worksheet_for(audit)
     result = rate_worksheet(worksheet, rates=rates_in_use())
+    _check_storable(result.estimated_premium, result.audited_premium, result.adjustment)
     snapshot = ResultSnapshot.objects.create(
         audit=audit,
         created_by=by,
@@ -184,6 +185,25 @@ def _rate(audit: Audit, by: User | None) -> ResultSnapshot:
     # Read back so money comes out as stored (two places), the same as on every later read.
     snapshot.refresh_from_db()
     return snapshot
+
+
+# The snapshot's money columns hold 14 digits, 2 of them cents.
+STORABLE = Decimal(10) ** 12
+
+
+def _check_storable(*figures: Decimal) -> None:
+    """Facts each within their limits can still multiply into a premium too large to keep: say
+    so, as a problem with the worksheet, rather than fail in the database."""
+    if any(abs(figure) >= STORABLE for figure in figures):
+        raise WorksheetError(
+            [
+                Problem(
+                    "$",
+                    "the premium this worksheet rates to is too large to keep (more than "
+                    f"{STORABLE - Decimal('0.01'):,} dollars): check the amounts and factors",
+                )
+            ]
+        )
 
 
 def audit_start(*, audit: Audit, by: User) -> Audit:

@@ -52,6 +52,8 @@ class PayrollImport(models.Model):
     rows_read = models.PositiveIntegerField()
     rows_used = models.PositiveIntegerField()
     rows_excepted = models.PositiveIntegerField(default=0)
+    # The audit's facts as the preview saw them: a commit after someone changed them is refused.
+    facts_version = models.PositiveIntegerField(null=True, blank=True)
     gross_cents = models.BigIntegerField()
     totals = models.JSONField(help_text="Cents by remuneration category")
     quarters = models.JSONField(default=dict, help_text="Cents by quarter and category")

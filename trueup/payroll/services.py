@@ -234,6 +234,7 @@ def payroll_import_preview(
         rows_read=result.rows_read,
         rows_used=result.rows_used,
         rows_excepted=result.rows_excepted,
+        facts_version=audit.facts_version,
         refusals=_refusals(audit, result, rates),
         gross_cents=result.gross_cents,
         totals=result.totals,
@@ -286,7 +287,17 @@ def payroll_import_commit(*, payroll_import: PayrollImport, by: User) -> Payroll
                 Problem(where, f"{reason} (this changed since the preview: preview the file again)")
             )
         raise InvalidFacts(problems)
-    audit_services.audit_payroll_replace(audit=audit, by=by, lines=locked.lines)
+    try:
+        audit_services.audit_payroll_replace(
+            audit=audit, by=by, lines=locked.lines, expected_facts_version=locked.facts_version
+        )
+    except audit_services.StaleEdit as stale:
+        raise audit_services.StaleEdit(
+            "the audit's facts changed after this preview (someone edited them, or another "
+            "import was committed): nothing was replaced; preview the file again to see what "
+            "the import would replace now",
+            current=stale.current,
+        ) from stale
     PayrollImport.objects.filter(audit=audit, status=ImportStatus.PREVIEWED).exclude(
         pk=locked.pk
     ).update(status=ImportStatus.DISCARDED)

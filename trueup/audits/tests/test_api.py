@@ -275,3 +275,24 @@ def test_the_list_filters_by_state_and_overdue_like_the_worklist(
     Audit.objects.filter(pk=audit.pk).update(due_date="2026-01-15")
     assert client.get("/api/audits?overdue=true").json()["count"] == 1
     assert client.get("/api/audits?due_from=2026-02-01").json()["count"] == 0
+
+
+def test_a_premium_too_large_to_keep_answers_422_and_keeps_no_result(
+    audit: Audit, auditor: User
+) -> None:
+    # Each line is within the largest amount TrueUp keeps; together they rate past it.
+    audit.payroll.update(gross=Decimal("999999999999.00"))
+    for _ in range(20):
+        line = audit.payroll.first()
+        line.pk = None
+        line.save()
+    answer = client_for(auditor).post(f"/api/audits/{audit.pk}/rate")
+    assert answer.status_code == 422
+    assert answer.json()["problems"] == [
+        {
+            "path": "$",
+            "reason": "the premium this worksheet rates to is too large to keep (more than "
+            "999,999,999,999.99 dollars): check the amounts and factors",
+        }
+    ]
+    assert not audit.results.exists()

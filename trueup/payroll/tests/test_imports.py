@@ -13,8 +13,9 @@ from django.test import Client
 
 from trueup.accounts.models import User
 from trueup.accounts.services import api_token_create
+from trueup.audits import services as audit_services
 from trueup.audits.models import Audit, AuditEdit
-from trueup.audits.services import IllegalTransition, NotAllowed
+from trueup.audits.services import IllegalTransition, NotAllowed, StaleEdit
 from trueup.audits.workflow import Status
 from trueup.payroll import services
 from trueup.payroll.ingest import RegisterError
@@ -110,6 +111,30 @@ def test_a_completed_audit_refuses_the_commit_and_keeps_its_payroll(
         IllegalTransition, match="the audit is completed and its facts cannot change"
     ):
         services.payroll_import_commit(payroll_import=preview, by=auditor)
+    assert audit.payroll.count() == 3
+    preview.refresh_from_db()
+    assert preview.status == ImportStatus.PREVIEWED
+
+
+def test_a_preview_committed_after_someone_edited_the_payroll_replaces_nothing(
+    audit: Audit, auditor: User
+) -> None:
+    preview = services.payroll_import_preview(
+        audit=audit, by=auditor, data=REGISTER, filename="register.csv"
+    )
+    line = audit.payroll.get(employee="Office")
+    audit_services.audit_fact_save(
+        audit=audit,
+        by=auditor,
+        kind="payroll",
+        pk=line.pk,
+        version=line.version,
+        values={"gross": Decimal("62000")},
+    )
+    with pytest.raises(StaleEdit, match="preview the file again") as stale:
+        services.payroll_import_commit(payroll_import=preview, by=auditor)
+    assert stale.value.current == {"facts_version": 1}
+    assert audit.payroll.get(pk=line.pk).gross == Decimal("62000.00")
     assert audit.payroll.count() == 3
     preview.refresh_from_db()
     assert preview.status == ImportStatus.PREVIEWED
