@@ -17,6 +17,13 @@ def fast_password_hashing(settings: pytest.FixtureRequest) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
 
 
+@pytest.fixture(autouse=True)
+def staff_second_factor_off(settings: pytest.FixtureRequest) -> None:
+    # The settings ask staff for a second factor whenever DEBUG is off, as it is in tests. Most
+    # tests sign staff in to test their pages, not signing in; trueup/accounts' tests turn it on.
+    settings.TRUEUP_STAFF_2FA = False  # type: ignore[attr-defined]
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     """One headless chromium for every browser test."""
