@@ -25,6 +25,8 @@ def staff_second_factor_off(settings: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """One headless chromium for every browser test."""
+def browser(live_server: object) -> Iterator[Browser]:
+    """One headless chromium for every browser test. It starts after the live server, so it
+    closes before it: chromium's kept-alive connections then end while the server's request
+    threads may still close their share of the test database."""
     yield from launch_browser()

@@ -17,6 +17,9 @@ from trueup.accounts.tests.conftest import PASSWORD, with_password
 from trueup.audits.models import Audit
 from trueup.testing import assert_accessible
 
+# The live server answers from its own threads: they see only committed rows.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 PHONE: ViewportSize = {"width": 390, "height": 844}
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 
@@ -103,6 +106,7 @@ def test_the_lockout_page_reads_well_on_a_phone(
     expect(page.locator("h1")).to_have_text("Signing in is paused")
     assert_fits(page, "locked out")
     assert_accessible(page, "locked out")
+    context.close()
 
 
 def test_nothing_on_the_pages_is_refused_by_the_content_security_policy(
@@ -151,4 +155,5 @@ def test_nothing_on_the_pages_is_refused_by_the_content_security_policy(
     )
     expect(page).not_to_have_title("1")
     page.wait_for_timeout(300)
+    context.close()
     assert any("inline event handler" in message for message in refused), refused

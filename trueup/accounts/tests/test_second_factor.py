@@ -180,7 +180,9 @@ def test_new_recovery_codes_replace_the_old_ones(enrolled_auditor):
     client = signed_in_client(enrolled_auditor)
     device = TOTPDevice.objects.get(user=enrolled_auditor)
     client.post(VERIFY, {"code": code_now(device)})
-    assert "You have 10 recovery codes left." in client.get(SETUP).content.decode()
+    status = client.get(SETUP).content.decode()
+    assert '<a href="/account/second-factor/">Second factor</a>' in status  # in the menu
+    assert "You have 10 recovery codes left." in status
     page = client.post("/account/second-factor/recovery-codes/").content.decode()
     new = re.findall(r"<li><code>([a-z2-7-]{9})</code></li>", page)
     assert len(new) == 10 and not set(new) & set(old)
