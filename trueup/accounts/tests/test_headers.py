@@ -111,3 +111,11 @@ def test_static_files_stay_cacheable(client):
     answer = client.get("/static/trueup/app.css")
     assert answer.status_code == 200
     assert "no-store" not in answer.get("Cache-Control", "")
+
+
+def test_with_the_ssl_redirect_on_pages_go_to_https_but_the_health_check_does_not(settings):
+    settings.SECURE_SSL_REDIRECT = True
+    client = Client()
+    assert client.get("/login/")["Location"] == "https://testserver/login/"
+    assert client.get("/healthz").content == b"ok"
+    assert client.get("/login/", secure=True).status_code == 200
