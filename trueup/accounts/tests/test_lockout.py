@@ -50,8 +50,8 @@ def test_the_lockout_page_says_what_happened_how_long_to_wait_and_whom_to_ask(
     page = sign_in(client, "auditor").content.decode()
     assert "<h1>Signing in is paused</h1>" in page
     assert (
-        "The password was wrong 3 times in a row for this user name, so TrueUp has paused "
-        "signing in with it, even with the right password."
+        "The password was wrong 3 times in a row for this user name, or from this network, so "
+        "TrueUp has paused signing in, even with the right password."
     ) in page
     assert "Try again in 30 minutes." in page
     assert "ask a TrueUp administrator to unlock your account" in page
