@@ -14,12 +14,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The demo: a book of business in a local SQLite file, served at http://127.0.0.1:8000/.
+# The demo: a book of business in a local SQLite file, served at http://127.0.0.1:8000/. DEBUG is
+# on, which also lets it run with the public demo key. Staff are not asked for a second factor
+# unless `make demo TRUEUP_STAFF_2FA=1`.
+TRUEUP_STAFF_2FA ?= 0
+DEMO_ENV := TRUEUP_DEBUG=1 TRUEUP_STAFF_2FA=$(TRUEUP_STAFF_2FA)
 demo: $(STAMP)
-	$(BIN)/trueup migrate --noinput
-	$(BIN)/trueup load_demo_book
+	$(DEMO_ENV) $(BIN)/trueup migrate --noinput
+	$(DEMO_ENV) $(BIN)/trueup load_demo_book
 	@echo "Serving TrueUp at http://127.0.0.1:8000/ (log in with a user above; Ctrl-C stops)"
-	$(BIN)/trueup runserver 127.0.0.1:8000
+	$(DEMO_ENV) $(BIN)/trueup runserver 127.0.0.1:8000
 
 # Every example worksheet rated, with its explanation.
 examples: $(STAMP)

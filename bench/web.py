@@ -30,6 +30,7 @@ import multiprocessing
 import os
 import random
 import resource
+import secrets
 import signal
 import socket
 import subprocess
@@ -1235,6 +1236,11 @@ def main() -> None:
         )
     os.environ["DATABASE_URL"] = DATABASE_URL
     os.environ["TRUEUP_DEBUG"] = "0"
+    # A key of this run's own (the settings refuse to start without one when DEBUG is off); the
+    # server inherits it, so the session cookie made here is valid there. The bench measures
+    # pages, not signing in: its session gives no second factor, so none is asked for.
+    os.environ.setdefault("TRUEUP_SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ["TRUEUP_STAFF_2FA"] = "0"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trueup.settings")
     import django
 

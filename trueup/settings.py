@@ -1,15 +1,21 @@
 """TrueUp's one settings file: every value comes from the environment, with typed defaults.
 
 SQLite by default; set ``DATABASE_URL`` (e.g. ``postgres://user@127.0.0.1:5432/trueup``) for
-PostgreSQL.
+PostgreSQL. The README's "Running in production" names the environment a deployment sets.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -19,12 +25,50 @@ def env_bool(name: str, default: bool) -> bool:
     return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
 DEBUG = env_bool("TRUEUP_DEBUG", False)
-# The default key only serves a local demo; production sets TRUEUP_SECRET_KEY.
-SECRET_KEY = os.environ.get("TRUEUP_SECRET_KEY", "trueup-local-demo-key-not-for-production")
-ALLOWED_HOSTS = [
-    h for h in os.environ.get("TRUEUP_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
-]
+# This key is public (it is in the source), so it may only sign a local demo's sessions: with
+# DEBUG off, a missing key or this one stops the app at start rather than let anyone forge a
+# session or a password-reset link.
+DEMO_SECRET_KEY = "trueup-local-demo-key-not-for-production"
+SECRET_KEY = os.environ.get("TRUEUP_SECRET_KEY", "").strip()
+if SECRET_KEY in ("", DEMO_SECRET_KEY):
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "TrueUp will not start without a secret key of its own: set TRUEUP_SECRET_KEY to a "
+            "long random value (python -c 'import secrets; print(secrets.token_urlsafe(50))'). "
+            "For a local demo only, set TRUEUP_DEBUG=1 instead."
+        )
+    SECRET_KEY = DEMO_SECRET_KEY
+ALLOWED_HOSTS = env_list("TRUEUP_ALLOWED_HOSTS", "127.0.0.1,localhost")
+# Origins (https://audit.example.com) that may post forms when a proxy in front changes the host.
+CSRF_TRUSTED_ORIGINS = env_list("TRUEUP_CSRF_TRUSTED_ORIGINS")
+
+# HTTPS. Each is off by default so the demo runs over plain HTTP on 127.0.0.1; a deployment turns
+# them on (README, "Running in production"), and `trueup check --deploy` says what is missing.
+SECURE_SSL_REDIRECT = env_bool("TRUEUP_SSL_REDIRECT", False)
+# Load balancers probe the health check over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("TRUEUP_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("TRUEUP_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("TRUEUP_HSTS_PRELOAD", False)
+# Behind a proxy that ends TLS, the proxy's X-Forwarded-Proto tells Django the request was HTTPS;
+# only set this where the proxy always sets (or strips) that header.
+if env_bool("TRUEUP_BEHIND_HTTPS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -34,6 +78,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    # The API's documentation page from the package's own static files: without the app, Ninja
+    # loads Swagger UI from a CDN with an inline script, which the Content-Security-Policy blocks.
+    "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     "trueup.accounts",
     "trueup.policies",
     "trueup.audits",
@@ -46,15 +98,50 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files are answered here, before the middleware below: they carry no insured data.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outermost of the rest, so it marks every answer made below, lockout pages included.
+    "trueup.accounts.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "trueup.accounts.middleware.StaffSecondFactorMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Sign-in throttling (django-axes). After TRUEUP_LOGIN_FAILURE_LIMIT wrong passwords for a user
+# name, or from one address, signing in with that user name or from that address is refused, even
+# with the right password, until TRUEUP_LOGIN_COOLOFF_MINUTES pass without another try or an
+# administrator lifts the lockout. Staff and portal users share /login/, so both are covered. The
+# user name stops guessing one password from many addresses; the address stops one client trying
+# many user names. Behind a proxy, set TRUEUP_BEHIND_HTTPS_PROXY so the address is the client's.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("TRUEUP_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("TRUEUP_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "trueup.accounts.views.locked_out"
+# Behind a proxy, the client's address for the access log comes from X-Forwarded-For.
+if env_bool("TRUEUP_BEHIND_HTTPS_PROXY", False):
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_COUNT = env_int("TRUEUP_PROXY_COUNT", 1)
+
+# A second factor for staff (django-otp): a time-based one-time password from an authenticator
+# app, and single-use recovery codes. Every role but the portal's must have one and use it after
+# the password. On unless DEBUG is on; the local demo may turn it off with TRUEUP_STAFF_2FA=0.
+TRUEUP_STAFF_2FA = env_bool("TRUEUP_STAFF_2FA", not DEBUG)
+TRUEUP_RECOVERY_CODES = 10
+OTP_TOTP_ISSUER = os.environ.get("TRUEUP_OTP_ISSUER", "TrueUp")
 
 ROOT_URLCONF = "trueup.urls"
 TEMPLATES = [
@@ -101,6 +188,44 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("TRUEUP_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+
+def _inline_style_hashes(*templates: Path) -> list[str]:
+    """CSP hashes of the <style> blocks of templates whose styles hold no template variables.
+    Letters carry their own styles (WeasyPrint prints them to PDF), and the letter preview shows
+    the letter in an iframe that inherits this page's policy: the hash lets exactly that style
+    through, where 'unsafe-inline' would let any injected one."""
+    hashes = []
+    for template in templates:
+        for style in re.findall(r"<style>(.*?)</style>", template.read_text(), re.DOTALL):
+            digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+            hashes.append(f"'sha256-{digest}'")
+    return hashes
+
+
+# Content-Security-Policy (django-csp): scripts and styles from this site's own files only, no
+# inline script, no plugins, no framing. htmx is told not to inject its indicator <style>
+# (base.html's htmx-config).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [
+            SELF,
+            *_inline_style_hashes(
+                BASE_DIR / "trueup" / "letters" / "templates" / "letters" / "base.html"
+            ),
+        ],
+        # The enrolment QR code is inline SVG; Swagger UI draws its icons from data: URLs.
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
 
 # E-mail: invitations, records requests and notices to auditors. The demo writes each to a file
 # in sent-mail/; a deployment sets an SMTP backend and its settings through the environment.

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("trueup.accounts.urls")),
     path("audits/", include("trueup.audits.urls")),
     path("audits/", include("trueup.payroll.urls")),
     path("audits/", include("trueup.portal.staff_urls")),

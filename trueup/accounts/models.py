@@ -84,3 +84,33 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.user})"
+
+
+class AccountEvent(models.Model):
+    """A change to how a user signs in: second factor set up, recovery codes used or renewed,
+    and what an administrator did (a second factor reset, a lockout lifted), with who did it."""
+
+    class Kind(models.TextChoices):
+        SECOND_FACTOR_SET_UP = "second_factor_set_up", "Second factor set up"
+        RECOVERY_CODES_RENEWED = "recovery_codes_renewed", "New recovery codes made"
+        RECOVERY_CODE_USED = "recovery_code_used", "Signed in with a recovery code"
+        SECOND_FACTOR_RESET = "second_factor_reset", "Second factor reset by an administrator"
+        LOCKOUT_LIFTED = "lockout_lifted", "Sign-in lockout lifted by an administrator"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_events")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who did it: the user themselves, or the administrator",
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_kind_display()}"

@@ -1,0 +1,11 @@
+"""The settings the test suite and mypy's Django plugin load: the real settings, with a key of
+their own. Both run with DEBUG off, as a deployment does, and without a deployment's environment;
+the settings refuse to start without a key there (see settings.py)."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TRUEUP_SECRET_KEY", "tests-and-type-checks-only-" + "k" * 40)
+
+from trueup.settings import *  # noqa: F403
