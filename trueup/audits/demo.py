@@ -135,7 +135,9 @@ def _billing(users: dict[str, User]) -> None:
     if len(additional) < 3:
         return
     agreed, disputed, planned = additional
-    letter_send(audit=agreed.audit, kind="results", by=auditor)
+    letter_send(
+        audit=agreed.audit, kind="results", by=auditor, extra=billing.dispute_terms(agreed.audit)
+    )
     billing.outreach_attempt_add(
         outreach=agreed,
         by=auditor,

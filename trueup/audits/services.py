@@ -29,50 +29,25 @@ from trueup.audits.models import (
 )
 from trueup.audits.scheduling import checklist_for, plan_for
 from trueup.audits.scheduling import rules as scheduling_rules
-from trueup.audits.workflow import FACTS_EDITABLE, FINAL, Status, allowed
+from trueup.audits.workflow import (
+    ACTIONS,
+    BILLABLE,
+    FACTS_EDITABLE,
+    SELF_REPORTING,
+    Status,
+    allowed,
+)
 from trueup.audits.worksheet import worksheet_for
 from trueup.rating import rate_worksheet, to_jsonable
 from trueup.rating.errors import Problem, TrueUpError, WorksheetError
 from trueup.reference.selectors import rates_in_use
 
-# Which roles may take each action.
-ACTION_ROLES: dict[str, frozenset[str]] = {
-    "start": frozenset({Role.AUDITOR, Role.MANAGER, Role.ADMIN}),
-    "request_records": frozenset({Role.AUDITOR, Role.MANAGER, Role.ADMIN}),
-    "receive_records": frozenset({Role.AUDITOR, Role.MANAGER, Role.ADMIN}),
-    "submit": frozenset({Role.AUDITOR, Role.REVIEWER, Role.MANAGER, Role.ADMIN}),
-    "approve": frozenset({Role.REVIEWER, Role.MANAGER, Role.ADMIN}),
-    "return": frozenset({Role.REVIEWER, Role.MANAGER, Role.ADMIN}),
-    "estimate": frozenset({Role.AUDITOR, Role.MANAGER, Role.ADMIN}),
-    "waive": frozenset({Role.MANAGER, Role.ADMIN}),
-    "revise": frozenset({Role.MANAGER, Role.ADMIN}),
-    "reverse": frozenset({Role.MANAGER, Role.ADMIN}),
-    "reopen": frozenset({Role.AUDITOR, Role.MANAGER, Role.ADMIN}),
-    "edit_facts": frozenset({Role.AUDITOR, Role.MANAGER, Role.ADMIN}),
-    "assign": frozenset({Role.MANAGER, Role.ADMIN}),
-    # Interview notes, the records checklist and findings.
-    "document": frozenset({Role.AUDITOR, Role.REVIEWER, Role.MANAGER, Role.ADMIN}),
-    # The insured's payment history, as billing reports it.
-    "record_payments": frozenset({Role.BILLING, Role.ADMIN}),
-}
-# The statuses each action is offered from (the transition map and the services still decide).
-ACTION_FROM: dict[str, frozenset[str]] = {
-    "start": frozenset({Status.SCHEDULED, Status.RECORDS_REQUESTED, Status.RECORDS_RECEIVED}),
-    "request_records": frozenset({Status.SCHEDULED, Status.IN_PROGRESS}),
-    "receive_records": frozenset({Status.RECORDS_REQUESTED}),
-    "submit": frozenset({Status.IN_PROGRESS}),
-    "approve": frozenset({Status.IN_REVIEW}),
-    "return": frozenset({Status.IN_REVIEW}),
-    "waive": frozenset({Status.SCHEDULED, Status.RECORDS_REQUESTED}),
-    "estimate": frozenset({Status.RECORDS_REQUESTED}),
-    "revise": frozenset({Status.COMPLETED, Status.ESTIMATED}),
-    "reverse": frozenset({Status.COMPLETED, Status.ESTIMATED}),
-    "reopen": frozenset({Status.WAIVED}),
-}
-# While records are being gathered the policyholder may report facts (the online self-audit).
-SELF_REPORTING = frozenset({Status.SCHEDULED, Status.RECORDS_REQUESTED})
+# Derived from the workflow's action table, by action name.
+ACTION_ROLES: dict[str, frozenset[str]] = {a.name: a.roles for a in ACTIONS}
+# The statuses each move is offered from (the transition map and the services still decide).
+ACTION_FROM: dict[str, frozenset[str]] = {a.name: a.offered_from for a in ACTIONS if a.is_move}
 # Actions that must say why.
-REASON_REQUIRED = frozenset({"return", "estimate", "revise", "reverse", "reopen"})
+REASON_REQUIRED = frozenset(a.name for a in ACTIONS if a.reason_required)
 
 # One line of the worksheet facts: each kind counts its changes in ``version``.
 FactLine = PayrollEntry | OwnerEntry | SubcontractorEntry | GLExposureEntry
@@ -401,7 +376,7 @@ class AuditClosed(IllegalTransition):
 
 
 def _way_forward(audit: Audit) -> str:
-    if audit.status in FINAL - {Status.WAIVED}:
+    if audit.status in BILLABLE:
         return "its result is final; to change it, an audit manager opens a revision"
     if audit.status == Status.WAIVED:
         return "the estimate stands; if the insured asks for an audit, reopen it"

@@ -42,7 +42,7 @@ from trueup.audits.selectors import (
     worklist_rows,
 )
 from trueup.audits.templatetags.trueup import amount
-from trueup.audits.workflow import CLOSED, FACTS_EDITABLE, Status
+from trueup.audits.workflow import ACTIONS_BY_NAME, CLOSED, FACTS_EDITABLE, Status
 from trueup.billing.views import billing_panel
 from trueup.portal.staff import portal_panel
 from trueup.rating import to_jsonable
@@ -212,7 +212,7 @@ def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
         **_worksheet_context(user, audit),
         "estimates": audit.period.estimates.all(),
         "actions": [
-            (a, a.replace("_", " ").capitalize(), a in services.REASON_REQUIRED)
+            (a, ACTIONS_BY_NAME[a].label, ACTIONS_BY_NAME[a].reason_required)
             for a in services.actions_for(user, audit)
         ],
         "interviews": audit.interviews.select_related("by"),

@@ -28,7 +28,7 @@ from django.utils import timezone
 from trueup.accounts.models import User
 from trueup.audits.models import Audit, AuditEdit, ResultSnapshot
 from trueup.audits.services import NotAllowed, audit_revise, may
-from trueup.audits.workflow import FINAL, Status
+from trueup.audits.workflow import BILLABLE, FINAL, Status
 from trueup.billing import plans
 from trueup.billing.models import (
     BillingInstruction,
@@ -305,6 +305,14 @@ def dispute_deadline(
     return start + timedelta(days=dispute_days(audit))
 
 
+def dispute_terms(audit: Audit) -> dict[str, Any]:
+    """The dispute window as letters state it (``dispute_days``, ``dispute_by``): the one
+    ``dispute_open`` enforces. Nothing before the audit has a final result."""
+    if audit.final_result_id is None:
+        return {}
+    return {"dispute_days": dispute_days(audit), "dispute_by": dispute_deadline(audit)}
+
+
 @transaction.atomic
 def dispute_open(
     *,
@@ -323,7 +331,7 @@ def dispute_open(
     else:
         _check(by, "document", "record a dispute")
     audit = Audit.objects.select_for_update().get(pk=audit.pk)
-    if audit.status not in FINAL or audit.status == Status.WAIVED:
+    if audit.status not in BILLABLE:
         raise BillingRefused("only a completed or estimated audit's result can be disputed")
     if _open_dispute(audit) is not None:
         raise BillingRefused("a dispute of this result is already open")
@@ -672,7 +680,7 @@ def _check_stage(audit: Audit, stage: str) -> None:
         if audit.status != Status.REVERSED:
             raise BillingRefused("only a reversed audit's billing is reversed")
         return
-    if audit.status not in FINAL or audit.status == Status.WAIVED:
+    if audit.status not in BILLABLE:
         raise BillingRefused("only a completed or estimated audit goes to billing")
     if stage != "released":
         return
@@ -860,7 +868,7 @@ def _letter(audit: Audit, kind: str, by: User | None, extra: Mapping[str, Any]) 
     """Send a letter the flow calls for; without an e-mail address on file the history says so
     and staff print it from the audit page."""
     try:
-        letter_send(audit=audit, kind=kind, by=by, extra=dict(extra))
+        letter_send(audit=audit, kind=kind, by=by, extra={**dispute_terms(audit), **extra})
     except LetterRefused as e:
         _edit(audit, by, f"letter not sent ({kind.replace('_', ' ')}): {e}")
     except OSError as e:

@@ -23,7 +23,7 @@ from trueup.audits.explanations import plain_reasons
 from trueup.audits.models import Audit, ResultSnapshot
 from trueup.audits.selectors import class_name
 from trueup.audits.services import may
-from trueup.audits.workflow import FINAL, Status
+from trueup.audits.workflow import BILLABLE
 from trueup.billing import services
 from trueup.billing.models import (
     BillingInstruction,
@@ -73,8 +73,10 @@ def call_script(
         "your supporting documents; the part you do not dispute is billed meanwhile.",
     ]
     if plan_check is not None:
+        config = services.rules()["payment_plans"]
         lines.append(
-            "A payment plan of 2 to 12 instalments can be offered."
+            f"A payment plan of {config['instalments_min']} to {config['instalments_max']} "
+            "instalments can be offered."
             if plan_check.eligible
             else "A payment plan cannot be offered: " + "; ".join(plan_check.reasons) + "."
         )
@@ -104,7 +106,7 @@ def billing_panel(audit: Audit, user: User) -> dict[str, Any]:
         "may_revise": may(user, "revise"),
     }
     result = audit.final_result
-    final = audit.status in FINAL and audit.status != Status.WAIVED and result is not None
+    final = audit.status in BILLABLE and result is not None
     if result is None or not (outreach or instructions or disputes or plan):
         return context
     adjustment = Decimal(result.adjustment)
@@ -143,6 +145,9 @@ def billing_panel(audit: Audit, user: User) -> dict[str, Any]:
         "undisputed": adjustment - held,
         "plan_check": plan_check,
         "plan_amount": amount,
+        # The plan form's limits are the ones payment_plan_agree enforces.
+        "instalments_min": int(services.rules()["payment_plans"]["instalments_min"]),
+        "instalments_max": int(services.rules()["payment_plans"]["instalments_max"]),
     }
 
 
@@ -295,7 +300,7 @@ def plan_agree(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _letter_extra(audit: Audit, kind: str) -> dict[str, Any]:
     """What each letter needs beyond the audit itself."""
-    extra: dict[str, Any] = {"dispute_days": services.dispute_days(audit)}
+    extra: dict[str, Any] = services.dispute_terms(audit)
     dispute = Dispute.objects.filter(audit=audit).order_by("-id").first()
     if kind in ("dispute_ack", "dispute_outcome"):
         if dispute is None:

@@ -16,8 +16,11 @@ from trueup.accounts.models import User
 from trueup.audits.models import Audit, AuditEdit
 from trueup.audits.selectors import records_requested_on
 from trueup.audits.workflow import Status
+
+# The module, not its names: services reads letters.toml through rules() below, so each module
+# imports the other.
+from trueup.letters import services
 from trueup.letters.models import Letter
-from trueup.letters.services import LetterRefused, letter_send
 
 
 @cache
@@ -69,8 +72,8 @@ def reminders_send_due(today: date | None = None, by: User | None = None) -> lis
         if kind is None:
             continue
         try:
-            done.append(Sent(audit, kind, letter_send(audit=audit, kind=kind, by=by)))
-        except LetterRefused as e:
+            done.append(Sent(audit, kind, services.letter_send(audit=audit, kind=kind, by=by)))
+        except services.LetterRefused as e:
             # Noted once per records request, not on every daily run.
             note = f"{kind.replace('_', ' ')} not sent: {e.message}"
             asked = records_requested_on(audit)

@@ -42,6 +42,9 @@ from trueup.audits.scheduling import rules as scheduling_rules
 from trueup.audits.selectors import class_name, records_requested_on
 from trueup.audits.workflow import Status
 from trueup.billing.models import Dispute, DisputeStatus, PaymentPlan
+
+# letters.toml's reader, by its module: reminders sends its letters through these services.
+from trueup.letters import reminders
 from trueup.letters.models import Letter, LetterKind
 from trueup.pdf import html_to_pdf
 from trueup.policies.models import Agent, Line
@@ -69,11 +72,6 @@ SUBJECTS: dict[str, str] = {
 
 OUTCOME_LABELS = {"additional": "Additional premium due", "return": "Return premium"}
 
-# How long the insured has to dispute a result unless the caller says otherwise.
-DISPUTE_DAYS = 30
-# Audited exposure this much above the estimate is worth re-estimating at renewal; smaller
-# differences are the ordinary drift of a year's payroll.
-GROWTH_WORTH_REPORTING = Decimal("1.10")
 
 # The checklist's reasons cite the project's own documents ("(WORKFLOW.md §2)"): useful to
 # staff, noise to an insured.
@@ -341,7 +339,15 @@ def _estimated_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]
 def _results_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]:
     snapshot = _final_result(audit, LetterKind.RESULTS)
     classes, charges = _class_table(audit, snapshot)
-    dispute_days = int(extra.get("dispute_days", DISPUTE_DAYS))
+    # The window is billing's (it refuses disputes after it): a letter that worked out a date
+    # of its own could promise the insured a day billing would refuse.
+    dispute_by = extra.get("dispute_by")
+    dispute_days = extra.get("dispute_days")
+    if not isinstance(dispute_by, date) or dispute_days is None:
+        raise LetterRefused(
+            "say until when the result may be disputed: the results letter gives the insured "
+            "the dispute window billing keeps"
+        )
     return {
         "snapshot": snapshot,
         "classes": classes,
@@ -349,8 +355,8 @@ def _results_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]:
         "adjustment": _adjustment(snapshot.outcome, snapshot.adjustment),
         "reasons": _main_reasons(snapshot, classes),
         "counting_notes": _counting_notes(snapshot),
-        "dispute_days": dispute_days,
-        "dispute_by": timezone.localdate() + timedelta(days=dispute_days),
+        "dispute_days": int(dispute_days),
+        "dispute_by": dispute_by,
     }
 
 
@@ -447,6 +453,7 @@ def _policy_changes_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str,
         estimates[key] = estimates.get(key, ZERO) + estimate.exposure
     new_classes = []
     growth = []
+    worth_reporting = Decimal(str(reminders.rules()["policy_changes"]["growth_worth_reporting"]))
     snapshot = audit.final_result
     for line in snapshot.result.get("adjustments", []) if snapshot is not None else []:
         if not line.get("is_class"):
@@ -463,7 +470,7 @@ def _policy_changes_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str,
         if key not in estimates:
             if audited > ZERO:
                 new_classes.append(row)
-        elif row["estimated"] > ZERO and audited > row["estimated"] * GROWTH_WORTH_REPORTING:
+        elif row["estimated"] > ZERO and audited > row["estimated"] * worth_reporting:
             percent = (audited - row["estimated"]) * 100 / row["estimated"]
             row["percent"] = percent.quantize(Decimal(1), rounding=ROUND_HALF_UP)
             growth.append(row)

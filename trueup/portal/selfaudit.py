@@ -23,12 +23,11 @@ from trueup.audits.explanations import plain_reasons
 from trueup.audits.models import Audit
 from trueup.audits.selectors import class_name
 from trueup.audits.services import (
-    SELF_REPORTING,
     InvalidFacts,
     audit_reported_facts_replace,
     audit_transition,
 )
-from trueup.audits.workflow import Status
+from trueup.audits.workflow import SELF_REPORTING, Status
 from trueup.audits.worksheet import worksheet_for
 from trueup.payroll.ingest import Ingested
 from trueup.portal.models import SelfAudit, SelfAuditStatus

@@ -22,7 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from trueup.accounts.models import Role, User
 from trueup.audits.access import staff_user, visible_audit
 from trueup.audits.models import Audit, RecordsItem, RecordStatus
-from trueup.audits.workflow import CLOSED, FINAL, Status
+from trueup.audits.scheduling import rules as scheduling_rules
+from trueup.audits.workflow import BILLABLE, CLOSED, FINAL, RESULT_SHOWN, Status
 from trueup.billing import services as billing
 from trueup.billing.models import BillingInstruction, Dispute, DisputeStatus
 from trueup.billing.services import BillingRefused, InvalidBillingInput, dispute_open
@@ -80,7 +81,7 @@ STAGES: list[tuple[str, str, str]] = [
 ]
 OTHER_STAGES: dict[str, str] = {
     Status.WAIVED: "This audit was waived: the estimated premium stands. You may ask for an "
-    "audit within 60 days of the waiver letter.",
+    "audit within {request_window_days} days of the waiver.",
     Status.ESTIMATED: "This audit was estimated because records were not received. Send your "
     "records and we can revise it.",
     Status.REVISED: "This audit was revised: see the newer audit for the current result.",
@@ -145,7 +146,10 @@ def _stage(audit: Audit) -> dict[str, Any]:
         ]
         if current is not None
         else [],
-        "text": STAGES[current][2] if current is not None else OTHER_STAGES.get(audit.status, ""),
+        "text": STAGES[current][2]
+        if current is not None
+        # The waiver's request window is schedule.toml's, as audit_reopen counts it.
+        else OTHER_STAGES.get(audit.status, "").format(**scheduling_rules()["waiver"]),
     }
 
 
@@ -195,7 +199,7 @@ def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
     Message.objects.filter(audit=audit, from_portal=False, read_at__isnull=True).update(
         read_at=timezone.now()
     )
-    result = audit.final_result if audit.status in FINAL | {Status.REVISED} else None
+    result = audit.final_result if audit.status in RESULT_SHOWN else None
     form = selfaudit.self_audit_for(audit)
     records = list(audit.records.prefetch_related("uploads"))
     billing = _billing_summary(audit, result)
@@ -228,7 +232,7 @@ def _billing_summary(audit: Audit, result: Any) -> dict[str, Any]:
     """The dispute form, disputes, letters and what billing was asked for, as the insured and
     agent see them."""
     disputes = list(Dispute.objects.filter(audit=audit))
-    final = result is not None and audit.status in FINAL and audit.status != Status.WAIVED
+    final = result is not None and audit.status in BILLABLE
     deadline = billing.dispute_deadline(audit) if final else None
     return {
         "disputes": disputes,

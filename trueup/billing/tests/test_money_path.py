@@ -125,7 +125,10 @@ def test_billing_uses_the_pinned_result_even_when_a_later_rating_exists(
         outreach=Outreach.objects.get(audit=approved), by=reviewer, reason="explained"
     )
     assert (instruction.result_id, instruction.bill_now) == (pinned.pk, Decimal("4575.00"))
-    html = letter_render(audit=Audit.objects.get(pk=approved.pk), kind="results").html
+    pinned_audit = Audit.objects.get(pk=approved.pk)
+    html = letter_render(
+        audit=pinned_audit, kind="results", extra=services.dispute_terms(pinned_audit)
+    ).html
     assert "$4,575" in html
     assert "$5,680" not in html
 

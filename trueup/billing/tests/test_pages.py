@@ -3,15 +3,24 @@ their users see them; and who may use each."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from trueup.accounts.models import Role, User
 from trueup.audits.models import Audit
-from trueup.billing.models import BillingInstruction, Dispute, OutreachAttempt, PaymentPlan
+from trueup.billing import services
+from trueup.billing.models import (
+    BillingInstruction,
+    Dispute,
+    Outreach,
+    OutreachAttempt,
+    PaymentPlan,
+)
 from trueup.letters.models import Letter
 from trueup.portal.models import PortalAccess
 
@@ -99,6 +108,27 @@ def test_staff_preview_a_letter_then_send_it(approved: Audit, auditor: User) -> 
     assert [m.to for m in mail.outbox] == [["dana@hoosier.example", "pat@mainstreet.example"]]
     pdf = client.get(f"/audits/{approved.pk}/letters/{letter.pk}.pdf")
     assert pdf["Content-Type"] == "application/pdf"
+
+
+def test_the_results_letter_gives_the_last_day_to_dispute_that_billing_enforces(
+    approved: Audit, auditor: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Indiana with a dispute window of its own, and the result released to the insured five
+    # days before the letter is sent.
+    monkeypatch.setitem(services.rules()["disputes"]["states"], "IN", {"days": 45})
+    released = timezone.now() - timedelta(days=5)
+    Outreach.objects.filter(audit=approved).update(opened_at=released)
+    deadline = timezone.localdate(released) + timedelta(days=45)
+    assert services.dispute_deadline(approved) == deadline
+    client = _client(auditor)
+    preview = client.get(f"/audits/{approved.pk}/letters/results/preview/").content.decode()
+    client.post(f"/audits/{approved.pk}/letters/results/send/")
+    said = (
+        f"write to us by {deadline:%B} {deadline.day}, {deadline.year} (45 days from the "
+        "release of the audit's results to you)"
+    )
+    assert said in " ".join(Letter.objects.get().text.split())
+    assert said.replace("'", "&#x27;") in preview
 
 
 def test_staff_agree_a_payment_plan_from_the_page(approved: Audit, auditor: User) -> None:

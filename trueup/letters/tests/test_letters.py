@@ -24,6 +24,7 @@ from trueup.audits.services import (
 )
 from trueup.audits.workflow import Status
 from trueup.billing.models import Dispute, DisputeStatus, PaymentPlan
+from trueup.billing.services import dispute_terms
 from trueup.letters.models import Letter
 from trueup.letters.services import (
     LetterRefused,
@@ -97,7 +98,10 @@ def snapshot(audit, auditor, reviewer, insured):
 
 
 def send(audit, kind, by, **options):
-    """Send a letter and return it with its PDF's text, read back from storage."""
+    """Send a letter and return it with its PDF's text, read back from storage. A results letter
+    is given the dispute window billing keeps, as billing gives it."""
+    if kind == "results":
+        options.setdefault("extra", dispute_terms(audit))
     mail.outbox.clear()
     letter = letter_send(audit=audit, kind=kind, by=by, **options)
     letter.refresh_from_db()
@@ -134,16 +138,26 @@ def test_the_results_letter_explains_how_to_disagree_and_that_it_is_not_a_bill(
     audit, auditor, snapshot
 ):
     _, text = send(audit, "results", auditor)
+    # Released to the insured today, when the audit was approved: Indiana's 30 days from today.
     by = long_date(timezone.localdate() + timedelta(days=30))
-    assert f"write to us within 30 days of this letter (by {by})" in text
+    assert f"write to us by {by} (30 days from the release of the audit's results to you)" in text
     assert "the part of the adjustment you do not dispute is payable" in text
     assert f"You can do this online at {PORTAL}" in text
     assert "This summary is not a bill. Our billing department will send you an invoice" in text
 
 
-def test_the_dispute_period_can_be_set_by_the_caller(audit, auditor, snapshot):
-    _, text = send(audit, "results", auditor, extra={"dispute_days": 60})
-    assert "write to us within 60 days of this letter" in text
+def test_the_results_letter_states_the_dispute_window_its_caller_gives(audit, auditor, snapshot):
+    extra = {"dispute_days": 60, "dispute_by": date(2027, 2, 1)}
+    _, text = send(audit, "results", auditor, extra=extra)
+    assert "write to us by February 1, 2027 (60 days from the release" in text
+
+
+def test_a_results_letter_without_the_dispute_window_is_refused(audit, auditor, snapshot):
+    with pytest.raises(LetterRefused, match="say until when the result may be disputed"):
+        letter_render(audit=audit, kind="results")
+    with pytest.raises(LetterRefused, match="say until when the result may be disputed"):
+        letter_send(audit=audit, kind="results", by=auditor, extra={"dispute_days": 30})
+    assert not Letter.objects.exists()
 
 
 def test_a_letter_has_the_letterhead_the_address_block_the_reference_and_the_signature(
@@ -208,7 +222,7 @@ def test_the_caller_may_choose_the_recipients(audit, auditor, snapshot):
 
 
 def test_rendering_is_a_preview_that_sends_and_keeps_nothing(audit, snapshot):
-    rendered = letter_render(audit=audit, kind="results")
+    rendered = letter_render(audit=audit, kind="results", extra=dispute_terms(audit))
     assert isinstance(rendered, Rendered)
     assert rendered.kind == "results"
     assert rendered.subject == "Premium audit results: policy WC-2025-01001"
@@ -220,7 +234,7 @@ def test_rendering_is_a_preview_that_sends_and_keeps_nothing(audit, snapshot):
 
 def test_a_letter_can_be_previewed_for_an_insured_without_an_e_mail_address(audit, snapshot):
     no_e_mail(audit, keep_agency=False)
-    assert letter_render(audit=audit, kind="results").recipients == []
+    assert letter_render(audit=audit, kind="results", extra=dispute_terms(audit)).recipients == []
 
 
 def test_letter_text_joins_the_pages_of_a_pdf():
@@ -522,7 +536,7 @@ def test_a_letter_is_refused_when_the_insured_has_no_e_mail_address(
 ):
     no_e_mail(audit, keep_agency=False)
     with pytest.raises(LetterRefused) as refused:
-        letter_send(audit=audit, kind="results", by=auditor)
+        letter_send(audit=audit, kind="results", by=auditor, extra=dispute_terms(audit))
     assert refused.value.message == (
         "the insured has no e-mail address on file: add one or print the letter"
     )
@@ -536,7 +550,7 @@ def test_a_copy_to_the_agent_alone_is_refused_when_the_insured_has_no_e_mail_add
 ):
     no_e_mail(audit, keep_agency=True)
     with pytest.raises(LetterRefused, match="no e-mail address on file"):
-        letter_send(audit=audit, kind="results", by=auditor)
+        letter_send(audit=audit, kind="results", by=auditor, extra=dispute_terms(audit))
 
 
 def test_an_unknown_kind_of_letter_is_refused(audit, auditor, snapshot):
@@ -548,13 +562,19 @@ def test_an_unknown_kind_of_letter_is_refused(audit, auditor, snapshot):
 
 def test_a_results_letter_is_refused_for_an_audit_with_no_result(audit, auditor, insured):
     with pytest.raises(LetterRefused, match="the audit has no final result yet"):
-        letter_send(audit=audit, kind="results", by=auditor)
+        letter_send(audit=audit, kind="results", by=auditor, extra=dispute_terms(audit))
     assert not Letter.objects.exists()
 
 
 def test_an_invalid_recipient_is_refused(audit, auditor, snapshot):
     with pytest.raises(LetterRefused, match="'not-an-address' is not an e-mail address"):
-        letter_send(audit=audit, kind="results", by=auditor, recipients=["not-an-address"])
+        letter_send(
+            audit=audit,
+            kind="results",
+            by=auditor,
+            extra=dispute_terms(audit),
+            recipients=["not-an-address"],
+        )
 
 
 def test_a_letter_that_cannot_be_e_mailed_is_neither_archived_nor_kept(
@@ -566,7 +586,7 @@ def test_a_letter_that_cannot_be_e_mailed_is_neither_archived_nor_kept(
     monkeypatch.setattr(EmailMessage, "send", fail)
     edits = AuditEdit.objects.count()
     with pytest.raises(ConnectionError):
-        letter_send(audit=audit, kind="results", by=auditor)
+        letter_send(audit=audit, kind="results", by=auditor, extra=dispute_terms(audit))
     assert not Letter.objects.exists()
     assert AuditEdit.objects.count() == edits
     assert not list(media.rglob("*.pdf"))
