@@ -358,7 +358,10 @@ def worksheet(request: HttpRequest, pk: int) -> HttpResponse:
     snapshot = audit.final_result
     if audit.status not in FINAL or snapshot is None:
         raise Http404("the worksheet is ready when the audit is completed")
-    response = HttpResponse(worksheet_pdf(audit, snapshot), content_type="application/pdf")
+    dispute_by = billing.dispute_deadline(audit) if audit.status in BILLABLE else None
+    response = HttpResponse(
+        worksheet_pdf(audit, snapshot, dispute_by=dispute_by), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'attachment; filename="{worksheet_filename(audit)}"'
     return response
 

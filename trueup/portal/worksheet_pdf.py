@@ -288,9 +288,12 @@ def worksheet_context(audit: Audit, snapshot: ResultSnapshot) -> dict[str, Any]:
     }
 
 
-def worksheet_pdf(audit: Audit, snapshot: ResultSnapshot) -> bytes:
-    """The worksheet of the audit's stored result, as PDF bytes."""
-    return render_pdf(TEMPLATE, worksheet_context(audit, snapshot))
+def worksheet_pdf(
+    audit: Audit, snapshot: ResultSnapshot, *, dispute_by: date | None = None
+) -> bytes:
+    """The worksheet of the audit's stored result, as PDF bytes. ``dispute_by``: the last day
+    the result may be disputed, as billing counts it (None when it cannot be)."""
+    return render_pdf(TEMPLATE, worksheet_context(audit, snapshot) | {"dispute_by": dispute_by})
 
 
 def worksheet_filename(audit: Audit) -> str:

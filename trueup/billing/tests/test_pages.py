@@ -49,6 +49,15 @@ def test_the_audit_page_shows_the_outreach_task_with_a_script_from_the_engine(
     assert "A payment plan of 2 to 12 instalments can be offered." in page
 
 
+def test_the_payment_plan_offered_has_the_instalments_billing_toml_allows(
+    approved: Audit, auditor: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(services.rules()["payment_plans"], "instalments_max", 24)
+    page = _client(auditor).get(f"/audits/{approved.pk}/").content.decode()
+    assert "A payment plan of 2 to 24 instalments can be offered." in page
+    assert 'type="number" min="2" max="24" value="6" required>' in page
+
+
 def test_staff_log_a_call_and_agreement_releases_the_result(approved: Audit, auditor: User) -> None:
     client = _client(auditor)
     url = f"/audits/{approved.pk}/outreach/attempts/"

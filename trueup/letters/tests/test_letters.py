@@ -26,6 +26,7 @@ from trueup.audits.workflow import Status
 from trueup.billing.models import Dispute, DisputeStatus, PaymentPlan
 from trueup.billing.services import dispute_terms
 from trueup.letters.models import Letter
+from trueup.letters.reminders import rules
 from trueup.letters.services import (
     LetterRefused,
     Rendered,
@@ -521,6 +522,20 @@ def test_the_policy_changes_letter_lists_findings_new_classes_and_growth(
     assert "IN 5645 Framing and carpentry on houses 350,000 436,500 25%" in text
     assert "8810" not in text  # 2% above the estimate: ordinary drift
     assert "proposed for the renewal" in text
+
+
+def test_the_growth_worth_reporting_is_letters_toml_s(
+    audit, auditor, reviewer, insured, monkeypatch
+):
+    assert rules()["policy_changes"]["growth_worth_reporting"] == "1.10"
+    # Above 1.30 times the estimate only: 5645's 25% is then ordinary drift, and nothing is left.
+    monkeypatch.setitem(rules()["policy_changes"], "growth_worth_reporting", "1.30")
+    audit = audit_approve(audit=audit_submit(audit=audit, by=auditor), by=reviewer)
+    with pytest.raises(LetterRefused, match="no policy changes"):
+        letter_render(audit=audit, kind="policy_changes")
+    monkeypatch.setitem(rules()["policy_changes"], "growth_worth_reporting", "1.20")
+    html = letter_render(audit=audit, kind="policy_changes").html
+    assert "25%" in html
 
 
 def test_a_policy_changes_letter_with_nothing_to_report_is_refused(audit, insured):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from trueup.accounts.models import Role, User
 from trueup.audits.models import Audit, AuditEdit
+from trueup.audits.scheduling import rules as scheduling_rules
 from trueup.policies.models import Agency, Insured, Policy, PolicyPeriod
 from trueup.portal.access import insureds_for, portal_audits
 from trueup.portal.models import AccessLog, Invitation, PortalAccess
@@ -361,3 +362,17 @@ def test_staff_are_sent_to_the_workbench_and_portal_users_to_the_portal(
     client.force_login(auditor)
     assert client.get("/")["Location"] == "/audits/"
     assert client.get("/portal/").status_code == 403
+
+
+def test_a_waived_audit_tells_the_insured_the_request_window_schedule_toml_sets(
+    audit: Audit, policyholder: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(scheduling_rules()["waiver"], "request_window_days", 90)
+    Audit.objects.filter(pk=audit.pk).update(status="waived")
+    client = Client()
+    client.force_login(policyholder)
+    page = client.get(f"/portal/audits/{audit.pk}/").content.decode()
+    assert (
+        "This audit was waived: the estimated premium stands. You may ask for an audit within "
+        "90 days of the waiver."
+    ) in page

@@ -4,21 +4,22 @@ and read back as text, so each test checks what a reader of the PDF sees."""
 from __future__ import annotations
 
 import io
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pypdf
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from trueup.audits.models import OwnerEntry, PayrollEntry, ResultSnapshot, SubcontractorEntry
-from trueup.audits.services import audit_rate
+from trueup.audits.services import audit_approve, audit_rate, audit_submit
+from trueup.billing import services as billing
 from trueup.portal.worksheet_pdf import worksheet_filename, worksheet_pdf
 
 pytestmark = pytest.mark.django_db
 
-APPEAL = (
-    "If you disagree with this audit, contact your auditor within 30 days of the results letter."
-)
+APPEAL = "If you disagree with this audit, contact your auditor by February 2, 2026."
 
 
 def pages_of(data: bytes) -> list[str]:
@@ -123,7 +124,7 @@ def test_the_worksheet_pdf_lists_the_payroll_as_entered(text):
 
 
 def test_every_page_has_the_appeal_line_and_its_page_number(audit, snapshot):
-    pages = pages_of(worksheet_pdf(audit, snapshot))
+    pages = pages_of(worksheet_pdf(audit, snapshot, dispute_by=date(2026, 2, 2)))
     assert len(pages) >= 2
     for number, page in enumerate(pages, start=1):
         assert APPEAL in page
@@ -191,3 +192,19 @@ def test_the_filename_keeps_no_character_a_file_name_cannot_hold(audit):
     audit.period.policy.number = "WC 2025/01001"
 
     assert worksheet_filename(audit) == "worksheet-WC-2025-01001-2025-01-01.pdf"
+
+
+def test_the_downloaded_worksheet_names_the_last_day_to_dispute_as_billing_counts_it(
+    audit, auditor, reviewer, policyholder, monkeypatch
+):
+    # Indiana with a dispute window of its own.
+    monkeypatch.setitem(billing.rules()["disputes"]["states"], "IN", {"days": 45})
+    approved = audit_approve(audit=audit_submit(audit=audit, by=auditor), by=reviewer)
+    deadline = billing.dispute_deadline(approved)
+    assert deadline == timezone.localdate() + timedelta(days=45)
+    client = Client()
+    client.force_login(policyholder)
+    answer = client.get(f"/portal/audits/{audit.pk}/worksheet.pdf")
+    assert answer.status_code == 200
+    said = f"contact your auditor by {deadline:%B} {deadline.day}, {deadline.year}."
+    assert all(said in page for page in pages_of(answer.content))
