@@ -32,11 +32,13 @@ def schedule(
     instalments: int,
     first_due: date,
     down_payment: Decimal = ZERO,
-    minimum: int = 2,
-    maximum: int = 12,
+    *,
+    minimum: int,
+    maximum: int,
 ) -> list[Instalment]:
     """The plan's payments: the down payment (if any) on ``first_due`` and the instalments
-    monthly from then on (from a month later when there is a down payment)."""
+    monthly from then on (from a month later when there is a down payment). ``minimum`` and
+    ``maximum`` instalments are billing.toml's."""
     if total != quantize(total, CENT) or down_payment != quantize(down_payment, CENT):
         raise PlanRefused("amounts are in whole cents")
     if total <= 0:

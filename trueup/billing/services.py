@@ -833,10 +833,10 @@ def payment_plan_agree(
         schedule = plans.schedule(
             total,
             instalments,
-            first_due or _today() + timedelta(days=30),
+            first_due or _today() + timedelta(days=int(config["first_due_days"])),
             down_payment,
-            int(config["instalments_min"]),
-            int(config["instalments_max"]),
+            minimum=int(config["instalments_min"]),
+            maximum=int(config["instalments_max"]),
         )
     except plans.PlanRefused as e:
         raise InvalidBillingInput([Problem("instalments", str(e))]) from e

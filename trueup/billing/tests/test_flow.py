@@ -294,6 +294,15 @@ def test_a_payment_plan_for_an_eligible_insured_travels_with_the_hand_off(
     assert instruction.payload["payment_plan"]["schedule"][0]["amount"] == "575.00"
 
 
+def test_without_a_date_agreed_the_first_payment_is_due_the_days_billing_toml_sets(
+    approved: Audit, auditor: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(services.rules()["payment_plans"], "first_due_days", 45)
+    plan = services.payment_plan_agree(audit=approved, by=auditor, instalments=3)
+    first = timezone.localdate() + timedelta(days=45)
+    assert plan.schedule[0] == {"number": 1, "due": first.isoformat(), "amount": "1525.00"}
+
+
 def test_an_insured_with_returned_payments_is_not_offered_a_plan(
     approved: Audit, auditor: User
 ) -> None:

@@ -13,9 +13,13 @@ from hypothesis import strategies as st
 from trueup.billing import plans
 from trueup.billing.services import rules
 
+# The instalments billing.toml allows: from 2 to 12.
+MIN = int(rules()["payment_plans"]["instalments_min"])
+MAX = int(rules()["payment_plans"]["instalments_max"])
+
 
 def test_a_total_that_does_not_split_evenly_leaves_the_rounding_to_the_last_instalment() -> None:
-    payments = plans.schedule(Decimal("1000.00"), 3, date(2026, 1, 31))
+    payments = plans.schedule(Decimal("1000.00"), 3, date(2026, 1, 31), minimum=MIN, maximum=MAX)
     assert [(p.number, p.due, p.amount) for p in payments] == [
         (1, date(2026, 1, 31), Decimal("333.33")),
         (2, date(2026, 2, 28), Decimal("333.33")),
@@ -24,7 +28,9 @@ def test_a_total_that_does_not_split_evenly_leaves_the_rounding_to_the_last_inst
 
 
 def test_a_down_payment_comes_first_and_the_instalments_start_a_month_later() -> None:
-    payments = plans.schedule(Decimal("4575.00"), 6, date(2026, 12, 15), Decimal("575.00"))
+    payments = plans.schedule(
+        Decimal("4575.00"), 6, date(2026, 12, 15), Decimal("575.00"), minimum=MIN, maximum=MAX
+    )
     assert [(p.number, p.due, p.amount) for p in payments] == [
         (0, date(2026, 12, 15), Decimal("575.00")),
         (1, date(2027, 1, 15), Decimal("666.67")),
@@ -52,7 +58,7 @@ def test_a_plan_that_cannot_be_made_says_why(
     total: Decimal, instalments: int, down: Decimal, message: str
 ) -> None:
     with pytest.raises(plans.PlanRefused, match=message):
-        plans.schedule(total, instalments, date(2026, 1, 1), down)
+        plans.schedule(total, instalments, date(2026, 1, 1), down, minimum=MIN, maximum=MAX)
 
 
 @given(
@@ -66,7 +72,7 @@ def test_every_schedule_sums_exactly_to_the_total_with_monthly_dates(
 ) -> None:
     total = Decimal(cents).scaleb(-2)
     down = (total * down_share / 100).quantize(Decimal("0.01"))
-    payments = plans.schedule(total, instalments, first_due, down)
+    payments = plans.schedule(total, instalments, first_due, down, minimum=MIN, maximum=MAX)
     assert sum(p.amount for p in payments) == total
     assert all(p.amount > 0 and p.amount == p.amount.quantize(Decimal("0.01")) for p in payments)
     regular = [p for p in payments if p.number > 0]
