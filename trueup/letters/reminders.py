@@ -3,12 +3,8 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
-from pathlib import Path
-from typing import Any
 
 from django.utils import timezone
 
@@ -16,17 +12,9 @@ from trueup.accounts.models import User
 from trueup.audits.models import Audit, AuditEdit
 from trueup.audits.selectors import records_requested_on
 from trueup.audits.workflow import Status
-
-# The module, not its names: services reads letters.toml through rules() below, so each module
-# imports the other.
 from trueup.letters import services
 from trueup.letters.models import Letter
-
-
-@cache
-def rules() -> dict[str, Any]:
-    with (Path(__file__).parent / "letters.toml").open("rb") as f:
-        return tomllib.load(f)
+from trueup.letters.rules import rules
 
 
 @dataclass(frozen=True)

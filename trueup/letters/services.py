@@ -42,10 +42,8 @@ from trueup.audits.scheduling import rules as scheduling_rules
 from trueup.audits.selectors import class_name, records_requested_on
 from trueup.audits.workflow import Status
 from trueup.billing.models import Dispute, DisputeStatus, PaymentPlan
-
-# letters.toml's reader, by its module: reminders sends its letters through these services.
-from trueup.letters import reminders
 from trueup.letters.models import Letter, LetterKind
+from trueup.letters.rules import rules
 from trueup.pdf import html_to_pdf
 from trueup.policies.models import Agent, Line
 from trueup.portal.access import portal_rules
@@ -453,7 +451,7 @@ def _policy_changes_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str,
         estimates[key] = estimates.get(key, ZERO) + estimate.exposure
     new_classes = []
     growth = []
-    worth_reporting = Decimal(str(reminders.rules()["policy_changes"]["growth_worth_reporting"]))
+    worth_reporting = Decimal(str(rules()["policy_changes"]["growth_worth_reporting"]))
     snapshot = audit.final_result
     for line in snapshot.result.get("adjustments", []) if snapshot is not None else []:
         if not line.get("is_class"):

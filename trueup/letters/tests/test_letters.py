@@ -26,7 +26,7 @@ from trueup.audits.workflow import Status
 from trueup.billing.models import Dispute, DisputeStatus, PaymentPlan
 from trueup.billing.services import dispute_terms
 from trueup.letters.models import Letter
-from trueup.letters.reminders import rules
+from trueup.letters.rules import rules
 from trueup.letters.services import (
     LetterRefused,
     Rendered,
