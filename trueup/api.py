@@ -6,6 +6,7 @@ Validation errors answer 422 with field paths, refused moves 409, missing rights
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,7 +24,7 @@ from trueup.billing.services import BillingRefused, InvalidBillingInput
 from trueup.payroll.api import router as payroll_router
 from trueup.payroll.ingest import RegisterError
 from trueup.policies.api import router as policies_router
-from trueup.rating.errors import TrueUpError, WorksheetError
+from trueup.rating.errors import Problem, TrueUpError, WorksheetError
 
 
 class TokenAuth(HttpBearer):
@@ -53,6 +54,12 @@ def _error(request: HttpRequest, exc: TrueUpError, status: int, **extra: Any) ->
     )
 
 
+def _invalid(request: HttpRequest, exc: TrueUpError, problems: Iterable[Problem]) -> HttpResponse:
+    """Invalid input (422): every problem with its path."""
+    listed = [{"path": p.path, "reason": p.reason} for p in problems]
+    return _error(request, exc, 422, problems=listed)
+
+
 @api.exception_handler(IllegalTransition)
 def illegal_transition(request: HttpRequest, exc: IllegalTransition) -> HttpResponse:
     return _error(request, exc, 409)
@@ -71,14 +78,12 @@ def not_allowed(request: HttpRequest, exc: NotAllowed) -> HttpResponse:
 
 @api.exception_handler(WorksheetError)
 def bad_worksheet(request: HttpRequest, exc: WorksheetError) -> HttpResponse:
-    problems = [{"path": p.path, "reason": p.reason} for p in exc.problems]
-    return _error(request, exc, 422, problems=problems)
+    return _invalid(request, exc, exc.problems)
 
 
 @api.exception_handler(InvalidFacts)
 def invalid_facts(request: HttpRequest, exc: InvalidFacts) -> HttpResponse:
-    problems = [{"path": p.path, "reason": p.reason} for p in exc.problems]
-    return _error(request, exc, 422, problems=problems)
+    return _invalid(request, exc, exc.problems)
 
 
 @api.exception_handler(RegisterError)
@@ -93,8 +98,7 @@ def billing_refused(request: HttpRequest, exc: BillingRefused) -> HttpResponse:
 
 @api.exception_handler(InvalidBillingInput)
 def invalid_billing_input(request: HttpRequest, exc: InvalidBillingInput) -> HttpResponse:
-    problems = [{"path": p.path, "reason": p.reason} for p in exc.problems]
-    return _error(request, exc, 422, problems=problems)
+    return _invalid(request, exc, exc.problems)
 
 
 # Django Ninja's own answers (no or a bad key, an object not found, input that does not
