@@ -20,6 +20,7 @@ from trueup.rating.money import HUNDRED, ONE, ZERO, Rounding, allocate
 from trueup.rating.periods import short_rate_percent
 from trueup.rating.result import ClassPremium, ExposureLine, Rating, Reason, StatePremium, Step
 from trueup.rating.rulebook import RuleVersion
+from trueup.rating.worksheet import PremiumAdjustment
 
 # Steps whose amounts are charged to the state as a whole, not spread over its classes.
 FLAT_STEPS = (
@@ -160,74 +161,98 @@ def _class_premium(
 
 
 def _wc_to_standard(ctx: Context, work: _State, lines: list[ExposureLine]) -> None:
-    policy = ctx.worksheet.policy
-    rules = ctx.rules(work.state)
-    rnd = work.rounding
-    state = work.state
-    for line in lines:
-        work.classes.append(_class_premium(ctx, work, line, HUNDRED, "$100 of payroll"))
-        work.payroll += line.amount
-    manual = sum((c.manual_premium for c in work.classes), ZERO)
+    """Manual premium to standard premium, in NCCI order, each step added to ``work``."""
+    manual = _manual(ctx, work, lines)
+    subject_by_period = _subject(ctx, work, manual)
+    modified = _experience_mod(ctx, work, subject_by_period)
+    standard = modified + _schedule_rating(ctx, work, modified)
+    standard += _assigned_risk_surcharge(ctx, work, standard)
+    _subtotal(work, "standard", "standard premium {}", standard)
+    standard = _short_rate(ctx, work, standard)
+    work.standard = standard
+    work.variable = standard
+
+
+def _subtotal(work: _State, code: str, template: str, amount: Decimal) -> None:
     work.add(
-        "manual",
-        manual,
+        code,
+        amount,
         Reason(
-            "premium.manual",
-            "manual premium {}: the sum of payroll × rate ÷ 100 for each class",
-            manual,
-            state,
+            f"premium.{code}",
+            template,
+            amount,
+            work.state,
             status="derived",
-            args=(manual,),
+            args=(amount,),
         ),
         True,
     )
 
-    # Subject premium and the experience mod, period by period (split-period rating).
+
+def _manual(ctx: Context, work: _State, lines: list[ExposureLine]) -> Decimal:
+    """Each class's payroll × rate ÷ 100; their sum is the manual premium."""
+    for line in lines:
+        work.classes.append(_class_premium(ctx, work, line, HUNDRED, "$100 of payroll"))
+        work.payroll += line.amount
+    manual = sum((c.manual_premium for c in work.classes), ZERO)
+    _subtotal(
+        work, "manual", "manual premium {}: the sum of payroll × rate ÷ 100 for each class", manual
+    )
+    return manual
+
+
+def _subject(ctx: Context, work: _State, manual: Decimal) -> dict[date | None, Decimal]:
+    """Manual premium with the state's premium adjustments (increased limits, deductible,
+    deviation, waiver), period by period: the experience mod applies to each period's own."""
+    policy = ctx.worksheet.policy
     manual_by_period: dict[date | None, Decimal] = defaultdict(lambda: ZERO)
     for c in work.classes:
         manual_by_period[c.period_start] += c.manual_premium
-    adjustments = [a for a in policy.premium_adjustments if a.state == state]
+    adjustments = [a for a in policy.premium_adjustments if a.state == work.state]
     subject_by_period: dict[date | None, Decimal] = {}
     adjustment_totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for period_start, period_manual in manual_by_period.items():
         subject = period_manual
         for index, adjustment in enumerate(adjustments):
-            amount = rnd.line_amount(period_manual * adjustment.rate)
+            # Rounded per period: each period's subject premium is modified on its own.
+            amount = work.rounding.line_amount(period_manual * adjustment.rate)
             adjustment_totals[index] += amount
             subject += amount
         subject_by_period[period_start] = subject
     for index, adjustment in enumerate(adjustments):
-        amount = adjustment_totals[index]
-        work.add(
-            adjustment.kind,
-            amount,
-            Reason(
-                f"premium.{adjustment.kind}",
-                f"{ADJUSTMENT_LABELS[adjustment.kind]} {adjustment.rate * 100:+}% of manual "
-                f"premium {usd(manual)} = {usd(amount)}",
-                amount,
-                state,
-                status="fact",
-                inputs=(("rate", str(adjustment.rate)),),
-                path=f"$.policy.premium_adjustments[{policy.premium_adjustments.index(adjustment)}]",
-            ),
-        )
-    subject_total = sum(subject_by_period.values(), ZERO)
+        _adjustment(ctx, work, adjustment, adjustment_totals[index], manual)
+    _subtotal(work, "subject", "subject premium {}", sum(subject_by_period.values(), ZERO))
+    return subject_by_period
+
+
+def _adjustment(
+    ctx: Context, work: _State, adjustment: PremiumAdjustment, amount: Decimal, manual: Decimal
+) -> None:
+    index = ctx.worksheet.policy.premium_adjustments.index(adjustment)
     work.add(
-        "subject",
-        subject_total,
+        adjustment.kind,
+        amount,
         Reason(
-            "premium.subject",
-            "subject premium {}",
-            subject_total,
-            state,
-            status="derived",
-            args=(subject_total,),
+            f"premium.{adjustment.kind}",
+            f"{ADJUSTMENT_LABELS[adjustment.kind]} {adjustment.rate * 100:+}% of manual "
+            f"premium {usd(manual)} = {usd(amount)}",
+            amount,
+            work.state,
+            status="fact",
+            inputs=(("rate", str(adjustment.rate)),),
+            path=f"$.policy.premium_adjustments[{index}]",
         ),
-        True,
     )
 
-    periods = mod_periods(ctx, state)
+
+def _experience_mod(
+    ctx: Context, work: _State, subject_by_period: dict[date | None, Decimal]
+) -> Decimal:
+    """Each period's subject premium × the mod in force then (split-period rating): the
+    modified premium."""
+    experience_mods = ctx.worksheet.policy.experience_mods
+    subject_total = sum(subject_by_period.values(), ZERO)
+    periods = mod_periods(ctx, work.state)
     by_start = {period.start: mod for period, mod in periods}
     modified_total = ZERO
     mod_texts: list[str] = []
@@ -235,12 +260,12 @@ def _wc_to_standard(ctx: Context, work: _State, lines: list[ExposureLine]) -> No
         # Lines carry no period when the state has a single mod period.
         mod = periods[0][1] if period_start is None else by_start[period_start]
         factor = mod.factor if mod is not None else ONE
-        modified_total += rnd.line_amount(subject * factor)
+        modified_total += work.rounding.line_amount(subject * factor)
         when = "" if period_start is None else f" from {period_start}"
         mod_texts.append(f"{usd(subject)} × {factor}{when}")
     mod_change = modified_total - subject_total
-    mod_path = "$.policy.experience_mods" if policy.experience_mods else None
-    if mod_change or policy.experience_mods:
+    # Shown whenever the policy gives a mod, even one that changes nothing.
+    if mod_change or experience_mods:
         work.add(
             "experience_mod",
             mod_change,
@@ -248,102 +273,91 @@ def _wc_to_standard(ctx: Context, work: _State, lines: list[ExposureLine]) -> No
                 "premium.experience_mod",
                 f"experience modification: {'; '.join(mod_texts)} = {usd(modified_total)}",
                 mod_change,
-                state,
+                work.state,
                 status="fact",
-                path=mod_path,
+                path="$.policy.experience_mods" if experience_mods else None,
             ),
         )
-    work.add(
-        "modified",
-        modified_total,
-        Reason(
-            "premium.modified",
-            "modified premium {}",
-            modified_total,
-            state,
-            status="derived",
-            args=(modified_total,),
-        ),
-        True,
-    )
+    _subtotal(work, "modified", "modified premium {}", modified_total)
+    return modified_total
 
-    standard = modified_total
-    schedule = next((s for s in policy.schedule_rating if s.state == state), None)
-    if schedule is not None and schedule.factor:
-        rule = rules.require("schedule_rating")
-        amount = rnd.line_amount(modified_total * schedule.factor)
-        standard += amount
-        work.add(
-            "schedule_rating",
-            amount,
-            cite(
-                rule,
-                f"schedule rating {schedule.factor * 100:+}% of {usd(modified_total)} = "
-                f"{usd(amount)}",
-                state=state,
-                amount=amount,
-                inputs=(("factor", str(schedule.factor)),),
-                path="$.policy.schedule_rating",
-            ),
-        )
-    if policy.assigned_risk:
-        rule = rules.require("assigned_risk_surcharge")
-        threshold, rate_ = rule.decimal("threshold"), rule.decimal("rate")
-        amount = rnd.line_amount(max(ZERO, standard - threshold) * rate_)
-        standard += amount
-        work.add(
-            "assigned_risk_surcharge",
-            amount,
-            cite(
-                rule,
-                f"assigned-risk surcharge {rate_ * 100}% of premium above {usd(threshold)} = "
-                f"{usd(amount)}",
-                state=state,
-                amount=amount,
-                inputs=(("rate", str(rate_)), ("threshold", str(threshold))),
-            ),
-        )
-    work.add(
-        "standard",
-        standard,
-        Reason(
-            "premium.standard",
-            "standard premium {}",
-            standard,
-            state,
-            status="derived",
-            args=(standard,),
-        ),
-        True,
-    )
 
+def _schedule_rating(ctx: Context, work: _State, modified: Decimal) -> Decimal:
+    """The state's schedule credit or debit on the modified premium."""
+    policy = ctx.worksheet.policy
+    schedule = next((s for s in policy.schedule_rating if s.state == work.state), None)
+    if schedule is None or not schedule.factor:
+        return ZERO
+    rule = ctx.rules(work.state).require("schedule_rating")
+    amount = work.rounding.line_amount(modified * schedule.factor)
+    work.add(
+        "schedule_rating",
+        amount,
+        cite(
+            rule,
+            f"schedule rating {schedule.factor * 100:+}% of {usd(modified)} = {usd(amount)}",
+            state=work.state,
+            amount=amount,
+            inputs=(("factor", str(schedule.factor)),),
+            path="$.policy.schedule_rating",
+        ),
+    )
+    return amount
+
+
+def _assigned_risk_surcharge(ctx: Context, work: _State, premium: Decimal) -> Decimal:
+    """An assigned-risk policy's surcharge on the premium above the state's threshold."""
+    if not ctx.worksheet.policy.assigned_risk:
+        return ZERO
+    rule = ctx.rules(work.state).require("assigned_risk_surcharge")
+    threshold, rate_ = rule.decimal("threshold"), rule.decimal("rate")
+    amount = work.rounding.line_amount(max(ZERO, premium - threshold) * rate_)
+    work.add(
+        "assigned_risk_surcharge",
+        amount,
+        cite(
+            rule,
+            f"assigned-risk surcharge {rate_ * 100}% of premium above {usd(threshold)} = "
+            f"{usd(amount)}",
+            state=work.state,
+            amount=amount,
+            inputs=(("rate", str(rate_)), ("threshold", str(threshold))),
+        ),
+    )
+    return amount
+
+
+def _short_rate(ctx: Context, work: _State, standard: Decimal) -> Decimal:
+    """A policy cancelled short rate earns the short-rate table's percent of the annualized
+    standard premium; otherwise the standard premium stands."""
+    policy = ctx.worksheet.policy
     cancellation = policy.cancellation
-    if cancellation is not None and cancellation.basis == "short_rate":
-        rule = rules.require("cancellation")
-        table = [(int(day), Decimal(str(pct))) for day, pct in rule.items("short_rate_table")]
-        days, term_days = policy.audit_period.days, policy.term.days
-        percent = short_rate_percent(days, table)
-        earned = rnd.line_amount(standard * term_days / days * percent / HUNDRED)
-        work.add(
-            "short_rate",
-            earned - standard,
-            cite(
-                rule,
-                f"short-rate cancellation after {days} days: {percent}% of the annualized "
-                f"premium {usd(rnd.line_amount(standard * term_days / days))} = {usd(earned)}",
-                state=state,
-                amount=earned - standard,
-                inputs=(
-                    ("days_in_force", str(days)),
-                    ("term_days", str(term_days)),
-                    ("short_rate_percent", str(percent)),
-                ),
-                path="$.policy.cancellation",
+    if cancellation is None or cancellation.basis != "short_rate":
+        return standard
+    rnd = work.rounding
+    rule = ctx.rules(work.state).require("cancellation")
+    table = [(int(day), Decimal(str(pct))) for day, pct in rule.items("short_rate_table")]
+    days, term_days = policy.audit_period.days, policy.term.days
+    percent = short_rate_percent(days, table)
+    earned = rnd.line_amount(standard * term_days / days * percent / HUNDRED)
+    work.add(
+        "short_rate",
+        earned - standard,
+        cite(
+            rule,
+            f"short-rate cancellation after {days} days: {percent}% of the annualized "
+            f"premium {usd(rnd.line_amount(standard * term_days / days))} = {usd(earned)}",
+            state=work.state,
+            amount=earned - standard,
+            inputs=(
+                ("days_in_force", str(days)),
+                ("term_days", str(term_days)),
+                ("short_rate_percent", str(percent)),
             ),
-        )
-        standard = earned
-    work.standard = standard
-    work.variable = standard
+            path="$.policy.cancellation",
+        ),
+    )
+    return earned
 
 
 def _discount_on(total: Decimal, rule: RuleVersion) -> Decimal:
@@ -484,34 +498,11 @@ def _minimum_premium(
     """The policy's minimum premium is the highest of its states' class minimums, over the classes
     on the policy and those found at audit. Terrorism and catastrophe charges are added on top
     of the minimum, not counted toward it."""
-    policy = ctx.worksheet.policy
-    # The classes on the policy (the estimate) count as well as those found at audit, so that
-    # finding more payroll can never lower the minimum.
-    classes = {w.state: [line.class_code for line in by_state[w.state]] for w in states}
-    for estimate in ctx.worksheet.estimated:
-        if estimate.state in classes and estimate.class_code not in classes[estimate.state]:
-            classes[estimate.state].append(estimate.class_code)
-    best: tuple[Decimal, _State, str] | None = None
-    for work in states:
-        for code in classes[work.state]:
-            minimum = _class_minimum(ctx, work.state, code)
-            if minimum is not None and (best is None or minimum > best[0]):
-                best = (minimum, work, code)
-    policy_minimum = policy.gl_minimum_premium if policy.line == "GL" else None
-    if policy_minimum is not None and states and (best is None or policy_minimum > best[0]):
-        best = (policy_minimum, states[0], "")
+    best = _highest_minimum(ctx, states, by_state)
     if best is None:
         return
     minimum, work, class_code = best
-    cancellation = policy.cancellation
-    prorate = ""
-    if cancellation is not None and policy.line == "WC":
-        rule = ctx.rules(work.state).require("cancellation")
-        key = "pro_rata_minimum" if cancellation.basis == "pro_rata" else "short_rate_minimum"
-        if rule.text(key, "full") == "prorate":
-            days, term_days = policy.audit_period.days, policy.term.days
-            full, minimum = minimum, work.rounding.line_amount(minimum * days / term_days)
-            prorate = f", {usd(full)} prorated for {days} of {term_days} days = {usd(minimum)}"
+    minimum, prorate = _prorated_minimum(ctx, work, minimum)
     premium = sum((w.variable + w.flat - w.surcharges for w in states), ZERO)
     if premium >= minimum:
         return
@@ -555,6 +546,46 @@ def _minimum_premium(
         ),
     )
     work.flat += amount
+
+
+def _highest_minimum(
+    ctx: Context, states: list[_State], by_state: dict[str, list[ExposureLine]]
+) -> tuple[Decimal, _State, str] | None:
+    """The highest minimum premium, the state charged it and its class ("" for a GL policy's own
+    minimum); None when no class has one."""
+    policy = ctx.worksheet.policy
+    # The classes on the policy (the estimate) count as well as those found at audit, so that
+    # finding more payroll can never lower the minimum.
+    classes = {w.state: [line.class_code for line in by_state[w.state]] for w in states}
+    for estimate in ctx.worksheet.estimated:
+        if estimate.state in classes and estimate.class_code not in classes[estimate.state]:
+            classes[estimate.state].append(estimate.class_code)
+    best: tuple[Decimal, _State, str] | None = None
+    for work in states:
+        for code in classes[work.state]:
+            minimum = _class_minimum(ctx, work.state, code)
+            if minimum is not None and (best is None or minimum > best[0]):
+                best = (minimum, work, code)
+    policy_minimum = policy.gl_minimum_premium if policy.line == "GL" else None
+    if policy_minimum is not None and states and (best is None or policy_minimum > best[0]):
+        best = (policy_minimum, states[0], "")
+    return best
+
+
+def _prorated_minimum(ctx: Context, work: _State, minimum: Decimal) -> tuple[Decimal, str]:
+    """A cancelled WC policy's minimum, prorated for the days in force where the state's rules
+    say so, with the words saying how ("" when not prorated)."""
+    policy = ctx.worksheet.policy
+    cancellation = policy.cancellation
+    if cancellation is None or policy.line != "WC":
+        return minimum, ""
+    rule = ctx.rules(work.state).require("cancellation")
+    key = "pro_rata_minimum" if cancellation.basis == "pro_rata" else "short_rate_minimum"
+    if rule.text(key, "full") != "prorate":
+        return minimum, ""
+    days, term_days = policy.audit_period.days, policy.term.days
+    prorated = work.rounding.line_amount(minimum * days / term_days)
+    return prorated, f", {usd(minimum)} prorated for {days} of {term_days} days = {usd(prorated)}"
 
 
 def _class_minimum(ctx: Context, state: str, class_code: str) -> Decimal | None:

@@ -11,7 +11,7 @@ from typing import Literal
 
 import polars as pl
 
-from trueup.payroll.ingest.mapping import FIELDS, Profile, categories
+from trueup.payroll.ingest.mapping import FIELDS, Category, Profile, categories
 from trueup.payroll.ingest.readers import ROW, RegisterError, normalise
 
 Basis = Literal["check", "earned"]
@@ -289,9 +289,56 @@ def _bad_amount(text: pl.Expr) -> pl.Expr:
 
 
 def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
-    formats = profile.date_formats
     known = categories()
-    everything = (
+    rows = _amount_rows(frame, profile)
+    read = _rows_read(frame)
+    # What is needed to name a row nothing was used from; the rest is let go as the rows are
+    # filtered (a large register's memory).
+    everything = rows.select(ROW, "blank", "category", "cents", "column")
+    problems = Problems()
+    flag = problems.add
+    # Each step flags the rows it leaves out (or keeps with a warning) and passes on the rest.
+    rows = _without_totals(rows, flag)
+    rows = _readable_amounts(rows, flag)
+    rows = _pay_amounts(rows, known, profile, flag)
+    rows = _without_copies(rows, flag)
+    rows = _in_period(rows, options, flag)
+    rows = _classify(rows, options, flag)
+    rows = _officers(rows, options, flag)
+    payroll = rows.filter(~pl.col("is_officer") & pl.col("ok"))
+    used = payroll.get_column(ROW).unique()
+    _unaccounted(everything, read, used, problems, profile)
+    exceptions = problems.frame()
+    table = _category_table(known)
+    priced = payroll.join(table, on="category", how="left")
+    return Ingested(
+        quarters=_quarters(payroll),
+        profile=profile,
+        lines=_lines(priced),
+        cells=priced.select(
+            "state_final",
+            "class_final",
+            "who",
+            "field",
+            "in_gross",
+            ROW,
+            "column",
+            "state_column",
+            "class_column",
+        ),
+        employees=_employees(rows, table),
+        exceptions=exceptions,
+        totals=_totals(payroll),
+        rows_read=read.len(),
+        rows_used=used.len(),
+        rows_excepted=_rows_excepted(exceptions, used),
+    )
+
+
+def _amount_rows(frame: pl.DataFrame, profile: Profile) -> pl.DataFrame:
+    """One row per amount, with its cents, dates, employee and whether it is a totals row."""
+    formats = profile.date_formats
+    return (
         _long(frame, profile)
         .with_columns(
             cents=cents("amount"),
@@ -307,31 +354,34 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
         )
         .collect()
     )
-    # A row with nothing in any cell is no row of payroll; every other row is read, and ends up
-    # used or named in an exception.
+
+
+def _rows_read(frame: pl.DataFrame) -> pl.Series:
+    """A row with nothing in any cell is no row of payroll; every other row is read, and ends up
+    used or named in an exception."""
     filled = pl.any_horizontal(pl.exclude(ROW).str.contains(r"\S")).fill_null(False)
-    read = frame.select(pl.col(ROW).filter(filled)).get_column(ROW)
-    rows = everything
-    # What is needed to name a row nothing was used from; the rest is let go as the rows are
-    # filtered (a large register's memory).
-    everything = everything.select(ROW, "blank", "category", "cents", "column")
-    problems = Problems()
-    flag = problems.add
+    return frame.select(pl.col(ROW).filter(filled)).get_column(ROW)
 
-    def drop_rows(rows: pl.DataFrame, mask: pl.Expr) -> pl.DataFrame:
-        """Leave out every amount of the rows where ``mask`` holds for any of them: a row with
-        one bad cell is an exception as a whole, never used in part."""
-        bad = rows.filter(mask).get_column(ROW).unique()
-        return rows.filter(~pl.col(ROW).is_in(bad.implode()))
 
+def _drop_rows(rows: pl.DataFrame, mask: pl.Expr) -> pl.DataFrame:
+    """Leave out every amount of the rows where ``mask`` holds for any of them: a row with
+    one bad cell is an exception as a whole, never used in part."""
+    bad = rows.filter(mask).get_column(ROW).unique()
+    return rows.filter(~pl.col(ROW).is_in(bad.implode()))
+
+
+def _without_totals(rows: pl.DataFrame, flag: Flag) -> pl.DataFrame:
     # Totals rows are the report's own sums: never payroll.
     totals_rows = rows.filter(pl.col("totals")).unique(ROW).with_columns(column=pl.lit(""))
     flag(totals_rows, pl.lit(True), "totals_row", pl.lit("a totals row: left out"))
     # Columns mapped to "ignore" (taxes, net pay) are never read: text there is no exception.
-    rows = rows.filter(
+    return rows.filter(
         ~pl.col("totals") & ~pl.col("blank") & pl.col("category").ne_missing("ignore")
     )
 
+
+def _readable_amounts(rows: pl.DataFrame, flag: Flag) -> pl.DataFrame:
+    """Rows with a cell that is not an amount, or an earnings code not mapped, are left out."""
     bad_amount = pl.col("cents").is_null()
     flag(
         rows,
@@ -347,8 +397,14 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
         "unknown_code",
         pl.concat_str([pl.lit("earnings code '"), pl.col("code"), pl.lit("' is not mapped")]),
     )
-    rows = drop_rows(rows, bad_amount | unknown)
+    return _drop_rows(rows, bad_amount | unknown)
 
+
+def _pay_amounts(
+    rows: pl.DataFrame, known: Mapping[str, Category], profile: Profile, flag: Flag
+) -> pl.DataFrame:
+    """Deductions as positive amounts; zeros and rows without an employee left out; negative
+    amounts kept with a warning."""
     deductions = [key for key, category in known.items() if category.deduction]
     rows = rows.with_columns(
         cents=pl.when(pl.col("category").is_in(deductions))
@@ -359,7 +415,7 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     if profile.shape == "long":
         flag(rows, zero, "zero_amount", pl.lit("a zero amount: left out"))
     # A zero in a wide register's column is an empty cell; a row of nothing but zeros is named
-    # below, with the other rows that give nothing.
+    # later, with the other rows that give nothing.
     rows = rows.filter(~zero)
     nameless = rows.filter(pl.col("who") == "").unique(ROW, keep="first")
     flag(nameless, pl.lit(True), "no_employee", pl.lit("no employee name or id: left out"))
@@ -370,11 +426,12 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
         "negative_amount",
         pl.concat_str([pl.lit("a negative amount ("), pl.col("amount"), pl.lit("): kept")]),
     )
+    return rows
 
-    rows = _without_copies(rows, flag)
-    rows = _in_period(rows, options, flag)
-    rows = _classify(rows, options, flag)
 
+def _officers(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
+    """Mark officers' rows (``is_officer``): officers are rated as the audit's officers, so their
+    pay is named here and kept out of the payroll lines."""
     officer = pl.col("officer").str.to_lowercase().is_in(TRUE) | pl.col("who").is_in(
         list(options.officer_names)
     )
@@ -394,22 +451,29 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
             ]
         ),
     )
-    payroll = rows.filter(~pl.col("is_officer") & pl.col("ok"))
-    used = payroll.get_column(ROW).unique()
-    _unaccounted(everything, read, used, problems, profile)
-    exceptions = problems.frame()
+    return rows
+
+
+def _rows_excepted(exceptions: pl.DataFrame, used: pl.Series) -> int:
+    """Rows named in an exception and not used (a warning does not except its row)."""
     excepted = exceptions.filter(~pl.col("kind").is_in(WARNINGS)).get_column("row").unique()
-    rows_excepted = excepted.filter(~excepted.is_in(used.implode())).len()
-    table = pl.DataFrame(
+    return excepted.filter(~excepted.is_in(used.implode())).len()
+
+
+def _category_table(known: Mapping[str, Category]) -> pl.DataFrame:
+    """Each category's payroll-line field and whether it is part of gross pay."""
+    return pl.DataFrame(
         {
             "category": list(known),
             "field": [c.field for c in known.values()],
             "in_gross": [c.in_gross for c in known.values()],
         }
     )
-    priced = payroll.join(table, on="category", how="left")
-    lines = _lines(priced)
-    employees = (
+
+
+def _employees(rows: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
+    """One row per employee, officers included: states, classes, gross cents and rows."""
+    return (
         rows.filter(pl.col("ok"))
         .join(table, on="category", how="left")
         .group_by("who")
@@ -423,44 +487,29 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
         .rename({"who": "employee"})
         .sort("employee")
     )
-    totals = {
+
+
+def _totals(payroll: pl.DataFrame) -> dict[str, int]:
+    return {
         category: int(total)
         for category, total in payroll.group_by("category")
         .agg(pl.col("cents").sum())
         .sort("category")
         .iter_rows()
     }
+
+
+def _quarters(payroll: pl.DataFrame) -> pl.DataFrame:
+    """Cents by state, quarter of the check date and category."""
     quarter = pl.when(pl.col("check").is_not_null()).then(
         pl.concat_str([pl.col("check").dt.year(), pl.lit("Q"), pl.col("check").dt.quarter()])
     )
-    quarters = (
+    return (
         payroll.group_by(
             state=pl.col("state_final"), quarter=quarter.fill_null(""), category="category"
         )
         .agg(cents=pl.col("cents").sum())
         .sort("state", "quarter", "category")
-    )
-    return Ingested(
-        quarters=quarters,
-        profile=profile,
-        lines=lines,
-        cells=priced.select(
-            "state_final",
-            "class_final",
-            "who",
-            "field",
-            "in_gross",
-            ROW,
-            "column",
-            "state_column",
-            "class_column",
-        ),
-        employees=employees,
-        exceptions=exceptions,
-        totals=totals,
-        rows_read=read.len(),
-        rows_used=used.len(),
-        rows_excepted=rows_excepted,
     )
 
 
@@ -604,6 +653,37 @@ def _classify(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
     """State and class from the register, else from the employee table, else the policy's only
     state; rows still without a class, in a state not on the policy, or in a class without a rate
     are exceptions, left out of the facts."""
+    rows = _state_and_class(rows, options, flag)
+    # One exception a row for its state or class, in the column it came from (none when the
+    # employee table gave it).
+    # Only the columns the checks read: a copy of every column would cost a large register's
+    # memory.
+    checked = (
+        rows.lazy()
+        .filter(pl.col("ok"))
+        .select(
+            ROW,
+            "state",
+            "class_code",
+            "state_final",
+            "class_final",
+            "state_column",
+            "class_column",
+        )
+        .unique(ROW, keep="first")
+        .collect()
+    )
+    classified = checked.get_column(ROW)
+    checked = _in_policy_states(checked, options, flag)
+    checked = _without_decimal_classes(checked, flag)
+    checked = _rated_classes(checked, options, flag)
+    bad = classified.filter(~classified.is_in(checked.get_column(ROW).implode()))
+    return rows.with_columns(ok=pl.col("ok") & ~pl.col(ROW).is_in(bad.implode()))
+
+
+def _state_and_class(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
+    """Each row's state and class (``state_final``, ``class_final``) and whether it has both
+    (``ok``)."""
     table = options.employee_classes
     by_id = {key: value[0] for key, value in table.items()}
     class_by_id = {key: value[1] for key, value in table.items()}
@@ -638,53 +718,43 @@ def _classify(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
         "no_state",
         pl.concat_str([pl.lit("no state for "), pl.col("who"), pl.lit(": left out")]),
     )
-    rows = rows.with_columns(ok=~no_class & ~no_state)
-    # One exception a row for its state or class, in the column it came from (none when the
-    # employee table gave it).
-    # Only the columns the checks read: a copy of every column would cost a large register's
-    # memory.
-    checked = (
-        rows.lazy()
-        .filter(pl.col("ok"))
-        .select(
-            ROW,
-            "state",
-            "class_code",
-            "state_final",
-            "class_final",
-            "state_column",
-            "class_column",
-        )
-        .unique(ROW, keep="first")
-        .collect()
+    return rows.with_columns(ok=~no_class & ~no_state)
+
+
+def _in_policy_states(checked: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
+    """Rows in a state not on the policy are left out (no policy states given: not checked)."""
+    if not options.states:
+        return checked
+    policy_states = ", ".join(options.states)
+    outside = checked.filter(~pl.col("state_final").is_in(list(options.states)))
+    flag(
+        outside.with_columns(
+            column=pl.when(pl.col("state") != "").then(pl.col("state_column")).otherwise(pl.lit(""))
+        ),
+        pl.lit(True),
+        "bad_state",
+        pl.concat_str(
+            [
+                pl.lit("state '"),
+                pl.col("state_final"),
+                pl.lit(f"' is not one of the policy's states ({policy_states}): left out"),
+            ]
+        ),
     )
-    classified = checked.get_column(ROW)
-    if options.states:
-        policy_states = ", ".join(options.states)
-        outside = checked.filter(~pl.col("state_final").is_in(list(options.states)))
-        flag(
-            outside.with_columns(
-                column=pl.when(pl.col("state") != "")
-                .then(pl.col("state_column"))
-                .otherwise(pl.lit(""))
-            ),
-            pl.lit(True),
-            "bad_state",
-            pl.concat_str(
-                [
-                    pl.lit("state '"),
-                    pl.col("state_final"),
-                    pl.lit(f"' is not one of the policy's states ({policy_states}): left out"),
-                ]
-            ),
-        )
-        checked = checked.filter(pl.col("state_final").is_in(list(options.states)))
-    where = pl.when(pl.col("class_code") != "").then(pl.col("class_column")).otherwise(pl.lit(""))
+    return checked.filter(pl.col("state_final").is_in(list(options.states)))
+
+
+def _class_cell() -> pl.Expr:
+    """The register column a row's class came from ("" when the employee table gave it)."""
+    return pl.when(pl.col("class_code") != "").then(pl.col("class_column")).otherwise(pl.lit(""))
+
+
+def _without_decimal_classes(checked: pl.DataFrame, flag: Flag) -> pl.DataFrame:
     # A class a spreadsheet wrote as a number with decimals ("8810.0") is not taken for 8810: the
     # column was formatted as numbers, and what else changed in it cannot be told.
     decimal = pl.col("class_final").str.contains(r"^\d+\.\d*$")
     flag(
-        checked.with_columns(column=where),
+        checked.with_columns(column=_class_cell()),
         decimal,
         "bad_class",
         pl.concat_str(
@@ -696,27 +766,30 @@ def _classify(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
             ]
         ),
     )
-    checked = checked.filter(~decimal)
-    if options.class_problem is not None and not checked.is_empty():
-        pairs = checked.select("state_final", "class_final").unique()
-        refused = [
-            (state, class_code, reason)
-            for state, class_code in pairs.iter_rows()
-            if (reason := options.class_problem(state, class_code)) is not None
-        ]
-        if refused:
-            reasons = pl.DataFrame(
-                refused, schema=["state_final", "class_final", "reason"], orient="row"
-            )
-            flag(
-                checked.join(reasons, on=["state_final", "class_final"]).with_columns(column=where),
-                pl.lit(True),
-                "bad_class",
-                pl.col("reason") + pl.lit(": left out"),
-            )
-            checked = checked.join(reasons, on=["state_final", "class_final"], how="anti")
-    bad = classified.filter(~classified.is_in(checked.get_column(ROW).implode()))
-    return rows.with_columns(ok=pl.col("ok") & ~pl.col(ROW).is_in(bad.implode()))
+    return checked.filter(~decimal)
+
+
+def _rated_classes(checked: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
+    """Rows in a class that cannot be rated (``options.class_problem``) are left out; each
+    (state, class) is asked once."""
+    if options.class_problem is None or checked.is_empty():
+        return checked
+    pairs = checked.select("state_final", "class_final").unique()
+    refused = [
+        (state, class_code, reason)
+        for state, class_code in pairs.iter_rows()
+        if (reason := options.class_problem(state, class_code)) is not None
+    ]
+    if not refused:
+        return checked
+    reasons = pl.DataFrame(refused, schema=["state_final", "class_final", "reason"], orient="row")
+    flag(
+        checked.join(reasons, on=["state_final", "class_final"]).with_columns(column=_class_cell()),
+        pl.lit(True),
+        "bad_class",
+        pl.col("reason") + pl.lit(": left out"),
+    )
+    return checked.join(reasons, on=["state_final", "class_final"], how="anti")
 
 
 def _lines(rows: pl.DataFrame) -> list[dict[str, object]]:
