@@ -57,7 +57,7 @@ POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
 test: check browser axe
 	$(BIN)/pytest
-	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest trueup/accounts trueup/policies trueup/audits trueup/reference trueup/payroll trueup/portal trueup/billing trueup/letters
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest tests/accounts tests/audits tests/reference tests/payroll tests/portal tests/billing tests/letters
 
 format: $(STAMP)
 	$(BIN)/ruff format .

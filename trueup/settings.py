@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "trueup.portal",
     "trueup.billing",
     "trueup.letters",
+    # Pages, their templates and template tags; the API is in trueup/api.
+    "trueup.web",
 ]
 
 MIDDLEWARE = [
@@ -130,7 +132,7 @@ AXES_FAILURE_LIMIT = env_int("TRUEUP_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("TRUEUP_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "trueup.accounts.views.locked_out"
+AXES_LOCKOUT_CALLABLE = "trueup.web.staff.accounts.views.locked_out"
 # Behind a proxy, the client's address for the access log comes from X-Forwarded-For.
 if env_bool("TRUEUP_BEHIND_HTTPS_PROXY", False):
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
@@ -147,7 +149,7 @@ ROOT_URLCONF = "trueup.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "trueup" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

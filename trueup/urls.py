@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import include, path
 
-from trueup.api import api
+from trueup.api.site import api
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -23,12 +23,12 @@ urlpatterns = [
     path("", home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("account/", include("trueup.accounts.urls")),
-    path("audits/", include("trueup.audits.urls")),
-    path("audits/", include("trueup.payroll.urls")),
-    path("audits/", include("trueup.portal.staff_urls")),
-    path("audits/", include("trueup.billing.urls")),
-    path("portal/", include("trueup.portal.urls")),
+    path("account/", include("trueup.web.staff.accounts.urls")),
+    path("audits/", include("trueup.web.staff.audits.urls")),
+    path("audits/", include("trueup.web.staff.payroll.urls")),
+    path("audits/", include("trueup.web.staff.portal.urls")),
+    path("audits/", include("trueup.web.staff.billing.urls")),
+    path("portal/", include("trueup.web.portal.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

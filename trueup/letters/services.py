@@ -42,9 +42,9 @@ from trueup.audits.scheduling import rules as scheduling_rules
 from trueup.audits.selectors import class_name, records_requested_on
 from trueup.audits.workflow import Status
 from trueup.billing.models import Dispute, DisputeStatus, PaymentPlan
+from trueup.core.pdf import html_to_pdf
 from trueup.letters.models import Letter, LetterKind
 from trueup.letters.rules import rules
-from trueup.pdf import html_to_pdf
 from trueup.policies.models import Agent, Line
 from trueup.portal.access import portal_rules
 from trueup.portal.services import respond_by

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from itertools import islice
 from xml.etree import ElementTree
 
-from trueup.spreadsheet import formula_like, safe_row
+from trueup.core.spreadsheet import formula_like, safe_row
 
 ACCEPTED = "PDF, PNG, JPEG, TIFF, Excel (.xlsx), CSV or text"
 
@@ -366,7 +366,7 @@ def _redact_csv(text: str) -> tuple[str, int]:
 
 
 def _neutralised(text: str, delimiter: str) -> str:
-    """The CSV with an apostrophe before every formula-like text cell (``trueup.spreadsheet``),
+    """The CSV with an apostrophe before every formula-like text cell (``trueup.core.spreadsheet``),
     changed in place so the file's quoting and every other cell stay as the insured wrote
     them. The redacted copy is one TrueUp writes and hands to agents and staff, who open it in
     a spreadsheet; the original is kept as it came."""
@@ -454,7 +454,7 @@ def _redact_pdf(data: bytes, filename: str) -> Redaction:
     found = sum(count for _, count in masked)
     if not found:
         return Redaction(scanned=scanned, found=0, redacted=None, redacted_kind="")
-    from trueup.pdf import html_to_pdf
+    from trueup.core.pdf import html_to_pdf
 
     copy = html_to_pdf(_redacted_html(filename, [text for text, _ in masked]))
     return Redaction(scanned=scanned, found=found, redacted=copy, redacted_kind="pdf")

@@ -16,7 +16,7 @@ from typing import Any
 
 from trueup.audits.explanations import Explanation, Reason, explain
 from trueup.audits.models import Audit, ResultSnapshot
-from trueup.pdf import render_pdf
+from trueup.core.pdf import render_pdf
 from trueup.rating.result import usd
 from trueup.rating.worksheet import PAYROLL_PARTS
 

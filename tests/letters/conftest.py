@@ -1,0 +1,1 @@
+from tests.audits.conftest import *  # noqa: F403

@@ -1,0 +1,157 @@
+"""The JSON API for other systems (policy admin, billing): Django Ninja, OpenAPI at /api/docs.
+
+Every call is authenticated by an API token and checked against the token user's role.
+Validation errors answer 422 with field paths, refused moves 409, missing rights 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+
+from trueup.accounts.models import User
+from trueup.accounts.services import api_token_user
+from trueup.api.audits import router as audits_router
+from trueup.api.billing import router as billing_router
+from trueup.api.common import NullBody, StrictParser
+from trueup.api.payroll import router as payroll_router
+from trueup.api.policies import router as policies_router
+from trueup.audits.services import IllegalTransition, InvalidFacts, NotAllowed, StaleEdit
+from trueup.billing.services import BillingRefused, InvalidBillingInput
+from trueup.payroll.ingest import RegisterError
+from trueup.rating.errors import Problem, TrueUpError, WorksheetError
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = api_token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="TrueUp",
+    version="1",
+    auth=TokenAuth(),
+    urls_namespace="api",
+    parser=StrictParser(),
+)
+api.add_router("/audits", audits_router)
+api.add_router("/policies", policies_router)
+api.add_router("", payroll_router)
+api.add_router("", billing_router)
+
+
+def _error(request: HttpRequest, exc: TrueUpError, status: int, **extra: Any) -> HttpResponse:
+    return api.create_response(
+        request, {"code": exc.code, "message": exc.message, **extra}, status=status
+    )
+
+
+def _invalid(request: HttpRequest, exc: TrueUpError, problems: Iterable[Problem]) -> HttpResponse:
+    """Invalid input (422): every problem with its path."""
+    listed = [{"path": p.path, "reason": p.reason} for p in problems]
+    return _error(request, exc, 422, problems=listed)
+
+
+@api.exception_handler(IllegalTransition)
+def illegal_transition(request: HttpRequest, exc: IllegalTransition) -> HttpResponse:
+    return _error(request, exc, 409)
+
+
+@api.exception_handler(StaleEdit)
+def stale_edit(request: HttpRequest, exc: StaleEdit) -> HttpResponse:
+    # What is there now (the current facts_version), so the caller can redo the edit from it.
+    return _error(request, exc, 409, current=exc.current)
+
+
+@api.exception_handler(NotAllowed)
+def not_allowed(request: HttpRequest, exc: NotAllowed) -> HttpResponse:
+    return _error(request, exc, 403)
+
+
+@api.exception_handler(WorksheetError)
+def bad_worksheet(request: HttpRequest, exc: WorksheetError) -> HttpResponse:
+    return _invalid(request, exc, exc.problems)
+
+
+@api.exception_handler(InvalidFacts)
+def invalid_facts(request: HttpRequest, exc: InvalidFacts) -> HttpResponse:
+    return _invalid(request, exc, exc.problems)
+
+
+@api.exception_handler(RegisterError)
+def bad_register(request: HttpRequest, exc: RegisterError) -> HttpResponse:
+    return _error(request, exc, 422)
+
+
+@api.exception_handler(BillingRefused)
+def billing_refused(request: HttpRequest, exc: BillingRefused) -> HttpResponse:
+    return _error(request, exc, 409)
+
+
+@api.exception_handler(InvalidBillingInput)
+def invalid_billing_input(request: HttpRequest, exc: InvalidBillingInput) -> HttpResponse:
+    return _invalid(request, exc, exc.problems)
+
+
+# Django Ninja's own answers (no or a bad key, an object not found, input that does not
+# validate) in the same shape as ours, as every endpoint declares.
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    message = "send a valid API key in the Authorization header: Bearer <key>"
+    return api.create_response(request, {"code": "unauthenticated", "message": message}, status=401)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    message = f"{request.path} does not exist, or this account may not see it"
+    return api.create_response(request, {"code": "not_found", "message": message}, status=404)
+
+
+def _location(loc: list[Any] | tuple[Any, ...]) -> str:
+    """A problem's place as a path: ``body[1].gross``, ``query.limit``. A body's location
+    begins with the name of the view's parameter, which is no part of what the caller sent."""
+    parts = list(loc)
+    if parts[:1] == ["body"] and len(parts) > 1:
+        del parts[1]
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+@api.exception_handler(ValidationError)
+def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    problems = [
+        {"path": _location(e.get("loc", ())), "reason": str(e.get("msg", "is not valid"))}
+        for e in exc.errors
+    ]
+    message = "; ".join(f"{p['path']}: {p['reason']}" for p in problems)
+    return api.create_response(
+        request, {"code": "invalid", "message": message, "problems": problems}, status=422
+    )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # Django Ninja answers 400 for a body it cannot read; for the caller it is invalid input.
+    if exc.status_code == 400:
+        reason = str(exc.__cause__) if isinstance(exc.__cause__, NullBody) else "is not valid JSON"
+        problems = [{"path": "body", "reason": reason}]
+        return api.create_response(
+            request,
+            {"code": "invalid", "message": f"body: {reason}", "problems": problems},
+            status=422,
+        )
+    return api.create_response(
+        request, {"code": "http_error", "message": str(exc)}, status=exc.status_code
+    )

@@ -1,1 +1,0 @@
-from trueup.audits.tests.conftest import *  # noqa: F403

@@ -1,4 +1,0 @@
-# The audits' personas and example audit serve these tests too.
-from trueup.audits.tests.conftest import audit, example, manager
-
-__all__ = ["audit", "example", "manager"]

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from trueup.web.staff.audits import views
+
+app_name = "audits"
+urlpatterns = [
+    path("", views.worklist, name="worklist"),
+    path("<int:pk>/", views.audit_page, name="audit"),
+    path("<int:pk>/facts/<str:kind>/new/", views.fact_save, name="fact_add"),
+    path("<int:pk>/facts/<str:kind>/form/", views.fact_form, name="fact_new_form"),
+    path("<int:pk>/facts/<str:kind>/<int:fact>/form/", views.fact_form, name="fact_form"),
+    path("<int:pk>/facts/<str:kind>/<int:fact>/", views.fact_save, name="fact_save"),
+    path("<int:pk>/facts/<str:kind>/<int:fact>/delete/", views.fact_delete, name="fact_delete"),
+    path("<int:pk>/actions/<str:action>/", views.act, name="act"),
+    path("<int:pk>/assign/", views.assign, name="assign"),
+    path("<int:pk>/interviews/", views.interview_add, name="interview_add"),
+    path("<int:pk>/findings/", views.finding_add, name="finding_add"),
+    path("<int:pk>/records/", views.records_checklist, name="records_checklist"),
+    path("<int:pk>/records/<int:item>/", views.records_mark, name="records_mark"),
+]

@@ -1,0 +1,462 @@
+"""The staff workbench: the worklist and the audit page. Plain function views; every write goes
+through the services, and every view checks that the user may see the audit."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from trueup.accounts.models import Role, User
+from trueup.audits import services
+from trueup.audits.access import staff_user, visible_audit
+from trueup.audits.explanations import explain
+from trueup.audits.models import Audit, AuditType, Method, RecordsItem
+from trueup.audits.selectors import (
+    WorklistRow,
+    audit_rated_now,
+    audits_filtered,
+    audits_visible_to,
+    status_counts,
+    worklist_rows,
+)
+from trueup.audits.workflow import ACTIONS_BY_NAME, CLOSED, FACTS_EDITABLE, Status
+from trueup.rating import to_jsonable
+from trueup.rating.errors import TrueUpError, WorksheetError
+from trueup.web.staff.audits.forms import (
+    FACT_FORMS,
+    OPEN,
+    SORTS,
+    ActionForm,
+    AssignForm,
+    FindingForm,
+    InterviewForm,
+    RecordsMarkForm,
+    WorklistFilters,
+)
+from trueup.web.staff.billing.views import billing_panel
+from trueup.web.staff.portal.views import portal_panel
+from trueup.web.templatetags.trueup import amount
+
+PAGE_SIZE = 50
+FACT_TITLES = {
+    "payroll": "Payroll",
+    "owners": "Officers, owners, partners and members",
+    "subcontractors": "Subcontractors",
+    "gl_exposures": "General liability exposures",
+}
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+@login_required
+@require_GET
+def worklist(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    form = WorklistFilters(request.GET or None)
+    # A filter with a bad value is reported on the page; the other filters still apply.
+    form.is_valid()
+    filters: dict[str, Any] = getattr(form, "cleaned_data", {})
+    audits = audits_filtered(user, filters, _today())
+    # Counts by status for the other filters, so the user sees where the work is.
+    scope = {
+        "user": user.pk,
+        **{k: str(v) for k, v in filters.items() if v and k not in ("status", "sort")},
+    }
+    counts = status_counts(audits, scope)
+    status = filters.get("status")
+    if status == OPEN:
+        audits = audits.exclude(status__in=CLOSED)
+        matching = sum(n for s, n in counts.items() if s not in CLOSED)
+    elif status:
+        audits = audits.filter(status=status)
+        matching = counts.get(status, 0)
+    else:
+        matching = sum(counts.values())
+    ordered = worklist_rows(audits.order_by(*SORTS.get(filters.get("sort") or "due", SORTS["due"])))
+    paginator = Paginator(ordered, PAGE_SIZE)
+    paginator.count = matching  # known from the counts: no second COUNT query
+    page = paginator.get_page(request.GET.get("page"))
+    today = _today()
+    types, methods = dict(AuditType.choices), dict(Method.choices)
+    statuses = dict(Status.choices)
+    lines = [
+        {
+            "row": row,
+            "type": types.get(row.type, row.type),
+            "method": methods.get(row.method, row.method),
+            "status": statuses.get(row.status, row.status),
+            "overdue": bool(row.due_date and row.due_date < today and row.status not in CLOSED),
+        }
+        for row in map(WorklistRow._make, page)
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "audits/worklist.html",
+        {
+            "form": form,
+            "page": page,
+            "lines": lines,
+            "query": query.urlencode(),
+            "status_counts": [
+                (value, label, counts.get(value, 0)) for value, label in Status.choices
+            ],
+            "total": sum(counts.values()),
+        },
+    )
+
+
+def _working_result(audit: Audit, has_facts: bool) -> tuple[dict[str, Any] | None, list[str], bool]:
+    """(result, problems, live): while the facts may change, the engine rates them now so the
+    auditor sees the effect of each edit; afterwards, the final result (or, in review, the
+    result submitted)."""
+    if audit.status in FACTS_EDITABLE and has_facts:
+        try:
+            return to_jsonable(audit_rated_now(audit)), [], True
+        except WorksheetError as error:
+            return None, [str(p) for p in error.problems], True
+    stored = audit.results.defer("worksheet")
+    if audit.final_result_id is not None:
+        stored = stored.filter(pk=audit.final_result_id)
+    snapshot = stored.order_by("-created_at", "-id").first()
+    return (snapshot.result if snapshot else None), [], False
+
+
+def _worksheet_context(
+    user: User, audit: Audit, bound: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The editor and the result: what the worksheet partial needs."""
+    bound = bound or {}
+    editable = audit.status in FACTS_EDITABLE and services.may(user, "edit_facts")
+    sections = []
+    for kind, form_class in FACT_FORMS.items():
+        columns = list(form_class.base_fields)[:6]
+        rows = []
+        # Edit forms are fetched when opened (``fact_form``); only a form sent back with its
+        # errors is drawn here. An audit in progress would otherwise draw some 200 inputs.
+        for row in getattr(audit, kind).all():
+            cells = [_cell(row, name) for name in columns]
+            rows.append({"row": row, "form": bound.get(f"{kind}-{row.pk}"), "cells": cells})
+        new_form = bound.get(f"{kind}-new")
+        sections.append(
+            {
+                "kind": kind,
+                "title": FACT_TITLES[kind],
+                "rows": rows,
+                "new_form": new_form,
+                "columns": columns,
+            }
+        )
+    has_facts = any(section["rows"] for section in sections)
+    result, problems, live = _working_result(audit, has_facts)
+    return {
+        "audit": audit,
+        "sections": sections,
+        "editable": editable,
+        "result": explain(result) if result else None,
+        "problems": problems,
+        "live": live,
+        "error": bound.get("error"),
+    }
+
+
+class HistoryEntry(NamedTuple):
+    at: datetime
+    by: User | None
+    text: str
+
+
+def _cell(row: Any, name: str) -> str:
+    """One figure of a fact row as the table shows it: amounts with separators."""
+    value = getattr(row, name)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return amount(value)
+    return str(value)
+
+
+@login_required
+@require_GET
+def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
+    user = staff_user(request)
+    audit = visible_audit(user, pk)
+    history = sorted(
+        [
+            *(
+                HistoryEntry(c.at, c.by, _status_text(c.from_status, c.to_status, c.reason))
+                for c in audit.status_changes.select_related("by")
+            ),
+            *(HistoryEntry(e.at, e.by, e.summary) for e in audit.edits.select_related("by")),
+        ],
+        key=lambda entry: entry.at,
+        reverse=True,
+    )
+    context = {
+        **_worksheet_context(user, audit),
+        "estimates": audit.period.estimates.all(),
+        "actions": [
+            (a, ACTIONS_BY_NAME[a].label, ACTIONS_BY_NAME[a].reason_required)
+            for a in services.actions_for(user, audit)
+        ],
+        "interviews": audit.interviews.select_related("by"),
+        "records": audit.records.select_related("updated_by").prefetch_related(
+            "uploads__uploaded_by"
+        ),
+        "may_see_originals": services.may(user, "edit_facts") or user.role == Role.REVIEWER,
+        "findings": audit.findings.select_related("by"),
+        "history": history,
+        "may_document": services.may(user, "document"),
+        "may_assign": services.may(user, "assign"),
+        "interview_form": InterviewForm(initial={"held_on": _today()}),
+        "finding_form": FindingForm(),
+        "assign_form": AssignForm(initial={"assignee": audit.assignee, "vendor": audit.vendor}),
+        "records_form": RecordsMarkForm(),
+        "revision": getattr(audit, "revision", None),
+        **portal_panel(audit, user),
+        **billing_panel(audit, user),
+    }
+    return render(request, "audits/audit.html", context)
+
+
+def _status_text(from_status: str, to_status: str, reason: str) -> str:
+    text = (
+        f"{Status(from_status).label} → {Status(to_status).label}"
+        if from_status != to_status
+        else str(Status(to_status).label)
+    )
+    return f"{text}: {reason}" if reason else text
+
+
+def _back(audit: Audit, anchor: str = "") -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("audits:audit", args=[audit.pk]) + anchor)
+
+
+@login_required
+@require_GET
+def fact_form(request: HttpRequest, pk: int, kind: str, fact: int | None = None) -> HttpResponse:
+    """The inputs of one fact's edit form (or the add form), fetched when the auditor opens it."""
+    user = staff_user(request)
+    audit = visible_audit(user, pk)
+    if kind not in FACT_FORMS or not services.may(user, "edit_facts"):
+        raise PermissionDenied("this account may not enter audit facts")
+    form_class = FACT_FORMS[kind]
+    if fact is None:
+        form = form_class(prefix=f"{kind}-new")
+    else:
+        row = get_object_or_404(form_class._meta.model, audit=audit, pk=fact)
+        form = form_class(instance=row, prefix=f"{kind}-{fact}")
+    return render(request, "audits/_fact_fields.html", {"form": form})
+
+
+@login_required
+@require_POST
+def fact_save(request: HttpRequest, pk: int, kind: str, fact: int | None = None) -> HttpResponse:
+    """Add or change one worksheet fact; with htmx, answer the re-rated worksheet at once. A
+    change made over someone else's since (409) answers the line's form with its values now."""
+    user = staff_user(request)
+    audit = visible_audit(user, pk)
+    if kind not in FACT_FORMS:
+        raise PermissionDenied("unknown kind of fact")
+    prefix = f"{kind}-{fact if fact is not None else 'new'}"
+    form_class = FACT_FORMS[kind]
+    # A line removed meanwhile is no 404: the services say what happened.
+    instance = (
+        form_class._meta.model._default_manager.filter(audit=audit, pk=fact).first()
+        if fact is not None
+        else None
+    )
+    form = form_class(request.POST, instance=instance, prefix=prefix)
+    bound: dict[str, Any] = {}
+    status = 200
+    if form.is_valid():
+        values = dict(form.cleaned_data)
+        version = values.pop("version")
+        try:
+            services.audit_fact_save(
+                audit=audit, by=user, kind=kind, pk=fact, version=version, values=values
+            )
+        except services.NotAllowed as error:
+            raise PermissionDenied(error.message) from error
+        except services.StaleEdit as error:
+            bound, status = _as_it_is_now(kind, fact, error), 409
+        except TrueUpError as error:
+            bound = {prefix: form, "error": error.message}
+    else:
+        bound = {prefix: form, "error": "the line was not saved: see the fields marked below"}
+    return _worksheet_answer(request, user, audit, bound, status)
+
+
+@login_required
+@require_POST
+def fact_delete(request: HttpRequest, pk: int, kind: str, fact: int) -> HttpResponse:
+    user = staff_user(request)
+    audit = visible_audit(user, pk)
+    if kind not in FACT_FORMS:
+        raise PermissionDenied("unknown kind of fact")
+    posted = request.POST.get("version", "")
+    version = int(posted) if posted.isascii() and posted.isdigit() else None
+    bound: dict[str, Any] = {}
+    status = 200
+    try:
+        services.audit_fact_delete(audit=audit, by=user, kind=kind, pk=fact, version=version)
+    except services.NotAllowed as error:
+        raise PermissionDenied(error.message) from error
+    except services.StaleEdit as error:
+        bound, status = _as_it_is_now(kind, fact, error), 409
+    except TrueUpError as error:
+        bound = {"error": error.message}
+    return _worksheet_answer(request, user, audit, bound, status)
+
+
+def _as_it_is_now(kind: str, fact: int | None, error: services.StaleEdit) -> dict[str, Any]:
+    """What happened, and the line's form open with its values and version now (none if the
+    line was removed), so the person sees what changed and can make their edit again."""
+    bound: dict[str, Any] = {"error": error.message}
+    values = error.current.get("values")
+    if values is not None:
+        initial = {**values, "version": error.current["version"]}
+        bound[f"{kind}-{fact}"] = FACT_FORMS[kind](initial=initial, prefix=f"{kind}-{fact}")
+    return bound
+
+
+def _worksheet_answer(
+    request: HttpRequest, user: User, audit: Audit, bound: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    if getattr(request, "htmx", False):
+        audit = visible_audit(user, audit.pk)
+        return render(
+            request,
+            "audits/_worksheet.html",
+            _worksheet_context(user, audit, bound),
+            status=status,
+        )
+    if bound.get("error"):
+        messages.error(request, bound["error"])
+    return _back(audit, "#worksheet")
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    user = staff_user(request)
+    audit = visible_audit(user, pk)
+    form = ActionForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        moved = services.audit_act(audit=audit, by=user, action=action, reason=reason)
+    except TrueUpError as error:
+        messages.error(request, error.message)
+        return _back(audit)
+    if moved.pk != audit.pk:
+        messages.success(request, f"Revision opened as audit {moved.pk}.")
+    else:
+        messages.success(request, f"The audit is now {moved.get_status_display().lower()}.")
+    # The user may no longer see the audit (e.g. a vendor's); the worklist is always there.
+    if not audits_visible_to(user).filter(pk=moved.pk).exists():
+        return HttpResponseRedirect(reverse("audits:worklist"))
+    return _back(moved)
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    user = staff_user(request)
+    audit = visible_audit(user, pk)
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose an auditor and a vendor firm from the lists.")
+        return _back(audit)
+    try:
+        services.audit_assign(
+            audit=audit,
+            by=user,
+            assignee=form.cleaned_data["assignee"],
+            vendor=form.cleaned_data["vendor"],
+        )
+    except services.NotAllowed as error:
+        if not services.may(user, "assign"):
+            raise PermissionDenied(error.message) from error
+        messages.error(request, error.message)
+    return _back(audit)
+
+
+def _form_errors(form: Any) -> str:
+    return "; ".join(
+        f"{form.fields[name].label or name if name in form.fields else 'form'}: {' '.join(errors)}"
+        for name, errors in form.errors.items()
+    )
+
+
+def _documenter(request: HttpRequest, pk: int, what: str) -> tuple[User, Audit]:
+    """The user and audit for interview notes, findings and the checklist, if they may write."""
+    user = staff_user(request)
+    audit = visible_audit(user, pk)
+    if not services.may(user, "document"):
+        raise PermissionDenied(f"this account may not {what}")
+    return user, audit
+
+
+@login_required
+@require_POST
+def interview_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user, audit = _documenter(request, pk, "add interview notes")
+    form = InterviewForm(request.POST)
+    if form.is_valid():
+        services.interview_note_add(audit=audit, by=user, **form.cleaned_data)
+    else:
+        messages.error(request, f"The interview note was not saved: {_form_errors(form)}")
+    return _back(audit, "#interviews")
+
+
+@login_required
+@require_POST
+def finding_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user, audit = _documenter(request, pk, "add findings")
+    form = FindingForm(request.POST)
+    if form.is_valid():
+        services.finding_add(audit=audit, by=user, **form.cleaned_data)
+    else:
+        messages.error(request, f"The finding was not saved: {_form_errors(form)}")
+    return _back(audit, "#findings")
+
+
+@login_required
+@require_POST
+def records_mark(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    user, audit = _documenter(request, pk, "update the records checklist")
+    record = get_object_or_404(RecordsItem, audit=audit, pk=item)
+    form = RecordsMarkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"The checklist was not updated: {_form_errors(form)}")
+        return _back(audit, "#records")
+    try:
+        services.records_item_mark(item=record, by=user, **form.cleaned_data)
+    except TrueUpError as error:
+        messages.error(request, error.message)
+    return _back(audit, "#records")
+
+
+@login_required
+@require_POST
+def records_checklist(request: HttpRequest, pk: int) -> HttpResponse:
+    """Build (or complete) the records checklist from the rules."""
+    user, audit = _documenter(request, pk, "update the records checklist")
+    services.records_checklist_create(audit=audit, by=user)
+    return _back(audit, "#records")

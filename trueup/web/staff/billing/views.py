@@ -1,0 +1,368 @@
+"""The workbench's pages from result to billing: the outreach task with its call script, disputes,
+payment plans, billing instructions, and letters (previewed, then sent)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from trueup.accounts.models import User
+from trueup.audits.access import staff_user, visible_audit
+from trueup.audits.explanations import plain_reasons
+from trueup.audits.models import Audit, ResultSnapshot
+from trueup.audits.selectors import class_name
+from trueup.audits.services import may
+from trueup.audits.workflow import BILLABLE
+from trueup.billing import services
+from trueup.billing.models import (
+    BillingInstruction,
+    Channel,
+    Dispute,
+    DisputeStatus,
+    Outcome,
+    Outreach,
+    OutreachStatus,
+    PaymentPlan,
+)
+from trueup.billing.plans import Eligibility
+from trueup.letters.models import Letter, LetterKind
+from trueup.letters.services import LetterRefused, letter_render, letter_send
+from trueup.rating.errors import TrueUpError
+from trueup.web.downloads import stored_file_response
+
+
+def call_script(
+    audit: Audit, user: User, result: ResultSnapshot, plan_check: Eligibility | None
+) -> list[str]:
+    """What to say on the call, from the engine's explanation of the result."""
+    adjustment = Decimal(result.adjustment)
+    if adjustment > 0:
+        outcome = f"an additional premium of {services.dollars(abs(adjustment))}"
+    elif adjustment < 0:
+        outcome = f"a return premium of {services.dollars(abs(adjustment))}"
+    else:
+        outcome = "no change to the premium"
+    audited = services.dollars(Decimal(result.audited_premium))
+    estimated = services.dollars(Decimal(result.estimated_premium))
+    period = audit.period
+    lines = [
+        f"Hello, this is {user.get_full_name() or user.username} from the premium audit "
+        f"department, about {period.policy.insured.name}'s policy {period.policy.number} for "
+        f"{period.effective:%b %-d, %Y} to {period.expiration:%b %-d, %Y}.",
+        f"The audit is complete: the audited premium is {audited} against {estimated} "
+        f"estimated, which is {outcome}.",
+        "What changed, and why:",
+        *(
+            f"• {reason}"
+            for reason in plain_reasons(
+                result.result, lambda state, code: class_name(audit, state, code)
+            )
+        ),
+        f"If you disagree, tell us in writing within {services.dispute_days(audit)} days with "
+        "your supporting documents; the part you do not dispute is billed meanwhile.",
+    ]
+    if plan_check is not None:
+        config = services.rules()["payment_plans"]
+        lines.append(
+            f"A payment plan of {config['instalments_min']} to {config['instalments_max']} "
+            "instalments can be offered."
+            if plan_check.eligible
+            else "A payment plan cannot be offered: " + "; ".join(plan_check.reasons) + "."
+        )
+    return lines
+
+
+def billing_panel(audit: Audit, user: User) -> dict[str, Any]:
+    """What the audit page shows from result to billing. Read in a handful of queries: an audit
+    that never entered the billing flow costs four."""
+    outreach = Outreach.objects.filter(audit=audit).first()
+    instructions = list(
+        BillingInstruction.objects.filter(audit__in=services.chain(audit))
+        .select_related("outbox")
+        .order_by("id")
+    )
+    disputes = list(Dispute.objects.filter(audit=audit).prefetch_related("documents"))
+    plan = PaymentPlan.objects.filter(audit=audit, cancelled_at__isnull=True).first()
+    context: dict[str, Any] = {
+        "outreach": outreach,
+        "instructions": instructions,
+        "disputes": disputes,
+        "plan": plan,
+        "letters": Letter.objects.filter(audit=audit),
+        "letter_kinds": LetterKind.choices,
+        "may_outreach": may(user, "document"),
+        "may_resolve": may(user, "approve"),
+        "may_revise": may(user, "revise"),
+    }
+    result = audit.final_result
+    final = audit.status in BILLABLE and result is not None
+    if result is None or not (outreach or instructions or disputes or plan):
+        return context
+    adjustment = Decimal(result.adjustment)
+    open_dispute = next((d for d in disputes if d.status == DisputeStatus.OPEN), None)
+    held = (
+        min(Decimal(open_dispute.disputed_amount), adjustment)
+        if open_dispute is not None and adjustment > 0
+        else Decimal(0)
+    )
+    mine = [i for i in instructions if i.audit_id == audit.pk]
+    amount = Decimal(mine[-1].bill_now) if mine else adjustment - held
+    plan_check = (
+        services.plan_eligibility(audit, amount=amount)
+        if final and plan is None and amount > 0
+        else None
+    )
+    deadline = services.dispute_deadline(audit, outreach, result) if final else None
+    talking = outreach is not None and outreach.status in (
+        OutreachStatus.OPEN,
+        OutreachStatus.DISPUTED,
+    )
+    return context | {
+        "outreach_attempts": outreach.attempts.select_related("by") if outreach else [],
+        "outreach_script": call_script(audit, user, result, plan_check) if talking else [],
+        "channels": Channel.choices,
+        "outcomes": Outcome.choices,
+        "open_dispute": open_dispute,
+        "may_dispute": final
+        and deadline is not None
+        and open_dispute is None
+        and timezone.localdate() <= deadline,
+        "dispute_deadline": deadline,
+        "class_lines": [line for line in result.result["adjustments"] if line["is_class"]]
+        if final
+        else [],
+        "undisputed": adjustment - held,
+        "plan_check": plan_check,
+        "plan_amount": amount,
+        # The plan form's limits are the ones payment_plan_agree enforces.
+        "instalments_min": int(services.rules()["payment_plans"]["instalments_min"]),
+        "instalments_max": int(services.rules()["payment_plans"]["instalments_max"]),
+    }
+
+
+def _back(audit: Audit, anchor: str) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("audits:audit", args=[audit.pk]) + f"#{anchor}")
+
+
+def _staff_audit(request: HttpRequest, pk: int, action: str, what: str) -> tuple[User, Audit]:
+    user = staff_user(request)
+    audit = visible_audit(user, pk)
+    if not may(user, action):
+        raise PermissionDenied(f"this role may not {what}")
+    return user, audit
+
+
+def _say(request: HttpRequest, error: TrueUpError) -> None:
+    problems = getattr(error, "problems", None)
+    messages.error(
+        request, "; ".join(p.reason for p in problems) if problems else str(error.message)
+    )
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+@require_POST
+def attempt_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user, audit = _staff_audit(request, pk, "document", "log outreach")
+    outreach = get_object_or_404(Outreach, audit=audit)
+    post = request.POST
+    try:
+        services.outreach_attempt_add(
+            outreach=outreach,
+            by=user,
+            channel=post.get("channel", ""),
+            contact=post.get("contact", ""),
+            outcome=post.get("outcome", ""),
+            next_step=post.get("next_step", ""),
+            next_step_on=_date(post.get("next_step_on", "")),
+            notes=post.get("notes", ""),
+        )
+        messages.success(request, "The attempt is logged.")
+    except TrueUpError as error:
+        _say(request, error)
+    return _back(audit, "outreach")
+
+
+@login_required
+@require_POST
+def release(request: HttpRequest, pk: int) -> HttpResponse:
+    user, audit = _staff_audit(request, pk, "approve", "release a result to billing early")
+    outreach = get_object_or_404(Outreach, audit=audit)
+    try:
+        instruction = services.outreach_release(
+            outreach=outreach, by=user, reason=request.POST.get("reason") or "released by staff"
+        )
+        messages.success(request, f"Released to billing: instruction {instruction.pk}.")
+    except TrueUpError as error:
+        _say(request, error)
+    return _back(audit, "outreach")
+
+
+@login_required
+@require_POST
+def dispute_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff record a dispute received by mail, e-mail or phone (confirmed in writing)."""
+    user, audit = _staff_audit(request, pk, "document", "record a dispute")
+    lines = dispute_lines(request)
+    try:
+        services.dispute_open(
+            audit=audit,
+            by=user,
+            lines=lines,
+            statement=request.POST.get("statement", ""),
+            documents=request.FILES.getlist("documents"),
+        )
+        messages.success(request, "The dispute is recorded and acknowledged.")
+    except TrueUpError as error:
+        _say(request, error)
+    return _back(audit, "disputes")
+
+
+def dispute_lines(request: HttpRequest) -> list[dict[str, str]]:
+    """The class lines ticked on a dispute form (``line`` = "IN|5645"), each with its amount."""
+    lines = []
+    for value in request.POST.getlist("line"):
+        state, _, item = value.partition("|")
+        lines.append(
+            {
+                "state": state,
+                "item": item,
+                "disputed": request.POST.get(f"amount-{state}-{item}", ""),
+            }
+        )
+    return lines
+
+
+@login_required
+@require_POST
+def dispute_resolve(request: HttpRequest, pk: int, dispute: int) -> HttpResponse:
+    user = staff_user(request)
+    audit = visible_audit(user, pk)
+    found = get_object_or_404(Dispute, audit=audit, pk=dispute)
+    action = request.POST.get("action")
+    resolution = request.POST.get("resolution", "")
+    try:
+        if action == "uphold":
+            services.dispute_uphold(dispute=found, by=user, resolution=resolution)
+            messages.success(request, "The audit is upheld; the held part goes to billing.")
+        elif action == "revise":
+            revision = services.dispute_revise(dispute=found, by=user, resolution=resolution)
+            messages.success(request, "A revision is open: correct the facts and submit it.")
+            return HttpResponseRedirect(reverse("audits:audit", args=[revision.pk]))
+        else:
+            raise Http404("no such resolution")
+    except TrueUpError as error:
+        _say(request, error)
+    return _back(audit, "disputes")
+
+
+@login_required
+@require_POST
+def plan_agree(request: HttpRequest, pk: int) -> HttpResponse:
+    user, audit = _staff_audit(request, pk, "document", "agree a payment plan")
+    post = request.POST
+    try:
+        instalments = int(post.get("instalments", "0"))
+        down = Decimal(post.get("down_payment", "0").replace(",", "") or "0")
+    except (ValueError, InvalidOperation):
+        messages.error(request, "Enter the number of instalments and the down payment in dollars.")
+        return _back(audit, "plan")
+    try:
+        services.payment_plan_agree(
+            audit=audit,
+            by=user,
+            instalments=instalments,
+            down_payment=down,
+            first_due=_date(post.get("first_due", "")),
+        )
+        messages.success(request, "The payment plan is agreed and its letter sent.")
+    except TrueUpError as error:
+        _say(request, error)
+    return _back(audit, "plan")
+
+
+def _letter_extra(audit: Audit, kind: str) -> dict[str, Any]:
+    """What each letter needs beyond the audit itself."""
+    extra: dict[str, Any] = services.dispute_terms(audit)
+    dispute = Dispute.objects.filter(audit=audit).order_by("-id").first()
+    if kind in ("dispute_ack", "dispute_outcome"):
+        if dispute is None:
+            raise Http404("there is no dispute to write about")
+        extra["dispute"] = dispute
+        extra["undisputed"] = services.undisputed(audit)
+        if dispute.revision is not None:
+            extra["result"] = dispute.revision.final_result
+    if kind == "payment_plan":
+        plan = PaymentPlan.objects.filter(audit=audit, cancelled_at__isnull=True).first()
+        if plan is None:
+            raise Http404("there is no payment plan to write about")
+        extra["plan"] = plan
+    return extra
+
+
+@login_required
+@require_GET
+def letter_preview(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """The letter as it will be sent, with the button that sends it."""
+    _, audit = _staff_audit(request, pk, "document", "send letters")
+    if kind not in LetterKind.values:
+        raise Http404("no such letter")
+    try:
+        rendered = letter_render(audit=audit, kind=kind, extra=_letter_extra(audit, kind))
+    except LetterRefused as error:
+        messages.error(request, str(error.message))
+        return _back(audit, "letters")
+    return render(
+        request,
+        "billing/letter_preview.html",
+        {"audit": audit, "rendered": rendered, "kind": kind, "label": LetterKind(kind).label},
+    )
+
+
+@login_required
+@require_POST
+def letter_send_view(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    user, audit = _staff_audit(request, pk, "document", "send letters")
+    if kind not in LetterKind.values:
+        raise Http404("no such letter")
+    try:
+        letter = letter_send(audit=audit, kind=kind, by=user, extra=_letter_extra(audit, kind))
+        messages.success(
+            request, f"{letter.get_kind_display()} sent to {', '.join(letter.recipients)}."
+        )
+    except LetterRefused as error:
+        messages.error(request, str(error.message))
+    return _back(audit, "letters")
+
+
+@login_required
+@require_GET
+def letter_pdf(request: HttpRequest, pk: int, letter: int) -> HttpResponseBase:
+    user = staff_user(request)
+    audit = visible_audit(user, pk)
+    found = get_object_or_404(Letter, audit=audit, pk=letter)
+    return stored_file_response(
+        request,
+        found.pdf,
+        content_type="application/pdf",
+        missing=f"The PDF of the {found.get_kind_display().lower()} letter is no longer in the "
+        "file storage, so it cannot be opened. Restore it from a backup, or preview the letter and "
+        "send it again.",
+    )

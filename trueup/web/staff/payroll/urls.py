@@ -1,0 +1,12 @@
+from django.urls import path
+
+from trueup.web.staff.payroll import views
+
+app_name = "payroll"
+urlpatterns = [
+    path("<int:pk>/payroll/", views.payroll_home, name="home"),
+    path("<int:pk>/payroll/<int:item>/", views.preview, name="preview"),
+    path("<int:pk>/payroll/<int:item>/commit/", views.commit, name="commit"),
+    path("<int:pk>/payroll/filings/", views.filing, name="filing"),
+    path("<int:pk>/payroll/employees/", views.employee_class, name="employee_class"),
+]

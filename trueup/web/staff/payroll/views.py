@@ -1,0 +1,172 @@
+"""Payroll on the workbench: upload a register to an audit, look at the preview (mapping, totals,
+employees, exceptions), commit it; enter tax filings and see the reconciliation."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from trueup.accounts.models import User
+from trueup.audits import services as audit_services
+from trueup.audits.access import staff_user, visible_audit
+from trueup.audits.models import Audit
+from trueup.audits.workflow import FACTS_EDITABLE
+from trueup.payroll import services
+from trueup.payroll.models import EmployeeClass, PayrollImport, TaxFiling
+from trueup.rating.errors import TrueUpError
+from trueup.web.staff.payroll.forms import EmployeeClassForm, FilingForm, UploadForm
+
+
+def _staff_audit(request: HttpRequest, pk: int) -> tuple[User, Audit]:
+    """The staff user and the audit, if they may see it (the workbench's own checks)."""
+    user = staff_user(request)
+    return user, visible_audit(user, pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payroll_home(request: HttpRequest, pk: int) -> HttpResponse:
+    """The audit's payroll imports, the upload form, tax filings and the reconciliation."""
+    user, audit = _staff_audit(request, pk)
+    may_edit = audit_services.may(user, "edit_facts")
+    form = UploadForm()
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied("this account may not import payroll")
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                preview = services.payroll_import_preview(
+                    audit=audit,
+                    by=user,
+                    data=upload.read(),
+                    filename=upload.name,
+                    profile=form.cleaned_data["profile"] or None,
+                    basis=form.cleaned_data["basis"],
+                )
+            except TrueUpError as error:
+                form.add_error("file", error.message)
+            else:
+                return HttpResponseRedirect(reverse("payroll:preview", args=[audit.pk, preview.pk]))
+    comparisons = services.audit_reconciliation(audit)
+    return render(
+        request,
+        "payroll/home.html",
+        {
+            "audit": audit,
+            "form": form,
+            "may_edit": may_edit,
+            # Final, in review or replaced: filings and employee classes are read only too.
+            "facts_open": audit.status in FACTS_EDITABLE,
+            "imports": PayrollImport.objects.filter(audit=audit).defer(
+                "lines", "employees", "exceptions", "quarters"
+            ),
+            "filings": TaxFiling.objects.filter(audit=audit),
+            "filing_form": FilingForm(),
+            "employee_classes": EmployeeClass.objects.filter(audit=audit).order_by("employee"),
+            "employee_form": EmployeeClassForm(),
+            "comparisons": comparisons,
+        },
+    )
+
+
+@login_required
+@require_GET
+def preview(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    user, audit = _staff_audit(request, pk)
+    payroll_import = get_object_or_404(PayrollImport, audit=audit, pk=item)
+    return render(
+        request,
+        "payroll/preview.html",
+        {
+            "audit": audit,
+            "item": payroll_import,
+            "totals": [
+                (category.replace("_", " "), Decimal(cents).scaleb(-2))
+                for category, cents in payroll_import.totals.items()
+            ],
+            "gross": Decimal(payroll_import.gross_cents).scaleb(-2),
+            "employees": [
+                {**row, "gross": Decimal(row["gross_cents"]).scaleb(-2)}
+                for row in payroll_import.employees[:500]
+            ],
+            "may_commit": audit_services.may(user, "edit_facts")
+            and payroll_import.committable
+            and audit.status in FACTS_EDITABLE,
+        },
+    )
+
+
+@login_required
+@require_POST
+def commit(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    user, audit = _staff_audit(request, pk)
+    if not audit_services.may(user, "edit_facts"):
+        raise PermissionDenied("this account may not import payroll")
+    payroll_import = get_object_or_404(PayrollImport, audit=audit, pk=item)
+    try:
+        services.payroll_import_commit(payroll_import=payroll_import, by=user)
+    except TrueUpError as error:
+        messages.error(request, error.message)
+        return HttpResponseRedirect(reverse("payroll:preview", args=[audit.pk, item]))
+    messages.success(
+        request,
+        f"{len(payroll_import.lines)} payroll line(s) from {payroll_import.filename} "
+        "are on the audit.",
+    )
+    return HttpResponseRedirect(reverse("audits:audit", args=[audit.pk]) + "#worksheet")
+
+
+@login_required
+@require_POST
+def filing(request: HttpRequest, pk: int) -> HttpResponse:
+    user, audit = _staff_audit(request, pk)
+    if not audit_services.may(user, "edit_facts"):
+        raise PermissionDenied("this account may not enter tax filings")
+    form = FilingForm(request.POST)
+    if form.is_valid():
+        data: dict[str, Any] = form.cleaned_data
+        try:
+            services.tax_filing_save(
+                audit=audit,
+                by=user,
+                kind=data["kind"],
+                year=data["year"],
+                quarter=data["quarter"],
+                state=data["state"] or "",
+                **form.cents(),
+            )
+        except TrueUpError as error:
+            messages.error(request, f"The filing was not saved: {error.message}")
+    else:
+        problems = "; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in form.errors.items())
+        messages.error(request, f"The filing was not saved: {problems}")
+    return HttpResponseRedirect(reverse("payroll:home", args=[audit.pk]) + "#reconciliation")
+
+
+@login_required
+@require_POST
+def employee_class(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add or change one employee's state and class, for registers without those columns."""
+    user, audit = _staff_audit(request, pk)
+    if not audit_services.may(user, "edit_facts"):
+        raise PermissionDenied("this account may not classify employees")
+    form = EmployeeClassForm(request.POST)
+    if form.is_valid():
+        try:
+            services.employee_class_set(audit=audit, by=user, **form.cleaned_data)
+        except TrueUpError as error:
+            messages.error(request, f"The employee was not saved: {error.message}")
+    else:
+        problems = "; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in form.errors.items())
+        messages.error(request, f"The employee was not saved: {problems}")
+    return HttpResponseRedirect(reverse("payroll:home", args=[audit.pk]) + "#employees")
