@@ -11,8 +11,7 @@ import pypdf
 import pytest
 import xlsxwriter  # type: ignore[import-untyped]
 
-from trueup.core.pdf import html_to_pdf
-from trueup.portal.documents import (
+from trueup.core.documents import (
     Redaction,
     Sniffed,
     UploadRefused,
@@ -22,6 +21,7 @@ from trueup.portal.documents import (
     redact_text,
     sniff,
 )
+from trueup.core.pdf import html_to_pdf
 
 ACCEPTED = "PDF, PNG, JPEG, TIFF, Excel (.xlsx), CSV or text"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

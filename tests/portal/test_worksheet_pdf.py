@@ -15,7 +15,7 @@ from django.utils import timezone
 from trueup.audits.models import OwnerEntry, PayrollEntry, ResultSnapshot, SubcontractorEntry
 from trueup.audits.services import audit_approve, audit_rate, audit_submit
 from trueup.billing import services as billing
-from trueup.portal.worksheet_pdf import worksheet_filename, worksheet_pdf
+from trueup.letters.worksheet_pdf import worksheet_filename, worksheet_pdf
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from trueup.accounts.models import User
 from trueup.audits.models import Audit, AuditEdit, ResultSnapshot, StatusChange
+from trueup.audits.scheduling import rules as scheduling_rules
 from trueup.audits.workflow import CLOSED, Status
 from trueup.audits.worksheet import worksheet_for
 from trueup.policies.models import EstimatedExposure
@@ -117,6 +118,14 @@ def records_requested_on(audit: Audit) -> date | None:
         .first()
     )
     return None if asked is None else timezone.localdate(asked)
+
+
+def respond_by(audit: Audit | None) -> date | None:
+    """The day the insured is asked to answer the records request by."""
+    asked = None if audit is None else records_requested_on(audit)
+    if asked is None:
+        return None
+    return asked + timedelta(days=int(scheduling_rules()["records_reply"]["respond_within_days"]))
 
 
 def class_name(audit: Audit, state: str, class_code: str) -> str:

@@ -45,11 +45,11 @@ from trueup.billing.models import (
     PaymentPlan,
     PaymentRecord,
 )
+from trueup.core.documents import UploadRefused, sniff
 from trueup.letters.models import Letter
 from trueup.letters.services import LetterRefused, letter_send
 from trueup.policies.models import Policy, PolicyPeriod
 from trueup.portal.access import portal_audits
-from trueup.portal.documents import UploadRefused, sniff
 from trueup.portal.services import system_message
 from trueup.rating.errors import Problem, TrueUpError
 from trueup.rating.money import cents

@@ -39,16 +39,14 @@ from trueup.audits.models import (
 )
 from trueup.audits.scheduling import checklist_for, estimated_premium
 from trueup.audits.scheduling import rules as scheduling_rules
-from trueup.audits.selectors import class_name, records_requested_on
+from trueup.audits.selectors import class_name, records_requested_on, respond_by
 from trueup.audits.workflow import Status
 from trueup.billing.models import Dispute, DisputeStatus, PaymentPlan
 from trueup.core.pdf import html_to_pdf
 from trueup.letters.models import Letter, LetterKind
 from trueup.letters.rules import rules
+from trueup.letters.worksheet_pdf import ClassLine, class_lines, plain
 from trueup.policies.models import Agent, Line
-from trueup.portal.access import portal_rules
-from trueup.portal.services import respond_by
-from trueup.portal.worksheet_pdf import ClassLine, class_lines, plain
 from trueup.rating.errors import TrueUpError
 from trueup.rating.result import usd
 
@@ -291,7 +289,7 @@ def _records_context(audit: Audit, kind: str, extra: Mapping[str, Any]) -> dict[
         "requested_on": records_requested_on(audit),
         # A reminder may set a new date; otherwise the records request's own.
         "respond_by": extra.get("respond_by") or respond_by(audit),
-        "respond_within_days": int(portal_rules()["records"]["respond_within_days"]),
+        "respond_within_days": int(scheduling_rules()["records_reply"]["respond_within_days"]),
     }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -22,7 +22,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from trueup.accounts.models import Role, User
 from trueup.audits.models import Audit, AuditEdit, RecordsItem, RecordStatus
-from trueup.audits.selectors import records_requested_on
+from trueup.audits.selectors import respond_by
 from trueup.audits.workflow import CLOSED
 from trueup.policies.models import Insured
 from trueup.portal import documents
@@ -167,14 +167,6 @@ def _issue(
         recipient_list=[email],
     )
     return IssuedInvitation(invitation, token, pin)
-
-
-def respond_by(audit: Audit | None) -> date | None:
-    """The day the insured is asked to answer the records request by."""
-    asked = None if audit is None else records_requested_on(audit)
-    if asked is None:
-        return None
-    return asked + timedelta(days=int(portal_rules()["records"]["respond_within_days"]))
 
 
 @transaction.atomic

@@ -23,11 +23,13 @@ from trueup.accounts.models import Role, User
 from trueup.audits.access import staff_user, visible_audit
 from trueup.audits.models import Audit, RecordsItem, RecordStatus
 from trueup.audits.scheduling import rules as scheduling_rules
+from trueup.audits.selectors import respond_by
 from trueup.audits.workflow import BILLABLE, CLOSED, FINAL, RESULT_SHOWN, Status
 from trueup.billing import services as billing
 from trueup.billing.models import BillingInstruction, Dispute, DisputeStatus
 from trueup.billing.services import BillingRefused, InvalidBillingInput, dispute_open
 from trueup.letters.models import Letter
+from trueup.letters.worksheet_pdf import worksheet_filename, worksheet_pdf
 from trueup.payroll.ingest import RegisterError
 from trueup.payroll.services import register_read
 from trueup.portal import selfaudit
@@ -56,10 +58,8 @@ from trueup.portal.services import (
     may_download_original,
     message_post,
     record_upload_add,
-    respond_by,
     worksheet_request,
 )
-from trueup.portal.worksheet_pdf import worksheet_filename, worksheet_pdf
 from trueup.rating.errors import Problem
 from trueup.web.downloads import stored_file_response
 from trueup.web.staff.billing.views import dispute_lines

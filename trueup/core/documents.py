@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from itertools import islice
 from xml.etree import ElementTree
 
+from trueup.core.pdf import html_to_pdf
 from trueup.core.spreadsheet import formula_like, safe_row
 
 ACCEPTED = "PDF, PNG, JPEG, TIFF, Excel (.xlsx), CSV or text"
@@ -454,8 +455,6 @@ def _redact_pdf(data: bytes, filename: str) -> Redaction:
     found = sum(count for _, count in masked)
     if not found:
         return Redaction(scanned=scanned, found=0, redacted=None, redacted_kind="")
-    from trueup.core.pdf import html_to_pdf
-
     copy = html_to_pdf(_redacted_html(filename, [text for text, _ in masked]))
     return Redaction(scanned=scanned, found=found, redacted=copy, redacted_kind="pdf")
 

@@ -20,7 +20,7 @@ from trueup.core.pdf import render_pdf
 from trueup.rating.result import usd
 from trueup.rating.worksheet import PAYROLL_PARTS
 
-TEMPLATE = "portal/worksheet_pdf.html"
+TEMPLATE = "letters/worksheet.html"
 
 # The engine's step and charge codes in a policyholder's words; a code not listed (a state's
 # premium adjustment such as increased limits) is shown with its underscores as spaces.
