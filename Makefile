@@ -51,6 +51,7 @@ check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # The whole suite on SQLite, then the database-backed apps again on PostgreSQL.
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test

@@ -285,7 +285,7 @@ class Book:
 
 
 def make_book(total: int, agencies: list[int], book: Book) -> None:
-    from trueup.audits.demo import NAMES, STATES, TRADES
+    from trueup.flows.demo import NAMES, STATES, TRADES
     from trueup.rating.rates import demo_rates
 
     rng, rates = book.rng, demo_rates()
@@ -869,8 +869,8 @@ Endpoint = tuple[str, int, list[str], dict[str, str]]
 
 def endpoints(seed: int) -> list[Endpoint]:
     from trueup.accounts.models import User
-    from trueup.audits.demo import STATES
     from trueup.audits.models import Audit
+    from trueup.flows.demo import STATES
 
     rng = random.Random(seed)
     user = User.objects.get(username=BENCH_USER)

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "trueup.billing",
     "trueup.letters",
     # Pages, their templates and template tags; the API is in trueup/api.
+    "trueup.flows",
     "trueup.web",
 ]
 

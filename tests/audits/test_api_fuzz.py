@@ -30,10 +30,10 @@ from schemathesis.specs.openapi.checks import (
 from trueup.accounts.models import User
 from trueup.accounts.services import api_token_create
 from trueup.api.site import api
-from trueup.audits import services
 from trueup.audits.models import Audit
 from trueup.billing.models import Outreach
 from trueup.billing.services import outreach_release
+from trueup.flows import results
 from trueup.payroll.services import payroll_import_preview
 
 # Every operation gets this many generated calls; 21 operations make about a thousand.
@@ -65,7 +65,7 @@ def book(
         line.pk = None
         line.audit = completed
         line.save()
-    services.audit_approve(audit=services.audit_submit(audit=completed, by=auditor), by=reviewer)
+    results.audit_approve(audit=results.audit_submit(audit=completed, by=auditor), by=reviewer)
     instruction = outreach_release(
         outreach=Outreach.objects.get(audit=completed), by=reviewer, reason="explained"
     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from trueup.accounts.models import Role, User
-from trueup.audits.demo import load_demo_book
 from trueup.audits.models import Audit, ResultSnapshot, StatusChange
 from trueup.audits.workflow import Status
+from trueup.flows.demo import load_demo_book
 from trueup.policies.models import Policy
 
 

@@ -17,6 +17,7 @@ from trueup.audits import services
 from trueup.audits.models import Audit, AuditEdit, ResultSnapshot, StatusChange
 from trueup.audits.workflow import TRANSITIONS, Status
 from trueup.audits.worksheet import worksheet_for
+from trueup.core.errors import NotAllowed
 from trueup.rating import rate_worksheet, worksheet_from_dict
 
 ALL_MOVES = [(a, b) for a in Status.values for b in Status.values]
@@ -96,7 +97,7 @@ def test_the_preparer_may_not_approve_their_own_audit(
     reviewer.authority_amount = Decimal("100")
     reviewer.save()
     services.audit_submit(audit=audit, by=reviewer)
-    with pytest.raises(services.NotAllowed, match="preparer"):
+    with pytest.raises(NotAllowed, match="preparer"):
         services.audit_approve(audit=audit, by=reviewer)
     assert services.audit_approve(audit=audit, by=second_reviewer).status == Status.COMPLETED
 
@@ -104,7 +105,7 @@ def test_the_preparer_may_not_approve_their_own_audit(
 def test_an_auditor_may_not_approve(audit: Audit, auditor: User, reviewer: User) -> None:
     services.audit_submit(audit=audit, by=reviewer)  # within the reviewer's own authority
     Audit.objects.filter(pk=audit.pk).update(status=Status.IN_REVIEW)
-    with pytest.raises(services.NotAllowed, match="Auditor role may not approve"):
+    with pytest.raises(NotAllowed, match="Auditor role may not approve"):
         services.audit_approve(audit=audit, by=auditor)
 
 
@@ -114,7 +115,7 @@ def test_a_reviewer_cannot_approve_above_their_own_authority(
     reviewer.authority_amount = Decimal("1000")
     reviewer.save()
     services.audit_submit(audit=audit, by=auditor)
-    with pytest.raises(services.NotAllowed, match="above your authority"):
+    with pytest.raises(NotAllowed, match="above your authority"):
         services.audit_approve(audit=audit, by=reviewer)
     assert Audit.objects.get(pk=audit.pk).status == Status.IN_REVIEW
 
@@ -123,7 +124,7 @@ def test_a_returned_audit_goes_back_in_progress_with_the_reason(
     audit: Audit, auditor: User, reviewer: User
 ) -> None:
     services.audit_submit(audit=audit, by=auditor)
-    with pytest.raises(services.NotAllowed, match="say why"):
+    with pytest.raises(NotAllowed, match="say why"):
         services.audit_return(audit=audit, by=reviewer, reason=" ")
     back = services.audit_return(audit=audit, by=reviewer, reason="officer payroll missing")
     assert back.status == Status.IN_PROGRESS
@@ -132,7 +133,7 @@ def test_a_returned_audit_goes_back_in_progress_with_the_reason(
 
 def test_an_underwriter_can_take_no_action(audit: Audit, underwriter: User) -> None:
     for action in (services.audit_submit, services.audit_start):
-        with pytest.raises(services.NotAllowed):
+        with pytest.raises(NotAllowed):
             action(audit=audit, by=underwriter)
 
 
@@ -237,7 +238,7 @@ def test_a_waived_audit_stays_waived_when_the_insured_asks_too_late(
     audit: Audit, manager: User
 ) -> None:
     waived = _waived(audit, manager)
-    with pytest.raises(services.NotAllowed, match=r"until 2026-03-11 \(60 days after the waiver\)"):
+    with pytest.raises(NotAllowed, match=r"until 2026-03-11 \(60 days after the waiver\)"):
         services.audit_reopen(
             audit=waived, by=manager, reason="late request", requested_on=date(2026, 3, 12)
         )

@@ -8,10 +8,10 @@ import pytest
 
 from tests.audits.conftest import *  # noqa: F403
 from trueup.accounts.models import User
-from trueup.audits import services
 from trueup.audits.models import Audit
 from trueup.billing.models import Outreach
 from trueup.billing.services import outreach_release
+from trueup.flows import results
 from trueup.policies.models import Agency, Agent, Insured
 
 
@@ -31,9 +31,9 @@ def approved(audit: Audit, auditor: User, reviewer: User) -> Audit:
     )
     audit.assignee = auditor
     audit.save()
-    submitted = services.audit_submit(audit=audit, by=auditor)
+    submitted = results.audit_submit(audit=audit, by=auditor)
     assert submitted.status == "in_review"
-    return services.audit_approve(audit=submitted, by=reviewer)
+    return results.audit_approve(audit=submitted, by=reviewer)
 
 
 @pytest.fixture

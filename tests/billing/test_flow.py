@@ -13,7 +13,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from trueup.accounts.models import User
-from trueup.audits import services as audit_services
 from trueup.audits.models import Audit, AuditEdit, PayrollEntry
 from trueup.billing import services
 from trueup.billing.models import (
@@ -24,6 +23,8 @@ from trueup.billing.models import (
     PaymentRecord,
 )
 from trueup.billing.plans import add_business_days
+from trueup.core.errors import InvalidInput, NotAllowed
+from trueup.flows import disputes, results
 from trueup.letters.models import Letter
 
 
@@ -84,7 +85,7 @@ def test_the_whole_way_from_approval_through_a_dispute_and_a_revision_to_the_fin
 
     # 2. The dispute on IN 5645 (its $4,556.48 of the $4,575 additional premium).
     mail.outbox.clear()
-    dispute = services.dispute_open(
+    dispute = disputes.dispute_open(
         audit=approved,
         by=auditor,
         lines=[{"state": "IN", "item": "5645"}],
@@ -123,7 +124,7 @@ def test_the_whole_way_from_approval_through_a_dispute_and_a_revision_to_the_fin
     PayrollEntry.objects.filter(audit=revision, employee="Framing crew").update(
         gross=Decimal("400000")
     )
-    revision = audit_services.audit_submit(audit=revision, by=manager)
+    revision = results.audit_submit(audit=revision, by=manager)
     assert revision.status == "completed"
     assert revision.latest_result.adjustment == Decimal("2646.00")
 
@@ -156,7 +157,7 @@ def test_the_whole_way_from_approval_through_a_dispute_and_a_revision_to_the_fin
 def test_an_upheld_dispute_bills_the_held_part(
     approved: Audit, auditor: User, reviewer: User
 ) -> None:
-    dispute = services.dispute_open(
+    dispute = disputes.dispute_open(
         audit=approved,
         by=auditor,
         lines=[{"state": "IN", "item": "5645", "disputed": "1,000.00"}],
@@ -213,7 +214,7 @@ def test_results_are_released_when_their_window_ends(approved: Audit) -> None:
 def test_a_dispute_after_the_window_is_refused(approved: Audit, auditor: User) -> None:
     late = timezone.localdate() + timedelta(days=31)
     with pytest.raises(services.BillingRefused, match="the dispute window ended"):
-        services.dispute_open(
+        disputes.dispute_open(
             audit=approved,
             by=auditor,
             lines=[{"state": "IN", "item": "5645"}],
@@ -223,8 +224,8 @@ def test_a_dispute_after_the_window_is_refused(approved: Audit, auditor: User) -
 
 
 def test_a_dispute_names_real_lines_and_amounts_within_them(approved: Audit, auditor: User) -> None:
-    with pytest.raises(services.InvalidBillingInput) as refused:
-        services.dispute_open(
+    with pytest.raises(InvalidInput) as refused:
+        disputes.dispute_open(
             audit=approved,
             by=auditor,
             lines=[
@@ -254,7 +255,7 @@ def test_a_return_premium_is_credited_when_the_policy_renewed(
         states=["IN"],
     )
     PayrollEntry.objects.filter(audit=audit).update(gross=Decimal("100000"))
-    done = audit_services.audit_submit(audit=audit, by=manager)
+    done = results.audit_submit(audit=audit, by=manager)
     instruction = services.outreach_release(
         outreach=Outreach.objects.get(audit=done), by=manager, reason="test"
     )
@@ -324,7 +325,7 @@ def test_reversing_a_billed_audit_hands_the_amount_back_to_billing(
     services.outreach_release(
         outreach=Outreach.objects.get(audit=approved), by=auditor, reason="agreed"
     )
-    audit_services.audit_reverse(audit=approved, by=manager, reason="policy rewritten flat")
+    results.audit_reverse(audit=approved, by=manager, reason="policy rewritten flat")
     reversal = BillingInstruction.objects.get(stage="reversed")
     assert _figures(reversal) == (
         "reversed",
@@ -340,11 +341,11 @@ def test_reversing_a_billed_audit_hands_the_amount_back_to_billing(
 def test_revising_before_release_closes_the_window_and_the_revision_opens_its_own(
     approved: Audit, manager: User
 ) -> None:
-    revision = audit_services.audit_revise(audit=approved, by=manager, reason="941s arrived")
+    revision = results.audit_revise(audit=approved, by=manager, reason="941s arrived")
     assert Outreach.objects.get(audit=approved).status == "closed"
     # Nothing was billed, so reversing or revising hands nothing back.
     assert not BillingInstruction.objects.exists()
-    done = audit_services.audit_submit(audit=revision, by=manager)
+    done = results.audit_submit(audit=revision, by=manager)
     assert Outreach.objects.get(audit=done).status == "open"
     instruction = services.outreach_release(
         outreach=Outreach.objects.get(audit=done), by=manager, reason="agreed"
@@ -357,11 +358,10 @@ def test_revising_before_release_closes_the_window_and_the_revision_opens_its_ow
 
 def test_a_portal_user_may_dispute_only_their_own_insureds_audit(approved: Audit) -> None:
     from trueup.accounts.models import Role
-    from trueup.audits.services import NotAllowed
 
     stranger = User.objects.create(username="stranger", role=Role.INSURED)
     with pytest.raises(NotAllowed, match="may not see that audit"):
-        services.dispute_open(
+        disputes.dispute_open(
             audit=approved, by=stranger, lines=[{"state": "IN", "item": "5645"}], statement="x"
         )
     assert not Dispute.objects.exists()

@@ -19,6 +19,7 @@ from trueup.audits.models import Audit, ResultSnapshot
 from trueup.audits.workflow import Status
 from trueup.billing import services
 from trueup.billing.models import BillingInstruction, OutboxMessage, Outreach
+from trueup.flows import disputes, results
 from trueup.letters.services import letter_render
 from trueup.policies.models import Insured, Policy, PolicyPeriod
 from trueup.reference.models import RateTableVersion
@@ -54,8 +55,8 @@ def audit_b_released(released: Audit, auditor: User, reviewer: User) -> Audit:
         line.pk = None
         line.audit = audit
         line.save()
-    approved = audit_services.audit_approve(
-        audit=audit_services.audit_submit(audit=audit, by=auditor), by=reviewer
+    approved = results.audit_approve(
+        audit=results.audit_submit(audit=audit, by=auditor), by=reviewer
     )
     services.outreach_release(
         outreach=Outreach.objects.get(audit=approved), by=reviewer, reason="explained"
@@ -95,10 +96,10 @@ def test_a_completed_audit_is_not_re_rated_through_the_api_with_new_rates(
 def test_the_rating_service_refuses_a_final_audit_and_one_in_review(
     audit: Audit, auditor: User, reviewer: User
 ) -> None:
-    submitted = audit_services.audit_submit(audit=audit, by=auditor)
+    submitted = results.audit_submit(audit=audit, by=auditor)
     with pytest.raises(audit_services.AuditClosed, match="a reviewer must first return it"):
         audit_services.audit_rate(audit=submitted, by=auditor)
-    approved = audit_services.audit_approve(audit=submitted, by=reviewer)
+    approved = results.audit_approve(audit=submitted, by=reviewer)
     with pytest.raises(audit_services.AuditClosed, match="an audit manager opens a revision"):
         audit_services.audit_rate(audit=approved, by=auditor)
     assert ResultSnapshot.objects.filter(audit=audit).count() == 1
@@ -153,7 +154,7 @@ def test_the_hand_off_waits_for_the_outreach_window_and_names_its_last_day(
 def test_a_disputed_window_is_not_billed_by_a_hand_off_either(
     approved: Audit, auditor: User, manager: User
 ) -> None:
-    services.dispute_open(
+    disputes.dispute_open(
         audit=approved,
         by=auditor,
         lines=[{"state": "IN", "item": "5645"}],
@@ -207,7 +208,7 @@ def test_a_hundred_character_key_is_accepted(released: Audit, billing: User) -> 
 def test_a_revised_audits_closed_outreach_is_neither_logged_nor_released(
     approved: Audit, auditor: User, manager: User, reviewer: User
 ) -> None:
-    audit_services.audit_revise(audit=approved, by=manager, reason="payroll of another entity")
+    results.audit_revise(audit=approved, by=manager, reason="payroll of another entity")
     outreach = Outreach.objects.get(audit=approved)
     with pytest.raises(services.BillingRefused, match="the outreach was closed: the audit was"):
         services.outreach_attempt_add(

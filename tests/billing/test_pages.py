@@ -21,6 +21,7 @@ from trueup.billing.models import (
     OutreachAttempt,
     PaymentPlan,
 )
+from trueup.flows import disputes
 from trueup.letters.models import Letter
 from trueup.portal.models import PortalAccess
 
@@ -235,7 +236,7 @@ def test_the_worklist_finds_the_audits_in_the_outreach_window_disputed_or_releas
 
     assert listed("outreach") == [approved.pk]
     assert listed("disputed") == listed("released") == []
-    services.dispute_open(
+    disputes.dispute_open(
         audit=approved, by=auditor, lines=[{"state": "IN", "item": "5645"}], statement="x"
     )
     assert listed("disputed") == [approved.pk]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from trueup.accounts.models import User
 from trueup.audits import services
 from trueup.audits.models import Audit, AuditEdit
+from trueup.flows import results
 from trueup.letters.models import Letter
 from trueup.letters.reminders import reminder_due, reminders_send_due
 from trueup.policies.models import Insured
@@ -30,7 +31,7 @@ def waiting(audit: Audit, auditor: User) -> Audit:
     Insured.objects.filter(pk=audit.period.policy.insured_id).update(
         contact_name="Dana Hoosier", contact_email="dana@hoosier.example"
     )
-    return services.audit_request_records(audit=audit, by=auditor)
+    return results.audit_request_records(audit=audit, by=auditor)
 
 
 def _kinds() -> list[str]:

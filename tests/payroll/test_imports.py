@@ -15,8 +15,9 @@ from trueup.accounts.models import User
 from trueup.accounts.services import api_token_create
 from trueup.audits import services as audit_services
 from trueup.audits.models import Audit, AuditEdit
-from trueup.audits.services import IllegalTransition, NotAllowed, StaleEdit
+from trueup.audits.services import IllegalTransition, StaleEdit
 from trueup.audits.workflow import Status
+from trueup.core.errors import NotAllowed
 from trueup.payroll import services
 from trueup.payroll.ingest import RegisterError
 from trueup.payroll.models import ImportStatus, PayrollImport

@@ -10,8 +10,8 @@ from django.core import mail
 
 from tests.audits.conftest import *  # noqa: F403
 from trueup.accounts.models import User
-from trueup.audits import services
 from trueup.audits.models import Audit
+from trueup.flows import results
 from trueup.policies.models import Insured
 from trueup.portal.services import IssuedInvitation, invitation_issue
 
@@ -29,7 +29,7 @@ def requested(audit: Audit, auditor: User) -> Audit:
     audit.save()
     auditor.email = "auditor@trueup.example"
     auditor.save()
-    return services.audit_request_records(audit=audit, by=auditor)
+    return results.audit_request_records(audit=audit, by=auditor)
 
 
 @pytest.fixture

@@ -14,11 +14,12 @@ from tests.portal.conftest import GOOD_PASSWORD
 from trueup.accounts.models import Role, User
 from trueup.audits.models import Audit, AuditEdit
 from trueup.audits.scheduling import rules as scheduling_rules
+from trueup.core.errors import InvalidInput
+from trueup.flows import results
 from trueup.policies.models import Agency, Insured, Policy, PolicyPeriod
 from trueup.portal.access import insureds_for, portal_audits
 from trueup.portal.models import AccessLog, Invitation, PortalAccess
 from trueup.portal.services import (
-    InvalidPortalInput,
     InvitationRefused,
     IssuedInvitation,
     PortalRefused,
@@ -71,9 +72,7 @@ def test_requesting_records_e_mails_the_insured_a_link_and_puts_the_pin_in_the_l
 def test_an_insured_without_an_e_mail_address_gets_no_invitation_and_the_history_says_so(
     audit: Audit, auditor: User
 ) -> None:
-    from trueup.audits import services
-
-    services.audit_request_records(audit=audit, by=auditor)
+    results.audit_request_records(audit=audit, by=auditor)
     assert not Invitation.objects.exists()
     assert AuditEdit.objects.filter(
         summary="no portal invitation: the insured has no contact e-mail"
@@ -128,7 +127,7 @@ def test_an_unknown_token_is_refused(invited: IssuedInvitation) -> None:
 
 
 def test_a_wrong_pin_is_counted_and_the_next_try_must_wait(invited: IssuedInvitation) -> None:
-    with pytest.raises(InvalidPortalInput) as refused:
+    with pytest.raises(InvalidInput) as refused:
         _redeem(invited, pin=_wrong(invited))
     assert [p.path for p in refused.value.problems] == ["pin"]
     assert refused.value.problems[0].reason == (
@@ -150,7 +149,7 @@ def test_five_wrong_pins_lock_the_invitation_for_good(invited: IssuedInvitation)
         # Let the throttle's wait pass, as a patient guesser would.
         Invitation.objects.filter(pk=invited.invitation.pk).update(next_attempt_at=None)
         if attempt < 5:
-            with pytest.raises(InvalidPortalInput):
+            with pytest.raises(InvalidInput):
                 _redeem(invited, pin=_wrong(invited))
         else:
             with pytest.raises(InvitationRefused, match="locked"):
@@ -165,7 +164,7 @@ def test_five_wrong_pins_lock_the_invitation_for_good(invited: IssuedInvitation)
 
 
 def test_account_mistakes_do_not_use_up_pin_tries(invited: IssuedInvitation) -> None:
-    with pytest.raises(InvalidPortalInput) as refused:
+    with pytest.raises(InvalidInput) as refused:
         invitation_redeem(
             token=invited.token,
             pin=_wrong(invited),
@@ -174,7 +173,7 @@ def test_account_mistakes_do_not_use_up_pin_tries(invited: IssuedInvitation) -> 
             password_again="different",
         )
     assert [p.path for p in refused.value.problems] == ["password_again"]
-    with pytest.raises(InvalidPortalInput) as refused:
+    with pytest.raises(InvalidInput) as refused:
         invitation_redeem(
             token=invited.token,
             pin=invited.pin,

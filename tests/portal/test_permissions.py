@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from trueup.accounts.models import Role, User
 from trueup.accounts.services import api_token_create
-from trueup.audits import services
 from trueup.audits.models import Audit, RecordsItem
+from trueup.flows import results
 from trueup.policies.models import Agency, EstimatedExposure, Insured, Policy, PolicyPeriod
 from trueup.portal.models import AccessLog, Message, PortalAccess, RecordUpload, SelfAudit
 from trueup.portal.services import record_upload_add
@@ -96,9 +96,7 @@ def book(db: None, auditor: User) -> dict[str, object]:
         EstimatedExposure.objects.create(
             period=period, state="IN", class_code="8810", exposure=100000
         )
-        audit = services.audit_request_records(
-            audit=Audit.objects.create(period=period), by=auditor
-        )
+        audit = results.audit_request_records(audit=Audit.objects.create(period=period), by=auditor)
         owner = User.objects.create(username=f"owner_{letter.lower()}", role=Role.INSURED)
         PortalAccess.objects.create(user=owner, insured=insured, kind="owner")
         people[f"owner_{letter.lower()}"] = owner

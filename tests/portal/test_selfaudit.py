@@ -13,9 +13,9 @@ from tests.portal.conftest import answers
 from trueup.accounts.models import User
 from trueup.audits.models import Audit, AuditEdit, StatusChange
 from trueup.audits.workflow import Status
+from trueup.core.errors import InvalidInput
 from trueup.portal import selfaudit
 from trueup.portal.models import SelfAudit
-from trueup.portal.services import InvalidPortalInput
 
 
 def _problems(audit: Audit, given: dict, submitting: bool = True) -> dict[str, str]:  # type: ignore[type-arg]
@@ -190,7 +190,7 @@ def test_submitting_puts_the_facts_on_the_audit_and_tells_the_auditor(
     )
     assert [m.to for m in mail.outbox] == [["auditor@trueup.example"]]
     # Once the records are in, the form is closed to changes.
-    with pytest.raises(InvalidPortalInput, match="no longer takes changes"):
+    with pytest.raises(InvalidInput, match="no longer takes changes"):
         selfaudit.self_audit_save(audit=requested, by=policyholder, answers=answers())
 
 
@@ -199,7 +199,7 @@ def test_a_refused_submission_writes_nothing_but_keeps_the_draft(
 ) -> None:
     given = answers()
     given["completed_by"]["attest"] = ""
-    with pytest.raises(InvalidPortalInput):
+    with pytest.raises(InvalidInput):
         selfaudit.self_audit_submit(audit=requested, by=policyholder, answers=given)
     requested.refresh_from_db()
     assert requested.status == Status.RECORDS_REQUESTED

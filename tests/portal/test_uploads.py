@@ -14,8 +14,9 @@ from django.test import Client
 from trueup.accounts.models import User
 from trueup.audits import services
 from trueup.audits.models import Audit, AuditEdit, RecordsItem
+from trueup.core.errors import InvalidInput
 from trueup.portal.models import RecordUpload
-from trueup.portal.services import InvalidPortalInput, PortalRefused, record_upload_add
+from trueup.portal.services import PortalRefused, record_upload_add
 
 REGISTER = (
     b"Employee,SSN,Class,Gross\r\n"
@@ -69,7 +70,7 @@ def test_an_upload_with_social_security_numbers_keeps_a_redacted_copy(
 def test_a_file_that_is_not_what_its_name_says_is_refused_and_nothing_is_kept(
     requested: Audit, policyholder: User, media: Path
 ) -> None:
-    with pytest.raises(InvalidPortalInput) as refused:
+    with pytest.raises(InvalidInput) as refused:
         record_upload_add(
             item=_item(requested),
             by=policyholder,
@@ -84,7 +85,7 @@ def test_a_file_that_is_not_what_its_name_says_is_refused_and_nothing_is_kept(
 
 def test_a_file_over_the_size_limit_is_refused(requested: Audit, policyholder: User) -> None:
     big = SimpleUploadedFile("ledger.csv", b"a,b\n" * (26_214_400 // 4 + 1))
-    with pytest.raises(InvalidPortalInput) as refused:
+    with pytest.raises(InvalidInput) as refused:
         record_upload_add(item=_item(requested), by=policyholder, upload=big)
     assert refused.value.problems[0].reason == "ledger.csv is larger than the 25 MB limit"
 

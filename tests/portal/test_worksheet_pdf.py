@@ -13,8 +13,9 @@ from django.test import Client
 from django.utils import timezone
 
 from trueup.audits.models import OwnerEntry, PayrollEntry, ResultSnapshot, SubcontractorEntry
-from trueup.audits.services import audit_approve, audit_rate, audit_submit
+from trueup.audits.services import audit_rate
 from trueup.billing import services as billing
+from trueup.flows.results import audit_approve, audit_submit
 from trueup.letters.worksheet_pdf import worksheet_filename, worksheet_pdf
 
 pytestmark = pytest.mark.django_db

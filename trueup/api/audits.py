@@ -26,6 +26,8 @@ from trueup.audits.selectors import (
     with_latest_result,
 )
 from trueup.audits.workflow import MOVES
+from trueup.core.errors import NotAllowed
+from trueup.flows import results
 
 router = Router(tags=["audits"])
 READ_ROLES = frozenset(Role.values)  # every staff role may read audits
@@ -121,7 +123,7 @@ def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     if user.role not in READ_ROLES:
-        raise services.NotAllowed("this account may not read audits")
+        raise NotAllowed("this account may not read audits")
     return user
 
 
@@ -196,7 +198,7 @@ def act(request: HttpRequest, audit_id: int, action: Action, payload: ActionIn) 
     """Move the audit: 403 when the user may not, 409 when the audit's status does not allow it.
     ``revise`` answers with the new revision."""
     user = _user(request)
-    moved = services.audit_act(
+    moved = results.audit_act(
         audit=_audit(user, audit_id), by=user, action=action, reason=payload.reason
     )
     return AuditOut.from_orm(_audit(user, moved.pk))
@@ -228,7 +230,7 @@ def replace_payroll(
     user = _user(request)
     audit = _audit(user, audit_id)
     if not services.may(user, "edit_facts"):
-        raise services.NotAllowed("this account may not enter audit facts")
+        raise NotAllowed("this account may not enter audit facts")
     expected = _facts_version(if_match)
     if expected is None:
         # Without the version, this replacement could silently undo changes made since it was
@@ -257,6 +259,6 @@ def rate(request: HttpRequest, audit_id: int) -> ResultSummary:
     """Rate the audit's facts now; 422 lists every problem by worksheet path."""
     user = _user(request)
     if not services.may(user, "edit_facts"):
-        raise services.NotAllowed("this account may not rate audits")
+        raise NotAllowed("this account may not rate audits")
     snapshot = services.audit_rate(audit=_audit(user, audit_id), by=user)
     return ResultSummary.model_validate(snapshot, from_attributes=True)

@@ -19,9 +19,9 @@ from ninja.responses import Status
 from trueup.accounts.models import Role, User
 from trueup.api.common import Input, Money, Page, answers
 from trueup.audits.selectors import audits_visible_to
-from trueup.audits.services import NotAllowed
 from trueup.billing.models import BillingInstruction, OutboxMessage, PaymentRecord
 from trueup.billing.services import billing_handoff, outbox_delivered, payment_record
+from trueup.core.errors import NotAllowed
 from trueup.core.spreadsheet import safe_row
 
 router = Router(tags=["billing"])

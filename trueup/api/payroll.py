@@ -14,6 +14,7 @@ from trueup.accounts.models import User
 from trueup.api.common import Cents, Input, answers
 from trueup.audits import services as audit_services
 from trueup.audits.selectors import audits_visible_to
+from trueup.core.errors import NotAllowed
 from trueup.payroll import services
 from trueup.payroll.models import PayrollImport
 
@@ -110,7 +111,7 @@ def commit(request: HttpRequest, import_id: int) -> ImportOut:
     refuse the lines, and when the register gave no lines)."""
     user = _user(request)
     if not audit_services.may(user, "edit_facts"):
-        raise audit_services.NotAllowed("this account may not import payroll")
+        raise NotAllowed("this account may not import payroll")
     return _out(services.payroll_import_commit(payroll_import=_import(user, import_id), by=user))
 
 

@@ -15,7 +15,7 @@ from pydantic import model_validator
 
 from trueup.accounts.models import Role, User
 from trueup.api.common import Input, Money, answers
-from trueup.audits.services import NotAllowed
+from trueup.core.errors import NotAllowed
 from trueup.policies.models import EstimatedExposure, Insured, Policy, PolicyPeriod
 
 router = Router(tags=["policies"])

@@ -6,7 +6,6 @@ Validation errors answer 422 with field paths, refused moves 409, missing rights
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,10 +20,7 @@ from trueup.api.billing import router as billing_router
 from trueup.api.common import NullBody, StrictParser
 from trueup.api.payroll import router as payroll_router
 from trueup.api.policies import router as policies_router
-from trueup.audits.services import IllegalTransition, InvalidFacts, NotAllowed, StaleEdit
-from trueup.billing.services import BillingRefused, InvalidBillingInput
-from trueup.payroll.ingest import RegisterError
-from trueup.rating.errors import Problem, TrueUpError, WorksheetError
+from trueup.core.errors import TrueUpError, answer
 
 
 class TokenAuth(HttpBearer):
@@ -48,57 +44,12 @@ api.add_router("", payroll_router)
 api.add_router("", billing_router)
 
 
-def _error(request: HttpRequest, exc: TrueUpError, status: int, **extra: Any) -> HttpResponse:
-    return api.create_response(
-        request, {"code": exc.code, "message": exc.message, **extra}, status=status
-    )
-
-
-def _invalid(request: HttpRequest, exc: TrueUpError, problems: Iterable[Problem]) -> HttpResponse:
-    """Invalid input (422): every problem with its path."""
-    listed = [{"path": p.path, "reason": p.reason} for p in problems]
-    return _error(request, exc, 422, problems=listed)
-
-
-@api.exception_handler(IllegalTransition)
-def illegal_transition(request: HttpRequest, exc: IllegalTransition) -> HttpResponse:
-    return _error(request, exc, 409)
-
-
-@api.exception_handler(StaleEdit)
-def stale_edit(request: HttpRequest, exc: StaleEdit) -> HttpResponse:
-    # What is there now (the current facts_version), so the caller can redo the edit from it.
-    return _error(request, exc, 409, current=exc.current)
-
-
-@api.exception_handler(NotAllowed)
-def not_allowed(request: HttpRequest, exc: NotAllowed) -> HttpResponse:
-    return _error(request, exc, 403)
-
-
-@api.exception_handler(WorksheetError)
-def bad_worksheet(request: HttpRequest, exc: WorksheetError) -> HttpResponse:
-    return _invalid(request, exc, exc.problems)
-
-
-@api.exception_handler(InvalidFacts)
-def invalid_facts(request: HttpRequest, exc: InvalidFacts) -> HttpResponse:
-    return _invalid(request, exc, exc.problems)
-
-
-@api.exception_handler(RegisterError)
-def bad_register(request: HttpRequest, exc: RegisterError) -> HttpResponse:
-    return _error(request, exc, 422)
-
-
-@api.exception_handler(BillingRefused)
-def billing_refused(request: HttpRequest, exc: BillingRefused) -> HttpResponse:
-    return _error(request, exc, 409)
-
-
-@api.exception_handler(InvalidBillingInput)
-def invalid_billing_input(request: HttpRequest, exc: InvalidBillingInput) -> HttpResponse:
-    return _invalid(request, exc, exc.problems)
+@api.exception_handler(TrueUpError)
+def trueup_error(request: HttpRequest, exc: TrueUpError) -> HttpResponse:
+    """Every error of TrueUp's family: 403 not allowed, 409 refused, 422 invalid input with each
+    problem's path (``trueup.core.errors``)."""
+    status, body = answer(exc)
+    return api.create_response(request, body, status=status)
 
 
 # Django Ninja's own answers (no or a bad key, an object not found, input that does not

@@ -16,9 +16,9 @@ from django.db.models import Q
 from trueup.accounts.models import User
 from trueup.audits.models import Audit, AuditType, Method, StatusChange
 from trueup.audits.workflow import Status
+from trueup.core.money import usd
 from trueup.policies.models import PolicyPeriod
 from trueup.rating.errors import RuleBookError
-from trueup.rating.result import usd
 from trueup.reference.models import SchedulePattern
 
 SCHEDULE_FILE = Path(__file__).with_name("schedule.toml")

@@ -89,24 +89,7 @@ def audits_filtered(user: User, filters: Mapping[str, Any], today: date) -> Quer
         audits = audits.filter(due_date__lt=today).exclude(status__in=CLOSED)
     if filters.get("rush"):
         audits = audits.filter(rush=True)
-    if filters.get("billing"):
-        audits = audits.filter(_billing_stage(filters["billing"]))
     return audits
-
-
-def _billing_stage(stage: str) -> Exists:
-    """Audits whose result is in the outreach window, disputed, or released to billing."""
-    # Imported here: billing's models build on the audits'.
-    from trueup.billing.models import Dispute, DisputeStatus, Outreach, OutreachStatus
-
-    if stage == "disputed":
-        return Exists(Dispute.objects.filter(audit=OuterRef("pk"), status=DisputeStatus.OPEN))
-    statuses = (
-        [OutreachStatus.RELEASED]
-        if stage == "released"
-        else [OutreachStatus.OPEN, OutreachStatus.DISPUTED]
-    )
-    return Exists(Outreach.objects.filter(audit=OuterRef("pk"), status__in=statuses))
 
 
 def records_requested_on(audit: Audit) -> date | None:

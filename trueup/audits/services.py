@@ -13,9 +13,9 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from trueup.accounts.models import Role, User, VendorFirm
+from trueup.audits.history import history_note
 from trueup.audits.models import (
     Audit,
-    AuditEdit,
     Finding,
     GLExposureEntry,
     InterviewNote,
@@ -38,8 +38,8 @@ from trueup.audits.workflow import (
     allowed,
 )
 from trueup.audits.worksheet import worksheet_for
+from trueup.core.errors import InvalidInput, NotAllowed, Problem, Refused, WorksheetError
 from trueup.rating import rate_worksheet, to_jsonable
-from trueup.rating.errors import Problem, TrueUpError, WorksheetError
 from trueup.reference.selectors import rates_in_use
 
 # Derived from the workflow's action table, by action name.
@@ -66,22 +66,14 @@ FACT_LABELS = {
 }
 
 
-class IllegalTransition(TrueUpError):
+class IllegalTransition(Refused):
     code = "illegal_transition"
 
 
-class NotAllowed(TrueUpError):
-    code = "not_allowed"
-
-
-class InvalidFacts(TrueUpError):
+class InvalidFacts(InvalidInput):
     """Facts that cannot be saved: every problem, each with the field's path."""
 
     code = "invalid_facts"
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = tuple(problems)
-        super().__init__("; ".join(str(p) for p in self.problems))
 
 
 class StaleEdit(IllegalTransition):
@@ -96,6 +88,9 @@ class StaleEdit(IllegalTransition):
     def __init__(self, message: str, *, current: Mapping[str, Any]) -> None:
         super().__init__(message)
         self.current = dict(current)
+
+    def details(self) -> dict[str, Any]:
+        return {"current": self.current}
 
 
 def may(user: User, action: str) -> bool:
@@ -192,10 +187,6 @@ def audit_request_records(*, audit: Audit, by: User, reason: str = "") -> Audit:
     _check_role(by, "request_records")
     moved = audit_transition(audit=audit, to=Status.RECORDS_REQUESTED, by=by, reason=reason)
     records_checklist_create(audit=moved, by=by)
-    # Imported here: the portal's services build on these ones.
-    from trueup.portal.services import invitation_issue
-
-    invitation_issue(audit=moved, by=by)
     return moved
 
 
@@ -253,14 +244,10 @@ def audit_approve(*, audit: Audit, by: User, reason: str = "") -> Audit:
 
 
 def _after_final(audit: Audit, snapshot: ResultSnapshot, by: User) -> None:
-    """Pin the result that became final (what billing, letters and the portal use from now on),
-    then send it to the outreach window before billing (``trueup.billing``)."""
+    """Pin the result that became final: what billing, letters and the portal use from now on
+    (``trueup.flows.results`` then opens the outreach window before billing)."""
     audit.final_result = snapshot
     audit.save(update_fields=["final_result"])
-    # Imported here: billing builds on these services.
-    from trueup.billing.services import outreach_open
-
-    outreach_open(audit=audit, by=by)
 
 
 def audit_return(*, audit: Audit, by: User, reason: str) -> Audit:
@@ -316,13 +303,9 @@ def audit_reopen(*, audit: Audit, by: User, reason: str, requested_on: date | No
 
 @transaction.atomic
 def audit_reverse(*, audit: Audit, by: User, reason: str) -> Audit:
-    """Reverse a final audit: anything already billed for it is handed back to billing."""
+    """Reverse a final audit (``trueup.flows.results`` hands back to billing what was billed)."""
     _check_role(by, "reverse")
-    reversed_audit = audit_transition(audit=audit, to=Status.REVERSED, by=by, reason=reason)
-    from trueup.billing.services import audit_replaced
-
-    audit_replaced(audit=reversed_audit, by=by)
-    return reversed_audit
+    return audit_transition(audit=audit, to=Status.REVERSED, by=by, reason=reason)
 
 
 @transaction.atomic
@@ -331,9 +314,6 @@ def audit_revise(*, audit: Audit, by: User, reason: str) -> Audit:
     audit, linked to it, starts in progress with a copy of its facts."""
     _check_role(by, "revise")
     original = audit_transition(audit=audit, to=Status.REVISED, by=by, reason=reason)
-    from trueup.billing.services import audit_replaced
-
-    audit_replaced(audit=original, by=by)
     revision = Audit.objects.create(
         period=original.period,
         type=original.type,
@@ -365,7 +345,7 @@ def audit_revise(*, audit: Audit, by: User, reason: str) -> Audit:
 
 
 def _edit(audit: Audit, by: User | None, summary: str) -> None:
-    AuditEdit.objects.create(audit=audit, by=by, summary=summary)
+    history_note(audit=audit, by=by, summary=summary)
 
 
 class AuditClosed(IllegalTransition):
@@ -768,13 +748,18 @@ def finding_add(
     return finding
 
 
-def audit_act(*, audit: Audit, by: User, action: str, reason: str = "") -> Audit:
-    """Take a named action (the API's and the workbench's buttons). ``revise`` answers with the
-    new revision."""
+def check_action(*, action: str, reason: str) -> None:
+    """The action exists, and has its reason where one is required."""
     if action not in ACTION_ROLES or action not in ACTION_FROM:
         raise NotAllowed(f"{action!r} is not an audit action")
     if action in REASON_REQUIRED and not reason.strip():
         raise NotAllowed(f"say why: a reason is required to {action.replace('_', ' ')}")
+
+
+def audit_act(*, audit: Audit, by: User, action: str, reason: str = "") -> Audit:
+    """Take a named action (the API's and the workbench's buttons). ``revise`` answers with the
+    new revision."""
+    check_action(action=action, reason=reason)
     simple = {
         "start": audit_start,
         "receive_records": audit_receive_records,

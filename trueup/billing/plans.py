@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from trueup.core.errors import Refused
 from trueup.rating.money import CENT, quantize
 from trueup.rating.periods import add_months
 
@@ -23,8 +24,10 @@ class Instalment:
     amount: Decimal
 
 
-class PlanRefused(ValueError):
+class PlanRefused(Refused):
     """A plan that cannot be made, with the reason for the user."""
+
+    code = "plan_refused"
 
 
 def schedule(

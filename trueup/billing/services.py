@@ -13,7 +13,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -26,8 +26,9 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from trueup.accounts.models import User
-from trueup.audits.models import Audit, AuditEdit, ResultSnapshot
-from trueup.audits.services import NotAllowed, audit_revise, may
+from trueup.audits.history import history_note
+from trueup.audits.models import Audit, ResultSnapshot
+from trueup.audits.services import audit_revise, may
 from trueup.audits.workflow import BILLABLE, FINAL, Status
 from trueup.billing import plans
 from trueup.billing.models import (
@@ -46,12 +47,11 @@ from trueup.billing.models import (
     PaymentRecord,
 )
 from trueup.core.documents import UploadRefused, sniff
+from trueup.core.errors import InvalidInput, NotAllowed, Problem, Refused
+from trueup.core.money import parse_dollars, usd_cents
 from trueup.letters.models import Letter
 from trueup.letters.services import LetterRefused, letter_send
 from trueup.policies.models import Policy, PolicyPeriod
-from trueup.portal.access import portal_audits
-from trueup.portal.services import system_message
-from trueup.rating.errors import Problem, TrueUpError
 from trueup.rating.money import cents
 from trueup.rating.periods import add_months
 
@@ -59,18 +59,10 @@ ZERO = Decimal(0)
 ZERO_CENTS = Decimal("0.00")
 
 
-class BillingRefused(TrueUpError):
+class BillingRefused(Refused):
     """A step that cannot be taken now, with the reason."""
 
     code = "billing_refused"
-
-
-class InvalidBillingInput(TrueUpError):
-    code = "invalid_input"
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = tuple(problems)
-        super().__init__("; ".join(str(p) for p in self.problems))
 
 
 @cache
@@ -85,12 +77,11 @@ def _today() -> date:
 
 
 def _edit(audit: Audit, by: User | None, summary: str) -> None:
-    AuditEdit.objects.create(audit=audit, by=by, summary=summary)
+    history_note(audit=audit, by=by, summary=summary)
 
 
-def dollars(amount: Decimal) -> str:
-    """Billing's amounts always with their cents ($18.52, $4,575.00): what is billed is exact."""
-    return f"${amount:,.2f}" if amount >= 0 else f"-${-amount:,.2f}"
+# Billing's amounts always with their cents ($18.52, $4,575.00): what is billed is exact.
+dollars = usd_cents
 
 
 def _check(by: User, action: str, what: str) -> None:
@@ -203,7 +194,7 @@ def outreach_attempt_add(
     try:
         attempt.full_clean(exclude=["outreach", "by"])
     except ValidationError as error:
-        raise InvalidBillingInput(
+        raise InvalidInput(
             [Problem(f, " ".join(m)) for f, m in error.message_dict.items()]
         ) from error
     attempt.save()
@@ -280,14 +271,10 @@ def _amount(value: Any, path: str, problems: list[Problem]) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
-        amount = Decimal(str(value).replace(",", "").replace("$", "").strip())
-    except InvalidOperation:
-        problems.append(Problem(path, "enter an amount in dollars, like 1,250.00"))
+        return parse_dollars(str(value))
+    except ValueError as e:
+        problems.append(Problem(path, f"the amount {e}"))
         return None
-    if amount != amount.quantize(Decimal("0.01")) or amount < 0:
-        problems.append(Problem(path, "enter an amount in dollars and cents, not negative"))
-        return None
-    return amount
 
 
 def dispute_deadline(
@@ -324,11 +311,9 @@ def dispute_open(
     today: date | None = None,
 ) -> Dispute:
     """Record a dispute of a final result, naming the class lines disputed (and, if less than the
-    whole line, how much). The undisputed part can be billed at once."""
-    if by.is_portal_user:
-        if not portal_audits(by).filter(pk=audit.pk).exists():
-            raise NotAllowed("this portal login may not see that audit")
-    else:
+    whole line, how much). The undisputed part can be billed at once. A policyholder's or agent's
+    dispute comes through ``trueup.flows.disputes``, which checks that they may see the audit."""
+    if not by.is_portal_user:
         _check(by, "document", "record a dispute")
     audit = Audit.objects.select_for_update().get(pk=audit.pk)
     if audit.status not in BILLABLE:
@@ -390,7 +375,7 @@ def dispute_open(
             continue
         files.append((upload.name or "document", sniffed.content_type, data))
     if problems:
-        raise InvalidBillingInput(problems)
+        raise InvalidInput(problems)
     disputed = sum((Decimal(line["disputed"]) for line in chosen), ZERO)
     dispute = Dispute.objects.create(
         audit=audit,
@@ -412,8 +397,6 @@ def dispute_open(
         f"{line['state']} {line['item']} {dollars(Decimal(line['disputed']))}" for line in chosen
     )
     _edit(audit, by, f"dispute opened: {shown}")
-    if by.is_portal_user:
-        system_message(audit, f"Dispute opened by {by.username}: {shown}.", by)
     _letter(audit, "dispute_ack", by, {"dispute": dispute, "undisputed": undisputed(audit)})
     return dispute
 
@@ -439,7 +422,7 @@ def dispute_uphold(*, dispute: Dispute, by: User, resolution: str) -> BillingIns
     if dispute.status != DisputeStatus.OPEN or dispute.revision_id is not None:
         raise BillingRefused("the dispute is not open")
     if not resolution.strip():
-        raise InvalidBillingInput([Problem("resolution", "say why the audit stands")])
+        raise InvalidInput([Problem("resolution", "say why the audit stands")])
     dispute.status = DisputeStatus.UPHELD
     dispute.resolution = resolution.strip()
     dispute.resolved_at = timezone.now()
@@ -461,7 +444,7 @@ def dispute_revise(*, dispute: Dispute, by: User, resolution: str) -> Audit:
     if dispute.status != DisputeStatus.OPEN or dispute.revision_id is not None:
         raise BillingRefused("the dispute is not open")
     if not resolution.strip():
-        raise InvalidBillingInput([Problem("resolution", "say what will be revised and why")])
+        raise InvalidInput([Problem("resolution", "say what will be revised and why")])
     # The undisputed part is billed before the revision opens (the original stops being final).
     pending = Outreach.objects.filter(audit=dispute.audit).exclude(status=OutreachStatus.RELEASED)
     for outreach in pending:
@@ -469,6 +452,7 @@ def dispute_revise(*, dispute: Dispute, by: User, resolution: str) -> Audit:
             outreach=outreach, by=by, reason="the undisputed part, before the dispute's revision"
         )
     revision = audit_revise(audit=dispute.audit, by=by, reason=f"dispute: {resolution.strip()}")
+    audit_replaced(audit=Audit.objects.get(pk=dispute.audit_id), by=by)
     dispute.revision = revision
     dispute.resolution = resolution.strip()
     dispute.save(update_fields=["revision", "resolution"])
@@ -582,7 +566,7 @@ def billing_handoff(
     if stage not in STAGES:
         raise BillingRefused(f"{stage!r} is not a stage of the hand-off to billing")
     if key is not None and not KEY_PATTERN.fullmatch(key):
-        raise InvalidBillingInput(
+        raise InvalidInput(
             [
                 Problem(
                     "Idempotency-Key",
@@ -661,7 +645,7 @@ def _same_audit(instruction: BillingInstruction, audit: Audit) -> BillingInstruc
     """A key names one audit's hand-off: sent again for another audit it is a caller's mistake,
     never that audit's bill."""
     if instruction.audit_id != audit.pk:
-        raise InvalidBillingInput(
+        raise InvalidInput(
             [
                 Problem(
                     "Idempotency-Key",
@@ -759,7 +743,7 @@ def payment_record(
     if amount < 0 or amount != cents(amount):
         problems.append(Problem("amount", "an amount in dollars and cents, not negative"))
     if problems:
-        raise InvalidBillingInput(problems)
+        raise InvalidInput(problems)
     assert policy is not None
     if reference:
         existing = PaymentRecord.objects.filter(insured=policy.insured, reference=reference).first()
@@ -826,7 +810,7 @@ def payment_plan_agree(
         Decimal("0.01")
     )
     if down_payment < least_down:
-        raise InvalidBillingInput(
+        raise InvalidInput(
             [Problem("down_payment", f"the down payment must be at least {dollars(least_down)}")]
         )
     try:
@@ -839,7 +823,7 @@ def payment_plan_agree(
             maximum=int(config["instalments_max"]),
         )
     except plans.PlanRefused as e:
-        raise InvalidBillingInput([Problem("instalments", str(e))]) from e
+        raise InvalidInput([Problem("instalments", str(e))]) from e
     plan = PaymentPlan.objects.create(
         audit=audit,
         total=total,

@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from itertools import islice
 from xml.etree import ElementTree
 
+from trueup.core.errors import InvalidInput
 from trueup.core.pdf import html_to_pdf
 from trueup.core.spreadsheet import formula_like, safe_row
 
@@ -66,8 +67,13 @@ SSN_MASK = "***-**-"  # followed by the number's last four digits: ***-**-6789
 MAX_XML_PART = 100 * 1024 * 1024  # a workbook part this large is a zip bomb, not a payroll
 
 
-class UploadRefused(Exception):
+class UploadRefused(InvalidInput):
     """An upload that is not accepted; the message is shown to the user as it is."""
+
+    code = "upload_refused"
+
+    def __init__(self, message: str) -> None:
+        super().__init__((), message)
 
 
 @dataclass(frozen=True)

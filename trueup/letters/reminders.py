@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from trueup.accounts.models import User
+from trueup.audits.history import history_note
 from trueup.audits.models import Audit, AuditEdit
 from trueup.audits.selectors import records_requested_on
 from trueup.audits.workflow import Status
@@ -68,6 +69,6 @@ def reminders_send_due(today: date | None = None, by: User | None = None) -> lis
             if not AuditEdit.objects.filter(
                 audit=audit, summary=note, at__date__gte=asked
             ).exists():
-                AuditEdit.objects.create(audit=audit, by=by, summary=note)
+                history_note(audit=audit, by=by, summary=note)
             done.append(Sent(audit, kind, None, str(e.message)))
     return done

@@ -28,9 +28,9 @@ from django.utils import timezone
 
 from trueup.accounts.models import User
 from trueup.audits.explanations import explain
+from trueup.audits.history import history_note
 from trueup.audits.models import (
     Audit,
-    AuditEdit,
     Finding,
     FindingKind,
     RecordKind,
@@ -41,14 +41,14 @@ from trueup.audits.scheduling import checklist_for, estimated_premium
 from trueup.audits.scheduling import rules as scheduling_rules
 from trueup.audits.selectors import class_name, records_requested_on, respond_by
 from trueup.audits.workflow import Status
-from trueup.billing.models import Dispute, DisputeStatus, PaymentPlan
+from trueup.core import money
+from trueup.core.errors import Refused
+from trueup.core.money import usd
 from trueup.core.pdf import html_to_pdf
 from trueup.letters.models import Letter, LetterKind
 from trueup.letters.rules import rules
 from trueup.letters.worksheet_pdf import ClassLine, class_lines, plain
 from trueup.policies.models import Agent, Line
-from trueup.rating.errors import TrueUpError
-from trueup.rating.result import usd
 
 NO_EMAIL = "the insured has no e-mail address on file: add one or print the letter"
 
@@ -77,7 +77,7 @@ _UNSAFE_IN_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 ZERO = Decimal(0)
 
 
-class LetterRefused(TrueUpError):
+class LetterRefused(Refused):
     """A letter that cannot be written or sent as asked, with what to do instead."""
 
     code = "letter_refused"
@@ -120,11 +120,12 @@ def _unique_addresses(addresses: list[str]) -> list[str]:
 # Figures and lines from a result ---------------------------------------------------------------
 
 
-def _decimal(value: Any) -> Decimal:
-    return ZERO if value is None or value == "" else Decimal(str(value))
+def as_decimal(value: Any) -> Decimal:
+    """A figure of a stored result; zero where there is none."""
+    return money.as_decimal(value) or ZERO
 
 
-def _adjustment(outcome: str, adjustment: Decimal) -> dict[str, Any]:
+def adjustment_words(outcome: str, adjustment: Decimal) -> dict[str, Any]:
     # A return is money back: said in the label, so the amount is shown without a minus.
     return {
         "outcome": outcome,
@@ -173,8 +174,8 @@ def _main_reasons(snapshot: ResultSnapshot, classes: list[ClassLine]) -> list[st
     }
     reasons = []
     for line in classes:
-        estimated = _decimal(line.estimated_exposure)
-        audited = _decimal(line.audited_exposure)
+        estimated = as_decimal(line.estimated_exposure)
+        audited = as_decimal(line.audited_exposure)
         if estimated == audited:
             continue
         basis = bases.get((line.state, line.code), "payroll")
@@ -211,7 +212,7 @@ def _counting_notes(snapshot: ResultSnapshot) -> list[str]:
     notes: list[str] = []
     for exposure in snapshot.result.get("audited", {}).get("exposures", []):
         for reason in exposure.get("reasons", []):
-            if reason.get("rule") == "worksheet" or _decimal(reason.get("amount")) == ZERO:
+            if reason.get("rule") == "worksheet" or as_decimal(reason.get("amount")) == ZERO:
                 continue
             note = _sentence(str(reason["text"]))
             if note not in notes:
@@ -227,7 +228,7 @@ def _sentence(text: str) -> str:
 def _non_compliance_charge(snapshot: ResultSnapshot) -> Decimal:
     return sum(
         (
-            _decimal(step.get("amount"))
+            as_decimal(step.get("amount"))
             for state in snapshot.result.get("audited", {}).get("states", [])
             for step in state.get("steps", [])
             if step.get("code") == "non_compliance"
@@ -236,7 +237,7 @@ def _non_compliance_charge(snapshot: ResultSnapshot) -> Decimal:
     )
 
 
-def _item_description(audit: Audit, state: str, item: str, classes: set[tuple[str, str]]) -> str:
+def item_description(audit: Audit, state: str, item: str, classes: set[tuple[str, str]]) -> str:
     """A result line's item (a class code or a state charge's code) in words."""
     if (state, item) in classes:
         name = class_name(audit, state, item)
@@ -326,7 +327,7 @@ def _estimated_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]
         )
     return {
         "snapshot": snapshot,
-        "adjustment": _adjustment(snapshot.outcome, snapshot.adjustment),
+        "adjustment": adjustment_words(snapshot.outcome, snapshot.adjustment),
         "non_compliance_charge": _non_compliance_charge(snapshot),
         "records": _checklist(audit, missing_only=True),
     }
@@ -348,97 +349,12 @@ def _results_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]:
         "snapshot": snapshot,
         "classes": classes,
         "charges": charges,
-        "adjustment": _adjustment(snapshot.outcome, snapshot.adjustment),
+        "adjustment": adjustment_words(snapshot.outcome, snapshot.adjustment),
         "reasons": _main_reasons(snapshot, classes),
         "counting_notes": _counting_notes(snapshot),
         "dispute_days": int(dispute_days),
         "dispute_by": dispute_by,
     }
-
-
-def _dispute(audit: Audit, extra: Mapping[str, Any], kind: str) -> Dispute:
-    dispute = extra.get("dispute")
-    label = str(LetterKind(kind).label).lower()
-    if not isinstance(dispute, Dispute):
-        raise LetterRefused(f"say which dispute the {label} is about")
-    if dispute.audit_id != audit.pk:
-        raise LetterRefused("the dispute is about another audit")
-    return dispute
-
-
-def _dispute_lines(audit: Audit, dispute: Dispute) -> list[dict[str, Any]]:
-    # Which items are classes, from the result disputed: a charge's code is never a class.
-    classes = {
-        (str(line["state"]), str(line["item"]))
-        for line in dispute.result.result.get("adjustments", [])
-        if line.get("is_class")
-    }
-    return [
-        {
-            "state": str(line.get("state", "")),
-            "description": _item_description(
-                audit, str(line.get("state", "")), str(line.get("item", "")), classes
-            ),
-            "difference": _decimal(line.get("difference")),
-            "disputed": _decimal(line.get("disputed")),
-        }
-        for line in dispute.lines
-    ]
-
-
-def _dispute_ack_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]:
-    dispute = _dispute(audit, extra, LetterKind.DISPUTE_ACK)
-    undisputed = extra.get("undisputed")
-    return {
-        "dispute": dispute,
-        "lines": _dispute_lines(audit, dispute),
-        "undisputed": None if undisputed is None else Decimal(str(undisputed)),
-    }
-
-
-def _dispute_outcome_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]:
-    dispute = _dispute(audit, extra, LetterKind.DISPUTE_OUTCOME)
-    if dispute.status == DisputeStatus.OPEN:
-        raise LetterRefused("the dispute is still open: resolve it before sending its outcome")
-    original = dispute.result
-    context: dict[str, Any] = {
-        "dispute": dispute,
-        "lines": _dispute_lines(audit, dispute),
-        "original": original,
-        "original_adjustment": _adjustment(original.outcome, original.adjustment),
-        "revised": None,
-    }
-    if dispute.status == DisputeStatus.REVISED:
-        revised = extra.get("result")
-        if revised is None and dispute.revision is not None:
-            revised = dispute.revision.final_result
-        if not isinstance(revised, ResultSnapshot):
-            raise LetterRefused(
-                "the dispute was resolved by a revision that has no final result yet: complete the "
-                "revision before sending the outcome"
-            )
-        context["revised"] = revised
-        context["revised_adjustment"] = _adjustment(revised.outcome, revised.adjustment)
-    return context
-
-
-def _payment_plan_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]:
-    plan = extra.get("plan")
-    if not isinstance(plan, PaymentPlan):
-        raise LetterRefused("say which payment plan the agreement is for")
-    if plan.audit_id != audit.pk:
-        raise LetterRefused("the payment plan is for another audit")
-    if plan.cancelled_at is not None:
-        raise LetterRefused("the payment plan was cancelled: there is no agreement to send")
-    schedule = [
-        {
-            "label": "Down payment" if int(row["number"]) == 0 else f"Instalment {row['number']}",
-            "due": date.fromisoformat(str(row["due"])),
-            "amount": _decimal(row["amount"]),
-        }
-        for row in sorted(plan.schedule, key=lambda row: int(row["number"]))
-    ]
-    return {"plan": plan, "schedule": schedule}
 
 
 def _policy_changes_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]:
@@ -455,7 +371,7 @@ def _policy_changes_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str,
         if not line.get("is_class"):
             continue
         key = (line["state"], line["item"])
-        audited = _decimal(line.get("audited_exposure"))
+        audited = as_decimal(line.get("audited_exposure"))
         row = {
             "state": line["state"],
             "class_code": line["item"],
@@ -487,11 +403,16 @@ BUILDERS: dict[str, Callable[[Audit, Mapping[str, Any]], dict[str, Any]]] = {
     LetterKind.WAIVER: _waiver_context,
     LetterKind.ESTIMATED: _estimated_context,
     LetterKind.RESULTS: _results_context,
-    LetterKind.DISPUTE_ACK: _dispute_ack_context,
-    LetterKind.DISPUTE_OUTCOME: _dispute_outcome_context,
-    LetterKind.PAYMENT_PLAN: _payment_plan_context,
     LetterKind.POLICY_CHANGES: _policy_changes_context,
 }
+
+
+def register_context(
+    kind: str, build: Callable[[Audit, Mapping[str, Any]], dict[str, Any]]
+) -> None:
+    """What a letter of another app says (billing's dispute and plan letters) is built by that
+    app, registered when it loads: this app prints, archives and sends every letter."""
+    BUILDERS[kind] = build
 
 
 def _common(audit: Audit, kind: str) -> dict[str, Any]:
@@ -596,7 +517,7 @@ def letter_send(
     )
     letter.pdf.save(name, ContentFile(pdf))  # saves the row as well
     label = LetterKind(kind).label
-    AuditEdit.objects.create(audit=audit, by=by, summary=f"letter sent: {label} to {', '.join(to)}")
+    history_note(audit=audit, by=by, summary=f"letter sent: {label} to {', '.join(to)}")
     insured = audit.period.policy.insured
     message = EmailMessage(
         subject=rendered.subject,

@@ -16,8 +16,8 @@ from typing import Any
 
 from trueup.audits.explanations import Explanation, Reason, explain
 from trueup.audits.models import Audit, ResultSnapshot
+from trueup.core.money import as_decimal, usd
 from trueup.core.pdf import render_pdf
-from trueup.rating.result import usd
 from trueup.rating.worksheet import PAYROLL_PARTS
 
 TEMPLATE = "letters/worksheet.html"
@@ -86,7 +86,8 @@ def plain(code: str) -> str:
 
 
 def _money(value: Any) -> str:
-    return "" if value is None or value == "" else usd(Decimal(str(value)))
+    amount = as_decimal(value)
+    return "" if amount is None else usd(amount)
 
 
 @dataclass

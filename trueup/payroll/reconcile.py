@@ -11,8 +11,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from trueup.core.money import usd
 from trueup.payroll.ingest import categories
-from trueup.rating.result import usd
 
 RULES = Path(__file__).with_name("reconcile.toml")
 

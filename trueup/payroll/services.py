@@ -20,6 +20,7 @@ from trueup.audits import services as audit_services
 from trueup.audits.models import Audit
 from trueup.audits.services import InvalidFacts
 from trueup.audits.worksheet import worksheet_for
+from trueup.core.errors import NotAllowed
 from trueup.payroll.ingest import (
     Ingested,
     Options,
@@ -211,7 +212,7 @@ def payroll_import_preview(
     """Read the register and keep what it would put on the audit; nothing on the audit changes
     until the import is committed. An unreadable file raises ``RegisterError`` (row, column)."""
     if not audit_services.may(by, "edit_facts"):
-        raise audit_services.NotAllowed("this account may not import payroll")
+        raise NotAllowed("this account may not import payroll")
     # A preview is there to be committed: on an audit whose facts are closed it never could be.
     audit_services.check_facts_open(audit)
     rates = rates_in_use()
@@ -314,7 +315,7 @@ def mapping_profile_save(
 ) -> MappingProfile:
     """Save a custom column mapping, checked as a built-in profile is."""
     if not audit_services.may(by, "edit_facts"):
-        raise audit_services.NotAllowed("this account may not save payroll mappings")
+        raise NotAllowed("this account may not save payroll mappings")
     try:
         custom_profile(key, data)
     except RegisterError as error:
@@ -330,7 +331,7 @@ def employee_class_set(
     *, audit: Audit, by: User, employee: str, state: str, class_code: str
 ) -> EmployeeClass:
     if not audit_services.may(by, "edit_facts"):
-        raise audit_services.NotAllowed("this account may not classify employees")
+        raise NotAllowed("this account may not classify employees")
     audit_services.check_facts_open(audit)
     row, _ = EmployeeClass.objects.update_or_create(
         audit=audit,
@@ -353,7 +354,7 @@ def tax_filing_save(
 ) -> TaxFiling:
     """Enter or correct one quarter's filing figures (cents)."""
     if not audit_services.may(by, "edit_facts"):
-        raise audit_services.NotAllowed("this account may not enter tax filings")
+        raise NotAllowed("this account may not enter tax filings")
     audit_services.check_facts_open(audit)
     if not 1 <= quarter <= 4:
         raise InvalidFacts([Problem("quarter", "1 to 4")])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -29,9 +30,10 @@ from trueup.audits.services import (
 )
 from trueup.audits.workflow import SELF_REPORTING, Status
 from trueup.audits.worksheet import worksheet_for
-from trueup.payroll.ingest import Ingested
+from trueup.core.errors import InvalidInput
+from trueup.core.money import parse_dollars
 from trueup.portal.models import SelfAudit, SelfAuditStatus
-from trueup.portal.services import InvalidPortalInput, system_message
+from trueup.portal.services import system_message
 from trueup.rating import rate_worksheet, to_jsonable
 from trueup.rating import worksheet as ws
 from trueup.rating.errors import Problem, WorksheetError
@@ -104,7 +106,6 @@ PAYROLL_FIELDS = ("state", "class_code", "quarter", *PAYROLL_COLUMNS)
 SECTIONS = {"owners": OWNER_FIELDS, "contractors": CONTRACTOR_FIELDS, "payroll": PAYROLL_FIELDS}
 # Dollars and cents as people type them: "12500", "12,500.00", "$12,500"; commas only between
 # groups of three.
-_MONEY = re.compile(r"^(\d{1,3}(,\d{3})+|\d+)?(\.\d{1,2})?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -239,22 +240,11 @@ class _Reader:
             if required:
                 self.problem(field, f"{label} is needed")
             return None
-        negative = value.startswith("-") or (value.startswith("(") and value.endswith(")"))
-        core = value.strip("()").lstrip("-").lstrip("$")
         try:
-            if not core.strip(".") or not _MONEY.match(core):
-                raise InvalidOperation
-            amount = Decimal(core.replace(",", ""))
-        except InvalidOperation:
-            self.problem(field, f"{label} must be an amount in dollars, like 12,500.00")
+            return parse_dollars(value)
+        except ValueError as e:
+            self.problem(field, f"{label} {e}")
             return None
-        if negative:
-            self.problem(field, f"{label} cannot be negative")
-            return None
-        if amount >= Decimal("1e12"):
-            self.problem(field, f"{label} is too large")
-            return None
-        return amount
 
     def percent(self, field: str, label: str) -> Decimal | None:
         value = self.row.get(field, "").rstrip("%").strip()
@@ -489,11 +479,14 @@ def preview(audit: Audit, checked: Checked) -> Preview:
 # Filling Section II from a payroll export ----------------------------------------------------
 
 
-def filled_from_register(audit: Audit, answers: dict[str, Any], found: Ingested) -> dict[str, Any]:
+def filled_from_register(
+    audit: Audit, answers: dict[str, Any], lines: Iterable[Mapping[str, Any]]
+) -> dict[str, Any]:
     """Section II replaced by a payroll export's totals by state and class, for the whole period
-    (the importer's lines carry no quarter). Officers' pay is left to Section I."""
+    (the importer's lines, ``payroll.ingest.Ingested.lines``, carry no quarter). Officers' pay is
+    left to Section I."""
     totals: dict[tuple[str, str], dict[str, Decimal]] = {}
-    for line in found.lines:
+    for line in lines:
         key = (str(line["state"]), str(line.get("class_code") or ""))
         sums = totals.setdefault(key, dict.fromkeys(PAYROLL_COLUMNS, Decimal(0)))
         for column, (_, field) in PAYROLL_COLUMNS.items():
@@ -524,7 +517,7 @@ def editable(audit: Audit) -> bool:
 def self_audit_save(*, audit: Audit, by: User, answers: Any) -> SelfAudit:
     """Save the form as a draft, as typed, to come back to later."""
     if not editable(audit):
-        raise InvalidPortalInput(
+        raise InvalidInput(
             [Problem("audit", "this audit no longer takes changes online: send a message")]
         )
     form = self_audit_for(audit)
@@ -542,17 +535,17 @@ def self_audit_submit(*, audit: Audit, by: User, answers: Any) -> SelfAudit:
     form = self_audit_save(audit=audit, by=by, answers=answers)
     checked = check(audit, form.answers, submitting=True)
     if checked.problems:
-        raise InvalidPortalInput(checked.problems)
+        raise InvalidInput(checked.problems)
     try:
         preview(audit, checked)
     except WorksheetError as e:
-        raise InvalidPortalInput(list(e.problems)) from e
+        raise InvalidInput(list(e.problems)) from e
     try:
         audit_reported_facts_replace(
             audit=audit, by=by, facts=checked.facts(), source="the insured's online self-audit"
         )
     except InvalidFacts as e:
-        raise InvalidPortalInput(list(e.problems)) from e
+        raise InvalidInput(list(e.problems)) from e
     form.status = SelfAuditStatus.SUBMITTED
     form.submitted_at = timezone.now()
     form.submitted_by = by

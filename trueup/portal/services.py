@@ -21,11 +21,13 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from trueup.accounts.models import Role, User
-from trueup.audits.models import Audit, AuditEdit, RecordsItem, RecordStatus
+from trueup.audits.history import history_note
+from trueup.audits.models import Audit, RecordsItem, RecordStatus
 from trueup.audits.selectors import respond_by
 from trueup.audits.workflow import CLOSED
+from trueup.core import documents
+from trueup.core.errors import InvalidInput, Problem, Refused
 from trueup.policies.models import Insured
-from trueup.portal import documents
 from trueup.portal.access import is_owner, may_report, portal_rules
 from trueup.portal.models import (
     AccessKind,
@@ -35,10 +37,9 @@ from trueup.portal.models import (
     PortalAccess,
     RecordUpload,
 )
-from trueup.rating.errors import Problem, TrueUpError
 
 
-class PortalRefused(TrueUpError):
+class PortalRefused(Refused):
     """A portal action that cannot be done, with the reason shown to the user."""
 
     code = "portal_refused"
@@ -46,16 +47,6 @@ class PortalRefused(TrueUpError):
 
 class InvitationRefused(PortalRefused):
     code = "invitation_refused"
-
-
-class InvalidPortalInput(TrueUpError):
-    """Input that cannot be saved: every problem, each naming its field."""
-
-    code = "invalid_input"
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = tuple(problems)
-        super().__init__("; ".join(str(p) for p in self.problems))
 
 
 def _hash(token: str) -> str:
@@ -176,7 +167,7 @@ def invitation_issue(*, audit: Audit, by: User | None) -> IssuedInvitation | Non
     history says so) or already has a portal login (they are told by e-mail instead)."""
     insured = audit.period.policy.insured
     if not insured.contact_email:
-        AuditEdit.objects.create(
+        history_note(
             audit=audit, by=by, summary="no portal invitation: the insured has no contact e-mail"
         )
         return None
@@ -192,7 +183,7 @@ def invitation_issue(*, audit: Audit, by: User | None) -> IssuedInvitation | Non
             from_email=None,
             recipient_list=[insured.contact_email],
         )
-        AuditEdit.objects.create(
+        history_note(
             audit=audit, by=by, summary=f"records request e-mailed to {insured.contact_email}"
         )
         return None
@@ -204,7 +195,7 @@ def invitation_issue(*, audit: Audit, by: User | None) -> IssuedInvitation | Non
         name=insured.contact_name,
         by=by,
     )
-    AuditEdit.objects.create(
+    history_note(
         audit=audit,
         by=by,
         summary=f"portal invitation {issued.invitation.reference} sent to {insured.contact_email}",
@@ -291,7 +282,7 @@ def invitation_redeem(
         if not signed_in:
             problems = _check_account(username, invitation.email, password, password_again)
             if problems:
-                raise InvalidPortalInput(problems)
+                raise InvalidInput(problems)
         if constant_time_compare(_pin_hash(invitation.reference, pin.strip()), invitation.pin_hash):
             return _redeemed(invitation, user if signed_in else None, username, password, meta)
         # A wrong PIN: counted and committed here, so the refusal below cannot undo it.
@@ -315,7 +306,7 @@ def invitation_redeem(
         )
     if left <= 0:
         raise InvitationRefused(REFUSALS["locked"])
-    raise InvalidPortalInput(
+    raise InvalidInput(
         [Problem("pin", f"That PIN is not right. {left} tries left before the link locks.")]
     )
 
@@ -360,7 +351,7 @@ def _redeemed(
         event="redeemed",
     )
     if invitation.audit is not None:
-        AuditEdit.objects.create(
+        history_note(
             audit=invitation.audit,
             by=account,
             summary=f"portal invitation {invitation.reference} used by {account.username}",
@@ -389,7 +380,7 @@ def delegate_invite(*, insured: Insured, by: User, name: str, email: str) -> Iss
     except ValidationError:
         problems.append(Problem("email", "enter a valid e-mail address"))
     if problems:
-        raise InvalidPortalInput(problems)
+        raise InvalidInput(problems)
     return _issue(
         insured=insured,
         audit=None,
@@ -440,9 +431,9 @@ def message_post(*, audit: Audit, by: User, body: str) -> Message:
     the insured and agent (who see it on their status page)."""
     body = body.strip()
     if not body:
-        raise InvalidPortalInput([Problem("body", "write a message")])
+        raise InvalidInput([Problem("body", "write a message")])
     if len(body) > 5000:
-        raise InvalidPortalInput([Problem("body", "keep a message under 5,000 characters")])
+        raise InvalidInput([Problem("body", "keep a message under 5,000 characters")])
     message = Message.objects.create(
         audit=audit, author=by, from_portal=by.is_portal_user, body=body
     )
@@ -502,9 +493,9 @@ def record_upload_add(*, item: RecordsItem, by: User, upload: UploadedFile) -> R
     size = upload.size or 0
     if size > int(rules["max_bytes"]):
         limit = int(rules["max_bytes"]) // (1024 * 1024)
-        raise InvalidPortalInput([Problem("file", f"{name} is larger than the {limit} MB limit")])
+        raise InvalidInput([Problem("file", f"{name} is larger than the {limit} MB limit")])
     if item.uploads.count() >= int(rules["max_files_per_item"]):
-        raise InvalidPortalInput(
+        raise InvalidInput(
             [Problem("file", f"at most {rules['max_files_per_item']} files per item")]
         )
     data = upload.read()
@@ -512,7 +503,7 @@ def record_upload_add(*, item: RecordsItem, by: User, upload: UploadedFile) -> R
         sniffed = documents.sniff(data, name)
         redaction = documents.redact(data, sniffed)
     except documents.UploadRefused as e:
-        raise InvalidPortalInput([Problem("file", str(e))]) from e
+        raise InvalidInput([Problem("file", str(e))]) from e
     row = RecordUpload(
         item=item,
         audit=audit,
@@ -538,7 +529,7 @@ def record_upload_add(*, item: RecordsItem, by: User, upload: UploadedFile) -> R
         item.status = RecordStatus.RECEIVED
         item.updated_by = by
         item.save(update_fields=["status", "updated_by", "updated_at"])
-    AuditEdit.objects.create(
+    history_note(
         audit=audit,
         by=by,
         summary=f"{item.get_kind_display()}: {name} uploaded"

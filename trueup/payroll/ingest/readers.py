@@ -43,7 +43,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import fastexcel
 import polars as pl
 
-from trueup.rating.errors import TrueUpError
+from trueup.core.errors import InvalidInput
 
 ROW = "_row"  # the row's number as a spreadsheet shows it (title rows above the header count)
 HEADER_SEARCH_ROWS = 20
@@ -53,10 +53,13 @@ DELIMITERS = ",;\t|"
 WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 
 
-class RegisterError(TrueUpError):
+class RegisterError(InvalidInput):
     """A file that cannot be read as a register; the message names the row or column."""
 
     code = "invalid_register"
+
+    def __init__(self, message: str) -> None:
+        super().__init__((), message)
 
 
 def normalise(header: str) -> str:

@@ -27,7 +27,9 @@ from trueup.audits.selectors import respond_by
 from trueup.audits.workflow import BILLABLE, CLOSED, FINAL, RESULT_SHOWN, Status
 from trueup.billing import services as billing
 from trueup.billing.models import BillingInstruction, Dispute, DisputeStatus
-from trueup.billing.services import BillingRefused, InvalidBillingInput, dispute_open
+from trueup.billing.services import BillingRefused
+from trueup.core.errors import InvalidInput
+from trueup.flows.disputes import dispute_open
 from trueup.letters.models import Letter
 from trueup.letters.worksheet_pdf import worksheet_filename, worksheet_pdf
 from trueup.payroll.ingest import RegisterError
@@ -45,7 +47,6 @@ from trueup.portal.access import (
 from trueup.portal.models import AccessKind, Invitation, Message, PortalAccess, RecordUpload
 from trueup.portal.services import (
     REFUSALS,
-    InvalidPortalInput,
     InvitationRefused,
     PortalRefused,
     delegate_invitation_withdraw,
@@ -253,7 +254,7 @@ def _back(audit: Audit, anchor: str = "") -> HttpResponseRedirect:
     return redirect(reverse("portal:audit", args=[audit.pk]) + (f"#{anchor}" if anchor else ""))
 
 
-def _problems_text(e: InvalidPortalInput | InvalidBillingInput) -> str:
+def _problems_text(e: InvalidInput | InvalidInput) -> str:
     return " ".join(p.reason[:1].upper() + p.reason[1:] + "." for p in e.problems)
 
 
@@ -265,7 +266,7 @@ def message_add(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         message_post(audit=audit, by=user, body=request.POST.get("body", ""))
         messages.success(request, "Your message was sent to your auditor.")
-    except InvalidPortalInput as e:
+    except InvalidInput as e:
         messages.error(request, _problems_text(e))
     return _back(audit, "messages")
 
@@ -286,7 +287,7 @@ def upload(request: HttpRequest, pk: int, item: int) -> HttpResponse:
         try:
             row = record_upload_add(item=record, by=user, upload=f)
             messages.success(request, f"{row.filename} uploaded. {row.note}")
-        except InvalidPortalInput as e:
+        except InvalidInput as e:
             messages.error(request, _problems_text(e))
         except PortalRefused as e:
             messages.error(request, str(e))
@@ -385,7 +386,7 @@ def dispute(request: HttpRequest, pk: int) -> HttpResponse:
             "Your dispute is recorded and your auditor has been told. The part you do not "
             "dispute is billed meanwhile.",
         )
-    except InvalidBillingInput as e:
+    except InvalidInput as e:
         messages.error(request, _problems_text(e))
     except BillingRefused as e:
         messages.error(request, str(e.message))
@@ -534,7 +535,7 @@ def self_audit(request: HttpRequest, pk: int) -> HttpResponse:
     elif action == "import" and (register := request.FILES.get("register")) is not None:
         try:
             found = register_read(audit=audit, data=register.read(), filename=register.name or "")
-            answers = selfaudit.filled_from_register(audit, answers, found)
+            answers = selfaudit.filled_from_register(audit, answers, found.lines)
             messages.success(
                 request,
                 f"Section II was filled from {register.name}: {found.rows_used} of "
@@ -553,7 +554,7 @@ def self_audit(request: HttpRequest, pk: int) -> HttpResponse:
         if not problems and action == "submit":
             try:
                 selfaudit.self_audit_submit(audit=audit, by=user, answers=answers)
-            except InvalidPortalInput as e:
+            except InvalidInput as e:
                 problems = list(e.problems)
             else:
                 messages.success(
@@ -622,7 +623,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 password_again=request.POST.get("password_again", ""),
                 meta=meta,
             )
-        except InvalidPortalInput as e:
+        except InvalidInput as e:
             for p in e.problems:
                 errors[p.path] = (errors.get(p.path, "") + " " + p.reason).strip()
             status = 422
@@ -678,7 +679,7 @@ def access(request: HttpRequest) -> HttpResponse:
                     name=request.POST.get("name", ""),
                     email=request.POST.get("email", ""),
                 )
-            except InvalidPortalInput as e:
+            except InvalidInput as e:
                 errors = {p.path: p.reason for p in e.problems}
         elif action == "revoke":
             row = get_object_or_404(PortalAccess, pk=request.POST.get("access"), insured__in=owned)

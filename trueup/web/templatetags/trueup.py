@@ -2,40 +2,28 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import template
 
-from trueup.rating.result import usd as format_usd
+from trueup.core.money import as_decimal, figure
+from trueup.core.money import usd as format_usd
 
 register = template.Library()
-
-
-def _decimal(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
 
 
 @register.filter
 def usd(value: Any) -> str:
     """$1,234.56 from a Decimal or its string; a dash for nothing."""
-    amount = _decimal(value)
+    amount = as_decimal(value)
     return "—" if amount is None else format_usd(amount)
 
 
 @register.filter
 def amount(value: Any) -> str:
     """An exposure or other figure with thousands separators, no currency sign."""
-    number = _decimal(value)
-    if number is None:
-        return "—"
-    text = f"{number:,.2f}"
-    return text[:-3] if text.endswith(".00") else text
+    return figure(value)
 
 
 @register.filter

@@ -11,9 +11,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from trueup.accounts.models import User
 from trueup.audits.models import Audit
+from trueup.core.money import usd
 from trueup.payroll import services
 from trueup.rating.errors import TrueUpError
-from trueup.rating.result import usd
 
 
 def _usd(cents: int) -> str:

@@ -31,6 +31,9 @@ from trueup.audits.selectors import (
     worklist_rows,
 )
 from trueup.audits.workflow import ACTIONS_BY_NAME, CLOSED, FACTS_EDITABLE, Status
+from trueup.billing.selectors import in_billing_stage
+from trueup.core.errors import NotAllowed
+from trueup.flows import results
 from trueup.rating import to_jsonable
 from trueup.rating.errors import TrueUpError, WorksheetError
 from trueup.web.staff.audits.forms import (
@@ -69,7 +72,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     # A filter with a bad value is reported on the page; the other filters still apply.
     form.is_valid()
     filters: dict[str, Any] = getattr(form, "cleaned_data", {})
-    audits = audits_filtered(user, filters, _today())
+    audits = in_billing_stage(audits_filtered(user, filters, _today()), filters.get("billing"))
     # Counts by status for the other filters, so the user sees where the work is.
     scope = {
         "user": user.pk,
@@ -292,7 +295,7 @@ def fact_save(request: HttpRequest, pk: int, kind: str, fact: int | None = None)
             services.audit_fact_save(
                 audit=audit, by=user, kind=kind, pk=fact, version=version, values=values
             )
-        except services.NotAllowed as error:
+        except NotAllowed as error:
             raise PermissionDenied(error.message) from error
         except services.StaleEdit as error:
             bound, status = _as_it_is_now(kind, fact, error), 409
@@ -316,7 +319,7 @@ def fact_delete(request: HttpRequest, pk: int, kind: str, fact: int) -> HttpResp
     status = 200
     try:
         services.audit_fact_delete(audit=audit, by=user, kind=kind, pk=fact, version=version)
-    except services.NotAllowed as error:
+    except NotAllowed as error:
         raise PermissionDenied(error.message) from error
     except services.StaleEdit as error:
         bound, status = _as_it_is_now(kind, fact, error), 409
@@ -360,7 +363,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     form = ActionForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
-        moved = services.audit_act(audit=audit, by=user, action=action, reason=reason)
+        moved = results.audit_act(audit=audit, by=user, action=action, reason=reason)
     except TrueUpError as error:
         messages.error(request, error.message)
         return _back(audit)
@@ -390,7 +393,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
             assignee=form.cleaned_data["assignee"],
             vendor=form.cleaned_data["vendor"],
         )
-    except services.NotAllowed as error:
+    except NotAllowed as error:
         if not services.may(user, "assign"):
             raise PermissionDenied(error.message) from error
         messages.error(request, error.message)

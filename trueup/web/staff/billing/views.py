@@ -36,6 +36,7 @@ from trueup.billing.models import (
     PaymentPlan,
 )
 from trueup.billing.plans import Eligibility
+from trueup.flows import disputes
 from trueup.letters.models import Letter, LetterKind
 from trueup.letters.services import LetterRefused, letter_render, letter_send
 from trueup.rating.errors import TrueUpError
@@ -222,7 +223,7 @@ def dispute_record(request: HttpRequest, pk: int) -> HttpResponse:
     user, audit = _staff_audit(request, pk, "document", "record a dispute")
     lines = dispute_lines(request)
     try:
-        services.dispute_open(
+        disputes.dispute_open(
             audit=audit,
             by=user,
             lines=lines,

@@ -17,9 +17,9 @@ from trueup.accounts.models import User
 from trueup.audits.access import staff_user, visible_audit
 from trueup.audits.models import Audit
 from trueup.audits.services import may
+from trueup.core.errors import InvalidInput
 from trueup.portal.models import AccessLog, Invitation, Message, PortalAccess, SelfAudit
 from trueup.portal.services import (
-    InvalidPortalInput,
     invitation_issue,
     invitation_state,
     message_post,
@@ -86,6 +86,6 @@ def staff_message(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         message_post(audit=audit, by=user, body=request.POST.get("body", ""))
         messages.success(request, "Message sent: the insured and agent see it in the portal.")
-    except InvalidPortalInput as e:
+    except InvalidInput as e:
         messages.error(request, "; ".join(p.reason for p in e.problems))
     return _back(audit)

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from trueup.accounts.models import User
-from trueup.audits.demo import DEMO_PASSWORD, USERS, demo_invitation, load_demo_book
+from trueup.flows.demo import DEMO_PASSWORD, USERS, demo_invitation, load_demo_book
 
 
 class Command(BaseCommand):

@@ -16,7 +16,12 @@ from trueup.audits import services
 from trueup.audits.models import Audit, OwnerEntry, PayrollEntry, SubcontractorEntry
 from trueup.audits.scheduling import audit_schedule
 from trueup.audits.workflow import Status
+from trueup.billing import services as billing
+from trueup.billing.models import Outreach
+from trueup.flows import disputes, results
+from trueup.letters.services import letter_send
 from trueup.policies.models import Agency, EstimatedExposure, Insured, Policy, PolicyPeriod
+from trueup.portal.services import invitation_issue, invitation_redeem, invitation_url
 from trueup.rating import rate_worksheet
 from trueup.rating import worksheet as ws
 
@@ -122,10 +127,6 @@ def load_demo_book(policies: int = 200, seed: int = 7, today: date | None = None
 def _billing(users: dict[str, User]) -> None:
     """Results on their way to billing: one agreed and billed with its results letter, one
     disputed with the undisputed part billed, one on a payment plan; the rest in the window."""
-    from trueup.billing import services as billing
-    from trueup.billing.models import Outreach
-    from trueup.letters.services import letter_send
-
     auditor, manager = users["auditor"], users["manager"]
     additional = list(
         Outreach.objects.filter(
@@ -155,7 +156,7 @@ def _billing(users: dict[str, User]) -> None:
         notes="says part of the payroll was an insured subcontractor's crew",
     )
     line = next(x for x in disputed.result.result["adjustments"] if x["is_class"])
-    billing.dispute_open(
+    disputes.dispute_open(
         audit=disputed.audit,
         by=auditor,
         lines=[{"state": line["state"], "item": line["item"]}],
@@ -180,8 +181,6 @@ def _invited_audits() -> list[Audit]:
 def _policyholder(users: dict[str, User]) -> None:
     """The demo policyholder accepts the invitation of an audit waiting for records (of the
     demo agent's agency, so both portal users see it)."""
-    from trueup.portal.services import invitation_issue, invitation_redeem
-
     audit = _invited_audits()[0]
     users["agent"].agency = audit.period.policy.insured.agency
     users["agent"].save(update_fields=["agency"])
@@ -199,8 +198,6 @@ def _policyholder(users: dict[str, User]) -> None:
 def demo_invitation() -> tuple[Audit, str, str] | None:
     """A fresh invitation for another audit waiting for records: its audit, link and PIN, for
     trying the portal's sign-up (each call replaces the previous one)."""
-    from trueup.portal.services import invitation_issue, invitation_url
-
     for audit in _invited_audits()[1:]:
         issued = invitation_issue(audit=audit, by=User.objects.get(username="auditor"))
         if issued is not None:
@@ -343,13 +340,13 @@ def _advance(rng: random.Random, users: dict[str, User]) -> None:
         if target == Status.SCHEDULED:
             continue
         if target in (Status.RECORDS_REQUESTED, Status.RECORDS_RECEIVED, Status.ESTIMATED):
-            audit = services.audit_request_records(audit=audit, by=worker, reason="first request")
+            audit = results.audit_request_records(audit=audit, by=worker, reason="first request")
             if target == Status.RECORDS_RECEIVED:
                 services.audit_receive_records(audit=audit, by=worker)
                 for item in audit.records.all()[:3]:
                     services.records_item_mark(item=item, by=worker, status="received")
             elif target == Status.ESTIMATED:
-                services.audit_estimate(
+                results.audit_estimate(
                     audit=audit, by=worker, reason="no records after three requests"
                 )
             continue
@@ -359,7 +356,7 @@ def _advance(rng: random.Random, users: dict[str, User]) -> None:
         if target == Status.IN_PROGRESS:
             continue
         _exit_interview(rng, audit, worker)
-        audit = services.audit_submit(audit=audit, by=worker)
+        audit = results.audit_submit(audit=audit, by=worker)
         if target == Status.IN_REVIEW or audit.status == Status.COMPLETED:
             continue
         # Above the auditor's authority: the reviewer approves within theirs, else the manager.
@@ -370,12 +367,12 @@ def _advance(rng: random.Random, users: dict[str, User]) -> None:
             if reviewer.within_authority(snapshot.adjustment, snapshot.estimated_premium)
             else manager
         )
-        audit = services.audit_approve(audit=audit, by=approver)
+        audit = results.audit_approve(audit=audit, by=approver)
         if target == Status.REVISED:
-            revision = services.audit_revise(audit=audit, by=manager, reason="insured sent 941s")
-            services.audit_submit(audit=revision, by=manager)
+            revision = results.audit_revise(audit=audit, by=manager, reason="insured sent 941s")
+            results.audit_submit(audit=revision, by=manager)
         elif target == Status.REVERSED:
-            services.audit_reverse(audit=audit, by=manager, reason="policy rewritten flat")
+            results.audit_reverse(audit=audit, by=manager, reason="policy rewritten flat")
 
 
 def _entrance_interview(audit: Audit, by: User) -> None:

@@ -1,0 +1,111 @@
+"""What billing's letters say: the dispute acknowledgement and outcome, and the payment plan
+agreement. Registered with the letters app, which prints, archives and sends them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from trueup.audits.models import Audit, ResultSnapshot
+from trueup.billing.models import Dispute, DisputeStatus, PaymentPlan
+from trueup.letters.models import LetterKind
+from trueup.letters.services import (
+    LetterRefused,
+    adjustment_words,
+    as_decimal,
+    item_description,
+    register_context,
+)
+
+
+def _dispute(audit: Audit, extra: Mapping[str, Any], kind: str) -> Dispute:
+    dispute = extra.get("dispute")
+    label = str(LetterKind(kind).label).lower()
+    if not isinstance(dispute, Dispute):
+        raise LetterRefused(f"say which dispute the {label} is about")
+    if dispute.audit_id != audit.pk:
+        raise LetterRefused("the dispute is about another audit")
+    return dispute
+
+
+def _dispute_lines(audit: Audit, dispute: Dispute) -> list[dict[str, Any]]:
+    # Which items are classes, from the result disputed: a charge's code is never a class.
+    classes = {
+        (str(line["state"]), str(line["item"]))
+        for line in dispute.result.result.get("adjustments", [])
+        if line.get("is_class")
+    }
+    return [
+        {
+            "state": str(line.get("state", "")),
+            "description": item_description(
+                audit, str(line.get("state", "")), str(line.get("item", "")), classes
+            ),
+            "difference": as_decimal(line.get("difference")),
+            "disputed": as_decimal(line.get("disputed")),
+        }
+        for line in dispute.lines
+    ]
+
+
+def _dispute_ack_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]:
+    dispute = _dispute(audit, extra, LetterKind.DISPUTE_ACK)
+    undisputed = extra.get("undisputed")
+    return {
+        "dispute": dispute,
+        "lines": _dispute_lines(audit, dispute),
+        "undisputed": None if undisputed is None else Decimal(str(undisputed)),
+    }
+
+
+def _dispute_outcome_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]:
+    dispute = _dispute(audit, extra, LetterKind.DISPUTE_OUTCOME)
+    if dispute.status == DisputeStatus.OPEN:
+        raise LetterRefused("the dispute is still open: resolve it before sending its outcome")
+    original = dispute.result
+    context: dict[str, Any] = {
+        "dispute": dispute,
+        "lines": _dispute_lines(audit, dispute),
+        "original": original,
+        "original_adjustment": adjustment_words(original.outcome, original.adjustment),
+        "revised": None,
+    }
+    if dispute.status == DisputeStatus.REVISED:
+        revised = extra.get("result")
+        if revised is None and dispute.revision is not None:
+            revised = dispute.revision.final_result
+        if not isinstance(revised, ResultSnapshot):
+            raise LetterRefused(
+                "the dispute was resolved by a revision that has no final result yet: complete the "
+                "revision before sending the outcome"
+            )
+        context["revised"] = revised
+        context["revised_adjustment"] = adjustment_words(revised.outcome, revised.adjustment)
+    return context
+
+
+def _payment_plan_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]:
+    plan = extra.get("plan")
+    if not isinstance(plan, PaymentPlan):
+        raise LetterRefused("say which payment plan the agreement is for")
+    if plan.audit_id != audit.pk:
+        raise LetterRefused("the payment plan is for another audit")
+    if plan.cancelled_at is not None:
+        raise LetterRefused("the payment plan was cancelled: there is no agreement to send")
+    schedule = [
+        {
+            "label": "Down payment" if int(row["number"]) == 0 else f"Instalment {row['number']}",
+            "due": date.fromisoformat(str(row["due"])),
+            "amount": as_decimal(row["amount"]),
+        }
+        for row in sorted(plan.schedule, key=lambda row: int(row["number"]))
+    ]
+    return {"plan": plan, "schedule": schedule}
+
+
+def register() -> None:
+    register_context(LetterKind.DISPUTE_ACK, _dispute_ack_context)
+    register_context(LetterKind.DISPUTE_OUTCOME, _dispute_outcome_context)
+    register_context(LetterKind.PAYMENT_PLAN, _payment_plan_context)
