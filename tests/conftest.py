@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from django.db import transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.transaction import Atomic
 from playwright.sync_api import Browser
 
 from tests.browser import launch_browser
@@ -30,3 +35,55 @@ def browser(live_server: object) -> Iterator[Browser]:
     closes before it: chromium's kept-alive connections then end while the server's request
     threads may still close their share of the test database."""
     yield from launch_browser()
+
+
+def _outside_the_code_under_test(connection: BaseDatabaseWrapper) -> bool:
+    """Only the test's own transactions are open: the code under test has committed."""
+    return all(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
+def _run_commit_hooks(connection: BaseDatabaseWrapper) -> None:
+    pending: list[Any] = connection.run_on_commit
+    connection.run_on_commit = []
+    for _, hook, robust in pending:
+        if not robust:
+            hook()
+            continue
+        try:
+            hook()
+        except Exception:  # as Django does for a robust hook: logged, the commit stands
+            logging.getLogger("django.db.backends").exception("on_commit hook failed")
+
+
+@pytest.fixture(autouse=True)
+def work_after_commit_runs_as_in_production(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A test's own transaction never commits, so work queued for after the commit (letters,
+    e-mails, tasks) would never run. It runs when the outermost transaction the code under test
+    opened ends, as it does after a real commit; a rolled-back transaction drops it, as Django
+    does. Tests that look at what was queued (django_capture_on_commit_callbacks) keep Django's
+    own behaviour."""
+    if "django_capture_on_commit_callbacks" in request.fixturenames:
+        return
+    exit_atomic = Atomic.__exit__
+    on_commit = BaseDatabaseWrapper.on_commit
+
+    def atomic_exit(self: Atomic, exc_type: Any, exc: Any, tb: Any) -> Any:
+        answer = exit_atomic(self, exc_type, exc, tb)
+        connection = transaction.get_connection(self.using)
+        if (
+            exc_type is None
+            and not getattr(self, "_from_testcase", False)
+            and _outside_the_code_under_test(connection)
+        ):
+            _run_commit_hooks(connection)
+        return answer
+
+    def commit_hook(self: BaseDatabaseWrapper, func: Any, robust: bool = False) -> None:
+        on_commit(self, func, robust)
+        if self.in_atomic_block and _outside_the_code_under_test(self):
+            _run_commit_hooks(self)
+
+    monkeypatch.setattr(Atomic, "__exit__", atomic_exit)
+    monkeypatch.setattr(BaseDatabaseWrapper, "on_commit", commit_hook)

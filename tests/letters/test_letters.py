@@ -26,14 +26,14 @@ from trueup.audits.workflow import Status
 from trueup.billing.models import Dispute, DisputeStatus, PaymentPlan
 from trueup.billing.services import dispute_terms
 from trueup.core.pdf import html_to_pdf
-from trueup.letters.models import Letter
+from trueup.letters.delivery import letter_text, letters_retry
+from trueup.letters.models import Letter, LetterStatus
 from trueup.letters.rules import rules
 from trueup.letters.services import (
     LetterRefused,
     Rendered,
     letter_render,
     letter_send,
-    letter_text,
 )
 from trueup.policies.models import Agency, Agent
 from trueup.rating.result import usd
@@ -594,16 +594,31 @@ def test_an_invalid_recipient_is_refused(audit, auditor, snapshot):
         )
 
 
-def test_a_letter_that_cannot_be_e_mailed_is_neither_archived_nor_kept(
+def test_a_letter_whose_e_mail_fails_waits_with_the_reason_and_goes_when_tried_again(
     audit, auditor, snapshot, media, monkeypatch
 ):
     def fail(self, fail_silently=False):
-        raise ConnectionError("mail server down")
+        raise ConnectionRefusedError("mail server down")
 
+    send = EmailMessage.send
     monkeypatch.setattr(EmailMessage, "send", fail)
-    edits = AuditEdit.objects.count()
-    with pytest.raises(ConnectionError):
-        letter_send(audit=audit, kind="results", by=auditor, extra=dispute_terms(audit))
-    assert not Letter.objects.exists()
-    assert AuditEdit.objects.count() == edits
-    assert not list(media.rglob("*.pdf"))
+    letter = letter_send(audit=audit, kind="results", by=auditor, extra=dispute_terms(audit))
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.FAILED
+    assert letter.attempts == 1
+    assert letter.last_error == "ConnectionRefusedError: mail server down"
+    assert not letter.pdf and not list(media.rglob("*.pdf"))
+    assert AuditEdit.objects.filter(
+        summary="letter not sent yet (Results and premium adjustment summary): the e-mail failed "
+        "(mail server down); it is tried again"
+    ).exists()
+    assert len(mail.outbox) == 0
+
+    monkeypatch.setattr(EmailMessage, "send", send)
+    assert letters_retry(max_attempts=5) == 1
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.SENT
+    assert letter.attempts == 2
+    assert letter.pdf.name.endswith(".pdf")
+    assert len(mail.outbox) == 1
+    assert letters_retry(max_attempts=5) == 0

@@ -49,7 +49,7 @@ from trueup.billing.models import (
 from trueup.core.documents import UploadRefused, sniff
 from trueup.core.errors import InvalidInput, NotAllowed, Problem, Refused
 from trueup.core.money import parse_dollars, usd_cents
-from trueup.letters.models import Letter
+from trueup.letters.models import Letter, LetterStatus
 from trueup.letters.services import LetterRefused, letter_send
 from trueup.policies.models import Policy, PolicyPeriod
 from trueup.rating.money import cents
@@ -494,7 +494,7 @@ def _payload(
     dispute = Dispute.objects.filter(audit__in=chain(audit)).order_by("-id").first()
     letters = [
         {"kind": letter.kind, "sent_at": letter.sent_at.isoformat(), "pdf": letter.pdf.name}
-        for letter in Letter.objects.filter(audit__in=chain(audit))
+        for letter in Letter.objects.filter(audit__in=chain(audit), status=LetterStatus.SENT)
     ]
     return {
         "policy": {
@@ -855,7 +855,3 @@ def _letter(audit: Audit, kind: str, by: User | None, extra: Mapping[str, Any]) 
         letter_send(audit=audit, kind=kind, by=by, extra={**dispute_terms(audit), **extra})
     except LetterRefused as e:
         _edit(audit, by, f"letter not sent ({kind.replace('_', ' ')}): {e}")
-    except OSError as e:
-        # The mail server is down: the dispute, plan or bill stands; the letter is sent again
-        # from the audit page.
-        _edit(audit, by, f"letter not sent ({kind.replace('_', ' ')}): the e-mail failed ({e})")

@@ -1,4 +1,5 @@
-"""Letters sent about an audit, archived as sent: the PDF, its text and to whom it went."""
+"""Letters about an audit, archived as written: the words at the moment of the change that called
+for them, then the PDF, its text and to whom it went once a background task has sent it."""
 
 from __future__ import annotations
 
@@ -22,6 +23,12 @@ class LetterKind(models.TextChoices):
     POLICY_CHANGES = "policy_changes", "Policy changes found at audit"
 
 
+class LetterStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to be sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Not sent yet: the e-mail failed and will be tried again"
+
+
 class Letter(models.Model):
     audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="letters")
     kind = models.CharField(max_length=20, choices=LetterKind.choices)
@@ -29,12 +36,18 @@ class Letter(models.Model):
     recipients = models.JSONField(help_text="The e-mail addresses it was sent to")
     html = models.TextField()
     text = models.TextField(help_text="The PDF's text, for search and for the e-mail body")
-    pdf = models.FileField(upload_to="letters/%Y/%m/")
-    sent_at = models.DateTimeField(auto_now_add=True)
+    pdf = models.FileField(upload_to="letters/%Y/%m/", blank=True)
+    status = models.CharField(
+        max_length=10, choices=LetterStatus.choices, default=LetterStatus.QUEUED
+    )
+    queued_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["sent_at", "id"]
+        ordering = ["queued_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.sent_at:%Y-%m-%d})"
+        return f"{self.get_kind_display()} ({self.queued_at:%Y-%m-%d}, {self.get_status_display()})"

@@ -38,7 +38,7 @@ def reminder_due(audit: Audit, today: date) -> str | None:
     if not due:
         return None
     sent = set(
-        Letter.objects.filter(audit=audit, kind__in=order, sent_at__date__gte=asked).values_list(
+        Letter.objects.filter(audit=audit, kind__in=order, queued_at__date__gte=asked).values_list(
             "kind", flat=True
         )
     )

@@ -44,7 +44,8 @@ from trueup.audits.workflow import Status
 from trueup.core import money
 from trueup.core.errors import Refused
 from trueup.core.money import usd
-from trueup.core.pdf import html_to_pdf
+from trueup.core.tasks import enqueue_on_commit
+from trueup.letters.delivery import deliver_letter
 from trueup.letters.models import Letter, LetterKind
 from trueup.letters.rules import rules
 from trueup.letters.worksheet_pdf import ClassLine, class_lines, plain
@@ -72,8 +73,6 @@ OUTCOME_LABELS = {"additional": "Additional premium due", "return": "Return prem
 # The checklist's reasons cite the project's own documents ("(WORKFLOW.md §2)"): useful to
 # staff, noise to an insured.
 _DOC_REFERENCE = re.compile(r"\s*\([^()]*\.md\b[^()]*\)")
-_WRAPPED_AT_HYPHEN = re.compile(r"(?<=\w)-[ \t]*\n(?=\w)")
-_UNSAFE_IN_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 ZERO = Decimal(0)
 
 
@@ -452,23 +451,6 @@ def letter_render(*, audit: Audit, kind: str, extra: Mapping[str, Any] | None = 
     )
 
 
-def letter_text(pdf: bytes) -> str:
-    """The PDF's text as a reader (or a search) sees it, its pages one after the other."""
-    # Imported here, as WeasyPrint is: only letter and document work needs it.
-    import pypdf
-
-    reader = pypdf.PdfReader(io.BytesIO(pdf))
-    text = "\n".join(page.extract_text() or "" for page in reader.pages)
-    # A line that wraps after a word's own hyphen ("non-compliance") comes out as two words;
-    # the letters are never hyphenated automatically, so the hyphen is the word's.
-    return _WRAPPED_AT_HYPHEN.sub("-", text)
-
-
-def _filename(audit: Audit, kind: str, on: date) -> str:
-    number = _UNSAFE_IN_FILENAME.sub("-", audit.period.policy.number).strip("-")
-    return f"{number}-{kind}-{on:%Y%m%d}.pdf"
-
-
 def _recipients(audit: Audit, recipients: list[str] | None, default: list[str]) -> list[str]:
     if recipients is None:
         # The letter is to the insured: a copy to the agent alone could leave the insured
@@ -496,47 +478,23 @@ def letter_send(
     extra: Mapping[str, Any] | None = None,
     recipients: list[str] | None = None,
 ) -> Letter:
-    """Render, print, archive and e-mail one letter, and note it in the audit's history.
+    """Write one letter now, in the transaction of the change that calls for it (its words are
+    what is true at this moment), and send it once that change is committed: printing and
+    e-mail are a background task (``trueup.letters.delivery``), tried again if the mail server
+    fails, so the change stands whatever the mail server does.
 
-    ``recipients`` replaces the default (the insured's contact and its agents). The e-mail goes
-    last: if it cannot be sent, the archive row and history roll back and the stored PDF is
-    deleted, so the archive only holds letters that went out.
+    ``recipients`` replaces the default (the insured's contact and its agents).
     """
     rendered = letter_render(audit=audit, kind=kind, extra=extra)
     to = _recipients(audit, recipients, rendered.recipients)
-    pdf = html_to_pdf(rendered.html)
-    name = _filename(audit, kind, timezone.localdate())
-    letter = Letter(
+    letter = Letter.objects.create(
         audit=audit,
         kind=kind,
         subject=rendered.subject,
         recipients=to,
         html=rendered.html,
-        text=letter_text(pdf),
+        text="",
         sent_by=by,
     )
-    letter.pdf.save(name, ContentFile(pdf))  # saves the row as well
-    label = LetterKind(kind).label
-    history_note(audit=audit, by=by, summary=f"letter sent: {label} to {', '.join(to)}")
-    insured = audit.period.policy.insured
-    message = EmailMessage(
-        subject=rendered.subject,
-        body=render_to_string(
-            "letters/cover_note.txt",
-            {
-                "salutation": insured.contact_name or insured.name,
-                "insured": insured,
-                "period": audit.period,
-                "kind_label": label,
-                "filename": name,
-            },
-        ),
-        to=to,
-    )
-    message.attach(name, pdf, "application/pdf")
-    try:
-        message.send()
-    except Exception:
-        letter.pdf.delete(save=False)
-        raise
+    enqueue_on_commit(deliver_letter, letter.pk)
     return letter

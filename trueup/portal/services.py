@@ -13,7 +13,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -28,6 +27,7 @@ from trueup.audits.workflow import CLOSED
 from trueup.core import documents
 from trueup.core.errors import InvalidInput, Problem, Refused
 from trueup.policies.models import Insured
+from trueup.portal.mail import email_after_commit
 from trueup.portal.access import is_owner, may_report, portal_rules
 from trueup.portal.models import (
     AccessKind,
@@ -151,11 +151,12 @@ def _issue(
     }
     invitation.letter = render_to_string("portal/invitation_letter.txt", context)
     invitation.save(update_fields=["letter"])
-    send_mail(
+    email_after_commit(
+        audit=audit,
         subject=f"Your premium audit: set up your online access ({insured.name})",
-        message=render_to_string("portal/invitation_email.txt", context),
-        from_email=None,
-        recipient_list=[email],
+        body=render_to_string("portal/invitation_email.txt", context),
+        to=[email],
+        about=f"portal invitation {invitation.reference}",
     )
     return IssuedInvitation(invitation, token, pin)
 
@@ -174,14 +175,15 @@ def invitation_issue(*, audit: Audit, by: User | None) -> IssuedInvitation | Non
     if PortalAccess.objects.filter(
         insured=insured, kind=AccessKind.OWNER, revoked_at__isnull=True
     ).exists():
-        send_mail(
+        email_after_commit(
+            audit=audit,
             subject=f"Your premium audit: records requested ({insured.name})",
-            message=render_to_string(
+            body=render_to_string(
                 "portal/records_requested_email.txt",
                 {"audit": audit, "insured": insured, "respond_by": respond_by(audit)},
             ),
-            from_email=None,
-            recipient_list=[insured.contact_email],
+            to=[insured.contact_email],
+            about="records requested",
         )
         history_note(
             audit=audit, by=by, summary=f"records request e-mailed to {insured.contact_email}"
@@ -420,8 +422,8 @@ def delegate_invitation_withdraw(*, invitation: Invitation, by: User) -> Invitat
 
 def _notify_staff(audit: Audit, subject: str, body: str) -> None:
     if audit.assignee is not None and audit.assignee.email:
-        send_mail(
-            subject=subject, message=body, from_email=None, recipient_list=[audit.assignee.email]
+        email_after_commit(
+            audit=audit, subject=subject, body=body, to=[audit.assignee.email], about=subject
         )
 
 
