@@ -13,8 +13,8 @@ from django.db import connection
 
 from trueup.audits.models import Audit, PayrollEntry
 from trueup.audits.tests.conftest import *  # noqa: F403
-from trueup.billing.tests.conftest import approved  # noqa: F401
 from trueup.audits.workflow import Status
+from trueup.billing.tests.conftest import approved  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 
