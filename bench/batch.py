@@ -204,7 +204,7 @@ def load_book(audits: int, reload: bool) -> None:
         return services._rate(Audit.objects.get(pk=audit.pk), by)
 
     checked = services.audit_rate
-    services.audit_rate = rate_any  # type: ignore[assignment]
+    services.audit_rate = rate_any
     try:
         web.prepare_database(audits, SEED, reload)
     finally:

@@ -16,6 +16,9 @@ from trueup.audits.tests.conftest import *  # noqa: F403
 from trueup.audits.workflow import Status
 from trueup.billing.tests.conftest import approved  # noqa: F401
 
+# Every test's settings (trueup/conftest.py applies them only to the tests under trueup/).
+from trueup.conftest import fast_password_hashing, staff_second_factor_off  # noqa: F401
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
