@@ -23,6 +23,11 @@ demo: $(STAMP)
 	$(DEMO_ENV) $(BIN)/trueup migrate --noinput
 	$(DEMO_ENV) $(BIN)/trueup load_demo_book
 	@echo "Serving TrueUp at http://127.0.0.1:8000/ (log in with a user above; Ctrl-C stops)"
+	@echo "Background work: a database worker and the scheduler run beside the server"
+	@# The worker and the scheduler run in the background and are stopped with the server.
+	@$(DEMO_ENV) $(BIN)/trueup db_worker --no-reload --queue-name '*' & worker=$$!; \
+	$(DEMO_ENV) $(BIN)/trueup run_scheduler & scheduler=$$!; \
+	trap 'kill $$worker $$scheduler 2>/dev/null; wait' EXIT INT TERM; \
 	$(DEMO_ENV) $(BIN)/trueup runserver 127.0.0.1:8000
 
 # Every example worksheet rated, with its explanation.
@@ -58,7 +63,7 @@ POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
 test: check browser axe
 	$(BIN)/pytest
-	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest tests/accounts tests/audits tests/reference tests/payroll tests/portal tests/billing tests/letters
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest tests/background tests/core tests/accounts tests/audits tests/reference tests/payroll tests/portal tests/billing tests/letters
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -94,9 +94,15 @@ INSTALLED_APPS = [
     "trueup.portal",
     "trueup.billing",
     "trueup.letters",
-    # Pages, their templates and template tags; the API is in trueup/api.
+    "trueup.core",
     "trueup.flows",
+    # Pages, their templates and template tags; the API is in trueup/api.
     "trueup.web",
+    # Background work: the tasks API, its database backend's table (always installed, so moving
+    # between backends needs no migration) and django-rq for the RQ backend's queues and worker.
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
 ]
 
 MIDDLEWARE = [
@@ -250,3 +256,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Background work (the tasks API of django-tasks). TRUEUP_TASKS picks where tasks wait:
+# - "database" (the default): rows in this database, run by `trueup db_worker`; nothing else
+#   to install, so a laptop or the demo runs background work as it is;
+# - "rq": Redis at TRUEUP_REDIS_URL, run by `trueup rqworker default` on as many machines as
+#   needed (the scale-out);
+# - "immediate": each task runs in the process that enqueues it (the tests).
+TRUEUP_TASKS = os.environ.get("TRUEUP_TASKS", "database").strip().lower()
+TRUEUP_REDIS_URL = os.environ.get("TRUEUP_REDIS_URL", "redis://127.0.0.1:6379/0")
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if TRUEUP_TASKS not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TRUEUP_TASKS must be one of {', '.join(_TASK_BACKENDS)}, not {TRUEUP_TASKS!r}"
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TRUEUP_TASKS], "QUEUES": ["default"]}}
+# The RQ backend's queue. Configured whatever the backend, so a worker machine and the app
+# agree on it; nothing connects to Redis unless TRUEUP_TASKS=rq.
+RQ_QUEUES = {"default": {"URL": TRUEUP_REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+# Where `trueup deliver_billing`'s scheduled task pushes billing instructions; empty: billing
+# pulls them through the API instead, and the scheduled delivery does nothing.
+TRUEUP_BILLING_URL = os.environ.get("TRUEUP_BILLING_URL", "").strip()

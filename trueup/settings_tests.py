@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 
+# Tasks run where they are enqueued, unless a test picks a backend (tests/background).
+os.environ.setdefault("TRUEUP_TASKS", "immediate")
 os.environ.setdefault("TRUEUP_SECRET_KEY", "tests-and-type-checks-only-" + "k" * 40)
 
 from trueup.settings import *  # noqa: F403

@@ -345,3 +345,73 @@ class Finding(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+
+# Re-rating the open audits of the book --------------------------------------------------------
+
+
+class RerateStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    FINISHED = "finished", "Finished"
+
+
+class RerateBatch(models.Model):
+    """One re-rating of every open audit, asked for when a new rate table was put in use. Its
+    progress is counted from its items, which the workers mark one by one."""
+
+    # The table in use when the re-rating started; none means the rates shipped with TrueUp.
+    rate_table = models.ForeignKey(
+        "reference.RateTableVersion", on_delete=models.PROTECT, null=True, blank=True
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The open audits it set out to re-rate (its items).
+    total = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        max_length=10, choices=RerateStatus.choices, default=RerateStatus.RUNNING
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "re-rating of open audits"
+        verbose_name_plural = "re-ratings of open audits"
+
+    def __str__(self) -> str:
+        return f"Re-rating {self.pk} ({self.total} audits)"
+
+
+class RerateItemState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DONE = "done", "Re-rated"
+    SKIPPED = "skipped", "Skipped"
+    FAILED = "failed", "Failed"
+
+
+class RerateItem(models.Model):
+    """One audit of a re-rating. Marked in the same transaction as the audit's new result, so a
+    worker stopped in the middle leaves it either re-rated and marked, or neither."""
+
+    batch = models.ForeignKey(RerateBatch, on_delete=models.CASCADE, related_name="items")
+    audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(
+        max_length=10, choices=RerateItemState.choices, default=RerateItemState.PENDING
+    )
+    result = models.ForeignKey(
+        ResultSnapshot, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Why it was skipped (the audit became final) or what stopped its rating.
+    message = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "audit"], name="one_item_per_audit_in_batch")
+        ]
+        indexes = [models.Index(fields=["batch", "state"], name="rerate_item_progress")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}/{self.audit_id}: {self.state}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -473,6 +473,10 @@ def _dispute_resolved_by_revision(dispute: Dispute, revision: Audit, by: User | 
 # The billing hand-off ------------------------------------------------------------------------
 
 
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
 def _kind(bill_now: Decimal, period: PolicyPeriod) -> str:
     if bill_now > 0:
         return InstructionKind.INVOICE
@@ -493,7 +497,7 @@ def _payload(
     plan = PaymentPlan.objects.filter(audit__in=chain(audit), cancelled_at__isnull=True).last()
     dispute = Dispute.objects.filter(audit__in=chain(audit)).order_by("-id").first()
     letters = [
-        {"kind": letter.kind, "sent_at": letter.sent_at.isoformat(), "pdf": letter.pdf.name}
+        {"kind": letter.kind, "sent_at": _iso(letter.sent_at), "pdf": letter.pdf.name}
         for letter in Letter.objects.filter(audit__in=chain(audit), status=LetterStatus.SENT)
     ]
     return {

@@ -82,7 +82,9 @@ def letter_deliver(*, letter_id: int) -> Letter:
             letter.save()
             label = LetterKind(letter.kind).label
             to = ", ".join(letter.recipients)
-            history_note(audit=letter.audit, by=letter.sent_by, summary=f"letter sent: {label} to {to}")
+            history_note(
+                audit=letter.audit, by=letter.sent_by, summary=f"letter sent: {label} to {to}"
+            )
             return letter
     except MAIL_FAILED as error:
         return _failed(letter_id, error)
@@ -99,7 +101,9 @@ def _failed(letter_id: int, error: Exception) -> Letter:
         history_note(
             audit=letter.audit,
             by=letter.sent_by,
-            summary=f"letter not sent yet ({label}): the e-mail failed ({error}); it is tried again",
+            summary=(
+                f"letter not sent yet ({label}): the e-mail failed ({error}); it is tried again"
+            ),
         )
         return letter
 

@@ -9,7 +9,6 @@ an e-mail address can still be previewed and printed.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -19,8 +18,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -28,7 +25,6 @@ from django.utils import timezone
 
 from trueup.accounts.models import User
 from trueup.audits.explanations import explain
-from trueup.audits.history import history_note
 from trueup.audits.models import (
     Audit,
     Finding,

@@ -15,7 +15,9 @@ from trueup.core.tasks import enqueue_on_commit
 
 
 @task()
-def send_portal_email(audit_id: int | None, subject: str, body: str, to: list[str], about: str) -> bool:
+def send_portal_email(
+    audit_id: int | None, subject: str, body: str, to: list[str], about: str
+) -> bool:
     """Send one e-mail; safe to retry (the worst a retry does is send the same words again)."""
     try:
         send_mail(subject=subject, message=body, from_email=None, recipient_list=to)
@@ -35,4 +37,6 @@ def email_after_commit(
 ) -> None:
     """Send the e-mail once the current transaction commits (at once outside one). The body is
     written now: an invitation's link exists only at this moment (TrueUp keeps its hash)."""
-    enqueue_on_commit(send_portal_email, None if audit is None else audit.pk, subject, body, to, about)
+    enqueue_on_commit(
+        send_portal_email, None if audit is None else audit.pk, subject, body, to, about
+    )

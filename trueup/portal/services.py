@@ -27,8 +27,8 @@ from trueup.audits.workflow import CLOSED
 from trueup.core import documents
 from trueup.core.errors import InvalidInput, Problem, Refused
 from trueup.policies.models import Insured
-from trueup.portal.mail import email_after_commit
 from trueup.portal.access import is_owner, may_report, portal_rules
+from trueup.portal.mail import email_after_commit
 from trueup.portal.models import (
     AccessKind,
     AccessLog,
