@@ -146,15 +146,16 @@ def test_two_schedulers_in_the_same_period_enqueue_each_task_once(
     with django_capture_on_commit_callbacks(execute=True) as enqueued:
         first = tick(now, by="machine-a:1")
         second = tick(now, by="machine-b:2")
-    assert len(enqueued) == 4
+    assert len(enqueued) == 5
     assert sorted(run.task for run in first) == [
         "deliver_billing",
         "release_outreach",
+        "retry_letters",
         "schedule_audits",
         "send_reminders",
     ]
     assert second == []
-    assert ScheduledRun.objects.count() == 4
+    assert ScheduledRun.objects.count() == 5
     assert set(ScheduledRun.objects.values_list("claimed_by", flat=True)) == {"machine-a:1"}
     assert all(run.task_result_id for run in ScheduledRun.objects.all())
     daily = ScheduledRun.objects.get(task="schedule_audits")

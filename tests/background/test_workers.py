@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.db.models import Count
+from django_tasks_db.models import DBTaskResult
 
 from tests.background.conftest import manage, needs_shared_database, open_audits_like, worker_env
 from trueup.accounts.models import User
@@ -107,16 +108,15 @@ def test_two_scheduler_processes_started_together_enqueue_each_task_once(
     ]
     outputs = [s.communicate(timeout=DEADLINE_SECONDS)[0].decode() for s in schedulers]
     assert [s.returncode for s in schedulers] == [0, 0]
-    assert sum(out.count("enqueued") for out in outputs) == 4
+    assert sum(out.count("enqueued") for out in outputs) == 5
     assert sorted(ScheduledRun.objects.values_list("task", flat=True)) == [
         "deliver_billing",
         "release_outreach",
+        "retry_letters",
         "schedule_audits",
         "send_reminders",
     ]
-    from django_tasks_db.models import DBTaskResult
-
-    assert DBTaskResult.objects.count() == 4
+    assert DBTaskResult.objects.count() == 5
 
 
 # RQ on a real Redis -----------------------------------------------------------------------
