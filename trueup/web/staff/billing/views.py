@@ -14,7 +14,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from trueup.accounts.models import User
@@ -23,19 +22,16 @@ from trueup.audits.explanations import plain_reasons
 from trueup.audits.models import Audit, ResultSnapshot
 from trueup.audits.selectors import class_name
 from trueup.audits.services import may
-from trueup.audits.workflow import BILLABLE
 from trueup.billing import services
 from trueup.billing.models import (
-    BillingInstruction,
     Channel,
     Dispute,
-    DisputeStatus,
     Outcome,
     Outreach,
-    OutreachStatus,
     PaymentPlan,
 )
 from trueup.billing.plans import Eligibility
+from trueup.billing.selectors import billing_figures
 from trueup.flows import disputes
 from trueup.letters.models import Letter, LetterKind
 from trueup.letters.services import LetterRefused, letter_render, letter_send
@@ -85,67 +81,36 @@ def call_script(
 
 
 def billing_panel(audit: Audit, user: User) -> dict[str, Any]:
-    """What the audit page shows from result to billing. Read in a handful of queries: an audit
-    that never entered the billing flow costs four."""
-    outreach = Outreach.objects.filter(audit=audit).first()
-    instructions = list(
-        BillingInstruction.objects.filter(audit__in=services.chain(audit))
-        .select_related("outbox")
-        .order_by("id")
-    )
-    disputes = list(Dispute.objects.filter(audit=audit).prefetch_related("documents"))
-    plan = PaymentPlan.objects.filter(audit=audit, cancelled_at__isnull=True).first()
+    """What the audit page shows from result to billing."""
+    figures = billing_figures(audit)
     context: dict[str, Any] = {
-        "outreach": outreach,
-        "instructions": instructions,
-        "disputes": disputes,
-        "plan": plan,
+        "outreach": figures.outreach,
+        "instructions": figures.instructions,
+        "disputes": figures.disputes,
+        "plan": figures.plan,
         "letters": Letter.objects.filter(audit=audit),
         "letter_kinds": LetterKind.choices,
         "may_outreach": may(user, "document"),
         "may_resolve": may(user, "approve"),
         "may_revise": may(user, "revise"),
     }
-    result = audit.final_result
-    final = audit.status in BILLABLE and result is not None
-    if result is None or not (outreach or instructions or disputes or plan):
+    if not figures.in_flow or figures.result is None:
         return context
-    adjustment = Decimal(result.adjustment)
-    open_dispute = next((d for d in disputes if d.status == DisputeStatus.OPEN), None)
-    held = (
-        min(Decimal(open_dispute.disputed_amount), adjustment)
-        if open_dispute is not None and adjustment > 0
-        else Decimal(0)
-    )
-    mine = [i for i in instructions if i.audit_id == audit.pk]
-    amount = Decimal(mine[-1].bill_now) if mine else adjustment - held
-    plan_check = (
-        services.plan_eligibility(audit, amount=amount)
-        if final and plan is None and amount > 0
-        else None
-    )
-    deadline = services.dispute_deadline(audit, outreach, result) if final else None
-    talking = outreach is not None and outreach.status in (
-        OutreachStatus.OPEN,
-        OutreachStatus.DISPUTED,
-    )
+    outreach = figures.outreach
     return context | {
         "outreach_attempts": outreach.attempts.select_related("by") if outreach else [],
-        "outreach_script": call_script(audit, user, result, plan_check) if talking else [],
+        "outreach_script": call_script(audit, user, figures.result, figures.plan_check)
+        if figures.talking
+        else [],
         "channels": Channel.choices,
         "outcomes": Outcome.choices,
-        "open_dispute": open_dispute,
-        "may_dispute": final
-        and deadline is not None
-        and open_dispute is None
-        and timezone.localdate() <= deadline,
-        "dispute_deadline": deadline,
-        "class_lines": [line for line in result.result["adjustments"] if line["is_class"]]
-        if final
-        else [],
-        "undisputed": adjustment - held,
-        "plan_check": plan_check,
-        "plan_amount": amount,
+        "open_dispute": figures.open_dispute,
+        "may_dispute": figures.may_dispute,
+        "dispute_deadline": figures.dispute_deadline,
+        "class_lines": figures.class_lines,
+        "undisputed": figures.undisputed,
+        "plan_check": figures.plan_check,
+        "plan_amount": figures.plan_amount,
         # The plan form's limits are the ones payment_plan_agree enforces.
         "instalments_min": int(services.rules()["payment_plans"]["instalments_min"]),
         "instalments_max": int(services.rules()["payment_plans"]["instalments_max"]),

@@ -1,0 +1,176 @@
+"""One audit's page and what the insured does from it: write to the auditor, dispute the result,
+ask for and open the worksheet, and open the letters sent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from trueup.accounts.models import Role
+from trueup.audits.models import Audit
+from trueup.audits.selectors import respond_by
+from trueup.audits.workflow import BILLABLE, CLOSED, FINAL, RESULT_SHOWN, Status
+from trueup.billing import services as billing
+from trueup.billing.models import BillingInstruction, Dispute, DisputeStatus
+from trueup.billing.services import BillingRefused
+from trueup.core.errors import InvalidInput
+from trueup.flows.disputes import dispute_open
+from trueup.letters.models import Letter
+from trueup.letters.worksheet_pdf import worksheet_filename, worksheet_pdf
+from trueup.portal import selfaudit
+from trueup.portal.access import may_report, portal_audit, portal_rules, portal_user
+from trueup.portal.models import Message
+from trueup.portal.services import message_post, worksheet_request
+from trueup.web.downloads import stored_file_response
+from trueup.web.portal.base import back, portal_view, problems_text
+from trueup.web.portal.stages import missing, stage
+from trueup.web.staff.billing.views import dispute_lines
+
+
+@require_GET
+@portal_view
+def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
+    user = portal_user(request)
+    audit = portal_audit(user, pk)
+    thread = list(audit.messages.select_related("author"))
+    Message.objects.filter(audit=audit, from_portal=False, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    result = audit.final_result if audit.status in RESULT_SHOWN else None
+    form = selfaudit.self_audit_for(audit)
+    records = list(audit.records.prefetch_related("uploads"))
+    billing = _billing_summary(audit, result)
+    return render(
+        request,
+        "portal/audit.html",
+        {
+            "audit": audit,
+            "insured": audit.period.policy.insured,
+            "stage": stage(audit),
+            "respond_by": respond_by(audit) if audit.status == Status.RECORDS_REQUESTED else None,
+            "records": records,
+            "missing": missing(audit),
+            "thread": thread,
+            "result": result,
+            "self_audit": form if form.pk else None,
+            "self_audit_open": selfaudit.editable(audit) and may_report(user),
+            "may_report": may_report(user),
+            "may_upload": may_report(user) and audit.status not in CLOSED,
+            "is_agent": user.role == Role.AGENT,
+            "worksheet_ready": result is not None and audit.status in FINAL,
+            "closed": audit.status in CLOSED,
+            **billing,
+            "max_mb": int(portal_rules()["uploads"]["max_bytes"]) // (1024 * 1024),
+        },
+    )
+
+
+def _billing_summary(audit: Audit, result: Any) -> dict[str, Any]:
+    """The dispute form, disputes, letters and what billing was asked for, as the insured and
+    agent see them."""
+    disputes = list(Dispute.objects.filter(audit=audit))
+    final = result is not None and audit.status in BILLABLE
+    deadline = billing.dispute_deadline(audit) if final else None
+    return {
+        "disputes": disputes,
+        "may_dispute": final
+        and deadline is not None
+        and timezone.localdate() <= deadline
+        and not any(d.status == DisputeStatus.OPEN for d in disputes),
+        "dispute_deadline": deadline,
+        "class_lines": [line for line in result.result["adjustments"] if line["is_class"]]
+        if final
+        else [],
+        "letters": Letter.objects.filter(audit=audit),
+        "instructions": BillingInstruction.objects.filter(audit=audit).order_by("id"),
+    }
+
+
+@require_POST
+@portal_view
+def message_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = portal_user(request)
+    audit = portal_audit(user, pk)
+    try:
+        message_post(audit=audit, by=user, body=request.POST.get("body", ""))
+        messages.success(request, "Your message was sent to your auditor.")
+    except InvalidInput as e:
+        messages.error(request, problems_text(e))
+    return back(audit, "messages")
+
+
+@require_GET
+@portal_view
+def worksheet(request: HttpRequest, pk: int) -> HttpResponse:
+    user = portal_user(request)
+    audit = portal_audit(user, pk)
+    snapshot = audit.final_result
+    if audit.status not in FINAL or snapshot is None:
+        raise Http404("the worksheet is ready when the audit is completed")
+    dispute_by = billing.dispute_deadline(audit) if audit.status in BILLABLE else None
+    response = HttpResponse(
+        worksheet_pdf(audit, snapshot, dispute_by=dispute_by), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{worksheet_filename(audit)}"'
+    return response
+
+
+@require_POST
+@portal_view
+def dispute(request: HttpRequest, pk: int) -> HttpResponse:
+    """The insured or agent disputes the result, naming the classes, within the window."""
+    user = portal_user(request)
+    audit = portal_audit(user, pk)
+    try:
+        dispute_open(
+            audit=audit,
+            by=user,
+            lines=dispute_lines(request),
+            statement=request.POST.get("statement", ""),
+            documents=request.FILES.getlist("documents"),
+        )
+        messages.success(
+            request,
+            "Your dispute is recorded and your auditor has been told. The part you do not "
+            "dispute is billed meanwhile.",
+        )
+    except InvalidInput as e:
+        messages.error(request, problems_text(e))
+    except BillingRefused as e:
+        messages.error(request, str(e.message))
+    return back(audit, "results")
+
+
+@require_GET
+@portal_view
+def letter(request: HttpRequest, pk: int, letter: int) -> HttpResponseBase:
+    """A letter sent about the audit, as sent."""
+    user = portal_user(request)
+    audit = portal_audit(user, pk)
+    found = get_object_or_404(Letter, audit=audit, pk=letter)
+    return stored_file_response(
+        request,
+        found.pdf,
+        content_type="application/pdf",
+        missing=f"The PDF of the {found.get_kind_display().lower()} letter is no longer in our "
+        "file storage, so it cannot be opened. Please write to your auditor for a copy.",
+    )
+
+
+@require_POST
+@portal_view
+def worksheet_ask(request: HttpRequest, pk: int) -> HttpResponse:
+    user = portal_user(request)
+    audit = portal_audit(user, pk)
+    worksheet_request(audit=audit, by=user)
+    messages.success(
+        request,
+        "Your auditor has been told. The worksheet will be here when the audit is completed.",
+    )
+    return back(audit, "results")
