@@ -21,7 +21,7 @@ from trueup.billing.models import BillingInstruction, Dispute, DisputeStatus
 from trueup.billing.services import BillingRefused
 from trueup.core.errors import InvalidInput
 from trueup.flows.disputes import dispute_open
-from trueup.letters.models import Letter
+from trueup.letters.models import Letter, LetterStatus
 from trueup.letters.worksheet_pdf import worksheet_filename, worksheet_pdf
 from trueup.portal import selfaudit
 from trueup.portal.access import may_report, portal_audit, portal_rules, portal_user
@@ -87,7 +87,8 @@ def _billing_summary(audit: Audit, result: Any) -> dict[str, Any]:
         "class_lines": [line for line in result.result["adjustments"] if line["is_class"]]
         if final
         else [],
-        "letters": Letter.objects.filter(audit=audit),
+        # Only letters that have gone out: one still waiting has no PDF yet.
+        "letters": Letter.objects.filter(audit=audit, status=LetterStatus.SENT),
         "instructions": BillingInstruction.objects.filter(audit=audit).order_by("id"),
     }
 
@@ -153,7 +154,7 @@ def letter(request: HttpRequest, pk: int, letter: int) -> HttpResponseBase:
     """A letter sent about the audit, as sent."""
     user = portal_user(request)
     audit = portal_audit(user, pk)
-    found = get_object_or_404(Letter, audit=audit, pk=letter)
+    found = get_object_or_404(Letter, audit=audit, pk=letter, status=LetterStatus.SENT)
     return stored_file_response(
         request,
         found.pdf,

@@ -33,7 +33,7 @@ from trueup.billing.models import (
 from trueup.billing.plans import Eligibility
 from trueup.billing.selectors import billing_figures
 from trueup.flows import disputes
-from trueup.letters.models import Letter, LetterKind
+from trueup.letters.models import Letter, LetterKind, LetterStatus
 from trueup.letters.services import LetterRefused, letter_render, letter_send
 from trueup.rating.errors import TrueUpError
 from trueup.web.downloads import stored_file_response
@@ -310,8 +310,10 @@ def letter_send_view(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         raise Http404("no such letter")
     try:
         letter = letter_send(audit=audit, kind=kind, by=user, extra=_letter_extra(audit, kind))
+        # Printed and e-mailed in the background: its state shows in the letters list.
         messages.success(
-            request, f"{letter.get_kind_display()} sent to {', '.join(letter.recipients)}."
+            request,
+            f"{letter.get_kind_display()} is on its way to {', '.join(letter.recipients)}.",
         )
     except LetterRefused as error:
         messages.error(request, str(error.message))
@@ -323,7 +325,7 @@ def letter_send_view(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 def letter_pdf(request: HttpRequest, pk: int, letter: int) -> HttpResponseBase:
     user = staff_user(request)
     audit = visible_audit(user, pk)
-    found = get_object_or_404(Letter, audit=audit, pk=letter)
+    found = get_object_or_404(Letter, audit=audit, pk=letter, status=LetterStatus.SENT)
     return stored_file_response(
         request,
         found.pdf,
