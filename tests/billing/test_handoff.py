@@ -16,6 +16,7 @@ from trueup.accounts.services import api_token_create
 from trueup.audits.models import Audit
 from trueup.billing import services
 from trueup.billing.models import BillingInstruction, OutboxMessage
+from trueup.billing.outbox import outbox_deliver
 
 
 def _api(user: User) -> Client:
@@ -126,21 +127,21 @@ def test_the_outbox_is_pushed_and_a_failure_is_kept_for_the_next_run(released: A
     def down(body: dict[str, object]) -> None:
         raise ConnectionError("billing is down")
 
-    assert services.outbox_deliver(down, "https://billing.example/in") == (0, 1)
+    assert outbox_deliver(down, "https://billing.example/in") == (0, 1)
     message = OutboxMessage.objects.get()
     assert (message.attempts, message.last_error, message.delivered_at) == (
         1,
         "billing is down",
         None,
     )
-    assert services.outbox_deliver(sent.append, "https://billing.example/in") == (1, 0)
+    assert outbox_deliver(sent.append, "https://billing.example/in") == (1, 0)
     assert (
         sent[0]["idempotency_key"]
         == f"audit-{released.pk}-result-{released.final_result_id}-released"
     )
     assert sent[0]["bill_now"] == "4575.00"
     # Delivered once: a later run sends nothing.
-    assert services.outbox_deliver(sent.append, "https://billing.example/in") == (0, 0)
+    assert outbox_deliver(sent.append, "https://billing.example/in") == (0, 0)
     assert len(sent) == 1
 
 

@@ -20,7 +20,8 @@ from trueup.accounts.models import Role, User
 from trueup.api.common import Input, Money, Page, answers
 from trueup.audits.selectors import audits_visible_to
 from trueup.billing.models import BillingInstruction, OutboxMessage, PaymentRecord
-from trueup.billing.services import billing_handoff, outbox_delivered, payment_record
+from trueup.billing.outbox import outbox_delivered
+from trueup.billing.services import billing_handoff, payment_record
 from trueup.core.errors import NotAllowed
 from trueup.core.spreadsheet import safe_row
 

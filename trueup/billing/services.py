@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
@@ -46,9 +46,11 @@ from trueup.billing.models import (
     PaymentPlan,
     PaymentRecord,
 )
+from trueup.billing.outbox import deliver_outbox
 from trueup.core.documents import UploadRefused, sniff
 from trueup.core.errors import InvalidInput, NotAllowed, Problem, Refused
 from trueup.core.money import parse_dollars, usd_cents
+from trueup.core.tasks import enqueue_on_commit
 from trueup.letters.models import Letter, LetterStatus
 from trueup.letters.services import LetterRefused, letter_send
 from trueup.policies.models import Policy, PolicyPeriod
@@ -231,7 +233,9 @@ def outreach_release(*, outreach: Outreach, by: User | None, reason: str) -> Bil
 
 
 def outreach_release_due(today: date | None = None) -> list[BillingInstruction]:
-    """Release every result whose window has ended (run daily: ``trueup release-outreach``)."""
+    """Release every result whose window has ended (a scheduled task, or ``trueup
+    release_outreach``). Safe when two runs overlap: each release locks its outreach, and one
+    that the other run released (or staff closed) meanwhile is skipped, not an error."""
     today = today or _today()
     released = []
     for outreach in Outreach.objects.filter(
@@ -239,11 +243,11 @@ def outreach_release_due(today: date | None = None) -> list[BillingInstruction]:
         window_ends__lt=today,
         audit__status__in=sorted(FINAL),
     ).select_related("audit"):
-        released.append(
-            outreach_release(
-                outreach=outreach, by=None, reason=f"window ended {outreach.window_ends:%b %-d, %Y}"
-            )
-        )
+        reason = f"window ended {outreach.window_ends:%b %-d, %Y}"
+        try:
+            released.append(outreach_release(outreach=outreach, by=None, reason=reason))
+        except BillingRefused:
+            continue
     return released
 
 
@@ -627,6 +631,8 @@ def billing_handoff(
                 **figures,
             )
             OutboxMessage.objects.create(instruction=instruction)
+            # Pushed to billing as soon as this is committed (when billing has an address).
+            enqueue_on_commit(deliver_outbox)
             _edit(
                 locked,
                 by,
@@ -684,48 +690,6 @@ def _check_stage(audit: Audit, stage: str) -> None:
             ": it goes to billing when it is released (the insured's agreement, a reviewer's "
             "release, or the end of the window)",
         )
-
-
-@transaction.atomic
-def outbox_delivered(*, message: OutboxMessage, to: str) -> OutboxMessage:
-    """Billing has the instruction (it acknowledged it, or the push succeeded)."""
-    message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
-    if message.delivered_at is None:
-        message.delivered_at = timezone.now()
-        message.delivered_to = to[:200]
-        message.save(update_fields=["delivered_at", "delivered_to"])
-    return message
-
-
-def outbox_deliver(send: Callable[[dict[str, Any]], None], to: str) -> tuple[int, int]:
-    """Push every undelivered instruction with ``send`` (e.g. an HTTP POST carrying the
-    idempotency key); a failure is recorded and retried next time. Returns (delivered, failed)."""
-    delivered = failed = 0
-    pending = OutboxMessage.objects.filter(delivered_at__isnull=True).select_related("instruction")
-    for message in pending:
-        instruction = message.instruction
-        body = {
-            "idempotency_key": instruction.idempotency_key,
-            "instruction_id": instruction.pk,
-            "kind": instruction.kind,
-            "bill_now": str(instruction.bill_now),
-            **instruction.payload,
-        }
-        message.attempts += 1
-        message.last_attempt_at = timezone.now()
-        try:
-            send(body)
-        except Exception as error:  # any failure of the transport: kept and retried
-            message.last_error = str(error)[:2000]
-            message.save(update_fields=["attempts", "last_attempt_at", "last_error"])
-            failed += 1
-            continue
-        message.delivered_at = timezone.now()
-        message.delivered_to = to[:200]
-        message.last_error = ""
-        message.save()
-        delivered += 1
-    return delivered, failed
 
 
 # Payment plans -------------------------------------------------------------------------------

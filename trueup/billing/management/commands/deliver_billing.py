@@ -5,13 +5,11 @@ the API (``GET /api/billing/instructions?undelivered=true``) and acknowledge eac
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from trueup.billing.services import outbox_deliver
+from trueup.billing.outbox import outbox_deliver, post_json
 
 
 class Command(BaseCommand):
@@ -24,19 +22,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         url: str = options["url"]
 
-        def post(body: dict[str, Any]) -> None:
-            request = urllib.request.Request(
-                url,
-                data=json.dumps(body).encode(),
-                headers={
-                    "Content-Type": "application/json",
-                    "Idempotency-Key": str(body["idempotency_key"]),
-                },
-                method="POST",
-            )
-            with urllib.request.urlopen(request, timeout=options["timeout"]) as answer:
-                if answer.status >= 300:
-                    raise OSError(f"billing answered {answer.status}")
-
-        delivered, failed = outbox_deliver(post, url)
+        timeout: float = options["timeout"]
+        delivered, failed = outbox_deliver(lambda body: post_json(url, body, timeout), url)
         self.stdout.write(f"delivered {delivered}, failed {failed} (kept for the next run)")
