@@ -13,7 +13,8 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.db import transaction
 
 from trueup.accounts.models import User
-from trueup.audits.models import Audit, AuditEdit, Status
+from trueup.audits.models import Audit, AuditEdit
+from trueup.audits.workflow import Status
 from trueup.billing import outbox
 from trueup.billing.models import BillingInstruction, Dispute, Outreach
 from trueup.billing.services import dispute_terms, outreach_release, outreach_release_due

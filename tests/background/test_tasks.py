@@ -169,7 +169,7 @@ def test_the_next_period_is_claimed_again_and_only_by_its_cadence(db: None) -> N
     later = tick(datetime(2026, 12, 3, 13, 16, tzinfo=UTC), by="b")
     assert [run.task for run in later] == ["deliver_billing"]
     tomorrow = tick(datetime(2026, 12, 4, 0, 1, tzinfo=UTC), by="a")
-    assert len(tomorrow) == 4
+    assert len(tomorrow) == 5
 
 
 def test_a_cadence_written_ahead_applies_from_its_effective_date() -> None:
