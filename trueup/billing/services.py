@@ -46,9 +46,9 @@ from trueup.billing.models import (
     PaymentPlan,
     PaymentRecord,
 )
-from trueup.core.documents import UploadRefused, sniff
 from trueup.core.errors import InvalidInput, NotAllowed, Problem, Refused
 from trueup.core.money import parse_dollars, usd_cents
+from trueup.core.uploads import UploadRefused, sniff
 from trueup.letters.models import Letter
 from trueup.letters.services import LetterRefused, letter_send
 from trueup.policies.models import Policy, PolicyPeriod
