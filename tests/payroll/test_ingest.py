@@ -20,7 +20,7 @@ from trueup.payroll.ingest import (
     profiles,
     read_register,
 )
-from trueup.payroll.ingest.pipeline import cents
+from trueup.payroll.ingest.cells import cents
 
 EFFECTIVE, EXPIRATION = date(2025, 1, 1), date(2026, 1, 1)
 TRUEUP = "employee,employee_id,state,class,check_date,period_start,period_end,earnings_code,amount"

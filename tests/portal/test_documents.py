@@ -11,17 +11,9 @@ import pypdf
 import pytest
 import xlsxwriter  # type: ignore[import-untyped]
 
-from trueup.core.documents import (
-    Redaction,
-    Sniffed,
-    UploadRefused,
-    describe,
-    find_ssns,
-    redact,
-    redact_text,
-    sniff,
-)
 from trueup.core.pdf import html_to_pdf
+from trueup.core.redaction import Redaction, describe, find_ssns, redact, redact_text
+from trueup.core.uploads import Sniffed, UploadRefused, sniff
 
 ACCEPTED = "PDF, PNG, JPEG, TIFF, Excel (.xlsx), CSV or text"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

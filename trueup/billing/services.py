@@ -47,10 +47,10 @@ from trueup.billing.models import (
     PaymentRecord,
 )
 from trueup.billing.outbox import deliver_outbox
-from trueup.core.documents import UploadRefused, sniff
 from trueup.core.errors import InvalidInput, NotAllowed, Problem, Refused
 from trueup.core.money import parse_dollars, usd_cents
 from trueup.core.tasks import enqueue_on_commit
+from trueup.core.uploads import UploadRefused, sniff
 from trueup.letters.models import Letter, LetterStatus
 from trueup.letters.services import LetterRefused, letter_send
 from trueup.policies.models import Policy, PolicyPeriod

@@ -74,7 +74,7 @@ OUTCOME_LABELS = {
     "return": "Return premium",
 }
 
-# The rate reason's source is "rate table <version> (<class description>)" (rating/premium.py);
+# The rate reason's source is "rate table <version> (<class description>)" (rating/standard.py);
 # versions are slugs with a hash, so they hold no spaces.
 _RATE_SOURCE = re.compile(r"^rate table \S+ \((?P<description>.*)\)$")
 _UNSAFE_IN_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")

@@ -24,8 +24,9 @@ from trueup.audits.history import history_note
 from trueup.audits.models import Audit, RecordsItem, RecordStatus
 from trueup.audits.selectors import respond_by
 from trueup.audits.workflow import CLOSED
-from trueup.core import documents
 from trueup.core.errors import InvalidInput, Problem, Refused
+from trueup.core.redaction import describe, redact
+from trueup.core.uploads import UploadRefused, sniff
 from trueup.policies.models import Insured
 from trueup.portal.access import is_owner, may_report, portal_rules
 from trueup.portal.mail import email_after_commit
@@ -502,9 +503,9 @@ def record_upload_add(*, item: RecordsItem, by: User, upload: UploadedFile) -> R
         )
     data = upload.read()
     try:
-        sniffed = documents.sniff(data, name)
-        redaction = documents.redact(data, sniffed)
-    except documents.UploadRefused as e:
+        sniffed = sniff(data, name)
+        redaction = redact(data, sniffed)
+    except UploadRefused as e:
         raise InvalidInput([Problem("file", str(e))]) from e
     row = RecordUpload(
         item=item,
@@ -516,7 +517,7 @@ def record_upload_add(*, item: RecordsItem, by: User, upload: UploadedFile) -> R
         sha256=hashlib.sha256(data).hexdigest(),
         scanned=redaction.scanned,
         ssn_found=redaction.found,
-        note=documents.describe(redaction),
+        note=describe(redaction),
         uploaded_by=by,
     )
     # Stored under a random name: the file name the insured chose is kept only as a label.

@@ -7,6 +7,7 @@ returns payroll lines for the engine, a per-employee summary, totals and an exce
 Money is integer cents from the text of each cell, so totals are exact.
 """
 
+from trueup.payroll.ingest.facts import Ingested, Options
 from trueup.payroll.ingest.mapping import (
     Category,
     Profile,
@@ -15,7 +16,7 @@ from trueup.payroll.ingest.mapping import (
     detect_profile,
     profiles,
 )
-from trueup.payroll.ingest.pipeline import Ingested, Options, ingest
+from trueup.payroll.ingest.pipeline import ingest
 from trueup.payroll.ingest.readers import RegisterError, read_register
 
 __all__ = [

@@ -1,0 +1,152 @@
+"""Each row's state and class, and the rows that cannot be rated in them left out."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from trueup.payroll.ingest.facts import Options
+from trueup.payroll.ingest.readers import ROW
+from trueup.payroll.ingest.steps import Flag
+
+
+def _classify(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
+    """State and class from the register, else from the employee table, else the policy's only
+    state; rows still without a class, in a state not on the policy, or in a class without a rate
+    are exceptions, left out of the facts."""
+    rows = _state_and_class(rows, options, flag)
+    # One exception a row for its state or class, in the column it came from (none when the
+    # employee table gave it).
+    # Only the columns the checks read: a copy of every column would cost a large register's
+    # memory.
+    checked = (
+        rows.lazy()
+        .filter(pl.col("ok"))
+        .select(
+            ROW,
+            "state",
+            "class_code",
+            "state_final",
+            "class_final",
+            "state_column",
+            "class_column",
+        )
+        .unique(ROW, keep="first")
+        .collect()
+    )
+    classified = checked.get_column(ROW)
+    checked = _in_policy_states(checked, options, flag)
+    checked = _without_decimal_classes(checked, flag)
+    checked = _rated_classes(checked, options, flag)
+    bad = classified.filter(~classified.is_in(checked.get_column(ROW).implode()))
+    return rows.with_columns(ok=pl.col("ok") & ~pl.col(ROW).is_in(bad.implode()))
+
+
+def _state_and_class(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
+    """Each row's state and class (``state_final``, ``class_final``) and whether it has both
+    (``ok``)."""
+    table = options.employee_classes
+    by_id = {key: value[0] for key, value in table.items()}
+    class_by_id = {key: value[1] for key, value in table.items()}
+
+    def looked_up(mapping: dict[str, str]) -> pl.Expr:
+        id_hit = pl.col("employee_id").replace_strict(mapping, default=None)
+        name_hit = pl.col("employee").replace_strict(mapping, default=None)
+        return pl.coalesce(id_hit, name_hit)
+
+    state = (
+        pl.when(pl.col("state") != "")
+        .then(pl.col("state").str.to_uppercase())
+        .otherwise(pl.coalesce(looked_up(by_id), pl.lit(options.default_state)))
+    )
+    code = (
+        pl.when(pl.col("class_code") != "")
+        .then(pl.col("class_code"))
+        .otherwise(looked_up(class_by_id))
+    )
+    rows = rows.with_columns(state_final=state, class_final=code)
+    no_class = pl.col("class_final").is_null()
+    no_state = pl.col("state_final").is_null() & ~no_class
+    flag(
+        rows,
+        no_class,
+        "no_class",
+        pl.concat_str([pl.lit("no class for "), pl.col("who"), pl.lit(": left out")]),
+    )
+    flag(
+        rows,
+        no_state,
+        "no_state",
+        pl.concat_str([pl.lit("no state for "), pl.col("who"), pl.lit(": left out")]),
+    )
+    return rows.with_columns(ok=~no_class & ~no_state)
+
+
+def _in_policy_states(checked: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
+    """Rows in a state not on the policy are left out (no policy states given: not checked)."""
+    if not options.states:
+        return checked
+    policy_states = ", ".join(options.states)
+    outside = checked.filter(~pl.col("state_final").is_in(list(options.states)))
+    flag(
+        outside.with_columns(
+            column=pl.when(pl.col("state") != "").then(pl.col("state_column")).otherwise(pl.lit(""))
+        ),
+        pl.lit(True),
+        "bad_state",
+        pl.concat_str(
+            [
+                pl.lit("state '"),
+                pl.col("state_final"),
+                pl.lit(f"' is not one of the policy's states ({policy_states}): left out"),
+            ]
+        ),
+    )
+    return checked.filter(pl.col("state_final").is_in(list(options.states)))
+
+
+def _class_cell() -> pl.Expr:
+    """The register column a row's class came from ("" when the employee table gave it)."""
+    return pl.when(pl.col("class_code") != "").then(pl.col("class_column")).otherwise(pl.lit(""))
+
+
+def _without_decimal_classes(checked: pl.DataFrame, flag: Flag) -> pl.DataFrame:
+    # A class a spreadsheet wrote as a number with decimals ("8810.0") is not taken for 8810: the
+    # column was formatted as numbers, and what else changed in it cannot be told.
+    decimal = pl.col("class_final").str.contains(r"^\d+\.\d*$")
+    flag(
+        checked.with_columns(column=_class_cell()),
+        decimal,
+        "bad_class",
+        pl.concat_str(
+            [
+                pl.lit("class '"),
+                pl.col("class_final"),
+                pl.lit("' is a number with decimals, not a class code (format the column as "),
+                pl.lit("text): left out"),
+            ]
+        ),
+    )
+    return checked.filter(~decimal)
+
+
+def _rated_classes(checked: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
+    """Rows in a class that cannot be rated (``options.class_problem``) are left out; each
+    (state, class) is asked once."""
+    if options.class_problem is None or checked.is_empty():
+        return checked
+    pairs = checked.select("state_final", "class_final").unique()
+    refused = [
+        (state, class_code, reason)
+        for state, class_code in pairs.iter_rows()
+        if (reason := options.class_problem(state, class_code)) is not None
+    ]
+    if not refused:
+        return checked
+    reasons = pl.DataFrame(refused, schema=["state_final", "class_final", "reason"], orient="row")
+    flag(
+        checked.join(reasons, on=["state_final", "class_final"]).with_columns(column=_class_cell()),
+        pl.lit(True),
+        "bad_class",
+        pl.col("reason") + pl.lit(": left out"),
+    )
+    return checked.join(reasons, on=["state_final", "class_final"], how="anti")

@@ -1,0 +1,267 @@
+"""The steps the amount rows go through: each flags the rows it leaves out (or keeps with a
+warning) in the exceptions list and passes on the rest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import polars as pl
+
+from trueup.payroll.ingest.cells import _bad_amount
+from trueup.payroll.ingest.facts import Options
+from trueup.payroll.ingest.mapping import Category, Profile
+from trueup.payroll.ingest.readers import ROW
+
+TRUE = ("y", "yes", "true", "1", "x", "officer")
+# Exceptions that keep their row: the row is used, and the exception is a warning.
+WARNINGS = ("negative_amount",)
+EXCEPTION_SCHEMA = {"row": pl.Int64, "column": pl.String, "kind": pl.String, "message": pl.String}
+
+
+class Problems:
+    """The exceptions list, gathered as the rows go through the steps."""
+
+    def __init__(self) -> None:
+        self.found: list[pl.DataFrame] = []
+
+    def add(self, rows: pl.DataFrame, mask: pl.Expr, kind: str, message: pl.Expr) -> None:
+        found = rows.filter(mask).select(
+            row=pl.col(ROW), column=pl.col("column"), kind=pl.lit(kind), message=message
+        )
+        if found.height:
+            self.found.append(found)
+
+    def frame(self) -> pl.DataFrame:
+        if not self.found:
+            return pl.DataFrame(schema=EXCEPTION_SCHEMA)
+        return pl.concat(self.found).sort(["row", "kind"])
+
+
+Flag = Callable[[pl.DataFrame, pl.Expr, str, pl.Expr], None]
+
+
+def _drop_rows(rows: pl.DataFrame, mask: pl.Expr) -> pl.DataFrame:
+    """Leave out every amount of the rows where ``mask`` holds for any of them: a row with
+    one bad cell is an exception as a whole, never used in part."""
+    bad = rows.filter(mask).get_column(ROW).unique()
+    return rows.filter(~pl.col(ROW).is_in(bad.implode()))
+
+
+def _without_totals(rows: pl.DataFrame, flag: Flag) -> pl.DataFrame:
+    # Totals rows are the report's own sums: never payroll.
+    totals_rows = rows.filter(pl.col("totals")).unique(ROW).with_columns(column=pl.lit(""))
+    flag(totals_rows, pl.lit(True), "totals_row", pl.lit("a totals row: left out"))
+    # Columns mapped to "ignore" (taxes, net pay) are never read: text there is no exception.
+    return rows.filter(
+        ~pl.col("totals") & ~pl.col("blank") & pl.col("category").ne_missing("ignore")
+    )
+
+
+def _readable_amounts(rows: pl.DataFrame, flag: Flag) -> pl.DataFrame:
+    """Rows with a cell that is not an amount, or an earnings code not mapped, are left out."""
+    bad_amount = pl.col("cents").is_null()
+    flag(
+        rows,
+        bad_amount,
+        "bad_amount",
+        pl.concat_str([pl.lit("'"), pl.col("amount"), pl.lit("' "), _bad_amount(pl.col("amount"))])
+        + pl.lit(": the row is left out"),
+    )
+    unknown = pl.col("category").is_null() & ~bad_amount
+    flag(
+        rows,
+        unknown,
+        "unknown_code",
+        pl.concat_str([pl.lit("earnings code '"), pl.col("code"), pl.lit("' is not mapped")]),
+    )
+    return _drop_rows(rows, bad_amount | unknown)
+
+
+def _pay_amounts(
+    rows: pl.DataFrame, known: Mapping[str, Category], profile: Profile, flag: Flag
+) -> pl.DataFrame:
+    """Deductions as positive amounts; zeros and rows without an employee left out; negative
+    amounts kept with a warning."""
+    deductions = [key for key, category in known.items() if category.deduction]
+    rows = rows.with_columns(
+        cents=pl.when(pl.col("category").is_in(deductions))
+        .then(pl.col("cents").abs())
+        .otherwise(pl.col("cents"))
+    )
+    zero = pl.col("cents") == 0
+    if profile.shape == "long":
+        flag(rows, zero, "zero_amount", pl.lit("a zero amount: left out"))
+    # A zero in a wide register's column is an empty cell; a row of nothing but zeros is named
+    # later, with the other rows that give nothing.
+    rows = rows.filter(~zero)
+    nameless = rows.filter(pl.col("who") == "").unique(ROW, keep="first")
+    flag(nameless, pl.lit(True), "no_employee", pl.lit("no employee name or id: left out"))
+    rows = rows.filter(pl.col("who") != "")
+    flag(
+        rows,
+        pl.col("cents") < 0,
+        "negative_amount",
+        pl.concat_str([pl.lit("a negative amount ("), pl.col("amount"), pl.lit("): kept")]),
+    )
+    return rows
+
+
+def _officers(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
+    """Mark officers' rows (``is_officer``): officers are rated as the audit's officers, so their
+    pay is named here and kept out of the payroll lines."""
+    officer = pl.col("officer").str.to_lowercase().is_in(TRUE) | pl.col("who").is_in(
+        list(options.officer_names)
+    )
+    rows = rows.with_columns(is_officer=officer)
+    flag(
+        rows.filter(pl.col("ok") & pl.col("is_officer"))
+        .unique(ROW, keep="first")
+        .with_columns(column=pl.lit("")),
+        pl.lit(True),
+        "officer",
+        pl.concat_str(
+            [
+                pl.lit("officer "),
+                pl.col("who"),
+                pl.lit(": kept out of the payroll lines (officers are rated as the audit's "),
+                pl.lit("officers)"),
+            ]
+        ),
+    )
+    return rows
+
+
+def _without_copies(rows: pl.DataFrame, flag: Flag) -> pl.DataFrame:
+    """A row with the same employee, check date, state, class and amounts (each code and amount)
+    as a row above it is a duplicate, left out as a whole."""
+    if rows.is_empty():
+        return rows
+    keys = ["who", "check", "state", "class_code", "amounts"]
+    if rows.get_column(ROW).n_unique() == rows.height:
+        # One amount a row (a long register): the row's code and amount are its amounts; no
+        # grouping, which costs most of an import's time on a large register.
+        signatures = rows.select(
+            ROW, "who", "check", "state", "class_code", "column", amounts=pl.struct("code", "cents")
+        )
+        if not signatures.get_column(ROW).is_sorted():
+            signatures = signatures.sort(ROW)
+    else:
+        signatures = (
+            rows.group_by(ROW)
+            .agg(
+                pl.col("who", "check", "state", "class_code").first(),
+                column=pl.lit(""),
+                amounts=pl.concat_str(
+                    [pl.col("code"), pl.col("cents").cast(pl.String)], separator="="
+                )
+                .sort()
+                .str.join("|"),
+            )
+            .sort(ROW)
+        )
+    copies = signatures.filter(~pl.struct(keys).is_first_distinct())
+    flag(
+        copies,
+        pl.lit(True),
+        "duplicate",
+        pl.concat_str([pl.lit("the same check again for "), pl.col("who"), pl.lit(": left out")]),
+    )
+    return rows.filter(~pl.col(ROW).is_in(copies.get_column(ROW).implode()))
+
+
+def _unaccounted(
+    everything: pl.DataFrame,
+    read: pl.Series,
+    used: pl.Series,
+    problems: Problems,
+    profile: Profile,
+) -> None:
+    """Name every row read that is neither used nor already an exception, with what it holds:
+    no amount (a row cut short), only zeros, only amounts that are not pay, or nothing left in
+    the period."""
+    # A warning (a negative amount, kept) does not account for a row that ends up unused.
+    listed = problems.frame()
+    named = listed.filter(~pl.col("kind").is_in(WARNINGS)).get_column("row")
+    left = read.filter(~read.is_in(used.implode()) & ~read.is_in(named.implode()))
+    if left.is_empty():
+        return
+    pay = ~pl.col("blank") & pl.col("category").ne_missing("ignore")
+    column = everything.get_column("column")[0] if profile.shape == "long" else ""
+    found = (
+        everything.filter(pl.col(ROW).is_in(left.implode()))
+        .group_by(ROW)
+        .agg(
+            any_amount=(~pl.col("blank")).any(),
+            any_pay=pay.any(),
+            zeros=(pay.not_() | (pl.col("cents") == 0)).all(),
+        )
+        .with_columns(column=pl.lit(column))
+    )
+    problems.add(
+        found.filter(~pl.col("any_amount")),
+        pl.lit(True),
+        "no_amount",
+        pl.lit("no amount on this row (is it cut short?): left out"),
+    )
+    problems.add(
+        found.filter(pl.col("any_amount") & ~pl.col("any_pay")),
+        pl.lit(True),
+        "not_pay",
+        pl.lit("only amounts that are not pay (taxes, net pay, hours): left out"),
+    )
+    problems.add(
+        found.filter(pl.col("any_pay") & pl.col("zeros")),
+        pl.lit(True),
+        "zero_amount",
+        pl.lit("every amount on this row is zero: left out"),
+    )
+    problems.add(
+        found.filter(pl.col("any_pay") & ~pl.col("zeros")),
+        pl.lit(True),
+        "not_used",
+        pl.lit("nothing on this row is pay in the policy period: left out"),
+    )
+
+
+def _in_period(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
+    """Check-date basis: pay days from inception up to (not including) expiration. Earned
+    basis: pay periods inside the policy period, and a straddling period prorated by its days in
+    the policy period (to the cent, half up)."""
+    if rows.is_empty() or not rows["has_check_date"][0]:
+        return rows  # a summary report: its rows are the report's period
+    inside = (pl.col("check") >= options.effective) & (pl.col("check") < options.expiration)
+    undated = rows.filter(pl.col("check").is_null()).unique(ROW, keep="first")
+    flag(
+        undated.with_columns(column=pl.col("date_column")),
+        pl.lit(True),
+        "bad_date",
+        pl.concat_str([pl.lit("check date '"), pl.col("check_date"), pl.lit("' is not a date")]),
+    )
+    rows = rows.filter(pl.col("check").is_not_null())
+    if options.basis == "earned" and not rows.is_empty() and rows["has_period"][0]:
+        start = pl.max_horizontal(pl.col("start"), pl.lit(options.effective))
+        end = pl.min_horizontal(pl.col("end"), pl.lit(options.expiration) - pl.duration(days=1))
+        days_in = ((end - start).dt.total_days() + 1).clip(lower_bound=0)
+        days = (pl.col("end") - pl.col("start")).dt.total_days() + 1
+        has_dates = pl.col("start").is_not_null() & pl.col("end").is_not_null() & (days > 0)
+        share = pl.col("cents").abs() * days_in * 2 + days
+        prorated = (share // (2 * days)) * pl.col("cents").sign()
+        rows = rows.with_columns(
+            cents=pl.when(has_dates).then(prorated).otherwise(pl.col("cents")),
+            inside=pl.when(has_dates).then(days_in > 0).otherwise(inside),
+        )
+    else:
+        rows = rows.with_columns(inside=inside)
+    flag(
+        rows,
+        ~pl.col("inside"),
+        "outside_period",
+        pl.concat_str(
+            [
+                pl.lit("check date "),
+                pl.col("check").cast(pl.String),
+                pl.lit(" is outside the period"),
+            ]
+        ),
+    )
+    return rows.filter(pl.col("inside") & (pl.col("cents") != 0))

@@ -1,0 +1,110 @@
+"""What the used rows add up to: the engine's payroll lines, the employees, the totals by
+category and by quarter, and how many rows were excepted."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+import polars as pl
+
+from trueup.payroll.ingest.mapping import Category
+from trueup.payroll.ingest.steps import WARNINGS
+
+
+def _rows_excepted(exceptions: pl.DataFrame, used: pl.Series) -> int:
+    """Rows named in an exception and not used (a warning does not except its row)."""
+    excepted = exceptions.filter(~pl.col("kind").is_in(WARNINGS)).get_column("row").unique()
+    return excepted.filter(~excepted.is_in(used.implode())).len()
+
+
+def _category_table(known: Mapping[str, Category]) -> pl.DataFrame:
+    """Each category's payroll-line field and whether it is part of gross pay."""
+    return pl.DataFrame(
+        {
+            "category": list(known),
+            "field": [c.field for c in known.values()],
+            "in_gross": [c.in_gross for c in known.values()],
+        }
+    )
+
+
+def _employees(rows: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
+    """One row per employee, officers included: states, classes, gross cents and rows."""
+    return (
+        rows.filter(pl.col("ok"))
+        .join(table, on="category", how="left")
+        .group_by("who")
+        .agg(
+            state=pl.col("state_final").unique().sort().str.join(", "),
+            class_code=pl.col("class_final").unique().sort().str.join(", "),
+            officer=pl.col("is_officer").any(),
+            gross_cents=pl.when(pl.col("in_gross")).then(pl.col("cents")).otherwise(0).sum(),
+            rows=pl.len(),
+        )
+        .rename({"who": "employee"})
+        .sort("employee")
+    )
+
+
+def _totals(payroll: pl.DataFrame) -> dict[str, int]:
+    return {
+        category: int(total)
+        for category, total in payroll.group_by("category")
+        .agg(pl.col("cents").sum())
+        .sort("category")
+        .iter_rows()
+    }
+
+
+def _quarters(payroll: pl.DataFrame) -> pl.DataFrame:
+    """Cents by state, quarter of the check date and category."""
+    quarter = pl.when(pl.col("check").is_not_null()).then(
+        pl.concat_str([pl.col("check").dt.year(), pl.lit("Q"), pl.col("check").dt.quarter()])
+    )
+    return (
+        payroll.group_by(
+            state=pl.col("state_final"), quarter=quarter.fill_null(""), category="category"
+        )
+        .agg(cents=pl.col("cents").sum())
+        .sort("state", "quarter", "category")
+    )
+
+
+def _lines(rows: pl.DataFrame) -> list[dict[str, object]]:
+    """Engine payroll lines: one per state, class and employee, each amount field in Decimal."""
+    if rows.is_empty():
+        return []
+    grouped = rows.group_by("state_final", "class_final", "who", "field", "in_gross").agg(
+        pl.col("cents").sum()
+    )
+    lines: dict[tuple[str, str, str], dict[str, object]] = {}
+    for state, class_code, who, name, in_gross, total in grouped.sort(
+        "state_final", "class_final", "who", "field"
+    ).iter_rows():
+        line = lines.setdefault(
+            (state, class_code, who),
+            {"state": state, "class_code": class_code, "employee": who, "gross_cents": 0},
+        )
+        if in_gross:
+            line["gross_cents"] = int(line["gross_cents"]) + total  # type: ignore[call-overload]
+        if name and name != "gross":
+            line[name] = int(line.get(name, 0)) + total  # type: ignore[call-overload]
+    result = []
+    for line in lines.values():
+        amounts = {
+            key: Decimal(int(value)).scaleb(-2)  # type: ignore[call-overload]
+            for key, value in line.items()
+            if key not in ("state", "class_code", "employee", "gross_cents")
+        }
+        result.append(
+            {
+                "state": line["state"],
+                "class_code": line["class_code"],
+                "employee": line["employee"],
+                "gross": Decimal(int(line["gross_cents"])).scaleb(-2),  # type: ignore[call-overload]
+                "gross_cents": line["gross_cents"],
+                **amounts,
+            }
+        )
+    return result

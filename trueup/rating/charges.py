@@ -1,0 +1,167 @@
+"""The WC steps after standard premium that look at the policy's states together: premium
+discount (multistate average method), expense constant, terrorism and catastrophe; and the
+non-compliance charge of an estimated audit."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from trueup.rating.context import Context, cite, usd
+from trueup.rating.money import HUNDRED, ONE, ZERO
+from trueup.rating.result import Rating
+from trueup.rating.rulebook import RuleVersion
+from trueup.rating.working import _State
+
+
+def _discount_on(total: Decimal, rule: RuleVersion) -> Decimal:
+    discount, lower = ZERO, ZERO
+    for layer in rule.items("layers"):
+        upper = Decimal(str(layer["up_to"])) if "up_to" in layer else None
+        rate_ = Decimal(str(layer["rate"]))
+        top = total if upper is None else min(total, upper)
+        if top > lower:
+            discount += (top - lower) * rate_
+        if upper is None or total <= upper:
+            break
+        lower = upper
+    return discount
+
+
+def _premium_discount(ctx: Context, states: list[_State]) -> None:
+    policy = ctx.worksheet.policy
+    if not policy.premium_discount or not states:
+        return
+    if policy.assigned_risk:
+        return
+    short_rate = policy.cancellation is not None and policy.cancellation.basis == "short_rate"
+    eligible: list[tuple[_State, RuleVersion]] = []
+    for work in states:
+        rules = ctx.rules(work.state)
+        if short_rate and not rules.require("cancellation").flag("short_rate_premium_discount"):
+            continue
+        rule = rules.get(f"premium_discount.{policy.premium_discount_type}")
+        if rule is None or not rule.flag("applies", True) or not rule.has("layers"):
+            continue
+        eligible.append((work, rule))
+    total = sum((w.standard for w, _ in eligible), ZERO)
+    if total <= ZERO:
+        return
+    multistate = len(eligible) > 1
+    for work, rule in eligible:
+        discount_on_total = _discount_on(total, rule)
+        average = discount_on_total / total
+        amount = work.rounding.line_amount(work.standard * average)
+        if not amount:
+            continue
+        shown = (average * 100).quantize(Decimal("0.0001"))
+        text = (
+            f"premium discount: this state's table on the policy's total standard premium "
+            f"{usd(total)} gives {usd(work.rounding.line_amount(discount_on_total))}, an average "
+            f"of {shown}%, applied to {usd(work.standard)} = {usd(amount)}"
+            if multistate
+            else f"premium discount on standard premium {usd(work.standard)}: average {shown}% "
+            f"= {usd(amount)}"
+        )
+        work.add(
+            "premium_discount",
+            -amount,
+            cite(
+                rule,
+                text,
+                state=work.state,
+                amount=-amount,
+                inputs=(("total_standard_premium", str(total)), ("average_rate", str(average))),
+            ),
+        )
+        work.variable -= amount
+
+
+def _expense_constant(ctx: Context, states: list[_State]) -> None:
+    """One expense constant per policy: the highest of its states', charged in that state."""
+    candidates = []
+    for index, work in enumerate(states):
+        rule = ctx.rules(work.state).get("expense_constant")
+        if rule is not None and rule.flag("applies", True):
+            candidates.append((rule.decimal("amount"), work.standard, -index, work, rule))
+    if not candidates:
+        return
+    amount, _, _, work, rule = max(candidates, key=lambda c: (c[0], c[1], c[2]))
+    others = "" if len(candidates) == 1 else " (the highest of the policy's states, charged once)"
+    work.add(
+        "expense_constant",
+        amount,
+        cite(rule, "expense constant {}{}", state=work.state, amount=amount, args=(amount, others)),
+    )
+    work.flat += amount
+
+
+def _per_payroll_charge(ctx: Context, work: _State, code: str, label: str) -> None:
+    rule = ctx.rules(work.state).get(code)
+    if rule is None or not rule.flag("applies", True) or not work.payroll:
+        return
+    rate_ = rule.decimal("rate_per_100")
+    amount = work.rounding.line_amount(work.payroll * rate_ / HUNDRED)
+    if not amount:
+        return
+    work.add(
+        code,
+        amount,
+        cite(
+            rule,
+            "{}: {} × {} per $100 = {}",
+            state=work.state,
+            amount=amount,
+            inputs=(("payroll", str(work.payroll)), ("rate_per_100", str(rate_))),
+            args=(label, work.payroll, str(rate_), amount),
+        ),
+    )
+    work.flat += amount
+    work.surcharges += amount  # charged on top of the minimum premium, not toward it
+
+
+def _non_compliance(ctx: Context, states: list[_State], estimated: Rating) -> None:
+    audit = ctx.worksheet.audit
+    costs_charged = False
+    for work in states:
+        rule = ctx.rules(work.state).require("non_compliance")
+        estimate = estimated.state(work.state)
+        if estimate is None:
+            continue
+        multiplier = audit.non_compliance_multiplier or rule.decimal("max_multiplier")
+        eap = estimate.premium
+        if rule.text("method") == "total":
+            amount = work.rounding.line_amount(eap * (multiplier - ONE))
+            text = (
+                f"non-compliance: premium is {multiplier} × the estimated annual premium "
+                f"{usd(eap)}, a charge of {usd(amount)}"
+            )
+        else:
+            amount = work.rounding.line_amount(eap * multiplier)
+            text = (
+                f"non-compliance charge {multiplier} × the estimated annual premium "
+                f"{usd(eap)} = {usd(amount)}"
+            )
+        if rule.flag("add_audit_costs") and audit.audit_costs and not costs_charged:
+            amount += audit.audit_costs
+            costs_charged = True
+            text += f", plus audit costs {usd(audit.audit_costs)}"
+        work.add(
+            "non_compliance",
+            amount,
+            cite(
+                rule,
+                text,
+                state=work.state,
+                amount=amount,
+                inputs=(("estimated_annual_premium", str(eap)), ("multiplier", str(multiplier))),
+                path="$.audit",
+            ),
+        )
+        work.flat += amount
+        ctx.find(
+            "non_compliance",
+            f"records were not provided: estimated audit with a "
+            f"non-compliance charge of {usd(amount)}; refer to underwriting",
+            work.state,
+            "$.audit.type",
+        )
