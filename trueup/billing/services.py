@@ -10,11 +10,9 @@ latest adjustment once nothing is held.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +43,7 @@ from trueup.billing.models import (
     PaymentPlan,
     PaymentRecord,
 )
+from trueup.core import clock, ruledata
 from trueup.core.documents import UploadRefused, sniff
 from trueup.letters.models import Letter
 from trueup.letters.services import LetterRefused, letter_send
@@ -73,11 +72,10 @@ class InvalidBillingInput(TrueUpError):
         super().__init__("; ".join(str(p) for p in self.problems))
 
 
-@cache
-def rules() -> dict[str, Any]:
-    """The windows, dispute days and plan eligibility (``billing.toml``)."""
-    with (Path(__file__).parent / "billing.toml").open("rb") as f:
-        return tomllib.load(f)
+def rules(on: date | None = None) -> dict[str, Any]:
+    """The windows, dispute days and plan eligibility (``billing.toml``) in force on the day
+    (today by default)."""
+    return ruledata.load(Path(__file__).parent / "billing.toml").on(on or clock.today())
 
 
 def _today() -> date:
@@ -108,8 +106,11 @@ def chain(audit: Audit) -> list[Audit]:
 
 def dispute_days(audit: Audit) -> int:
     """The dispute window for the policy's states: a state's own where it has one (the longest
-    when several apply), else the default."""
-    config = rules()["disputes"]
+    when several apply), else the default. By the rules in force when the window opened, so a
+    later change of the days does not re-judge an open audit."""
+    outreach = Outreach.objects.filter(audit=audit).first()
+    opened = outreach.opened_at if outreach else getattr(audit.final_result, "created_at", None)
+    config = rules(clock.today() if opened is None else timezone.localdate(opened))["disputes"]
     by_state = config.get("states", {})
     days = [int(by_state[s]["days"]) for s in audit.period.states if s in by_state]
     return max(days) if days else int(config["default_days"])

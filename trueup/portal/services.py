@@ -24,8 +24,8 @@ from trueup.accounts.models import Role, User
 from trueup.audits.models import Audit, AuditEdit, RecordsItem, RecordStatus
 from trueup.audits.selectors import respond_by
 from trueup.audits.workflow import CLOSED
+from trueup.core import documents
 from trueup.policies.models import Insured
-from trueup.portal import documents
 from trueup.portal.access import is_owner, may_report, portal_rules
 from trueup.portal.models import (
     AccessKind,
