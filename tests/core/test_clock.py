@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from freezegun import freeze_time
 
 from trueup.core import clock
@@ -40,7 +41,9 @@ def test_the_carrier_s_day_turns_at_its_own_midnight(chicago: None) -> None:
 
 def time_zone_with(env: dict[str, str]) -> str:
     environ = {k: v for k, v in os.environ.items() if k != "TRUEUP_TIME_ZONE"} | env
-    environ["DJANGO_SETTINGS_MODULE"] = "trueup.settings_tests"
+    # The real settings: the tests' own pin the zone.
+    environ["DJANGO_SETTINGS_MODULE"] = "trueup.settings"
+    environ["TRUEUP_SECRET_KEY"] = "tests-and-type-checks-only-" + "k" * 40
     environ["PYTHONPATH"] = str(ROOT)
     code = "from django.conf import settings; print(settings.TIME_ZONE, settings.USE_TZ)"
     done = subprocess.run(
@@ -50,5 +53,7 @@ def time_zone_with(env: dict[str, str]) -> str:
 
 
 def test_the_time_zone_is_the_us_central_one_unless_the_environment_names_another() -> None:
+    # The suite itself runs in the default zone, whatever the environment says.
+    assert settings.TIME_ZONE == "America/Chicago"
     assert time_zone_with({}) == "America/Chicago True"
     assert time_zone_with({"TRUEUP_TIME_ZONE": "America/New_York"}) == "America/New_York True"
