@@ -176,8 +176,10 @@ DATABASES = {
 
 AUTH_USER_MODEL = "accounts.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Times are stored in UTC; "today" (deadlines, letters' dates) is the carrier's, in its own zone,
+# so it does not turn into tomorrow in a US afternoon as it would in UTC.
 USE_TZ = True
-TIME_ZONE = "UTC"
+TIME_ZONE = os.environ.get("TRUEUP_TIME_ZONE", "").strip() or "America/Chicago"
 LANGUAGE_CODE = "en-us"
 STATIC_URL = "static/"
 # Only for `collectstatic` in a deployment; WhiteNoise otherwise serves from the apps' folders.

@@ -11,3 +11,7 @@ os.environ.setdefault("TRUEUP_TASKS", "immediate")
 os.environ.setdefault("TRUEUP_SECRET_KEY", "tests-and-type-checks-only-" + "k" * 40)
 
 from trueup.settings import *  # noqa: F403
+
+# The suite runs in the default carrier's zone whatever the machine's environment says, so the
+# days it expects (a waiver's last day, a deadline) are the same everywhere.
+TIME_ZONE = "America/Chicago"

@@ -12,7 +12,7 @@ from django.test import Client
 
 from trueup.accounts.models import User
 from trueup.audits.models import Audit
-from trueup.letters.models import Letter
+from trueup.letters.models import Letter, LetterStatus
 from trueup.portal.models import AccessLog, RecordUpload
 from trueup.portal.services import record_upload_add
 
@@ -44,6 +44,7 @@ def letter(requested: Audit, auditor: User) -> Letter:
         html="<p>Reminder</p>",
         text="Reminder",
         sent_by=auditor,
+        status=LetterStatus.SENT,
     )
     row.pdf.save("reminder.pdf", ContentFile(b"%PDF-1.7 reminder"))
     return row

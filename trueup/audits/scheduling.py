@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,7 @@ from django.db.models import Q
 from trueup.accounts.models import User
 from trueup.audits.models import Audit, AuditType, Method, StatusChange
 from trueup.audits.workflow import Status
+from trueup.core import clock, ruledata
 from trueup.core.money import usd
 from trueup.policies.models import PolicyPeriod
 from trueup.rating.errors import RuleBookError
@@ -37,9 +36,9 @@ class Plan:
     reasons: tuple[str, ...]
 
 
-@cache
-def rules() -> dict[str, Any]:
-    return tomllib.loads(SCHEDULE_FILE.read_text(), parse_float=Decimal)
+def rules(on: date | None = None) -> dict[str, Any]:
+    """The scheduling rules in force on the day (today by default)."""
+    return ruledata.load(SCHEDULE_FILE).on(on or clock.today())
 
 
 def estimated_premium(period: PolicyPeriod) -> Decimal:

@@ -10,11 +10,9 @@ latest adjustment once nothing is held.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -47,11 +45,12 @@ from trueup.billing.models import (
     PaymentRecord,
 )
 from trueup.billing.outbox import deliver_outbox
+from trueup.core import clock, ruledata
 from trueup.core.errors import InvalidInput, NotAllowed, Problem, Refused
 from trueup.core.money import parse_dollars, usd_cents
 from trueup.core.tasks import enqueue_on_commit
 from trueup.core.uploads import UploadRefused, sniff
-from trueup.letters.models import Letter, LetterStatus
+from trueup.letters.models import Letter
 from trueup.letters.services import LetterRefused, letter_send
 from trueup.policies.models import Policy, PolicyPeriod
 from trueup.rating.money import cents
@@ -67,11 +66,10 @@ class BillingRefused(Refused):
     code = "billing_refused"
 
 
-@cache
-def rules() -> dict[str, Any]:
-    """The windows, dispute days and plan eligibility (``billing.toml``)."""
-    with (Path(__file__).parent / "billing.toml").open("rb") as f:
-        return tomllib.load(f)
+def rules(on: date | None = None) -> dict[str, Any]:
+    """The windows, dispute days and plan eligibility (``billing.toml``) in force on the day
+    (today by default)."""
+    return ruledata.load(Path(__file__).parent / "billing.toml").on(on or clock.today())
 
 
 def _today() -> date:
@@ -101,8 +99,11 @@ def chain(audit: Audit) -> list[Audit]:
 
 def dispute_days(audit: Audit) -> int:
     """The dispute window for the policy's states: a state's own where it has one (the longest
-    when several apply), else the default."""
-    config = rules()["disputes"]
+    when several apply), else the default. By the rules in force when the window opened, so a
+    later change of the days does not re-judge an open audit."""
+    outreach = Outreach.objects.filter(audit=audit).first()
+    opened = outreach.opened_at if outreach else getattr(audit.final_result, "created_at", None)
+    config = rules(clock.today() if opened is None else timezone.localdate(opened))["disputes"]
     by_state = config.get("states", {})
     days = [int(by_state[s]["days"]) for s in audit.period.states if s in by_state]
     return max(days) if days else int(config["default_days"])
@@ -500,9 +501,16 @@ def _payload(
     root = chain(audit)[-1]
     plan = PaymentPlan.objects.filter(audit__in=chain(audit), cancelled_at__isnull=True).last()
     dispute = Dispute.objects.filter(audit__in=chain(audit)).order_by("-id").first()
+    # Every letter written about the audit, with its state: one written in this same change
+    # (a dispute's outcome) is still on its way, so it has no time sent or PDF yet.
     letters = [
-        {"kind": letter.kind, "sent_at": _iso(letter.sent_at), "pdf": letter.pdf.name}
-        for letter in Letter.objects.filter(audit__in=chain(audit), status=LetterStatus.SENT)
+        {
+            "kind": letter.kind,
+            "status": letter.status,
+            "sent_at": _iso(letter.sent_at),
+            "pdf": letter.pdf.name or None,
+        }
+        for letter in Letter.objects.filter(audit__in=chain(audit))
     ]
     return {
         "policy": {

@@ -3,13 +3,13 @@ letter. Read by the reminders and by the letters' own services."""
 
 from __future__ import annotations
 
-import tomllib
-from functools import cache
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from trueup.core import clock, ruledata
 
-@cache
-def rules() -> dict[str, Any]:
-    with (Path(__file__).parent / "letters.toml").open("rb") as f:
-        return tomllib.load(f)
+
+def rules(on: date | None = None) -> dict[str, Any]:
+    """The rules in force on the day (today by default)."""
+    return ruledata.load(Path(__file__).parent / "letters.toml").on(on or clock.today())

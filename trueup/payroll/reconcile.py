@@ -1,25 +1,26 @@
 """Reconciling a register to its tax filings, quarter by quarter: each expected difference
-explained (Section 125, 401(k), …), the rest flagged against a tolerance. Pure: no Django."""
+explained (Section 125, 401(k), …), the rest flagged against a tolerance. No database: only
+the clock, for the rules in force today."""
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 from typing import Any
 
+from trueup.core import clock, ruledata
 from trueup.core.money import usd
 from trueup.payroll.ingest import categories
 
 RULES = Path(__file__).with_name("reconcile.toml")
 
 
-@cache
-def rules() -> dict[str, Any]:
-    return tomllib.loads(RULES.read_text())
+def rules(on: date | None = None) -> dict[str, Any]:
+    """The reconciliation rules in force on the day (today by default)."""
+    return ruledata.load(RULES).on(on or clock.today())
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,7 @@ audits are never revealed."""
 
 from __future__ import annotations
 
-import tomllib
-from functools import cache
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +15,14 @@ from django.shortcuts import get_object_or_404
 
 from trueup.accounts.models import Role, User
 from trueup.audits.models import Audit
+from trueup.core import clock, ruledata
 from trueup.policies.models import Insured
 from trueup.portal.models import AccessKind, PortalAccess
 
 
-@cache
-def portal_rules() -> dict[str, Any]:
-    """The portal's settings (``portal.toml``)."""
-    with (Path(__file__).parent / "portal.toml").open("rb") as f:
-        return tomllib.load(f)
+def portal_rules(on: date | None = None) -> dict[str, Any]:
+    """The portal's settings (``portal.toml``) in force on the day (today by default)."""
+    return ruledata.load(Path(__file__).parent / "portal.toml").on(on or clock.today())
 
 
 def portal_user(request: HttpRequest) -> User:
