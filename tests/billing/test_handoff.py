@@ -193,7 +193,7 @@ def test_the_release_command_releases_the_windows_that_ended(approved: Audit) ->
 
     ends = Outreach.objects.get(audit=approved).window_ends
     out = io.StringIO()
-    with mock.patch("trueup.billing.services._today", return_value=ends + timedelta(days=1)):
+    with mock.patch("trueup.core.clock.today", return_value=ends + timedelta(days=1)):
         call_command("release_outreach", stdout=out)
     assert out.getvalue().strip().endswith("invoice additional premium 4575.00")
     assert BillingInstruction.objects.count() == 1

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, Literal
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.params import HeaderEx, P
@@ -26,6 +25,7 @@ from trueup.audits.selectors import (
     with_latest_result,
 )
 from trueup.audits.workflow import MOVES
+from trueup.core import clock
 from trueup.core.errors import NotAllowed
 from trueup.flows import results
 
@@ -160,7 +160,7 @@ def list_audits(
         "overdue": overdue,
         "rush": rush,
     }
-    audits = audits_filtered(user, filters, timezone.localdate())
+    audits = audits_filtered(user, filters, clock.today())
     if status:
         audits = audits.filter(status=status)
     return with_latest_result(audits.select_related("period__policy", "assignee")).order_by(

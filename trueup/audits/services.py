@@ -38,6 +38,7 @@ from trueup.audits.workflow import (
     allowed,
 )
 from trueup.audits.worksheet import worksheet_for
+from trueup.core import clock
 from trueup.core.errors import InvalidInput, NotAllowed, Problem, Refused, WorksheetError
 from trueup.rating import rate_worksheet, to_jsonable
 from trueup.reference.selectors import rates_in_use
@@ -280,7 +281,7 @@ def audit_reopen(*, audit: Audit, by: User, reason: str, requested_on: date | No
     """The insured asked for an audit of a waived period: allowed within the waiver's request
     window (``schedule.toml``), counted from the day the audit was waived."""
     _check_role(by, "reopen")
-    requested_on = requested_on or timezone.localdate()
+    requested_on = requested_on or clock.today()
     waived = audit.status_changes.filter(to_status=Status.WAIVED).order_by("-at", "-id").first()
     window = int(scheduling_rules()["waiver"]["request_window_days"])
     if waived is not None:

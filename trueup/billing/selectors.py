@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
-from django.utils import timezone
 
 from trueup.audits.models import Audit, ResultSnapshot
 from trueup.audits.workflow import BILLABLE
@@ -22,6 +21,7 @@ from trueup.billing.models import (
     PaymentPlan,
 )
 from trueup.billing.plans import Eligibility
+from trueup.core import clock
 
 
 def in_billing_stage(audits: QuerySet[Audit], stage: str | None) -> QuerySet[Audit]:
@@ -108,7 +108,7 @@ def _in_flow(audit: Audit, records: BillingFigures, result: ResultSnapshot) -> B
         may_dispute=final
         and deadline is not None
         and open_dispute is None
-        and timezone.localdate() <= deadline,
+        and clock.today() <= deadline,
         talking=records.outreach is not None
         and records.outreach.status in (OutreachStatus.OPEN, OutreachStatus.DISPUTED),
         class_lines=[line for line in result.result["adjustments"] if line["is_class"]]

@@ -72,10 +72,6 @@ def rules(on: date | None = None) -> dict[str, Any]:
     return ruledata.load(Path(__file__).parent / "billing.toml").on(on or clock.today())
 
 
-def _today() -> date:
-    return timezone.localdate()
-
-
 def _edit(audit: Audit, by: User | None, summary: str) -> None:
     history_note(audit=audit, by=by, summary=summary)
 
@@ -155,7 +151,7 @@ def outreach_open(*, audit: Audit, by: User | None) -> Outreach | None:
         return Outreach.objects.get(audit=audit)
     days = int(rules()["outreach"]["business_days"])
     outreach = Outreach.objects.create(
-        audit=audit, result=result, window_ends=plans.add_business_days(_today(), days)
+        audit=audit, result=result, window_ends=plans.add_business_days(clock.today(), days)
     )
     _edit(
         audit,
@@ -237,7 +233,7 @@ def outreach_release_due(today: date | None = None) -> list[BillingInstruction]:
     """Release every result whose window has ended (a scheduled task, or ``trueup
     release_outreach``). Safe when two runs overlap: each release locks its outreach, and one
     that the other run released (or staff closed) meanwhile is skipped, not an error."""
-    today = today or _today()
+    today = today or clock.today()
     released = []
     for outreach in Outreach.objects.filter(
         status__in=[OutreachStatus.OPEN, OutreachStatus.DISPUTED],
@@ -325,7 +321,7 @@ def dispute_open(
         raise BillingRefused("only a completed or estimated audit's result can be disputed")
     if _open_dispute(audit) is not None:
         raise BillingRefused("a dispute of this result is already open")
-    today = today or _today()
+    today = today or clock.today()
     deadline = dispute_deadline(audit)
     if today > deadline:
         raise BillingRefused(
@@ -486,7 +482,7 @@ def _kind(bill_now: Decimal, period: PolicyPeriod) -> str:
     if bill_now > 0:
         return InstructionKind.INVOICE
     if bill_now < 0:
-        renewed = policy_status(period, _today()) == "renewed"
+        renewed = policy_status(period, clock.today()) == "renewed"
         credit = renewed and bool(rules()["return_premium"]["credit_when_renewed"])
         return InstructionKind.CREDIT if credit else InstructionKind.REFUND
     return InstructionKind.NO_CHANGE
@@ -518,7 +514,7 @@ def _payload(
             "line": period.policy.line,
             "effective": period.effective.isoformat(),
             "expiration": period.expiration.isoformat(),
-            "status": policy_status(period, _today()),
+            "status": policy_status(period, clock.today()),
         },
         "insured": {
             "name": insured.name,
@@ -743,7 +739,7 @@ def plan_eligibility(
     audit: Audit, today: date | None = None, amount: Decimal | None = None
 ) -> plans.Eligibility:
     """Whether a plan may be offered for ``amount`` (by default what is billed now)."""
-    today = today or _today()
+    today = today or clock.today()
     config = rules()["payment_plans"]
     since = add_months(today, -int(config["history_months"]))
     counts = PaymentRecord.objects.filter(
@@ -793,7 +789,7 @@ def payment_plan_agree(
         schedule = plans.schedule(
             total,
             instalments,
-            first_due or _today() + timedelta(days=int(config["first_due_days"])),
+            first_due or clock.today() + timedelta(days=int(config["first_due_days"])),
             down_payment,
             minimum=int(config["instalments_min"]),
             maximum=int(config["instalments_max"]),

@@ -6,13 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.utils import timezone
-
 from trueup.accounts.models import User
 from trueup.audits.history import history_note
 from trueup.audits.models import Audit, AuditEdit
 from trueup.audits.selectors import records_requested_on
 from trueup.audits.workflow import Status
+from trueup.core import clock
 from trueup.letters import services
 from trueup.letters.models import Letter
 from trueup.letters.rules import rules
@@ -52,7 +51,7 @@ def reminder_due(audit: Audit, today: date) -> str | None:
 def reminders_send_due(today: date | None = None, by: User | None = None) -> list[Sent]:
     """Send every reminder that is due today; one that cannot go (nothing missing, no e-mail
     address) is noted in the audit's history."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     done = []
     for audit in Audit.objects.filter(status=Status.RECORDS_REQUESTED).select_related(
         "period__policy__insured"

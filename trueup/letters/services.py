@@ -37,7 +37,7 @@ from trueup.audits.scheduling import checklist_for, estimated_premium
 from trueup.audits.scheduling import rules as scheduling_rules
 from trueup.audits.selectors import class_name, records_requested_on, respond_by
 from trueup.audits.workflow import Status
-from trueup.core import money
+from trueup.core import clock, money
 from trueup.core.errors import Refused
 from trueup.core.money import usd
 from trueup.core.tasks import enqueue_on_commit
@@ -306,7 +306,7 @@ def _waiver_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]:
         .first()
     )
     # audit_reopen counts the window from the day the audit was waived: the letter says so.
-    waived_on = timezone.localdate(waived) if waived is not None else timezone.localdate()
+    waived_on = timezone.localdate(waived) if waived is not None else clock.today()
     return {
         "estimated_premium": estimated_premium(audit.period),
         "request_window_days": window,
@@ -421,7 +421,7 @@ def _common(audit: Audit, kind: str) -> dict[str, Any]:
         "insured": insured,
         "address_lines": [line.strip() for line in insured.mailing_address.splitlines() if line],
         "salutation": insured.contact_name or insured.name,
-        "today": timezone.localdate(),
+        "today": clock.today(),
         "kind": kind,
         "kind_label": LetterKind(kind).label,
         "subject": SUBJECTS[kind].format(policy=policy.number),

@@ -19,6 +19,7 @@ from trueup.audits.workflow import BILLABLE, CLOSED, FINAL, RESULT_SHOWN, Status
 from trueup.billing import services as billing
 from trueup.billing.models import BillingInstruction, Dispute, DisputeStatus
 from trueup.billing.services import BillingRefused
+from trueup.core import clock
 from trueup.core.errors import InvalidInput
 from trueup.flows.disputes import dispute_open
 from trueup.letters.models import Letter, LetterStatus
@@ -81,7 +82,7 @@ def _billing_summary(audit: Audit, result: Any) -> dict[str, Any]:
         "disputes": disputes,
         "may_dispute": final
         and deadline is not None
-        and timezone.localdate() <= deadline
+        and clock.today() <= deadline
         and not any(d.status == DisputeStatus.OPEN for d in disputes),
         "dispute_deadline": deadline,
         "class_lines": [line for line in result.result["adjustments"] if line["is_class"]]

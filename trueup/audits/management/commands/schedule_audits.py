@@ -7,9 +7,9 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.utils import timezone
 
 from trueup.audits.scheduling import audit_schedule, periods_to_schedule
+from trueup.core import clock
 
 
 class Command(BaseCommand):
@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--today", type=date.fromisoformat, help="YYYY-MM-DD (default: today)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = options["today"] or timezone.localdate()
+        today = options["today"] or clock.today()
         counts = {"scheduled": 0, "waived": 0}
         for period in periods_to_schedule(today):
             audit = audit_schedule(period=period)

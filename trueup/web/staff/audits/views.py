@@ -3,7 +3,7 @@ through the services, and every view checks that the user may see the audit."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -14,7 +14,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from trueup.accounts.models import Role, User
@@ -32,6 +31,7 @@ from trueup.audits.selectors import (
 )
 from trueup.audits.workflow import ACTIONS_BY_NAME, CLOSED, FACTS_EDITABLE, Status
 from trueup.billing.selectors import in_billing_stage
+from trueup.core import clock
 from trueup.core.errors import NotAllowed
 from trueup.flows import results
 from trueup.rating import to_jsonable
@@ -60,10 +60,6 @@ FACT_TITLES = {
 }
 
 
-def _today() -> date:
-    return timezone.localdate()
-
-
 @login_required
 @require_GET
 def worklist(request: HttpRequest) -> HttpResponse:
@@ -72,7 +68,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     # A filter with a bad value is reported on the page; the other filters still apply.
     form.is_valid()
     filters: dict[str, Any] = getattr(form, "cleaned_data", {})
-    audits = in_billing_stage(audits_filtered(user, filters, _today()), filters.get("billing"))
+    audits = in_billing_stage(audits_filtered(user, filters, clock.today()), filters.get("billing"))
     # Counts by status for the other filters, so the user sees where the work is.
     scope = {
         "user": user.pk,
@@ -92,7 +88,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(ordered, PAGE_SIZE)
     paginator.count = matching  # known from the counts: no second COUNT query
     page = paginator.get_page(request.GET.get("page"))
-    today = _today()
+    today = clock.today()
     types, methods = dict(AuditType.choices), dict(Method.choices)
     statuses = dict(Status.choices)
     lines = [
@@ -227,7 +223,7 @@ def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
         "history": history,
         "may_document": services.may(user, "document"),
         "may_assign": services.may(user, "assign"),
-        "interview_form": InterviewForm(initial={"held_on": _today()}),
+        "interview_form": InterviewForm(initial={"held_on": clock.today()}),
         "finding_form": FindingForm(),
         "assign_form": AssignForm(initial={"assignee": audit.assignee, "vendor": audit.vendor}),
         "records_form": RecordsMarkForm(),
