@@ -51,7 +51,7 @@ def write_letters(count: int) -> list[int]:
 
     from trueup.audits.models import Audit
     from trueup.audits.workflow import Status
-    from trueup.billing.services import dispute_terms
+    from trueup.billing.selectors import dispute_terms
     from trueup.letters.services import letter_send
 
     audits = list(

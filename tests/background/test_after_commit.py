@@ -17,7 +17,8 @@ from trueup.audits.models import Audit, AuditEdit
 from trueup.audits.workflow import Status
 from trueup.billing import outbox
 from trueup.billing.models import BillingInstruction, Dispute, Outreach
-from trueup.billing.services import dispute_terms, outreach_release, outreach_release_due
+from trueup.billing.selectors import dispute_terms
+from trueup.billing.services import outreach_release, outreach_release_due
 from trueup.flows import disputes, results
 from trueup.letters.models import Letter, LetterStatus
 from trueup.letters.services import letter_send

@@ -104,7 +104,7 @@ def test_staff_record_an_outreach_call_and_send_the_results_letter(
     page.click("button:has-text('Send this letter')")
     expect(page).to_have_url(f"{audit_url}#letters")
     expect(page.locator(".messages")).to_contain_text(
-        "Results and premium adjustment summary sent to "
+        "Results and premium adjustment summary is on its way to "
         "dana@hoosier.example, pat@mainstreet.example."
     )
     sent = page.locator("#letters > ul > li")

@@ -14,7 +14,9 @@ from django.utils import timezone
 
 from trueup.accounts.models import User
 from trueup.audits.models import Audit, AuditEdit, PayrollEntry
+from trueup.billing import selectors as billing_selectors
 from trueup.billing import services
+from trueup.billing.errors import BillingRefused
 from trueup.billing.models import (
     BillingInstruction,
     Dispute,
@@ -98,7 +100,7 @@ def test_the_whole_way_from_approval_through_a_dispute_and_a_revision_to_the_fin
     ]
     assert dispute.deadline == timezone.localdate() + timedelta(days=30)
     assert dispute.documents.get().filename == "certificate.pdf"
-    assert services.undisputed(approved) == Decimal("18.52")
+    assert billing_selectors.undisputed(approved) == Decimal("18.52")
     ack = Letter.objects.get(audit=approved, kind="dispute_ack")
     assert ack.recipients == ["dana@hoosier.example", "pat@mainstreet.example"]
 
@@ -213,7 +215,7 @@ def test_results_are_released_when_their_window_ends(approved: Audit) -> None:
 
 def test_a_dispute_after_the_window_is_refused(approved: Audit, auditor: User) -> None:
     late = timezone.localdate() + timedelta(days=31)
-    with pytest.raises(services.BillingRefused, match="the dispute window ended"):
+    with pytest.raises(BillingRefused, match="the dispute window ended"):
         disputes.dispute_open(
             audit=approved,
             by=auditor,
@@ -272,7 +274,7 @@ def test_a_payment_plan_for_an_eligible_insured_travels_with_the_hand_off(
         event="late",
         amount=Decimal("800"),
     )
-    assert services.plan_eligibility(approved).eligible
+    assert billing_selectors.plan_eligibility(approved).eligible
     plan = services.payment_plan_agree(
         audit=approved,
         by=auditor,
@@ -298,7 +300,7 @@ def test_a_payment_plan_for_an_eligible_insured_travels_with_the_hand_off(
 def test_without_a_date_agreed_the_first_payment_is_due_the_days_billing_toml_sets(
     approved: Audit, auditor: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(services.rules()["payment_plans"], "first_due_days", 45)
+    monkeypatch.setitem(billing_selectors.rules()["payment_plans"], "first_due_days", 45)
     plan = services.payment_plan_agree(audit=approved, by=auditor, instalments=3)
     first = timezone.localdate() + timedelta(days=45)
     assert plan.schedule[0] == {"number": 1, "due": first.isoformat(), "amount": "1525.00"}
@@ -312,10 +314,10 @@ def test_an_insured_with_returned_payments_is_not_offered_a_plan(
         on=timezone.localdate() - timedelta(days=10),
         event="returned",
     )
-    check = services.plan_eligibility(approved)
+    check = billing_selectors.plan_eligibility(approved)
     assert not check.eligible
     assert check.reasons == ["1 returned payments in the last 12 months (at most 0)"]
-    with pytest.raises(services.BillingRefused, match="not eligible"):
+    with pytest.raises(BillingRefused, match="not eligible"):
         services.payment_plan_agree(audit=approved, by=auditor, instalments=4)
 
 

@@ -14,7 +14,9 @@ from django.test import Client
 from trueup.accounts.models import User
 from trueup.accounts.services import api_token_create
 from trueup.audits.models import Audit
-from trueup.billing import services
+from trueup.billing import handoff as billing_handoff
+from trueup.billing import selectors as billing_selectors
+from trueup.billing.errors import BillingRefused
 from trueup.billing.models import BillingInstruction, OutboxMessage
 from trueup.billing.outbox import outbox_deliver
 
@@ -27,7 +29,7 @@ def _api(user: User) -> Client:
 def test_repeated_hand_offs_of_one_result_make_one_instruction(
     released: Audit, manager: User
 ) -> None:
-    made = [services.billing_handoff(audit=released, by=manager) for _ in range(5)]
+    made = [billing_handoff.billing_handoff(audit=released, by=manager) for _ in range(5)]
     assert [created for _, created in made] == [False] * 5
     assert {instruction.pk for instruction, _ in made} == {BillingInstruction.objects.get().pk}
     assert OutboxMessage.objects.count() == 1
@@ -74,7 +76,8 @@ def test_ten_different_keys_for_one_released_result_bill_it_once(
     released: Audit, manager: User
 ) -> None:
     made = [
-        services.billing_handoff(audit=released, by=manager, key=f"retry-{n}") for n in range(10)
+        billing_handoff.billing_handoff(audit=released, by=manager, key=f"retry-{n}")
+        for n in range(10)
     ]
     assert [created for _, created in made] == [False] * 10
     instruction = BillingInstruction.objects.get()
@@ -86,8 +89,8 @@ def test_an_audit_not_yet_final_is_not_handed_off(audit: Audit, manager: User) -
     from trueup.audits.services import audit_rate
 
     audit_rate(audit=audit, by=manager)
-    with pytest.raises(services.BillingRefused, match="only a completed or estimated audit"):
-        services.billing_handoff(audit=audit, by=manager)
+    with pytest.raises(BillingRefused, match="only a completed or estimated audit"):
+        billing_handoff.billing_handoff(audit=audit, by=manager)
     assert not BillingInstruction.objects.exists()
 
 
@@ -234,7 +237,7 @@ def test_billing_reports_the_payment_history_that_plans_look_at(
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json() == again.json()
     assert PaymentRecord.objects.count() == 1
-    assert not services.plan_eligibility(approved).eligible
+    assert not billing_selectors.plan_eligibility(approved).eligible
     bad = client.post(
         "/api/billing/payments",
         {"policy": "WC-NOPE", "on": "2026-10-01", "event": "late", "amount": "1.005"},

@@ -17,7 +17,10 @@ from trueup.accounts.services import api_token_create
 from trueup.audits import services as audit_services
 from trueup.audits.models import Audit, ResultSnapshot
 from trueup.audits.workflow import Status
+from trueup.billing import handoff as billing_handoff
+from trueup.billing import selectors as billing_selectors
 from trueup.billing import services
+from trueup.billing.errors import BillingRefused
 from trueup.billing.models import BillingInstruction, OutboxMessage, Outreach
 from trueup.flows import disputes, results
 from trueup.letters.services import letter_render
@@ -128,7 +131,7 @@ def test_billing_uses_the_pinned_result_even_when_a_later_rating_exists(
     assert (instruction.result_id, instruction.bill_now) == (pinned.pk, Decimal("4575.00"))
     pinned_audit = Audit.objects.get(pk=approved.pk)
     html = letter_render(
-        audit=pinned_audit, kind="results", extra=services.dispute_terms(pinned_audit)
+        audit=pinned_audit, kind="results", extra=billing_selectors.dispute_terms(pinned_audit)
     ).html
     assert "$4,575" in html
     assert "$5,680" not in html
@@ -160,8 +163,8 @@ def test_a_disputed_window_is_not_billed_by_a_hand_off_either(
         lines=[{"state": "IN", "item": "5645"}],
         statement="The framing crew worked on another policy's job in March.",
     )
-    with pytest.raises(services.BillingRefused, match="being explained to the insured"):
-        services.billing_handoff(audit=approved, by=manager)
+    with pytest.raises(BillingRefused, match="being explained to the insured"):
+        billing_handoff.billing_handoff(audit=approved, by=manager)
     assert not BillingInstruction.objects.exists()
 
 
@@ -210,11 +213,11 @@ def test_a_revised_audits_closed_outreach_is_neither_logged_nor_released(
 ) -> None:
     results.audit_revise(audit=approved, by=manager, reason="payroll of another entity")
     outreach = Outreach.objects.get(audit=approved)
-    with pytest.raises(services.BillingRefused, match="the outreach was closed: the audit was"):
+    with pytest.raises(BillingRefused, match="the outreach was closed: the audit was"):
         services.outreach_attempt_add(
             outreach=outreach, by=auditor, channel="phone", contact="Dana", outcome="agreed"
         )
-    with pytest.raises(services.BillingRefused, match="the outreach was closed"):
+    with pytest.raises(BillingRefused, match="the outreach was closed"):
         services.outreach_release(outreach=outreach, by=reviewer, reason="explained")
     assert not BillingInstruction.objects.exists()
 
@@ -234,7 +237,7 @@ def test_two_releases_of_one_window_at_once_bill_it_once(
         try:
             services.outreach_release(outreach=outreach, by=by, reason="explained")
             answers.append("released")
-        except services.BillingRefused as refused:
+        except BillingRefused as refused:
             answers.append(str(refused))
         finally:
             connection.close()

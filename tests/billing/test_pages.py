@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from trueup.accounts.models import Role, User
 from trueup.audits.models import Audit
+from trueup.billing import selectors as billing_selectors
 from trueup.billing import services
 from trueup.billing.models import (
     BillingInstruction,
@@ -53,7 +54,7 @@ def test_the_audit_page_shows_the_outreach_task_with_a_script_from_the_engine(
 def test_the_payment_plan_offered_has_the_instalments_billing_toml_allows(
     approved: Audit, auditor: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(services.rules()["payment_plans"], "instalments_max", 24)
+    monkeypatch.setitem(billing_selectors.rules()["payment_plans"], "instalments_max", 24)
     page = _client(auditor).get(f"/audits/{approved.pk}/").content.decode()
     assert "A payment plan of 2 to 24 instalments can be offered." in page
     assert 'type="number" min="2" max="24" value="6" required>' in page
@@ -125,11 +126,11 @@ def test_the_results_letter_gives_the_last_day_to_dispute_that_billing_enforces(
 ) -> None:
     # Indiana with a dispute window of its own, and the result released to the insured five
     # days before the letter is sent.
-    monkeypatch.setitem(services.rules()["disputes"]["states"], "IN", {"days": 45})
+    monkeypatch.setitem(billing_selectors.rules()["disputes"]["states"], "IN", {"days": 45})
     released = timezone.now() - timedelta(days=5)
     Outreach.objects.filter(audit=approved).update(opened_at=released)
     deadline = timezone.localdate(released) + timedelta(days=45)
-    assert services.dispute_deadline(approved) == deadline
+    assert billing_selectors.dispute_deadline(approved) == deadline
     client = _client(auditor)
     preview = client.get(f"/audits/{approved.pk}/letters/results/preview/").content.decode()
     client.post(f"/audits/{approved.pk}/letters/results/send/")
@@ -225,7 +226,6 @@ def test_another_insured_cannot_dispute_or_read_the_letters(approved: Audit, aud
 def test_the_worklist_finds_the_audits_in_the_outreach_window_disputed_or_released(
     approved: Audit, auditor: User
 ) -> None:
-    from trueup.billing import services
     from trueup.billing.models import Outreach
 
     client = _client(auditor)

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from trueup.billing import plans
-from trueup.billing.services import rules
+from trueup.billing.selectors import rules
 
 # The instalments billing.toml allows: from 2 to 12.
 MIN = int(rules()["payment_plans"]["instalments_min"])

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from trueup.audits.models import Audit
+from trueup.billing import selectors as billing_selectors
 from trueup.billing import services
 from trueup.billing.models import Outreach
 from trueup.core import ruledata
@@ -41,13 +42,13 @@ def test_a_later_edition_with_other_dispute_days_does_not_move_an_open_audit_s_d
     opened = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
     Outreach.objects.filter(audit=approved).update(opened_at=opened)
     assert approved.period.states == ["IN"]
-    assert services.dispute_days(approved) == 30
-    assert services.dispute_deadline(approved) == date(2026, 4, 1)
+    assert billing_selectors.dispute_days(approved) == 30
+    assert billing_selectors.dispute_deadline(approved) == date(2026, 4, 1)
     # A window opened from March 10 on gets the new edition's days.
-    assert services.rules(date(2026, 3, 9))["disputes"]["default_days"] == 30
-    assert services.rules(date(2026, 3, 10))["disputes"]["default_days"] == 90
+    assert billing_selectors.rules(date(2026, 3, 9))["disputes"]["default_days"] == 30
+    assert billing_selectors.rules(date(2026, 3, 10))["disputes"]["default_days"] == 90
     Outreach.objects.filter(audit=approved).update(
         opened_at=datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
     )
-    assert services.dispute_days(approved) == 90
-    assert services.dispute_deadline(approved) == date(2026, 6, 8)
+    assert billing_selectors.dispute_days(approved) == 90
+    assert billing_selectors.dispute_deadline(approved) == date(2026, 6, 8)

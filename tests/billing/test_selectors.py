@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from trueup.accounts.models import User
 from trueup.audits.models import Audit
+from trueup.billing import selectors as billing_selectors
 from trueup.billing import services
 from trueup.billing.models import Outreach
 from trueup.billing.selectors import billing_figures
@@ -32,7 +33,7 @@ def test_in_the_outreach_window_the_whole_adjustment_is_undisputed(approved: Aud
     assert figures.plan_amount == Decimal("4575.00")
     assert figures.plan_check is not None and figures.plan_check.eligible
     assert figures.dispute_deadline == timezone.localdate() + timedelta(
-        days=services.dispute_days(approved)
+        days=billing_selectors.dispute_days(approved)
     )
     assert {(line["state"], line["item"], line["difference"]) for line in figures.class_lines} >= {
         ("IN", "5645", "4556.48")

@@ -24,7 +24,7 @@ from trueup.audits.services import (
 )
 from trueup.audits.workflow import Status
 from trueup.billing.models import Dispute, DisputeStatus, PaymentPlan
-from trueup.billing.services import dispute_terms
+from trueup.billing.selectors import dispute_terms
 from trueup.core.pdf import html_to_pdf
 from trueup.letters.delivery import letter_text, letters_retry
 from trueup.letters.models import Letter, LetterStatus

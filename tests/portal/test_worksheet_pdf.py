@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from trueup.audits.models import OwnerEntry, PayrollEntry, ResultSnapshot, SubcontractorEntry
 from trueup.audits.services import audit_rate
-from trueup.billing import services as billing
+from trueup.billing import selectors as billing_selectors
 from trueup.flows.results import audit_approve, audit_submit
 from trueup.letters.worksheet_pdf import worksheet_filename, worksheet_pdf
 
@@ -199,9 +199,9 @@ def test_the_downloaded_worksheet_names_the_last_day_to_dispute_as_billing_count
     audit, auditor, reviewer, policyholder, monkeypatch
 ):
     # Indiana with a dispute window of its own.
-    monkeypatch.setitem(billing.rules()["disputes"]["states"], "IN", {"days": 45})
+    monkeypatch.setitem(billing_selectors.rules()["disputes"]["states"], "IN", {"days": 45})
     approved = audit_approve(audit=audit_submit(audit=audit, by=auditor), by=reviewer)
-    deadline = billing.dispute_deadline(approved)
+    deadline = billing_selectors.dispute_deadline(approved)
     assert deadline == timezone.localdate() + timedelta(days=45)
     client = Client()
     client.force_login(policyholder)

@@ -19,9 +19,10 @@ from ninja.responses import Status
 from trueup.accounts.models import Role, User
 from trueup.api.common import Input, Money, Page, answers
 from trueup.audits.selectors import audits_visible_to
+from trueup.billing.handoff import billing_handoff
 from trueup.billing.models import BillingInstruction, OutboxMessage, PaymentRecord
 from trueup.billing.outbox import outbox_delivered
-from trueup.billing.services import billing_handoff, payment_record
+from trueup.billing.services import payment_record
 from trueup.core.errors import NotAllowed
 from trueup.core.spreadsheet import safe_row
 

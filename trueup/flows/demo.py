@@ -16,6 +16,7 @@ from trueup.audits import services
 from trueup.audits.models import Audit, OwnerEntry, PayrollEntry, SubcontractorEntry
 from trueup.audits.scheduling import audit_schedule
 from trueup.audits.workflow import Status
+from trueup.billing import selectors as billing_selectors
 from trueup.billing import services as billing
 from trueup.billing.models import Outreach
 from trueup.flows import disputes, results
@@ -137,7 +138,10 @@ def _billing(users: dict[str, User]) -> None:
         return
     agreed, disputed, planned = additional
     letter_send(
-        audit=agreed.audit, kind="results", by=auditor, extra=billing.dispute_terms(agreed.audit)
+        audit=agreed.audit,
+        kind="results",
+        by=auditor,
+        extra=billing_selectors.dispute_terms(agreed.audit),
     )
     billing.outreach_attempt_add(
         outreach=agreed,

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from trueup.accounts.models import User
 from trueup.audits.models import Audit
+from trueup.billing import selectors as billing_selectors
 from trueup.billing import services as billing
 from trueup.billing.models import Dispute
 from trueup.core.errors import NotAllowed
@@ -39,7 +40,7 @@ def dispute_open(
     )
     if by.is_portal_user:
         shown = ", ".join(
-            f"{line['state']} {line['item']} {billing.dollars(Decimal(line['disputed']))}"
+            f"{line['state']} {line['item']} {billing_selectors.dollars(Decimal(line['disputed']))}"
             for line in dispute.lines
         )
         system_message(dispute.audit, f"Dispute opened by {by.username}: {shown}.", by)

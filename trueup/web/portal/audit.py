@@ -16,9 +16,9 @@ from trueup.accounts.models import Role
 from trueup.audits.models import Audit
 from trueup.audits.selectors import respond_by
 from trueup.audits.workflow import BILLABLE, CLOSED, FINAL, RESULT_SHOWN, Status
-from trueup.billing import services as billing
+from trueup.billing import selectors as billing_selectors
+from trueup.billing.errors import BillingRefused
 from trueup.billing.models import BillingInstruction, Dispute, DisputeStatus
-from trueup.billing.services import BillingRefused
 from trueup.core import clock
 from trueup.core.errors import InvalidInput
 from trueup.flows.disputes import dispute_open
@@ -77,7 +77,7 @@ def _billing_summary(audit: Audit, result: Any) -> dict[str, Any]:
     agent see them."""
     disputes = list(Dispute.objects.filter(audit=audit))
     final = result is not None and audit.status in BILLABLE
-    deadline = billing.dispute_deadline(audit) if final else None
+    deadline = billing_selectors.dispute_deadline(audit) if final else None
     return {
         "disputes": disputes,
         "may_dispute": final
@@ -115,7 +115,7 @@ def worksheet(request: HttpRequest, pk: int) -> HttpResponse:
     snapshot = audit.final_result
     if audit.status not in FINAL or snapshot is None:
         raise Http404("the worksheet is ready when the audit is completed")
-    dispute_by = billing.dispute_deadline(audit) if audit.status in BILLABLE else None
+    dispute_by = billing_selectors.dispute_deadline(audit) if audit.status in BILLABLE else None
     response = HttpResponse(
         worksheet_pdf(audit, snapshot, dispute_by=dispute_by), content_type="application/pdf"
     )

@@ -22,7 +22,7 @@ from trueup.audits.explanations import plain_reasons
 from trueup.audits.models import Audit, ResultSnapshot
 from trueup.audits.selectors import class_name
 from trueup.audits.services import may
-from trueup.billing import services
+from trueup.billing import selectors, services
 from trueup.billing.models import (
     Channel,
     Dispute,
@@ -45,13 +45,13 @@ def call_script(
     """What to say on the call, from the engine's explanation of the result."""
     adjustment = Decimal(result.adjustment)
     if adjustment > 0:
-        outcome = f"an additional premium of {services.dollars(abs(adjustment))}"
+        outcome = f"an additional premium of {selectors.dollars(abs(adjustment))}"
     elif adjustment < 0:
-        outcome = f"a return premium of {services.dollars(abs(adjustment))}"
+        outcome = f"a return premium of {selectors.dollars(abs(adjustment))}"
     else:
         outcome = "no change to the premium"
-    audited = services.dollars(Decimal(result.audited_premium))
-    estimated = services.dollars(Decimal(result.estimated_premium))
+    audited = selectors.dollars(Decimal(result.audited_premium))
+    estimated = selectors.dollars(Decimal(result.estimated_premium))
     period = audit.period
     lines = [
         f"Hello, this is {user.get_full_name() or user.username} from the premium audit "
@@ -66,11 +66,11 @@ def call_script(
                 result.result, lambda state, code: class_name(audit, state, code)
             )
         ),
-        f"If you disagree, tell us in writing within {services.dispute_days(audit)} days with "
+        f"If you disagree, tell us in writing within {selectors.dispute_days(audit)} days with "
         "your supporting documents; the part you do not dispute is billed meanwhile.",
     ]
     if plan_check is not None:
-        config = services.rules()["payment_plans"]
+        config = selectors.rules()["payment_plans"]
         lines.append(
             f"A payment plan of {config['instalments_min']} to {config['instalments_max']} "
             "instalments can be offered."
@@ -112,8 +112,8 @@ def billing_panel(audit: Audit, user: User) -> dict[str, Any]:
         "plan_check": figures.plan_check,
         "plan_amount": figures.plan_amount,
         # The plan form's limits are the ones payment_plan_agree enforces.
-        "instalments_min": int(services.rules()["payment_plans"]["instalments_min"]),
-        "instalments_max": int(services.rules()["payment_plans"]["instalments_max"]),
+        "instalments_min": int(selectors.rules()["payment_plans"]["instalments_min"]),
+        "instalments_max": int(selectors.rules()["payment_plans"]["instalments_max"]),
     }
 
 
@@ -266,13 +266,13 @@ def plan_agree(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _letter_extra(audit: Audit, kind: str) -> dict[str, Any]:
     """What each letter needs beyond the audit itself."""
-    extra: dict[str, Any] = services.dispute_terms(audit)
+    extra: dict[str, Any] = selectors.dispute_terms(audit)
     dispute = Dispute.objects.filter(audit=audit).order_by("-id").first()
     if kind in ("dispute_ack", "dispute_outcome"):
         if dispute is None:
             raise Http404("there is no dispute to write about")
         extra["dispute"] = dispute
-        extra["undisputed"] = services.undisputed(audit)
+        extra["undisputed"] = selectors.undisputed(audit)
         if dispute.revision is not None:
             extra["result"] = dispute.revision.final_result
     if kind == "payment_plan":
