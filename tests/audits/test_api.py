@@ -11,7 +11,7 @@ from django.test import Client
 
 from trueup.accounts.models import User
 from trueup.accounts.services import api_token_create
-from trueup.audits import services
+from trueup.audits import facts
 from trueup.audits.models import Audit, AuditEdit
 from trueup.policies.models import Policy
 
@@ -192,7 +192,7 @@ def test_a_payroll_replacement_made_before_a_workbench_edit_is_refused(
     audit: Audit, auditor: User
 ) -> None:
     line = audit.payroll.get(employee="Office")
-    services.audit_fact_save(
+    facts.audit_fact_save(
         audit=audit,
         by=auditor,
         kind="payroll",

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 
 from trueup.accounts.models import User
-from trueup.audits import services
+from trueup.audits import facts, fieldwork, services
 from trueup.audits.models import Audit, AuditEdit, ResultSnapshot, StatusChange
 from trueup.audits.workflow import TRANSITIONS, Status
 from trueup.audits.worksheet import worksheet_for
@@ -199,10 +199,10 @@ def test_an_estimated_audit_is_referred_to_underwriting(audit: Audit, manager: U
 
 
 def test_a_finding_for_underwriting_refers_the_audit(audit: Audit, auditor: User) -> None:
-    services.finding_add(audit=audit, by=auditor, kind="classification", text="New operation")
+    fieldwork.finding_add(audit=audit, by=auditor, kind="classification", text="New operation")
     audit.refresh_from_db()
     assert audit.refer_to_underwriting is False
-    services.finding_add(
+    fieldwork.finding_add(
         audit=audit, by=auditor, kind="policy_change", text="Roofing", for_underwriting=True
     )
     audit.refresh_from_db()
@@ -257,32 +257,32 @@ def test_every_write_to_the_facts_counts_one_more_version(
     audit: Audit, auditor: User, manager: User
 ) -> None:
     assert _facts_version(audit) == 0
-    added = services.audit_fact_save(
+    added = facts.audit_fact_save(
         audit=audit,
         by=auditor,
         kind="payroll",
         values={"employee": "Summer help", "state": "IN", "class_code": "8810", "gross": "10000"},
     )
     assert (added.version, _facts_version(audit)) == (1, 1)
-    changed = services.audit_fact_save(
+    changed = facts.audit_fact_save(
         audit=audit, by=auditor, kind="payroll", pk=added.pk, version=1, values={"gross": "12000"}
     )
     assert (changed.version, _facts_version(audit)) == (2, 2)
     # Saving the same values again changes nothing, so no version moves and forms stay current.
-    same = services.audit_fact_save(
+    same = facts.audit_fact_save(
         audit=audit, by=auditor, kind="payroll", pk=added.pk, version=2, values={"gross": "12000"}
     )
     assert (same.version, _facts_version(audit)) == (2, 2)
-    services.audit_fact_delete(audit=audit, by=auditor, kind="payroll", pk=added.pk, version=2)
+    facts.audit_fact_delete(audit=audit, by=auditor, kind="payroll", pk=added.pk, version=2)
     assert _facts_version(audit) == 3
-    services.audit_payroll_replace(
+    facts.audit_payroll_replace(
         audit=audit,
         by=auditor,
         lines=[{"state": "IN", "class_code": "5645", "gross": Decimal("350000")}],
         expected_facts_version=3,
     )
     assert _facts_version(audit) == 4
-    services.audit_reported_facts_replace(
+    facts.audit_reported_facts_replace(
         audit=audit,
         by=auditor,
         facts={"payroll": [{"state": "IN", "class_code": "8810", "gross": Decimal("60000")}]},
@@ -308,11 +308,11 @@ def test_a_change_made_from_an_older_version_of_a_line_is_refused_with_its_value
     audit: Audit, auditor: User, manager: User
 ) -> None:
     line = audit.payroll.get(employee="Framing crew")
-    services.audit_fact_save(
+    facts.audit_fact_save(
         audit=audit, by=auditor, kind="payroll", pk=line.pk, version=1, values={"gross": "400000"}
     )
     with pytest.raises(services.StaleEdit) as refused:
-        services.audit_fact_save(
+        facts.audit_fact_save(
             audit=audit,
             by=manager,
             kind="payroll",
@@ -342,11 +342,11 @@ def test_a_line_changed_after_it_was_seen_is_not_removed(
     audit: Audit, auditor: User, manager: User
 ) -> None:
     line = audit.payroll.get(employee="Office")
-    services.audit_fact_save(
+    facts.audit_fact_save(
         audit=audit, by=auditor, kind="payroll", pk=line.pk, version=1, values={"gross": "70000"}
     )
     with pytest.raises(services.StaleEdit) as refused:
-        services.audit_fact_delete(audit=audit, by=manager, kind="payroll", pk=line.pk, version=1)
+        facts.audit_fact_delete(audit=audit, by=manager, kind="payroll", pk=line.pk, version=1)
     assert refused.value.message == (
         "someone else changed this line while you were looking at it, so it was not removed; "
         "here are the current values: remove it again if it should still go"
@@ -361,9 +361,9 @@ def test_a_line_someone_removed_is_neither_changed_nor_removed_again(
     audit: Audit, auditor: User, manager: User
 ) -> None:
     line = audit.payroll.get(employee="Office")
-    services.audit_fact_delete(audit=audit, by=auditor, kind="payroll", pk=line.pk, version=1)
+    facts.audit_fact_delete(audit=audit, by=auditor, kind="payroll", pk=line.pk, version=1)
     with pytest.raises(services.StaleEdit) as changed:
-        services.audit_fact_save(
+        facts.audit_fact_save(
             audit=audit, by=manager, kind="payroll", pk=line.pk, version=1, values={"gross": "1"}
         )
     assert changed.value.message == (
@@ -371,7 +371,7 @@ def test_a_line_someone_removed_is_neither_changed_nor_removed_again(
     )
     assert changed.value.current == {"version": None, "values": None}
     with pytest.raises(services.StaleEdit) as removed:
-        services.audit_fact_delete(audit=audit, by=manager, kind="payroll", pk=line.pk, version=1)
+        facts.audit_fact_delete(audit=audit, by=manager, kind="payroll", pk=line.pk, version=1)
     assert removed.value.message == "someone else already removed this line"
     assert not audit.payroll.filter(pk=line.pk).exists()
     assert _facts_version(audit) == 1
@@ -382,7 +382,7 @@ def test_a_change_that_does_not_say_its_version_is_refused_with_the_field_named(
 ) -> None:
     line = audit.payroll.get(employee="Office")
     with pytest.raises(services.InvalidFacts) as refused:
-        services.audit_fact_save(
+        facts.audit_fact_save(
             audit=audit, by=auditor, kind="payroll", pk=line.pk, values={"gross": "1"}
         )
     assert [str(p) for p in refused.value.problems] == [
@@ -396,7 +396,7 @@ def test_a_change_that_does_not_say_its_version_is_refused_with_the_field_named(
 def test_a_replacement_made_from_facts_that_changed_since_replaces_nothing(
     audit: Audit, auditor: User
 ) -> None:
-    services.audit_payroll_replace(
+    facts.audit_payroll_replace(
         audit=audit,
         by=auditor,
         lines=[{"state": "IN", "class_code": "5645", "gross": Decimal("350000")}],
@@ -404,12 +404,10 @@ def test_a_replacement_made_from_facts_that_changed_since_replaces_nothing(
     )
     stale = [{"state": "IN", "class_code": "8810", "gross": Decimal("60000")}]
     with pytest.raises(services.StaleEdit) as refused:
-        services.audit_payroll_replace(
-            audit=audit, by=auditor, lines=stale, expected_facts_version=0
-        )
+        facts.audit_payroll_replace(audit=audit, by=auditor, lines=stale, expected_facts_version=0)
     assert refused.value.current == {"facts_version": 1}
     with pytest.raises(services.StaleEdit):
-        services.audit_reported_facts_replace(
+        facts.audit_reported_facts_replace(
             audit=audit,
             by=auditor,
             facts={"payroll": stale},
@@ -429,7 +427,7 @@ def test_of_two_saves_of_one_line_at_the_same_moment_exactly_one_wins(
 ) -> None:
     line = audit.payroll.get(employee="Framing crew")
     first_inside = threading.Event()
-    clean = services._clean
+    clean = facts.clean_row
 
     def slow_clean(kind: str, row: Any, index: int | str) -> Any:
         # The first save holds the audit's lock here, past its version check, while the
@@ -438,12 +436,12 @@ def test_of_two_saves_of_one_line_at_the_same_moment_exactly_one_wins(
         time.sleep(0.3)
         return clean(kind, row, index)
 
-    monkeypatch.setattr(services, "_clean", slow_clean)
+    monkeypatch.setattr(facts, "clean_row", slow_clean)
     outcomes: dict[str, object] = {}
 
     def save(user: User, gross: str) -> None:
         try:
-            services.audit_fact_save(
+            facts.audit_fact_save(
                 audit=audit,
                 by=user,
                 kind="payroll",

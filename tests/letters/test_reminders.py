@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from trueup.accounts.models import User
-from trueup.audits import services
+from trueup.audits import fieldwork, services
 from trueup.audits.models import Audit, AuditEdit
 from trueup.flows import results
 from trueup.letters.models import Letter
@@ -64,7 +64,7 @@ def test_no_reminder_once_the_records_are_in_or_nothing_is_missing(
 ) -> None:
     today = timezone.localdate()
     for item in waiting.records.all():
-        services.records_item_mark(item=item, by=auditor, status="received")
+        fieldwork.records_item_mark(item=item, by=auditor, status="received")
     [refused] = reminders_send_due(today + timedelta(days=15))
     assert refused.letter is None
     assert AuditEdit.objects.filter(summary__startswith="reminder 1 not sent").count() == 1

@@ -13,7 +13,7 @@ from django.test import Client
 
 from trueup.accounts.models import User
 from trueup.accounts.services import api_token_create
-from trueup.audits import services as audit_services
+from trueup.audits import facts
 from trueup.audits.models import Audit, AuditEdit
 from trueup.audits.services import IllegalTransition, StaleEdit
 from trueup.audits.workflow import Status
@@ -124,7 +124,7 @@ def test_a_preview_committed_after_someone_edited_the_payroll_replaces_nothing(
         audit=audit, by=auditor, data=REGISTER, filename="register.csv"
     )
     line = audit.payroll.get(employee="Office")
-    audit_services.audit_fact_save(
+    facts.audit_fact_save(
         audit=audit,
         by=auditor,
         kind="payroll",

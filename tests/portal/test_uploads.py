@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from trueup.accounts.models import User
-from trueup.audits import services
+from trueup.audits import fieldwork
 from trueup.audits.models import Audit, AuditEdit, RecordsItem
 from trueup.core.errors import InvalidInput
 from trueup.portal.models import RecordUpload
@@ -106,7 +106,7 @@ def test_an_accepted_item_takes_no_more_files(
     requested: Audit, policyholder: User, auditor: User
 ) -> None:
     item = _item(requested)
-    services.records_item_mark(item=item, by=auditor, status="accepted")
+    fieldwork.records_item_mark(item=item, by=auditor, status="accepted")
     with pytest.raises(PortalRefused, match="nothing more is needed"):
         record_upload_add(item=item, by=policyholder, upload=SimpleUploadedFile("r.csv", REGISTER))
 
@@ -153,7 +153,7 @@ def test_the_auditor_rejects_an_upload_with_a_reason_and_the_insured_sees_it(
         {"file": SimpleUploadedFile("q1.txt", b"Form 941 Q1 2025 line 2: 110,000.00\n")},
     )
     assert answer.status_code == 302
-    services.records_item_mark(
+    fieldwork.records_item_mark(
         item=item, by=auditor, status="rejected", note="Q2 to Q4 are missing"
     )
     page = client.get(f"/portal/audits/{requested.pk}/").content.decode()

@@ -16,7 +16,7 @@ from ninja.params import HeaderEx, P
 
 from trueup.accounts.models import Role, User
 from trueup.api.common import Error, Input, Money, Page, answers
-from trueup.audits import services
+from trueup.audits import facts, services
 from trueup.audits.models import Audit, ResultSnapshot
 from trueup.audits.selectors import (
     audits_filtered,
@@ -244,7 +244,7 @@ def replace_payroll(
             },
             status=428,
         )
-    count = services.audit_payroll_replace(
+    count = facts.audit_payroll_replace(
         audit=audit,
         by=user,
         lines=[line.model_dump() for line in payload],

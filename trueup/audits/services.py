@@ -3,26 +3,22 @@ move checked against the transition map and recorded as a status change."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from trueup.accounts.models import Role, User, VendorFirm
 from trueup.audits.history import history_note
 from trueup.audits.models import (
     Audit,
-    Finding,
     GLExposureEntry,
-    InterviewNote,
     OwnerEntry,
     PayrollEntry,
     RecordsItem,
-    RecordStatus,
     ResultSnapshot,
     StatusChange,
     SubcontractorEntry,
@@ -33,7 +29,6 @@ from trueup.audits.workflow import (
     ACTIONS,
     BILLABLE,
     FACTS_EDITABLE,
-    SELF_REPORTING,
     Status,
     allowed,
 )
@@ -45,13 +40,20 @@ from trueup.reference.selectors import rates_in_use
 
 # Derived from the workflow's action table, by action name.
 ACTION_ROLES: dict[str, frozenset[str]] = {a.name: a.roles for a in ACTIONS}
+
+
 # The statuses each move is offered from (the transition map and the services still decide).
 ACTION_FROM: dict[str, frozenset[str]] = {a.name: a.offered_from for a in ACTIONS if a.is_move}
+
+
 # Actions that must say why.
 REASON_REQUIRED = frozenset(a.name for a in ACTIONS if a.reason_required)
 
+
 # One line of the worksheet facts: each kind counts its changes in ``version``.
 FactLine = PayrollEntry | OwnerEntry | SubcontractorEntry | GLExposureEntry
+
+
 # The kinds of worksheet fact, by the name the engine's worksheet uses for them.
 FACT_MODELS: dict[str, type[FactLine]] = {
     "payroll": PayrollEntry,
@@ -59,6 +61,8 @@ FACT_MODELS: dict[str, type[FactLine]] = {
     "subcontractors": SubcontractorEntry,
     "gl_exposures": GLExposureEntry,
 }
+
+
 FACT_LABELS = {
     "payroll": "payroll line",
     "owners": "officer/owner",
@@ -99,11 +103,11 @@ def may(user: User, action: str) -> bool:
     return user.role in ACTION_ROLES[action]
 
 
-def _label(status: str) -> str:
+def status_label(status: str) -> str:
     return str(Status(status).label).lower()
 
 
-def _check_role(by: User, action: str) -> None:
+def check_role(by: User, action: str) -> None:
     if not may(by, action):
         verb = action.replace("_", " ")
         raise NotAllowed(f"a user with the {by.get_role_display()} role may not {verb} an audit")
@@ -115,7 +119,7 @@ def audit_transition(*, audit: Audit, to: str, by: User | None, reason: str = ""
     locked = Audit.objects.select_for_update().get(pk=audit.pk)
     if not allowed(locked.status, to):
         raise IllegalTransition(
-            f"an audit that is {_label(locked.status)} cannot become {_label(to)}"
+            f"an audit that is {status_label(locked.status)} cannot become {status_label(to)}"
         )
     StatusChange.objects.create(
         audit=locked, from_status=locked.status, to_status=to, by=by, reason=reason
@@ -178,21 +182,21 @@ def _check_storable(*figures: Decimal) -> None:
 
 
 def audit_start(*, audit: Audit, by: User) -> Audit:
-    _check_role(by, "start")
+    check_role(by, "start")
     return audit_transition(audit=audit, to=Status.IN_PROGRESS, by=by)
 
 
 @transaction.atomic
 def audit_request_records(*, audit: Audit, by: User, reason: str = "") -> Audit:
     """Ask the insured for records: the move, and the records checklist for this audit."""
-    _check_role(by, "request_records")
+    check_role(by, "request_records")
     moved = audit_transition(audit=audit, to=Status.RECORDS_REQUESTED, by=by, reason=reason)
     records_checklist_create(audit=moved, by=by)
     return moved
 
 
 def audit_receive_records(*, audit: Audit, by: User) -> Audit:
-    _check_role(by, "receive_records")
+    check_role(by, "receive_records")
     return audit_transition(audit=audit, to=Status.RECORDS_RECEIVED, by=by)
 
 
@@ -200,12 +204,13 @@ def audit_receive_records(*, audit: Audit, by: User) -> Audit:
 def audit_submit(*, audit: Audit, by: User) -> Audit:
     """Rate and submit: completed when the adjustment is within the preparer's authority,
     otherwise sent to a reviewer."""
-    _check_role(by, "submit")
+    check_role(by, "submit")
     # Locked and read afresh: a second submit from an old page must see the first one's move.
     audit = Audit.objects.select_for_update().get(pk=audit.pk)
     if audit.status != Status.IN_PROGRESS:
         raise IllegalTransition(
-            f"only an audit in progress can be submitted, not one that is {_label(audit.status)}"
+            "only an audit in progress can be submitted, not one that is "
+            f"{status_label(audit.status)}"
         )
     snapshot = _rate(audit, by)
     Audit.objects.filter(pk=audit.pk).update(prepared_by=by)
@@ -226,7 +231,7 @@ def audit_submit(*, audit: Audit, by: User) -> Audit:
 def audit_approve(*, audit: Audit, by: User, reason: str = "") -> Audit:
     """A reviewer completes an audit in review: never its preparer, and within their own
     authority."""
-    _check_role(by, "approve")
+    check_role(by, "approve")
     # Locked: two reviewers approving at once must not both pass the checks below.
     audit = Audit.objects.select_for_update().get(pk=audit.pk)
     if audit.prepared_by_id == by.pk:
@@ -252,7 +257,7 @@ def _after_final(audit: Audit, snapshot: ResultSnapshot, by: User) -> None:
 
 
 def audit_return(*, audit: Audit, by: User, reason: str) -> Audit:
-    _check_role(by, "return")
+    check_role(by, "return")
     if not reason.strip():
         raise NotAllowed("say why the audit is returned to its preparer")
     return audit_transition(audit=audit, to=Status.IN_PROGRESS, by=by, reason=reason)
@@ -260,14 +265,14 @@ def audit_return(*, audit: Audit, by: User, reason: str) -> Audit:
 
 def audit_waive(*, audit: Audit, by: User, reason: str = "") -> Audit:
     """A waived audit: the estimate stands and the adjustment is zero."""
-    _check_role(by, "waive")
+    check_role(by, "waive")
     return audit_transition(audit=audit, to=Status.WAIVED, by=by, reason=reason)
 
 
 @transaction.atomic
 def audit_estimate(*, audit: Audit, by: User, reason: str) -> Audit:
     """Records were not provided: an estimated audit with the state's non-compliance charge."""
-    _check_role(by, "estimate")
+    check_role(by, "estimate")
     audit = audit_transition(audit=audit, to=Status.ESTIMATED, by=by, reason=reason)
     audit.refer_to_underwriting = True
     audit.save(update_fields=["refer_to_underwriting"])
@@ -280,7 +285,7 @@ def audit_estimate(*, audit: Audit, by: User, reason: str) -> Audit:
 def audit_reopen(*, audit: Audit, by: User, reason: str, requested_on: date | None = None) -> Audit:
     """The insured asked for an audit of a waived period: allowed within the waiver's request
     window (``schedule.toml``), counted from the day the audit was waived."""
-    _check_role(by, "reopen")
+    check_role(by, "reopen")
     requested_on = requested_on or clock.today()
     waived = audit.status_changes.filter(to_status=Status.WAIVED).order_by("-at", "-id").first()
     window = int(scheduling_rules()["waiver"]["request_window_days"])
@@ -305,7 +310,7 @@ def audit_reopen(*, audit: Audit, by: User, reason: str, requested_on: date | No
 @transaction.atomic
 def audit_reverse(*, audit: Audit, by: User, reason: str) -> Audit:
     """Reverse a final audit (``trueup.flows.results`` hands back to billing what was billed)."""
-    _check_role(by, "reverse")
+    check_role(by, "reverse")
     return audit_transition(audit=audit, to=Status.REVERSED, by=by, reason=reason)
 
 
@@ -313,7 +318,7 @@ def audit_reverse(*, audit: Audit, by: User, reason: str) -> Audit:
 def audit_revise(*, audit: Audit, by: User, reason: str) -> Audit:
     """Open a revision: the original becomes revised (its results kept as they were) and a new
     audit, linked to it, starts in progress with a copy of its facts."""
-    _check_role(by, "revise")
+    check_role(by, "revise")
     original = audit_transition(audit=audit, to=Status.REVISED, by=by, reason=reason)
     revision = Audit.objects.create(
         period=original.period,
@@ -341,11 +346,11 @@ def audit_revise(*, audit: Audit, by: User, reason: str) -> Audit:
             row.save()
             copied += 1
     if copied:
-        _facts_changed(revision)
+        facts_changed(revision)
     return revision
 
 
-def _edit(audit: Audit, by: User | None, summary: str) -> None:
+def note_edit(audit: Audit, by: User | None, summary: str) -> None:
     history_note(audit=audit, by=by, summary=summary)
 
 
@@ -368,259 +373,21 @@ def _way_forward(audit: Audit) -> str:
     return "it was reversed and nothing more changes on it"
 
 
-def check_facts_open(audit: Audit) -> None:
-    """Refuse (409) any change to the facts, the rating, the tax filings or the employee classes
-    of an audit whose facts are no longer open, naming the way forward."""
-    if audit.status not in FACTS_EDITABLE:
-        raise AuditClosed(
-            f"the audit is {_label(audit.status)} and its facts cannot change: "
-            + _way_forward(audit)
-        )
-
-
-def _check_facts_editable(audit: Audit, by: User) -> None:
-    _check_role(by, "edit_facts")
-    check_facts_open(audit)
-
-
-def _shown(value: Any) -> str:
-    """A fact's value for the history: figures with separators, without trailing cents."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"  # as the worksheet shows it
-    if isinstance(value, Decimal):
-        text = f"{value:,.2f}"
-        return text[:-3] if text.endswith(".00") else text
-    return "—" if value is None or value == "" else str(value)
-
-
-def _describe(row: models.Model) -> str:
-    parts = [
-        getattr(row, name)
-        for name in ("name", "employee", "state", "class_code")
-        if getattr(row, name, "")
-    ]
-    return " ".join(str(p) for p in parts)
-
-
-def _clean(kind: str, row: models.Model, index: int | str) -> list[Problem]:
-    try:
-        row.full_clean(exclude=["audit"])
-    except ValidationError as error:
-        return [
-            Problem(f"{kind}[{index}].{field}", " ".join(str(m) for m in messages))
-            for field, messages in error.message_dict.items()
-        ]
-    return []
-
-
-def _facts_changed(audit: Audit) -> None:
+def facts_changed(audit: Audit) -> None:
     """Count one more change to the audit's facts. The caller holds the audit's row lock (or
     has just created it), so the count read is the current one."""
     audit.facts_version += 1
     audit.save(update_fields=["facts_version"])
 
 
-def _check_facts_version(audit: Audit, expected: int | None) -> None:
-    """Refuse a replacement made from facts that have changed since (None: not checked)."""
-    if expected is not None and expected != audit.facts_version:
-        raise StaleEdit(
-            f"the audit's facts changed after version {expected}, which this replacement was "
-            f"made from; they are at version {audit.facts_version} now and nothing was "
-            "replaced: read them again and make the replacement from what is there now",
-            current={"facts_version": audit.facts_version},
+def check_facts_open(audit: Audit) -> None:
+    """Refuse (409) any change to the facts, the rating, the tax filings or the employee classes
+    of an audit whose facts are no longer open, naming the way forward."""
+    if audit.status not in FACTS_EDITABLE:
+        raise AuditClosed(
+            f"the audit is {status_label(audit.status)} and its facts cannot change: "
+            + _way_forward(audit)
         )
-
-
-def _values(row: FactLine) -> dict[str, Any]:
-    """A line's facts as they are now: every field but its keys and its version."""
-    return {
-        field.name: getattr(row, field.name)
-        for field in row._meta.concrete_fields
-        if field.name not in ("id", "audit", "version")
-    }
-
-
-def _line(
-    audit: Audit, kind: str, pk: int, version: int | None, *, removed: str
-) -> tuple[FactLine, bool]:
-    """The line as it is now (read under the audit's row lock) and whether it is still at the
-    ``version`` the edit was made from. ``removed`` says what happened if it is gone."""
-    if version is None:
-        raise InvalidFacts(
-            [
-                Problem(
-                    f"{kind}[{pk}].version",
-                    "the version of the line this edit was made from is missing: open the line "
-                    "again and make the edit there",
-                )
-            ]
-        )
-    row = FACT_MODELS[kind]._default_manager.filter(audit=audit, pk=pk).first()
-    if row is None:
-        raise StaleEdit(removed, current={"version": None, "values": None})
-    return row, row.version == version
-
-
-def _stale_line(row: FactLine, message: str) -> StaleEdit:
-    return StaleEdit(message, current={"version": row.version, "values": _values(row)})
-
-
-@transaction.atomic
-def audit_fact_save(
-    *,
-    audit: Audit,
-    by: User,
-    kind: str,
-    values: Mapping[str, Any],
-    pk: int | None = None,
-    version: int | None = None,
-) -> FactLine:
-    """Add a worksheet fact (``pk`` None) or change one, from the ``version`` of it the edit
-    was made from; a line changed by someone else since is not touched (``StaleEdit``). The edit
-    goes into the history and counts as a change to the audit's facts."""
-    model = FACT_MODELS[kind]
-    # Every write to an audit's facts takes this lock first, so of two edits made from the same
-    # version only the first passes the check below; the second then reads the line it changed.
-    audit = Audit.objects.select_for_update().get(pk=audit.pk)
-    _check_facts_editable(audit, by)
-    if pk is None:
-        row = model(audit=audit)
-        before: dict[str, Any] = {}
-    else:
-        row, current = _line(
-            audit,
-            kind,
-            pk,
-            version,
-            removed="someone else removed this line while you were editing it; nothing was saved",
-        )
-        if not current:
-            differences = [
-                f"{name.replace('_', ' ')} is now {_shown(getattr(row, name))} "
-                f"(yours: {_shown(value)})"
-                for name, value in values.items()
-                if getattr(row, name) != value
-            ]
-            raise _stale_line(
-                row,
-                "someone else changed this line while you were editing it: "
-                + (", ".join(differences) or "it now has the values you entered")
-                + "; here are the current values: make your change again if it still applies",
-            )
-        before = {name: getattr(row, name) for name in values}
-    for name, value in values.items():
-        setattr(row, name, value)
-    problems = _clean(kind, row, "new" if pk is None else pk)
-    if problems:
-        raise InvalidFacts(problems)
-    label = FACT_LABELS[kind]
-    if pk is None:
-        row.save()
-        _edit(audit, by, f"added {label} {_describe(row)}")
-    else:
-        # Compared after cleaning, so "400000" and Decimal("400000.00") are no change.
-        changes = [
-            f"{name.replace('_', ' ')} {_shown(before[name])} → {_shown(getattr(row, name))}"
-            for name in values
-            if before[name] != getattr(row, name)
-        ]
-        if not changes:
-            return row  # nothing changed: nothing written, and open forms stay current
-        row.version += 1
-        row.save()
-        _edit(audit, by, f"changed {label} {_describe(row)}: " + "; ".join(changes))
-    _facts_changed(audit)
-    return row
-
-
-@transaction.atomic
-def audit_fact_delete(
-    *, audit: Audit, by: User, kind: str, pk: int, version: int | None = None
-) -> None:
-    """Remove a worksheet fact, if it is still at the ``version`` the person removing it saw."""
-    audit = Audit.objects.select_for_update().get(pk=audit.pk)
-    _check_facts_editable(audit, by)
-    row, current = _line(audit, kind, pk, version, removed="someone else already removed this line")
-    if not current:
-        raise _stale_line(
-            row,
-            "someone else changed this line while you were looking at it, so it was not "
-            "removed; here are the current values: remove it again if it should still go",
-        )
-    row.delete()
-    _edit(audit, by, f"removed {FACT_LABELS[kind]} {_describe(row)}")
-    _facts_changed(audit)
-
-
-@transaction.atomic
-def audit_payroll_replace(
-    *,
-    audit: Audit,
-    by: User,
-    lines: Iterable[Mapping[str, Any]],
-    expected_facts_version: int | None = None,
-) -> int:
-    """Replace every payroll line of the audit, all or nothing (systems sending a register).
-    Given ``expected_facts_version`` (the facts the replacement was made from), facts changed
-    since are not replaced (``StaleEdit``)."""
-    audit = Audit.objects.select_for_update().get(pk=audit.pk)
-    _check_facts_editable(audit, by)
-    _check_facts_version(audit, expected_facts_version)
-    rows = [PayrollEntry(audit=audit, **line) for line in lines]
-    problems = [p for index, row in enumerate(rows) for p in _clean("payroll", row, index)]
-    if problems:
-        raise InvalidFacts(problems)
-    audit.payroll.all().delete()
-    PayrollEntry.objects.bulk_create(rows)
-    _edit(audit, by, f"replaced the payroll with {len(rows)} line(s)")
-    _facts_changed(audit)
-    return len(rows)
-
-
-@transaction.atomic
-def audit_reported_facts_replace(
-    *,
-    audit: Audit,
-    by: User,
-    facts: Mapping[str, Iterable[Mapping[str, Any]]],
-    source: str,
-    expected_facts_version: int | None = None,
-) -> dict[str, int]:
-    """Replace the audit's facts of the kinds given with those the insured reported (the online
-    self-audit), all or nothing. The policyholder reports only while records are being gathered;
-    staff may do it while the facts can change. Given ``expected_facts_version``, facts changed
-    since are not replaced (``StaleEdit``)."""
-    audit = Audit.objects.select_for_update().get(pk=audit.pk)
-    if by.role == Role.INSURED:
-        if audit.status not in SELF_REPORTING:
-            raise IllegalTransition(
-                f"an audit that is {_label(audit.status)} no longer takes the insured's report"
-            )
-    else:
-        _check_facts_editable(audit, by)
-    _check_facts_version(audit, expected_facts_version)
-    rows = {
-        kind: [FACT_MODELS[kind](audit=audit, **values) for values in lines]
-        for kind, lines in facts.items()
-    }
-    problems = [
-        p
-        for kind, kind_rows in rows.items()
-        for index, row in enumerate(kind_rows)
-        for p in _clean(kind, row, index)
-    ]
-    if problems:
-        raise InvalidFacts(problems)
-    for kind, kind_rows in rows.items():
-        model = FACT_MODELS[kind]
-        model._default_manager.filter(audit=audit).delete()
-        # Each kind's rows are of its own model; mypy sees only the union of the four.
-        model._default_manager.bulk_create(kind_rows)  # type: ignore[arg-type]
-    counts = {kind: len(kind_rows) for kind, kind_rows in rows.items()}
-    shown = ", ".join(f"{n} {FACT_LABELS[kind]}(s)" for kind, n in counts.items())
-    _edit(audit, by, f"facts replaced from {source}: {shown}")
-    _facts_changed(audit)
-    return counts
 
 
 @transaction.atomic
@@ -628,7 +395,7 @@ def audit_assign(
     *, audit: Audit, by: User, assignee: User | None, vendor: VendorFirm | None = None
 ) -> Audit:
     """Assign the audit to an auditor, a vendor firm, or an auditor of a vendor firm."""
-    _check_role(by, "assign")
+    check_role(by, "assign")
     if assignee is not None and assignee.role not in (Role.AUDITOR, Role.MANAGER):
         raise NotAllowed(f"{assignee.username} is not an auditor")
     if assignee is not None and assignee.vendor_id is not None:
@@ -640,7 +407,7 @@ def audit_assign(
     audit.vendor = vendor
     audit.save(update_fields=["assignee", "vendor"])
     who = assignee.username if assignee else "nobody"
-    _edit(audit, by, f"assigned to {who}" + (f" ({vendor.name})" if vendor else ""))
+    note_edit(audit, by, f"assigned to {who}" + (f" ({vendor.name})" if vendor else ""))
     return audit
 
 
@@ -656,97 +423,6 @@ def records_checklist_create(*, audit: Audit, by: User | None) -> list[RecordsIt
     ]
     RecordsItem.objects.bulk_create(new)
     return list(audit.records.all())
-
-
-@transaction.atomic
-def records_item_mark(*, item: RecordsItem, by: User, status: str, note: str = "") -> RecordsItem:
-    """Mark a checklist item received, accepted, rejected (a reason is required) or not needed."""
-    _check_role(by, "document")
-    if status not in RecordStatus.values:
-        raise InvalidFacts([Problem("status", f"{status!r} is not a records status")])
-    if status == RecordStatus.REJECTED and not note.strip():
-        raise InvalidFacts([Problem("note", "say why the records are rejected")])
-    item = RecordsItem.objects.select_for_update().get(pk=item.pk)
-    item.status = status
-    item.note = note
-    item.updated_by = by
-    item.save()
-    _edit(
-        item.audit,
-        by,
-        f"{item.get_kind_display()}: {item.get_status_display().lower()}"
-        + (f" ({note})" if note else ""),
-    )
-    return item
-
-
-def _record(row: InterviewNote | Finding, kind: str, by: User, summary: str) -> None:
-    """Check a new interview note or finding, save it, and put it in the audit's history."""
-    problems = _clean(kind, row, "new")
-    if problems:
-        raise InvalidFacts(problems)
-    row.save()
-    _edit(row.audit, by, summary)
-
-
-@transaction.atomic
-def interview_note_add(
-    *,
-    audit: Audit,
-    by: User,
-    kind: str,
-    held_on: date,
-    contact: str,
-    contact_title: str = "",
-    operations: str = "",
-    changes: str = "",
-    average_employees: int | None = None,
-    notes: str = "",
-) -> InterviewNote:
-    _check_role(by, "document")
-    note = InterviewNote(
-        audit=audit,
-        by=by,
-        kind=kind,
-        held_on=held_on,
-        contact=contact,
-        contact_title=contact_title,
-        operations=operations,
-        changes=changes,
-        average_employees=average_employees,
-        notes=notes,
-    )
-    _record(note, "interview", by, f"{note.get_kind_display().lower()} with {contact} on {held_on}")
-    return note
-
-
-@transaction.atomic
-def finding_add(
-    *,
-    audit: Audit,
-    by: User,
-    kind: str,
-    text: str,
-    state: str = "",
-    class_code: str = "",
-    recommendation: str = "",
-    for_underwriting: bool = False,
-) -> Finding:
-    _check_role(by, "document")
-    finding = Finding(
-        audit=audit,
-        by=by,
-        kind=kind,
-        text=text,
-        state=state,
-        class_code=class_code,
-        recommendation=recommendation,
-        for_underwriting=for_underwriting,
-    )
-    _record(finding, "finding", by, f"finding ({finding.get_kind_display().lower()}): {text}")
-    if for_underwriting and not audit.refer_to_underwriting:
-        Audit.objects.filter(pk=audit.pk).update(refer_to_underwriting=True)
-    return finding
 
 
 def check_action(*, action: str, reason: str) -> None:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from trueup.accounts.models import Role, User, VendorFirm
-from trueup.audits import services
+from trueup.audits import fieldwork, services
 from trueup.audits.models import Audit, OwnerEntry, PayrollEntry, SubcontractorEntry
 from trueup.audits.scheduling import audit_schedule
 from trueup.audits.workflow import Status
@@ -348,7 +348,7 @@ def _advance(rng: random.Random, users: dict[str, User]) -> None:
             if target == Status.RECORDS_RECEIVED:
                 services.audit_receive_records(audit=audit, by=worker)
                 for item in audit.records.all()[:3]:
-                    services.records_item_mark(item=item, by=worker, status="received")
+                    fieldwork.records_item_mark(item=item, by=worker, status="received")
             elif target == Status.ESTIMATED:
                 results.audit_estimate(
                     audit=audit, by=worker, reason="no records after three requests"
@@ -382,7 +382,7 @@ def _advance(rng: random.Random, users: dict[str, User]) -> None:
 def _entrance_interview(audit: Audit, by: User) -> None:
     insured = audit.period.policy.insured
     services.records_checklist_create(audit=audit, by=by)
-    services.interview_note_add(
+    fieldwork.interview_note_add(
         audit=audit,
         by=by,
         kind="entrance",
@@ -394,13 +394,13 @@ def _entrance_interview(audit: Audit, by: User) -> None:
         average_employees=audit.payroll.count() * 6,
     )
     for item in audit.records.all():
-        services.records_item_mark(item=item, by=by, status="accepted")
+        fieldwork.records_item_mark(item=item, by=by, status="accepted")
 
 
 def _exit_interview(rng: random.Random, audit: Audit, by: User) -> None:
     first = audit.payroll.order_by("id").first()
     assert first is not None
-    services.finding_add(
+    fieldwork.finding_add(
         audit=audit,
         by=by,
         kind=rng.choice(("payroll", "records")),
@@ -409,7 +409,7 @@ def _exit_interview(rng: random.Random, audit: Audit, by: User) -> None:
         text="Overtime kept in a separate earnings code; premium portion excluded",
         recommendation="Keep overtime hours and pay separately by employee",
     )
-    services.interview_note_add(
+    fieldwork.interview_note_add(
         audit=audit,
         by=by,
         kind="exit",

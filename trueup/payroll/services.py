@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from trueup.accounts.models import User
+from trueup.audits import facts
 from trueup.audits import services as audit_services
 from trueup.audits.models import Audit
 from trueup.audits.services import InvalidFacts
@@ -289,7 +290,7 @@ def payroll_import_commit(*, payroll_import: PayrollImport, by: User) -> Payroll
             )
         raise InvalidFacts(problems)
     try:
-        audit_services.audit_payroll_replace(
+        facts.audit_payroll_replace(
             audit=audit, by=by, lines=locked.lines, expected_facts_version=locked.facts_version
         )
     except audit_services.StaleEdit as stale:

@@ -21,13 +21,10 @@ from django.utils import timezone
 
 from trueup.accounts.models import User
 from trueup.audits.explanations import plain_reasons
+from trueup.audits.facts import audit_reported_facts_replace
 from trueup.audits.models import Audit
 from trueup.audits.selectors import class_name
-from trueup.audits.services import (
-    InvalidFacts,
-    audit_reported_facts_replace,
-    audit_transition,
-)
+from trueup.audits.services import InvalidFacts, audit_transition
 from trueup.audits.workflow import SELF_REPORTING, Status
 from trueup.audits.worksheet import worksheet_for
 from trueup.core.errors import InvalidInput

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from trueup.accounts.models import Role, User
-from trueup.audits import services
+from trueup.audits import facts, fieldwork, services
 from trueup.audits.access import staff_user, visible_audit
 from trueup.audits.explanations import explain
 from trueup.audits.models import Audit, AuditType, Method, RecordsItem
@@ -288,7 +288,7 @@ def fact_save(request: HttpRequest, pk: int, kind: str, fact: int | None = None)
         values = dict(form.cleaned_data)
         version = values.pop("version")
         try:
-            services.audit_fact_save(
+            facts.audit_fact_save(
                 audit=audit, by=user, kind=kind, pk=fact, version=version, values=values
             )
         except NotAllowed as error:
@@ -314,7 +314,7 @@ def fact_delete(request: HttpRequest, pk: int, kind: str, fact: int) -> HttpResp
     bound: dict[str, Any] = {}
     status = 200
     try:
-        services.audit_fact_delete(audit=audit, by=user, kind=kind, pk=fact, version=version)
+        facts.audit_fact_delete(audit=audit, by=user, kind=kind, pk=fact, version=version)
     except NotAllowed as error:
         raise PermissionDenied(error.message) from error
     except services.StaleEdit as error:
@@ -418,7 +418,7 @@ def interview_add(request: HttpRequest, pk: int) -> HttpResponse:
     user, audit = _documenter(request, pk, "add interview notes")
     form = InterviewForm(request.POST)
     if form.is_valid():
-        services.interview_note_add(audit=audit, by=user, **form.cleaned_data)
+        fieldwork.interview_note_add(audit=audit, by=user, **form.cleaned_data)
     else:
         messages.error(request, f"The interview note was not saved: {_form_errors(form)}")
     return _back(audit, "#interviews")
@@ -430,7 +430,7 @@ def finding_add(request: HttpRequest, pk: int) -> HttpResponse:
     user, audit = _documenter(request, pk, "add findings")
     form = FindingForm(request.POST)
     if form.is_valid():
-        services.finding_add(audit=audit, by=user, **form.cleaned_data)
+        fieldwork.finding_add(audit=audit, by=user, **form.cleaned_data)
     else:
         messages.error(request, f"The finding was not saved: {_form_errors(form)}")
     return _back(audit, "#findings")
@@ -446,7 +446,7 @@ def records_mark(request: HttpRequest, pk: int, item: int) -> HttpResponse:
         messages.error(request, f"The checklist was not updated: {_form_errors(form)}")
         return _back(audit, "#records")
     try:
-        services.records_item_mark(item=record, by=user, **form.cleaned_data)
+        fieldwork.records_item_mark(item=record, by=user, **form.cleaned_data)
     except TrueUpError as error:
         messages.error(request, error.message)
     return _back(audit, "#records")
