@@ -68,26 +68,8 @@ def _kind(bill_now: Decimal, period: PolicyPeriod) -> str:
     return InstructionKind.NO_CHANGE
 
 
-def _payload(
-    audit: Audit, result: ResultSnapshot, figures: Mapping[str, Decimal], kind: str, stage: str
-) -> dict[str, Any]:
-    """Everything billing needs to act without asking again."""
-    period = audit.period
+def _policy_and_insured(period: PolicyPeriod) -> dict[str, Any]:
     insured = period.policy.insured
-    root = chain(audit)[-1]
-    plan = PaymentPlan.objects.filter(audit__in=chain(audit), cancelled_at__isnull=True).last()
-    dispute = Dispute.objects.filter(audit__in=chain(audit)).order_by("-id").first()
-    # Every letter written about the audit, with its state: one written in this same change
-    # (a dispute's outcome) is still on its way, so it has no time sent or PDF yet.
-    letters = [
-        {
-            "kind": letter.kind,
-            "status": letter.status,
-            "sent_at": _iso(letter.sent_at),
-            "pdf": letter.pdf.name or None,
-        }
-        for letter in Letter.objects.filter(audit__in=chain(audit))
-    ]
     return {
         "policy": {
             "number": period.policy.number,
@@ -105,48 +87,172 @@ def _payload(
             "phone": insured.contact_phone,
             "agency": insured.agency.code if insured.agency else None,
         },
+    }
+
+
+def _result_part(result: ResultSnapshot) -> dict[str, Any]:
+    return {
+        "id": result.pk,
+        "estimated_premium": str(result.estimated_premium),
+        "audited_premium": str(result.audited_premium),
+        "adjustment": str(result.adjustment),
+        "outcome": result.outcome,
+        "by_class": [
+            {
+                "state": line["state"],
+                "item": line["item"],
+                "estimated_premium": line["estimated_premium"],
+                "audited_premium": line["audited_premium"],
+                "difference": line["difference"],
+            }
+            for line in result.result["adjustments"]
+        ],
+    }
+
+
+def _dispute_part(audits: list[Audit]) -> dict[str, Any] | None:
+    dispute = Dispute.objects.filter(audit__in=audits).order_by("-id").first()
+    if dispute is None:
+        return None
+    return {
+        "id": dispute.pk,
+        "status": dispute.status,
+        "disputed_amount": str(dispute.disputed_amount),
+        "lines": dispute.lines,
+    }
+
+
+def _plan_part(audits: list[Audit]) -> dict[str, Any] | None:
+    plan = PaymentPlan.objects.filter(audit__in=audits, cancelled_at__isnull=True).last()
+    if plan is None:
+        return None
+    return {
+        "total": str(plan.total),
+        "down_payment": str(plan.down_payment),
+        "instalments": plan.instalments,
+        "schedule": plan.schedule,
+    }
+
+
+def _documents(audits: list[Audit]) -> list[dict[str, Any]]:
+    """Every letter written about the audit, with its state: one written in this same change
+    (a dispute's outcome) is still on its way, so it has no time sent or PDF yet."""
+    return [
+        {
+            "kind": letter.kind,
+            "status": letter.status,
+            "sent_at": _iso(letter.sent_at),
+            "pdf": letter.pdf.name or None,
+        }
+        for letter in Letter.objects.filter(audit__in=audits)
+    ]
+
+
+def _payload(
+    audit: Audit, result: ResultSnapshot, figures: Mapping[str, Decimal], kind: str, stage: str
+) -> dict[str, Any]:
+    """Everything billing needs to act without asking again."""
+    audits = chain(audit)
+    return {
+        **_policy_and_insured(audit.period),
         "audit": {
             "id": audit.pk,
-            "first_audit": root.pk,
+            "first_audit": audits[-1].pk,
             "type": audit.type,
             "status": audit.status,
         },
-        "result": {
-            "id": result.pk,
-            "estimated_premium": str(result.estimated_premium),
-            "audited_premium": str(result.audited_premium),
-            "adjustment": str(result.adjustment),
-            "outcome": result.outcome,
-            "by_class": [
-                {
-                    "state": line["state"],
-                    "item": line["item"],
-                    "estimated_premium": line["estimated_premium"],
-                    "audited_premium": line["audited_premium"],
-                    "difference": line["difference"],
-                }
-                for line in result.result["adjustments"]
-            ],
-        },
+        "result": _result_part(result),
         "instruction": {"kind": kind, "stage": stage, **{k: str(v) for k, v in figures.items()}},
-        "dispute": None
-        if dispute is None
-        else {
-            "id": dispute.pk,
-            "status": dispute.status,
-            "disputed_amount": str(dispute.disputed_amount),
-            "lines": dispute.lines,
-        },
-        "payment_plan": None
-        if plan is None
-        else {
-            "total": str(plan.total),
-            "down_payment": str(plan.down_payment),
-            "instalments": plan.instalments,
-            "schedule": plan.schedule,
-        },
-        "documents": letters,
+        "dispute": _dispute_part(audits),
+        "payment_plan": _plan_part(audits),
+        "documents": _documents(audits),
     }
+
+
+def _check_key(key: str | None) -> None:
+    if key is not None and not KEY_PATTERN.fullmatch(key):
+        raise InvalidInput(
+            [
+                Problem(
+                    "Idempotency-Key",
+                    "at most 100 letters, digits, dashes, underscores, dots or colons",
+                )
+            ]
+        )
+
+
+def _figures(audit: Audit, result: ResultSnapshot, stage: str) -> dict[str, Decimal]:
+    """What this hand-off bills: the adjustment, less what was billed before for the audit's
+    chain and, at the release, what a dispute holds back."""
+    previously = (
+        BillingInstruction.objects.filter(audit__in=chain(audit)).aggregate(s=Sum("bill_now"))["s"]
+        or ZERO
+    )
+    # Sums come back from the database at its own precision: back to cents.
+    previously = cents(Decimal(previously))
+    # A reversed audit's adjustment is nothing: what was billed comes back.
+    total = ZERO_CENTS if stage == "reversed" else cents(Decimal(result.adjustment))
+    held = cents(held_back(audit, total) if stage == "released" else ZERO)
+    return {
+        "total_adjustment": total,
+        "previously_billed": previously,
+        "held": held,
+        "bill_now": total - held - previously,
+    }
+
+
+def _summary(instruction: BillingInstruction, figures: Mapping[str, Decimal]) -> str:
+    total, previously, held = (
+        figures["total_adjustment"],
+        figures["previously_billed"],
+        figures["held"],
+    )
+    return (
+        f"billing instruction {instruction.pk}: "
+        f"{instruction.get_kind_display().lower()} {dollars(abs(figures['bill_now']))} now"
+        + (f", {dollars(held)} held for the dispute" if held else "")
+        + (
+            f" (adjustment {dollars(total)}, {dollars(previously)} billed before)"
+            if previously
+            else ""
+        )
+    )
+
+
+def _make(
+    audit: Audit, by: User | None, stage: str, key: str | None
+) -> tuple[BillingInstruction, bool]:
+    """Under the audit's lock: the instruction already made for this key or result and stage,
+    or a new one with its outbox message (pushed to billing once committed)."""
+    # Hand-offs of one audit are made one at a time, so "previously billed" is right and a
+    # result is handed off once per stage, whatever keys callers send.
+    locked = Audit.objects.select_for_update().get(pk=audit.pk)
+    _check_stage(locked, stage)
+    result = final_result_of(locked)
+    key = key or f"audit-{locked.pk}-result-{result.pk}-{stage}"
+    existing = BillingInstruction.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return _same_audit(existing, locked), False
+    made = BillingInstruction.objects.filter(audit=locked, result=result, stage=stage)
+    if made.exists():
+        return made.get(), False
+    figures = _figures(locked, result, stage)
+    kind = _kind(figures["bill_now"], locked.period)
+    instruction = BillingInstruction.objects.create(
+        audit=locked,
+        result=result,
+        idempotency_key=key,
+        kind=kind,
+        stage=stage,
+        payload=_payload(locked, result, figures, kind, stage),
+        created_by=by,
+        **figures,
+    )
+    OutboxMessage.objects.create(instruction=instruction)
+    # Pushed to billing as soon as this is committed (when billing has an address).
+    enqueue_on_commit(deliver_outbox)
+    history_note(audit=locked, by=by, summary=_summary(instruction, figures))
+    return instruction, True
 
 
 def billing_handoff(
@@ -157,82 +263,21 @@ def billing_handoff(
     is new."""
     if stage not in STAGES:
         raise BillingRefused(f"{stage!r} is not a stage of the hand-off to billing")
-    if key is not None and not KEY_PATTERN.fullmatch(key):
-        raise InvalidInput(
-            [
-                Problem(
-                    "Idempotency-Key",
-                    "at most 100 letters, digits, dashes, underscores, dots or colons",
-                )
-            ]
-        )
+    _check_key(key)
     existing = BillingInstruction.objects.filter(idempotency_key=key).first() if key else None
     if existing is not None:
         return _same_audit(existing, audit), False
     try:
         with transaction.atomic():
-            # Hand-offs of one audit are made one at a time, so "previously billed" is right
-            # and a result is handed off once per stage, whatever keys callers send.
-            locked = Audit.objects.select_for_update().get(pk=audit.pk)
-            _check_stage(locked, stage)
-            result = final_result_of(locked)
-            key = key or f"audit-{locked.pk}-result-{result.pk}-{stage}"
-            existing = BillingInstruction.objects.filter(idempotency_key=key).first()
-            if existing is not None:
-                return _same_audit(existing, locked), False
-            made = BillingInstruction.objects.filter(audit=locked, result=result, stage=stage)
-            if made.exists():
-                return made.get(), False
-            reversal = stage == "reversed"
-            audits = chain(locked)
-            previously = (
-                BillingInstruction.objects.filter(audit__in=audits).aggregate(s=Sum("bill_now"))[
-                    "s"
-                ]
-                or ZERO
-            )
-            # Sums come back from the database at its own precision: back to cents.
-            previously = cents(Decimal(previously))
-            # A reversed audit's adjustment is nothing: what was billed comes back.
-            total = ZERO_CENTS if reversal else cents(Decimal(result.adjustment))
-            held = cents(held_back(locked, total) if stage == "released" else ZERO)
-            bill_now = total - held - previously
-            kind = _kind(bill_now, locked.period)
-            figures = {
-                "total_adjustment": total,
-                "previously_billed": previously,
-                "held": held,
-                "bill_now": bill_now,
-            }
-            instruction = BillingInstruction.objects.create(
-                audit=locked,
-                result=result,
-                idempotency_key=key,
-                kind=kind,
-                stage=stage,
-                payload=_payload(locked, result, figures, kind, stage),
-                created_by=by,
-                **figures,
-            )
-            OutboxMessage.objects.create(instruction=instruction)
-            # Pushed to billing as soon as this is committed (when billing has an address).
-            enqueue_on_commit(deliver_outbox)
-            history_note(
-                audit=locked,
-                by=by,
-                summary=f"billing instruction {instruction.pk}: "
-                f"{instruction.get_kind_display().lower()} {dollars(abs(bill_now))} now"
-                + (f", {dollars(held)} held for the dispute" if held else "")
-                + (
-                    f" (adjustment {dollars(total)}, {dollars(previously)} billed before)"
-                    if previously
-                    else ""
-                ),
-            )
-            return instruction, True
+            return _make(audit, by, stage, key)
     except IntegrityError:
-        # Another request made it between our read and our write: theirs is the one.
-        return _same_audit(BillingInstruction.objects.get(idempotency_key=key), audit), False
+        # Another request made it between our read and our write: theirs stands.
+        theirs = (
+            BillingInstruction.objects.filter(idempotency_key=key)
+            if key
+            else BillingInstruction.objects.filter(audit=audit, stage=stage).order_by("-id")
+        )
+        return _same_audit(theirs.first() or theirs.get(), audit), False
 
 
 def _same_audit(instruction: BillingInstruction, audit: Audit) -> BillingInstruction:
