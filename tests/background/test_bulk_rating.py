@@ -27,6 +27,7 @@ from trueup.audits.models import (
     ResultSnapshot,
     SubcontractorEntry,
 )
+from trueup.audits import services
 from trueup.audits.services import audit_rate
 from trueup.audits.workflow import Status
 from trueup.audits.worksheet import worksheet_for, worksheets_for
@@ -42,7 +43,7 @@ from trueup.flows.rerate import (
 from trueup.policies.models import EstimatedExposure, Insured, Policy, PolicyPeriod
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-FACTS = {
+FACTS: dict[str, type[Any]] = {
     "payroll": PayrollEntry,
     "officers": OwnerEntry,
     "subcontractors": SubcontractorEntry,
@@ -124,6 +125,7 @@ def test_a_chunk_stores_the_same_snapshots_as_rating_each_audit(
     assert rerate_progress(batch)["done"] == len(examples)
     for item in RerateItem.objects.filter(batch=batch):
         assert item.result_id != one_by_one[item.audit_id].pk
+        assert item.result is not None
         assert stored(item.result) == stored(one_by_one[item.audit_id])
 
 
@@ -133,7 +135,7 @@ def test_a_chunk_stopped_in_the_middle_leaves_nothing_and_runs_whole_later(
     others = open_audits_like(audit, 4)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         batch = rerate_start(by=manager)
-    real = rerate.rated_snapshot
+    real = services.rated_snapshot
     rated = []
 
     def stops_at_the_third(*args: Any, **kwargs: Any) -> ResultSnapshot:
