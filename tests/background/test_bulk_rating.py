@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from tests.background.conftest import open_audits_like
 from trueup.accounts.models import User
+from trueup.audits import services
 from trueup.audits.models import (
     Audit,
     GLExposureEntry,
@@ -27,7 +28,6 @@ from trueup.audits.models import (
     ResultSnapshot,
     SubcontractorEntry,
 )
-from trueup.audits import services
 from trueup.audits.services import audit_rate
 from trueup.audits.workflow import Status
 from trueup.audits.worksheet import worksheet_for, worksheets_for
