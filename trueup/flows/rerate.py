@@ -21,8 +21,8 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from django.db import transaction
-from django.db.models import Count, Max
+from django.db import connection, transaction
+from django.db.models import Count, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_tasks import task
@@ -147,11 +147,55 @@ def _rerate_chunk(batch: RerateBatch, chunk_ids: Sequence[int]) -> int:
                 continue
             item.state = RerateItemState.DONE
             rated.append((item, snapshot))
-        ResultSnapshot.objects.bulk_create([snapshot for _, snapshot in rated])
-        for item, snapshot in rated:
-            item.result = snapshot
-        RerateItem.objects.bulk_update(items, ["state", "result", "message", "finished_at"])
+        _store([snapshot for _, snapshot in rated])
+        _mark_done(batch, [snapshot for _, snapshot in rated], now)
+        others = [item for item in items if item.state != RerateItemState.DONE]
+        if others:
+            RerateItem.objects.bulk_update(others, ["state", "message", "finished_at"])
         return len(rated)
+
+
+def _store(snapshots: list[ResultSnapshot]) -> None:
+    """Insert the chunk's snapshots, each given its id. On PostgreSQL with ``COPY`` (ids drawn
+    from the table's sequence first): an insert of 200 rows of 20 KB of JSON each spends most
+    of its time having the driver quote every value into the statement; COPY sends them as
+    they are. The values are the ones ``save()`` would send, so the rows are the same."""
+    if not snapshots:
+        return
+    if connection.vendor != "postgresql":
+        ResultSnapshot.objects.bulk_create(snapshots)
+        return
+    meta = ResultSnapshot._meta
+    fields = list(meta.concrete_fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(snapshots)],
+        )
+        for snapshot, (pk,) in zip(snapshots, cursor.fetchall(), strict=True):
+            snapshot.pk = pk
+        rows = [
+            [field.get_db_prep_save(field.pre_save(s, add=True), connection) for field in fields]
+            for s in snapshots
+        ]
+        columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+        table = connection.ops.quote_name(meta.db_table)
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def _mark_done(batch: RerateBatch, snapshots: list[ResultSnapshot], now: datetime) -> None:
+    """Mark the items of the audits just re-rated done, each with its new snapshot, in one
+    statement (a CASE per item, as ``bulk_update`` writes it, costs more than the rating)."""
+    if not snapshots:
+        return
+    new = ResultSnapshot.objects.filter(
+        pk__in=[s.pk for s in snapshots], audit_id=OuterRef("audit_id")
+    ).values("pk")[:1]
+    RerateItem.objects.filter(batch=batch, audit_id__in=[s.audit_id for s in snapshots]).update(
+        state=RerateItemState.DONE, result=Subquery(new), finished_at=now
+    )
 
 
 def _finish_if_done(batch_id: int) -> None:
