@@ -8,9 +8,9 @@ background workers, against the floor of writing as many results with COPY.
    measures nothing. Every other audit is left as the book has it (final ones are not re-rated).
 3. For each set-up — 1 and 2 database-backend workers (``trueup db_worker``), 2 RQ workers
    (``trueup rqworker``, Redis at 127.0.0.1:6379, database 13 or ``TRUEUP_BENCH_REDIS``,
-   emptied) — starts the workers, starts a re-rating (``rerate_start``: one item per open audit, chunks enqueued on commit) and
-   times it until the batch is finished; then removes the batch and its results, so each set-up
-   re-rates the same audits.
+   emptied) — starts the workers, starts a re-rating (``rerate_start``: one item per open
+   audit, chunks enqueued on commit) and times it until the batch is finished; then removes
+   the batch and its results, so each set-up re-rates the same audits.
 4. The floor, in the same run: PostgreSQL ``COPY`` of as many result rows (the same worksheet
    and result JSON as the re-rating wrote) into a table like the results table.
 

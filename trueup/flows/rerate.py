@@ -125,7 +125,7 @@ def _rerate_chunk(batch: RerateBatch, chunk_ids: Sequence[int]) -> int:
         audits = {audit.pk: audit for audit in audits_for_worksheets(still_open)}
         rates = rates_in_use()
         now = timezone.now()
-        rated: list[tuple[RerateItem, ResultSnapshot]] = []
+        rated: list[ResultSnapshot] = []
         for item in items:
             item.finished_at = now
             audit = audits.get(item.audit_id)
@@ -146,9 +146,9 @@ def _rerate_chunk(batch: RerateBatch, chunk_ids: Sequence[int]) -> int:
                 item.message = error.message
                 continue
             item.state = RerateItemState.DONE
-            rated.append((item, snapshot))
-        _store([snapshot for _, snapshot in rated])
-        _mark_done(batch, [snapshot for _, snapshot in rated], now)
+            rated.append(snapshot)
+        _store(rated)
+        _mark_done(batch, rated, now)
         others = [item for item in items if item.state != RerateItemState.DONE]
         if others:
             RerateItem.objects.bulk_update(others, ["state", "message", "finished_at"])
