@@ -5,15 +5,17 @@ nothing behind, and a stalled batch is taken up again by the periodic task."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
-from tests.background.conftest import open_audits_like
+from tests.background.conftest import needs_shared_database, open_audits_like
 from trueup.accounts.models import User
 from trueup.audits import services
 from trueup.audits.models import (
@@ -194,3 +196,35 @@ def test_the_resume_task_is_scheduled_with_its_stall_time_as_data() -> None:
     assert entry.task == "trueup.flows.rerate.resume_stalled_reratings"
     assert entry.every_minutes < stalled_after(today).total_seconds() / 60
     assert stalled_after(today) == timedelta(minutes=10)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_worker_given_the_same_chunk_leaves_what_the_first_holds(
+    audit: Audit, manager: User, settings
+) -> None:
+    needs_shared_database()  # row locks: SQLite has none
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    others = open_audits_like(audit, 2)
+    batch = rerate_start(by=manager)
+    held, release = threading.Event(), threading.Event()
+
+    def first_worker() -> None:
+        # Holds the first audit's item, as a worker part way through the same chunk would.
+        try:
+            with transaction.atomic():
+                list(RerateItem.objects.select_for_update().filter(batch=batch, audit=audit))
+                held.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=first_worker)
+    first.start()
+    try:
+        assert held.wait(30)
+        assert rerate_chunk.call(batch.pk, [audit.pk, *(o.pk for o in others)]) == 2
+    finally:
+        release.set()
+        first.join()
+    assert rerate_progress(batch) == {"pending": 1, "done": 2, "skipped": 0, "failed": 0}
+    assert RerateItem.objects.get(batch=batch, audit=audit).state == RerateItemState.PENDING
