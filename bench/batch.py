@@ -7,17 +7,17 @@ background workers, against the floor of writing as many results with COPY.
    book's open audits are mostly waiting for records and have no facts yet, and re-rating those
    measures nothing. Every other audit is left as the book has it (final ones are not re-rated).
 3. For each set-up — 1 and 2 database-backend workers (``trueup db_worker``), 2 RQ workers
-   (``trueup rqworker``, Redis at 127.0.0.1:6379, database 13, emptied) — starts the workers,
-   starts a re-rating (``rerate_start``: one item per open audit, chunks enqueued on commit) and
-   times it until the batch is finished; then removes the batch and its results, so each set-up
-   re-rates the same audits.
+   (``trueup rqworker``, Redis at 127.0.0.1:6379, database 13 or ``TRUEUP_BENCH_REDIS``,
+   emptied) — starts the workers, starts a re-rating (``rerate_start``: one item per open
+   audit, chunks enqueued on commit) and times it until the batch is finished; then removes
+   the batch and its results, so each set-up re-rates the same audits.
 4. The floor, in the same run: PostgreSQL ``COPY`` of as many result rows (the same worksheet
    and result JSON as the re-rating wrote) into a table like the results table.
 
 Prints audits/s for each set-up, the scaling from 1 to 2 database workers and each against the
 floor (the goal: 2 workers within 3x the floor's time).
 
-    .venv/bin/python bench/batch.py [--audits 100000] [--chunk 200] [--reload]
+    .venv/bin/python bench/batch.py [--audits 100000] [--chunk 200] [--reload] [--profile]
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("TRUEUP_BENCH_DB", "bg_batch")
@@ -39,7 +38,8 @@ os.environ.setdefault("TRUEUP_BENCH_DB", "bg_batch")
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 import web  # noqa: E402  (bench/web.py: the book and its loader; reads TRUEUP_BENCH_DB)
 
-REDIS_URL = "redis://127.0.0.1:6379/13"
+# Emptied by the RQ set-up: a Redis database of this bench's own (TRUEUP_BENCH_REDIS).
+REDIS_URL = os.environ.get("TRUEUP_BENCH_REDIS", "redis://127.0.0.1:6379/13")
 SEED = 7
 
 
@@ -193,22 +193,33 @@ def copy_floor(count: int) -> Run:
     return Run("COPY of as many result rows (floor)", count, seconds)
 
 
+def profile_chunk(chunk: int, watermark: int) -> None:
+    """Re-rate one chunk in this process under cProfile and print where its time goes."""
+    import cProfile
+    import pstats
+
+    from django.test.utils import override_settings
+
+    from trueup.flows.rerate import rerate_chunk, rerate_start
+
+    # The chunks are enqueued nowhere: the profiled one is run here, by hand.
+    with override_settings(
+        TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    ):
+        batch = rerate_start(by=None, chunk_size=chunk)
+    ids = list(batch.items.order_by("audit_id").values_list("audit_id", flat=True)[:chunk])
+    profile = cProfile.Profile()
+    started = time.perf_counter()
+    profile.runcall(rerate_chunk.call, batch.pk, ids)
+    seconds = time.perf_counter() - started
+    print(f"one chunk of {len(ids)} audits in one process: {seconds:.2f} s (under cProfile)")
+    pstats.Stats(profile).sort_stats("cumulative").print_stats(35)
+    clean_up(watermark)
+
+
 def load_book(audits: int, reload: bool) -> None:
-    """bench/web.py's loader. It rates one audit of each kind through ``audit_rate``, which now
-    refuses audits whose result is final (most of the book); the loader only wants the engine's
-    result to copy, so here it is given the rating without that check."""
-    from trueup.audits import services
-    from trueup.audits.models import Audit, ResultSnapshot
-
-    def rate_any(*, audit: Audit, by: Any) -> ResultSnapshot:
-        return services._rate(Audit.objects.get(pk=audit.pk), by)
-
-    checked = services.audit_rate
-    services.audit_rate = rate_any
-    try:
-        web.prepare_database(audits, SEED, reload)
-    finally:
-        services.audit_rate = checked
+    """bench/web.py's loader, into this bench's database."""
+    web.prepare_database(audits, SEED, reload)
 
 
 def main() -> None:
@@ -219,6 +230,9 @@ def main() -> None:
     )
     parser.add_argument("--chunk", type=int, default=200, help="audits per task")
     parser.add_argument("--reload", action="store_true", help="load the book even if it is there")
+    parser.add_argument(
+        "--profile", action="store_true", help="profile one chunk in this process, then stop"
+    )
     args = parser.parse_args()
     if not web.DB_NAME.startswith("bg_"):
         raise SystemExit(f"TRUEUP_BENCH_DB={web.DB_NAME}: this bench drops it; name it bg_...")
@@ -238,6 +252,9 @@ def main() -> None:
     last = ResultSnapshot.objects.order_by("-pk").first()
     watermark = last.pk if last else 0
     clean_up(watermark)
+    if args.profile:
+        profile_chunk(args.chunk, watermark)
+        return
     print(f"re-rating {len(chosen):,} open audits with payroll facts, {args.chunk} per task")
 
     runs = [

@@ -789,8 +789,14 @@ def load_results(to_rate: list[tuple[int, tuple[int, int, bool], int | None, dat
 
     from trueup.accounts.models import User
     from trueup.audits.models import Audit, ResultSnapshot
-    from trueup.audits.services import audit_rate
+    from trueup.audits.services import rated_snapshot
+    from trueup.audits.worksheet import worksheet_for
+    from trueup.reference.selectors import rates_in_use
 
+    # The book is loaded with its audits already in their statuses, most of them final, which
+    # audit_rate refuses to re-price; the loader rates with the engine as audit_rate does and
+    # keeps the snapshot as the result those audits had when they became final.
+    rates = rates_in_use()
     templates: dict[tuple[int, int, bool], int] = {}
     rated_ids: set[int] = set()
     for audit_id, key, by, stamp in to_rate:
@@ -799,7 +805,8 @@ def load_results(to_rate: list[tuple[int, tuple[int, int, bool], int | None, dat
         audit = Audit.objects.select_related("period__policy__insured").get(pk=audit_id)
         user = User.objects.get(pk=by) if by else None
         try:
-            snapshot = audit_rate(audit=audit, by=user)
+            snapshot = rated_snapshot(audit, worksheet_for(audit), by=user, rates=rates)
+            snapshot.save()
         except Exception as exc:  # a worksheet the engine refuses: try another audit
             print(f"  audit {audit_id} could not be rated ({exc}); trying another")
             continue

@@ -76,6 +76,8 @@ def test_a_worker_killed_in_the_middle_of_a_rerating_loses_and_duplicates_no_aud
         first.wait()
     progress = rerate_progress(batch)
     assert 5 <= progress["done"] < AUDITS
+    # A chunk is one transaction: only whole chunks are done.
+    assert progress["done"] % 10 == 0
     assert progress["failed"] == 0
     # Every audit marked done has exactly its one new result; no other audit has one.
     done = set(
@@ -108,15 +110,16 @@ def test_two_scheduler_processes_started_together_enqueue_each_task_once(
     ]
     outputs = [s.communicate(timeout=DEADLINE_SECONDS)[0].decode() for s in schedulers]
     assert [s.returncode for s in schedulers] == [0, 0]
-    assert sum(out.count("enqueued") for out in outputs) == 5
+    assert sum(out.count("enqueued") for out in outputs) == 6
     assert sorted(ScheduledRun.objects.values_list("task", flat=True)) == [
         "deliver_billing",
         "release_outreach",
+        "resume_reratings",
         "retry_letters",
         "schedule_audits",
         "send_reminders",
     ]
-    assert DBTaskResult.objects.count() == 5
+    assert DBTaskResult.objects.count() == 6
 
 
 # RQ on a real Redis -----------------------------------------------------------------------

@@ -35,7 +35,7 @@ from trueup.audits.workflow import (
 from trueup.audits.worksheet import worksheet_for
 from trueup.core import clock
 from trueup.core.errors import InvalidInput, NotAllowed, Problem, Refused, WorksheetError
-from trueup.rating import rate_worksheet, to_jsonable
+from trueup.rating import RateTable, Worksheet, rate_worksheet, to_jsonable
 from trueup.reference.selectors import rates_in_use
 
 # Derived from the workflow's action table, by action name.
@@ -141,10 +141,22 @@ def audit_rate(*, audit: Audit, by: User | None) -> ResultSnapshot:
 
 def _rate(audit: Audit, by: User | None) -> ResultSnapshot:
     """The rating itself, for the moves that rate as they go (submit, estimate)."""
-    worksheet = worksheet_for(audit)
-    result = rate_worksheet(worksheet, rates=rates_in_use())
+    snapshot = rated_snapshot(audit, worksheet_for(audit), by=by, rates=rates_in_use())
+    snapshot.save()
+    # Read back so money comes out as stored (two places), the same as on every later read.
+    snapshot.refresh_from_db()
+    return snapshot
+
+
+def rated_snapshot(
+    audit: Audit, worksheet: Worksheet, *, by: User | None, rates: RateTable
+) -> ResultSnapshot:
+    """The snapshot ``audit_rate`` keeps for this worksheet, not yet saved: a book-level batch
+    rates many audits and saves their snapshots together. The caller checks that the audit's
+    facts are open (``check_facts_open``); a figure too large to keep is refused here."""
+    result = rate_worksheet(worksheet, rates=rates)
     _check_storable(result.estimated_premium, result.audited_premium, result.adjustment)
-    snapshot = ResultSnapshot.objects.create(
+    return ResultSnapshot(
         audit=audit,
         created_by=by,
         engine_version=result.engine_version,
@@ -157,9 +169,6 @@ def _rate(audit: Audit, by: User | None) -> ResultSnapshot:
         adjustment=result.adjustment,
         outcome=result.outcome,
     )
-    # Read back so money comes out as stored (two places), the same as on every later read.
-    snapshot.refresh_from_db()
-    return snapshot
 
 
 # The snapshot's money columns hold 14 digits, 2 of them cents.
