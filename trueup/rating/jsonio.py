@@ -546,29 +546,75 @@ def to_jsonable(value: Any) -> Any:
     """Dataclasses → dicts, Decimal → string, date → ISO string, tuples → lists.
 
     ``inputs`` pairs become objects; ``class_code`` is written as ``class``."""
-    if isinstance(value, Decimal):
-        return format(value, "f")  # plain notation, never 1E+3
-    if isinstance(value, date):
-        return value.isoformat()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return _record({f.name: getattr(value, f.name) for f in dataclasses.fields(value)})
-    if isinstance(value, Reason):  # rendered: its text, not its template and arguments
-        fields = value._asdict()
-        fields["text"] = value.text
-        del fields["template"], fields["args"]
-        return _record({"rule": fields.pop("rule"), "text": fields.pop("text"), **fields})
-    if isinstance(value, tuple) and hasattr(value, "_asdict"):  # a NamedTuple (Step)
-        return _record(value._asdict())
-    if isinstance(value, list | tuple):
-        return [to_jsonable(v) for v in value]
+    kind = type(value)
+    convert = _CONVERTERS.get(kind)
+    if convert is None:
+        # Decided once per type: a result has tens of thousands of values of a dozen types, and
+        # asking each value what it is costs more than the engine's own arithmetic.
+        convert = _CONVERTERS[kind] = _converter(kind)
+    return convert(value)
+
+
+def _same(value: Any) -> Any:
     return value
+
+
+def _decimal(value: Decimal) -> str:
+    return format(value, "f")  # plain notation, never 1E+3
+
+
+def _sequence(value: list[Any] | tuple[Any, ...]) -> list[Any]:
+    return [v if type(v) in _PLAIN else to_jsonable(v) for v in value]
+
+
+def _reason(value: Reason) -> dict[str, Any]:
+    """A reason rendered: its text, not its template and arguments."""
+    fields = value._asdict()
+    fields["text"] = value.text
+    del fields["template"], fields["args"]
+    return _record({"rule": fields.pop("rule"), "text": fields.pop("text"), **fields})
+
+
+def _fields_of(names: tuple[str, ...]) -> Callable[[Any], dict[str, Any]]:
+    def convert(value: Any) -> dict[str, Any]:
+        return _record({name: getattr(value, name) for name in names})
+
+    return convert
+
+
+def _converter(kind: type) -> Callable[[Any], Any]:
+    if issubclass(kind, Decimal):
+        return _decimal
+    if issubclass(kind, date):
+        return lambda value: value.isoformat()
+    if dataclasses.is_dataclass(kind):
+        return _fields_of(tuple(f.name for f in dataclasses.fields(kind)))
+    if issubclass(kind, Reason):
+        return _reason
+    if issubclass(kind, tuple) and hasattr(kind, "_asdict"):  # a NamedTuple (Step)
+        return lambda value: _record(value._asdict())
+    if issubclass(kind, list | tuple):
+        return _sequence
+    return _same
+
+
+_CONVERTERS: dict[type, Callable[[Any], Any]] = {}
+
+
+# Written as they are: most of a result's values (names, codes, counts, flags).
+_PLAIN = frozenset({str, int, bool, type(None)})
 
 
 def _record(fields: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, item in fields.items():
         key = "class" if name == "class_code" else name
-        out[key] = dict(item) if name == "inputs" else to_jsonable(item)
+        if name == "inputs":
+            out[key] = dict(item)
+        elif type(item) in _PLAIN:
+            out[key] = item
+        else:
+            out[key] = to_jsonable(item)
     return out
 
 
