@@ -173,6 +173,15 @@ DATABASES = {
         default=f"sqlite:///{BASE_DIR / 'trueup.sqlite3'}", conn_max_age=60
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The server, the worker and the scheduler write to one SQLite file (the demo): each
+    # transaction takes the write lock when it begins and waits its turn for it, instead of
+    # failing with "database is locked" when two would write at once; WAL lets reads go on.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL;",
+    }
 
 AUTH_USER_MODEL = "accounts.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

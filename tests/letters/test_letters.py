@@ -622,3 +622,18 @@ def test_a_letter_whose_e_mail_fails_waits_with_the_reason_and_goes_when_tried_a
     assert letter.pdf.name.endswith(".pdf")
     assert len(mail.outbox) == 1
     assert letters_retry(max_attempts=5) == 0
+
+
+def test_a_letter_whose_task_was_lost_is_sent_by_the_retry_once_it_has_waited_long_enough(
+    audit, auditor, snapshot, media, django_capture_on_commit_callbacks
+):
+    # The work queued on commit is captured and never run: as if the worker had been stopped.
+    with django_capture_on_commit_callbacks(execute=False) as lost:
+        letter = letter_send(audit=audit, kind="results", by=auditor, extra=dispute_terms(audit))
+    assert len(lost) == 1
+    assert Letter.objects.get(pk=letter.pk).status == LetterStatus.QUEUED
+    assert letters_retry(max_attempts=5, waiting_minutes=10) == 0
+    Letter.objects.filter(pk=letter.pk).update(queued_at=timezone.now() - timedelta(minutes=11))
+    assert letters_retry(max_attempts=5, waiting_minutes=10) == 1
+    assert Letter.objects.get(pk=letter.pk).status == LetterStatus.SENT
+    assert len(mail.outbox) == 1

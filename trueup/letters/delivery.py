@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
@@ -114,13 +115,17 @@ def deliver_letter(letter_id: int) -> str:
     return letter_deliver(letter_id=letter_id).status
 
 
-def letters_retry(max_attempts: int) -> int:
-    """Queue again the letters whose e-mail failed, up to ``max_attempts`` tries each (a
-    scheduled task): the number queued."""
+def letters_retry(max_attempts: int, waiting_minutes: int = 10) -> int:
+    """Queue again the letters whose e-mail failed, up to ``max_attempts`` tries each, and those
+    still waiting after ``waiting_minutes`` (their task was lost: a worker stopped, a database
+    that was busy). A scheduled task; safe, as a letter already sent is left alone. Returns the
+    number queued."""
+    since = timezone.now() - timedelta(minutes=waiting_minutes)
     waiting = list(
-        Letter.objects.filter(status=LetterStatus.FAILED, attempts__lt=max_attempts).values_list(
-            "pk", flat=True
-        )
+        Letter.objects.filter(
+            Q(status=LetterStatus.FAILED, attempts__lt=max_attempts)
+            | Q(status=LetterStatus.QUEUED, queued_at__lt=since)
+        ).values_list("pk", flat=True)
     )
     for pk in waiting:
         deliver_letter.enqueue(pk)

@@ -21,7 +21,8 @@ def send_reminders() -> int:
 
 @task()
 def retry_letters() -> int:
-    """Send again the letters whose e-mail failed, up to ``letters.toml``'s tries each. Safe to
-    retry and to overlap: each letter is locked while it is sent, and one already sent is left
-    alone."""
-    return letters_retry(int(rules()["delivery"]["max_attempts"]))
+    """Send again the letters whose e-mail failed, up to ``letters.toml``'s tries each, and those
+    whose task was lost. Safe to retry and to overlap: each letter is locked while it is sent, and
+    one already sent is left alone."""
+    delivery = rules()["delivery"]
+    return letters_retry(int(delivery["max_attempts"]), int(delivery["waiting_minutes"]))
