@@ -26,7 +26,7 @@ IN_RATES = rate_table(
     "IN WC 8810 0.20",
 )
 # In California the low-wage class carries the higher rate.
-CA_RATES = rate_table("CA WC 5403 8.00", "CA WC 5432 12.00", "CA WC 7380 9.00", "CA WC 9079 3.00")
+CA_RATES = rate_table("CA WC 5403 12.00", "CA WC 5432 8.00", "CA WC 7380 9.00", "CA WC 9079 3.00")
 
 
 def audit_in(*lines: PayrollLine, rates: RateTable = IN_RATES) -> Result:
@@ -215,15 +215,15 @@ def test_when_the_classes_have_the_same_rate_the_lower_class_code_is_taken():
     assert classes(result) == {"5403": D("50000.00")}
 
 
-# --- California dual-wage classes (5403 carpentry ≥ $41/hour, 5432 below) -------------------------
+# --- California dual-wage classes (5432 carpentry ≥ $41/hour, 5403 below; WCIRB 9/1/2024) ------
 
 
 @pytest.mark.parametrize(
     ("reported", "hourly_rate", "expected"),
     [
-        ("5432", "45.00", "5403"),  # 45.00 ≥ 41: the high-wage class
-        ("5432", "41.00", "5403"),  # exactly at the threshold: the high-wage class
-        ("5403", "40.99", "5432"),  # below 41: the low-wage class
+        ("5403", "45.00", "5432"),  # 45.00 ≥ 41: the high-wage class
+        ("5403", "41.00", "5432"),  # exactly at the threshold: the high-wage class
+        ("5432", "40.99", "5403"),  # below 41: the low-wage class
     ],
 )
 def test_the_regular_hourly_wage_decides_between_the_high_and_low_wage_carpentry_classes(
@@ -239,86 +239,144 @@ def test_the_regular_hourly_wage_decides_between_the_high_and_low_wage_carpentry
 
 
 def test_the_hourly_wage_is_worked_out_from_gross_pay_less_tips_over_the_hours():
-    line = PayrollLine("CA", "5432", D("84000"), employee="Ned", tips=D("2000"), hours=D("2000"))
+    line = PayrollLine("CA", "5403", D("84000"), employee="Ned", tips=D("2000"), hours=D("2000"))
     result = audit_ca(line)
 
-    # (84,000 - 2,000 tips) / 2,000 hours = 41.00 ≥ 41: class 5403; tips are excluded from
+    # (84,000 - 2,000 tips) / 2,000 hours = 41.00 ≥ 41: class 5432; tips are excluded from
     # payroll too: 84,000 - 2,000 = 82,000.00
-    assert classes(result) == {"5403": D("82000.00")}
+    assert classes(result) == {"5432": D("82000.00")}
     assert len(findings(result, "dual_wage_reclass")) == 1
 
 
 def test_payroll_in_the_high_wage_class_without_a_wage_shown_goes_to_the_low_wage_class():
     result = audit_ca(
-        PayrollLine("CA", "5403", D("70000"), employee="Oz"),
-        PayrollLine("CA", "5432", D("30000"), employee="Pia"),  # low-wage: nothing to verify
+        PayrollLine("CA", "5432", D("70000"), employee="Oz"),
+        PayrollLine("CA", "5403", D("30000"), employee="Pia"),  # low-wage: nothing to verify
     )
 
-    # 5403 needs the wage verified: 70,000 goes to 5432; 30,000 + 70,000 = 100,000.00
-    assert classes(result) == {"5432": D("100000.00")}
+    # 5432 needs the wage verified: 70,000 goes to 5403; 30,000 + 70,000 = 100,000.00
+    assert classes(result) == {"5403": D("100000.00")}
     (finding,) = findings(result, "dual_wage_unverified")
     assert finding.path == "$.audited.payroll[0]"
 
 
 def test_dual_wage_classes_are_not_checked_before_the_thresholds_take_effect():
     result = audit_ca(
-        PayrollLine("CA", "5403", D("70000"), employee="Oz"), effective=date(2024, 1, 1)
+        PayrollLine("CA", "5432", D("70000"), employee="Oz"), effective=date(2022, 1, 1)
     )
 
-    # no dual_wage rule in force on 2024-01-01: the 70,000 stays in 5403
-    assert classes(result) == {"5403": D("70000.00")}
+    # no dual_wage rule in force on 2022-01-01: the 70,000 stays in 5432
+    assert classes(result) == {"5432": D("70000.00")}
     assert result.findings == ()
 
 
 def test_a_reclass_to_a_class_missing_from_the_rate_table_is_refused_at_the_class_field():
     ws = worksheet(
-        estimated=[Estimate("CA", "5432", D("100000"))],
-        payroll=[PayrollLine("CA", "5432", D("90000"), employee="Quin", hourly_rate=D("50"))],
+        estimated=[Estimate("CA", "5403", D("100000"))],
+        payroll=[PayrollLine("CA", "5403", D("90000"), employee="Quin", hourly_rate=D("50"))],
         states=("CA",),
         effective=date(2024, 9, 1),
         expiration=date(2025, 9, 1),
     )
 
-    # the wage puts the pay in 5403, which has no rate here
+    # the wage puts the pay in 5432, which has no rate here
     with pytest.raises(WorksheetError) as excinfo:
-        rate(ws, rate_table("CA WC 5432 12.00"))
+        rate(ws, rate_table("CA WC 5403 12.00"))
     assert [p.path for p in excinfo.value.problems] == ["$.audited.payroll[0].class"]
 
 
 def test_overtime_shown_as_a_total_does_not_lower_the_regular_hourly_wage():
     # 1,800 regular hours at 45.00 = 81,000 and 200 overtime hours at 67.50 = 13,500:
     # gross 94,500 for 2,000 hours. Straight-time pay for all hours = gross less the overtime
-    # premium (1/3 of 13,500 = 4,500) = 90,000; 90,000 / 2,000 = 45.00 ≥ 41: class 5403.
+    # premium (1/3 of 13,500 = 4,500) = 90,000; 90,000 / 2,000 = 45.00 ≥ 41: class 5432.
     # Payroll: 94,500 - 4,500 = 90,000.00
     as_total = PayrollLine(
-        "CA", "5403", D("94500"), employee="Rue", overtime_total=D("13500"), hours=D("2000")
+        "CA", "5432", D("94500"), employee="Rue", overtime_total=D("13500"), hours=D("2000")
     )
     as_premium = PayrollLine(
-        "CA", "5403", D("94500"), employee="Rue", overtime_premium=D("4500"), hours=D("2000")
+        "CA", "5432", D("94500"), employee="Rue", overtime_premium=D("4500"), hours=D("2000")
     )
 
-    # the same pay shown with the premium portion stays in 5403 ...
-    assert classes(audit_ca(as_premium)) == {"5403": D("90000.00")}
+    # the same pay shown with the premium portion stays in 5432 ...
+    assert classes(audit_ca(as_premium)) == {"5432": D("90000.00")}
     # ... and must do so when shown as the overtime total
-    assert classes(audit_ca(as_total)) == {"5403": D("90000.00")}
+    assert classes(audit_ca(as_total)) == {"5432": D("90000.00")}
 
 
 def test_a_bonus_apportioned_to_a_verified_high_wage_class_stays_there():
     result = audit_ca(
-        PayrollLine("CA", "5403", D("90000"), employee="Sol", hourly_rate=D("45")),
+        PayrollLine("CA", "5432", D("90000"), employee="Sol", hourly_rate=D("45")),
         PayrollLine("CA", None, D("5000"), employee="Sol"),  # bonus, apportioned by earnings
     )
 
-    # all of Sol's classified pay is in 5403 at a verified 45.00/hour, so the whole bonus follows
+    # all of Sol's classified pay is in 5432 at a verified 45.00/hour, so the whole bonus follows
     # it: 90,000 + 5,000 = 95,000.00, and nothing is unverified
-    assert classes(result) == {"5403": D("95000.00")}
+    assert classes(result) == {"5432": D("95000.00")}
     assert findings(result, "dual_wage_unverified") == []
 
 
 def test_a_dual_wage_reclass_cites_the_dual_wage_thresholds():
-    result = audit_ca(PayrollLine("CA", "5432", D("82000"), employee="Tam", hourly_rate=D("45")))
+    result = audit_ca(PayrollLine("CA", "5403", D("82000"), employee="Tam", hourly_rate=D("45")))
 
-    (move,) = [r for r in exposure_line(result, "CA", "5403").reasons if r.rule != "worksheet"]
+    (move,) = [r for r in exposure_line(result, "CA", "5432").reasons if r.rule != "worksheet"]
     assert move.rule == "dual_wage"
     assert move.effective == date(2024, 9, 1)
     assert "dual wage thresholds" in move.source
+
+
+# WCIRB's pairs as the rule book dates them: (trade, low-wage class, high-wage class, threshold
+# from 9/1/2022, threshold from 9/1/2024).
+CA_PAIRS = [
+    ("carpentry", "5403", "5432", "39", "41"),
+    ("painting", "5474", "5482", "31", "32"),
+    ("roofing", "5552", "5553", "29", "31"),
+    ("electrical", "5190", "5140", "34", "36"),
+    ("plumbing", "5183", "5187", "31", "32"),
+    ("concrete", "5201", "5205", "32", "33"),
+    ("masonry", "5027", "5028", "32", "35"),
+]
+
+
+def audit_ca_pair(low: str, high: str, line: PayrollLine, effective: date) -> Result:
+    ws = worksheet(
+        estimated=[Estimate("CA", high, D("100000"))],
+        payroll=[line],
+        states=("CA",),
+        effective=effective,
+        expiration=effective.replace(year=effective.year + 1),
+    )
+    return rate(ws, rate_table(f"CA WC {low} 12.00", f"CA WC {high} 8.00", "CA WC 8810 0.50"))
+
+
+@pytest.mark.parametrize(("trade", "low", "high", "was", "now"), CA_PAIRS)
+def test_each_pair_sends_a_wage_below_the_threshold_to_its_low_wage_class(
+    trade: str, low: str, high: str, was: str, now: str
+):
+    below = D(now) - D("0.01")
+    line = PayrollLine("CA", high, D("60000"), employee="Val", hourly_rate=below)
+    result = audit_ca_pair(low, high, line, date(2024, 9, 1))
+
+    assert classes(result) == {low: D("60000.00")}
+    (finding,) = findings(result, "dual_wage_reclass")
+    assert finding.path == "$.audited.payroll[0]"
+
+
+@pytest.mark.parametrize(("trade", "low", "high", "was", "now"), CA_PAIRS)
+def test_each_pair_keeps_a_wage_at_the_threshold_in_its_high_wage_class(
+    trade: str, low: str, high: str, was: str, now: str
+):
+    line = PayrollLine("CA", low, D("60000"), employee="Wes", hourly_rate=D(now))
+    result = audit_ca_pair(low, high, line, date(2024, 9, 1))
+
+    assert classes(result) == {high: D("60000.00")}
+
+
+@pytest.mark.parametrize(("trade", "low", "high", "was", "now"), CA_PAIRS)
+def test_a_policy_before_september_2024_is_judged_by_the_2022_threshold(
+    trade: str, low: str, high: str, was: str, now: str
+):
+    # at the 2022 threshold: high-wage on a 2023 policy ...
+    line = PayrollLine("CA", high, D("60000"), employee="Xan", hourly_rate=D(was))
+    assert classes(audit_ca_pair(low, high, line, date(2023, 9, 1))) == {high: D("60000.00")}
+    # ... but below the 2024 one on a policy from September 2024: low-wage
+    assert classes(audit_ca_pair(low, high, line, date(2024, 9, 1))) == {low: D("60000.00")}
