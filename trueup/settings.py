@@ -289,6 +289,6 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TRUEUP_TASKS], "QUEUES": ["defaul
 # The RQ backend's queue. Configured whatever the backend, so a worker machine and the app
 # agree on it; nothing connects to Redis unless TRUEUP_TASKS=rq.
 RQ_QUEUES = {"default": {"URL": TRUEUP_REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
-# Where `trueup deliver_billing`'s scheduled task pushes billing instructions; empty: billing
+# Where the outbox task (`trueup.billing.outbox`) pushes billing instructions; empty: billing
 # pulls them through the API instead, and the scheduled delivery does nothing.
 TRUEUP_BILLING_URL = os.environ.get("TRUEUP_BILLING_URL", "").strip()

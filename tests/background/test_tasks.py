@@ -23,7 +23,8 @@ from trueup.audits.models import (
 from trueup.audits.tasks import schedule_audits
 from trueup.audits.workflow import Status
 from trueup.billing.models import BillingInstruction, Outreach, OutreachStatus
-from trueup.billing.tasks import deliver_billing, release_outreach
+from trueup.billing.outbox import deliver_outbox
+from trueup.billing.tasks import release_outreach
 from trueup.core.models import ScheduledRun
 from trueup.core.scheduler import cadences, tick
 from trueup.flows.rerate import rerate_chunk, rerate_continue, rerate_progress, rerate_start
@@ -133,7 +134,7 @@ def test_delivering_billing_without_an_address_leaves_the_outbox_for_billing_to_
     approved: Audit, settings
 ) -> None:
     settings.TRUEUP_BILLING_URL = ""
-    assert deliver_billing.enqueue().return_value == {"delivered": 0, "failed": 0}
+    assert deliver_outbox.enqueue().return_value == {"delivered": 0, "failed": 0}
 
 
 # The scheduler -----------------------------------------------------------------------------

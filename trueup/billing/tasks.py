@@ -1,10 +1,11 @@
-"""Billing's periodic work as background tasks (enqueued by ``trueup run_scheduler``)."""
+"""Billing's periodic work as background tasks (enqueued by ``trueup run_scheduler``). Pushing
+billing instructions is ``trueup.billing.outbox.deliver_outbox``, enqueued on commit and on
+schedule."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
-from trueup.billing.outbox import deliver_outbox
 from trueup.billing.services import outreach_release_due
 
 
@@ -14,10 +15,3 @@ def release_outreach() -> int:
     to retry: a released outreach is no longer picked, and each release locks its outreach and
     makes its billing instruction once (its idempotency key)."""
     return len(outreach_release_due())
-
-
-@task()
-def deliver_billing() -> dict[str, int]:
-    """What ``trueup deliver_billing URL`` does, to TRUEUP_BILLING_URL, for the instructions whose
-    push failed (each new one is pushed as soon as it is committed): see ``billing.outbox``."""
-    return deliver_outbox.call()
