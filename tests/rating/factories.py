@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from trueup.rating import RateTable, Result, rate_worksheet
+from trueup.rating.result import Finding
 from trueup.rating.worksheet import (
     AuditFacts,
     Estimate,
@@ -88,3 +89,9 @@ def audited_exposure(result: Result, state: str, class_code: str) -> Decimal:
 
 def rate(ws: Worksheet, rates: RateTable) -> Result:
     return rate_worksheet(ws, rates=rates)
+
+
+def audit_findings(result: Result) -> list[Finding]:
+    """The findings about the audit's facts, without the notes on rules taken from the NCCI
+    default (tested on their own in test_jurisdictions)."""
+    return [f for f in result.findings if f.code != "inherited_rule"]

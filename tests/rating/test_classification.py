@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.rating.factories import D, audited_exposure, rate, rate_table, worksheet
+from tests.rating.factories import D, audit_findings, audited_exposure, rate, rate_table, worksheet
 from trueup.rating import RateTable, Result, WorksheetError
 from trueup.rating.result import ExposureLine, Finding
 from trueup.rating.worksheet import Estimate, PayrollLine
@@ -175,7 +175,7 @@ def test_drivers_7380_are_a_standard_exception_under_ncci_but_not_in_california(
     assert classes(indiana) == {"5645": D("50000.00")}
     # CA (USRP: 8810, 8871, 8742 only): the driver pay stays divided, no finding
     assert classes(california) == {"7380": D("20000.00"), "9079": D("30000.00")}
-    assert california.findings == ()
+    assert audit_findings(california) == []
 
 
 # --- Division of payroll without time records -----------------------------------------------------
@@ -200,7 +200,7 @@ def test_with_time_records_an_employees_payroll_stays_divided():
     )
 
     assert classes(result) == {"5403": D("20000.00"), "5645": D("30000.00")}
-    assert result.findings == ()
+    assert audit_findings(result) == []
 
 
 def test_when_the_classes_have_the_same_rate_the_lower_class_code_is_taken():
@@ -267,7 +267,7 @@ def test_dual_wage_classes_are_not_checked_before_the_thresholds_take_effect():
 
     # no dual_wage rule in force on 2022-01-01: the 70,000 stays in 5432
     assert classes(result) == {"5432": D("70000.00")}
-    assert result.findings == ()
+    assert audit_findings(result) == []
 
 
 def test_a_reclass_to_a_class_missing_from_the_rate_table_is_refused_at_the_class_field():

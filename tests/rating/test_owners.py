@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.rating.factories import D, audited_exposure, rate, rate_table, worksheet
+from tests.rating.factories import D, audit_findings, audited_exposure, rate, rate_table, worksheet
 from trueup.rating import Result, WorksheetError
 from trueup.rating.result import Reason
 from trueup.rating.worksheet import Estimate, Owner
@@ -45,7 +45,7 @@ def owner_reason(result: Result, state: str, class_code: str = "8810") -> Reason
 
 
 def codes(result: Result) -> list[str]:
-    return [f.code for f in result.findings]
+    return [f.code for f in audit_findings(result)]
 
 
 # --- Indiana: weekly minimum and maximum by year (ICRB) -------------------------------------------
@@ -153,24 +153,53 @@ def test_rhode_island_officer_pay_is_held_within_the_annual_minimum_and_maximum(
     assert owner_reason(high, "RI").effective == date(2016, 10, 1)
 
 
+def pa_officer(pay: str, **kw: Any) -> Owner:
+    return Owner("Pat", "executive_officer", "PA", "953", D(pay), **kw)
+
+
 def test_pennsylvania_officer_limits_come_from_the_statewide_average_weekly_wage():
-    high = audit(officer("PA", "200000"), state="PA", effective=date(2018, 1, 1))
-    low = audit(officer("PA", "20000"), state="PA", effective=date(2018, 1, 1))
+    high = audit(pa_officer("200000"), state="PA", effective=date(2018, 1, 1), class_code="953")
+    low = audit(pa_officer("20000"), state="PA", effective=date(2018, 1, 1), class_code="953")
 
     # SAWW 978 (4/1/2017): weekly min = 978; weekly max = 2.5 × 978 = 2,445 → nearest 50 = 2,450.
     # Annual max 2,450 × 52 = 127,400; annual min 978 × 52 = 50,856
-    assert audited_exposure(high, "PA", "8810") == D("127400")
-    assert audited_exposure(low, "PA", "8810") == D("50856")
-    inputs = dict(owner_reason(high, "PA").inputs)
+    assert audited_exposure(high, "PA", "953") == D("127400")
+    assert audited_exposure(low, "PA", "953") == D("50856")
+    inputs = dict(owner_reason(high, "PA", "953").inputs)
     assert (inputs["weekly_min"], inputs["weekly_max"]) == ("978", "2450")
 
 
-def test_pennsylvania_limits_for_a_part_of_the_term_are_weekly():
-    owner = officer("PA", "10000", covered_from=date(2018, 5, 1), covered_to=date(2018, 5, 10))
-    result = audit(owner, state="PA", effective=date(2018, 1, 1))
+@pytest.mark.parametrize(
+    ("effective", "saww", "weekly_max", "annual_max"),
+    [
+        # PCRB Circular 1709: 4/1/2019 uses the 1/1/2018 SAWW $1,025; 2.5 × 1,025 = 2,562.50 → 2,550
+        (date(2019, 4, 1), "1025", "2550", "132600"),
+        # the day before, the 4/1/2018 version (SAWW $995: 2,487.50 → 2,500)
+        (date(2019, 3, 31), "995", "2500", "130000"),
+        # 4/1/2022: SAWW $1,130, 2.5 × 1,130 = 2,825, halfway, rounded half up to 2,850
+        (date(2022, 4, 1), "1130", "2850", "148200"),
+        # 4/1/2024: SAWW $1,273: 3,182.50 → 3,200
+        (date(2024, 4, 1), "1273", "3200", "166400"),
+        # 4/1/2026: SAWW $1,347: 3,367.50 → 3,350
+        (date(2026, 4, 1), "1347", "3350", "174200"),
+    ],
+)
+def test_pennsylvania_limits_follow_each_years_statewide_average_weekly_wage(
+    effective, saww, weekly_max, annual_max
+):
+    result = audit(pa_officer("500000"), state="PA", effective=effective, class_code="953")
 
-    # 10 days → 2 weeks: max 2,450 × 2 = 4,900
-    assert audited_exposure(result, "PA", "8810") == D("4900")
+    inputs = dict(owner_reason(result, "PA", "953").inputs)
+    assert (inputs["weekly_min"], inputs["weekly_max"]) == (saww, weekly_max)
+    assert audited_exposure(result, "PA", "953") == D(annual_max)
+
+
+def test_pennsylvania_limits_for_a_part_of_the_term_are_weekly():
+    owner = pa_officer("10000", covered_from=date(2018, 5, 1), covered_to=date(2018, 5, 10))
+    result = audit(owner, state="PA", effective=date(2018, 1, 1), class_code="953")
+
+    # 10 days → 2 weeks: max 2,450 × 2 = 4,900 (the 4/1/2017 limits are in force on 1/1/2018)
+    assert audited_exposure(result, "PA", "953") == D("4900")
 
 
 # --- Oklahoma: ownership of 10% or more -----------------------------------------------------------

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.rating.factories import D, audited_exposure, rate, rate_table, worksheet
+from tests.rating.factories import D, audit_findings, audited_exposure, rate, rate_table, worksheet
 from trueup.rating import Result, WorksheetError
 from trueup.rating.result import ExposureLine, Reason
 from trueup.rating.worksheet import Estimate, PayrollLine
@@ -254,7 +254,7 @@ def test_nevada_caps_an_employees_payroll_at_36000_counting_overtime_and_tips():
     assert "NAC 616A.200" in cap.source
     # gross 41,000 + overtime 0 + tips 0 + cap -5,000 = 36,000
     assert reasons_total(exposure) == D("36000.00")
-    assert [f.code for f in result.findings] == ["payroll_cap"]
+    assert [f.code for f in audit_findings(result)] == ["payroll_cap"]
 
 
 def test_nevada_cap_is_shared_between_an_employees_classes_in_proportion_to_their_pay():
@@ -280,7 +280,7 @@ def test_nevada_cap_is_shared_between_an_employees_classes_in_proportion_to_thei
     )
     assert caps == [D("-8400.00"), D("-5600.00")]  # 21,600 - 30,000; 14,400 - 20,000
     assert reasons_total(exposure_line(result, "NV", "5403")) == D("14400.00")
-    assert [f.code for f in result.findings] == ["payroll_cap"]
+    assert [f.code for f in audit_findings(result)] == ["payroll_cap"]
 
 
 def test_nevada_payroll_without_an_employee_cannot_be_capped_and_is_flagged():

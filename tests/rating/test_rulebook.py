@@ -21,7 +21,7 @@ from tests.rating.factories import (
     rate_table,
     worksheet,
 )
-from trueup.rating import RateTable, RuleBook, RuleBookError
+from trueup.rating import RateTable, RuleBook, RuleBookError, WorksheetError
 from trueup.rating.rulebook import DEFAULT_DIRECTORY, STATUSES
 from trueup.rating.worksheet import Estimate, Owner, PayrollLine
 
@@ -75,13 +75,16 @@ def test_each_shipped_file_loads_beside_the_ncci_default(path, tmp_path):
     shutil.copy(path, tmp_path / path.name)
 
     book = RuleBook.load(tmp_path)
-    code = path.stem.upper()
-    assert book.jurisdictions[code].rules
-    if code != "NCCI":
-        assert book.jurisdictions[code].inherits == "NCCI"
+    jurisdiction = book.jurisdictions[path.stem.upper()]
+    if jurisdiction.code == "NCCI":
+        return
+    assert jurisdiction.inherits == "NCCI"
+    # a monopolistic state's file names the fund and holds no rules; every other holds its own
+    assert bool(jurisdiction.rules) != jurisdiction.monopolistic
+    assert bool(jurisdiction.state_fund) == jurisdiction.monopolistic
 
 
-@pytest.mark.parametrize("state", ["NCCI", *RuleBook.load().states()])
+@pytest.mark.parametrize("state", ["NCCI", *RuleBook.load().private_states()])
 def test_every_shipped_state_has_the_rules_the_premium_algorithm_requires_in_force(state):
     rules = RuleBook.load().rules_for(state, date(2025, 1, 1))
 
@@ -215,37 +218,46 @@ def test_the_assigned_risk_surcharge_in_force_is_picked_by_the_policys_effective
 # --- Inheritance ----------------------------------------------------------------------------------
 
 
-def test_a_state_inherits_ncci_for_rules_it_does_not_define():
+def test_a_state_inherits_ncci_for_rules_it_does_not_define_and_the_version_says_so():
     rules = RuleBook.load().rules_for("IN", date(2025, 1, 1))
 
     assert rules.known
-    assert rules.require("officers.executive_officer").jurisdiction == "IN"
-    assert rules.require("terrorism").jurisdiction == "NCCI"
-    assert rules.require("catastrophe").jurisdiction == "NCCI"
-    assert rules.require("cancellation").jurisdiction == "NCCI"
+    own = rules.require("officers.executive_officer")
+    assert (own.jurisdiction, own.inherited_by) == ("IN", None)
+    for rule_id in ("terrorism", "catastrophe", "cancellation"):
+        inherited = rules.require(rule_id)
+        assert (inherited.jurisdiction, inherited.inherited_by) == ("NCCI", "IN")
+        assert inherited.inherit_reason
 
 
 def test_a_state_inherits_ncci_for_a_date_before_its_own_first_version():
     rules = RuleBook.load().rules_for("IN", date(2015, 6, 1))
 
-    # Indiana's own expense constant starts in 2016; before that the NCCI default applies
-    assert rules.require("expense_constant").jurisdiction == "NCCI"
+    # Indiana's own expense constant starts in 2016; before that the NCCI default applies, and
+    # the version handed out says why
+    found = rules.require("expense_constant")
+    assert (found.jurisdiction, found.inherited_by) == ("NCCI", "IN")
+    assert found.inherit_reason == "no Indiana version of this rule is in force on 2015-06-01"
+    assert found.status == "illustrative"
 
 
-def test_a_state_without_a_file_gets_the_ncci_defaults_and_a_finding():
-    book = RuleBook.load()
-    rules = book.rules_for("TX", date(2025, 1, 1))
-
-    assert not rules.known
-    assert rules.require("expense_constant").jurisdiction == "NCCI"
-    rates = rate_table("TX WC 5645 5.00")
+def test_a_state_without_a_file_is_refused_naming_the_state():
+    rates = rate_table("PR WC 5645 5.00")
     ws = worksheet(
-        states=("TX",),
-        estimated=[Estimate("TX", "5645", D("100000"))],
-        payroll=[PayrollLine("TX", "5645", D("100000"))],
+        states=("PR",),
+        estimated=[Estimate("PR", "5645", D("100000"))],
+        payroll=[PayrollLine("PR", "5645", D("100000"))],
     )
-    findings = rate(ws, rates).findings
-    assert [(f.code, f.state) for f in findings] == [("no_state_rules", "TX")]
+
+    with pytest.raises(WorksheetError) as refused:
+        rate(ws, rates)
+    assert [(p.path, p.reason) for p in refused.value.problems] == [
+        (
+            "$.policy.states[0]",
+            "the rule book has no file for PR: a policy there cannot be rated until its rules "
+            "are loaded",
+        )
+    ]
 
 
 def test_a_state_file_overrides_only_the_rules_it_defines(tmp_path):

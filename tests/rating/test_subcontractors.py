@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.rating.factories import D, audited_exposure, rate, rate_table, worksheet
+from tests.rating.factories import D, audit_findings, audited_exposure, rate, rate_table, worksheet
 from trueup.rating import Result, WorksheetError
 from trueup.rating.result import Reason
 from trueup.rating.worksheet import Estimate, PayrollLine, Subcontractor
@@ -54,7 +54,7 @@ def sub_reason(result: Result, state: str = "IN") -> Reason:
 
 
 def codes(result: Result) -> list[str]:
-    return [f.code for f in result.findings]
+    return [f.code for f in audit_findings(result)]
 
 
 # --- NCCI Rule 2-H-2 ------------------------------------------------------------------------------
@@ -69,7 +69,7 @@ def test_uninsured_subcontractor_without_records_of_labor_is_charged_the_full_co
     assert reason.amount == D("40000")
     assert reason.path == "$.audited.subcontractors[0]"
     assert "Rule 2-H-2" in reason.source
-    (finding,) = result.findings
+    (finding,) = audit_findings(result)
     assert (finding.code, finding.path) == (
         "uninsured_subcontractor",
         "$.audited.subcontractors[0]",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from trueup.rating.context import Context, cite, usd
-from trueup.rating.money import HUNDRED, ONE, ZERO
+from trueup.rating.money import HUNDRED, ONE, ZERO, quantize
 from trueup.rating.result import Rating
 from trueup.rating.rulebook import RuleVersion
 from trueup.rating.working import _State
@@ -50,6 +50,9 @@ def _premium_discount(ctx: Context, states: list[_State]) -> None:
     for work, rule in eligible:
         discount_on_total = _discount_on(total, rule)
         average = discount_on_total / total
+        rounded = ""
+        if multistate:
+            average, rounded = _rounded_average(ctx, work.state, average)
         amount = work.rounding.line_amount(work.standard * average)
         if not amount:
             continue
@@ -57,7 +60,7 @@ def _premium_discount(ctx: Context, states: list[_State]) -> None:
         text = (
             f"premium discount: this state's table on the policy's total standard premium "
             f"{usd(total)} gives {usd(work.rounding.line_amount(discount_on_total))}, an average "
-            f"of {shown}%, applied to {usd(work.standard)} = {usd(amount)}"
+            f"of {shown}%{rounded}, applied to {usd(work.standard)} = {usd(amount)}"
             if multistate
             else f"premium discount on standard premium {usd(work.standard)}: average {shown}% "
             f"= {usd(amount)}"
@@ -74,6 +77,17 @@ def _premium_discount(ctx: Context, states: list[_State]) -> None:
             ),
         )
         work.variable -= amount
+
+
+def _rounded_average(ctx: Context, state: str, average: Decimal) -> tuple[Decimal, str]:
+    """The multistate average discount as the state's rule has it: rounded to a number of
+    percentage points, or used unrounded."""
+    rule = ctx.rules(state).get("premium_discount.multistate")
+    if rule is None or not rule.has("round_average_percent_to"):
+        return average, ""
+    step = rule.decimal("round_average_percent_to")
+    percent = quantize(average * HUNDRED, step, rule.text("mode", "ROUND_HALF_UP"))
+    return percent / HUNDRED, f" (rounded to the nearest {rule.text('round_average_percent_to')}%)"
 
 
 def _expense_constant(ctx: Context, states: list[_State]) -> None:

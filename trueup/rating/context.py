@@ -91,6 +91,7 @@ def cite(
         inputs,
         path,
         args,
+        rule.jurisdiction if rule.inherited_by else None,
     )
 
 

@@ -8,8 +8,9 @@ from trueup.rating.context import Context
 from trueup.rating.errors import WorksheetError
 from trueup.rating.exposures import audited_exposures, estimated_exposures
 from trueup.rating.rates import RateTable, demo_rates
-from trueup.rating.result import Finding, Result
+from trueup.rating.result import Finding, Rating, Reason, Result
 from trueup.rating.rulebook import RuleBook, default_rulebook
+from trueup.rating.rulebook.coverage import RULE_TITLES, family
 from trueup.rating.validate import validate
 from trueup.rating.worksheet import Worksheet
 
@@ -37,13 +38,7 @@ def rate_worksheet(
     audited = premium.rate(ctx, audited_exposures(ctx), estimated)
 
     policy = worksheet.policy
-    findings = [
-        Finding(
-            "no_state_rules", f"the rule book has no {state} file: NCCI defaults applied", state
-        )
-        for state in policy.states
-        if not rulebook.rules_for(state, policy.effective).known
-    ] + ctx.findings
+    findings = _inherited_findings(rulebook, policy.states, (estimated, audited)) + ctx.findings
     difference = audited.premium - estimated.premium
     billed = policy.billed_premium if policy.billed_premium is not None else policy.deposit_premium
     vs_billed = None if billed is None else audited.premium - billed
@@ -71,3 +66,37 @@ def rate_worksheet(
         outcome_vs_billed=None if vs_billed is None else outcome_of(vs_billed),
         findings=tuple(findings),
     )
+
+
+def _inherited_findings(
+    rulebook: RuleBook, states: tuple[str, ...], ratings: tuple[Rating, ...]
+) -> list[Finding]:
+    """One finding per state whose rating used a value of the NCCI default, naming the rules."""
+    used: dict[str, set[str]] = {}
+    for rating in ratings:
+        for reason in _reasons(rating):
+            if reason.inherited_from is not None and reason.state is not None:
+                used.setdefault(reason.state, set()).add(family(reason.rule))
+    findings = []
+    for state in states:
+        if state in used:
+            name = rulebook.jurisdictions[state].name
+            rules = ", ".join(sorted(RULE_TITLES.get(f, f) for f in used[state]))
+            findings.append(
+                Finding(
+                    "inherited_rule",
+                    f"no {name} figure of its own is on file for: {rules}; the NCCI default "
+                    "was used (each figure's why? says which)",
+                    state,
+                )
+            )
+    return findings
+
+
+def _reasons(rating: Rating) -> list[Reason]:
+    reasons = list(rating.exclusions)
+    for exposure in rating.exposures:
+        reasons.extend(exposure.reasons)
+    for state in rating.states:
+        reasons.extend(step.reason for step in state.steps)
+    return reasons

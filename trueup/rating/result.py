@@ -27,6 +27,8 @@ class Reason(NamedTuple):
     inputs: tuple[tuple[str, str], ...] = ()
     path: str | None = None  # JSON path of the worksheet fact it came from
     args: tuple[object, ...] = ()
+    # The jurisdiction whose rule stood in for the state's own (the NCCI default), or None.
+    inherited_from: str | None = None
 
     @property
     def text(self) -> str:

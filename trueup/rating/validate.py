@@ -56,12 +56,12 @@ def validate(worksheet: Worksheet, rulebook: RuleBook, rates: RateTable) -> list
     problems = list(_line_and_term(policy))
     if problems:
         return problems
-    problems += _policy_states(policy)
+    problems += _policy_states(policy, rulebook)
     # A cancellation outside the term leaves no audit period to check the rest against.
     cancelled_outside = list(_cancellation_date(policy))
     if cancelled_outside:
         return problems + cancelled_outside
-    classes = _ClassCheck(policy, rates)
+    classes = _ClassCheck(policy, rates, rulebook)
     problems += _cancellation_basis(policy)
     problems += _policy_choices(policy)
     problems += _experience_mods(policy)
@@ -90,9 +90,10 @@ class _ClassCheck:
     """Whether a (state, class, basis) can be rated, each asked once: the same class turns up on
     many lines of a worksheet."""
 
-    def __init__(self, policy: Policy, rates: RateTable) -> None:
+    def __init__(self, policy: Policy, rates: RateTable, rulebook: RuleBook) -> None:
         self.policy = policy
         self.rates = rates
+        self.rulebook = rulebook
         self.checked: dict[tuple[str, str, str | None], tuple[str, str] | None] = {}
 
     def check(self, path: str, state: str, class_code: str, basis: str | None = None) -> Problems:
@@ -110,6 +111,13 @@ class _ClassCheck:
                 "state",
                 f"{state} is not one of the policy's states ({', '.join(policy.states)})",
             )
+        if policy.line == "WC" and not self._in_code_system(state, class_code):
+            jurisdiction = self.rulebook.jurisdictions[state]
+            words = jurisdiction.class_code_words or self.rulebook.default.class_code_words
+            return "class", (
+                f"{class_code} is not a {jurisdiction.name} class code: {jurisdiction.name} "
+                f"uses {words}"
+            )
         found = self.rates.lookup(state, policy.line, class_code, policy.effective)
         if found is None:
             return "class", (
@@ -120,6 +128,13 @@ class _ClassCheck:
             return "basis", f"class {class_code} is rated on {found.basis}, not {basis}"
         return None
 
+    def _in_code_system(self, state: str, class_code: str) -> bool:
+        jurisdiction = self.rulebook.jurisdictions.get(state)
+        if jurisdiction is None:
+            return True  # the state itself is refused
+        pattern = jurisdiction.class_code_pattern or self.rulebook.default.class_code_pattern
+        return not pattern or re.fullmatch(pattern, class_code) is not None
+
 
 def _line_and_term(policy: Policy) -> Problems:
     if policy.line not in LINES:
@@ -128,14 +143,28 @@ def _line_and_term(policy: Policy) -> Problems:
         yield Problem("$.policy.expiration", "must be after the effective date")
 
 
-def _policy_states(policy: Policy) -> Problems:
+def _policy_states(policy: Policy, rulebook: RuleBook) -> Problems:
     if not policy.states:
         yield Problem("$.policy.states", "name at least one state")
     for i, state in enumerate(policy.states):
+        path = f"$.policy.states[{i}]"
         if not STATE_CODE.match(state):
-            yield Problem(f"$.policy.states[{i}]", f"{state!r} is not a two-letter state code")
+            yield Problem(path, f"{state!r} is not a two-letter state code")
         elif state in policy.states[:i]:
-            yield Problem(f"$.policy.states[{i}]", f"{state} is listed twice")
+            yield Problem(path, f"{state} is listed twice")
+        elif state not in rulebook.jurisdictions:
+            yield Problem(
+                path,
+                f"the rule book has no file for {state}: a policy there cannot be rated until "
+                "its rules are loaded",
+            )
+        elif policy.line == "WC" and rulebook.jurisdictions[state].monopolistic:
+            jurisdiction = rulebook.jurisdictions[state]
+            yield Problem(
+                path,
+                f"workers' compensation in {jurisdiction.name} is written only by the state "
+                f"fund ({jurisdiction.state_fund}): it is not rated here",
+            )
 
 
 def _cancellation_date(policy: Policy) -> Problems:

@@ -4,8 +4,14 @@ Each ``*.toml`` file beside this module holds one jurisdiction. A rule is an arr
 whose dotted path is the rule id (``[[officers.partner]]`` is rule ``officers.partner``);
 each entry is one *version* of the rule with ``effective`` (and optional ``expires``) dates, a
 ``source`` and a ``status`` (published, derived, unverified, illustrative). A state file names the
-file it ``inherits`` from (the NCCI default); for any rule the state does not define in force on the
-policy's effective date, the inherited version applies.
+file it ``inherits`` from (the NCCI default). A state file declares every rule of the default: its
+own versions, or an entry with ``inherit = "NCCI"`` saying the default applies and why. Whenever a
+default value is used for a state (declared so, or because none of the state's versions is in force
+on the policy's date), the version handed out says so (``inherited_by``), and every reason, "why?"
+and finding built from it names it: no state is rated with another's figures without saying so.
+
+A monopolistic state's file (``monopolistic = true``) names the state fund that writes all its
+workers' compensation: such exposure is refused, not rated. A state with no file is refused too.
 
 Decimals are written as strings; a float in a rule file is refused, so no value is ever binary.
 """
@@ -15,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -28,7 +34,9 @@ from trueup.rating.money import Rounding, parse_fraction
 DEFAULT_DIRECTORY = Path(__file__).parent
 DEFAULT_JURISDICTION = "NCCI"
 STATUSES = frozenset({"published", "derived", "unverified", "illustrative"})
-_META_KEYS = frozenset({"effective", "expires", "source", "status", "note"})
+_META_KEYS = frozenset({"effective", "expires", "source", "status", "note", "inherit"})
+# Weakest last: a default value used for a state is no surer than the weaker of the two statuses.
+_STRENGTH = ("published", "derived", "unverified", "illustrative")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +51,9 @@ class RuleVersion:
     status: str
     note: str
     values: Mapping[str, Any]
+    inherit: str | None = None  # an explicit "the default applies" entry names the jurisdiction
+    inherited_by: str | None = None  # set on a default version handed out for this state
+    inherit_reason: str = ""  # why the default applies (the state's entry, or no version in force)
     # Numbers parsed once: a rule version is read by every rating that uses it.
     _decimals: dict[str, Decimal] = field(default_factory=dict, compare=False, repr=False)
 
@@ -90,31 +101,66 @@ class Jurisdiction:
     name: str
     inherits: str | None
     rules: Mapping[str, tuple[RuleVersion, ...]]
+    bureau: str = ""
+    class_system: str = ""
+    class_code_pattern: str = ""  # a regular expression every WC class code of the state matches
+    class_code_words: str = ""  # the code system in words, for messages
+    monopolistic: bool = False
+    state_fund: str = ""  # a monopolistic state's fund
+    fund_source: str = ""
+    # Rules of the default that are not a state's to set (ISO's GL premium bases): handed out as
+    # they are, not as an inherited value.
+    countrywide: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class StateRules:
-    """The rules in force for one state on one date: the state's own, else the inherited ones."""
+    """The rules in force for one state on one date: the state's own, else the inherited ones,
+    marked as inherited."""
 
     state: str
     on: date
-    known: bool  # False when the rule book has no file for this state (NCCI defaults apply)
+    known: bool  # False when the rule book has no file for this state (it cannot be rated)
     _chain: tuple[Jurisdiction, ...]
     _cache: dict[str, RuleVersion | None] = field(default_factory=dict, repr=False)
+
+    @property
+    def jurisdiction(self) -> Jurisdiction:
+        """The state's own file (the default's when the state has none)."""
+        return self._chain[0]
+
+    @property
+    def monopolistic(self) -> bool:
+        return self.known and self._chain[0].monopolistic
 
     def get(self, rule_id: str) -> RuleVersion | None:
         if rule_id in self._cache:
             return self._cache[rule_id]
-        found: RuleVersion | None = None
-        for jurisdiction in self._chain:
-            for version in reversed(jurisdiction.rules.get(rule_id, ())):
-                if version.in_force(self.on):
-                    found = version
-                    break
-            if found is not None:
-                break
+        if rule_id in self._chain[-1].countrywide:
+            self._cache[rule_id] = _in_force(self._chain[-1].rules.get(rule_id, ()), self.on)
+            return self._cache[rule_id]
+        own = self._chain[0] if self._chain[0].code == self.state else None
+        declared = _in_force(own.rules.get(rule_id, ()), self.on) if own else None
+        found: RuleVersion | None = declared
+        if declared is None or declared.inherit is not None:
+            found = self._inherited(rule_id, declared)
         self._cache[rule_id] = found
         return found
+
+    def _inherited(self, rule_id: str, declared: RuleVersion | None) -> RuleVersion | None:
+        parents = self._chain[1:] if self._chain[0].code == self.state else self._chain
+        for jurisdiction in parents:
+            parent = _in_force(jurisdiction.rules.get(rule_id, ()), self.on)
+            if parent is None:
+                continue
+            if declared is not None:
+                reason, status = declared.source, _weaker(declared.status, parent.status)
+            else:
+                name = self._chain[0].name if self.known else self.state
+                reason = f"no {name} version of this rule is in force on {self.on.isoformat()}"
+                status = _weaker("unverified", parent.status)
+            return replace(parent, inherited_by=self.state, inherit_reason=reason, status=status)
+        return None
 
     def require(self, rule_id: str) -> RuleVersion:
         version = self.get(rule_id)
@@ -183,6 +229,25 @@ class RuleBook:
     def states(self) -> list[str]:
         return sorted(c for c in self.jurisdictions if c != DEFAULT_JURISDICTION)
 
+    @property
+    def default(self) -> Jurisdiction:
+        return self.jurisdictions[DEFAULT_JURISDICTION]
+
+    def private_states(self) -> list[str]:
+        """The states where private carriers write workers' compensation (not monopolistic)."""
+        return [c for c in self.states() if not self.jurisdictions[c].monopolistic]
+
+
+def _in_force(versions: tuple[RuleVersion, ...], on: date) -> RuleVersion | None:
+    for version in reversed(versions):
+        if version.in_force(on):
+            return version
+    return None
+
+
+def _weaker(first: str, second: str) -> str:
+    return max(first, second, key=_STRENGTH.index)
+
 
 @cache
 def default_rulebook() -> RuleBook:
@@ -200,13 +265,34 @@ def _parse_file(path: Path, raw: bytes) -> Jurisdiction:
     inherits = data.pop("inherits", None)
     if not isinstance(code, str) or not isinstance(name, str):
         raise RuleBookError(f"{path.name}: needs top-level 'jurisdiction' and 'name' strings")
+    about = {key: data.pop(key) for key in _ABOUT if key in data}
+    for key, value in about.items():
+        if not isinstance(value, _ABOUT[key]):
+            raise RuleBookError(f"{path.name}: '{key}' must be a {_ABOUT[key].__name__}")
+    if about.get("monopolistic") and not about.get("state_fund"):
+        raise RuleBookError(f"{path.name}: a monopolistic state names its 'state_fund'")
     rules: dict[str, list[RuleVersion]] = {}
     _collect(path.name, code, "", data, rules)
     ordered = {
         rule_id: tuple(sorted(versions, key=lambda v: v.effective))
         for rule_id, versions in rules.items()
     }
-    return Jurisdiction(code, name, inherits, ordered)
+    if "countrywide" in about:
+        about["countrywide"] = tuple(about["countrywide"])
+    return Jurisdiction(code, name, inherits, ordered, **about)
+
+
+# What a file says about its jurisdiction besides its rules, and each value's type.
+_ABOUT: dict[str, type] = {
+    "bureau": str,
+    "class_system": str,
+    "class_code_pattern": str,
+    "class_code_words": str,
+    "monopolistic": bool,
+    "state_fund": str,
+    "fund_source": str,
+    "countrywide": list,
+}
 
 
 def _collect(
@@ -246,6 +332,12 @@ def _version(
     if status not in STATUSES:
         raise RuleBookError(f"{where}: 'status' must be one of {sorted(STATUSES)}")
     values = {k: v for k, v in entry.items() if k not in _META_KEYS}
+    inherit = entry.get("inherit")
+    if inherit is not None and (not isinstance(inherit, str) or values):
+        raise RuleBookError(
+            f"{where}: an 'inherit' entry names the jurisdiction whose rule applies and has no "
+            "values of its own"
+        )
     return RuleVersion(
         rule_id=rule_id,
         jurisdiction=code,
@@ -255,6 +347,7 @@ def _version(
         status=status,
         note=str(entry.get("note", "")),
         values=values,
+        inherit=inherit,
     )
 
 
