@@ -50,6 +50,16 @@ CLASSES = (
     "7380",
 )
 
+
+
+def code_in(state: str, code: str) -> str:
+    """Pennsylvania's class codes have three digits (PCRB): there the bench numbers its synthetic
+    classes 100, 101, … so every state's worksheets are rated with codes of its own system."""
+    if state != "PA":
+        return code
+    return str(100 + (*CLASSES, *LOW_WAGE_PARTNERS).index(code))
+
+
 # CA dual-wage classes: payroll in a high-wage class without hours moves to its low-wage partner.
 LOW_WAGE_PARTNERS = ("5432", "5482", "5553", "5140", "5187", "5205", "5028")
 
@@ -60,6 +70,7 @@ def build_rates() -> RateTable:
     for state in STATES:
         for code in (*CLASSES, *LOW_WAGE_PARTNERS):
             rate = Decimal(rng.randint(100, 15000)) / 1000
+            code = code_in(state, code)
             rows.append(f"{state},WC,{code},payroll,2024-01-01,{rate},,bench,illustrative")
     return RateTable.from_csv_text("\n".join(rows) + "\n", "bench-rates")
 
@@ -69,7 +80,7 @@ def build_worksheets(count: int, lines: int, seed: int) -> list[Worksheet]:
     worksheets = []
     for n in range(count):
         state = STATES[n % len(STATES)]
-        classes = rng.sample(CLASSES, 4)
+        classes = [code_in(state, c) for c in rng.sample(CLASSES, 4)]
         payroll = []
         for i in range(lines):
             gross = Decimal(rng.randint(2_000_000, 9_000_000)) / 100

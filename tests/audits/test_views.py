@@ -74,6 +74,13 @@ def test_the_audit_page_shows_the_working_result_with_its_reasons(
     )
     assert "class 5645: $436,500 × 6.298 per $100 of payroll = $27,490.77" in page
     assert "Working result" in page
+    # Indiana files no terrorism charge of its own: the why? and the findings say the NCCI
+    # default stood in
+    assert "[NCCI default: no IN figure of its own on file]" in page
+    assert (
+        "no Indiana figure of its own is on file for: catastrophe charge, overtime, terrorism "
+        "charge, what counts as payroll; the NCCI default was used" in page
+    )
 
 
 def test_editing_a_payroll_line_re_rates_at_once_and_is_kept_in_the_history(

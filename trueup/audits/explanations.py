@@ -46,6 +46,10 @@ class Explanation:
     audited_states: list[StateSteps]
     estimated_states: list[StateSteps]
     findings: list[dict[str, Any]]
+
+    @property
+    def insured_findings(self) -> list[dict[str, Any]]:
+        return insured_findings(self.findings)
     exclusions: list[dict[str, Any]]
     versions: dict[str, str]
 
@@ -108,6 +112,16 @@ def explain(result: dict[str, Any]) -> Explanation:
     )
 
 
+# Findings for staff only: which rules stood in from the NCCI default is the auditor's to check
+# (the rule book's status), not something the insured can act on.
+STAFF_ONLY_FINDINGS = frozenset({"inherited_rule"})
+
+
+def insured_findings(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The findings the insured and agent read."""
+    return [f for f in findings if f.get("code") not in STAFF_ONLY_FINDINGS]
+
+
 def _usd_about(amount: Decimal) -> str:
     """Whole dollars, for figures said "about" ("about $5,529 more")."""
     return f"${quantize(amount, ONE):,}"
@@ -141,5 +155,5 @@ def plain_reasons(result: dict[str, Any], class_name: Callable[[str, str], str])
             if reason["status"] != "fact" and reason["rule"] not in ("worksheet", "apportion"):
                 because.append(_sentence(reason["text"]))
     because += [_sentence(x["text"]) for x in result["audited"]["exclusions"]]
-    because += [_sentence(f["message"]) for f in result["findings"]]
+    because += [_sentence(f["message"]) for f in insured_findings(result["findings"])]
     return list(dict.fromkeys(because))

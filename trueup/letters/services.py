@@ -24,7 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from trueup.accounts.models import User
-from trueup.audits.explanations import explain
+from trueup.audits.explanations import explain, insured_findings
 from trueup.audits.models import (
     Audit,
     Finding,
@@ -195,7 +195,7 @@ def _main_reasons(snapshot: ResultSnapshot, classes: list[ClassLine]) -> list[st
             )
     # The engine's findings (a reclassification, an uninsured subcontractor, an officer's pay
     # limit) are already sentences; the non-compliance one has its own letter.
-    for finding in result.get("findings", []):
+    for finding in insured_findings(result.get("findings", [])):
         if finding.get("code") != "non_compliance":
             reasons.append(_sentence(str(finding["message"])))
     return reasons

@@ -4,6 +4,7 @@ rule" findings are built from here."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 
@@ -93,9 +94,15 @@ def state_table(book: RuleBook, on: date) -> str:
             continue
         rules = book.rules_for(state, on)
         cells = [statuses(rules, (i for i in ids if family(i) == f)) for f in FAMILIES]
-        row = [f"{state} {jurisdiction.name}", jurisdiction.bureau, jurisdiction.class_system]
+        row = [f"{state} {jurisdiction.name}", _short(jurisdiction.bureau), jurisdiction.class_system]
         lines.append("| " + " | ".join(row + cells) + " |")
     return "\n".join(lines)
+
+
+def _short(bureau: str) -> str:
+    """The bureau's initials where its name gives them: "… (NCCI)" → "NCCI"."""
+    found = re.search(r"\(([^()]*)\)\s*$", bureau)
+    return found.group(1) if found else bureau
 
 
 def monopolistic_table(book: RuleBook) -> str:
@@ -105,3 +112,11 @@ def monopolistic_table(book: RuleBook) -> str:
         if jurisdiction.monopolistic:
             lines.append(f"| {state} {jurisdiction.name} | {jurisdiction.state_fund} |")
     return "\n".join(lines)
+
+
+if __name__ == "__main__":  # prints the README's tables: python -m trueup.rating.rulebook.coverage
+    from trueup.rating.rulebook import default_rulebook
+
+    print(state_table(default_rulebook(), date(2026, 1, 1)))
+    print()
+    print(monopolistic_table(default_rulebook()))
