@@ -94,7 +94,8 @@ def state_table(book: RuleBook, on: date) -> str:
             continue
         rules = book.rules_for(state, on)
         cells = [statuses(rules, (i for i in ids if family(i) == f)) for f in FAMILIES]
-        row = [f"{state} {jurisdiction.name}", _short(jurisdiction.bureau), jurisdiction.class_system]
+        name = f"{state} {jurisdiction.name}"
+        row = [name, _short(jurisdiction.bureau), jurisdiction.class_system]
         lines.append("| " + " | ".join(row + cells) + " |")
     return "\n".join(lines)
 
