@@ -216,6 +216,35 @@ def test_an_independent_bureaus_officer_limits_hold_the_officers_payroll(
     assert officer_rated(state, pay, effective) == D(rated)
 
 
+def owner_by_state_default(state: str, role: str, pay: str, effective: date):
+    """An owner whose coverage is left to the state's default for the role."""
+    owner = Owner("Pat", role, state, "8810", D(pay))
+    ws = worksheet(
+        states=(state,),
+        effective=effective,
+        expiration=effective.replace(year=effective.year + 1),
+        estimated=[Estimate(state, "8810", D("60000"))],
+        owners=[owner],
+    )
+    rates = rate_table(f"{state} WC 8810 0.50", effective="2015-01-01")
+    return rate_worksheet(ws, rates=rates)
+
+
+def test_a_texas_sole_proprietor_is_covered_at_the_states_fixed_payroll():
+    # TDI/DWC from 10/1/2025: SAWW $1,271.05 × 1.25 × 52, published as $82,600; covered unless
+    # excluded by endorsement
+    result = owner_by_state_default("TX", "sole_proprietor", "30000", date(2025, 10, 1))
+    assert audited_exposure(result, "TX", "8810") == D("82600")
+
+
+def test_a_michigan_sole_proprietor_is_not_an_employee_of_his_own_business():
+    # Michigan LARA: a sole proprietor is never an employee of the sole proprietorship
+    result = owner_by_state_default("MI", "sole_proprietor", "60000", date(2025, 1, 1))
+    assert [e for e in result.audited.exposures if e.state == "MI"] == []
+    (excluded,) = result.audited.exclusions
+    assert excluded.amount == D("60000")
+
+
 def test_a_massachusetts_owner_who_elects_coverage_is_rated_at_the_flat_amount():
     # WCRIBMA, 10/1/2024: sole proprietors, partners and LLC members who elect: $66,600
     assert officer_rated("MA", "250000", date(2024, 10, 1), "sole_proprietor") == D("66600")
