@@ -10,14 +10,23 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 from trueup.accounts.models import User
 from trueup.audits import facts, fieldwork, services
-from trueup.audits.models import Audit, AuditEdit, ResultSnapshot, StatusChange
+from trueup.audits.models import (
+    Audit,
+    AuditEdit,
+    LaborRecords,
+    ResultSnapshot,
+    StatusChange,
+    SubcontractorEntry,
+)
 from trueup.audits.workflow import TRANSITIONS, Status
 from trueup.audits.worksheet import worksheet_for
 from trueup.core.errors import NotAllowed
+from trueup.policies.models import PolicyPeriod
 from trueup.rating import rate_worksheet, worksheet_from_dict
 
 ALL_MOVES = [(a, b) for a in Status.values for b in Status.values]
@@ -56,6 +65,66 @@ def test_rating_an_audit_gives_the_engines_result_for_the_same_facts(
     assert snapshot.rulebook_version == direct.rulebook_version
     assert snapshot.result["audited_premium"] == "24230"
     assert worksheet_for(audit) == worksheet_from_dict(example)
+
+
+def test_a_subcontractor_whose_contract_shows_no_labor_figure_is_rated_at_the_state_share(
+    audit: Audit, auditor: User
+) -> None:
+    PolicyPeriod.objects.filter(pk=audit.period_id).update(states=["IN", "LA"])
+    SubcontractorEntry.objects.create(
+        audit=audit,
+        name="Bayou Framing",
+        state="LA",
+        class_code="5645",
+        contract_cost=Decimal("10000"),
+        contract_type="labor_and_materials",
+        labor_records=LaborRecords.CONTRACT_ONLY,
+    )
+    audit.refresh_from_db()
+
+    (sub,) = worksheet_for(audit).audited.subcontractors
+    assert (sub.labor_records, sub.stated_labor) == ("contract_only", None)
+    snapshot = services.audit_rate(audit=audit, by=auditor)
+    # Louisiana's labor share of a labor-and-materials contract: 50% of 10,000 = 5,000.00
+    (line,) = [e for e in snapshot.result["audited"]["exposures"] if e["state"] == "LA"]
+    (reason,) = [r for r in line["reasons"] if r["rule"] == "subcontractors"]
+    assert Decimal(reason["amount"]) == Decimal("5000.00")
+    assert "on record but shows no labor figure" in reason["text"]
+
+
+def test_a_subcontractor_saved_without_saying_what_records_show_follows_its_labor_amount(
+    audit: Audit,
+) -> None:
+    made = {"state": "IN", "class_code": "5645", "contract_type": "labor_only"}
+    stated = SubcontractorEntry.objects.create(
+        audit=audit, name="A", contract_cost=Decimal("900"), stated_labor=Decimal("500"), **made
+    )
+    unstated = SubcontractorEntry.objects.create(
+        audit=audit, name="B", contract_cost=Decimal("900"), **made
+    )
+    assert (stated.labor_records, unstated.labor_records) == ("stated", "none")
+
+
+@pytest.mark.parametrize(
+    ("records", "stated_labor"),
+    [("none", Decimal("500")), ("contract_only", Decimal("500")), ("stated", None)],
+)
+def test_a_labor_amount_that_disagrees_with_what_the_records_show_is_not_saved(
+    audit: Audit, records: str, stated_labor: Decimal | None
+) -> None:
+    row = SubcontractorEntry(
+        audit=audit,
+        name="A",
+        state="IN",
+        class_code="5645",
+        contract_cost=Decimal("900"),
+        contract_type="labor_only",
+        stated_labor=stated_labor,
+        labor_records=records,
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        row.full_clean()
+    assert list(excinfo.value.message_dict) == ["stated_labor"]
 
 
 def test_an_adjustment_within_the_auditors_authority_completes_on_submit(

@@ -161,6 +161,26 @@ def test_an_officer_capped_and_an_uninsured_subcontractor_are_explained(audit, a
     assert "none on file" in text
 
 
+def test_a_subcontractor_without_a_labor_amount_says_whether_the_contract_is_on_record(
+    audit, auditor
+):
+    made = {"state": "IN", "class_code": "5645", "contract_type": "labor_only"}
+    SubcontractorEntry.objects.create(
+        audit=audit,
+        name="Paper Trail Roofing",
+        contract_cost=Decimal("9000"),
+        labor_records="contract_only",
+        **made,
+    )
+    SubcontractorEntry.objects.create(
+        audit=audit, name="Cash Only Crew", contract_cost=Decimal("7000"), **made
+    )
+    text = text_of(worksheet_pdf(audit, audit_rate(audit=audit, by=auditor)))
+
+    assert "Paper Trail Roofing IN 5645 $9,000 labor only no labor figure on the contract" in text
+    assert "Cash Only Crew IN 5645 $7,000 labor only no records of the labor" in text
+
+
 def test_a_return_premium_is_shown_as_money_back(audit, auditor):
     PayrollEntry.objects.filter(audit=audit, employee="Framing crew").update(
         gross=Decimal("300000"), overtime_total=Decimal("0")

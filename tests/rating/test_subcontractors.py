@@ -18,6 +18,7 @@ import pytest
 from tests.rating.factories import D, audit_findings, audited_exposure, rate, rate_table, worksheet
 from trueup.rating import Result, WorksheetError
 from trueup.rating.result import Reason
+from trueup.rating.subcontractors import CONTRACT_LABELS
 from trueup.rating.worksheet import Estimate, PayrollLine, Subcontractor
 
 IN_2025 = date(2025, 1, 1)
@@ -123,6 +124,64 @@ def test_louisiana_subcontractor_without_records_is_charged_the_full_price():
 
     # no labor records: full contract price 25,000.00
     assert charged(result, "LA") == D("25000")
+
+
+# --- A contract on record without a labor figure -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("contract_type", "expected", "words"),
+    [
+        # labor and materials: 50% of 10,000 = 5,000.00
+        ("labor_and_materials", "5000.00", "0.50 of $10,000 = $5,000"),
+        # labor only: 90% of 10,000 = 9,000.00
+        ("labor_only", "9000.00", "0.90 of $10,000 = $9,000"),
+        # equipment with operator: 1/3 of 10,000 = 3,333.333... → 3,333.33
+        ("equipment_with_operator", "3333.33", "1/3 of $10,000 = $3,333.33"),
+    ],
+)
+def test_a_louisiana_contract_on_record_without_a_labor_figure_is_charged_the_state_share(
+    contract_type: str, expected: str, words: str
+):
+    result = audit(
+        sub("10000", "LA", contract_type=contract_type, labor_records="contract_only"),
+        state="LA",
+    )
+
+    assert charged(result, "LA") == D(expected)
+    reason = sub_reason(result, "LA")
+    assert reason.amount == D(expected)
+    assert "is on record but shows no labor figure" in reason.text
+    assert f"the state's labor share for {CONTRACT_LABELS[contract_type]} contracts" in reason.text
+    assert words in reason.text
+    assert dict(reason.inputs)["labor_share"] == expected
+
+
+def test_a_contract_without_a_labor_figure_where_the_state_sets_no_share_is_charged_in_full():
+    result = audit(sub("10000", labor_records="contract_only"))
+
+    # Indiana keeps the NCCI default, a floor of 0: no share to charge, so the full 10,000.00
+    assert charged(result) == D("10000.00")
+    reason = sub_reason(result)
+    assert reason.amount == D("10000.00")
+    assert "IN sets no labor share for labor and materials contracts" in reason.text
+    assert "the full contract cost $10,000 is charged" in reason.text
+
+
+def test_a_subcontractor_with_no_records_of_the_labor_is_charged_the_full_cost_in_louisiana_too():
+    result = audit(sub("10000", "LA", labor_records="none"), state="LA")
+
+    # no records at all: the whole 10,000.00, not Louisiana's 50% share
+    assert charged(result, "LA") == D("10000.00")
+    assert "no records of the labor portion" in sub_reason(result, "LA").text
+
+
+def test_stated_labor_records_are_rated_as_a_stated_labor_amount_always_was():
+    stated = audit(sub("20000", "LA", stated_labor=D("8000"), labor_records="stated"), state="LA")
+    implied = audit(sub("20000", "LA", stated_labor=D("8000")), state="LA")
+
+    # floor 50% of 20,000 = 10,000.00 > 8,000 stated, with or without saying "stated"
+    assert charged(stated, "LA") == charged(implied, "LA") == D("10000.00")
 
 
 # --- Certificates of insurance --------------------------------------------------------------------
@@ -286,3 +345,28 @@ def test_unknown_contract_type_and_work_ending_before_it_starts_are_refused():
         "$.audited.subcontractors[0].contract_type",
         "$.audited.subcontractors[0].work_to",
     ]
+
+
+@pytest.mark.parametrize("records", ["none", "contract_only"])
+def test_a_labor_amount_with_records_that_show_none_is_refused(records: str):
+    with pytest.raises(WorksheetError) as excinfo:
+        audit(sub("10000", stated_labor=D("4000"), labor_records=records))
+    (problem,) = excinfo.value.problems
+    assert problem.path == "$.audited.subcontractors[0].stated_labor"
+    assert f'must be left out when labor_records is "{records}"' in problem.reason
+
+
+def test_stated_labor_records_without_the_labor_amount_are_refused():
+    with pytest.raises(WorksheetError) as excinfo:
+        audit(sub("10000", labor_records="stated"))
+    (problem,) = excinfo.value.problems
+    assert problem.path == "$.audited.subcontractors[0].stated_labor"
+    assert problem.reason == 'is required when labor_records is "stated"'
+
+
+def test_an_unknown_kind_of_labor_records_is_refused():
+    with pytest.raises(WorksheetError) as excinfo:
+        audit(sub("10000", labor_records="receipts"))
+    (problem,) = excinfo.value.problems
+    assert problem.path == "$.audited.subcontractors[0].labor_records"
+    assert problem.reason == "must be one of none, contract_only, stated"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from trueup.audits.workflow import CLOSED, Status
@@ -174,6 +175,17 @@ class OwnerEntry(models.Model):
         ordering = ["id"]
 
 
+class LaborRecords(models.TextChoices):
+    """What a subcontractor's records show of the labor (the engine's ``labor_records``)."""
+
+    NONE = "none", "No records of the labor: the full contract cost is charged"
+    CONTRACT_ONLY = (
+        "contract_only",
+        "Contract on record, but no labor figure on it: the state's labor share is charged",
+    )
+    STATED = "stated", "Labor amount shown: the stated labor is charged"
+
+
 class SubcontractorEntry(models.Model):
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="subcontractors")
     name = models.CharField(max_length=200)
@@ -182,6 +194,10 @@ class SubcontractorEntry(models.Model):
     contract_cost = money_field()
     contract_type = models.CharField(max_length=30)
     stated_labor = money_field(null=True, blank=True)
+    # Left blank when saved: "stated" if stated_labor is given, else "none".
+    labor_records = models.CharField(
+        "records of the labor", max_length=14, choices=LaborRecords.choices
+    )
     work_from = models.DateField(null=True, blank=True)
     work_to = models.DateField(null=True, blank=True)
     certificate_from = models.DateField(null=True, blank=True)
@@ -197,6 +213,27 @@ class SubcontractorEntry(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def clean(self) -> None:
+        """A labor amount goes with records that show one, and only with them."""
+        if self.labor_records == LaborRecords.STATED and self.stated_labor is None:
+            raise ValidationError({"stated_labor": "Enter the labor amount the records show."})
+        if self.labor_records in (LaborRecords.NONE, LaborRecords.CONTRACT_ONLY) and (
+            self.stated_labor is not None
+        ):
+            raise ValidationError(
+                {
+                    "stated_labor": "Leave the labor amount empty: the records chosen show none "
+                    "(or choose “Labor amount shown”)."
+                }
+            )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.labor_records:
+            self.labor_records = (
+                LaborRecords.NONE if self.stated_labor is None else LaborRecords.STATED
+            )
+        super().save(*args, **kwargs)
 
 
 class GLExposureEntry(models.Model):

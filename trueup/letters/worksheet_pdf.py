@@ -252,6 +252,23 @@ def _people(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return shown
 
 
+# What a subcontractor's records show when they show no labor amount, in words.
+NO_LABOR_AMOUNT = {
+    "none": "no records of the labor",
+    "contract_only": "no labor figure on the contract",
+}
+
+
+def _subcontractors(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Subcontractors' facts, with what their records show of the labor when no amount is
+    given (worksheets stored before it was asked say nothing: no amount is no records)."""
+    shown = _people(rows)
+    for item in shown:
+        records = item.get("labor_records") or ("none" if item.get("stated_labor") is None else "")
+        item["no_labor_amount"] = NO_LABOR_AMOUNT.get(records, "")
+    return shown
+
+
 def worksheet_context(audit: Audit, snapshot: ResultSnapshot) -> dict[str, Any]:
     """What the worksheet template shows, all of it from the snapshot but the audit's names."""
     result: dict[str, Any] = snapshot.result
@@ -285,7 +302,7 @@ def worksheet_context(audit: Audit, snapshot: ResultSnapshot) -> dict[str, Any]:
         "payroll": payroll_facts(worksheet),
         # Stored worksheets name officers "owners" (the engine's field); imported JSON "officers".
         "officers": _people(audited.get("owners") or audited.get("officers") or []),
-        "subcontractors": _people(audited.get("subcontractors", [])),
+        "subcontractors": _subcontractors(audited.get("subcontractors", [])),
     }
 
 

@@ -410,6 +410,8 @@ def _check_contractors(
                 "contract_cost": paid,
                 "contract_type": contract_type,
                 "stated_labor": labor,
+                # The form asks for the labor part only: without it, no records of the labor.
+                "labor_records": "none" if labor is None else "stated",
                 "certificate_from": cert_from if certified else None,
                 "certificate_to": cert_to if certified else None,
                 "work_from": period.start,

@@ -495,6 +495,7 @@ def _subcontractor(r: _Reader, value: Any, path: str) -> Subcontractor | None:
         contract_cost=cost,
         contract_type=contract_type,
         stated_labor=r.decimal(data, "stated_labor", path, default=None),
+        labor_records=r.text(data, "labor_records", path, required=False),
         work_from=r.date(data, "work_from", path),
         work_to=r.date(data, "work_to", path),
         certificate_from=r.date(data, "certificate_from", path),

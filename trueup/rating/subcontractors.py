@@ -6,8 +6,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 from trueup.rating.context import Context, PayItem, cite, usd
-from trueup.rating.money import ONE, cents
+from trueup.rating.money import ONE, ZERO, cents
 from trueup.rating.periods import Period
+from trueup.rating.rulebook import RuleVersion
+from trueup.rating.worksheet import Subcontractor
 
 CONTRACT_LABELS = {
     "labor_only": "labor only",
@@ -108,55 +110,97 @@ def subcontractor_items(ctx: Context) -> list[PayItem]:
     return items
 
 
-def _labor(rule, sub, work: Period) -> tuple[Decimal, str, tuple[tuple[str, str], ...]]:  # type: ignore[no-untyped-def]
+Labor = tuple[Decimal, str, tuple[tuple[str, str], ...]]
+
+
+def _labor(rule: RuleVersion, sub: Subcontractor, work: Period) -> Labor:
+    """The subcontractor's labor charged as payroll, the words saying why, and the inputs."""
     if sub.sole_proprietor and rule.has("deemed_unlicensed_monthly"):
-        kind = "licensed" if sub.licensed else "unlicensed"
-        monthly = rule.decimal(f"deemed_{kind}_monthly")
-        daily = rule.decimal(f"deemed_{kind}_daily")
-        if sub.months_worked is not None:
-            amount = cents(monthly * sub.months_worked)
-            return (
-                amount,
-                (
-                    f"deemed wages of a {kind} sole proprietor: {usd(monthly)}/month × "
-                    f"{sub.months_worked}"
-                ),
-                (("monthly", str(monthly)),),
-            )
-        days = sub.days_worked if sub.days_worked is not None else Decimal(work.days)
-        amount = cents(daily * days)
+        return _deemed_wages(rule, sub, work)
+    records = sub.records_of_labor
+    if records == "contract_only":
+        return _contract_without_labor(rule, sub)
+    if records == "none" or sub.stated_labor is None:
+        return _without_records(sub)
+    return _stated_labor(rule, sub, sub.stated_labor)
+
+
+def _deemed_wages(rule: RuleVersion, sub: Subcontractor, work: Period) -> Labor:
+    kind = "licensed" if sub.licensed else "unlicensed"
+    monthly = rule.decimal(f"deemed_{kind}_monthly")
+    daily = rule.decimal(f"deemed_{kind}_daily")
+    if sub.months_worked is not None:
+        amount = cents(monthly * sub.months_worked)
         return (
             amount,
-            f"deemed wages of a {kind} sole proprietor: {usd(daily)}/day × {days}",
-            (("daily", str(daily)),),
+            f"deemed wages of a {kind} sole proprietor: {usd(monthly)}/month × {sub.months_worked}",
+            (("monthly", str(monthly)),),
         )
-    if sub.stated_labor is None:
+    days = sub.days_worked if sub.days_worked is not None else Decimal(work.days)
+    amount = cents(daily * days)
+    return (
+        amount,
+        f"deemed wages of a {kind} sole proprietor: {usd(daily)}/day × {days}",
+        (("daily", str(daily)),),
+    )
+
+
+def _without_records(sub: Subcontractor) -> Labor:
+    return (
+        sub.contract_cost,
+        (
+            f"no records of the labor portion: the full contract cost {usd(sub.contract_cost)} "
+            "is charged"
+        ),
+        (),
+    )
+
+
+def _contract_without_labor(rule: RuleVersion, sub: Subcontractor) -> Labor:
+    """The contract is on record but shows no labor amount: the state's labor share of the
+    contract cost for the contract type, or the full cost where the state sets none."""
+    key = f"stated_labor_floor_{sub.contract_type}"
+    kind = CONTRACT_LABELS[sub.contract_type]
+    on_record = f"the {kind} contract of {usd(sub.contract_cost)} is on record but shows no labor"
+    if rule.decimal(key) == ZERO:
         return (
             sub.contract_cost,
             (
-                f"no records of the labor portion: the full contract cost {usd(sub.contract_cost)} "
-                "is charged"
+                f"{on_record} figure, and {sub.state} sets no labor share for {kind} contracts: "
+                f"the full contract cost {usd(sub.contract_cost)} is charged"
             ),
-            (),
+            (("labor_records", "contract_only"),),
         )
+    share = cents(sub.contract_cost * rule.decimal(key))
+    return (
+        share,
+        (
+            f"{on_record} figure: the state's labor share for {kind} contracts is charged "
+            f"({rule.text(key)} of {usd(sub.contract_cost)} = {usd(share)})"
+        ),
+        (("labor_records", "contract_only"), ("labor_share", str(share))),
+    )
+
+
+def _stated_labor(rule: RuleVersion, sub: Subcontractor, stated: Decimal) -> Labor:
     floor_fraction = rule.decimal(f"stated_labor_floor_{sub.contract_type}")
     floor = cents(sub.contract_cost * floor_fraction)
-    if sub.stated_labor < floor:
+    if stated < floor:
         return (
             floor,
             (
-                f"stated labor {usd(sub.stated_labor)} is below the state's floor for "
+                f"stated labor {usd(stated)} is below the state's floor for "
                 f"{CONTRACT_LABELS[sub.contract_type]} contracts "
                 f"({rule.text(f'stated_labor_floor_{sub.contract_type}')} of "
                 f"{usd(sub.contract_cost)} = {usd(floor)}): {usd(floor)} charged"
             ),
-            (("stated_labor", str(sub.stated_labor)), ("floor", str(floor))),
+            (("stated_labor", str(stated)), ("floor", str(floor))),
         )
     return (
-        sub.stated_labor,
+        stated,
         (
-            f"stated labor {usd(sub.stated_labor)} of a {CONTRACT_LABELS[sub.contract_type]} "
+            f"stated labor {usd(stated)} of a {CONTRACT_LABELS[sub.contract_type]} "
             f"contract of {usd(sub.contract_cost)} is charged"
         ),
-        (("stated_labor", str(sub.stated_labor)),),
+        (("stated_labor", str(stated)),),
     )

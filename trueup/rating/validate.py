@@ -27,6 +27,7 @@ from trueup.rating.worksheet import (
     COVERAGES,
     DISCOUNT_TYPES,
     GL_AUDITS,
+    LABOR_RECORDS,
     LABOR_SOURCES,
     LINES,
     OWNER_ROLES,
@@ -389,11 +390,29 @@ def _subcontractors(worksheet: Worksheet, classes: _ClassCheck) -> Problems:
         yield from _non_negative(f"{path}.stated_labor", sub.stated_labor)
         if sub.stated_labor is not None and sub.stated_labor > sub.contract_cost:
             yield Problem(f"{path}.stated_labor", "must not exceed the contract cost")
+        yield from _labor_records(path, sub)
         yield from _dates_in_period(path, "work", sub.work_from, sub.work_to, period)
         yield from _certificate(path, sub)
         yield from _non_negative(f"{path}.months_worked", sub.months_worked)
         yield from _non_negative(f"{path}.days_worked", sub.days_worked)
         yield from classes.check(path, sub.state, sub.class_code)
+
+
+def _labor_records(path: str, sub: Subcontractor) -> Problems:
+    """What the records show of the labor agrees with whether a labor amount is given."""
+    records = sub.labor_records
+    if records is None:
+        return
+    if records not in LABOR_RECORDS:
+        yield Problem(f"{path}.labor_records", _one_of(LABOR_RECORDS))
+    elif records == "stated" and sub.stated_labor is None:
+        yield Problem(f"{path}.stated_labor", 'is required when labor_records is "stated"')
+    elif records != "stated" and sub.stated_labor is not None:
+        yield Problem(
+            f"{path}.stated_labor",
+            f'must be left out when labor_records is "{records}" (no labor amount is shown); '
+            'with a labor amount, labor_records is "stated"',
+        )
 
 
 def _certificate(path: str, sub: Subcontractor) -> Problems:

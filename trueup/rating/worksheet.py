@@ -29,6 +29,10 @@ ADJUSTMENT_KINDS = (
 OWNER_ROLES = ("executive_officer", "llc_member", "sole_proprietor", "partner")
 COVERAGES = ("included", "excluded", "elected")
 CONTRACT_TYPES = ("labor_only", "labor_and_materials", "equipment_with_operator")
+# What a subcontractor's records show of the labor: nothing (the full contract cost is charged),
+# the contract without a labor figure (the state's labor share for the contract type is charged),
+# or a stated labor amount (accepted down to the state's floor).
+LABOR_RECORDS = ("none", "contract_only", "stated")
 LABOR_SOURCES = ("employee", "casual", "temporary", "leased")
 GL_AUDITS = ("two_way", "one_way")
 DISCOUNT_TYPES = ("type_a", "type_b")
@@ -174,6 +178,8 @@ class Subcontractor:
     contract_cost: Decimal
     contract_type: str
     stated_labor: Decimal | None = None
+    # None: "stated" when stated_labor is given, else "none" (see ``records_of_labor``).
+    labor_records: str | None = None
     work_from: date | None = None
     work_to: date | None = None  # last day of work (inclusive)
     certificate_from: date | None = None
@@ -183,6 +189,14 @@ class Subcontractor:
     licensed: bool = True
     months_worked: Decimal | None = None
     days_worked: Decimal | None = None
+
+    @property
+    def records_of_labor(self) -> str:
+        """What the records show of the labor (one of ``LABOR_RECORDS``): ``labor_records`` if
+        given, else "stated" when a labor amount is given and "none" when it is not."""
+        if self.labor_records is not None:
+            return self.labor_records
+        return "none" if self.stated_labor is None else "stated"
 
     def work_period(self, audit_period: Period) -> Period:
         """The days of work within the audit period (work outside it is not this policy's)."""

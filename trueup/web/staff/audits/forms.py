@@ -157,6 +157,7 @@ FACT_FORMS: dict[str, type[FactForm]] = {
             "contract_cost",
             "contract_type",
             "stated_labor",
+            "labor_records",
             "work_from",
             "work_to",
             "certificate_from",
