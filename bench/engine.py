@@ -51,7 +51,6 @@ CLASSES = (
 )
 
 
-
 def code_in(state: str, code: str) -> str:
     """Pennsylvania's class codes have three digits (PCRB): there the bench numbers its synthetic
     classes 100, 101, … so every state's worksheets are rated with codes of its own system."""

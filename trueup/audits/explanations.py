@@ -46,12 +46,12 @@ class Explanation:
     audited_states: list[StateSteps]
     estimated_states: list[StateSteps]
     findings: list[dict[str, Any]]
+    exclusions: list[dict[str, Any]]
+    versions: dict[str, str]
 
     @property
     def insured_findings(self) -> list[dict[str, Any]]:
         return insured_findings(self.findings)
-    exclusions: list[dict[str, Any]]
-    versions: dict[str, str]
 
 
 def _by_state_and_class(side: dict[str, Any]) -> dict[tuple[str, str], list[Reason]]:
