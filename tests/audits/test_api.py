@@ -255,6 +255,30 @@ def test_a_period_that_ends_before_it_starts_answers_422_and_writes_nothing(
 
 
 @pytest.mark.django_db
+def test_a_wc_policy_in_a_monopolistic_state_or_a_state_without_rules_answers_422(
+    manager: User,
+) -> None:
+    bad = json.loads(json.dumps(POLICY))
+    bad["periods"][0]["states"] = ["in", "oh", "pr"]
+    answer = put(client_for(manager), "/api/policies/WC-9004", bad)
+
+    assert answer.status_code == 422
+    assert answer.json()["problems"] == [
+        {
+            "path": "periods[0].states[1]",
+            "reason": "workers' compensation in Ohio is written only by the state fund (Ohio "
+            "Bureau of Workers' Compensation (BWC)): it is not rated here",
+        },
+        {
+            "path": "periods[0].states[2]",
+            "reason": "the rule book has no file for PR: a policy there cannot be rated until its "
+            "rules are loaded",
+        },
+    ]
+    assert not Policy.objects.filter(number="WC-9004").exists()
+
+
+@pytest.mark.django_db
 def test_an_auditor_may_not_change_policies(auditor: User) -> None:
     assert put(client_for(auditor), "/api/policies/WC-9003", POLICY).status_code == 403
 

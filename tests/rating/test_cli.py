@@ -192,3 +192,18 @@ def test_an_employee_name_that_cannot_be_printed_exits_2_instead_of_failing_to_p
         "  $.audited.payroll[0].employee: is not valid text: it has an unpaired surrogate "
         "(\\ud800 to \\udfff)\n"
     )
+
+
+def test_a_worksheet_in_a_state_with_no_rule_book_exits_2_naming_the_state(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    worksheet = json.loads((EXAMPLES / "01-two-class-single-state.json").read_text())
+    worksheet["policy"]["states"] = ["GU"]
+    path = tmp_path / "guam.json"
+    path.write_text(json.dumps(worksheet))
+
+    assert main(["rate", str(path)]) == 2
+    assert (
+        "$.policy.states[0]: the rule book has no file for GU: a policy there cannot be rated "
+        "until its rules are loaded" in capsys.readouterr().err
+    )

@@ -15,8 +15,10 @@ from pydantic import model_validator
 
 from trueup.accounts.models import Role, User
 from trueup.api.common import Input, Money, answers
-from trueup.core.errors import NotAllowed
+from trueup.core.errors import InvalidInput, NotAllowed, Problem
 from trueup.policies.models import EstimatedExposure, Insured, Policy, PolicyPeriod
+from trueup.rating.rulebook import default_rulebook
+from trueup.rating.validate import state_refusal
 
 router = Router(tags=["policies"])
 WRITE_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
@@ -105,6 +107,9 @@ def upsert_policy(request: HttpRequest, number: PolicyNumber, payload: PolicyIn)
     assert isinstance(user, User)
     if user.role not in WRITE_ROLES:
         raise NotAllowed("this account may not change policies")
+    refused = _refused_states(payload)
+    if refused:
+        raise InvalidInput(refused)
     with transaction.atomic():
         # The FEIN identifies an insured when given; otherwise its name does.
         lookup: dict[str, Any] = (
@@ -154,6 +159,18 @@ def upsert_policy(request: HttpRequest, number: PolicyNumber, payload: PolicyIn)
                 for e in given.estimates
             )
     return _out(policy)
+
+
+def _refused_states(payload: PolicyIn) -> list[Problem]:
+    """Each period's states that cannot be rated: no rule book, or WC where a state fund writes
+    all of it. Said before anything is written."""
+    book = default_rulebook()
+    return [
+        Problem(f"periods[{i}].states[{j}]", refusal)
+        for i, period in enumerate(payload.periods)
+        for j, state in enumerate(period.states)
+        if (refusal := state_refusal(book, state.upper(), payload.line))
+    ]
 
 
 @router.get("/{number}", response=answers(PolicyOut))

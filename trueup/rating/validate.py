@@ -18,7 +18,7 @@ from trueup.rating.limits import out_of_range
 from trueup.rating.money import ZERO
 from trueup.rating.periods import Period
 from trueup.rating.rates import RateTable
-from trueup.rating.rulebook import RuleBook
+from trueup.rating.rulebook import DEFAULT_JURISDICTION, RuleBook
 from trueup.rating.worksheet import (
     ADJUSTMENT_KINDS,
     AUDIT_TYPES,
@@ -153,19 +153,27 @@ def _policy_states(policy: Policy, rulebook: RuleBook) -> Problems:
             yield Problem(path, f"{state!r} is not a two-letter state code")
         elif state in policy.states[:i]:
             yield Problem(path, f"{state} is listed twice")
-        elif state not in rulebook.jurisdictions:
-            yield Problem(
-                path,
-                f"the rule book has no file for {state}: a policy there cannot be rated until "
-                "its rules are loaded",
-            )
-        elif policy.line == "WC" and rulebook.jurisdictions[state].monopolistic:
-            jurisdiction = rulebook.jurisdictions[state]
-            yield Problem(
-                path,
-                f"workers' compensation in {jurisdiction.name} is written only by the state "
-                f"fund ({jurisdiction.state_fund}): it is not rated here",
-            )
+        else:
+            refusal = state_refusal(rulebook, state, policy.line)
+            if refusal:
+                yield Problem(path, refusal)
+
+
+def state_refusal(rulebook: RuleBook, state: str, line: str) -> str | None:
+    """Why a policy on ``line`` in ``state`` cannot be rated, or None: no rule book for the state,
+    or workers' compensation where only the state fund writes it."""
+    jurisdiction = rulebook.jurisdictions.get(state)
+    if jurisdiction is None or state == DEFAULT_JURISDICTION:
+        return (
+            f"the rule book has no file for {state}: a policy there cannot be rated until its "
+            "rules are loaded"
+        )
+    if line == "WC" and jurisdiction.monopolistic:
+        return (
+            f"workers' compensation in {jurisdiction.name} is written only by the state fund "
+            f"({jurisdiction.state_fund}): it is not rated here"
+        )
+    return None
 
 
 def _cancellation_date(policy: Policy) -> Problems:
