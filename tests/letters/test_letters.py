@@ -310,6 +310,7 @@ def test_a_reminder_lists_only_the_records_still_missing(requested, auditor, kin
     assert "Subcontractors' certificates" not in text
     assert (
         "Quarterly 941s Verification: the quarterly 941s must reconcile to the payroll register "
+        "(IRS Form 941, lines 2 and 5c) "
         "What we received could not be used: only the first quarter was sent"
     ) in text
     assert "State unemployment reports" in text

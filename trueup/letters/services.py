@@ -9,7 +9,6 @@ an e-mail address can still be previewed and printed.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -66,9 +65,6 @@ SUBJECTS: dict[str, str] = {
 OUTCOME_LABELS = {"additional": "Additional premium due", "return": "Return premium"}
 
 
-# The checklist's reasons cite the project's own documents ("(WORKFLOW.md §2)"): useful to
-# staff, noise to an insured.
-_DOC_REFERENCE = re.compile(r"\s*\([^()]*\.md\b[^()]*\)")
 ZERO = Decimal(0)
 
 
@@ -249,7 +245,7 @@ def _checklist(audit: Audit, *, missing_only: bool) -> list[dict[str, str]]:
         {
             "kind": item.kind,
             "label": item.get_kind_display(),
-            "why": _DOC_REFERENCE.sub("", item.why),
+            "why": item.why,
             "status": item.status,
             "note": item.note if item.status == RecordStatus.REJECTED else "",
         }
@@ -258,7 +254,7 @@ def _checklist(audit: Audit, *, missing_only: bool) -> list[dict[str, str]]:
         {
             "kind": kind,
             "label": str(RecordKind(kind).label),
-            "why": _DOC_REFERENCE.sub("", why),
+            "why": why,
             "status": RecordStatus.NEEDED,
             "note": "",
         }
