@@ -6,8 +6,14 @@ the check date column, once a row however many amounts the row has. The policy r
 from __future__ import annotations
 
 from datetime import date
+from io import StringIO
+from pathlib import Path
 from typing import Any
 
+from django.core.management import call_command
+
+from trueup.accounts.models import User
+from trueup.audits.models import Audit
 from trueup.payroll.ingest import Ingested, Options, detect_profile, ingest, read_register
 
 EFFECTIVE, EXPIRATION = date(2025, 1, 1), date(2026, 1, 1)
@@ -94,3 +100,27 @@ Ann Lee,8810,2025-01-15,regular,1000.00
 """
     )
     assert exceptions(result) == [(2, "", "no_state", "no state for Ann Lee: left out")]
+
+
+def test_the_command_names_the_column_and_leaves_it_out_where_the_register_has_none(
+    tmp_path: Path, audit: Audit, auditor: User
+) -> None:
+    path = tmp_path / "register.csv"
+    path.write_text(
+        "Employee,Employee ID,Work State,WC Class,Check Date,Regular Earnings\n"
+        "Ann Lee,E1,IN,8810,02/01/2026,1000.00\n"
+        "Bob Cruz,E2,IN,,03/14/2025,900.00\n"
+    )
+    out = StringIO()
+    call_command("import_payroll", str(path), audit=audit.pk, user="auditor", stdout=out)
+    assert "  row 2, column Check Date: check date 2026-02-01 is outside the period\n" in (
+        out.getvalue()
+    )
+    assert "  row 3, column WC Class: no class for Bob Cruz: left out\n" in out.getvalue()
+    without_class = tmp_path / "no_class_column.csv"
+    without_class.write_text(
+        "employee,state,check_date,earnings_code,amount\nAnn Lee,IN,2025-03-14,regular,1000.00\n"
+    )
+    out = StringIO()
+    call_command("import_payroll", str(without_class), audit=audit.pk, user="auditor", stdout=out)
+    assert "  row 2: no class for Ann Lee: left out\n" in out.getvalue()
