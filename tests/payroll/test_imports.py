@@ -209,7 +209,7 @@ def test_the_command_previews_then_commits(tmp_path: object, audit: Audit, audit
     out = StringIO()
     call_command("import_payroll", str(path), audit=audit.pk, user="auditor", stdout=out)
     assert "gross pay $497,750" in out.getvalue()
-    assert "row 10, column amount: no class for Temp: left out" in out.getvalue()
+    assert "row 10, column class: no class for Temp: left out" in out.getvalue()
     assert audit.payroll.count() == 3  # a preview changes nothing
     out = StringIO()
     call_command(

@@ -119,7 +119,10 @@ Ann Lee,E1,IN,8810,2026-01-01,,,regular,800.00
     )
     # 200.00 + 400.00: the checks of 2025-01-01 and 2025-12-31.
     assert result.gross_cents == 60000
-    assert exceptions(result) == [(2, "amount", "outside_period"), (5, "amount", "outside_period")]
+    assert exceptions(result) == [
+        (2, "check_date", "outside_period"),
+        (5, "check_date", "outside_period"),
+    ]
 
 
 def test_on_the_earned_basis_a_period_straddling_inception_is_prorated_by_days_half_up() -> None:
@@ -145,7 +148,7 @@ Ed Fox,E5,IN,8810,2024-12-20,2024-12-06,2024-12-19,regular,500.00
         ("IN", "8810", "Di Eng", "-50.01"),
     ]
     # Ed Fox's period ends before inception: none of its days is in the policy.
-    assert (6, "amount", "outside_period") in exceptions(result)
+    assert (6, "check_date", "outside_period") in exceptions(result)
 
 
 def test_on_the_earned_basis_a_period_straddling_expiration_keeps_its_days_before_it() -> None:
@@ -248,7 +251,7 @@ Di Eng,E4,,,2025-01-15,regular,4000.00
         ("IN", "8810", "Ann Lee", "1000.00"),
         ("OH", "5403", "Cy Dunn", "3000.00"),
     ]
-    assert exceptions(result) == [(5, "amount", "no_class")]
+    assert exceptions(result) == [(5, "class", "no_class")]
 
 
 def test_the_policys_only_state_fills_a_register_without_states() -> None:
@@ -257,7 +260,7 @@ employee,class,check_date,earnings_code,amount
 Ann Lee,8810,2025-01-15,regular,1000.00
 """
     assert lines(run(text, default_state="IN")) == [("IN", "8810", "Ann Lee", "1000.00")]
-    assert exceptions(run(text)) == [(2, "amount", "no_state")]
+    assert exceptions(run(text)) == [(2, "", "no_state")]
 
 
 def test_deductions_printed_negative_count_by_their_size_and_stay_out_of_gross() -> None:

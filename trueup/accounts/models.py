@@ -22,6 +22,8 @@ class Role(models.TextChoices):
 
 # The roles that use the portal; every other role is the audit department's staff.
 PORTAL_ROLES = frozenset({Role.INSURED, Role.AGENT})
+# The roles that make and revoke other systems' API keys (the staff page of API keys).
+API_KEY_ROLES = frozenset({Role.ADMIN, Role.MANAGER})
 
 
 class VendorFirm(models.Model):
@@ -62,6 +64,11 @@ class User(AbstractUser):
     def is_portal_user(self) -> bool:
         return self.role in PORTAL_ROLES
 
+    @property
+    def manages_api_keys(self) -> bool:
+        """Whether this user may make and revoke other systems' API keys."""
+        return self.is_active and self.role in API_KEY_ROLES
+
     def within_authority(self, adjustment: Decimal, estimated: Decimal) -> bool:
         """Whether an adjustment (either sign) of this size is within this user's limits."""
         size = abs(adjustment)
@@ -80,7 +87,16 @@ class ApiToken(models.Model):
     name = models.CharField(max_length=100)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the key last opened a call, to the minute (``services.api_token_user``).
+    last_used_at = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.user})"

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from base64 import b32encode
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 import qrcode
@@ -14,23 +14,63 @@ import qrcode.image.svg
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 from django_otp import verify_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from trueup.accounts.models import PORTAL_ROLES, AccountEvent, ApiToken, User
+from trueup.core.errors import InvalidInput, Problem, Refused
 
 
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+# A key's last use is written at most this often: not a database write on every call.
+LAST_USED_STEP = timedelta(minutes=1)
+
+
+def may_manage_api_keys(user: User) -> bool:
+    return user.manages_api_keys
+
+
+def api_key_owners() -> QuerySet[User]:
+    """The users a key may act as: active staff (a portal user's key would be refused)."""
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(role__in=sorted(PORTAL_ROLES))
+        .order_by("username")
+    )
+
+
 @transaction.atomic
 def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Make a token for ``user``; returns it with the key, which is not stored anywhere."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput([Problem("name", "name the system that will use the key")])
+    if not api_key_owners().filter(pk=user.pk).exists():
+        raise InvalidInput(
+            [Problem("user", f"{user.username} is not active staff: a key for them would not work")]
+        )
     key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, key_hash=hash_key(key))
     return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, by: User | None) -> ApiToken:
+    """The key stops working at once; the row stays, with who revoked it and when."""
+    locked = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if locked.revoked:
+        raise Refused(f"API key {locked.pk} ({locked.name}) was already revoked")
+    locked.revoked = True
+    locked.revoked_at = timezone.now()
+    locked.revoked_by = by
+    locked.save(update_fields=["revoked", "revoked_at", "revoked_by"])
+    return locked
 
 
 def api_token_user(key: str) -> User | None:
@@ -42,7 +82,12 @@ def api_token_user(key: str) -> User | None:
         .exclude(user__role__in=sorted(PORTAL_ROLES))
         .first()
     )
-    return token.user if token else None
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_STEP:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
 
 
 # The staff's second factor ---------------------------------------------------------------------

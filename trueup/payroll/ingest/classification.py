@@ -66,19 +66,27 @@ def _state_and_class(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.Dat
     rows = rows.with_columns(state_final=state, class_final=code)
     no_class = pl.col("class_final").is_null()
     no_state = pl.col("state_final").is_null() & ~no_class
+    # Named at the register's class or state column (none when the register has no such
+    # column), once a row: not at each of the row's amounts.
     flag(
-        rows,
-        no_class,
+        _each_row(rows, no_class, "class_column"),
+        pl.lit(True),
         "no_class",
         pl.concat_str([pl.lit("no class for "), pl.col("who"), pl.lit(": left out")]),
     )
     flag(
-        rows,
-        no_state,
+        _each_row(rows, no_state, "state_column"),
+        pl.lit(True),
         "no_state",
         pl.concat_str([pl.lit("no state for "), pl.col("who"), pl.lit(": left out")]),
     )
     return rows.with_columns(ok=~no_class & ~no_state)
+
+
+def _each_row(rows: pl.DataFrame, mask: pl.Expr, column: str) -> pl.DataFrame:
+    """The rows where ``mask`` holds, once each, with ``column`` (the register's header) as the
+    column their exception names."""
+    return rows.filter(mask).unique(ROW, keep="first").with_columns(column=pl.col(column))
 
 
 def _in_policy_states(checked: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:

@@ -252,9 +252,11 @@ def _in_period(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame
         )
     else:
         rows = rows.with_columns(inside=inside)
+    # Named at the check date's column, once a row: the date is the problem, not the amounts.
+    outside = rows.filter(~pl.col("inside")).unique(ROW, keep="first")
     flag(
-        rows,
-        ~pl.col("inside"),
+        outside.with_columns(column=pl.col("date_column")),
+        pl.lit(True),
         "outside_period",
         pl.concat_str(
             [

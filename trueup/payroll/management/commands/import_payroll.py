@@ -63,7 +63,8 @@ class Command(BaseCommand):
             for kind, count in preview.exception_counts.items():
                 out(f"exceptions, {kind.replace('_', ' ')}: {count}")
             for item in preview.exceptions[:20]:
-                out(f"  row {item['row']}, column {item['column']}: {item['message']}")
+                where = f", column {item['column']}" if item["column"] else ""
+                out(f"  row {item['row']}{where}: {item['message']}")
             if preview.refusals:
                 out("the rating engine would refuse these lines, so they cannot be committed:")
             for refusal in preview.refusals:
