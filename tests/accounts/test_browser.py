@@ -133,7 +133,8 @@ def test_nothing_on_the_pages_is_refused_by_the_content_security_policy(
     expect(letterhead).to_have_css("font-weight", "700")
 
     page.goto(f"{base}/api/docs")
-    expect(page.locator(".swagger-ui .info .title")).to_contain_text("TrueUp")
+    # Swagger UI's bundle is 1.4 MB of script: on a busy machine it takes more than the default 5 s
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("TrueUp", timeout=40_000)
 
     context.clear_cookies()
     log_in(page, base, admin.username)
