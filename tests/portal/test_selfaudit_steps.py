@@ -283,6 +283,7 @@ def test_the_glossary_explains_each_audit_term_in_plain_words(
         "Officer (or owner)",
     ]
     body = page.content.decode()
+    assert '<a href="/portal/glossary/">Audit terms</a>' in body  # in every portal page's menu
     for term in words.glossary():
         assert f'<dt id="{term.key}">{term.term}</dt>' in body
     assert (
@@ -309,4 +310,13 @@ def test_the_engines_jargon_is_put_in_plain_words() -> None:
     ) == (
         "Pat Doe (Partner), covered by the policy: their actual pay of $40,000 counts in full "
         "(this state sets no minimum or maximum for owners)"
+    )
+
+
+def test_an_agent_reads_the_glossary_too(agent_user: User) -> None:
+    page = signed_in(agent_user).get("/portal/glossary/")
+    assert page.status_code == 200
+    assert (
+        "Overtime premium portion The extra part of overtime pay above the normal hourly rate"
+        in (text(page))
     )
