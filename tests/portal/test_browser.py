@@ -53,7 +53,11 @@ def log_in(page: Page, base: str, user: User, password: str) -> None:
 
 
 def fill_section_ii(page: Page) -> None:
-    """The prefilled rows: IN 5645 by quarter (rows 0-3), then IN 8810 (rows 4-7)."""
+    """The prefilled rows: IN 5645 by quarter (rows 0-3), then IN 8810 (rows 4-7), each row's
+    parts of the gross opened first."""
+    for part in page.locator("details.parts").all():
+        if part.get_attribute("open") is None:
+            part.locator("summary").click()
     for i in range(4):
         page.fill(f"input[name='payroll.{i}.gross']", "110,000")
         page.fill(f"input[name='payroll.{i}.overtime']", "7,500")
@@ -91,8 +95,14 @@ def test_an_insured_redeems_the_invitation_completes_the_self_audit_uploads_prev
     page.click("a:has-text('Start the self-audit')")
     expect(page.locator("h1")).to_contain_text("Self-audit:")
 
-    # Section I: the business and its officer (the button posts the form and adds a row).
+    # One step at a time, each a plain form post: the business, then payroll by class and
+    # quarter, the officer (the button posts the step and adds a row), the subcontractor.
     page.fill("textarea[name='business.operations']", "Residential framing and finish carpentry")
+    page.click(".step-actions button[value=next]")
+    expect(page.locator("h2.step-title")).to_have_text("Payroll by class")
+    fill_section_ii(page)
+    page.click(".step-actions button[value=next]")
+    expect(page.locator("h2.step-title")).to_have_text("Owners and officers")
     page.click("button:has-text('Add an officer or owner')")
     page.fill("input[name='owners.0.name']", "Dana Hoosier")
     page.fill("input[name='owners.0.title']", "Managing member")
@@ -102,9 +112,8 @@ def test_an_insured_redeems_the_invitation_completes_the_self_audit_uploads_prev
     page.fill("input[name='owners.0.class_code']", "8810")
     page.fill("input[name='owners.0.payroll']", "52,000")
     page.fill("input[name='owners.0.ownership_percent']", "100")
-    # Section II: payroll by class and quarter.
-    fill_section_ii(page)
-    # Section III: a drywall subcontractor without a certificate.
+    page.click(".step-actions button[value=next]")
+    expect(page.locator("h2.step-title")).to_have_text("Subcontractors and temporary labor")
     page.click("button:has-text('Add a contractor or agency')")
     page.fill("input[name='contractors.0.name']", "Ace Drywall")
     page.select_option("select[name='contractors.0.kind']", "subcontractor")
@@ -114,26 +123,35 @@ def test_an_insured_redeems_the_invitation_completes_the_self_audit_uploads_prev
     page.fill("input[name='contractors.0.amount_paid']", "40,000")
     page.fill("input[name='contractors.0.labor_amount']", "25,000")
     page.select_option("select[name='contractors.0.has_certificate']", "no")
-    page.click(".form-actions button:has-text('Save draft')")
+    page.click(".step-actions button:has-text('Save draft')")
     expect(page.locator(".messages")).to_contain_text("Your draft is saved.")
 
-    # What was typed is all still there after a reload.
-    page.goto(f"{base}/portal/audits/{audit.pk}/self-audit/")
+    # What was typed is all still there after a reload, on each step.
+    url = f"{base}/portal/audits/{audit.pk}/self-audit/"
+    page.goto(f"{url}?step=business")
     expect(page.locator("textarea[name='business.operations']")).to_have_value(
         "Residential framing and finish carpentry"
     )
+    page.goto(f"{url}?step=owners")
     expect(page.locator("input[name='owners.0.name']")).to_have_value("Dana Hoosier")
     expect(page.locator("select[name='owners.0.role']")).to_have_value("llc_member")
     expect(page.locator("input[name='owners.0.payroll']")).to_have_value("52,000")
+    page.goto(f"{url}?step=payroll")
     expect(page.locator("input[name='payroll.0.gross']")).to_have_value("110,000")
     expect(page.locator("input[name='payroll.3.section_125']")).to_have_value("2,000")
     expect(page.locator("input[name='payroll.7.deferred_401k']")).to_have_value("600")
+    page.goto(f"{url}?step=contractors")
     expect(page.locator("input[name='contractors.0.name']")).to_have_value("Ace Drywall")
     expect(page.locator("select[name='contractors.0.has_certificate']")).to_have_value("no")
     assert SelfAudit.objects.get(audit=audit).status == "draft"
 
-    # The preview: the engine's likely result and why.
-    page.click("button:has-text('Preview the result')")
+    # Who completed the form, then the summary with the engine's likely result and why.
+    page.click(".step-actions button[value=next]")
+    page.fill("input[name='completed_by.name']", "Dana Hoosier")
+    page.fill("input[name='completed_by.title']", "Managing member")
+    page.fill("input[name='completed_by.phone']", "317-555-0142")
+    page.fill("input[name='completed_by.email']", "dana@hoosier.example")
+    page.click(".step-actions button[value=next]")
     preview = page.locator("section.preview")
     expect(preview).to_contain_text(
         "your premium would be about $5,622 more than estimated ($25,277 against $19,655 "
@@ -143,13 +161,9 @@ def test_an_insured_redeems_the_invitation_completes_the_self_audit_uploads_prev
     expect(
         reasons.filter(has_text="Ace Drywall (no certificate of insurance)").first
     ).to_be_visible()
-    assert_accessible(page, "self-audit with the preview")
+    assert_accessible(page, "self-audit's summary with the preview")
 
     # Submitting without the attestation is refused, each mistake named.
-    page.fill("input[name='completed_by.name']", "Dana Hoosier")
-    page.fill("input[name='completed_by.title']", "Managing member")
-    page.fill("input[name='completed_by.phone']", "317-555-0142")
-    page.fill("input[name='completed_by.email']", "dana@hoosier.example")
     page.click("button:has-text('Submit to your auditor')")
     expect(page.locator("#problems")).to_contain_text("tick the box to confirm")
     expect(page.locator("#attest-error")).to_be_visible()
@@ -231,10 +245,10 @@ def test_the_portal_pages_work_on_a_phone(
 
     page.click("a:has-text('Start the self-audit')")
     expect(page.locator("h1")).to_contain_text("Self-audit:")
-    # The form's actions stay on screen at the bottom while the long form scrolls.
-    for name in ("Save draft", "Preview the result", "Submit to your auditor"):
-        expect(page.locator(f".form-actions button:has-text('{name}')")).to_be_in_viewport()
+    # One step at a time: the rows added on their own steps (no bar pinned over the form).
+    page.goto(f"{base}/portal/audits/{audit.pk}/self-audit/?step=owners")
     page.click("button:has-text('Add an officer or owner')")
+    page.click(".step-actions button[value=next]")
     page.click("button:has-text('Add a contractor or agency')")
     expect(page.locator("input[name='contractors.0.name']")).to_be_visible()
     assert_fits_a_phone(page, "self-audit")

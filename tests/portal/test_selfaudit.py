@@ -86,25 +86,27 @@ def test_each_mistake_is_named_by_section_row_and_field(requested: Audit) -> Non
     given["contractors"][0] |= {"has_certificate": "yes", "labor_amount": "50000", "state": "KY"}
     given["completed_by"] |= {"attest": "", "signature": "D. H."}
     assert _problems(requested, given) == {
-        "payroll[0].gross": "Section II, row 1 (IN 5645): Gross payroll must be an amount in "
-        "dollars, like 12,500.00",
-        "payroll[0].overtime": "Section II, row 1 (IN 5645): Overtime (total paid) cannot be "
-        "negative",
-        "payroll[1].gross": "Section II, row 2 (IN 8810): gross payroll includes overtime, tips, "
-        "severance, Section 125 and 401(k), so it cannot be less than their sum",
-        "owners[0].role": "Section I, officer Dana Hoosier: choose the position (officer, "
+        "payroll[0].gross": "Payroll by class, row 1 (IN 5645, quarter 1): Gross payroll must be "
+        "an amount in dollars, like 12,500.00",
+        "payroll[0].overtime": "Payroll by class, row 1 (IN 5645, quarter 1): Overtime (total "
+        "paid) cannot be negative",
+        "payroll[1].gross": "Payroll by class, row 2 (IN 8810, quarter 1): gross payroll "
+        "includes overtime, tips, severance and the pre-tax deductions, so it cannot be less "
+        "than their sum",
+        "owners[0].role": "Owners and officers, Dana Hoosier: choose the position (officer, "
         "member, partner or proprietor)",
-        "owners[0].ownership_percent": "Section I, officer Dana Hoosier: ownership % must be a "
+        "owners[0].ownership_percent": "Owners and officers, Dana Hoosier: ownership % must be a "
         "number from 0 to 100",
-        "owners[0].payroll": "Section I, officer Dana Hoosier: their payroll is needed",
-        "contractors[0].state": "Section III, Ace Drywall: choose one of the policy's states (IN)",
-        "contractors[0].certificate_from": "Section III, Ace Drywall: give the dates of the "
-        "certificate of insurance",
-        "contractors[0].labor_amount": "Section III, Ace Drywall: the labor part cannot be more "
-        "than the amount paid",
-        "completed_by.attest": "Section IV: tick the box to confirm the information is true",
-        "completed_by.signature": "Section IV: type the same name as the person who completed "
-        "the form",
+        "owners[0].payroll": "Owners and officers, Dana Hoosier: their payroll is needed",
+        "contractors[0].state": "Subcontractors and temporary labor, Ace Drywall: choose one of "
+        "the policy's states (IN)",
+        "contractors[0].certificate_from": "Subcontractors and temporary labor, Ace Drywall: "
+        "give the dates of the certificate of insurance",
+        "contractors[0].labor_amount": "Subcontractors and temporary labor, Ace Drywall: the "
+        "labor part cannot be more than the amount paid",
+        "completed_by.attest": "Check and submit: tick the box to confirm the information is true",
+        "completed_by.signature": "Check and submit: type the same name as the person who "
+        "completed the form",
     }
 
 
@@ -129,10 +131,11 @@ def test_the_preview_says_how_much_more_and_why(requested: Audit) -> None:
         "estimated, about $5,529 more",
         "IN class 8810 (Office and clerical staff): $112,000 of payroll against $60,000 "
         "estimated, about $61 more",
-        "1/3 of total overtime pay $30,000 at time-and-a-half excluded: $10,000",
-        "Section 125 salary reductions $8,000 stay in payroll",
+        "The extra half of overtime paid at time-and-a-half is not charged: $10,000 of the "
+        "$30,000 overtime",
+        "Pre-tax deductions for health or flexible-spending plans ($8,000) count as pay",
     ]
-    assert any("Ace Drywall (no certificate of insurance)" in b for b in preview.because)
+    assert any("Ace Drywall had no certificate of insurance" in b for b in preview.because)
     # Nothing was saved by previewing.
     assert requested.payroll.count() == 0
 
@@ -236,47 +239,52 @@ def test_temporary_labor_with_a_certificate_is_reported_but_not_charged(
     assert checked.subcontractors == []
 
 
-def test_the_form_page_saves_a_draft_adds_rows_previews_and_submits(
+def test_the_form_pages_save_a_draft_add_rows_preview_and_submit(
     requested: Audit, policyholder: User
 ) -> None:
     client = Client()
     client.force_login(policyholder)
     url = f"/portal/audits/{requested.pk}/self-audit/"
-    page = client.get(url)
+    page = client.get(f"{url}?step=payroll")
     assert page.status_code == 200
     assert "Framing and carpentry on houses" in page.content.decode()
 
-    def posted(action: str, given: dict) -> dict[str, str]:  # type: ignore[type-arg]
-        data = {"action": action}
-        for group in ("business", "completed_by"):
-            data |= {f"{group}.{k}": v for k, v in given[group].items()}
-        for section in ("owners", "payroll", "contractors"):
-            for i, row in enumerate(given[section]):
-                data |= {f"{section}.{i}.{k}": v for k, v in row.items()}
+    def posted(step: str, action: str, given: dict) -> dict[str, str]:  # type: ignore[type-arg]
+        """Each step posts only its own fields."""
+        data = {"step": step, "action": action}
+        for asked in selfaudit.STEP[step].asks:
+            group, _, name = asked.partition(".")
+            if name:
+                data[asked] = given[group][name]
+            for i, row in enumerate(given[group] if not name else []):
+                data |= {f"{group}.{i}.{k}": v for k, v in row.items()}
         return data
 
-    added = client.post(url, posted("add_owner", answers(owners=[])))
+    added = client.post(url, posted("owners", "add_owner", answers(owners=[])))
     assert added.status_code == 200
     assert 'name="owners.0.name"' in added.content.decode()
-    preview = client.post(url, posted("preview", answers()))
-    body = preview.content.decode()
+    for step in ("business", "payroll", "owners", "contractors", "contact"):
+        assert client.post(url, posted(step, "next", answers())).status_code == 302
+    body = client.get(f"{url}?step=summary").content.decode()
     assert "your premium would be about" in body
     assert "$5,622" in body and "more than estimated" in body
     bad = answers()
     bad["payroll"][0]["gross"] = "lots"
-    refused = client.post(url, posted("submit", bad))
+    client.post(url, posted("payroll", "save", bad))
+    refused = client.post(url, posted("summary", "submit", answers()))
     assert refused.status_code == 422
     assert "Gross payroll must be an amount in dollars" in refused.content.decode()
     # The draft kept what was typed, mistakes and all.
     assert SelfAudit.objects.get().answers["payroll"][0]["gross"] == "lots"
-    done = client.post(url, posted("submit", answers()))
+    client.post(url, posted("payroll", "next", answers()))
+    done = client.post(url, posted("summary", "submit", answers()))
     assert done.status_code == 302
     assert requested.payroll.count() == 2
     assert client.get(url).status_code == 200
     assert "was submitted" in client.get(url).content.decode()
 
 
-def test_section_ii_can_be_filled_from_a_payroll_export(
+def test_the_payroll_step_can_be_filled_from_a_payroll_export(
     requested: Audit, policyholder: User
 ) -> None:
     register = (
@@ -292,7 +300,11 @@ def test_section_ii_can_be_filled_from_a_payroll_export(
 
     answer = client.post(
         f"/portal/audits/{requested.pk}/self-audit/",
-        {"action": "import", "register": SimpleUploadedFile("payroll.csv", register.encode())},
+        {
+            "step": "payroll",
+            "action": "import",
+            "register": SimpleUploadedFile("payroll.csv", register.encode()),
+        },
     )
     assert answer.status_code == 200
     saved = SelfAudit.objects.get().answers["payroll"]

@@ -1,8 +1,9 @@
-"""The mail audit form, online (sections I–IV): the answers as typed, their checks, the facts
-they become, and the engine's preview of the likely outcome.
+"""The mail audit form, online, one step at a time: the answers as typed, their checks, the
+facts they become, and the engine's preview of the likely outcome.
 
-Answers are kept as typed (strings) so a draft can be saved half done; every check names the
-section, the row and the field in words the insured understands, and the field's path.
+Answers are kept as typed (strings) in one draft so a step can be left half done and come back
+to; every check names the step, the row and the field in words the insured understands, and the
+field's path.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from trueup.audits.workflow import SELF_REPORTING, Status
 from trueup.audits.worksheet import worksheet_for
 from trueup.core.errors import InvalidInput
 from trueup.core.money import parse_dollars
+from trueup.portal import words
 from trueup.portal.models import SelfAudit, SelfAuditStatus
 from trueup.portal.services import system_message
 from trueup.rating import rate_worksheet, to_jsonable
@@ -37,16 +39,16 @@ from trueup.rating.errors import Problem, WorksheetError
 from trueup.rating.periods import add_months
 from trueup.reference.selectors import rates_in_use
 
-# Section II's money columns → the engine's payroll fields. Gross includes all of them (the form
-# asks for gross payroll including pre-tax deductions); each is reported so it can be excluded
-# or reconciled.
+# The payroll step's money columns → the engine's payroll fields. Gross includes all of them (the
+# form asks for gross payroll including pre-tax deductions); each is reported so it can be
+# excluded or reconciled. The labels are what the insured reads, in plain words.
 PAYROLL_COLUMNS = {
     "gross": ("Gross payroll", "gross"),
     "overtime": ("Overtime (total paid)", "overtime_total"),
     "tips": ("Tips", "tips"),
     "severance": ("Severance", "severance"),
-    "section_125": ("Section 125", "section_125"),
-    "deferred_401k": ("401(k) / IRA", "deferred_401k"),
+    "section_125": ("Pre-tax health or flexible-spending deductions", "section_125"),
+    "deferred_401k": ("Retirement-plan deductions (401(k), IRA)", "deferred_401k"),
 }
 OWNER_ROLES = {
     "executive_officer": "Corporate officer",
@@ -62,6 +64,49 @@ CONTRACT_TYPES = {
     "labor_only": "Labor only",
     "labor_and_materials": "Labor and materials",
     "equipment_with_operator": "Equipment with operator",
+}
+INCLUDED = {"included": "Covered by the policy", "excluded": "Not covered (excluded)"}
+YES_NO = {"yes": "Yes", "no": "No"}
+# What each answer is called, on its step and in the summary before submitting.
+LABELS = {
+    "business": {
+        "operations": "What your business does",
+        "changes": "Changes during the policy period (new kinds of work, places or owners)",
+        "related_businesses": "Other businesses with the same owners",
+    },
+    "completed_by": {
+        "name": "Your name",
+        "title": "Your title",
+        "phone": "Phone",
+        "email": "E-mail",
+        "contact_name": "Who to ask follow-up questions",
+        "contact_phone": "Their phone",
+        "contact_email": "Their e-mail",
+    },
+    "owners": {
+        "name": "Name",
+        "title": "Title",
+        "role": "Position",
+        "duties": "What they do",
+        "ownership_percent": "Share of the business they own (%)",
+        "included": "Covered by the policy?",
+        "state": "State",
+        "class_code": "Class code of their work",
+        "payroll": "Their pay for the period",
+    },
+    "contractors": {
+        "name": "Name",
+        "kind": "Kind",
+        "work": "Work they did",
+        "state": "State",
+        "class_code": "Class code of the work",
+        "contract_type": "Contract",
+        "amount_paid": "Amount paid in the period",
+        "labor_amount": "Of which labor (if known)",
+        "has_certificate": "Certificate of insurance?",
+        "certificate_from": "Certificate from",
+        "certificate_to": "Certificate to",
+    },
 }
 BUSINESS_FIELDS = ("operations", "changes", "related_businesses")
 COMPLETED_BY_FIELDS = (
@@ -101,6 +146,49 @@ CONTRACTOR_FIELDS = (
 )
 PAYROLL_FIELDS = ("state", "class_code", "quarter", *PAYROLL_COLUMNS)
 SECTIONS = {"owners": OWNER_FIELDS, "contractors": CONTRACTOR_FIELDS, "payroll": PAYROLL_FIELDS}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One page of the form: what it asks (``group.field`` answers or whole row sections) and
+    the name its mistakes are told by."""
+
+    key: str
+    title: str
+    name: str
+    asks: tuple[str, ...]
+
+
+STEPS = (
+    Step(
+        "business", "Your business and the policy period", "Your business", ("business.operations",)
+    ),
+    Step("payroll", "Payroll by class", "Payroll by class", ("payroll",)),
+    Step("owners", "Owners and officers", "Owners and officers", ("owners",)),
+    Step(
+        "contractors",
+        "Subcontractors and temporary labor",
+        "Subcontractors and temporary labor",
+        ("contractors",),
+    ),
+    Step(
+        "contact",
+        "Anything else, and who is completing this form",
+        "Who is completing this form",
+        (
+            "business.changes",
+            "business.related_businesses",
+            *(f"completed_by.{f}" for f in COMPLETED_BY_FIELDS if f not in ("attest", "signature")),
+        ),
+    ),
+    Step(
+        "summary",
+        "Check your answers and submit",
+        "Check and submit",
+        ("completed_by.attest", "completed_by.signature"),
+    ),
+)
+STEP = {step.key: step for step in STEPS}
 # Dollars and cents as people type them: "12500", "12,500.00", "$12,500"; commas only between
 # groups of three.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -151,7 +239,7 @@ def policy_classes(audit: Audit) -> list[dict[str, str]]:
 
 
 def blank_answers(audit: Audit) -> dict[str, Any]:
-    """A new form: Section II prefilled with the policy's classes, one row per quarter."""
+    """A new form: the payroll step prefilled with the policy's classes, one row per quarter."""
     insured = audit.period.policy.insured
     payroll = [
         {"state": c["state"], "class_code": c["class_code"], "quarter": q.key}
@@ -286,8 +374,8 @@ class _Reader:
 
 
 def check(audit: Audit, answers: dict[str, Any], submitting: bool) -> Checked:
-    """Every answer checked; the facts they make. Section IV's attestation is checked only when
-    submitting (a draft may be saved without it)."""
+    """Every answer checked; the facts they make. Who completed the form and the attestation
+    are checked only when submitting (a draft may be saved without them)."""
     checked = Checked()
     states = set(audit.period.states)
     _check_payroll(checked, audit, answers["payroll"], states)
@@ -301,14 +389,17 @@ def check(audit: Audit, answers: dict[str, Any], submitting: bool) -> Checked:
 def _check_payroll(
     checked: Checked, audit: Audit, rows: list[dict[str, str]], states: set[str]
 ) -> None:
-    """Section II: summed by state and class into the engine's payroll lines."""
+    """The payroll step: summed by state and class into the engine's payroll lines."""
     payroll: dict[tuple[str, str], dict[str, Any]] = {}
     keys = {q.key for q in quarters(audit)} | {"all"}
     seen: set[tuple[str, str, str]] = set()
     for index, row in enumerate(rows):
         if _blank(row, tuple(PAYROLL_COLUMNS)):
             continue
-        where = f"Section II, row {index + 1} ({row.get('state')} {row.get('class_code')})"
+        where = (
+            f"{STEP['payroll'].name}, row {index + 1} ({row.get('state')} "
+            f"{row.get('class_code')}, {_quarter_name(row.get('quarter', ''))})"
+        )
         r = _Reader(checked, f"payroll[{index}]", where, row)
         state, class_code = r.policy_class(states)
         quarter = row.get("quarter", "")
@@ -325,8 +416,8 @@ def _check_payroll(
         if read["gross"] is not None and parts > amounts["gross"]:
             r.problem(
                 "gross",
-                "gross payroll includes overtime, tips, severance, Section 125 and 401(k), "
-                "so it cannot be less than their sum",
+                "gross payroll includes overtime, tips, severance and the pre-tax "
+                "deductions, so it cannot be less than their sum",
             )
         line = payroll.setdefault(
             (state, class_code),
@@ -339,15 +430,15 @@ def _check_payroll(
 
 
 def _check_owners(checked: Checked, rows: list[dict[str, str]], states: set[str]) -> None:
-    """Section I's officers, owners, partners and members."""
+    """The owners step: officers, owners, partners and members."""
     for index, row in enumerate(rows):
         if _blank(row, OWNER_FIELDS):
             continue
         name = row.get("name") or f"row {index + 1}"
-        r = _Reader(checked, f"owners[{index}]", f"Section I, officer {name}", row)
+        r = _Reader(checked, f"owners[{index}]", f"{STEP['owners'].name}, {name}", row)
         r.text("name", "the name")
         role = r.choice("role", "position (officer, member, partner or proprietor)", OWNER_ROLES)
-        included = r.choice("included", "whether they are included or excluded", _INCLUDED)
+        included = r.choice("included", "whether they are covered by the policy", INCLUDED)
         state, class_code = r.policy_class(states)
         pay = r.money("payroll", "their payroll", required=True)
         share = r.percent("ownership_percent", "ownership %")
@@ -368,17 +459,17 @@ def _check_owners(checked: Checked, rows: list[dict[str, str]], states: set[str]
 def _check_contractors(
     checked: Checked, rows: list[dict[str, str]], states: set[str], period: Quarter
 ) -> None:
-    """Section III: subcontractors, and temporary labor as the client's own payroll."""
+    """The subcontractors step: subcontractors, and temporary labor as the client's own payroll."""
     for index, row in enumerate(rows):
         if _blank(row, CONTRACTOR_FIELDS):
             continue
         name = row.get("name") or f"row {index + 1}"
-        r = _Reader(checked, f"contractors[{index}]", f"Section III, {name}", row)
+        r = _Reader(checked, f"contractors[{index}]", f"{STEP['contractors'].name}, {name}", row)
         r.text("name", "the name")
         kind = r.choice("kind", "kind (subcontractor or temporary-labor agency)", CONTRACTOR_KINDS)
         state, class_code = r.policy_class(states)
         paid = r.money("amount_paid", "the amount paid", required=True) or Decimal(0)
-        certified = r.choice("has_certificate", "whether you have a certificate", _YES_NO) == "yes"
+        certified = r.choice("has_certificate", "whether you have a certificate", YES_NO) == "yes"
         cert_from = r.day("certificate_from", "the certificate's start")
         cert_to = r.day("certificate_to", "the certificate's end")
         if certified and (cert_from is None or cert_to is None):
@@ -421,26 +512,67 @@ def _check_contractors(
 
 
 def _check_signed(checked: Checked, answers: dict[str, Any]) -> None:
-    """Section IV, and that there is something to submit."""
-    signed = _Reader(checked, "completed_by", "Section IV", answers["completed_by"])
+    """The contact step and the signature, and that there is something to submit."""
+    given = answers["completed_by"]
+    signed = _Reader(checked, "completed_by", STEP["contact"].name, given)
     signed.text("name", "the name of the person who completed the form")
     signed.text("phone", "a phone number for follow-up")
     email = signed.text("email", "an e-mail address for follow-up")
     if email and not _EMAIL.match(email):
         signed.problem("email", "enter a valid e-mail address")
-    if answers["completed_by"].get("attest") != "yes":
-        signed.problem("attest", "tick the box to confirm the information is true")
-    signature = signed.text("signature", "your signature (type your full name)")
-    if signature and signature.casefold() != answers["completed_by"].get("name", "").casefold():
-        signed.problem("signature", "type the same name as the person who completed the form")
+    attested = _Reader(checked, "completed_by", STEP["summary"].name, given)
+    if given.get("attest") != "yes":
+        attested.problem("attest", "tick the box to confirm the information is true")
+    signature = attested.text("signature", "your signature (type your full name)")
+    if signature and signature.casefold() != given.get("name", "").casefold():
+        attested.problem("signature", "type the same name as the person who completed the form")
     if not checked.payroll and not checked.owners and not checked.subcontractors:
         checked.problems.append(
-            Problem("payroll", "Section II: enter the payroll for at least one class")
+            Problem("payroll", f"{STEP['payroll'].name}: enter the payroll for at least one class")
         )
 
 
-_INCLUDED = {"included": "Included", "excluded": "Excluded"}
-_YES_NO = {"yes": "Yes", "no": "No"}
+def _quarter_name(key: str) -> str:
+    return "whole period" if key == "all" else f"quarter {key}" if key else "no quarter"
+
+
+# The steps -----------------------------------------------------------------------------------
+
+
+def step_after(key: str, by: int) -> Step:
+    """The step ``by`` places on from ``key`` (-1 back, 1 next), kept within the form."""
+    keys = [step.key for step in STEPS]
+    index = min(max(keys.index(key) + by, 0), len(STEPS) - 1)
+    return STEPS[index]
+
+
+def step_of(path: str) -> Step:
+    """The step whose page has the field a problem names; anything else (the engine's own
+    refusals) is told on the last step."""
+    for step in STEPS:
+        for asked in step.asks:
+            if path == asked or path.startswith((f"{asked}[", f"{asked}.")):
+                return step
+    return STEPS[-1]
+
+
+def with_step(stored: dict[str, Any], posted: dict[str, Any], step: Step) -> dict[str, Any]:
+    """The draft with one step's answers as posted; the other steps' answers are kept."""
+    merged = copy.deepcopy(stored)
+    for asked in step.asks:
+        group, _, name = asked.partition(".")
+        if name:
+            merged[group][name] = posted[group][name]
+        else:
+            merged[group] = posted[group]
+    return merged
+
+
+def step_problems(audit: Audit, answers: dict[str, Any], step: Step) -> list[Problem]:
+    """What must be put right before leaving a step by Next: its own fields' problems, checked
+    as for submitting. Whether there is any payroll at all is asked only when submitting."""
+    checked = check(audit, answers, submitting=True)
+    return [p for p in checked.problems if p.path != "payroll" and step_of(p.path) == step]
 
 
 # The preview --------------------------------------------------------------------------------
@@ -469,21 +601,22 @@ def preview(audit: Audit, checked: Checked) -> Preview:
     result: dict[str, Any] = to_jsonable(rate_worksheet(sheet, rates=rates_in_use()))
     estimated = Decimal(result["estimated_premium"])
     audited = Decimal(result["audited_premium"])
-    because = plain_reasons(result, lambda state, code: class_name(audit, state, code))
+    reasons = plain_reasons(result, lambda state, code: class_name(audit, state, code))
+    because = list(dict.fromkeys(words.plain(reason) for reason in reasons))
     difference = audited - estimated
     outcome = "additional" if difference > 0 else "return" if difference < 0 else "none"
     return Preview(estimated, audited, difference, outcome, because)
 
 
-# Filling Section II from a payroll export ----------------------------------------------------
+# Filling the payroll step from a payroll export ---------------------------------------------
 
 
 def filled_from_register(
     audit: Audit, answers: dict[str, Any], lines: Iterable[Mapping[str, Any]]
 ) -> dict[str, Any]:
-    """Section II replaced by a payroll export's totals by state and class, for the whole period
-    (the importer's lines, ``payroll.ingest.Ingested.lines``, carry no quarter). Officers' pay is
-    left to Section I."""
+    """The payroll step replaced by a payroll export's totals by state and class, for the whole
+    period (the importer's lines, ``payroll.ingest.Ingested.lines``, carry no quarter).
+    Officers' pay is left to the owners step."""
     totals: dict[tuple[str, str], dict[str, Decimal]] = {}
     for line in lines:
         key = (str(line["state"]), str(line.get("class_code") or ""))

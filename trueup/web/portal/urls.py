@@ -1,11 +1,12 @@
 from django.urls import path
 
-from trueup.web.portal import audit, files, home, invitations, self_audit
+from trueup.web.portal import audit, files, glossary, home, invitations, self_audit
 
 app_name = "portal"
 urlpatterns = [
     path("", home.home, name="home"),
     path("access/", invitations.access, name="access"),
+    path("glossary/", glossary.glossary, name="glossary"),
     path("invitations/<str:token>/", invitations.invitation, name="invitation"),
     path("audits/<int:pk>/", audit.audit_page, name="audit"),
     path("audits/<int:pk>/self-audit/", self_audit.self_audit, name="self_audit"),
