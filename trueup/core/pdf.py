@@ -8,12 +8,23 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+# Added to every document's own styles, so that nothing printed runs off the page's right edge
+# (a PDF page does not scroll: what is past the margin is simply not seen): a word longer than
+# its line, such as a row of a payroll export with no spaces or a long address, breaks where the
+# line ends; preformatted text wraps; pictures are never wider than the page. Tables are laid
+# out by each document's own styles (tests/letters/test_pdf_layout.py measures every kind).
+FITS_THE_PAGE = """
+body { overflow-wrap: break-word; }
+pre { white-space: pre-wrap; }
+img, svg { max-width: 100%; }
+"""
+
 
 def html_to_pdf(html: str) -> bytes:
     # Imported here: WeasyPrint loads Pango when imported, which only PDF work needs.
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
-    pdf: bytes = HTML(string=html).write_pdf()
+    pdf: bytes = HTML(string=html).write_pdf(stylesheets=[CSS(string=FITS_THE_PAGE)])
     return pdf
 
 
