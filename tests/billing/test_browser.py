@@ -12,6 +12,9 @@ from playwright.sync_api import Browser, Page, ViewportSize, expect
 from tests.browser import assert_accessible
 from trueup.accounts.models import User
 from trueup.audits.models import Audit
+from trueup.billing import services
+from trueup.billing.models import Dispute, PaymentPlan
+from trueup.flows import disputes
 from trueup.letters.models import Letter
 
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
@@ -141,3 +144,35 @@ def test_staff_record_an_outreach_call_and_send_the_results_letter(
     expect(instruction.locator("td").nth(7)).to_have_text("$4,575")
     assert_accessible(page, "audit page after release", ["#outreach", "#billing", "#letters"])
     context.close()
+
+
+PHONE: ViewportSize = {"width": 390, "height": 844}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reviewer_on_a_phone_upholds_a_dispute_and_approves_a_plan_above_the_auditors_authority(
+    browser: Browser, live_server: object, approved: Audit, auditor: User, reviewer: User
+) -> None:
+    disputes.dispute_open(
+        audit=approved,
+        by=auditor,
+        lines=[{"state": "IN", "item": "5645", "disputed": "1,000.00"}],
+        statement="We think 5645 is overstated by about $1,000 of premium.",
+    )
+    services.payment_plan_agree(audit=approved, by=auditor, instalments=4)
+    reviewer.set_password(PASSWORD)
+    reviewer.save()
+    base = str(live_server)
+    page = browser.new_context(viewport=PHONE).new_page()
+    log_in(page, base, reviewer)
+    page.goto(f"{base}/audits/{approved.pk}/")
+    assert_accessible(page, "audit page with a dispute and a plan", ["#disputes", "#plan"])
+    expect(page.locator("#plan")).to_contain_text("Waiting for a reviewer")
+    page.locator("#plan button:has-text('Approve the plan')").click()
+    expect(page.locator(".messages")).to_contain_text("The payment plan is approved")
+    form = page.locator("#disputes form.resolve")
+    form.locator("textarea[name=resolution]").fill("The payroll records support the audit.")
+    form.locator("button:has-text('Uphold the audit')").click()
+    expect(page.locator(".messages")).to_contain_text("The audit is upheld")
+    assert Dispute.objects.get().status == "upheld"
+    assert PaymentPlan.objects.get().status == "agreed"

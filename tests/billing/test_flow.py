@@ -266,7 +266,7 @@ def test_a_return_premium_is_credited_when_the_policy_renewed(
 
 
 def test_a_payment_plan_for_an_eligible_insured_travels_with_the_hand_off(
-    approved: Audit, auditor: User
+    approved: Audit, auditor: User, reviewer: User
 ) -> None:
     PaymentRecord.objects.create(
         insured=approved.period.policy.insured,
@@ -289,6 +289,8 @@ def test_a_payment_plan_for_an_eligible_insured_travels_with_the_hand_off(
         {"number": 3, "due": "2027-03-15", "amount": "1000.00"},
         {"number": 4, "due": "2027-04-15", "amount": "1000.00"},
     ]
+    # $4,575 is above the auditor's $2,500: the reviewer approves it, then the letter goes out.
+    services.payment_plan_approve(plan=plan, by=reviewer)
     assert Letter.objects.filter(audit=approved, kind="payment_plan").exists()
     instruction = services.outreach_release(
         outreach=Outreach.objects.get(audit=approved), by=auditor, reason="x"

@@ -142,13 +142,22 @@ def test_the_results_letter_gives_the_last_day_to_dispute_that_billing_enforces(
     assert said.replace("'", "&#x27;") in preview
 
 
-def test_staff_agree_a_payment_plan_from_the_page(approved: Audit, auditor: User) -> None:
+def test_staff_agree_a_payment_plan_from_the_page_and_a_reviewer_approves_one_above_authority(
+    approved: Audit, auditor: User, reviewer: User
+) -> None:
     _client(auditor).post(
         f"/audits/{approved.pk}/payment-plan/",
         {"instalments": "3", "down_payment": "0", "first_due": "2026-12-01"},
     )
     plan = PaymentPlan.objects.get()
     assert [p["amount"] for p in plan.schedule] == ["1525.00", "1525.00", "1525.00"]
+    # $4,575 is above the auditor's $2,500: no letter until a reviewer approves.
+    assert plan.status == "awaiting_review"
+    assert not Letter.objects.filter(kind="payment_plan").exists()
+    page = _client(reviewer).get(f"/audits/{approved.pk}/").content.decode()
+    assert "Approve the plan" in page
+    _client(reviewer).post(f"/audits/{approved.pk}/payment-plan/{plan.pk}/approve/", {})
+    assert PaymentPlan.objects.get().status == "agreed"
     assert Letter.objects.filter(kind="payment_plan").exists()
 
 

@@ -45,4 +45,4 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
 
 @admin.register(PaymentPlan)
 class PaymentPlanAdmin(ReadOnlyAdmin):
-    list_display = ("audit", "total", "instalments", "agreed_at")
+    list_display = ("audit", "total", "instalments", "status", "agreed_at")

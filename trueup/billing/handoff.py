@@ -127,6 +127,7 @@ def _plan_part(audits: list[Audit]) -> dict[str, Any] | None:
     if plan is None:
         return None
     return {
+        "status": plan.status,
         "total": str(plan.total),
         "down_payment": str(plan.down_payment),
         "instalments": plan.instalments,

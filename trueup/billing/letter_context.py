@@ -9,13 +9,15 @@ from decimal import Decimal
 from typing import Any
 
 from trueup.audits.models import Audit, ResultSnapshot
-from trueup.billing.models import Dispute, DisputeStatus, PaymentPlan
+from trueup.billing.models import Dispute, DisputeStatus, PaymentPlan, PlanStatus
+from trueup.billing.selectors import active_plan, held_back, rules
 from trueup.letters.models import LetterKind
 from trueup.letters.services import (
     LetterRefused,
     adjustment_words,
     as_decimal,
     item_description,
+    register_addition,
     register_context,
 )
 
@@ -71,7 +73,20 @@ def _dispute_outcome_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str
         "original": original,
         "original_adjustment": adjustment_words(original.outcome, original.adjustment),
         "revised": None,
+        # The plan as it stands after the outcome (the held part may have joined it).
+        "plan": None,
+        "plan_schedule": [],
     }
+    plan = active_plan(audit)
+    joined = rules()["payment_plans"]["held_part_when_upheld"] == "add_to_plan"
+    if (
+        dispute.status == DisputeStatus.UPHELD
+        and joined
+        and plan is not None
+        and plan.status == PlanStatus.AGREED
+    ):
+        context["plan"] = plan
+        context["plan_schedule"] = _schedule(plan)
     if dispute.status == DisputeStatus.REVISED:
         revised = extra.get("result")
         if revised is None and dispute.revision is not None:
@@ -86,6 +101,37 @@ def _dispute_outcome_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str
     return context
 
 
+def _schedule(plan: PaymentPlan) -> list[dict[str, Any]]:
+    return [
+        {
+            "label": "Down payment" if int(row["number"]) == 0 else f"Instalment {row['number']}",
+            "due": date.fromisoformat(str(row["due"])),
+            "amount": as_decimal(row["amount"]),
+        }
+        for row in sorted(plan.schedule, key=lambda row: int(row["number"]))
+    ]
+
+
+def _standing(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]:
+    """The result as it stands for billing, for the results letter: what an open dispute holds
+    back, what is payable now, and the plan agreed (or waiting for a reviewer) with its
+    schedule. Nothing held and no plan: the letter reads as before."""
+    result = audit.final_result
+    if result is None:
+        return {}
+    adjustment = Decimal(result.adjustment)
+    held = held_back(audit, adjustment)
+    plan = active_plan(audit)
+    agreed = plan is not None and plan.status == PlanStatus.AGREED
+    return {
+        "held": held,
+        "payable_now": adjustment - held if adjustment > 0 else Decimal(0),
+        "plan": plan if agreed else None,
+        "plan_waiting": plan if plan is not None and not agreed else None,
+        "plan_schedule": _schedule(plan) if plan is not None and agreed else [],
+    }
+
+
 def _payment_plan_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]:
     plan = extra.get("plan")
     if not isinstance(plan, PaymentPlan):
@@ -94,18 +140,16 @@ def _payment_plan_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str, A
         raise LetterRefused("the payment plan is for another audit")
     if plan.cancelled_at is not None:
         raise LetterRefused("the payment plan was cancelled: there is no agreement to send")
-    schedule = [
-        {
-            "label": "Down payment" if int(row["number"]) == 0 else f"Instalment {row['number']}",
-            "due": date.fromisoformat(str(row["due"])),
-            "amount": as_decimal(row["amount"]),
-        }
-        for row in sorted(plan.schedule, key=lambda row: int(row["number"]))
-    ]
-    return {"plan": plan, "schedule": schedule}
+    if plan.status != PlanStatus.AGREED:
+        raise LetterRefused(
+            "the payment plan waits for a reviewer's approval: its letter goes out once approved"
+        )
+    return {"plan": plan, "schedule": _schedule(plan)}
 
 
 def register() -> None:
     register_context(LetterKind.DISPUTE_ACK, _dispute_ack_context)
     register_context(LetterKind.DISPUTE_OUTCOME, _dispute_outcome_context)
     register_context(LetterKind.PAYMENT_PLAN, _payment_plan_context)
+    register_addition(LetterKind.RESULTS, _standing)
+    register_addition(LetterKind.ESTIMATED, _standing)

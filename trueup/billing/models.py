@@ -192,8 +192,14 @@ class PaymentRecord(models.Model):
         ordering = ["-on", "-id"]
 
 
+class PlanStatus(models.TextChoices):
+    AWAITING_REVIEW = "awaiting_review", "Waiting for a reviewer: above its preparer's authority"
+    AGREED = "agreed", "Agreed"
+
+
 class PaymentPlan(models.Model):
-    """An agreed payment plan for an additional premium: the schedule sums exactly to the total."""
+    """A payment plan for an additional premium: the schedule sums exactly to the total. One
+    above its preparer's authority waits for a reviewer before it is agreed."""
 
     audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="payment_plans")
     total = money_field()
@@ -206,6 +212,21 @@ class PaymentPlan(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=PlanStatus.choices, default=PlanStatus.AGREED)
 
     class Meta:
         ordering = ["agreed_at", "id"]
+
+
+class PlanStatusChange(models.Model):
+    """A plan's move (waiting for a reviewer, agreed, its total changed): who, when and why."""
+
+    plan = models.ForeignKey(PaymentPlan, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=PlanStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=PlanStatus.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]

@@ -126,6 +126,11 @@ def held_back(audit: Audit, total: Decimal) -> Decimal:
     return min(Decimal(dispute.disputed_amount), total)
 
 
+def active_plan(audit: Audit) -> PaymentPlan | None:
+    """The audit's plan not cancelled, agreed or waiting for a reviewer."""
+    return PaymentPlan.objects.filter(audit=audit, cancelled_at__isnull=True).first()
+
+
 def plan_amount(audit: Audit) -> Decimal:
     """The amount a plan would spread: what billing is (or will be) asked to invoice now."""
     latest = BillingInstruction.objects.filter(audit=audit).order_by("-id").first()

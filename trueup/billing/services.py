@@ -43,15 +43,19 @@ from trueup.billing.models import (
     PaymentEvent,
     PaymentPlan,
     PaymentRecord,
+    PlanStatus,
+    PlanStatusChange,
 )
 from trueup.billing.selectors import (
     ZERO,
+    active_plan,
     chain,
     dispute_days,
     dispute_deadline,
     dispute_terms,
     dollars,
     final_result_of,
+    held_back,
     open_dispute,
     plan_amount,
     plan_eligibility,
@@ -345,13 +349,16 @@ def dispute_uphold(*, dispute: Dispute, by: User, resolution: str) -> BillingIns
         raise BillingRefused("the dispute is not open")
     if not resolution.strip():
         raise InvalidInput([Problem("resolution", "say why the audit stands")])
+    held = held_back(dispute.audit, Decimal(final_result_of(dispute.audit).adjustment))
     dispute.status = DisputeStatus.UPHELD
     dispute.resolution = resolution.strip()
     dispute.resolved_at = timezone.now()
     dispute.resolved_by = by
     dispute.save()
     _edit(dispute.audit, by, f"dispute resolved: audit upheld ({dispute.resolution})")
-    _letter(dispute.audit, "dispute_outcome", by, {"dispute": dispute})
+    # Before the hand-off, so its payload carries the plan as it now stands.
+    plan = _plan_takes_held_part(dispute.audit, held, by)
+    _letter(dispute.audit, "dispute_outcome", by, {"dispute": dispute, "plan": plan})
     if not BillingInstruction.objects.filter(audit=dispute.audit).exists():
         return None  # still in the outreach window: the release will bill it whole
     instruction, _ = billing_handoff(audit=dispute.audit, by=by, stage="dispute_upheld")
@@ -362,6 +369,7 @@ def dispute_uphold(*, dispute: Dispute, by: User, resolution: str) -> BillingIns
 def dispute_revise(*, dispute: Dispute, by: User, resolution: str) -> Audit:
     """The insured is (partly) right: a revision opens with a copy of the facts. When it is
     completed the dispute is resolved and the difference goes to billing."""
+    _check(by, "revise", "revise an audit to resolve a dispute")
     dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
     if dispute.status != DisputeStatus.OPEN or dispute.revision_id is not None:
         raise BillingRefused("the dispute is not open")
@@ -435,7 +443,7 @@ def payment_plan_agree(
     _check(by, "document", "agree a payment plan")
     # Locked: two agreements sent at once (a double click, two staff) must not both pass.
     audit = Audit.objects.select_for_update().get(pk=audit.pk)
-    if PaymentPlan.objects.filter(audit=audit, cancelled_at__isnull=True).exists():
+    if active_plan(audit) is not None:
         raise BillingRefused("this audit already has a payment plan")
     check = plan_eligibility(audit)
     if not check.eligible:
@@ -460,24 +468,108 @@ def payment_plan_agree(
         )
     except plans.PlanRefused as e:
         raise InvalidInput([Problem("instalments", str(e))]) from e
+    within = _plan_within_authority(audit, by, total)
+    status = PlanStatus.AGREED if within else PlanStatus.AWAITING_REVIEW
     plan = PaymentPlan.objects.create(
         audit=audit,
         total=total,
         down_payment=down_payment,
         instalments=instalments,
-        schedule=[
-            {"number": p.number, "due": p.due.isoformat(), "amount": str(p.amount)}
-            for p in schedule
-        ],
+        schedule=_schedule_rows(schedule),
         agreed_by=by,
+        status=status,
     )
+    reason = (
+        "within the preparer's authority"
+        if within
+        else f"the plan's {dollars(total)} is above the preparer's authority"
+    )
+    PlanStatusChange.objects.create(plan=plan, to_status=status, by=by, reason=reason)
     _edit(
         audit,
         by,
         f"payment plan: {dollars(total)} in {instalments} instalments"
-        + (f" after {dollars(down_payment)} down" if down_payment else ""),
+        + (f" after {dollars(down_payment)} down" if down_payment else "")
+        + ("" if within else ", waiting for a reviewer (above the preparer's authority)"),
     )
-    _letter(audit, "payment_plan", by, {"plan": plan})
+    if within:
+        _letter(audit, "payment_plan", by, {"plan": plan})
+    return plan
+
+
+def _schedule_rows(schedule: Iterable[plans.Instalment]) -> list[dict[str, Any]]:
+    return [
+        {"number": p.number, "due": p.due.isoformat(), "amount": str(p.amount)} for p in schedule
+    ]
+
+
+def _plan_within_authority(audit: Audit, by: User, total: Decimal) -> bool:
+    """A plan spreads money owed like an adjustment changes it: the same limits apply, the
+    amount and its share of the estimated premium."""
+    return by.within_authority(total, Decimal(final_result_of(audit).estimated_premium))
+
+
+@transaction.atomic
+def payment_plan_approve(*, plan: PaymentPlan, by: User, reason: str = "") -> PaymentPlan:
+    """A reviewer agrees a plan that was above its preparer's authority: never its preparer,
+    and within the reviewer's own authority. The agreement letter goes out then."""
+    _check(by, "approve", "approve a payment plan")
+    plan = PaymentPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.cancelled_at is not None or plan.status != PlanStatus.AWAITING_REVIEW:
+        raise BillingRefused("the payment plan is not waiting for a reviewer")
+    if plan.agreed_by_id == by.pk:
+        raise NotAllowed("the preparer of a payment plan may not approve it: another reviewer must")
+    if not _plan_within_authority(plan.audit, by, Decimal(plan.total)):
+        raise NotAllowed(
+            f"the plan's {dollars(Decimal(plan.total))} is above your authority: refer it to an "
+            "audit manager"
+        )
+    plan.status = PlanStatus.AGREED
+    plan.save(update_fields=["status"])
+    PlanStatusChange.objects.create(
+        plan=plan,
+        from_status=PlanStatus.AWAITING_REVIEW,
+        to_status=PlanStatus.AGREED,
+        by=by,
+        reason=reason.strip() or "approved by a reviewer",
+    )
+    _edit(plan.audit, by, f"payment plan of {dollars(Decimal(plan.total))} approved")
+    _letter(plan.audit, "payment_plan", by, {"plan": plan})
+    return plan
+
+
+def _plan_takes_held_part(audit: Audit, held: Decimal, by: User) -> PaymentPlan | None:
+    """An upheld dispute's held part joins the audit's plan when the rules say so: the plan's
+    total becomes what billing is asked for in all, spread again over the same payments."""
+    plan = active_plan(audit)
+    if plan is None or held <= 0:
+        return plan
+    if rules()["payment_plans"]["held_part_when_upheld"] != "add_to_plan":
+        return plan
+    config = rules()["payment_plans"]
+    total = Decimal(plan.total) + held
+    first_due = min(date.fromisoformat(str(row["due"])) for row in plan.schedule)
+    schedule = plans.schedule(
+        total,
+        plan.instalments,
+        first_due,
+        Decimal(plan.down_payment),
+        minimum=int(config["instalments_min"]),
+        maximum=int(config["instalments_max"]),
+    )
+    before = Decimal(plan.total)
+    plan.total = total
+    plan.schedule = _schedule_rows(schedule)
+    plan.save(update_fields=["total", "schedule"])
+    PlanStatusChange.objects.create(
+        plan=plan,
+        from_status=plan.status,
+        to_status=plan.status,
+        by=by,
+        reason=f"dispute upheld: the {dollars(held)} held back is added to the plan "
+        f"({dollars(before)} to {dollars(total)})",
+    )
+    _edit(audit, by, f"payment plan now {dollars(total)}: the held {dollars(held)} is added")
     return plan
 
 

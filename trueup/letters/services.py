@@ -406,6 +406,18 @@ def register_context(
     BUILDERS[kind] = build
 
 
+# What another app adds to a letter of this one: billing's standing (the held part, the plan)
+# in the results letter. This app cannot read billing's records, so billing brings them.
+ADDITIONS: dict[str, Callable[[Audit, Mapping[str, Any]], dict[str, Any]]] = {}
+
+
+def register_addition(
+    kind: str, build: Callable[[Audit, Mapping[str, Any]], dict[str, Any]]
+) -> None:
+    """Add to what a letter of this app says, from another app's records, when it loads."""
+    ADDITIONS[kind] = build
+
+
 def _common(audit: Audit, kind: str) -> dict[str, Any]:
     period = audit.period
     policy = period.policy
@@ -434,6 +446,8 @@ def letter_render(*, audit: Audit, kind: str, extra: Mapping[str, Any] | None = 
     if kind not in LetterKind.values:
         raise LetterRefused(f"{kind!r} is not a kind of letter")
     context = _common(audit, kind) | BUILDERS[kind](audit, extra or {})
+    if kind in ADDITIONS:
+        context |= ADDITIONS[kind](audit, extra or {})
     html = render_to_string(f"letters/{kind}.html", context)
     return Rendered(
         kind=kind,

@@ -29,6 +29,7 @@ from trueup.billing.models import (
     Outcome,
     Outreach,
     PaymentPlan,
+    PlanStatus,
 )
 from trueup.billing.plans import Eligibility
 from trueup.billing.selectors import billing_figures
@@ -93,6 +94,11 @@ def billing_panel(audit: Audit, user: User) -> dict[str, Any]:
         "may_outreach": may(user, "document"),
         "may_resolve": may(user, "approve"),
         "may_revise": may(user, "revise"),
+        # A plan above its preparer's authority: another reviewer approves it.
+        "may_approve_plan": figures.plan is not None
+        and figures.plan.status == PlanStatus.AWAITING_REVIEW
+        and may(user, "approve")
+        and figures.plan.agreed_by_id != user.pk,
     }
     if not figures.in_flow or figures.result is None:
         return context
@@ -251,14 +257,34 @@ def plan_agree(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Enter the number of instalments and the down payment in dollars.")
         return _back(audit, "plan")
     try:
-        services.payment_plan_agree(
+        made = services.payment_plan_agree(
             audit=audit,
             by=user,
             instalments=instalments,
             down_payment=down,
             first_due=_date(post.get("first_due", "")),
         )
-        messages.success(request, "The payment plan is agreed and its letter sent.")
+        if made.status == PlanStatus.AGREED:
+            messages.success(request, "The payment plan is agreed and its letter sent.")
+        else:
+            messages.success(
+                request,
+                "The plan is above your authority: it waits for a reviewer, and its letter goes "
+                "out once approved.",
+            )
+    except TrueUpError as error:
+        _say(request, error)
+    return _back(audit, "plan")
+
+
+@login_required
+@require_POST
+def plan_approve(request: HttpRequest, pk: int, plan: int) -> HttpResponse:
+    user, audit = _staff_audit(request, pk, "approve", "approve a payment plan")
+    found = get_object_or_404(PaymentPlan, audit=audit, pk=plan)
+    try:
+        services.payment_plan_approve(plan=found, by=user, reason=request.POST.get("reason", ""))
+        messages.success(request, "The payment plan is approved and its letter sent.")
     except TrueUpError as error:
         _say(request, error)
     return _back(audit, "plan")
