@@ -117,7 +117,7 @@ def test_a_bad_amount_is_refused_with_the_field_named_and_nothing_is_saved(
         payroll_form(line, gross="12,3x"),
     )
     assert "the line was not saved: see the fields marked below" in fragment
-    assert "Enter a number." in fragment
+    assert "must be an amount in dollars, like 12,500.00." in fragment
     line.refresh_from_db()
     assert line.gross == Decimal("436500.00")
     assert not AuditEdit.objects.exists()

@@ -33,6 +33,7 @@ from trueup.audits.workflow import (
     SELF_REPORTING,
 )
 from trueup.core.errors import Problem
+from trueup.reference.selectors import rates_in_use
 
 
 def _check_facts_editable(audit: Audit, by: User) -> None:
@@ -50,7 +51,7 @@ def _shown(value: Any) -> str:
     return "—" if value is None or value == "" else str(value)
 
 
-def _describe(row: models.Model) -> str:
+def describe(row: models.Model) -> str:
     parts = [
         getattr(row, name)
         for name in ("name", "employee", "state", "class_code")
@@ -67,6 +68,35 @@ def clean_row(kind: str, row: models.Model, index: int | str) -> list[Problem]:
             Problem(f"{kind}[{index}].{field}", " ".join(str(m) for m in messages))
             for field, messages in error.message_dict.items()
         ]
+    return []
+
+
+def rating_problems(audit: Audit, kind: str, row: models.Model, index: int | str) -> list[Problem]:
+    """A line's state and class as the engine would refuse them, found at entry so a line that
+    cannot be rated is never saved: the state must be the policy's, and the rate table in use
+    must rate the class there on the policy's effective date (a GL class on its own basis)."""
+    period = audit.period
+    state, class_code = getattr(row, "state", ""), getattr(row, "class_code", "")
+    if state not in period.states:
+        states = ", ".join(period.states)
+        reason = f"{state} is not one of the policy's states ({states})"
+        return [Problem(f"{kind}[{index}].state", reason)]
+    if not class_code:
+        return []  # payroll without a class is spread over the employee's classes
+    line = period.policy.line
+    found = rates_in_use().lookup(state, line, class_code, period.effective)
+    if found is None:
+        return [
+            Problem(
+                f"{kind}[{index}].class_code",
+                f"no {line} rate for class {class_code} in {state} on {period.effective}: "
+                "choose one of the classes the rate table in use lists",
+            )
+        ]
+    basis = getattr(row, "basis", None)
+    if kind == "gl_exposures" and basis != found.basis:
+        reason = f"class {class_code} is rated on {found.basis}, not {basis}"
+        return [Problem(f"{kind}[{index}].basis", reason)]
     return []
 
 
@@ -160,13 +190,14 @@ def audit_fact_save(
         before = {name: getattr(row, name) for name in values}
     for name, value in values.items():
         setattr(row, name, value)
-    problems = clean_row(kind, row, "new" if pk is None else pk)
+    index = "new" if pk is None else pk
+    problems = clean_row(kind, row, index) or rating_problems(audit, kind, row, index)
     if problems:
         raise InvalidFacts(problems)
     label = FACT_LABELS[kind]
     if pk is None:
         row.save()
-        note_edit(audit, by, f"added {label} {_describe(row)}")
+        note_edit(audit, by, f"added {label} {describe(row)}")
     else:
         # Compared after cleaning, so "400000" and Decimal("400000.00") are no change.
         changes = [
@@ -178,7 +209,7 @@ def audit_fact_save(
             return row  # nothing changed: nothing written, and open forms stay current
         row.version += 1
         row.save()
-        note_edit(audit, by, f"changed {label} {_describe(row)}: " + "; ".join(changes))
+        note_edit(audit, by, f"changed {label} {describe(row)}: " + "; ".join(changes))
     facts_changed(audit)
     return row
 
@@ -198,7 +229,7 @@ def audit_fact_delete(
             "removed; here are the current values: remove it again if it should still go",
         )
     row.delete()
-    note_edit(audit, by, f"removed {FACT_LABELS[kind]} {_describe(row)}")
+    note_edit(audit, by, f"removed {FACT_LABELS[kind]} {describe(row)}")
     facts_changed(audit)
 
 

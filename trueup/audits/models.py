@@ -120,6 +120,36 @@ class StatusChange(models.Model):
         ordering = ["at", "id"]
 
 
+class LaborSource(models.TextChoices):
+    """Who did the work on a payroll line (the engine's ``labor_source``), in words."""
+
+    EMPLOYEE = "employee", "Employee"
+    CASUAL = "casual", "Casual labor"
+    TEMPORARY = "temporary", "Temporary worker from a staffing agency"
+    LEASED = "leased", "Leased worker from a leasing company"
+
+
+class OwnerRole(models.TextChoices):
+    EXECUTIVE_OFFICER = "executive_officer", "Executive officer"
+    LLC_MEMBER = "llc_member", "LLC member"
+    SOLE_PROPRIETOR = "sole_proprietor", "Sole proprietor"
+    PARTNER = "partner", "Partner"
+
+
+class Coverage(models.TextChoices):
+    """An owner's coverage; left blank, the state's rule for the role decides."""
+
+    INCLUDED = "included", "Included in the coverage"
+    EXCLUDED = "excluded", "Excluded by endorsement"
+    ELECTED = "elected", "Coverage elected by endorsement"
+
+
+class ContractType(models.TextChoices):
+    LABOR_ONLY = "labor_only", "Labor only"
+    LABOR_AND_MATERIALS = "labor_and_materials", "Labor and materials"
+    EQUIPMENT_WITH_OPERATOR = "equipment_with_operator", "Equipment rented with an operator"
+
+
 class PayrollEntry(models.Model):
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="payroll")
     state = models.CharField(max_length=2)

@@ -19,6 +19,8 @@ from trueup.audits.workflow import CLOSED, Status
 from trueup.audits.worksheet import worksheet_for
 from trueup.policies.models import EstimatedExposure
 from trueup.rating import Result, rate_worksheet
+from trueup.rating.rates import ClassRate
+from trueup.rating.rulebook import default_rulebook
 from trueup.reference.selectors import rates_in_use
 
 
@@ -115,6 +117,29 @@ def class_name(audit: Audit, state: str, class_code: str) -> str:
     """A class's description from the rate table in use, for words the insured understands."""
     row = rates_in_use().lookup(state, audit.period.policy.line, class_code, audit.period.effective)
     return row.description if row is not None else ""
+
+
+def state_choices(audit: Audit) -> list[tuple[str, str]]:
+    """The policy's states, each with its name: what a worksheet line's state may be."""
+    jurisdictions = default_rulebook().jurisdictions
+    return [
+        (state, f"{state} ({jurisdictions[state].name})" if state in jurisdictions else state)
+        for state in audit.period.states
+    ]
+
+
+def classes_in_use(audit: Audit) -> dict[str, list[ClassRate]]:
+    """For each of the policy's states, the classes the rate table in use rates on the policy's
+    effective date, by code: what the worksheet's class lookups offer."""
+    period = audit.period
+    rates = rates_in_use()
+    return {
+        state: sorted(
+            rates.classes(state, period.policy.line, period.effective),
+            key=lambda rate: rate.class_code,
+        )
+        for state in period.states
+    }
 
 
 def audit_rated_now(audit: Audit) -> Result:

@@ -359,6 +359,11 @@ def tax_filing_save(
     audit_services.check_facts_open(audit)
     if not 1 <= quarter <= 4:
         raise InvalidFacts([Problem("quarter", "1 to 4")])
+    if all(value is None for value in cents.values()):
+        # Saved, a filing without figures would reconcile nothing and hide the quarter's gap.
+        raise InvalidFacts(
+            [Problem("figures", "the filing has no figures: enter at least one of its amounts")]
+        )
     filing, _ = TaxFiling.objects.update_or_create(
         audit=audit,
         kind=kind,

@@ -3,6 +3,8 @@ through the services, and every view checks that the user may see the audit."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -26,17 +28,19 @@ from trueup.audits.selectors import (
     audit_rated_now,
     audits_filtered,
     audits_visible_to,
+    classes_in_use,
     status_counts,
     worklist_rows,
 )
 from trueup.audits.workflow import ACTIONS_BY_NAME, CLOSED, FACTS_EDITABLE, Status
 from trueup.billing.selectors import in_billing_stage
 from trueup.core import clock
-from trueup.core.errors import NotAllowed
+from trueup.core.errors import NotAllowed, Problem
 from trueup.flows import results
 from trueup.rating import to_jsonable
 from trueup.rating.errors import TrueUpError, WorksheetError
 from trueup.web.staff.audits.forms import (
+    ENUMERATIONS,
     FACT_FORMS,
     OPEN,
     SORTS,
@@ -52,6 +56,7 @@ from trueup.web.staff.portal.views import portal_panel
 from trueup.web.templatetags.trueup import amount
 
 PAGE_SIZE = 50
+NOT_SAVED = "the line was not saved: see the fields marked below"
 FACT_TITLES = {
     "payroll": "Payroll",
     "owners": "Officers, owners, partners and members",
@@ -119,7 +124,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _working_result(audit: Audit, has_facts: bool) -> tuple[dict[str, Any] | None, list[str], bool]:
+def _working_result(
+    audit: Audit, has_facts: bool
+) -> tuple[dict[str, Any] | None, list[Problem], bool]:
     """(result, problems, live): while the facts may change, the engine rates them now so the
     auditor sees the effect of each edit; afterwards, the final result (or, in review, the
     result submitted)."""
@@ -127,12 +134,42 @@ def _working_result(audit: Audit, has_facts: bool) -> tuple[dict[str, Any] | Non
         try:
             return to_jsonable(audit_rated_now(audit)), [], True
         except WorksheetError as error:
-            return None, [str(p) for p in error.problems], True
+            return None, list(error.problems), True
     stored = audit.results.defer("worksheet")
     if audit.final_result_id is not None:
         stored = stored.filter(pk=audit.final_result_id)
     snapshot = stored.order_by("-created_at", "-id").first()
     return (snapshot.result if snapshot else None), [], False
+
+
+# The engine's path of a fact line's field: ``$.audited.payroll[3].class``.
+FACT_PATH = re.compile(r"^\$\.audited\.(\w+)\[(\d+)\]\.(\w+)")
+ENGINE_KINDS = {"officers": "owners"}
+ENGINE_FIELDS = {"class": "class_code"}
+
+
+def _on_rows(sections: list[dict[str, Any]], problems: list[Problem]) -> list[str]:
+    """Each problem on the row its path names (the row is marked and says why), and the list
+    above the result in words: which line, which field, what is wrong."""
+    by_kind = {section["kind"]: section for section in sections}
+    shown = []
+    for problem in problems:
+        match = FACT_PATH.match(problem.path)
+        section = by_kind.get(ENGINE_KINDS.get(match[1], match[1])) if match else None
+        if match is None or section is None or int(match[2]) >= len(section["rows"]):
+            shown.append(str(problem))
+            continue
+        number = int(match[2])
+        item = section["rows"][number]
+        name = ENGINE_FIELDS.get(match[3], match[3])
+        field = FACT_FORMS[section["kind"]].base_fields.get(name)
+        what = str(field.label if field is not None and field.label else name.replace("_", " "))
+        item["problems"].append(f"{what}: {problem.reason}")
+        shown.append(
+            f"{section['title']}, line {number + 1} ({item['described']}), {what.lower()}: "
+            f"{problem.reason}"
+        )
+    return shown
 
 
 def _worksheet_context(
@@ -142,14 +179,26 @@ def _worksheet_context(
     bound = bound or {}
     editable = audit.status in FACTS_EDITABLE and services.may(user, "edit_facts")
     sections = []
+    described = {
+        (state, rate.class_code): rate.description
+        for state, rates in classes_in_use(audit).items()
+        for rate in rates
+    }
     for kind, form_class in FACT_FORMS.items():
         columns = list(form_class.base_fields)[:6]
         rows = []
         # Edit forms are fetched when opened (``fact_form``); only a form sent back with its
         # errors is drawn here. An audit in progress would otherwise draw some 200 inputs.
         for row in getattr(audit, kind).all():
-            cells = [_cell(row, name) for name in columns]
-            rows.append({"row": row, "form": bound.get(f"{kind}-{row.pk}"), "cells": cells})
+            rows.append(
+                {
+                    "row": row,
+                    "form": bound.get(f"{kind}-{row.pk}"),
+                    "cells": [_cell(row, name, described) for name in columns],
+                    "described": facts.describe(row),
+                    "problems": [],
+                }
+            )
         new_form = bound.get(f"{kind}-new")
         sections.append(
             {
@@ -167,7 +216,7 @@ def _worksheet_context(
         "sections": sections,
         "editable": editable,
         "result": explain(result) if result else None,
-        "problems": problems,
+        "problems": _on_rows(sections, problems),
         "live": live,
         "error": bound.get("error"),
     }
@@ -179,8 +228,9 @@ class HistoryEntry(NamedTuple):
     text: str
 
 
-def _cell(row: Any, name: str) -> str:
-    """One figure of a fact row as the table shows it: amounts with separators."""
+def _cell(row: Any, name: str, described: dict[tuple[str, str], str]) -> str:
+    """One figure of a fact row as the table shows it: amounts with separators, choices in
+    words, a class with its description from the rate table in use."""
     value = getattr(row, name)
     if value is None:
         return ""
@@ -188,6 +238,11 @@ def _cell(row: Any, name: str) -> str:
         return "yes" if value else "no"
     if isinstance(value, Decimal):
         return amount(value)
+    if name in ENUMERATIONS:
+        return str(dict(ENUMERATIONS[name]).get(value, value))
+    if name == "class_code" and value:
+        description = described.get((row.state, value))
+        return f"{value}: {description}" if description else str(value)
     return str(value)
 
 
@@ -257,10 +312,10 @@ def fact_form(request: HttpRequest, pk: int, kind: str, fact: int | None = None)
         raise PermissionDenied("this account may not enter audit facts")
     form_class = FACT_FORMS[kind]
     if fact is None:
-        form = form_class(prefix=f"{kind}-new")
+        form = form_class(prefix=f"{kind}-new", audit=audit)
     else:
         row = get_object_or_404(form_class._meta.model, audit=audit, pk=fact)
-        form = form_class(instance=row, prefix=f"{kind}-{fact}")
+        form = form_class(instance=row, prefix=f"{kind}-{fact}", audit=audit)
     return render(request, "audits/_fact_fields.html", {"form": form})
 
 
@@ -281,7 +336,7 @@ def fact_save(request: HttpRequest, pk: int, kind: str, fact: int | None = None)
         if fact is not None
         else None
     )
-    form = form_class(request.POST, instance=instance, prefix=prefix)
+    form = form_class(request.POST, instance=instance, prefix=prefix, audit=audit)
     bound: dict[str, Any] = {}
     status = 200
     if form.is_valid():
@@ -294,11 +349,14 @@ def fact_save(request: HttpRequest, pk: int, kind: str, fact: int | None = None)
         except NotAllowed as error:
             raise PermissionDenied(error.message) from error
         except services.StaleEdit as error:
-            bound, status = _as_it_is_now(kind, fact, error), 409
+            bound, status = _as_it_is_now(audit, kind, fact, error), 409
+        except services.InvalidFacts as error:
+            _mark_fields(form, error.problems)
+            bound = {prefix: form, "error": NOT_SAVED}
         except TrueUpError as error:
             bound = {prefix: form, "error": error.message}
     else:
-        bound = {prefix: form, "error": "the line was not saved: see the fields marked below"}
+        bound = {prefix: form, "error": NOT_SAVED}
     return _worksheet_answer(request, user, audit, bound, status)
 
 
@@ -318,20 +376,31 @@ def fact_delete(request: HttpRequest, pk: int, kind: str, fact: int) -> HttpResp
     except NotAllowed as error:
         raise PermissionDenied(error.message) from error
     except services.StaleEdit as error:
-        bound, status = _as_it_is_now(kind, fact, error), 409
+        bound, status = _as_it_is_now(audit, kind, fact, error), 409
     except TrueUpError as error:
         bound = {"error": error.message}
     return _worksheet_answer(request, user, audit, bound, status)
 
 
-def _as_it_is_now(kind: str, fact: int | None, error: services.StaleEdit) -> dict[str, Any]:
+def _mark_fields(form: Any, problems: Iterable[Problem]) -> None:
+    """The services' problems on the fields they name (``payroll[new].class_code``)."""
+    for problem in problems:
+        name = problem.path.rsplit(".", 1)[-1]
+        form.add_error(name if name in form.fields else None, problem.reason)
+
+
+def _as_it_is_now(
+    audit: Audit, kind: str, fact: int | None, error: services.StaleEdit
+) -> dict[str, Any]:
     """What happened, and the line's form open with its values and version now (none if the
     line was removed), so the person sees what changed and can make their edit again."""
     bound: dict[str, Any] = {"error": error.message}
     values = error.current.get("values")
     if values is not None:
         initial = {**values, "version": error.current["version"]}
-        bound[f"{kind}-{fact}"] = FACT_FORMS[kind](initial=initial, prefix=f"{kind}-{fact}")
+        bound[f"{kind}-{fact}"] = FACT_FORMS[kind](
+            initial=initial, prefix=f"{kind}-{fact}", audit=audit
+        )
     return bound
 
 

@@ -4,7 +4,7 @@ payment plans, billing instructions, and letters (previewed, then sent)."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -33,6 +33,7 @@ from trueup.billing.models import (
 )
 from trueup.billing.plans import Eligibility
 from trueup.billing.selectors import billing_figures
+from trueup.core.money import parse_dollars
 from trueup.flows import disputes
 from trueup.letters.models import Letter, LetterKind, LetterStatus
 from trueup.letters.services import LetterRefused, letter_render, letter_send
@@ -252,8 +253,8 @@ def plan_agree(request: HttpRequest, pk: int) -> HttpResponse:
     post = request.POST
     try:
         instalments = int(post.get("instalments", "0"))
-        down = Decimal(post.get("down_payment", "0").replace(",", "") or "0")
-    except (ValueError, InvalidOperation):
+        down = parse_dollars(post.get("down_payment", "").strip() or "0")
+    except ValueError:
         messages.error(request, "Enter the number of instalments and the down payment in dollars.")
         return _back(audit, "plan")
     try:

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 
 from trueup.payroll.ingest import profiles
 from trueup.payroll.models import Basis, FilingKind, MappingProfile
+from trueup.web.forms import MoneyField
+
+# The figures each kind of filing is reconciled on: at least one of them is entered.
+FILING_FIGURES = {
+    FilingKind.FORM_941: ("line_2", "line_5c"),
+    FilingKind.STATE_UI: ("total_wages",),
+}
 
 
 def profile_choices() -> list[tuple[str, str]]:
@@ -26,18 +34,24 @@ class UploadForm(forms.Form):
         self.fields["profile"].choices = profile_choices()  # type: ignore[attr-defined]
 
 
-def _money() -> forms.DecimalField:
-    return forms.DecimalField(required=False, max_digits=14, decimal_places=2, min_value=0)
-
-
 class FilingForm(forms.Form):
     kind = forms.ChoiceField(choices=FilingKind.choices)
     state = forms.CharField(required=False, max_length=2, help_text="for a state report")
     year = forms.IntegerField(min_value=2000, max_value=2100)
     quarter = forms.IntegerField(min_value=1, max_value=4)
-    line_2 = _money()
-    line_5c = _money()
-    total_wages = _money()
+    line_2 = MoneyField(required=False, label="941 line 2 (wages, tips and other compensation)")
+    line_5c = MoneyField(required=False, label="941 line 5c (Medicare wages and tips)")
+    total_wages = MoneyField(required=False, label="Total wages (state unemployment report)")
+
+    def clean(self) -> dict[str, Any]:
+        """A filing with none of its figures is refused: saved, it would reconcile nothing."""
+        data = super().clean() or {}
+        figures = FILING_FIGURES.get(data.get("kind", ""), ())
+        # A figure refused as typed is already reported: it is not missing.
+        if figures and all(name in data and data[name] is None for name in figures):
+            labels = " or ".join(str(self.fields[name].label) for name in figures)
+            self.add_error(None, f"Enter the filing's figures: {labels}.")
+        return data
 
     def cents(self) -> dict[str, int | None]:
         def to_cents(value: Decimal | None) -> int | None:

@@ -148,7 +148,12 @@ def filing(request: HttpRequest, pk: int) -> HttpResponse:
         except TrueUpError as error:
             messages.error(request, f"The filing was not saved: {error.message}")
     else:
-        problems = "; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in form.errors.items())
+        problems = "; ".join(
+            f"{form.fields[k].label or k}: {' '.join(str(m) for m in v)}"
+            if k in form.fields
+            else " ".join(str(m) for m in v)
+            for k, v in form.errors.items()
+        )
         messages.error(request, f"The filing was not saved: {problems}")
     return HttpResponseRedirect(reverse("payroll:home", args=[audit.pk]) + "#reconciliation")
 
