@@ -1,6 +1,9 @@
+from pathlib import Path
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.contrib.staticfiles import finders
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import include, path
 
@@ -19,6 +22,16 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+def favicon(request: HttpRequest) -> HttpResponse:
+    """The site's icon where browsers look for it first, from the static files."""
+    found = finders.find("trueup/favicon.ico")
+    if not isinstance(found, str):
+        raise Http404("no icon")
+    response = HttpResponse(Path(found).read_bytes(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 urlpatterns = [
     path("", home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -30,6 +43,7 @@ urlpatterns = [
     path("audits/", include("trueup.web.staff.billing.urls")),
     path("portal/", include("trueup.web.portal.urls")),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -131,15 +131,17 @@ def test_a_wrong_pin_is_counted_and_the_next_try_must_wait(invited: IssuedInvita
         _redeem(invited, pin=_wrong(invited))
     assert [p.path for p in refused.value.problems] == ["pin"]
     assert refused.value.problems[0].reason == (
-        "That PIN is not right. 4 tries left before the link locks."
+        "That PIN is not right. Wait 30 seconds before the next try: 4 tries left before the link "
+        "locks."
     )
     invitation = Invitation.objects.get(pk=invited.invitation.pk)
     assert invitation.failed_attempts == 1
     assert invitation.next_attempt_at is not None
     wait = invitation.next_attempt_at - timezone.now()
     assert timedelta(seconds=28) < wait <= timedelta(seconds=30)
-    # Even the right PIN waits: guessing cannot go faster than the throttle.
-    with pytest.raises(InvitationRefused, match=r"wait \d+ seconds"):
+    # Even the right PIN waits: guessing cannot go faster than the throttle. The refusal is a
+    # problem with the PIN, so the page keeps the form.
+    with pytest.raises(InvalidInput, match=r"Wait \d+ seconds? before the next try"):
         _redeem(invited)
     assert AccessLog.objects.filter(event="pin_wrong").count() == 1
 

@@ -21,7 +21,7 @@ from trueup.billing import services as billing
 from trueup.billing.models import Outreach
 from trueup.flows import disputes, results
 from trueup.letters.services import letter_send
-from trueup.policies.models import Agency, EstimatedExposure, Insured, Policy, PolicyPeriod
+from trueup.policies.models import Agency, Agent, EstimatedExposure, Insured, Policy, PolicyPeriod
 from trueup.portal.services import invitation_issue, invitation_redeem, invitation_url
 from trueup.rating import rate_worksheet
 from trueup.rating import worksheet as ws
@@ -42,6 +42,18 @@ USERS = (
     ("policyholder", Role.INSURED, "0", "0"),
 )
 VENDOR = ("FAC", "Field Audit Co")
+# The people behind the demo logins: insureds and agents read a person's name, never a login,
+# and letters reach the agent only at an e-mail address.
+PEOPLE = {
+    "auditor": ("Avery", "Brooks", "avery.brooks@trueup.example"),
+    "reviewer": ("Riley", "Chen", "riley.chen@trueup.example"),
+    "manager": ("Morgan", "Diaz", "morgan.diaz@trueup.example"),
+    "billing": ("Blair", "Evans", "blair.evans@trueup.example"),
+    "underwriter": ("Quinn", "Foster", "quinn.foster@trueup.example"),
+    "admin": ("Adrian", "Gray", "adrian.gray@trueup.example"),
+    "vendor": ("Val", "Hughes", "val.hughes@fieldaudit.example"),
+    "agent": ("Jordan", "Reyes", "jordan.reyes@agency.example"),
+}
 
 
 @dataclass(frozen=True)
@@ -186,8 +198,13 @@ def _policyholder(users: dict[str, User]) -> None:
     """The demo policyholder accepts the invitation of an audit waiting for records (of the
     demo agent's agency, so both portal users see it)."""
     audit = _invited_audits()[0]
-    users["agent"].agency = audit.period.policy.insured.agency
-    users["agent"].save(update_fields=["agency"])
+    agent, agency = users["agent"], audit.period.policy.insured.agency
+    assert agency is not None  # the invited audits are of insureds placed by an agency
+    agent.agency = agency
+    agent.save(update_fields=["agency"])
+    # Letters go to the agency's agents (letters.services.default_recipients): the demo agent
+    # is one of them, at the login's address.
+    Agent.objects.create(agency=agency, name=agent.get_full_name(), email=agent.email)
     issued = invitation_issue(audit=audit, by=users["auditor"])
     assert issued is not None
     invitation_redeem(
@@ -215,8 +232,12 @@ def _users() -> dict[str, User]:
     for username, role, amount, percent in USERS:
         if role == Role.INSURED:
             continue  # made by accepting an invitation, once the audits are in the book
+        first, last, email = PEOPLE[username]
         user = User.objects.create_user(
             username=username,
+            email=email,
+            first_name=first,
+            last_name=last,
             password=DEMO_PASSWORD,
             role=role,
             authority_amount=Decimal(amount),

@@ -4,9 +4,10 @@ and worksheet requests. Keyword-only and atomic, like the workbench's services."
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -227,6 +228,31 @@ def invitation_state(invitation: Invitation) -> str:
     return "open"
 
 
+def pin_wait_seconds(invitation: Invitation, now: datetime | None = None) -> int:
+    """Whole seconds before the next PIN may be tried (rounded up); 0 when it may be now."""
+    if invitation.next_attempt_at is None:
+        return 0
+    left = (invitation.next_attempt_at - (now or timezone.now())).total_seconds()
+    return max(0, math.ceil(left))
+
+
+def pin_tries_left(invitation: Invitation) -> int:
+    """Wrong PINs still allowed before the invitation locks (portal.toml's limit)."""
+    limit = int(portal_rules()["invitation"]["max_failed_attempts"])
+    return max(0, limit - invitation.failed_attempts)
+
+
+class PinRetry(InvalidInput):
+    """The PIN may be tried again after a wait: after a wrong PIN, or when tried too soon. The
+    page keeps the form and counts the wait down; the figures travel with the refusal."""
+
+    def __init__(self, *, wrong: bool, wait: int, left: int) -> None:
+        self.wrong, self.wait, self.left = wrong, wait, left
+        tries = f"{left} {'try' if left == 1 else 'tries'} left before the link locks"
+        then = f"Wait {wait} second{'' if wait == 1 else 's'} before the next try: {tries}."
+        super().__init__([Problem("pin", ("That PIN is not right. " if wrong else "") + then)])
+
+
 REFUSALS = {
     "used": "This invitation has already been used. Log in with the user name you chose.",
     "replaced": "A newer invitation has replaced this one: use the link in the latest e-mail.",
@@ -274,10 +300,10 @@ def invitation_redeem(
         if state != "open":
             raise InvitationRefused(REFUSALS[state])
         now = timezone.now()
-        if invitation.next_attempt_at is not None and invitation.next_attempt_at > now:
-            wait = int((invitation.next_attempt_at - now).total_seconds()) + 1
-            raise InvitationRefused(
-                f"Too many wrong PINs: wait {wait} seconds before trying again."
+        if pin_wait_seconds(invitation, now):
+            # Too soon, even with the right PIN: the form stays, saying how long to wait.
+            raise PinRetry(
+                wrong=False, wait=pin_wait_seconds(invitation, now), left=pin_tries_left(invitation)
             )
         signed_in = user is not None and user.is_authenticated
         if signed_in and user is not None and user.role != Role.INSURED:
@@ -309,9 +335,7 @@ def invitation_redeem(
         )
     if left <= 0:
         raise InvitationRefused(REFUSALS["locked"])
-    raise InvalidInput(
-        [Problem("pin", f"That PIN is not right. {left} tries left before the link locks.")]
-    )
+    raise PinRetry(wrong=True, wait=pin_wait_seconds(invitation, now), left=left)
 
 
 def _redeemed(

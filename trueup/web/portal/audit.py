@@ -3,6 +3,7 @@ ask for and open the worksheet, and open the letters sent."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from trueup.accounts.models import Role
 from trueup.audits.models import Audit
-from trueup.audits.selectors import respond_by
+from trueup.audits.selectors import class_name, respond_by
 from trueup.audits.workflow import BILLABLE, CLOSED, FINAL, RESULT_SHOWN, Status
 from trueup.billing import selectors as billing_selectors
 from trueup.billing.errors import BillingRefused
@@ -30,7 +31,13 @@ from trueup.portal.models import Message
 from trueup.portal.services import message_post, worksheet_request
 from trueup.web.downloads import stored_file_response
 from trueup.web.portal.base import back, portal_view, problems_text
-from trueup.web.portal.stages import missing, stage
+from trueup.web.portal.stages import (
+    audited_period,
+    auditor_name,
+    completion_note,
+    missing,
+    stage,
+)
 from trueup.web.staff.billing.views import dispute_lines
 
 
@@ -54,11 +61,16 @@ def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
             "audit": audit,
             "insured": audit.period.policy.insured,
             "stage": stage(audit),
+            "term": audited_period(audit.period),
+            "auditor_name": auditor_name(audit.assignee),
+            "completion_note": completion_note(audit, clock.today()),
             "respond_by": respond_by(audit) if audit.status == Status.RECORDS_REQUESTED else None,
             "records": records,
             "missing": missing(audit),
             "thread": thread,
             "result": result,
+            # The change as a size: the words beside it give its direction.
+            "adjustment_size": abs(result.adjustment) if result is not None else None,
             "self_audit": form if form.pk else None,
             "self_audit_open": selfaudit.editable(audit) and may_report(user),
             "may_report": may_report(user),
@@ -85,13 +97,30 @@ def _billing_summary(audit: Audit, result: Any) -> dict[str, Any]:
         and clock.today() <= deadline
         and not any(d.status == DisputeStatus.OPEN for d in disputes),
         "dispute_deadline": deadline,
-        "class_lines": [line for line in result.result["adjustments"] if line["is_class"]]
-        if final
-        else [],
+        "class_lines": _class_lines(audit, result) if final else [],
         # Only letters that have gone out: one still waiting has no PDF yet.
         "letters": Letter.objects.filter(audit=audit, status=LetterStatus.SENT),
         "instructions": BillingInstruction.objects.filter(audit=audit).order_by("id"),
     }
+
+
+def _class_lines(audit: Audit, result: Any) -> list[dict[str, Any]]:
+    """Each class's change, with its description from the rate table in use and the amount as
+    a size with its direction ("returned to you" or "more"), never a minus sign."""
+    lines = []
+    for line in result.result["adjustments"]:
+        if not line["is_class"]:
+            continue
+        difference = Decimal(str(line["difference"]))
+        lines.append(
+            {
+                **line,
+                "description": class_name(audit, line["state"], line["item"]),
+                "size": abs(difference),
+                "returned": difference < 0,
+            }
+        )
+    return lines
 
 
 @require_POST

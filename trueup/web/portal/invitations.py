@@ -19,6 +19,7 @@ from trueup.portal.services import (
     REFUSALS,
     InvitationRefused,
     IssuedInvitation,
+    PinRetry,
     delegate_invitation_withdraw,
     delegate_invite,
     delegate_revoke,
@@ -26,6 +27,8 @@ from trueup.portal.services import (
     invitation_redeem,
     invitation_state,
     log_access,
+    pin_tries_left,
+    pin_wait_seconds,
 )
 from trueup.web.portal.base import client_meta, portal_view
 
@@ -54,6 +57,8 @@ def _log_invitation(request: HttpRequest, found: Invitation, status: int, event:
 def _invitation_form(
     request: HttpRequest, found: Invitation, errors: dict[str, str], status: int
 ) -> HttpResponse:
+    # The wait and the tries as they stand now, also on a reload during the wait.
+    found.refresh_from_db(fields=["failed_attempts", "next_attempt_at"])
     return render(
         request,
         "portal/invitation.html",
@@ -62,6 +67,8 @@ def _invitation_form(
             "errors": errors,
             "signed_in": _signed_in(request) is not None,
             "posted": request.POST,
+            "wait_seconds": pin_wait_seconds(found),
+            "tries_left": pin_tries_left(found),
         },
         status=status,
     )
@@ -86,6 +93,11 @@ def _redeem(request: HttpRequest, token: str, found: Invitation) -> HttpResponse
             password=request.POST.get("password", ""),
             password_again=request.POST.get("password_again", ""),
             meta=client_meta(request),
+        )
+    except PinRetry as e:
+        # The wait and the tries left are said beside the PIN, counting down.
+        return _invitation_form(
+            request, found, {"pin": "That PIN is not right."} if e.wrong else {}, 422
         )
     except InvalidInput as e:
         return _invitation_form(request, found, _field_errors(e), 422)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from trueup.accounts.models import User
 from trueup.audits.models import Audit, RecordsItem, RecordStatus
 from trueup.audits.scheduling import rules as scheduling_rules
-from trueup.audits.workflow import Status
+from trueup.audits.workflow import CLOSED, Status
+from trueup.policies.models import PolicyPeriod
 
 # The stages an insured sees, in order, with what each means for them.
 STAGES: list[tuple[str, str, str]] = [
@@ -31,10 +34,23 @@ OTHER_STAGES: dict[str, str] = {
 }
 
 
+# Records received, but only the self-audit: the stage must not say the records are all in
+# while the page lists some still needed.
+SELF_AUDIT_ONLY = (
+    "Self-audit received",
+    "We have your self-audit. Please upload the {needed} still needed below: we review the "
+    "audit when they are in.",
+)
+
+
 def stage(audit: Audit) -> dict[str, Any]:
     order = [s for s, _, _ in STAGES]
     current = order.index(audit.status) if audit.status in order else None
+    still = len(missing(audit)) if audit.status == Status.RECORDS_RECEIVED else 0
+    if still:
+        return _self_audit_only(order.index(audit.status), still)
     return {
+        "label": audit.get_status_display(),
         "steps": [
             {
                 "label": label,
@@ -53,6 +69,54 @@ def stage(audit: Audit) -> dict[str, Any]:
         # The waiver's request window is schedule.toml's, as audit_reopen counts it.
         else OTHER_STAGES.get(audit.status, "").format(**scheduling_rules()["waiver"]),
     }
+
+
+def _self_audit_only(current: int, still: int) -> dict[str, Any]:
+    steps = [
+        {"label": label, "state": "done" if i < current else "todo"}
+        for i, (_, label, _) in enumerate(STAGES)
+    ]
+    steps[current] = {"label": SELF_AUDIT_ONLY[0], "state": "current"}
+    needed = f"{still} record{'s' if still != 1 else ''}"
+    return {
+        "steps": steps,
+        "label": SELF_AUDIT_ONLY[0],
+        "text": SELF_AUDIT_ONLY[1].format(needed=needed),
+    }
+
+
+def completion_note(audit: Audit, today: date) -> str:
+    """When we aim to finish, never as a promise already broken: a target in the past says the
+    audit is late and being completed."""
+    if audit.due_date is None or audit.status in CLOSED:
+        return ""
+    aim = f"{audit.due_date:%B} {audit.due_date.day}, {audit.due_date.year}"
+    if audit.due_date >= today:
+        return f"We aim to complete the audit by {aim}."
+    return (
+        f"The audit is taking longer than we planned (we aimed to complete it by {aim}). "
+        "We are completing it now and will write to you when it is done."
+    )
+
+
+def audited_period(period: PolicyPeriod) -> dict[str, Any]:
+    """The policy term, and the part of it audited: up to the cancellation date when the policy
+    was cancelled before it expired."""
+    cancelled = period.cancellation_date
+    if cancelled is not None and cancelled >= period.expiration:
+        cancelled = None
+    return {
+        "effective": period.effective,
+        "expiration": period.expiration,
+        "cancelled": cancelled,
+        "audited_to": cancelled or period.expiration,
+    }
+
+
+def auditor_name(user: User | None) -> str:
+    """The auditor's own name for the insured; blank (the page says "your auditor") when the
+    account has none, never the login's user name."""
+    return user.get_full_name().strip() if user is not None else ""
 
 
 def missing(audit: Audit) -> list[RecordsItem]:
