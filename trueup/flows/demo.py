@@ -18,7 +18,7 @@ from trueup.audits.scheduling import audit_schedule
 from trueup.audits.workflow import Status
 from trueup.billing import selectors as billing_selectors
 from trueup.billing import services as billing
-from trueup.billing.models import Outreach
+from trueup.billing.models import Outreach, PlanStatus
 from trueup.flows import disputes, results
 from trueup.letters.services import letter_send
 from trueup.policies.models import Agency, Agent, EstimatedExposure, Insured, Policy, PolicyPeriod
@@ -181,7 +181,11 @@ def _billing(users: dict[str, User]) -> None:
     billing.outreach_release(
         outreach=disputed, by=manager, reason="the undisputed part, while the dispute is open"
     )
-    billing.payment_plan_agree(audit=planned.audit, by=auditor, instalments=6)
+    plan = billing.payment_plan_agree(audit=planned.audit, by=auditor, instalments=6)
+    if plan.status == PlanStatus.AWAITING_REVIEW:  # above the auditor's authority
+        billing.payment_plan_approve(
+            plan=plan, by=users["reviewer"], reason="within the reviewer's authority"
+        )
 
 
 def _invited_audits() -> list[Audit]:
