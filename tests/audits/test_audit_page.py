@@ -60,7 +60,8 @@ def test_each_class_premium_and_its_why_show_the_same_figure(audit: Audit, audit
     # Class 5645: estimated $19,340.72 and audited $23,897.20 in the cells, each "why?" going
     # from the manual premium to that figure.
     estimated_cell = (
-        '<td class="num">$19,340.72<details class="why"><summary>why?</summary><ul>\n'
+        '<td class="num">$19,340.72<details class="why"><summary>why?<span class="visually-hidden">'
+        " (IN 5645, estimated premium)</span></summary><ul>\n"
         "<li>class 5645: $350,000 × 6.298 per $100 of payroll = $22,043"
     )
     assert estimated_cell in page
