@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from trueup.rating.money import ONE, quantize
+from trueup.rating.money import ONE, ZERO, quantize
+from trueup.rating.premium import FLAT_STEPS
+from trueup.rating.result import usd
 
 Reason = dict[str, Any]
 
@@ -24,8 +26,14 @@ class Row:
     estimated_premium: str | None
     audited_premium: str | None
     difference: str | None
+    # Every reason for the line, exposure and premium, each side (the worksheet PDF's "why").
     estimated_reasons: list[Reason] = field(default_factory=list)
     audited_reasons: list[Reason] = field(default_factory=list)
+    # The same split by figure, so each cell's "why?" explains the figure in that cell.
+    estimated_exposure_reasons: list[Reason] = field(default_factory=list)
+    audited_exposure_reasons: list[Reason] = field(default_factory=list)
+    estimated_premium_reasons: list[Reason] = field(default_factory=list)
+    audited_premium_reasons: list[Reason] = field(default_factory=list)
 
 
 @dataclass
@@ -54,18 +62,69 @@ class Explanation:
         return insured_findings(self.findings)
 
 
-def _by_state_and_class(side: dict[str, Any]) -> dict[tuple[str, str], list[Reason]]:
-    reasons: dict[tuple[str, str], list[Reason]] = defaultdict(list)
-    for exposure in side.get("exposures", []):
-        reasons[(exposure["state"], exposure["class"])].extend(exposure.get("reasons", []))
+# Step codes whose plain name is not the code with spaces.
+STEP_NAMES = {"experience_mod": "experience modification"}
+
+
+@dataclass
+class _SideReasons:
+    exposure: dict[tuple[str, str], list[Reason]]
+    premium: dict[tuple[str, str], list[Reason]]
+
+    def all(self, key: tuple[str, str]) -> list[Reason]:
+        return [*self.exposure.get(key, []), *self.premium.get(key, [])]
+
+
+def _step_names(state: dict[str, Any]) -> str:
+    """The steps that take a state's manual premium to what its classes share ("experience
+    modification and premium discount"): every charge or credit that is not flat."""
+    names: list[str] = [
+        STEP_NAMES.get(step["code"], str(step["code"]).replace("_", " "))
+        for step in state.get("steps", [])
+        if not step.get("subtotal")
+        and step["code"] not in FLAT_STEPS
+        and Decimal(step["amount"]) != 0
+    ]
+    if not names:
+        return "the state's adjustments"
+    return ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
+
+
+def _share_reasons(state: dict[str, Any]) -> dict[str, Reason]:
+    """Per class, why the premium shown is not the manual premium its "why?" computes: the cell
+    holds the class's share after the state's modifications and discount."""
+    manual: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    share: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for premium in state.get("classes", []):
+        manual[premium["class"]] += Decimal(premium["manual_premium"])
+        share[premium["class"]] += Decimal(premium["premium"])
+    steps = _step_names(state)
+    return {
+        code: {
+            "rule": "premium.class_share",
+            "text": f"manual premium {usd(manual[code])}; after {steps} {usd(share[code])}",
+            "status": "derived",
+        }
+        for code in manual
+        if manual[code] != share[code]
+    }
+
+
+def _by_state_and_class(side: dict[str, Any]) -> _SideReasons:
+    exposure: dict[tuple[str, str], list[Reason]] = defaultdict(list)
+    premium_reasons: dict[tuple[str, str], list[Reason]] = defaultdict(list)
+    for line in side.get("exposures", []):
+        exposure[(line["state"], line["class"])].extend(line.get("reasons", []))
     for state in side.get("states", []):
         for premium in state.get("classes", []):
             if premium.get("reason"):
-                reasons[(premium["state"], premium["class"])].append(premium["reason"])
+                premium_reasons[(premium["state"], premium["class"])].append(premium["reason"])
+        for code, reason in _share_reasons(state).items():
+            premium_reasons[(state["state"], code)].append(reason)
         for step in state.get("steps", []):
             if step.get("reason"):
-                reasons[(state["state"], step["code"])].append(step["reason"])
-    return reasons
+                premium_reasons[(state["state"], step["code"])].append(step["reason"])
+    return _SideReasons(exposure, premium_reasons)
 
 
 def _steps(side: dict[str, Any]) -> list[StateSteps]:
@@ -88,8 +147,12 @@ def explain(result: dict[str, Any]) -> Explanation:
             estimated_premium=line.get("estimated_premium"),
             audited_premium=line.get("audited_premium"),
             difference=line.get("difference"),
-            estimated_reasons=estimated.get((line["state"], line["item"]), []),
-            audited_reasons=audited.get((line["state"], line["item"]), []),
+            estimated_reasons=estimated.all((line["state"], line["item"])),
+            audited_reasons=audited.all((line["state"], line["item"])),
+            estimated_exposure_reasons=estimated.exposure.get((line["state"], line["item"]), []),
+            audited_exposure_reasons=audited.exposure.get((line["state"], line["item"]), []),
+            estimated_premium_reasons=estimated.premium.get((line["state"], line["item"]), []),
+            audited_premium_reasons=audited.premium.get((line["state"], line["item"]), []),
         )
         for line in result.get("adjustments", [])
     ]

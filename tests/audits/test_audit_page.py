@@ -1,0 +1,80 @@
+"""The audit page's layout for auditors and reviewers: links to each section that work without a
+script, and each class's premium with a "why?" that arrives at the figure shown."""
+
+from __future__ import annotations
+
+import re
+
+from django.test import Client
+
+from trueup.accounts.models import User
+from trueup.audits.models import Audit
+
+SECTIONS = [
+    ("summary", "Summary"),
+    ("worksheet", "Worksheet"),
+    ("result", "Result"),
+    ("records", "Records"),
+    ("portal", "Portal"),
+    ("outreach-and-billing", "Outreach and billing"),
+    ("history", "History"),
+]
+
+
+def audit_page(user: User, audit: Audit) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.get(f"/audits/{audit.pk}/").content.decode()
+
+
+def test_the_audit_page_links_to_each_of_its_sections_in_page_order(
+    audit: Audit, auditor: User
+) -> None:
+    page = audit_page(auditor, audit)
+    nav = re.search(
+        r'<nav class="sections" aria-label="Sections of this audit">(.*?)</nav>', page, re.S
+    )
+    assert nav is not None
+    links = re.findall(r'<a href="#([a-z-]+)">([^<]+)</a>', nav.group(1))
+    assert links == SECTIONS
+    # Every target is on the page (no script needed to reach it), each after the one before.
+    positions = [page.index(f'id="{target}"') for target, _ in SECTIONS]
+    assert positions == sorted(positions)
+
+
+def test_the_ids_other_pages_and_htmx_use_are_kept(audit: Audit, auditor: User) -> None:
+    page = audit_page(auditor, audit)
+    for target in (
+        "status",
+        "interviews",
+        "findings",
+        "letters",
+        "estimated-premium",
+        "adjustment",
+    ):
+        assert f'id="{target}"' in page
+
+
+def test_each_class_premium_and_its_why_show_the_same_figure(audit: Audit, auditor: User) -> None:
+    page = audit_page(auditor, audit)
+    # Class 5645: estimated $19,340.72 and audited $23,897.20 in the cells, each "why?" going
+    # from the manual premium to that figure.
+    estimated_cell = (
+        '<td class="num">$19,340.72<details class="why"><summary>why?<span class="visually-hidden">'
+        " (IN 5645, estimated premium)</span></summary><ul>\n"
+        "<li>class 5645: $350,000 × 6.298 per $100 of payroll = $22,043"
+    )
+    assert estimated_cell in page
+    assert (
+        "<li>manual premium $22,043; after experience modification and premium discount "
+        "$19,340.72</li>" in page
+    )
+    assert '<td class="num">$23,897.20<details class="why">' in page
+    assert (
+        "<li>manual premium $27,490.77; after experience modification and premium discount "
+        "$23,897.20</li>" in page
+    )
+    assert (
+        "<li>manual premium $84.53; after experience modification and premium discount "
+        "$73.48</li>" in page
+    )
