@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -10,7 +11,8 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 
-from trueup.accounts.models import Role, User, VendorFirm
+from trueup.accounts.models import ApiToken, Role, User, VendorFirm
+from trueup.accounts.services import hash_key
 from trueup.audits.models import Audit, PayrollEntry
 from trueup.audits.workflow import Status
 from trueup.policies.models import Agency, EstimatedExposure, Insured, Policy, PolicyPeriod
@@ -135,3 +137,12 @@ def agent_user(db: None, audit: Audit) -> User:
     user.agency = agency
     user.save()
     return user
+
+
+def api_key_for(user: User) -> str:
+    """An API key on ``user``, written as the database holds one: the service refuses to make a
+    key for a portal user, but a key made before the user's role changed is still to be refused
+    by the API."""
+    key = secrets.token_urlsafe(32)
+    ApiToken.objects.create(user=user, name="permission test", key_hash=hash_key(key))
+    return key

@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 import pytest
 from django.test import Client
 
-from tests.audits.conftest import PAYROLL_AMOUNTS
+from tests.audits.conftest import PAYROLL_AMOUNTS, api_key_for
 from trueup.accounts.models import User
-from trueup.accounts.services import api_token_create
 from trueup.audits import services
 from trueup.audits.models import (
     Audit,
@@ -227,7 +226,7 @@ def _client(persona: str, user: User | None, api: bool) -> Client:
     if user is None:
         return Client()
     if api:
-        _, key = api_token_create(user=user, name="permission test")
+        key = api_key_for(user)
         return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
     client = Client()
     client.force_login(user)

@@ -14,8 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from tests.audits.conftest import api_key_for
 from trueup.accounts.models import Role, User
-from trueup.accounts.services import api_token_create
 from trueup.audits.models import Audit, RecordsItem
 from trueup.flows import results
 from trueup.policies.models import Agency, EstimatedExposure, Insured, Policy, PolicyPeriod
@@ -191,7 +191,7 @@ def test_insured_bs_own_list_shows_b_and_not_a(book: dict[str, object]) -> None:
 
 @pytest.mark.parametrize("persona", ["owner_a", "owner_b", "agent_b"])
 def test_the_api_refuses_portal_users_keys(book: dict[str, object], persona: str) -> None:
-    _, key = api_token_create(user=book[persona], name="should not work")  # type: ignore[arg-type]
+    key = api_key_for(book[persona])  # type: ignore[arg-type]
     client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
     audit: Audit = book["audit_b"]  # type: ignore[assignment]
     assert client.get("/api/audits").status_code == 401
