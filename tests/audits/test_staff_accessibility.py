@@ -193,7 +193,8 @@ def test_the_section_links_move_to_each_section_by_keyboard_and_keep_the_address
     nav = page.get_by_role("navigation", name="Sections of this audit")
     nav.get_by_role("link", name="Outreach and billing").focus()
     page.keyboard.press("Enter")
-    assert page.url == f"{base}/audits/{audit.pk}/#outreach-and-billing"
+    # the jump is the browser's own, done a moment after the key press on a busy machine
+    expect(page).to_have_url(f"{base}/audits/{audit.pk}/#outreach-and-billing")
     expect(page.locator("#letters")).to_be_in_viewport()
     # The bar stays in reach after the jump, and a link opened by its address lands there.
     expect(nav).to_be_in_viewport()
