@@ -184,7 +184,7 @@ def _billing(users: dict[str, User]) -> None:
     plan = billing.payment_plan_agree(audit=planned.audit, by=auditor, instalments=6)
     if plan.status == PlanStatus.AWAITING_REVIEW:  # above the auditor's authority
         billing.payment_plan_approve(
-            plan=plan, by=users["reviewer"], reason="within the reviewer's authority"
+            plan=plan, by=manager, reason="a share of the premium above a reviewer's authority"
         )
 
 
