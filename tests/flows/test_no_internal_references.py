@@ -70,9 +70,9 @@ class Reader:
     def get(self, url: str) -> str:
         response = self.client.get(url)
         if response.get("Content-Type", "").startswith("application/pdf"):
-            text = pdf_text(b"".join(response))  # type: ignore[arg-type]
+            text = pdf_text(b"".join(response))
         else:
-            text = b"".join(response).decode()  # type: ignore[arg-type]
+            text = b"".join(response).decode()
         self.note(f"{url} as {self.who}", text)
         return text
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pypdf
 import pytest
@@ -105,7 +105,7 @@ class _Font:
     def __init__(self, font: DictionaryObject) -> None:
         self.widths: dict[int, Decimal] = {}
         if "/DescendantFonts" in font:
-            descendant = font["/DescendantFonts"][0].get_object()
+            descendant = cast(ArrayObject, font["/DescendantFonts"])[0].get_object()
             self.bytes_per_glyph = 2
             self.default_width = Decimal(str(descendant.get("/DW", 1000)))
             self._read_w(descendant.get("/W", ArrayObject()))
@@ -148,7 +148,7 @@ class _Reader:
         self.number = number
         self.fonts = {
             name: _Font(font.get_object())
-            for name, font in page["/Resources"].get("/Font", {}).items()
+            for name, font in cast(DictionaryObject, page["/Resources"]).get("/Font", {}).items()
         }
         self.font: _Font | None = None
         self.size = Decimal(0)

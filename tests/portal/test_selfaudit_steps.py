@@ -10,7 +10,6 @@ import itertools
 import re
 from typing import Any
 
-from django.http import HttpResponse
 from django.test import Client
 from django.test.client import Client as DjangoClient
 
@@ -24,7 +23,7 @@ from trueup.portal.models import SelfAudit
 STEPS = ["business", "payroll", "owners", "contractors", "contact", "summary"]
 
 
-def text(page: HttpResponse) -> str:
+def text(page: Any) -> str:  # a test client's response
     """The page's words, tags taken out and spaces run together."""
     body = re.sub(r"<(script|style|datalist)\b.*?</\1>", " ", page.content.decode(), flags=re.S)
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)).strip())
