@@ -15,7 +15,7 @@ from tests.rating.factories import D, audited_exposure, rate_table, worksheet
 from trueup.rating import RuleBook, WorksheetError, rate_worksheet
 from trueup.rating.rates import demo_rates
 from trueup.rating.rulebook import DEFAULT_DIRECTORY
-from trueup.rating.rulebook.coverage import state_table, undeclared
+from trueup.rating.rulebook.coverage import TABLE_DATE, state_table, undeclared
 from trueup.rating.worksheet import Estimate, Owner, PayrollLine
 
 BOOK = RuleBook.load()
@@ -23,7 +23,6 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 # The 50 states and DC: 46 private-carrier states and DC, and four monopolistic state funds
 ALL_JURISDICTIONS = 51
 MONOPOLISTIC = ("ND", "OH", "WA", "WY")
-TABLE_DATE = date(2026, 1, 1)
 
 
 def two_class_worksheet(state: str, on: date = date(2025, 1, 1)):

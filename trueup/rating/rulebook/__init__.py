@@ -33,10 +33,10 @@ from trueup.rating.money import Rounding, parse_fraction
 
 DEFAULT_DIRECTORY = Path(__file__).parent
 DEFAULT_JURISDICTION = "NCCI"
-STATUSES = frozenset({"published", "derived", "unverified", "illustrative"})
+# Strongest first: a default value used for a state is no surer than the weaker of the two.
+STRENGTH = ("published", "derived", "unverified", "illustrative")
+STATUSES = frozenset(STRENGTH)
 _META_KEYS = frozenset({"effective", "expires", "source", "status", "note", "inherit"})
-# Weakest last: a default value used for a state is no surer than the weaker of the two statuses.
-_STRENGTH = ("published", "derived", "unverified", "illustrative")
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,7 +246,7 @@ def _in_force(versions: tuple[RuleVersion, ...], on: date) -> RuleVersion | None
 
 
 def _weaker(first: str, second: str) -> str:
-    return max(first, second, key=_STRENGTH.index)
+    return max(first, second, key=STRENGTH.index)
 
 
 @cache

@@ -8,7 +8,13 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
-from trueup.rating.rulebook import DEFAULT_JURISDICTION, RuleBook, StateRules
+from trueup.rating.rulebook import (
+    DEFAULT_JURISDICTION,
+    STRENGTH,
+    RuleBook,
+    StateRules,
+    default_rulebook,
+)
 
 # Rules in words, as staff read them in findings and the state table.
 RULE_TITLES = {
@@ -48,7 +54,9 @@ FAMILIES = (
     "rounding",
 )
 INHERITED = "inherited"
-_ORDER = ("published", "derived", "unverified", "illustrative", INHERITED)
+_ORDER = (*STRENGTH, INHERITED)
+# The day the README's state table shows the rules in force on.
+TABLE_DATE = date(2026, 1, 1)
 
 
 def family(rule_id: str) -> str:
@@ -116,8 +124,6 @@ def monopolistic_table(book: RuleBook) -> str:
 
 
 if __name__ == "__main__":  # prints the README's tables: python -m trueup.rating.rulebook.coverage
-    from trueup.rating.rulebook import default_rulebook
-
-    print(state_table(default_rulebook(), date(2026, 1, 1)))
+    print(state_table(default_rulebook(), TABLE_DATE))
     print()
     print(monopolistic_table(default_rulebook()))
