@@ -155,6 +155,9 @@ class PayrollEntry(models.Model):
     state = models.CharField(max_length=2)
     class_code = models.CharField(max_length=6, blank=True)  # blank: apportioned by earnings
     employee = models.CharField(max_length=200, blank=True)
+    # Where the state came from when the register did not say ("the policy's only state", "the
+    # employee table", "work location Providence"): blank when the state was stated.
+    state_inferred_from = models.CharField(max_length=120, blank=True)
     gross = money_field()
     overtime_premium = money_field(default=0)
     overtime_total = money_field(default=0)

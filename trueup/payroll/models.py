@@ -7,9 +7,12 @@ from django.conf import settings
 from django.db import models
 
 from trueup.audits.models import Audit
+from trueup.policies.models import Insured
 
 
 class ImportStatus(models.TextChoices):
+    # The file is kept, but no profile reads its columns: a column mapping is needed first.
+    UNREAD = "unread", "Waiting for a column mapping"
     PREVIEWED = "previewed", "Previewed"
     COMMITTED = "committed", "Committed to the audit"
     DISCARDED = "discarded", "Discarded"
@@ -27,6 +30,11 @@ class MappingProfile(models.Model):
     key = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=200)
     data = models.JSONField()
+    # Saved for one insured's exports (offered first when that insured's registers are read);
+    # none: offered for every insured.
+    insured = models.ForeignKey(
+        Insured, on_delete=models.CASCADE, null=True, blank=True, related_name="payroll_mappings"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -66,6 +74,27 @@ class PayrollImport(models.Model):
         help_text="What the rating engine would refuse in the lines, by the register's rows and "
         "column: an import with any cannot be committed",
     )
+    # What the auditor must see before committing (see ``ingest.facts.Ingested``):
+    unmapped = models.JSONField(
+        default=list,
+        help_text="Amounts in earnings codes or columns no mapping names, by code: the import "
+        "cannot be committed until each is mapped to a category or excluded with a reason",
+    )
+    excluded = models.JSONField(default=list, help_text="Codes excluded by the auditor, with why")
+    unresolved = models.JSONField(
+        default=list,
+        help_text="Rows without a class or a state, grouped by employee and department: the "
+        "import cannot be committed until each is assigned",
+    )
+    inferred = models.JSONField(
+        default=list, help_text="States not on the register, taken from elsewhere, and from where"
+    )
+    tables = models.JSONField(default=dict, help_text="The table read and the tables skipped")
+    stated_totals = models.JSONField(
+        default=list, help_text="The register's own totals against TrueUp's sums of its rows"
+    )
+    left_out = models.JSONField(default=dict, help_text="Rows and cents left out, by kind")
+    notes = models.JSONField(default=list, help_text="What the reader says about the file")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -83,8 +112,15 @@ class PayrollImport(models.Model):
 
     @property
     def committable(self) -> bool:
-        """Previewed, with lines, and none the engine would refuse."""
-        return self.status == ImportStatus.PREVIEWED and bool(self.lines) and not self.refusals
+        """Previewed, with lines, none the engine would refuse, and no dollars waiting for the
+        auditor (unmapped codes, rows without a class or state)."""
+        return (
+            self.status == ImportStatus.PREVIEWED
+            and bool(self.lines)
+            and not self.refusals
+            and not self.unmapped
+            and not self.unresolved
+        )
 
 
 class EmployeeClass(models.Model):
@@ -94,11 +130,61 @@ class EmployeeClass(models.Model):
     employee = models.CharField(max_length=200, help_text="Employee id or name, as on the register")
     state = models.CharField(max_length=2)
     class_code = models.CharField(max_length=6)
+    # The audit this row was copied from (the insured's prior audit), or none when typed here.
+    copied_from = models.ForeignKey(
+        Audit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["audit", "employee"], name="one_class_per_employee")
         ]
+
+
+class ResolutionKind(models.TextChoices):
+    DEPARTMENT = "department", "Department"
+    JOB = "job", "Job or position"
+    LOCATION = "location", "Work location"
+    CODE = "code", "Earnings code or column"
+
+
+class PayrollResolution(models.Model):
+    """An auditor's answer for one insured's registers, kept for its next audits: a department,
+    job or work location → state and class; an earnings code → category, or excluded with why."""
+
+    insured = models.ForeignKey(
+        Insured, on_delete=models.CASCADE, related_name="payroll_resolutions"
+    )
+    kind = models.CharField(max_length=10, choices=ResolutionKind.choices)
+    value = models.CharField(max_length=200, help_text="As on the register")
+    key = models.CharField(
+        max_length=200, help_text="The value as matched: case and spacing ignored"
+    )
+    state = models.CharField(max_length=2, blank=True)
+    class_code = models.CharField(max_length=6, blank=True)
+    category = models.CharField(max_length=40, blank=True)
+    excluded_reason = models.CharField(max_length=300, blank=True)
+    audit = models.ForeignKey(
+        Audit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The audit it was set on",
+    )
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["insured", "kind", "key"], name="one_resolution_per_value"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value}"
 
 
 class FilingKind(models.TextChoices):

@@ -28,6 +28,14 @@ class Options:
     states: tuple[str, ...] = ()
     # (state, class) → why the class cannot be rated (no rate in the table in use), or None.
     class_problem: Callable[[str, str], str | None] | None = None
+    # The insured's saved answers. (kind, value normalised) → (state, class), either may be "":
+    # kind is "department", "job" or "location" (work location), for rows the register and the
+    # employee table leave without a state or class.
+    groups: Mapping[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    # Earnings code or wide column (normalised) → category, beside the profile's own codes.
+    codes: Mapping[str, str] = field(default_factory=dict)
+    # Earnings code or wide column (normalised) → why its amounts are left out of the payroll.
+    excluded_codes: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -47,6 +55,25 @@ class Ingested:
     quarters: pl.DataFrame = field(default_factory=pl.DataFrame)
     # The amounts behind the lines, with their cells: see ``cells_of``.
     cells: pl.DataFrame = field(default_factory=pl.DataFrame)
+    # What the auditor resolves before a commit, each as JSON-ready rows (cents are integers):
+    # amounts in codes or columns no mapping names: code, column, rows, first_row, cents.
+    unmapped: list[dict[str, object]] = field(default_factory=list)
+    # amounts in codes the auditor excluded: code, reason, rows, cents.
+    excluded: list[dict[str, object]] = field(default_factory=list)
+    # rows without a class or state: missing ("class"/"state"), employee, department, job,
+    # location, rows, first_row, cents.
+    unresolved: list[dict[str, object]] = field(default_factory=list)
+    # states taken from elsewhere than the register: state, source (words), employees, cents.
+    inferred: list[dict[str, object]] = field(default_factory=list)
+    # The table read ({"read": "rows 5–60: …", "skipped": [{"rows": "…", "what": "…"}]}).
+    tables: dict[str, object] = field(default_factory=dict)
+    # The register's own totals rows against TrueUp's sum of the rows they total: label, row,
+    # column, stated_cents, summed_cents, difference_cents.
+    stated_totals: list[dict[str, object]] = field(default_factory=list)
+    # Rows and cents left out, by exception kind: {"outside_period": {"rows": 2, "cents": 1}}.
+    left_out: dict[str, dict[str, int]] = field(default_factory=dict)
+    # What the reader says about the file (a summary report has no per-check detail, …).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def gross_cents(self) -> int:

@@ -23,6 +23,12 @@ FIELDS = (
     "code",
     "amount",
     "officer",
+    # For registers without a class or state: what the insured's mapping assigns them by.
+    "department",
+    "job",
+    "location",
+    # A pay period written as one cell ("06/27/2025 - 07/10/2025").
+    "pay_period",
 )
 
 
