@@ -209,6 +209,11 @@ class TaxFiling(models.Model):
     total_wages_cents = models.BigIntegerField(null=True, blank=True)
     taxable_wages_cents = models.BigIntegerField(null=True, blank=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
+    # Read from the state's wage report file (its name), or blank when the figures were typed.
+    source = models.CharField(max_length=255, blank=True)
+    # The report's per-employee subject wages, when read from a file: [{"employee", "ssn_last4",
+    # "total_wages_cents", "page"}], compared with the register's employees.
+    employees = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["kind", "state", "year", "quarter"]
