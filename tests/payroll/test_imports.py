@@ -273,6 +273,7 @@ def test_a_saved_mapping_reads_an_export_no_profile_knows(audit: Audit, auditor:
             "state": "IN",
             "class_code": "5645",
             "employee": "Ana",
+            "state_inferred_from": "the policy's only state",
             "gross": "1150.00",
             "overtime_total": "150.00",
         }

@@ -3,6 +3,7 @@ who may use them."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
@@ -29,7 +30,9 @@ def upload(client: Client, audit: Audit, data: bytes = REGISTER, name: str = "re
     )
 
 
-def test_an_auditor_uploads_previews_and_commits_a_register(audit: Audit, auditor: User) -> None:
+def test_an_auditor_uploads_resolves_the_row_without_a_class_and_commits_a_register(
+    audit: Audit, auditor: User
+) -> None:
     client = logged_in(auditor)
     answer = upload(client, audit)
     item = PayrollImport.objects.get()
@@ -37,22 +40,53 @@ def test_an_auditor_uploads_previews_and_commits_a_register(audit: Audit, audito
     page = client.get(answer["Location"]).content.decode()
     assert 'id="import-gross">$497,750<' in page
     assert "no class for Temp: left out" in page
+    # Temp's $3,000.00 has no class: it waits for the auditor, and the import cannot go in.
+    assert "Waiting for you: $3,000<" in page
+    assert "Commit to the audit" not in page
+    resolved = client.post(
+        f"/audits/{audit.pk}/payroll/{item.pk}/resolve/",
+        {
+            "answer_kind": ["employee"],
+            "answer_value": ["Temp"],
+            "answer_state": [""],
+            "answer_class_code": ["8810"],
+            "answer_category": [""],
+            "answer_reason": [""],
+        },
+    )
+    fresh = PayrollImport.objects.exclude(pk=item.pk).get()
+    assert resolved["Location"] == f"/audits/{audit.pk}/payroll/{fresh.pk}/"
+    item.refresh_from_db()
+    assert item.status == ImportStatus.DISCARDED
+    assert fresh.gross_cents == 50_075_000
+    assert fresh.unresolved == []
+    page = client.get(resolved["Location"]).content.decode()
     assert "Commit to the audit" in page
     assert audit.payroll.count() == 3  # nothing changes before the commit
-    done = client.post(f"/audits/{audit.pk}/payroll/{item.pk}/commit/")
+    done = client.post(f"/audits/{audit.pk}/payroll/{fresh.pk}/commit/")
     assert done["Location"] == f"/audits/{audit.pk}/#worksheet"
-    item.refresh_from_db()
-    assert item.status == ImportStatus.COMMITTED
-    assert audit.payroll.count() == 2
+    fresh.refresh_from_db()
+    assert fresh.status == ImportStatus.COMMITTED
+    assert sorted(audit.payroll.values_list("employee", "class_code", "gross")) == [
+        ("Framing crew", "5645", Decimal("436500.00")),
+        ("Office", "8810", Decimal("61250.00")),
+        ("Temp", "8810", Decimal("3000.00")),
+    ]
     # The audit page re-rates with the imported payroll at once.
     assert "Working result" in client.get(f"/audits/{audit.pk}/").content.decode()
 
 
-def test_an_unreadable_file_is_explained_on_the_upload_form(audit: Audit, auditor: User) -> None:
-    answer = upload(logged_in(auditor), audit, b"name,pay\nAna,100\n", "x.csv")
-    assert answer.status_code == 200
-    assert "no mapping profile matches these columns (name, pay)" in answer.content.decode()
-    assert not PayrollImport.objects.exists()
+def test_a_file_no_profile_reads_is_kept_for_its_column_mapping(
+    audit: Audit, auditor: User
+) -> None:
+    client = logged_in(auditor)
+    answer = upload(client, audit, b"name,pay\nAna,100\n", "x.csv")
+    item = PayrollImport.objects.get()
+    assert item.status == ImportStatus.UNREAD
+    assert answer["Location"] == f"/audits/{audit.pk}/payroll/{item.pk}/mapping/"
+    page = client.get(answer["Location"]).content.decode()
+    assert "no mapping profile matches these columns (name, pay)" in page
+    assert "<td>Ana</td><td>100</td>" in page
 
 
 def test_filings_entered_on_the_page_are_reconciled(audit: Audit, auditor: User) -> None:

@@ -32,12 +32,16 @@ from trueup.payroll.ingest import (
     profiles,
     read_register,
 )
+from trueup.payroll.ingest.classification import GROUP_KINDS, group_key
+from trueup.payroll.ingest.mapping import categories
 from trueup.payroll.ingest.readers import RegisterError
 from trueup.payroll.models import (
     EmployeeClass,
     ImportStatus,
     MappingProfile,
     PayrollImport,
+    PayrollResolution,
+    ResolutionKind,
     TaxFiling,
 )
 from trueup.payroll.reconcile import Comparison, Filing, reconcile
@@ -54,15 +58,24 @@ EMPLOYEE_LENGTH = 200  # the audit's payroll line keeps this many characters of 
 LINE_PATH = re.compile(r"^\$\.audited\.payroll\[(\d+)\](?:\.(\w+))?")
 
 
-def _profile(key: str | None, headers: list[str]) -> Profile:
+def _profile(audit: Audit, key: str | None, headers: list[str]) -> Profile:
     if not key:
-        return detect_profile(headers)
+        return _insured_profile(audit, headers) or detect_profile(headers)
     if key in profiles():
         return profiles()[key]
     saved = MappingProfile.objects.filter(key=key).first()
     if saved is None:
         raise InvalidFacts([Problem("profile", f"there is no mapping profile {key!r}")])
     return custom_profile(saved.key, saved.data)
+
+
+def _insured_profile(audit: Audit, headers: list[str]) -> Profile | None:
+    """The mapping saved for this insured whose columns are all in the file (the one naming the
+    most, of several): next year's register reads as this year's did."""
+    saved = MappingProfile.objects.filter(insured_id=audit.period.policy.insured_id)
+    found = [custom_profile(m.key, m.data) for m in saved]
+    matching = [p for p in found if p.detect and p.matches(headers)]
+    return max(matching, key=lambda p: len(p.detect)) if matching else None
 
 
 def _class_problem(audit: Audit, rates: RateTable) -> Any:
@@ -84,6 +97,9 @@ def _class_problem(audit: Audit, rates: RateTable) -> Any:
 def _options(audit: Audit, basis: str, rates: RateTable) -> Options:
     period = audit.period
     states = list(period.states)
+    answers = PayrollResolution.objects.filter(insured_id=period.policy.insured_id)
+    groups = {(a.kind, a.key): (a.state, a.class_code) for a in answers if a.kind in GROUP_KINDS}
+    codes = [a for a in answers if a.kind == ResolutionKind.CODE]
     return Options(
         effective=period.effective,
         expiration=period.cancellation_date or period.expiration,
@@ -95,6 +111,9 @@ def _options(audit: Audit, basis: str, rates: RateTable) -> Options:
         default_state=states[0] if len(states) == 1 else None,
         states=tuple(states),
         class_problem=_class_problem(audit, rates),
+        groups=groups,
+        codes={a.key: a.category for a in codes if a.category},
+        excluded_codes={a.key: a.excluded_reason for a in codes if a.excluded_reason},
     )
 
 
@@ -112,7 +131,7 @@ def _read(
     audit: Audit, data: bytes, filename: str, profile: str | None, basis: str, rates: RateTable
 ) -> Ingested:
     frame = read_register(data, filename)
-    chosen = _profile(profile, [c for c in frame.columns if not c.startswith("_")])
+    chosen = _profile(audit, profile, [c for c in frame.columns if not c.startswith("_")])
     return ingest(frame, chosen, _options(audit, basis, rates))
 
 
@@ -209,15 +228,73 @@ def payroll_import_preview(
     filename: str,
     profile: str | None = None,
     basis: str = "check",
+    keep_unread: bool = False,
 ) -> PayrollImport:
     """Read the register and keep what it would put on the audit; nothing on the audit changes
-    until the import is committed. An unreadable file raises ``RegisterError`` (row, column)."""
+    until the import is committed. An unreadable file raises ``RegisterError`` (row, column).
+    With ``keep_unread``, a file whose columns no profile or saved mapping reads is kept as an
+    import waiting for a column mapping (``ImportStatus.UNREAD``) instead of refused."""
     if not audit_services.may(by, "edit_facts"):
         raise NotAllowed("this account may not import payroll")
     # A preview is there to be committed: on an audit whose facts are closed it never could be.
     audit_services.check_facts_open(audit)
+    notes = _prefill_employee_classes(audit, by)
     rates = rates_in_use()
-    result = _read(audit, data, filename, profile, basis, rates)
+    frame = read_register(data, filename)
+    headers = [c for c in frame.columns if not c.startswith("_")]
+    try:
+        chosen = _profile(audit, profile, headers)
+    except RegisterError as error:
+        if profile or not keep_unread:
+            raise
+        return _unread(audit, by, data, filename, basis, error.message)
+    result = ingest(frame, chosen, _options(audit, basis, rates))
+    result.notes = [*notes, *result.notes]
+    preview = _preview(audit, by, data, filename, basis, result, rates)
+    preview.file.save(_stored_name(audit, preview.sha256, filename), ContentFile(data))
+    return preview
+
+
+def _stored_name(audit: Audit, sha256: str, filename: str) -> str:
+    return f"{audit.pk}-{sha256[:12]}-{filename[-80:]}"
+
+
+def _unread(
+    audit: Audit, by: User, data: bytes, filename: str, basis: str, why: str
+) -> PayrollImport:
+    """The file kept for its column mapping: nothing read from it yet."""
+    unread = PayrollImport(
+        audit=audit,
+        filename=filename[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        profile_key="",
+        profile_name="",
+        basis=basis,
+        status=ImportStatus.UNREAD,
+        rows_read=0,
+        rows_used=0,
+        gross_cents=0,
+        totals={},
+        lines=[],
+        employees=[],
+        exceptions=[],
+        exception_counts={},
+        notes=[why],
+        created_by=by,
+    )
+    unread.file.save(_stored_name(audit, unread.sha256, filename), ContentFile(data))
+    return unread
+
+
+def _preview(
+    audit: Audit,
+    by: User,
+    data: bytes,
+    filename: str,
+    basis: str,
+    result: Ingested,
+    rates: RateTable,
+) -> PayrollImport:
     chosen = result.profile
     counts = {
         kind: int(n)
@@ -226,7 +303,7 @@ def payroll_import_preview(
     quarters: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     for state, quarter, category, cents in result.quarters.iter_rows():
         quarters[state][quarter][category] = int(cents)
-    preview = PayrollImport(
+    return PayrollImport(
         audit=audit,
         filename=filename[:255],
         sha256=hashlib.sha256(data).hexdigest(),
@@ -245,10 +322,222 @@ def payroll_import_preview(
         employees=result.employees.to_dicts(),
         exceptions=result.exceptions.head(EXCEPTIONS_KEPT).to_dicts(),
         exception_counts=counts,
+        unmapped=result.unmapped,
+        excluded=result.excluded,
+        unresolved=result.unresolved,
+        inferred=result.inferred,
+        tables=result.tables,
+        stated_totals=result.stated_totals,
+        left_out=result.left_out,
+        notes=result.notes,
         created_by=by,
     )
-    preview.file.save(f"{audit.pk}-{preview.sha256[:12]}-{filename[-80:]}", ContentFile(data))
-    return preview
+
+
+def _prefill_employee_classes(audit: Audit, by: User) -> list[str]:
+    """An audit without an employee table starts from the insured's last audit that has one:
+    most employees keep their class from one term to the next. Said in the preview's notes."""
+    if EmployeeClass.objects.filter(audit=audit).exists():
+        return []
+    prior = (
+        Audit.objects.filter(
+            period__policy__insured_id=audit.period.policy.insured_id,
+            period__effective__lt=audit.period.effective,
+            employee_classes__isnull=False,
+        )
+        .select_related("period__policy")
+        .order_by("-period__effective", "-pk")
+        .first()
+    )
+    if prior is None:
+        return []
+    rows = [
+        EmployeeClass(
+            audit=audit,
+            employee=row.employee,
+            state=row.state,
+            class_code=row.class_code,
+            copied_from=prior,
+        )
+        for row in EmployeeClass.objects.filter(audit=prior)
+    ]
+    EmployeeClass.objects.bulk_create(rows)
+    audit_services.note_edit(
+        audit, by, f"took {len(rows)} employee(s)' state and class from audit #{prior.pk}"
+    )
+    return [
+        f"The employee table was empty: {len(rows)} employee(s)' state and class were taken "
+        f"from the audit of {prior.period} (audit #{prior.pk}). Change any that moved."
+    ]
+
+
+def _reread(payroll_import: PayrollImport, by: User, profile: str | None) -> PayrollImport:
+    """The import's file read again (after a mapping or resolutions were saved), as a new
+    preview; the old one is discarded."""
+    payroll_import.file.open("rb")
+    try:
+        data = payroll_import.file.read()
+    finally:
+        payroll_import.file.close()
+    fresh = payroll_import_preview(
+        audit=payroll_import.audit,
+        by=by,
+        data=data,
+        filename=payroll_import.filename,
+        profile=profile,
+        basis=payroll_import.basis,
+        keep_unread=True,
+    )
+    PayrollImport.objects.filter(pk=payroll_import.pk).update(status=ImportStatus.DISCARDED)
+    return fresh
+
+
+def import_headers(payroll_import: PayrollImport) -> tuple[list[str], list[dict[str, str]]]:
+    """The kept file's columns and its first rows, for the column mapping step."""
+    payroll_import.file.open("rb")
+    try:
+        frame = read_register(payroll_import.file.read(), payroll_import.filename)
+    finally:
+        payroll_import.file.close()
+    headers = [c for c in frame.columns if not c.startswith("_")]
+    return headers, frame.select(headers).head(5).fill_null("").to_dicts()
+
+
+@dataclasses.dataclass(frozen=True)
+class Resolution:
+    """One answer from the preview: a department, job or work location → state and class; an
+    earnings code → category or excluded with why; an employee → state and class."""
+
+    kind: str  # "department", "job", "location", "code" or "employee"
+    value: str
+    state: str = ""
+    class_code: str = ""
+    category: str = ""
+    excluded_reason: str = ""
+
+
+@transaction.atomic
+def payroll_import_resolve(
+    *, payroll_import: PayrollImport, by: User, answers: Sequence[Resolution]
+) -> PayrollImport:
+    """Save the auditor's answers (the insured's for department, job, location and codes, kept
+    for its next audits; the audit's for employees) and read the register again with them: the
+    new preview, all or nothing. Each answer is checked: a state on the policy, a class with a
+    rate there, a category that exists, a reason for an exclusion."""
+    if not audit_services.may(by, "edit_facts"):
+        raise NotAllowed("this account may not import payroll")
+    locked = PayrollImport.objects.select_for_update().get(pk=payroll_import.pk)
+    if locked.status != ImportStatus.PREVIEWED:
+        raise audit_services.IllegalTransition(
+            f"this import is {locked.get_status_display().lower()}: preview the file again"
+        )
+    audit = locked.audit
+    audit_services.check_facts_open(audit)
+    if not answers:
+        raise InvalidFacts([Problem("answers", "nothing to resolve was given")])
+    problems = [p for index, a in enumerate(answers) for p in _answer_problems(audit, index, a)]
+    if problems:
+        raise InvalidFacts(problems)
+    for answer in answers:
+        _save_answer(audit, by, answer)
+    audit_services.note_edit(audit, by, f"resolved {len(answers)} payroll question(s)")
+    return _reread(locked, by, locked.profile_key)
+
+
+def _answer_problems(audit: Audit, index: int, answer: Resolution) -> list[Problem]:
+    where = f"answers[{index}] ({answer.kind} {answer.value!r})"
+    kinds = (*GROUP_KINDS, ResolutionKind.CODE, "employee")
+    if answer.kind not in kinds:
+        return [Problem(where, f"the kind must be one of {', '.join(kinds)}")]
+    if not answer.value.strip():
+        return [Problem(where, "say which value this answer is for")]
+    if answer.kind == ResolutionKind.CODE:
+        if bool(answer.category) == bool(answer.excluded_reason.strip()):
+            return [Problem(where, "map the code to a category, or exclude it with a reason")]
+        if answer.category and answer.category not in categories():
+            known = ", ".join(sorted(categories()))
+            return [Problem(where, f"{answer.category!r} is not a category ({known})")]
+        return []
+    state, class_code = _state_of(audit, answer), answer.class_code.strip()
+    if answer.kind == "employee" and not (state and class_code):
+        return [Problem(where, "give the employee's state and class")]
+    if not (state or class_code):
+        return [Problem(where, "give a state, a class or both")]
+    period = audit.period
+    if state and state not in period.states:
+        return [
+            Problem(
+                where, f"{state} is not one of the policy's states ({', '.join(period.states)})"
+            )
+        ]
+    if class_code:
+        rates = rates_in_use()
+        line = period.policy.line
+        # Without a state, the class must be rated in one of the policy's states.
+        candidates = [state] if state else list(period.states)
+        if all(rates.lookup(s, line, class_code, period.effective) is None for s in candidates):
+            shown = state or " or ".join(candidates)
+            return [Problem(where, f"class {class_code} has no {line} rate in {shown}")]
+    return []
+
+
+def _state_of(audit: Audit, answer: Resolution) -> str:
+    """The answer's state; an employee's, on a policy of one state, is that state if not given."""
+    state = answer.state.strip().upper()
+    states = list(audit.period.states)
+    if not state and answer.kind == "employee" and len(states) == 1:
+        return str(states[0])
+    return state
+
+
+def _save_answer(audit: Audit, by: User, answer: Resolution) -> None:
+    if answer.kind == "employee":
+        EmployeeClass.objects.update_or_create(
+            audit=audit,
+            employee=answer.value.strip(),
+            defaults={
+                "state": _state_of(audit, answer),
+                "class_code": answer.class_code.strip(),
+                "copied_from": None,
+            },
+        )
+        return
+    PayrollResolution.objects.update_or_create(
+        insured_id=audit.period.policy.insured_id,
+        kind=answer.kind,
+        key=group_key(answer.value),
+        defaults={
+            "value": answer.value.strip()[:200],
+            "state": answer.state.strip().upper(),
+            "class_code": answer.class_code.strip(),
+            "category": answer.category,
+            "excluded_reason": answer.excluded_reason.strip()[:300],
+            "audit": audit,
+            "set_by": by,
+        },
+    )
+
+
+@transaction.atomic
+def payroll_import_map_columns(
+    *, payroll_import: PayrollImport, by: User, name: str, data: Mapping[str, Any]
+) -> PayrollImport:
+    """Save a column mapping for this insured's exports from a file no profile read, and read
+    the file with it: the new preview. Next time the insured's register has these columns, the
+    mapping is found by itself."""
+    if payroll_import.status not in (ImportStatus.UNREAD, ImportStatus.PREVIEWED):
+        raise audit_services.IllegalTransition(
+            f"this import is {payroll_import.get_status_display().lower()}: upload the file again"
+        )
+    audit = payroll_import.audit
+    insured_id = audit.period.policy.insured_id
+    key = f"insured-{insured_id}-{payroll_import.sha256[:8]}"
+    columns = [str(h) for h in dict(data.get("columns", {})).values() if h]
+    detect = sorted({*columns, *map(str, dict(data.get("earnings", {})))})
+    mapping_profile_save(
+        by=by, key=key, name=name, data={**data, "detect": detect}, insured_id=insured_id
+    )
+    return _reread(payroll_import, by, key)
 
 
 @transaction.atomic
@@ -312,9 +601,10 @@ def payroll_import_commit(*, payroll_import: PayrollImport, by: User) -> Payroll
 
 @transaction.atomic
 def mapping_profile_save(
-    *, by: User, key: str, name: str, data: Mapping[str, Any]
+    *, by: User, key: str, name: str, data: Mapping[str, Any], insured_id: int | None = None
 ) -> MappingProfile:
-    """Save a custom column mapping, checked as a built-in profile is."""
+    """Save a custom column mapping, checked as a built-in profile is; with ``insured_id``, it
+    is that insured's (tried first when its registers are read)."""
     if not audit_services.may(by, "edit_facts"):
         raise NotAllowed("this account may not save payroll mappings")
     try:
@@ -322,7 +612,8 @@ def mapping_profile_save(
     except RegisterError as error:
         raise InvalidFacts([Problem("mapping", error.message)]) from error
     saved, _ = MappingProfile.objects.update_or_create(
-        key=key, defaults={"name": name, "data": dict(data), "created_by": by}
+        key=key,
+        defaults={"name": name, "data": dict(data), "created_by": by, "insured_id": insured_id},
     )
     return saved
 

@@ -41,9 +41,24 @@ def _classify(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
     return rows.with_columns(ok=pl.col("ok") & ~pl.col(ROW).is_in(bad.implode()))
 
 
+# Where a row's state or class may come from when the register does not say, in this order
+# (the first that gives one wins), and the words the preview shows for each.
+GROUP_KINDS = ("location", "department", "job")
+GROUP_WORDS = {"location": "work location", "department": "department", "job": "job"}
+
+
+def group_key(value: str) -> str:
+    """A department, job, location or code as matched: case and spacing ignored."""
+    return " ".join(value.split()).lower()
+
+
+def _normalised(column: str) -> pl.Expr:
+    return pl.col(column).str.strip_chars().str.replace_all(r"\s+", " ").str.to_lowercase()
+
+
 def _state_and_class(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
-    """Each row's state and class (``state_final``, ``class_final``) and whether it has both
-    (``ok``)."""
+    """Each row's state and class (``state_final``, ``class_final``), where its state came from
+    when the register did not say (``state_from``), and whether it has both (``ok``)."""
     table = options.employee_classes
     by_id = {key: value[0] for key, value in table.items()}
     class_by_id = {key: value[1] for key, value in table.items()}
@@ -53,19 +68,39 @@ def _state_and_class(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.Dat
         name_hit = pl.col("employee").replace_strict(mapping, default=None)
         return pl.coalesce(id_hit, name_hit)
 
-    state = (
-        pl.when(pl.col("state") != "")
-        .then(pl.col("state").str.to_uppercase())
-        .otherwise(pl.coalesce(looked_up(by_id), pl.lit(options.default_state)))
+    # (expression giving a state or null, the words saying where it came from)
+    state_sources: list[tuple[pl.Expr, pl.Expr]] = [
+        (looked_up(by_id), pl.lit("the employee table"))
+    ]
+    class_sources = [looked_up(class_by_id)]
+    for kind in GROUP_KINDS:
+        states = {v: s for (k, v), (s, _) in options.groups.items() if k == kind and s}
+        classes = {v: c for (k, v), (_, c) in options.groups.items() if k == kind and c}
+        if states:
+            hit = _normalised(kind).replace_strict(states, default=None)
+            words = pl.concat_str([pl.lit(f"{GROUP_WORDS[kind]} "), pl.col(kind)])
+            state_sources.append((hit, words))
+        if classes:
+            class_sources.append(_normalised(kind).replace_strict(classes, default=None))
+    if options.default_state:
+        state_sources.append((pl.lit(options.default_state), pl.lit("the policy's only state")))
+    stated = pl.col("state") != ""
+    state = pl.coalesce(
+        pl.when(stated).then(pl.col("state").str.to_uppercase()),
+        *[hit for hit, _ in state_sources],
+    )
+    source = pl.coalesce(
+        pl.when(stated).then(pl.lit("")),
+        *[pl.when(hit.is_not_null()).then(words) for hit, words in state_sources],
     )
     code = (
         pl.when(pl.col("class_code") != "")
         .then(pl.col("class_code"))
-        .otherwise(looked_up(class_by_id))
+        .otherwise(pl.coalesce(class_sources))
     )
-    rows = rows.with_columns(state_final=state, class_final=code)
+    rows = rows.with_columns(state_final=state, state_from=source.fill_null(""), class_final=code)
     no_class = pl.col("class_final").is_null()
-    no_state = pl.col("state_final").is_null() & ~no_class
+    no_state = pl.col("state_final").is_null()
     # Named at the register's class or state column (none when the register has no such
     # column), once a row: not at each of the row's amounts.
     flag(
@@ -75,12 +110,41 @@ def _state_and_class(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.Dat
         pl.concat_str([pl.lit("no class for "), pl.col("who"), pl.lit(": left out")]),
     )
     flag(
-        _each_row(rows, no_state, "state_column"),
+        _each_row(rows, no_state & ~no_class, "state_column"),
         pl.lit(True),
         "no_state",
         pl.concat_str([pl.lit("no state for "), pl.col("who"), pl.lit(": left out")]),
     )
     return rows.with_columns(ok=~no_class & ~no_state)
+
+
+def unresolved(rows: pl.DataFrame, in_gross: list[str]) -> list[dict[str, object]]:
+    """The rows without a class or a state, by what is missing, employee, department, job and
+    location, with their rows and the cents of their pay: what the auditor assigns."""
+    missing = rows.filter(pl.col("class_final").is_null() | pl.col("state_final").is_null())
+    if missing.is_empty():
+        return []
+    pay = pl.when(pl.col("category").is_in(in_gross)).then(pl.col("cents")).otherwise(0)
+    grouped = (
+        missing.with_columns(
+            missing=pl.when(pl.col("class_final").is_null() & pl.col("state_final").is_null())
+            .then(pl.lit("state and class"))
+            .when(pl.col("class_final").is_null())
+            .then(pl.lit("class"))
+            .otherwise(pl.lit("state"))
+        )
+        .group_by("missing", "who", "department", "job", "location")
+        .agg(
+            rows=pl.col(ROW).n_unique(),
+            first_row=pl.col(ROW).min(),
+            cents=pay.sum(),
+            state=pl.col("state_final").drop_nulls().first(),
+        )
+        .sort("first_row")
+    )
+    return (
+        grouped.rename({"who": "employee"}).with_columns(pl.col("state").fill_null("")).to_dicts()
+    )
 
 
 def _each_row(rows: pl.DataFrame, mask: pl.Expr, column: str) -> pl.DataFrame:

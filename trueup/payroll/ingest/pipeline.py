@@ -6,12 +6,13 @@ from __future__ import annotations
 import polars as pl
 
 from trueup.payroll.ingest.cells import _date, cents
-from trueup.payroll.ingest.classification import _classify
+from trueup.payroll.ingest.classification import _classify, unresolved
 from trueup.payroll.ingest.columns import _long
 from trueup.payroll.ingest.facts import Ingested, Options
-from trueup.payroll.ingest.mapping import Profile, categories
+from trueup.payroll.ingest.mapping import Category, Profile, categories
 from trueup.payroll.ingest.readers import ROW
 from trueup.payroll.ingest.steps import (
+    WARNINGS,
     Problems,
     _in_period,
     _officers,
@@ -24,6 +25,7 @@ from trueup.payroll.ingest.steps import (
 from trueup.payroll.ingest.summaries import (
     _category_table,
     _employees,
+    _inferred,
     _lines,
     _quarters,
     _rows_excepted,
@@ -50,6 +52,7 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     rows = _without_copies(rows, flag)
     rows = _in_period(rows, options, flag)
     rows = _classify(rows, options, flag)
+    waiting = unresolved(rows, [key for key, category in known.items() if category.in_gross])
     rows = _officers(rows, options, flag)
     payroll = rows.filter(~pl.col("is_officer") & pl.col("ok"))
     used = payroll.get_column(ROW).unique()
@@ -64,6 +67,7 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
         cells=priced.select(
             "state_final",
             "class_final",
+            "state_from",
             "who",
             "field",
             "in_gross",
@@ -78,6 +82,9 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
         rows_read=read.len(),
         rows_used=used.len(),
         rows_excepted=_rows_excepted(exceptions, used),
+        unresolved=waiting,
+        left_out=_left_out(everything, exceptions, used, known),
+        inferred=_inferred(priced),
     )
 
 
@@ -100,6 +107,37 @@ def _amount_rows(frame: pl.DataFrame, profile: Profile) -> pl.DataFrame:
         )
         .collect()
     )
+
+
+def _left_out(
+    everything: pl.DataFrame,
+    exceptions: pl.DataFrame,
+    used: pl.Series,
+    known: dict[str, Category],
+) -> dict[str, dict[str, int]]:
+    """Rows named in an exception and not used, by the first kind named for each, with the
+    cents of their pay (amounts in gross, and amounts no mapping names): the dollars an import
+    leaves out, shown beside those it takes."""
+    named = (
+        exceptions.filter(~pl.col("kind").is_in(WARNINGS) & ~pl.col("row").is_in(used.implode()))
+        .sort("row", "kind")
+        .unique("row", keep="first")
+        .select(pl.col("row").alias(ROW), "kind")
+    )
+    if named.is_empty():
+        return {}
+    pay = [key for key, category in known.items() if category.in_gross]
+    counted = pl.col("category").is_in(pay) | pl.col("category").is_null()
+    cents = pl.when(counted & ~pl.col("blank")).then(pl.col("cents").fill_null(0)).otherwise(0)
+    per_row = everything.group_by(ROW).agg(cents=cents.sum())
+    return {
+        kind: {"rows": int(rows), "cents": int(total)}
+        for kind, rows, total in named.join(per_row, on=ROW, how="left")
+        .group_by("kind")
+        .agg(rows=pl.len(), cents=pl.col("cents").fill_null(0).sum())
+        .sort("kind")
+        .iter_rows()
+    }
 
 
 def _rows_read(frame: pl.DataFrame) -> pl.Series:

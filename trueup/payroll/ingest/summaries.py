@@ -9,7 +9,12 @@ from decimal import Decimal
 import polars as pl
 
 from trueup.payroll.ingest.mapping import Category
+from trueup.payroll.ingest.readers import ROW
 from trueup.payroll.ingest.steps import WARNINGS
+
+
+def source_of(line: Mapping[str, object]) -> str:
+    return str(line.get("state_inferred_from", ""))
 
 
 def _rows_excepted(exceptions: pl.DataFrame, used: pl.Series) -> int:
@@ -71,21 +76,41 @@ def _quarters(payroll: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _inferred(priced: pl.DataFrame) -> list[dict[str, object]]:
+    """The states the register did not give, by state and where each came from: employees and
+    the cents of their pay."""
+    inferred = priced.filter(pl.col("state_from") != "")
+    if inferred.is_empty():
+        return []
+    return (
+        inferred.group_by(state="state_final", source="state_from")
+        .agg(
+            employees=pl.col("who").n_unique(),
+            rows=pl.col(ROW).n_unique(),
+            cents=pl.when(pl.col("in_gross")).then(pl.col("cents")).otherwise(0).sum(),
+        )
+        .sort("state", "source")
+        .to_dicts()
+    )
+
+
 def _lines(rows: pl.DataFrame) -> list[dict[str, object]]:
-    """Engine payroll lines: one per state, class and employee, each amount field in Decimal."""
+    """Engine payroll lines: one per state, class and employee (and where the state came from,
+    when the register did not give it), each amount field in Decimal."""
     if rows.is_empty():
         return []
-    grouped = rows.group_by("state_final", "class_final", "who", "field", "in_gross").agg(
-        pl.col("cents").sum()
-    )
-    lines: dict[tuple[str, str, str], dict[str, object]] = {}
-    for state, class_code, who, name, in_gross, total in grouped.sort(
-        "state_final", "class_final", "who", "field"
+    keys = ("state_final", "class_final", "who", "state_from")
+    grouped = rows.group_by(*keys, "field", "in_gross").agg(pl.col("cents").sum())
+    lines: dict[tuple[str, str, str, str], dict[str, object]] = {}
+    for state, class_code, who, source, name, in_gross, total in grouped.sort(
+        *keys, "field"
     ).iter_rows():
         line = lines.setdefault(
-            (state, class_code, who),
+            (state, class_code, who, source),
             {"state": state, "class_code": class_code, "employee": who, "gross_cents": 0},
         )
+        if source:
+            line["state_inferred_from"] = source
         if in_gross:
             line["gross_cents"] = int(line["gross_cents"]) + total  # type: ignore[call-overload]
         if name and name != "gross":
@@ -95,13 +120,14 @@ def _lines(rows: pl.DataFrame) -> list[dict[str, object]]:
         amounts = {
             key: Decimal(int(value)).scaleb(-2)  # type: ignore[call-overload]
             for key, value in line.items()
-            if key not in ("state", "class_code", "employee", "gross_cents")
+            if key not in ("state", "class_code", "employee", "gross_cents", "state_inferred_from")
         }
         result.append(
             {
                 "state": line["state"],
                 "class_code": line["class_code"],
                 "employee": line["employee"],
+                **({"state_inferred_from": line["state_inferred_from"]} if source_of(line) else {}),
                 "gross": Decimal(int(line["gross_cents"])).scaleb(-2),  # type: ignore[call-overload]
                 "gross_cents": line["gross_cents"],
                 **amounts,

@@ -20,9 +20,28 @@ from trueup.audits.access import staff_user, visible_audit
 from trueup.audits.models import Audit
 from trueup.audits.workflow import FACTS_EDITABLE
 from trueup.payroll import services
-from trueup.payroll.models import EmployeeClass, PayrollImport, TaxFiling
+from trueup.payroll.ingest import categories
+from trueup.payroll.models import (
+    EmployeeClass,
+    ImportStatus,
+    PayrollImport,
+    PayrollResolution,
+    TaxFiling,
+)
 from trueup.rating.errors import TrueUpError
-from trueup.web.staff.payroll.forms import EmployeeClassForm, FilingForm, UploadForm
+from trueup.web.staff.payroll.forms import (
+    ColumnMappingForm,
+    EmployeeClassForm,
+    FilingForm,
+    UploadForm,
+)
+from trueup.web.staff.payroll.questions import BY, answers_from, questions
+
+
+def _to_import(item: PayrollImport) -> HttpResponseRedirect:
+    """An import's page: its column mapping step while no profile reads it, else its preview."""
+    name = "payroll:mapping" if item.status == ImportStatus.UNREAD else "payroll:preview"
+    return HttpResponseRedirect(reverse(name, args=[item.audit_id, item.pk]))
 
 
 def _staff_audit(request: HttpRequest, pk: int) -> tuple[User, Audit]:
@@ -52,11 +71,12 @@ def payroll_home(request: HttpRequest, pk: int) -> HttpResponse:
                     filename=upload.name,
                     profile=form.cleaned_data["profile"] or None,
                     basis=form.cleaned_data["basis"],
+                    keep_unread=True,
                 )
             except TrueUpError as error:
                 form.add_error("file", error.message)
             else:
-                return HttpResponseRedirect(reverse("payroll:preview", args=[audit.pk, preview.pk]))
+                return _to_import(preview)
     comparisons = services.audit_reconciliation(audit)
     return render(
         request,
@@ -72,7 +92,12 @@ def payroll_home(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "filings": TaxFiling.objects.filter(audit=audit),
             "filing_form": FilingForm(),
-            "employee_classes": EmployeeClass.objects.filter(audit=audit).order_by("employee"),
+            "employee_classes": EmployeeClass.objects.filter(audit=audit)
+            .select_related("copied_from__period__policy")
+            .order_by("employee"),
+            "resolutions": PayrollResolution.objects.filter(
+                insured_id=audit.period.policy.insured_id
+            ).select_related("audit__period"),
             "employee_form": EmployeeClassForm(),
             "comparisons": comparisons,
         },
@@ -84,6 +109,9 @@ def payroll_home(request: HttpRequest, pk: int) -> HttpResponse:
 def preview(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     user, audit = _staff_audit(request, pk)
     payroll_import = get_object_or_404(PayrollImport, audit=audit, pk=item)
+    if payroll_import.status == ImportStatus.UNREAD:
+        return _to_import(payroll_import)
+    may_edit = audit_services.may(user, "edit_facts") and audit.status in FACTS_EDITABLE
     return render(
         request,
         "payroll/preview.html",
@@ -99,9 +127,72 @@ def preview(request: HttpRequest, pk: int, item: int) -> HttpResponse:
                 {**row, "gross": Decimal(row["gross_cents"]).scaleb(-2)}
                 for row in payroll_import.employees[:500]
             ],
-            "may_commit": audit_services.may(user, "edit_facts")
-            and payroll_import.committable
-            and audit.status in FACTS_EDITABLE,
+            "waiting_cents": sum(int(u["cents"]) for u in payroll_import.unmapped)
+            + sum(int(u["cents"]) for u in payroll_import.unresolved),
+            "may_resolve": may_edit and payroll_import.status == ImportStatus.PREVIEWED,
+            "questions": questions(payroll_import),
+            "by": [*BY, ("employee", "Employee")],
+            "states": audit.period.states,
+            "categories": [key for key in categories() if key != "ignore"],
+            "may_commit": may_edit and payroll_import.committable,
+        },
+    )
+
+
+@login_required
+@require_POST
+def resolve(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    """The auditor's answers to the preview's questions (codes, departments, jobs, locations,
+    employees), saved, and the register read again with them."""
+    user, audit = _staff_audit(request, pk)
+    if not audit_services.may(user, "edit_facts"):
+        raise PermissionDenied("this account may not import payroll")
+    payroll_import = get_object_or_404(PayrollImport, audit=audit, pk=item)
+    try:
+        fresh = services.payroll_import_resolve(
+            payroll_import=payroll_import, by=user, answers=answers_from(request.POST)
+        )
+    except TrueUpError as error:
+        messages.error(request, f"Nothing was saved: {error.message}")
+        return HttpResponseRedirect(reverse("payroll:preview", args=[audit.pk, item]) + "#resolve")
+    messages.success(request, "Saved, and the register read again with your answers.")
+    return _to_import(fresh)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mapping(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    """The column mapping step, for a file no profile or saved mapping reads: each column named,
+    saved as a mapping for this insured, and the file read with it."""
+    user, audit = _staff_audit(request, pk)
+    payroll_import = get_object_or_404(PayrollImport, audit=audit, pk=item)
+    headers, sample = services.import_headers(payroll_import)
+    form = ColumnMappingForm(headers, request.POST or None)
+    if request.method == "POST":
+        if not audit_services.may(user, "edit_facts"):
+            raise PermissionDenied("this account may not import payroll")
+        if form.is_valid():
+            try:
+                fresh = services.payroll_import_map_columns(
+                    payroll_import=payroll_import,
+                    by=user,
+                    name=form.cleaned_data["name"],
+                    data=form.mapping(),
+                )
+            except TrueUpError as error:
+                form.add_error(None, error.message)
+            else:
+                return _to_import(fresh)
+    return render(
+        request,
+        "payroll/mapping.html",
+        {
+            "audit": audit,
+            "item": payroll_import,
+            "form": form,
+            "rows": [[row.get(h, "") for h in headers] for row in sample],
+            "headers": headers,
+            "may_edit": audit_services.may(user, "edit_facts") and audit.status in FACTS_EDITABLE,
         },
     )
 
