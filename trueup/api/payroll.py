@@ -44,6 +44,15 @@ class ImportOut(Schema):
     exceptions: list[dict[str, Any]]
     refusals: list[dict[str, Any]]
     committable: bool
+    # What waits for the auditor before a commit, and what the file says about itself.
+    unmapped: list[dict[str, Any]]
+    excluded: list[dict[str, Any]]
+    unresolved: list[dict[str, Any]]
+    inferred: list[dict[str, Any]]
+    tables: dict[str, Any]
+    stated_totals: list[dict[str, Any]]
+    left_out: dict[str, dict[str, int]]
+    notes: list[str]
 
 
 def _out(item: PayrollImport) -> ImportOut:
@@ -64,6 +73,14 @@ def _out(item: PayrollImport) -> ImportOut:
         exceptions=item.exceptions,
         refusals=item.refusals,
         committable=item.committable,
+        unmapped=item.unmapped,
+        excluded=item.excluded,
+        unresolved=item.unresolved,
+        inferred=item.inferred,
+        tables=item.tables,
+        stated_totals=item.stated_totals,
+        left_out=item.left_out,
+        notes=item.notes,
     )
 
 
@@ -113,6 +130,35 @@ def commit(request: HttpRequest, import_id: int) -> ImportOut:
     if not audit_services.may(user, "edit_facts"):
         raise NotAllowed("this account may not import payroll")
     return _out(services.payroll_import_commit(payroll_import=_import(user, import_id), by=user))
+
+
+class AnswerIn(Input):
+    kind: Literal["department", "job", "location", "code", "employee"]
+    value: str = Field(min_length=1, max_length=200)
+    state: str = Field("", max_length=2)
+    class_code: str = Field("", max_length=6)
+    category: str = Field("", max_length=40)
+    excluded_reason: str = Field("", max_length=300)
+
+
+class AnswersIn(Input):
+    answers: list[AnswerIn] = Field(min_length=1, max_length=5000)
+
+
+@router.post("/payroll-imports/{import_id}/resolve", response=answers(ImportOut))
+def resolve(request: HttpRequest, import_id: int, payload: AnswersIn) -> ImportOut:
+    """Answer the preview's questions and read the register again: the new preview (the old
+    one is discarded). Departments, jobs, work locations (→ state and class) and earnings codes
+    (→ category, or excluded with a reason) are kept for the insured's next registers; employees
+    (→ state and class) go in this audit's employee table. All or nothing: 422 naming each
+    answer refused (a state not on the policy, a class without a rate, a code without a category
+    or reason); 409 when the import is no longer a preview or the audit's facts are closed."""
+    user = _user(request)
+    answers_given = [services.Resolution(**a.model_dump()) for a in payload.answers]
+    fresh = services.payroll_import_resolve(
+        payroll_import=_import(user, import_id), by=user, answers=answers_given
+    )
+    return _out(fresh)
 
 
 class FilingIn(Input):

@@ -57,6 +57,9 @@ def describe(row: models.Model) -> str:
         for name in ("name", "employee", "state", "class_code")
         if getattr(row, name, "")
     ]
+    inferred = getattr(row, "state_inferred_from", "")
+    if inferred:
+        parts.append(f"(state inferred: {inferred})")
     return " ".join(str(p) for p in parts)
 
 
@@ -190,6 +193,9 @@ def audit_fact_save(
         before = {name: getattr(row, name) for name in values}
     for name, value in values.items():
         setattr(row, name, value)
+    if isinstance(row, PayrollEntry) and "state" in before and before["state"] != row.state:
+        # A state the auditor gives is stated, not inferred.
+        row.state_inferred_from = ""
     index = "new" if pk is None else pk
     problems = clean_row(kind, row, index) or rating_problems(audit, kind, row, index)
     if problems:

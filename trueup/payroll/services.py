@@ -459,8 +459,6 @@ def _answer_problems(audit: Audit, index: int, answer: Resolution) -> list[Probl
             return [Problem(where, f"{answer.category!r} is not a category ({known})")]
         return []
     state, class_code = _state_of(audit, answer), answer.class_code.strip()
-    if answer.kind == "employee" and not (state and class_code):
-        return [Problem(where, "give the employee's state and class")]
     if not (state or class_code):
         return [Problem(where, "give a state, a class or both")]
     period = audit.period

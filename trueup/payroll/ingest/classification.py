@@ -60,8 +60,9 @@ def _state_and_class(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.Dat
     """Each row's state and class (``state_final``, ``class_final``), where its state came from
     when the register did not say (``state_from``), and whether it has both (``ok``)."""
     table = options.employee_classes
-    by_id = {key: value[0] for key, value in table.items()}
-    class_by_id = {key: value[1] for key, value in table.items()}
+    # An employee's row may give only a state (the register has the class) or only a class.
+    by_id = {key: value[0] for key, value in table.items() if value[0]}
+    class_by_id = {key: value[1] for key, value in table.items() if value[1]}
 
     def looked_up(mapping: dict[str, str]) -> pl.Expr:
         id_hit = pl.col("employee_id").replace_strict(mapping, default=None)

@@ -243,6 +243,10 @@ def _cell(row: Any, name: str, described: dict[tuple[str, str], str]) -> str:
     if name == "class_code" and value:
         description = described.get((row.state, value))
         return f"{value}: {description}" if description else str(value)
+    inferred = str(getattr(row, "state_inferred_from", None) or "")
+    if name == "state" and inferred:
+        # The register did not give it: the auditor sees where it came from.
+        return f"{value} (inferred: {inferred})"
     return str(value)
 
 
