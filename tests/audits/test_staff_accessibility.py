@@ -14,9 +14,11 @@ from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, exp
 from tests.billing.conftest import approved, media, released  # noqa: F401  (fixtures)
 from tests.browser import assert_accessible
 from tests.payroll.test_imports import REGISTER
+from tests.payroll.test_resolutions import EXPORTS
 from trueup.accounts.models import User
 from trueup.audits.models import Audit
 from trueup.audits.workflow import Status
+from trueup.payroll import services
 from trueup.payroll.models import PayrollImport
 
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
@@ -161,6 +163,20 @@ def test_the_payroll_import_pages_are_accessible(
     file.name = "register.csv"
     client.post(f"/audits/{audit.pk}/payroll/", {"file": file, "profile": "", "basis": "check"})
     item = PayrollImport.objects.get()
+    # A journal whose every row waits for its department's class: the questions' form.
+    waiting = services.payroll_import_preview(
+        audit=audit,
+        by=auditor,
+        data=(EXPORTS / "gusto_department_journal.csv").read_bytes(),
+        filename="journal.csv",
+    )
+    unread = services.payroll_import_preview(
+        audit=audit,
+        by=auditor,
+        data=(EXPORTS / "timesheet_export_with_work_site.csv").read_bytes(),
+        filename="timesheet.csv",
+        keep_unread=True,
+    )
     check_as(
         browser,
         str(live_server),
@@ -168,6 +184,8 @@ def test_the_payroll_import_pages_are_accessible(
         [
             (f"/audits/{audit.pk}/payroll/", "payroll registers"),
             (f"/audits/{audit.pk}/payroll/{item.pk}/", "payroll import preview"),
+            (f"/audits/{audit.pk}/payroll/{waiting.pk}/", "payroll preview with questions"),
+            (f"/audits/{audit.pk}/payroll/{unread.pk}/mapping/", "column mapping step"),
         ],
     )
 

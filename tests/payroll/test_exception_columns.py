@@ -10,7 +10,8 @@ from io import StringIO
 from pathlib import Path
 from typing import Any
 
-from django.core.management import call_command
+import pytest
+from django.core.management import CommandError, call_command
 
 from trueup.accounts.models import User
 from trueup.audits.models import Audit
@@ -112,7 +113,8 @@ def test_the_command_names_the_column_and_leaves_it_out_where_the_register_has_n
         "Bob Cruz,E2,IN,,03/14/2025,900.00\n"
     )
     out = StringIO()
-    call_command("import_payroll", str(path), audit=audit.pk, user="auditor", stdout=out)
+    with pytest.raises(CommandError, match="wait for an answer"):
+        call_command("import_payroll", str(path), audit=audit.pk, user="auditor", stdout=out)
     assert "  row 2, column Check Date: check date 2026-02-01 is outside the period\n" in (
         out.getvalue()
     )
@@ -122,5 +124,8 @@ def test_the_command_names_the_column_and_leaves_it_out_where_the_register_has_n
         "employee,state,check_date,earnings_code,amount\nAnn Lee,IN,2025-03-14,regular,1000.00\n"
     )
     out = StringIO()
-    call_command("import_payroll", str(without_class), audit=audit.pk, user="auditor", stdout=out)
+    with pytest.raises(CommandError, match="wait for an answer"):
+        call_command(
+            "import_payroll", str(without_class), audit=audit.pk, user="auditor", stdout=out
+        )
     assert "  row 2: no class for Ann Lee: left out\n" in out.getvalue()

@@ -8,7 +8,7 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from trueup.accounts.models import User
@@ -84,7 +84,13 @@ def test_a_preview_shows_lines_totals_and_exceptions_and_changes_nothing(
     assert preview.file.read() == REGISTER
 
 
+def temp_in_the_employee_table(audit: Audit, auditor: User) -> None:
+    """Temp, the register's row without a class, answered: the register can then be committed."""
+    services.employee_class_set(audit=audit, by=auditor, employee="E3", state="", class_code="8810")
+
+
 def test_committing_replaces_the_audits_payroll_all_at_once(audit: Audit, auditor: User) -> None:
+    temp_in_the_employee_table(audit, auditor)
     preview = services.payroll_import_preview(
         audit=audit, by=auditor, data=REGISTER, filename="register.csv"
     )
@@ -93,10 +99,11 @@ def test_committing_replaces_the_audits_payroll_all_at_once(audit: Audit, audito
     assert lines == [
         ("Framing crew", Decimal("436500.00"), Decimal("4000.00")),
         ("Office", Decimal("61250.00"), Decimal("0.00")),
+        ("Temp", Decimal("3000.00"), Decimal("0.00")),
     ]
     preview.refresh_from_db()
     assert (preview.status, preview.committed_by) == (ImportStatus.COMMITTED, auditor)
-    assert AuditEdit.objects.get(audit=audit).summary == "replaced the payroll with 2 line(s)"
+    assert AuditEdit.objects.get(audit=audit).summary == "replaced the payroll with 3 line(s)"
     with pytest.raises(IllegalTransition, match="this import is committed to the audit"):
         services.payroll_import_commit(payroll_import=preview, by=auditor)
 
@@ -120,6 +127,7 @@ def test_a_completed_audit_refuses_the_commit_and_keeps_its_payroll(
 def test_a_preview_committed_after_someone_edited_the_payroll_replaces_nothing(
     audit: Audit, auditor: User
 ) -> None:
+    temp_in_the_employee_table(audit, auditor)
     preview = services.payroll_import_preview(
         audit=audit, by=auditor, data=REGISTER, filename="register.csv"
     )
@@ -172,6 +180,7 @@ def test_employees_without_a_class_take_it_from_the_audits_employee_table(
 
 
 def test_the_api_previews_and_commits_an_upload(audit: Audit, auditor: User) -> None:
+    temp_in_the_employee_table(audit, auditor)
     _, key = api_token_create(user=auditor, name="payroll system")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
     upload = StringIO(REGISTER.decode())
@@ -179,10 +188,10 @@ def test_the_api_previews_and_commits_an_upload(audit: Audit, auditor: User) -> 
     answer = client.post(f"/api/audits/{audit.pk}/payroll-imports", {"file": upload})
     assert answer.status_code == 200, answer.content
     body = answer.json()
-    assert (body["gross_cents"], body["status"]) == (49_775_000, "previewed")
+    assert (body["gross_cents"], body["status"]) == (50_075_000, "previewed")
     committed = client.post(f"/api/payroll-imports/{body['id']}/commit")
     assert committed.json()["status"] == "committed"
-    assert audit.payroll.count() == 2
+    assert audit.payroll.count() == 3
     bad = StringIO("just one column\nx\n")
     bad.name = "bad.csv"
     refused = client.post(f"/api/audits/{audit.pk}/payroll-imports", {"file": bad})
@@ -207,19 +216,23 @@ def test_the_command_previews_then_commits(tmp_path: object, audit: Audit, audit
     path = tmp_path / "register.csv"  # type: ignore[operator]
     path.write_bytes(REGISTER)
     out = StringIO()
-    call_command("import_payroll", str(path), audit=audit.pk, user="auditor", stdout=out)
+    # Temp's row has no class: the preview says so, and the command does not succeed.
+    with pytest.raises(CommandError, match="1 question"):
+        call_command("import_payroll", str(path), audit=audit.pk, user="auditor", stdout=out)
     assert "gross pay $497,750" in out.getvalue()
     assert "row 10, column class: no class for Temp: left out" in out.getvalue()
     assert audit.payroll.count() == 3  # a preview changes nothing
+    temp_in_the_employee_table(audit, auditor)
     out = StringIO()
     call_command(
         "import_payroll", str(path), audit=audit.pk, user="auditor", commit=True, stdout=out
     )
     assert f"committed to audit {audit.pk}" in out.getvalue()
-    assert audit.payroll.count() == 2
+    assert audit.payroll.count() == 3
 
 
 def test_the_register_reconciles_to_the_941_line_by_line(audit: Audit, auditor: User) -> None:
+    temp_in_the_employee_table(audit, auditor)
     preview = services.payroll_import_preview(
         audit=audit, by=auditor, data=REGISTER, filename="register.csv"
     )

@@ -8,9 +8,11 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from tests.audits.conftest import api_key_for
@@ -370,3 +372,34 @@ def test_the_api_answers_a_previews_questions_and_gives_the_new_preview(
     outsider = Client(headers={"authorization": f"Bearer {api_key_for(vendor_auditor)}"})
     fresh_url = f"/api/payroll-imports/{answered['id']}/resolve"
     assert outsider.post(fresh_url, json.dumps(body), "application/json").status_code == 404
+
+
+def test_a_commit_is_refused_while_dollars_wait_naming_each_with_its_rows_and_amount(
+    audit: Audit, auditor: User
+) -> None:
+    item = preview(audit, auditor, "paychex_blank_class_cell.csv")
+    with pytest.raises(InvalidFacts) as refused:
+        services.payroll_import_commit(payroll_import=item, by=auditor)
+    assert [(p.path, p.reason) for p in refused.value.problems] == [
+        ("row 6", "Quinn Avery (department 100): $4,540 in 2 row(s) has no class: assign it")
+    ]
+    assert audit.payroll.count() == 3  # the audit's own payroll, untouched
+
+
+def test_the_import_command_lists_what_waits_and_exits_with_two_instead_of_succeeding(
+    audit: Audit, auditor: User
+) -> None:
+    out = StringIO()
+    with pytest.raises(CommandError) as failed:
+        call_command(
+            "import_payroll",
+            str(EXPORTS / "paychex_blank_class_cell.csv"),
+            audit=audit.pk,
+            user="auditor",
+            stdout=out,
+        )
+    assert failed.value.returncode == 2
+    assert "1 question(s) wait for an answer" in str(failed.value)
+    assert "  row 6: Quinn Avery (department 100): $4,540 in 2 row(s) has no class" in (
+        out.getvalue()
+    )

@@ -13,6 +13,7 @@ from tests.payroll.test_imports import REGISTER
 from trueup.accounts.models import User
 from trueup.audits.models import Audit
 from trueup.audits.workflow import Status
+from trueup.payroll import services
 from trueup.payroll.models import ImportStatus, PayrollImport, TaxFiling
 
 
@@ -91,6 +92,7 @@ def test_a_file_no_profile_reads_is_kept_for_its_column_mapping(
 
 def test_filings_entered_on_the_page_are_reconciled(audit: Audit, auditor: User) -> None:
     client = logged_in(auditor)
+    services.employee_class_set(audit=audit, by=auditor, employee="E3", state="", class_code="8810")
     upload(client, audit)
     client.post(f"/audits/{audit.pk}/payroll/{PayrollImport.objects.get().pk}/commit/")
     client.post(

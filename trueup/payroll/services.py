@@ -22,6 +22,7 @@ from trueup.audits.models import Audit
 from trueup.audits.services import InvalidFacts
 from trueup.audits.worksheet import worksheet_for
 from trueup.core.errors import NotAllowed
+from trueup.core.money import usd
 from trueup.payroll.ingest import (
     Ingested,
     Options,
@@ -253,6 +254,33 @@ def payroll_import_preview(
     preview = _preview(audit, by, data, filename, basis, result, rates)
     preview.file.save(_stored_name(audit, preview.sha256, filename), ContentFile(data))
     return preview
+
+
+def waiting_problems(payroll_import: PayrollImport) -> list[Problem]:
+    """What waits for the auditor's answers, each with its rows and dollars: an import with any
+    is not committed."""
+    found = [
+        Problem(
+            f"code {item['code']}",
+            f"{usd(Decimal(int(item['cents'])).scaleb(-2))} in {item['rows']} row(s) (first row "
+            f"{item['first_row']}) is in a code no mapping names: map it or exclude it with a "
+            "reason",
+        )
+        for item in payroll_import.unmapped
+    ]
+    for item in payroll_import.unresolved:
+        who = ", ".join(
+            f"{name} {item[name]}" for name in ("department", "job", "location") if item.get(name)
+        )
+        found.append(
+            Problem(
+                f"row {item['first_row']}",
+                f"{item['employee']}{f' ({who})' if who else ''}: "
+                f"{usd(Decimal(int(item['cents'])).scaleb(-2))} in {item['rows']} row(s) has no "
+                f"{item['missing']}: assign it",
+            )
+        )
+    return found
 
 
 def _stored_name(audit: Audit, sha256: str, filename: str) -> str:
@@ -552,6 +580,9 @@ def payroll_import_commit(*, payroll_import: PayrollImport, by: User) -> Payroll
     audit_services.check_facts_open(audit)
     if locked.refusals:
         raise InvalidFacts([Problem(item["where"], item["message"]) for item in locked.refusals])
+    waiting = waiting_problems(locked)
+    if waiting:
+        raise InvalidFacts(waiting)
     if not locked.lines:
         raise InvalidFacts(
             [

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from trueup.accounts.models import User
 from trueup.audits.models import Audit
 from trueup.core.errors import InvalidInput
+from trueup.core.money import usd
 from trueup.payroll.ingest import RegisterError
 from trueup.payroll.services import register_read
 from trueup.portal import selfaudit
@@ -255,6 +257,15 @@ def _import_register(
         f"The payroll was filled from {register.name}: {found.rows_used} of "
         f"{found.rows_read} rows used. Check the figures, then go on.",
     )
+    # Pay the file holds but the form could not place is said, never dropped without a word.
+    unplaced = sum(int(str(u["cents"])) for u in (*found.unresolved, *found.unmapped))
+    if unplaced:
+        messages.warning(
+            request,
+            f"{usd(Decimal(unplaced).scaleb(-2))} of pay in the file is not in the form: rows "
+            "without a job class or state, or kinds of pay the file does not name. Add it as "
+            "payroll rows below, or tell your auditor.",
+        )
     return _Step(filled)
 
 

@@ -69,6 +69,18 @@ class Command(BaseCommand):
                 out("the rating engine would refuse these lines, so they cannot be committed:")
             for refusal in preview.refusals:
                 out(f"  {refusal['where']}: {refusal['message']}")
+            waiting = services.waiting_problems(preview)
+            if waiting:
+                out("waiting for your answers (the preview's page, or the API's resolve):")
+            for problem in waiting:
+                out(f"  {problem.path}: {problem.reason}")
+            if waiting and not options["commit"]:
+                # A script must not take a preview that cannot be committed for a good one.
+                raise CommandError(
+                    f"previewed as import {preview.pk}, but {len(waiting)} question(s) wait "
+                    "for an answer before it can be committed",
+                    returncode=2,
+                )
             if options["commit"]:
                 services.payroll_import_commit(payroll_import=preview, by=user)
                 out(f"committed to audit {audit.pk} (import {preview.pk})")
