@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.audits.conftest import audit, auditor, empty_cache, example, reviewer  # noqa: F401
 from tests.payroll.test_resolutions import CARPENTRY, FRAMING, OFFICE, preview
 from trueup.accounts.models import User
 from trueup.audits.models import Audit
