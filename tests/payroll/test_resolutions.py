@@ -403,3 +403,24 @@ def test_the_import_command_lists_what_waits_and_exits_with_two_instead_of_succe
     assert "  row 6: Quinn Avery (department 100): $4,540 in 2 row(s) has no class" in (
         out.getvalue()
     )
+
+
+def test_an_answer_given_wrongly_is_taken_back_on_the_page_and_asked_again(
+    audit: Audit, auditor: User, reviewer: User
+) -> None:
+    item = preview(audit, auditor, "gusto_department_journal.csv")
+    services.payroll_import_resolve(
+        payroll_import=item, by=auditor, answers=[Resolution("department", "Office", "", "5645")]
+    )
+    office = PayrollResolution.objects.get()
+    client = Client()
+    client.force_login(reviewer)  # a reviewer may not edit the facts
+    url = f"/audits/{audit.pk}/payroll/answers/{office.pk}/remove/"
+    assert client.post(url).status_code == 403
+    client.force_login(auditor)
+    page = client.get(f"/audits/{audit.pk}/payroll/").content.decode()
+    assert "Take back the answer for department Office" in page
+    assert client.post(url)["Location"] == f"/audits/{audit.pk}/payroll/#answers"
+    assert not PayrollResolution.objects.exists()
+    again = preview(audit, auditor, "gusto_department_journal.csv")
+    assert waiting_by(again, "department")["Office"] == OFFICE

@@ -545,6 +545,27 @@ def _save_answer(audit: Audit, by: User, answer: Resolution) -> None:
 
 
 @transaction.atomic
+def payroll_answer_remove(*, audit: Audit, by: User, pk: int) -> PayrollResolution:
+    """Take back an answer kept for the audit's insured (a department's class given wrongly):
+    the next preview asks it again. Refused once the audit's facts are closed."""
+    if not audit_services.may(by, "edit_facts"):
+        raise NotAllowed("this account may not change payroll answers")
+    audit_services.check_facts_open(audit)
+    answer = PayrollResolution.objects.filter(
+        insured_id=audit.period.policy.insured_id, pk=pk
+    ).first()
+    if answer is None:
+        raise InvalidFacts([Problem("answer", "there is no such answer for this insured")])
+    answer.delete()
+    audit_services.note_edit(
+        audit,
+        by,
+        f"took back the payroll answer for {answer.get_kind_display().lower()} {answer.value}",
+    )
+    return answer
+
+
+@transaction.atomic
 def payroll_import_map_columns(
     *, payroll_import: PayrollImport, by: User, name: str, data: Mapping[str, Any]
 ) -> PayrollImport:

@@ -251,6 +251,26 @@ def filing(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def answer_remove(request: HttpRequest, pk: int, answer: int) -> HttpResponse:
+    """Take back one of the answers kept for the insured."""
+    user, audit = _staff_audit(request, pk)
+    if not audit_services.may(user, "edit_facts"):
+        raise PermissionDenied("this account may not change payroll answers")
+    try:
+        removed = services.payroll_answer_remove(audit=audit, by=user, pk=answer)
+    except TrueUpError as error:
+        messages.error(request, f"Nothing was changed: {error.message}")
+    else:
+        messages.success(
+            request,
+            f"The answer for {removed.get_kind_display().lower()} {removed.value} was taken "
+            "back: the next preview asks it again.",
+        )
+    return HttpResponseRedirect(reverse("payroll:home", args=[audit.pk]) + "#answers")
+
+
+@login_required
+@require_POST
 def employee_class(request: HttpRequest, pk: int) -> HttpResponse:
     """Add or change one employee's state and class, for registers without those columns."""
     user, audit = _staff_audit(request, pk)
