@@ -30,8 +30,8 @@ from trueup.payroll.ingest import (
     detect_profile,
     ingest,
     profiles,
-    read_register,
 )
+from trueup.payroll.ingest.exports import finish, read_export
 from trueup.payroll.ingest.readers import RegisterError
 from trueup.payroll.models import (
     EmployeeClass,
@@ -111,9 +111,12 @@ def register_read(
 def _read(
     audit: Audit, data: bytes, filename: str, profile: str | None, basis: str, rates: RateTable
 ) -> Ingested:
-    frame = read_register(data, filename)
-    chosen = _profile(profile, [c for c in frame.columns if not c.startswith("_")])
-    return ingest(frame, chosen, _options(audit, basis, rates))
+    # The file's payroll table, whatever its shape (a report, tables beside it): what else the
+    # file held is named in the result's tables and notes.
+    export = read_export(data, filename)
+    chosen = _profile(profile, [c for c in export.frame.columns if not c.startswith("_")])
+    options = _options(audit, basis, rates)
+    return finish(ingest(export.frame, chosen, options), export, options)
 
 
 def _engine_line(line: Mapping[str, Any]) -> ws.PayrollLine:
@@ -245,6 +248,9 @@ def payroll_import_preview(
         employees=result.employees.to_dicts(),
         exceptions=result.exceptions.head(EXCEPTIONS_KEPT).to_dicts(),
         exception_counts=counts,
+        tables=result.tables,
+        stated_totals=result.stated_totals,
+        notes=result.notes,
         created_by=by,
     )
     preview.file.save(f"{audit.pk}-{preview.sha256[:12]}-{filename[-80:]}", ContentFile(data))

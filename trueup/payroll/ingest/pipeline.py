@@ -7,7 +7,7 @@ import polars as pl
 
 from trueup.payroll.ingest.cells import _date, cents
 from trueup.payroll.ingest.classification import _classify
-from trueup.payroll.ingest.columns import _long
+from trueup.payroll.ingest.columns import _long, _resolve
 from trueup.payroll.ingest.facts import Ingested, Options
 from trueup.payroll.ingest.mapping import Profile, categories
 from trueup.payroll.ingest.readers import ROW
@@ -29,14 +29,27 @@ from trueup.payroll.ingest.summaries import (
     _rows_excepted,
     _totals,
 )
+from trueup.payroll.ingest.totals import (
+    TOTALS,
+    stated_totals,
+    totals_rows,
+    without_exempt,
+)
 
-# "Total", "Subtotal", "Grand Total", "Totals for …"; and labels ending so: "Report Total".
-TOTALS = r"(?i)^\s*(grand\s+)?(sub\s*)?totals?\b|\btotals?\s*:?\s*$"
+__all__ = ["TOTALS", "ingest"]
+
+# A pay period in one cell: "06/27/2025 - 07/10/2025", "06/27/2025 to 07/10/2025",
+# "2025-06-27 – 2025-07-10". An ISO date holds dashes, so it is matched whole.
+PAY_PERIOD = (
+    r"(?i)^\s*(\d{4}-\d{1,2}-\d{1,2}|[^\s\-–—]+)\s*(?:-|–|—|to|through|thru)\s*"
+    r"(\d{4}-\d{1,2}-\d{1,2}|[^\s\-–—]+)\s*$"
+)
 
 
 def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     known = categories()
-    rows = _amount_rows(frame, profile)
+    labels = totals_rows(frame, profile)
+    rows = _amount_rows(frame, profile, labels.get_column(ROW))
     read = _rows_read(frame)
     # What is needed to name a row nothing was used from; the rest is let go as the rows are
     # filtered (a large register's memory).
@@ -45,6 +58,8 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     flag = problems.add
     # Each step flags the rows it leaves out (or keeps with a warning) and passes on the rest.
     rows = _without_totals(rows, flag)
+    left_out: dict[str, dict[str, int]] = {}
+    rows = without_exempt(rows, frame, known, flag, left_out)
     rows = _readable_amounts(rows, flag)
     rows = _pay_amounts(rows, known, profile, flag)
     rows = _without_copies(rows, flag)
@@ -78,25 +93,34 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
         rows_read=read.len(),
         rows_used=used.len(),
         rows_excepted=_rows_excepted(exceptions, used),
+        stated_totals=stated_totals(frame, profile, labels),
+        left_out=left_out,
     )
 
 
-def _amount_rows(frame: pl.DataFrame, profile: Profile) -> pl.DataFrame:
-    """One row per amount, with its cents, dates, employee and whether it is a totals row."""
+def _amount_rows(frame: pl.DataFrame, profile: Profile, totals: pl.Series) -> pl.DataFrame:
+    """One row per amount, with its cents, dates, employee and whether it is a totals row (a
+    totals label in any of its text columns). A pay period in one cell gives the period's start
+    and end where the register has no columns of its own for them."""
     formats = profile.date_formats
+    one_cell = "pay_period" in _resolve(frame, profile)
     return (
         _long(frame, profile)
+        .with_columns(
+            period_from=pl.col("pay_period").str.extract(PAY_PERIOD, 1),
+            period_to=pl.col("pay_period").str.extract(PAY_PERIOD, 2),
+        )
         .with_columns(
             cents=cents("amount"),
             blank=pl.col("amount").is_null() | (pl.col("amount").str.strip_chars() == ""),
             check=_date("check_date", formats),
-            start=_date("period_start", formats),
-            end=_date("period_end", formats),
+            start=pl.coalesce(_date("period_start", formats), _date("period_from", formats)),
+            end=pl.coalesce(_date("period_end", formats), _date("period_to", formats)),
             who=pl.when(pl.col("employee") != "")
             .then(pl.col("employee"))
             .otherwise(pl.col("employee_id")),
-            totals=pl.col("employee").str.contains(TOTALS)
-            | pl.col("employee_id").str.contains(TOTALS),
+            totals=pl.col(ROW).is_in(totals.implode()),
+            has_period=pl.col("has_period") | pl.lit(one_cell),
         )
         .collect()
     )
