@@ -8,5 +8,6 @@ urlpatterns = [
     path("<int:pk>/payroll/<int:item>/", views.preview, name="preview"),
     path("<int:pk>/payroll/<int:item>/commit/", views.commit, name="commit"),
     path("<int:pk>/payroll/filings/", views.filing, name="filing"),
+    path("<int:pk>/payroll/state-wage-reports/", views.state_wage_report, name="state_wage_report"),
     path("<int:pk>/payroll/employees/", views.employee_class, name="employee_class"),
 ]
