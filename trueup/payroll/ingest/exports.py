@@ -272,8 +272,9 @@ def _what(rows: Sequence[Sequence[str]], block: Sequence[int]) -> str:
 
 def _tables_below(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[dict[str, str]]]:
     """A table below the payroll table: after a blank row, a row with no number or date in it
-    (a title or a header; a payroll row has amounts) starts another table. The frame ends before
-    the blank row; the table is named."""
+    (a title or a header; a payroll row has amounts) starts another table, if it is a table (two
+    rows or more, one of two cells or more: a lone note stays a row of the register, named in the
+    exceptions). The frame ends before the blank row; the table is named."""
     if frame.is_empty():
         return frame, []
     cells = pl.exclude(ROW)
@@ -284,18 +285,23 @@ def _tables_below(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[dict[str, str
         totals=pl.any_horizontal(cells.str.contains(TOTALS)).fill_null(False),
     ).with_columns(after_blank=~pl.col("filled").shift(1).fill_null(True))
     starts = marks.filter(
-        pl.col("filled") & ~pl.col("numeric") & ~pl.col("totals") & pl.col("after_blank")
+        pl.col("filled")
+        & ~pl.col("numeric")
+        & ~pl.col("totals")
+        & pl.col("after_blank")
+        & (pl.col(ROW) > frame.get_column(ROW).min())
     )
-    starts = starts.filter(pl.col(ROW) > frame.get_column(ROW).min())
-    if starts.is_empty():
-        return frame, []
-    start = int(starts.get_column(ROW)[0])
-    table = frame.filter(pl.col(ROW) >= start)
-    rows = [list(r) for r in table.drop(ROW).fill_null("").rows()]
-    filled_at = [i for i, row in enumerate(rows) if any(_filled(c) for c in row)]
-    last = start + filled_at[-1]
-    what = _what(rows, list(filled_at[:3]))
-    return frame.filter(pl.col(ROW) < start), [{"rows": _span([start, last]), "what": what}]
+    for start in starts.get_column(ROW).to_list():
+        table = frame.filter(pl.col(ROW) >= start)
+        rows = [[str(c) for c in row] for row in table.drop(ROW).fill_null("").rows()]
+        filled_at = [i for i, row in enumerate(rows) if any(_filled(c) for c in row)]
+        wide = any(sum(_filled(c) for c in rows[i]) >= 2 for i in filled_at)
+        if len(filled_at) < 2 or not wide:
+            continue
+        what = _what(rows, filled_at[:3])
+        skipped = {"rows": _span([start, start + filled_at[-1]]), "what": what}
+        return frame.filter(pl.col(ROW) < start), [skipped]
+    return frame, []
 
 
 # QuickBooks Desktop: workers' comp reports
