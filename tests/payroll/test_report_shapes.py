@@ -9,12 +9,16 @@ from the importer; the register's own totals are checked against TrueUp's sums t
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+import xlsxwriter  # type: ignore[import-untyped]
 
 from trueup.accounts.models import User
 from trueup.audits.models import Audit
@@ -358,3 +362,47 @@ def test_a_preview_keeps_the_tables_the_totals_checked_and_the_notes(
     assert item.stated_totals == read(BY_EMPLOYEE).stated_totals
     assert any("No WC Code" in note for note in item.notes)
     assert item.gross_cents == cents(ANA, BEN, CARA)
+
+
+# The same reports saved as workbooks: numbers and dates as Excel stores them
+
+
+def workbook(name: str) -> bytes:
+    """The CSV fixture as an XLSX sheet: amounts as number cells, dates as date cells."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("Report")
+    dated = book.add_format({"num_format": "mm/dd/yyyy"})
+    text = (EXPORTS / name).read_text(encoding="utf-8")
+    for r, row in enumerate(csv.reader(io.StringIO(text))):
+        for c, cell in enumerate(row):
+            plain = cell.replace(",", "")
+            if re.fullmatch(r"-?\d+(\.\d+)?", plain):
+                sheet.write_number(r, c, float(Decimal(plain)))
+            elif re.fullmatch(r"\d{2}/\d{2}/\d{4}", cell):
+                month, day, year = map(int, cell.split("/"))
+                sheet.write_datetime(r, c, date(year, month, day), dated)
+            elif cell:
+                sheet.write_string(r, c, cell)
+    book.close()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "name", [BY_EMPLOYEE, SUMMARY, PAYROLL_SUMMARY, GUSTO, PAYCHEX], ids=lambda n: n[:-4]
+)
+def test_a_report_saved_as_a_workbook_reads_as_its_csv(name: str) -> None:
+    options: dict[str, Any] = {"employee_classes": CLASSES} if name == PAYROLL_SUMMARY else {}
+    as_csv = read(name, **options)
+    as_xlsx = read_data(workbook(name), name.replace(".csv", ".xlsx"), **options)
+    assert lines(as_xlsx) == lines(as_csv)
+    assert as_xlsx.totals == as_csv.totals
+    assert kinds(as_xlsx) == kinds(as_csv)
+    assert as_xlsx.tables == as_csv.tables
+    assert [
+        (s["label"], s["column"], s["stated_cents"], s["summed_cents"])
+        for s in as_xlsx.stated_totals
+    ] == [
+        (s["label"], s["column"], s["stated_cents"], s["summed_cents"])
+        for s in as_csv.stated_totals
+    ]

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from tests.payroll.test_report_shapes import workbook
 from trueup.accounts.models import User
 from trueup.accounts.services import api_token_create
 from trueup.audits.models import Audit
@@ -127,6 +128,12 @@ def test_a_page_whose_employees_do_not_add_up_to_its_total_is_refused_naming_the
     )
     with pytest.raises(RegisterError, match=r"^page 2 \(row 15\): its employees' wages add up"):
         read_wage_report(wrong, DE9C)
+
+
+@pytest.mark.parametrize("name", [DE9C, TX17])
+def test_a_report_saved_as_a_workbook_reads_as_its_csv(name: str) -> None:
+    as_xlsx = read_wage_report(workbook(name), name.replace(".csv", ".xlsx"))
+    assert as_xlsx == read_wage_report(data(name), name)
 
 
 def test_a_pdf_is_refused() -> None:
