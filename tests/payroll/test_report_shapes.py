@@ -195,6 +195,20 @@ def test_a_report_for_other_dates_than_the_policy_period_is_noted() -> None:
     )
 
 
+def test_a_report_for_another_year_says_none_of_it_belongs_to_the_policy() -> None:
+    data = (
+        (EXPORTS / SUMMARY)
+        .read_bytes()
+        .replace(b"January 1 through June 30, 2025", b"January through December 2024")
+    )
+    result = read_data(data, SUMMARY)
+    assert (
+        "The QuickBooks Workers Comp Summary covers 2024-01-01 to 2024-12-31, outside the policy "
+        "period 2025-01-01 to 2025-12-31: none of its payroll belongs to this policy."
+        in " ".join(result.notes)
+    )
+
+
 # QuickBooks Desktop: Payroll Summary, transposed
 
 PAYROLL_SUMMARY = "quickbooks_desktop_payroll_summary.csv"

@@ -211,6 +211,12 @@ def _period_notes(export: Export, options: Options) -> list[str]:
     last = date.fromordinal(options.expiration.toordinal() - 1)
     if (start, end) == (options.effective, last):
         return [f"The {export.report} covers {start} to {end}, the policy period."]
+    if end < options.effective or start > last:
+        return [
+            f"The {export.report} covers {start} to {end}, outside the policy period "
+            f"{options.effective} to {last}: none of its payroll belongs to this policy. Ask for "
+            "the report run for the policy's dates."
+        ]
     return [
         f"The {export.report} covers {start} to {end}; the policy period is "
         f"{options.effective} to {last}. Its amounts are taken as the policy period's: ask for "
@@ -348,39 +354,11 @@ def _wc_report(
     first = next(i for i, cell in enumerate(head) if _filled(cell))
     amounts = [(i, " ".join(head[i].split())) for i in range(first, len(head)) if _filled(head[i])]
     _check_unique([name for _, name in amounts], header + 1)
-    records: list[dict[str, str | int | None]] = []
-    headings: list[int] = []
-    group: Group | None = None
-    by_employee = False
-    for index in range(header + 1, len(rows)):
-        row = rows[index] + [""] * (len(head) - len(rows[index]))
-        labels = [(i, row[i].strip()) for i in range(first) if _filled(row[i])]
-        values = {name: row[i].strip() for i, name in amounts}
-        if not labels and not any(values.values()):
-            continue
-        record: dict[str, str | int | None] = {ROW: index + 1, **values, EXEMPT: None}
-        depth, text = labels[0] if labels else (first, "")
-        if depth == 0 and not any(values.values()):
-            group = _group(text)
-            headings.append(index + 1)
-            continue
-        if depth == 0 and re.search(TOTALS, text):
-            of = group if group and normalise(text).endswith(normalise(group.label)) else None
-            record.update({"Report Line": text, "WC Code": of.code if of else "", "Employee": ""})
-        elif depth == 0:  # a summary report: the class's row holds its amounts
-            line = _group(text)
-            record.update(
-                {"Report Line": text, "WC Code": line.code, "Employee": f"All employees ({text})"}
-            )
-            record[EXEMPT] = _exempt_reason(text) if line.exempt else None
-        else:
-            by_employee = True
-            line = group or Group("", "", False)
-            record.update({"Report Line": line.label, "WC Code": line.code, "Employee": text})
-            record[EXEMPT] = _exempt_reason(line.label) if line.exempt else None
-        records.append(record)
+    records, headings = _wc_records(rows, header, first, amounts)
     if not records:
         raise RegisterError(f"the header is row {header + 1} and no rows of payroll follow it")
+    employees = [str(r["Employee"]) for r in records if r["Employee"]]
+    by_employee = any(not name.startswith("All employees (") for name in employees)
     report = _report_name(titles, by_employee)
     columns = ["Report Line", "WC Code", "Employee", *[name for _, name in amounts], EXEMPT]
     frame = pl.DataFrame(
@@ -393,6 +371,52 @@ def _wc_report(
         report=f"QuickBooks {report}",
         report_period=period,
     )
+
+
+Record = dict[str, str | int | None]
+
+
+def _wc_records(
+    rows: list[list[str]], header: int, first: int, amounts: Sequence[tuple[int, str]]
+) -> tuple[list[Record], list[int]]:
+    """The report's rows with their class, employee and amounts; and the class headings' rows
+    (a heading gives the class of the rows under it, and is no row of payroll itself)."""
+    records: list[Record] = []
+    headings: list[int] = []
+    group: Group | None = None
+    for index in range(header + 1, len(rows)):
+        row = rows[index] + [""] * (len(rows[header]) - len(rows[index]))
+        labels = [(i, row[i].strip()) for i in range(first) if _filled(row[i])]
+        values = {name: row[i].strip() for i, name in amounts}
+        if not labels and not any(values.values()):
+            continue
+        depth, text = labels[0] if labels else (first, "")
+        if depth == 0 and not any(values.values()):
+            group = _group(text)
+            headings.append(index + 1)
+            continue
+        records.append({ROW: index + 1, **values, **_wc_line(text, depth, group)})
+    return records, headings
+
+
+def _wc_line(text: str, depth: int, group: Group | None) -> Record:
+    """A row's label, class, employee and exemption: a totals row ("Total 8810 · Clerical" gets
+    its group's class), a summary report's class row (its amounts are the class's), or an
+    employee indented under the group heading above."""
+    if depth == 0 and re.search(TOTALS, text):
+        of = group if group and normalise(text).endswith(normalise(group.label)) else None
+        return {"Report Line": text, "WC Code": of.code if of else "", "Employee": "", EXEMPT: None}
+    if depth == 0:
+        line = _group(text)
+        employee = f"All employees ({text})"
+    else:
+        line, employee = group or Group("", "", False), text
+    return {
+        "Report Line": line.label,
+        "WC Code": line.code,
+        "Employee": employee,
+        EXEMPT: _exempt_reason(line.label) if line.exempt else None,
+    }
 
 
 def _check_unique(names: Sequence[str], row: int) -> None:
