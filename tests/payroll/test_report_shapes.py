@@ -233,6 +233,22 @@ def test_the_transposed_payroll_summary_was_refused_and_is_now_read() -> None:
     }
 
 
+def test_every_payroll_summary_item_above_the_taxes_is_read_whatever_its_section() -> None:
+    data = (
+        (EXPORTS / PAYROLL_SUMMARY)
+        .read_bytes()
+        .replace(
+            b"Adjusted Gross Pay,",
+            b",Other Payments,,,,,,,,,,\n"
+            b",,Mileage Reimb.,,,120.40,,,,,,120.40\n"
+            b"Adjusted Gross Pay,",
+        )
+    )
+    frame = read_export(data, PAYROLL_SUMMARY).frame
+    assert frame.get_column("Mileage Reimb.").to_list() == ["120.40", "", "120.40"]
+    assert frame.get_column("Employee").to_list() == ["Ana Ruiz", "Ben Okafor", "TOTAL"]
+
+
 def test_payroll_summary_employees_without_a_class_are_named_at_their_column() -> None:
     result = read(PAYROLL_SUMMARY)
     # Ana Ruiz's amounts are in column F (6), Ben Okafor's in column I (9); TOTAL in L (12).

@@ -501,32 +501,13 @@ def _payroll_summary_header(top: Sequence[Sequence[str]]) -> int | None:
 
 def _payroll_summary(rows: list[list[str]], sub: int, period: tuple[date, date] | None) -> Export:
     layout = layouts()["quickbooks_payroll_summary"]
-    names, subs = rows[sub - 1], rows[sub]
-    people = _summary_columns(names, subs, layout)
-    first = min(i for i, cell in enumerate(names) if _filled(cell))
-    items: dict[str, tuple[int, dict[int, str]]] = {}
-    reading, skipped_from, last = False, None, sub + 1
-    for index in range(sub + 1, len(rows)):
-        row = rows[index] + [""] * (len(subs) - len(rows[index]))
-        label = next((c.strip() for c in row[:first] if _filled(c)), "")
-        if _is(label, layout["not_payroll"]):
-            skipped_from = index + 1  # taxes and what follows them: not payroll
-            break
-        if _is(label, layout["sections"]):
-            reading = True
-        elif _is(label, layout["kept"]):  # a section's total: kept as a check, not pay
-            reading = False
-            items[label] = (index + 1, {i: row[i].strip() for i, _ in people})
-        elif reading and label:
-            items[label] = (index + 1, {i: row[i].strip() for i, _ in people})
-        last = index + 1 if label else last
-    if not items:
-        raise RegisterError(f"row {sub + 1}: the Payroll Summary has no Gross Pay items below it")
+    people = _summary_columns(rows[sub - 1], rows[sub], layout)
+    items, last, skipped_from = _summary_items(rows, sub, people, layout)
     records = [
         {
             ROW: column + 1,
             "Employee": name,
-            **{item: cells[column] for item, (_, cells) in items.items()},
+            **{item: cells[column] for item, cells in items.items()},
         }
         for column, name in people
     ]
@@ -563,6 +544,34 @@ def _payroll_summary(rows: list[list[str]], sub: int, period: tuple[date, date] 
         report="QuickBooks Payroll Summary",
         report_period=period,
     )
+
+
+def _summary_items(
+    rows: list[list[str]], sub: int, people: Sequence[tuple[int, str]], layout: dict[str, Any]
+) -> tuple[dict[str, dict[int, str]], int, int | None]:
+    """Payroll item → its cell in each employee's column, for every item row with an amount
+    above the taxes (section headings hold none); the last row read; the first row not read."""
+    first = min(i for i, cell in enumerate(rows[sub - 1]) if _filled(cell))
+    items: dict[str, dict[int, str]] = {}
+    last = sub + 1
+    for index in range(sub + 1, len(rows)):
+        row = rows[index] + [""] * (len(rows[sub]) - len(rows[index]))
+        label = next((c.strip() for c in row[:first] if _filled(c)), "")
+        if _is(label, layout["not_payroll"]):
+            return _some_items(items, sub), last, index + 1
+        cells = {i: row[i].strip() for i, _ in people}
+        if not label or not any(cells.values()):
+            continue
+        # An item named twice (in two sections) keeps both, the second by its row.
+        items[label if label not in items else f"{label} (row {index + 1})"] = cells
+        last = index + 1
+    return _some_items(items, sub), last, None
+
+
+def _some_items(items: dict[str, dict[int, str]], sub: int) -> dict[str, dict[int, str]]:
+    if not items:
+        raise RegisterError(f"row {sub + 1}: the Payroll Summary has no Gross Pay items below it")
+    return items
 
 
 def _summary_columns(
