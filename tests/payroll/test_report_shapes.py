@@ -154,6 +154,43 @@ def test_the_report_dates_are_the_check_date_basis_and_the_notes_say_so() -> Non
     )
 
 
+# QuickBooks Desktop: Workers Comp Detail, each paycheck under its class
+
+DETAIL = "quickbooks_desktop_wc_detail.csv"
+
+
+def test_the_workers_comp_detail_reads_each_paycheck_under_its_class_by_its_date() -> None:
+    result = read(DETAIL)
+    assert lines(result) == {
+        ("5645", "Ana Ruiz"): cents("2,085.02"),
+        ("5645", "Ben Okafor"): cents("1,841.54"),
+    }
+    assert result.totals == {
+        "regular": cents("2,085.02", "1,841.54"),
+        "overtime_premium": cents("23.55"),
+    }
+    assert kinds(result) == [
+        (7, "Date", "outside_period"),
+        (9, "", "totals_row"),
+        (11, "WC Code", "no_class"),
+        (12, "", "totals_row"),
+        (13, "", "totals_row"),
+    ]
+    grand = stated(result, "TOTAL", "Gross Wages")
+    assert (
+        grand["stated_cents"]
+        == grand["summed_cents"]
+        == cents("2,085.02", "2,100.00", "1,841.54", "320.00")
+    )
+    assert all(s["difference_cents"] == 0 for s in result.stated_totals)
+    assert result.notes == [
+        "The QuickBooks Workers Comp Detail lists each paycheck by class: its check dates are "
+        "filtered by the policy period.",
+        "1 row(s) under “No WC Code” (gross wages $320.00) have no class: assign them one "
+        "before committing.",
+    ]
+
+
 # QuickBooks Desktop: Workers Comp Summary, its TOTAL a deliberate $10.00 off
 
 SUMMARY = "quickbooks_desktop_wc_summary_total_off.csv"
@@ -419,7 +456,7 @@ def workbook(name: str) -> bytes:
 
 
 @pytest.mark.parametrize(
-    "name", [BY_EMPLOYEE, SUMMARY, PAYROLL_SUMMARY, GUSTO, PAYCHEX], ids=lambda n: n[:-4]
+    "name", [BY_EMPLOYEE, DETAIL, SUMMARY, PAYROLL_SUMMARY, GUSTO, PAYCHEX], ids=lambda n: n[:-4]
 )
 def test_a_report_saved_as_a_workbook_reads_as_its_csv(name: str) -> None:
     options: dict[str, Any] = {"employee_classes": CLASSES} if name == PAYROLL_SUMMARY else {}

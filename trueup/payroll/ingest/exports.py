@@ -359,7 +359,8 @@ def _wc_report(
         raise RegisterError(f"the header is row {header + 1} and no rows of payroll follow it")
     employees = [str(r["Employee"]) for r in records if r["Employee"]]
     by_employee = any(not name.startswith("All employees (") for name in employees)
-    report = _report_name(titles, by_employee)
+    dated = any(_is(name, ["Date"]) for _, name in amounts)
+    report = _report_name(titles, by_employee, dated)
     columns = ["Report Line", "WC Code", "Employee", *[name for _, name in amounts], EXEMPT]
     frame = pl.DataFrame(
         records, schema={ROW: pl.Int64, **dict.fromkeys(columns, pl.String)}
@@ -367,8 +368,9 @@ def _wc_report(
     return Export(
         frame=frame,
         tables=_wc_tables(report, header, records, headings, layout),
-        notes=_wc_notes(frame, report, by_employee, layout),
-        report=f"QuickBooks {report}",
+        notes=_wc_notes(frame, report, by_employee, dated, layout),
+        # A report of paychecks has its own check dates: its title's dates are not the basis.
+        report="" if dated else f"QuickBooks {report}",
         report_period=period,
     )
 
@@ -384,13 +386,15 @@ def _wc_records(
     records: list[Record] = []
     headings: list[int] = []
     group: Group | None = None
+    # The Workers Comp Detail names each paycheck's employee in a Name column.
+    named = next((name for _, name in amounts if _is(name, ["Name"])), None)
     for index in range(header + 1, len(rows)):
         row = rows[index] + [""] * (len(rows[header]) - len(rows[index]))
         labels = [(i, row[i].strip()) for i in range(first) if _filled(row[i])]
         values = {name: row[i].strip() for i, name in amounts}
         if not labels and not any(values.values()):
             continue
-        depth, text = labels[0] if labels else (first, "")
+        depth, text = labels[0] if labels else (first, values.get(named or "", ""))
         if depth == 0 and not any(values.values()):
             group = _group(text)
             headings.append(index + 1)
@@ -434,10 +438,12 @@ def _exempt_reason(label: str) -> str:
     )
 
 
-def _report_name(titles: Sequence[str], by_employee: bool) -> str:
+def _report_name(titles: Sequence[str], by_employee: bool, dated: bool) -> str:
     for name in layouts()["quickbooks_wc"]["titles"]:
         if any(normalise(name) in normalise(line) for line in titles):
             return str(name)
+    if dated:
+        return "Workers Comp Detail"
     return "Workers Comp by Code and Employee" if by_employee else "Workers Comp Summary"
 
 
@@ -457,12 +463,15 @@ def _wc_tables(
 
 
 def _wc_notes(
-    frame: pl.DataFrame, report: str, by_employee: bool, layout: dict[str, Any]
+    frame: pl.DataFrame, report: str, by_employee: bool, dated: bool, layout: dict[str, Any]
 ) -> list[str]:
     detail = "each employee's totals by class" if by_employee else "each class's totals"
     notes = [
-        f"The QuickBooks {report} gives {detail}, without the checks behind them: there is no "
-        "check date to filter by, so the report's dates are the check-date basis."
+        f"The QuickBooks {report} lists each paycheck by class: its check dates are filtered "
+        "by the policy period."
+        if dated
+        else f"The QuickBooks {report} gives {detail}, without the checks behind them: there is "
+        "no check date to filter by, so the report's dates are the check-date basis."
     ]
     gross = next((c for c in frame.columns if _is(c, ["Gross Wages"])), None)
     for labels, what in (
