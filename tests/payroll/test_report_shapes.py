@@ -408,6 +408,18 @@ def test_totals_are_recognised_by_their_labels_in_any_text_column() -> None:
     assert all(s["difference_cents"] == 0 for s in result.stated_totals)
 
 
+def test_a_job_title_with_total_in_it_does_not_make_an_employees_row_a_totals_row() -> None:
+    register = (
+        b"employee,employee_id,state,class,check_date,earnings_code,amount,title\n"
+        b"Ann Lee,E1,IN,8810,2025-02-14,regular,2500.00,Total Rewards Analyst\n"
+        b",,,,,regular,2500.00,Total\n"
+    )
+    result = read_data(register, "register.csv")
+    assert lines(result) == {("8810", "Ann Lee"): cents("2,500.00")}
+    assert kinds(result) == [(3, "", "totals_row")]
+    assert stated(result, "Total", "amount")["summed_cents"] == cents("2,500.00")
+
+
 # State wage reports are not registers
 
 

@@ -501,7 +501,7 @@ def _payroll_summary_header(top: Sequence[Sequence[str]]) -> int | None:
     layout = layouts()["quickbooks_payroll_summary"]
     for index in range(1, len(top)):
         row, above = top[index], top[index - 1]
-        if sum(_is(c, layout["sub_columns"][:1]) for c in row) < 1:
+        if not all(any(_is(c, [name]) for c in row) for name in layout["sub_columns"]):
             continue
         if any(_is(c, [layout["total_column"]]) for c in above):
             return index

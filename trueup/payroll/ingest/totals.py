@@ -46,7 +46,9 @@ def amount_columns(frame: pl.DataFrame, profile: Profile) -> dict[str, str]:
 
 
 def totals_rows(frame: pl.DataFrame, profile: Profile) -> pl.DataFrame:
-    """The rows with a totals label in any text column: ROW and the label (the first such cell)."""
+    """The rows with a totals label in any text column: ROW and the label (the first such cell).
+    A row naming an employee (a name or id that is no totals label) is an employee's row, whatever
+    its other cells say ("Total Rewards Analyst" as a job title)."""
     amounts = amount_columns(frame, profile)
     text = [c for c in frame.columns if not c.startswith("_") and c not in amounts]
     if not text:
@@ -54,7 +56,24 @@ def totals_rows(frame: pl.DataFrame, profile: Profile) -> pl.DataFrame:
     label = pl.coalesce(
         [pl.when(pl.col(c).str.contains(TOTALS)).then(pl.col(c).str.strip_chars()) for c in text]
     )
-    return frame.select(ROW, label=label).filter(pl.col("label").is_not_null())
+    who = [
+        found
+        for name in ("employee", "employee_id")
+        if (found := _column(frame, profile.columns.get(name, ""))) is not None
+    ]
+    named = pl.any_horizontal(
+        [
+            (pl.col(c).str.strip_chars().fill_null("") != "")
+            & ~pl.col(c).str.contains(TOTALS).fill_null(False)
+            for c in who
+        ]
+        or [pl.lit(False)]
+    )
+    return (
+        frame.select(ROW, label=label, named=named)
+        .filter(pl.col("label").is_not_null() & ~pl.col("named"))
+        .select(ROW, "label")
+    )
 
 
 def stated_totals(
