@@ -284,18 +284,16 @@ def _tables_below(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[dict[str, str
     if frame.is_empty():
         return frame, []
     cells = pl.exclude(ROW)
-    marks = frame.select(
-        ROW,
-        filled=pl.any_horizontal(cells.str.contains(r"\S")).fill_null(False),
-        numeric=pl.any_horizontal(cells.str.contains(NUMBER)).fill_null(False),
-        totals=pl.any_horizontal(cells.str.contains(TOTALS)).fill_null(False),
-    ).with_columns(after_blank=~pl.col("filled").shift(1).fill_null(True))
-    starts = marks.filter(
-        pl.col("filled")
-        & ~pl.col("numeric")
-        & ~pl.col("totals")
-        & pl.col("after_blank")
-        & (pl.col(ROW) > frame.get_column(ROW).min())
+    # Only a row after a blank row can start a table: the rest are not looked at again.
+    after_blank = (
+        frame.select(ROW, filled=pl.any_horizontal(cells.str.contains(r"\S")).fill_null(False))
+        .with_columns(after_blank=~pl.col("filled").shift(1).fill_null(True))
+        .filter(pl.col("filled") & pl.col("after_blank") & (pl.col(ROW) > frame[ROW][0]))
+        .get_column(ROW)
+    )
+    starts = frame.filter(pl.col(ROW).is_in(after_blank.implode())).filter(
+        ~pl.any_horizontal(cells.str.contains(NUMBER)).fill_null(False)
+        & ~pl.any_horizontal(cells.str.contains(TOTALS)).fill_null(False)
     )
     for start in starts.get_column(ROW).to_list():
         table = frame.filter(pl.col(ROW) >= start)
