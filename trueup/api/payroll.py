@@ -1,5 +1,5 @@
 """Payroll imports in the JSON API: upload a register for an audit (a preview), read it, commit
-it; enter tax filings and read the reconciliation."""
+it; enter tax filings (or upload a state's wage report) and read the reconciliation."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from trueup.api.common import Cents, Input, answers
 from trueup.audits import services as audit_services
 from trueup.audits.selectors import audits_visible_to
 from trueup.core.errors import NotAllowed
-from trueup.payroll import services
+from trueup.payroll import services, state_wages
 from trueup.payroll.models import PayrollImport
 
 router = Router(tags=["payroll"])
@@ -188,6 +188,53 @@ def put_filing(request: HttpRequest, audit_id: int, payload: FilingIn) -> dict[s
         **data,
     )
     return {"id": filing.pk}
+
+
+class StateWageReportOut(Schema):
+    id: int
+    state: str
+    year: int
+    quarter: int
+    total_wages_cents: int
+    source: str
+    # Each employee's wages: employee, ssn_last4 (never the full number), total_wages_cents, page.
+    employees: list[dict[str, Any]]
+    # Against the committed register's employees (empty lists when none is committed): name and
+    # cents of those on the report only, and of those on the register only.
+    only_on_report: list[dict[str, Any]]
+    only_on_register: list[dict[str, Any]]
+
+
+@router.post("/audits/{audit_id}/state-wage-reports", response=answers(StateWageReportOut))
+def state_wage_report(
+    request: HttpRequest, audit_id: int, file: File[UploadedFile]
+) -> StateWageReportOut:
+    """Read a state's quarterly wage report (California DE 9C, Rhode Island TX-17; a CSV or XLSX
+    export, not a PDF) into the audit's state unemployment filing for its quarter: 422 naming the
+    page or row when its pages do not add up to its grand total, 409 when the audit's facts are
+    closed."""
+    user = _user(request)
+    audit = get_object_or_404(audits_visible_to(user), pk=audit_id)
+    filing = state_wages.state_wage_report_save(
+        audit=audit, by=user, data=file.read(), filename=file.name or "wage-report.csv"
+    )
+    label = f"{filing.state} {filing.year} Q{filing.quarter}"
+    found = [c for c in state_wages.filing_employees(audit) if c.filing.startswith(label)]
+    return StateWageReportOut(
+        id=filing.pk,
+        state=filing.state,
+        year=filing.year,
+        quarter=filing.quarter,
+        total_wages_cents=filing.total_wages_cents or 0,
+        source=filing.source,
+        employees=filing.employees,
+        only_on_report=[
+            {"employee": p.name, "cents": p.cents} for c in found for p in c.only_on_filing
+        ],
+        only_on_register=[
+            {"employee": p.name, "cents": p.cents} for c in found for p in c.only_on_register
+        ],
+    )
 
 
 @router.get("/audits/{audit_id}/reconciliation", response=answers(list[dict[str, Any]]))

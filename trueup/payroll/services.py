@@ -31,9 +31,9 @@ from trueup.payroll.ingest import (
     detect_profile,
     ingest,
     profiles,
-    read_register,
 )
 from trueup.payroll.ingest.classification import GROUP_KINDS, group_key
+from trueup.payroll.ingest.exports import finish, read_export
 from trueup.payroll.ingest.mapping import categories
 from trueup.payroll.ingest.readers import RegisterError
 from trueup.payroll.models import (
@@ -131,9 +131,12 @@ def register_read(
 def _read(
     audit: Audit, data: bytes, filename: str, profile: str | None, basis: str, rates: RateTable
 ) -> Ingested:
-    frame = read_register(data, filename)
-    chosen = _profile(audit, profile, [c for c in frame.columns if not c.startswith("_")])
-    return ingest(frame, chosen, _options(audit, basis, rates))
+    # The file's payroll table, whatever its shape (a report, tables beside it): what else the
+    # file held is named in the result's tables and notes.
+    export = read_export(data, filename)
+    chosen = _profile(audit, profile, [c for c in export.frame.columns if not c.startswith("_")])
+    options = _options(audit, basis, rates)
+    return finish(ingest(export.frame, chosen, options), export, options)
 
 
 def _engine_line(line: Mapping[str, Any]) -> ws.PayrollLine:
@@ -241,15 +244,18 @@ def payroll_import_preview(
     audit_services.check_facts_open(audit)
     notes = _prefill_employee_classes(audit, by)
     rates = rates_in_use()
-    frame = read_register(data, filename)
-    headers = [c for c in frame.columns if not c.startswith("_")]
+    # The file's payroll table, whatever its shape (a report, tables beside it): what else the
+    # file held is named in the result's tables and notes.
+    export = read_export(data, filename)
+    headers = [c for c in export.frame.columns if not c.startswith("_")]
     try:
         chosen = _profile(audit, profile, headers)
     except RegisterError as error:
         if profile or not keep_unread:
             raise
         return _unread(audit, by, data, filename, basis, error.message)
-    result = ingest(frame, chosen, _options(audit, basis, rates))
+    options = _options(audit, basis, rates)
+    result = finish(ingest(export.frame, chosen, options), export, options)
     result.notes = [*notes, *result.notes]
     preview = _preview(audit, by, data, filename, basis, result, rates)
     preview.file.save(_stored_name(audit, preview.sha256, filename), ContentFile(data))
@@ -424,7 +430,7 @@ def import_headers(payroll_import: PayrollImport) -> tuple[list[str], list[dict[
     """The kept file's columns and its first rows, for the column mapping step."""
     payroll_import.file.open("rb")
     try:
-        frame = read_register(payroll_import.file.read(), payroll_import.filename)
+        frame = read_export(payroll_import.file.read(), payroll_import.filename).frame
     finally:
         payroll_import.file.close()
     headers = [c for c in frame.columns if not c.startswith("_")]

@@ -4,9 +4,12 @@ Pure Python and Polars: no Django. ``read_register`` reads a CSV or XLSX export 
 ``detect_profile`` picks the mapping profile from its headers (``profiles.toml``); ``ingest``
 maps earnings to remuneration categories (``categories.toml``), filters the policy period, and
 returns payroll lines for the engine, a per-employee summary, totals and an exceptions list.
-Money is integer cents from the text of each cell, so totals are exact.
+Money is integer cents from the text of each cell, so totals are exact. ``read_export`` reads
+the file as insureds send it (report-shaped QuickBooks Desktop exports, tables beside the payroll
+table) into the frame ``ingest`` takes, with the tables read and skipped and notes.
 """
 
+from trueup.payroll.ingest.exports import Export, read_export
 from trueup.payroll.ingest.facts import Ingested, Options
 from trueup.payroll.ingest.mapping import (
     Category,
@@ -21,6 +24,7 @@ from trueup.payroll.ingest.readers import RegisterError, read_register
 
 __all__ = [
     "Category",
+    "Export",
     "Ingested",
     "Options",
     "Profile",
@@ -30,5 +34,6 @@ __all__ = [
     "detect_profile",
     "ingest",
     "profiles",
+    "read_export",
     "read_register",
 ]

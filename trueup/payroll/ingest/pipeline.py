@@ -7,7 +7,7 @@ import polars as pl
 
 from trueup.payroll.ingest.cells import _date, cents
 from trueup.payroll.ingest.classification import _classify, unresolved
-from trueup.payroll.ingest.columns import _long
+from trueup.payroll.ingest.columns import _long, _resolve
 from trueup.payroll.ingest.facts import Ingested, Options
 from trueup.payroll.ingest.mapping import Category, Profile, categories
 from trueup.payroll.ingest.readers import ROW
@@ -31,14 +31,27 @@ from trueup.payroll.ingest.summaries import (
     _rows_excepted,
     _totals,
 )
+from trueup.payroll.ingest.totals import (
+    TOTALS,
+    stated_totals,
+    totals_rows,
+    without_exempt,
+)
 
-# "Total", "Subtotal", "Grand Total", "Totals for …"; and labels ending so: "Report Total".
-TOTALS = r"(?i)^\s*(grand\s+)?(sub\s*)?totals?\b|\btotals?\s*:?\s*$"
+__all__ = ["TOTALS", "ingest"]
+
+# A pay period in one cell: "06/27/2025 - 07/10/2025", "06/27/2025 to 07/10/2025",
+# "2025-06-27 – 2025-07-10". An ISO date holds dashes, so it is matched whole.
+PAY_PERIOD = (
+    r"(?i)^\s*(\d{4}-\d{1,2}-\d{1,2}|[^\s\-–—]+)\s*(?:-|–|—|to|through|thru)\s*"
+    r"(\d{4}-\d{1,2}-\d{1,2}|[^\s\-–—]+)\s*$"
+)
 
 
 def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     known = categories()
-    rows = _amount_rows(frame, profile)
+    labels = totals_rows(frame, profile)
+    rows = _amount_rows(frame, profile, labels.get_column(ROW))
     read = _rows_read(frame)
     # What is needed to name a row nothing was used from; the rest is let go as the rows are
     # filtered (a large register's memory).
@@ -47,6 +60,7 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     flag = problems.add
     # Each step flags the rows it leaves out (or keeps with a warning) and passes on the rest.
     rows = _without_totals(rows, flag)
+    rows = without_exempt(rows, frame, known, flag)
     rows = _readable_amounts(rows, flag)
     rows = _pay_amounts(rows, known, profile, flag)
     rows = _without_copies(rows, flag)
@@ -85,25 +99,33 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
         unresolved=waiting,
         left_out=_left_out(everything, exceptions, used, known),
         inferred=_inferred(priced),
+        stated_totals=stated_totals(frame, profile, labels),
     )
 
 
-def _amount_rows(frame: pl.DataFrame, profile: Profile) -> pl.DataFrame:
-    """One row per amount, with its cents, dates, employee and whether it is a totals row."""
+def _amount_rows(frame: pl.DataFrame, profile: Profile, totals: pl.Series) -> pl.DataFrame:
+    """One row per amount, with its cents, dates, employee and whether it is a totals row (a
+    totals label in any of its text columns). A pay period in one cell gives the period's start
+    and end where the register has no columns of its own for them."""
     formats = profile.date_formats
+    one_cell = "pay_period" in _resolve(frame, profile)
     return (
         _long(frame, profile)
+        .with_columns(
+            period_from=pl.col("pay_period").str.extract(PAY_PERIOD, 1),
+            period_to=pl.col("pay_period").str.extract(PAY_PERIOD, 2),
+        )
         .with_columns(
             cents=cents("amount"),
             blank=pl.col("amount").is_null() | (pl.col("amount").str.strip_chars() == ""),
             check=_date("check_date", formats),
-            start=_date("period_start", formats),
-            end=_date("period_end", formats),
+            start=pl.coalesce(_date("period_start", formats), _date("period_from", formats)),
+            end=pl.coalesce(_date("period_end", formats), _date("period_to", formats)),
             who=pl.when(pl.col("employee") != "")
             .then(pl.col("employee"))
             .otherwise(pl.col("employee_id")),
-            totals=pl.col("employee").str.contains(TOTALS)
-            | pl.col("employee_id").str.contains(TOTALS),
+            totals=pl.col(ROW).is_in(totals.implode()),
+            has_period=pl.col("has_period") | pl.lit(one_cell),
         )
         .collect()
     )
@@ -118,8 +140,10 @@ def _left_out(
     """Rows named in an exception and not used, by the first kind named for each, with the
     cents of their pay (amounts in gross, and amounts no mapping names): the dollars an import
     leaves out, shown beside those it takes."""
+    # A totals row's amounts are sums of other rows, not pay of their own: not counted here.
+    kept = ~pl.col("kind").is_in([*WARNINGS, "totals_row"])
     named = (
-        exceptions.filter(~pl.col("kind").is_in(WARNINGS) & ~pl.col("row").is_in(used.implode()))
+        exceptions.filter(kept & ~pl.col("row").is_in(used.implode()))
         .sort("row", "kind")
         .unique("row", keep="first")
         .select(pl.col("row").alias(ROW), "kind")

@@ -65,6 +65,13 @@ class FilingForm(forms.Form):
         }
 
 
+class StateWageReportForm(forms.Form):
+    file = forms.FileField(
+        label="State wage report (CSV or XLSX)",
+        help_text="California DE 9C or Rhode Island TX-17, exported as CSV or XLSX (not PDF)",
+    )
+
+
 class EmployeeClassForm(forms.Form):
     employee = forms.CharField(max_length=200, help_text="id or name, as on the register")
     state = forms.CharField(max_length=2)

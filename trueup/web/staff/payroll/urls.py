@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/payroll/<int:item>/resolve/", views.resolve, name="resolve"),
     path("<int:pk>/payroll/<int:item>/mapping/", views.mapping, name="mapping"),
     path("<int:pk>/payroll/filings/", views.filing, name="filing"),
+    path("<int:pk>/payroll/state-wage-reports/", views.state_wage_report, name="state_wage_report"),
     path("<int:pk>/payroll/employees/", views.employee_class, name="employee_class"),
     path(
         "<int:pk>/payroll/answers/<int:answer>/remove/", views.answer_remove, name="answer_remove"

@@ -19,7 +19,7 @@ from trueup.audits import services as audit_services
 from trueup.audits.access import staff_user, visible_audit
 from trueup.audits.models import Audit
 from trueup.audits.workflow import FACTS_EDITABLE
-from trueup.payroll import services
+from trueup.payroll import services, state_wages
 from trueup.payroll.ingest import categories
 from trueup.payroll.models import (
     EmployeeClass,
@@ -33,6 +33,7 @@ from trueup.web.staff.payroll.forms import (
     ColumnMappingForm,
     EmployeeClassForm,
     FilingForm,
+    StateWageReportForm,
     UploadForm,
 )
 from trueup.web.staff.payroll.questions import BY, answers_from, questions
@@ -92,6 +93,8 @@ def payroll_home(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "filings": TaxFiling.objects.filter(audit=audit),
             "filing_form": FilingForm(),
+            "wage_report_form": StateWageReportForm(),
+            "filing_employees": state_wages.filing_employees(audit),
             "employee_classes": EmployeeClass.objects.filter(audit=audit)
             .select_related("copied_from__period__policy")
             .order_by("employee"),
@@ -267,6 +270,34 @@ def answer_remove(request: HttpRequest, pk: int, answer: int) -> HttpResponse:
             "back: the next preview asks it again.",
         )
     return HttpResponseRedirect(reverse("payroll:home", args=[audit.pk]) + "#answers")
+
+
+@login_required
+@require_POST
+def state_wage_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """Read a state's wage report into the audit's state unemployment filing for its quarter."""
+    user, audit = _staff_audit(request, pk)
+    if not audit_services.may(user, "edit_facts"):
+        raise PermissionDenied("this account may not enter tax filings")
+    form = StateWageReportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "The wage report was not read: choose its CSV or XLSX file.")
+    else:
+        upload = form.cleaned_data["file"]
+        try:
+            filing = state_wages.state_wage_report_save(
+                audit=audit, by=user, data=upload.read(), filename=upload.name
+            )
+        except TrueUpError as error:
+            messages.error(request, f"The wage report was not read: {error.message}")
+        else:
+            messages.success(
+                request,
+                f"{upload.name}: {filing.state} {filing.year} Q{filing.quarter}, "
+                f"{len(filing.employees)} employee(s), total wages "
+                f"${Decimal(filing.total_wages_cents or 0).scaleb(-2):,.2f}.",
+            )
+    return HttpResponseRedirect(reverse("payroll:home", args=[audit.pk]) + "#reconciliation")
 
 
 @login_required

@@ -1,0 +1,200 @@
+"""A register's own totals rows: found by their labels in any text column, left out of the
+payroll, and used as a check of what TrueUp read (each stated total against TrueUp's sum of the
+rows it totals, per amount column). Rows a report names as exempt are left out here too."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import polars as pl
+
+from trueup.payroll.ingest.cells import cents
+from trueup.payroll.ingest.mapping import Category, Profile
+from trueup.payroll.ingest.readers import ROW, normalise
+from trueup.payroll.ingest.steps import Flag
+
+# "Total", "Subtotal", "Grand Total", "Totals for …", "Total 5403"; and labels ending so:
+# "Report Total", "Department Total", "Company Total".
+TOTALS = r"(?i)^\s*(grand\s+)?(sub\s*)?totals?\b|\btotals?\s*:?\s*$"
+# A total of everything above it: "TOTAL", "Grand Total:", "Report Totals", "Company Total".
+GRAND = re.compile(r"(?i)^\s*(grand|report|company|payroll)?\s*totals?\s*:?\s*$")
+# "Total 8810 · Clerical", "Total for Ann Lee", "Totals: 5403": the thing totalled.
+OF = re.compile(r"(?i)^\s*totals?\s*(?:for\s+|of\s+)?[:\-]?\s*(\S.*?)\s*$")
+# Money columns among those a profile ignores are checked too (gross, net pay); hours and rates
+# are not money.
+MONEY = re.compile(r"(?i)gross|wages|\bpay\b|earnings|premium|amount")
+NOT_MONEY = re.compile(r"(?i)hours|\brate\b|\bhrs\b")
+# A register with thousands of employee subtotals: those beyond this many are not checked (the
+# grand totals always are).
+MOST_CHECKED = 200
+# Rows a report names as exempt from workers' compensation: the reason, per row.
+EXEMPT = "_exempt"
+
+
+def amount_columns(frame: pl.DataFrame, profile: Profile) -> dict[str, str]:
+    """The frame's amount columns → their category ("" for a long register's amount column)."""
+    present = {normalise(c): c for c in frame.columns}
+    if profile.shape == "long":
+        header = profile.columns.get("amount", "")
+        return {present[normalise(header)]: ""} if normalise(header) in present else {}
+    return {
+        present[normalise(header)]: category
+        for header, category in profile.earnings.items()
+        if normalise(header) in present
+    }
+
+
+def totals_rows(frame: pl.DataFrame, profile: Profile) -> pl.DataFrame:
+    """The rows with a totals label in any text column: ROW and the label (the first such cell).
+    A row naming an employee (a name or id that is no totals label) is an employee's row, whatever
+    its other cells say ("Total Rewards Analyst" as a job title)."""
+    amounts = amount_columns(frame, profile)
+    text = [c for c in frame.columns if not c.startswith("_") and c not in amounts]
+    if not text:
+        return pl.DataFrame(schema={ROW: pl.Int64, "label": pl.String})
+    label = pl.coalesce(
+        [pl.when(pl.col(c).str.contains(TOTALS)).then(pl.col(c).str.strip_chars()) for c in text]
+    )
+    who = [
+        found
+        for name in ("employee", "employee_id")
+        if (found := _column(frame, profile.columns.get(name, ""))) is not None
+    ]
+    named = pl.any_horizontal(
+        [
+            (pl.col(c).str.strip_chars().fill_null("") != "")
+            & ~pl.col(c).str.contains(TOTALS).fill_null(False)
+            for c in who
+        ]
+        or [pl.lit(False)]
+    )
+    return (
+        frame.select(ROW, label=label, named=named)
+        .filter(pl.col("label").is_not_null() & ~pl.col("named"))
+        .select(ROW, "label")
+    )
+
+
+def stated_totals(
+    frame: pl.DataFrame, profile: Profile, labels: pl.DataFrame
+) -> list[dict[str, object]]:
+    """Each totals row's stated amounts against TrueUp's sum of the rows it totals: a grand total
+    totals every row above it; "Total X" the rows above it holding X (a class code, an employee, a
+    report's group). A totals row whose rows cannot be told ("Subtotal", "Department 10 Total") is
+    left out of the payroll but not checked."""
+    amounts = amount_columns(frame, profile)
+    checked = [
+        c
+        for c, category in amounts.items()
+        if (category != "ignore" or MONEY.search(c)) and not NOT_MONEY.search(c)
+    ]
+    if labels.is_empty() or not checked:
+        return []
+    text = [c for c in frame.columns if not c.startswith("_") and c not in amounts]
+    class_column = _column(frame, profile.columns.get("class_code", ""))
+    values = frame.select(ROW, *[cents(c).alias(c) for c in checked])
+    detail = ~pl.col(ROW).is_in(labels.get_column(ROW).implode())
+    found: list[dict[str, object]] = []
+    grand = [GRAND.match(str(label)) is not None for label in labels.get_column("label")]
+    for index, (row, label) in enumerate(labels.iter_rows()):
+        if not grand[index] and index >= MOST_CHECKED:
+            continue
+        scope = _scope(str(label), grand[index], text, class_column)
+        if scope is None:
+            continue
+        mask = detail & (pl.col(ROW) < row) & scope
+        rows = frame.filter(mask).get_column(ROW)
+        if rows.is_empty():
+            continue
+        summed = values.filter(pl.col(ROW).is_in(rows.implode())).select(pl.col(checked).sum())
+        stated = values.filter(pl.col(ROW) == row)
+        for column in checked:
+            said = stated.get_column(column)[0]
+            if said is None:
+                continue
+            total = int(summed.get_column(column)[0] or 0)
+            found.append(
+                {
+                    "label": label,
+                    "row": int(row),
+                    "column": column,
+                    "stated_cents": int(said),
+                    "summed_cents": total,
+                    "difference_cents": int(said) - total,
+                }
+            )
+    return found
+
+
+def _column(frame: pl.DataFrame, header: str) -> str | None:
+    present = {normalise(c): c for c in frame.columns}
+    return present.get(normalise(header)) if header else None
+
+
+def _scope(label: str, grand: bool, text: list[str], class_column: str | None) -> pl.Expr | None:
+    """Which rows above a totals row it totals, or None when that cannot be told."""
+    if grand:
+        return pl.lit(True)
+    named = OF.match(label)
+    if named is None:
+        return None
+    what = normalise(named.group(1))
+    code = what.split()[0] if what else ""
+    holds = pl.any_horizontal(
+        [
+            pl.col(c).str.strip_chars().str.to_lowercase().str.replace_all(r"\s+", " ") == what
+            for c in text
+        ]
+    ).fill_null(False)
+    if class_column is not None and code:
+        holds = holds | (
+            pl.col(class_column).str.strip_chars().str.to_lowercase() == code
+        ).fill_null(False)
+    return holds
+
+
+def without_exempt(
+    rows: pl.DataFrame,
+    frame: pl.DataFrame,
+    known: Mapping[str, Category],
+    flag: Flag,
+) -> pl.DataFrame:
+    """Rows a report names as exempt (QuickBooks' Exempt group) are left out, each named with the
+    reason and its pay (their rows and dollars are then counted with the others left out)."""
+    if EXEMPT not in frame.columns:
+        return rows
+    reasons = frame.filter(pl.col(EXEMPT).is_not_null()).select(ROW, reason=pl.col(EXEMPT))
+    hit = rows.filter(pl.col(ROW).is_in(reasons.get_column(ROW).implode()))
+    if hit.is_empty():
+        return rows
+    in_gross = [key for key, category in known.items() if category.in_gross]
+    pay = (
+        hit.group_by(ROW)
+        .agg(
+            cents=pl.when(pl.col("category").is_in(in_gross))
+            .then(pl.col("cents"))
+            .otherwise(0)
+            .sum()
+        )
+        .join(reasons, on=ROW)
+        .sort(ROW)
+        .with_columns(column=pl.lit(""))
+    )
+    # Few rows: their messages are written here, the dollars with thousands separators.
+    pay = pay.with_columns(
+        message=pl.Series(
+            [
+                f"{reason}: {_dollars(c)} left out"
+                for reason, c in pay.select("reason", "cents").rows()
+            ],
+            dtype=pl.String,
+        )
+    )
+    flag(pay, pl.lit(True), "exempt", pl.col("message"))
+    return rows.filter(~pl.col(ROW).is_in(reasons.get_column(ROW).implode()))
+
+
+def _dollars(cents: int) -> str:
+    sign = "-" if cents < 0 else ""
+    return f"{sign}${abs(cents) // 100:,}.{abs(cents) % 100:02d}"
