@@ -21,6 +21,7 @@ from trueup.billing import services as billing
 from trueup.billing.models import Outreach, PlanStatus
 from trueup.flows import disputes, results
 from trueup.letters.services import letter_send
+from trueup.payroll import services as payroll
 from trueup.policies.models import Agency, Agent, EstimatedExposure, Insured, Policy, PolicyPeriod
 from trueup.portal.services import invitation_issue, invitation_redeem, invitation_url
 from trueup.rating import rate_worksheet
@@ -134,6 +135,7 @@ def load_demo_book(policies: int = 200, seed: int = 7, today: date | None = None
         _advance(rng, users)
         _policyholder(users)
         _billing(users)
+        _payroll_journal(users)
     return _counts()
 
 
@@ -217,6 +219,56 @@ def _policyholder(users: dict[str, User]) -> None:
         username="policyholder",
         password=DEMO_PASSWORD,
         password_again=DEMO_PASSWORD,
+    )
+
+
+# A department for each class of the demo's policies; the journal names departments, not classes.
+DEPARTMENTS = ("Field crew", "Office", "Shop", "Drivers", "Warehouse", "Service")
+
+
+def _payroll_journal(users: dict[str, User]) -> None:
+    """A Gusto payroll journal for the first audit in progress, with departments and no class
+    column: its preview waits for the auditor to give each department its class."""
+    audit = demo_journal_audit()
+    if audit is None:
+        return
+    period, auditor = audit.period, users["auditor"]
+    rows = [
+        "Employee,Employee ID,Department,Check Date,Pay Period Start,Pay Period End,"
+        "Regular Earnings,Overtime Earnings,Gross Earnings,Employee Taxes,Net Pay"
+    ]
+    end = period.cancellation_date or period.expiration
+    # Four checks spread over the term (a cancelled term is shorter), each paid in two halves.
+    checks = [period.effective + (end - period.effective) * (2 * k + 1) // 8 for k in range(4)]
+    for n, estimate in enumerate(period.estimates.order_by("id")):
+        pay = (estimate.exposure / 52).quantize(Decimal("0.01"))
+        for check in checks:
+            start = check - timedelta(days=13)
+            for half, name in enumerate((f"Lee, Sam {n}", f"Diaz, Ana {n}")):
+                regular = pay * (6 + half)
+                rows.append(
+                    f'"{name}",D{n}{half},{DEPARTMENTS[n % len(DEPARTMENTS)]},'
+                    f"{check:%m/%d/%Y},{start:%m/%d/%Y},{check - timedelta(days=1):%m/%d/%Y},"
+                    f'"{regular:,.2f}",,"{regular:,.2f}",0.00,"{regular:,.2f}"'
+                )
+    payroll.payroll_import_preview(
+        audit=audit,
+        by=auditor,
+        data=("\n".join(rows) + "\n").encode(),
+        filename="gusto-payroll-journal.csv",
+    )
+
+
+def demo_journal_audit() -> Audit | None:
+    """The demo audit whose payroll journal waits for its departments' classes."""
+    return (
+        Audit.objects.filter(
+            status=Status.IN_PROGRESS,
+            assignee__username="auditor",
+            period__policy__number__startswith="DEMO-",
+        )
+        .order_by("id")
+        .first()
     )
 
 

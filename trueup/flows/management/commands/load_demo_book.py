@@ -7,7 +7,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from trueup.accounts.models import User
-from trueup.flows.demo import DEMO_PASSWORD, USERS, demo_invitation, load_demo_book
+from trueup.flows.demo import (
+    DEMO_PASSWORD,
+    USERS,
+    demo_invitation,
+    demo_journal_audit,
+    load_demo_book,
+)
 
 
 class Command(BaseCommand):
@@ -34,6 +40,12 @@ class Command(BaseCommand):
             firm = " (Field Audit Co: sees only its audits)" if username == "vendor" else ""
             self.stdout.write(
                 f"  {username:<12} {role.label:<26} authority ${amount} / {percent}%{firm}"
+            )
+        journal = demo_journal_audit()
+        if journal is not None:
+            self.stdout.write(
+                f"A payroll journal waiting for its departments' classes: /audits/{journal.pk}/"
+                "payroll/ (as auditor)"
             )
         invitation = demo_invitation()
         if invitation is None:
