@@ -18,7 +18,9 @@ from trueup.payroll.ingest.steps import (
     _pay_amounts,
     _readable_amounts,
     _unaccounted,
+    _unmapped,
     _without_copies,
+    _without_excluded,
     _without_totals,
 )
 from trueup.payroll.ingest.summaries import (
@@ -36,7 +38,7 @@ TOTALS = r"(?i)^\s*(grand\s+)?(sub\s*)?totals?\b|\btotals?\s*:?\s*$"
 
 def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     known = categories()
-    rows = _amount_rows(frame, profile)
+    rows = _amount_rows(frame, profile, options)
     read = _rows_read(frame)
     # What is needed to name a row nothing was used from; the rest is let go as the rows are
     # filtered (a large register's memory).
@@ -45,13 +47,19 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     flag = problems.add
     # Each step flags the rows it leaves out (or keeps with a warning) and passes on the rest.
     rows = _without_totals(rows, flag)
+    rows, excluded = _without_excluded(rows, flag)
     rows = _readable_amounts(rows, flag)
     rows = _pay_amounts(rows, known, profile, flag)
     rows = _without_copies(rows, flag)
     rows = _in_period(rows, options, flag)
     rows = _classify(rows, options, flag)
     rows = _officers(rows, options, flag)
-    payroll = rows.filter(~pl.col("is_officer") & pl.col("ok"))
+    paid = rows.filter(~pl.col("is_officer") & pl.col("ok"))
+    # Amounts in codes no mapping names are kept through the steps (an amount outside the period
+    # or a copy is no question for the auditor) and gathered here, out of the payroll.
+    unmapped = _unmapped(paid, flag)
+    payroll = paid.filter(pl.col("category").is_not_null())
+    rows = rows.filter(pl.col("category").is_not_null())
     used = payroll.get_column(ROW).unique()
     _unaccounted(everything, read, used, problems, profile)
     exceptions = problems.frame()
@@ -78,14 +86,16 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
         rows_read=read.len(),
         rows_used=used.len(),
         rows_excepted=_rows_excepted(exceptions, used),
+        unmapped=unmapped,
+        excluded=excluded,
     )
 
 
-def _amount_rows(frame: pl.DataFrame, profile: Profile) -> pl.DataFrame:
+def _amount_rows(frame: pl.DataFrame, profile: Profile, options: Options) -> pl.DataFrame:
     """One row per amount, with its cents, dates, employee and whether it is a totals row."""
     formats = profile.date_formats
     return (
-        _long(frame, profile)
+        _long(frame, profile, options)
         .with_columns(
             cents=cents("amount"),
             blank=pl.col("amount").is_null() | (pl.col("amount").str.strip_chars() == ""),
