@@ -52,6 +52,7 @@ class CodeSet:
     key: str
     name: str
     source: str  # the vendor's public documentation the codes were read from
+    configurable: str  # whether clients set their own codes, and what that means here
     codes: Mapping[str, str]  # earnings code (normalised) → category
 
 
@@ -109,7 +110,9 @@ def codesets() -> dict[str, CodeSet]:
         key = path.stem
         codes = {normalise(str(k)): str(v) for k, v in dict(data.get("codes", {})).items()}
         _check_categories(f"code set {key!r}", codes)
-        found[key] = CodeSet(key, str(data["name"]), str(data["source"]), codes)
+        found[key] = CodeSet(
+            key, str(data["name"]), str(data["source"]), str(data["configurable"]), codes
+        )
     return found
 
 
