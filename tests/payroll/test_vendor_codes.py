@@ -17,6 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from trueup.accounts.models import User
+from trueup.audits.models import Audit
+from trueup.payroll import services
 from trueup.payroll.ingest import (
     Ingested,
     Options,
@@ -251,3 +254,24 @@ def test_an_unmapped_amount_outside_the_period_needs_no_answer() -> None:
         (2, "outside_period")
     ]
     assert result.totals == {"regular": 90000}
+
+
+@pytest.mark.django_db
+def test_a_preview_keeps_the_unmapped_codes_and_cannot_be_committed_until_they_are_answered(
+    audit: Audit, auditor: User
+) -> None:
+    data = (
+        b"employee,employee_id,state,class,check_date,earnings_code,amount\n"
+        b'Office,E2,IN,8810,2025-03-14,regular,"6,125.00"\n'
+        b"Office,E2,IN,8810,2025-03-14,SPF,150.00\n"
+        b"Office,E2,IN,8810,2025-03-28,SPF,275.50\n"
+    )
+    preview = services.payroll_import_preview(
+        audit=audit, by=auditor, data=data, filename="register.csv"
+    )
+    assert preview.unmapped == [
+        {"code": "SPF", "column": "amount", "rows": 2, "first_row": 3, "cents": 42550}
+    ]
+    assert preview.excluded == []
+    assert preview.gross_cents == 612500
+    assert not preview.committable

@@ -245,6 +245,8 @@ def payroll_import_preview(
         employees=result.employees.to_dicts(),
         exceptions=result.exceptions.head(EXCEPTIONS_KEPT).to_dicts(),
         exception_counts=counts,
+        unmapped=result.unmapped,
+        excluded=result.excluded,
         created_by=by,
     )
     preview.file.save(f"{audit.pk}-{preview.sha256[:12]}-{filename[-80:]}", ContentFile(data))
