@@ -4,7 +4,7 @@ code, why."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import polars as pl
@@ -39,9 +39,15 @@ def _normalised(text: pl.Expr) -> pl.Expr:
     return text.str.strip_chars().str.to_lowercase().str.replace_all(r"\s+", " ")
 
 
-def _long(frame: pl.DataFrame, profile: Profile, options: Options | None = None) -> pl.LazyFrame:
+def _long(
+    frame: pl.DataFrame,
+    profile: Profile,
+    options: Options | None = None,
+    per_row: Callable[[pl.LazyFrame], pl.LazyFrame] = lambda rows: rows,
+) -> pl.LazyFrame:
     """One row per earnings amount: (row, fields…, source column, code, category, excluded,
-    amount text)."""
+    amount text). ``per_row`` adds what is worked out once per register row (its dates, its
+    employee): on a wide register, before its rows are turned into many amounts."""
     columns = _resolve(frame, profile)
     if "employee" not in columns and "employee_id" not in columns:
         wanted = profile.columns.get("employee") or profile.columns.get("employee_id")
@@ -58,12 +64,13 @@ def _long(frame: pl.DataFrame, profile: Profile, options: Options | None = None)
     answers = options.codes if options else {}
     excluded = options.excluded_codes if options else {}
     if profile.shape == "long":
-        return _long_register(frame, profile, columns, keep, answers, excluded)
+        return per_row(_long_register(frame, profile, columns, keep, answers, excluded))
     plan = _wide_plan(frame, profile, set(columns.values()), answers, excluded)
-    base = frame.lazy().select(*[pl.col(c) for c in plan], **keep)
+    fields = per_row(frame.lazy().select(**keep))
+    read = [c for c, p in plan.items() if p.category != "ignore" or p.excluded]
     return (
-        base.unpivot(index=[ROW, *FIELD_NAMES, *ROW_FACTS], on=list(plan))
-        .rename({"variable": "column", "value": "amount"})
+        pl.concat([_cells(frame, read), _not_pay(frame, [c for c in plan if c not in read])])
+        .join(fields, on=ROW, how="left")
         .with_columns(
             code=pl.col("column").replace_strict(
                 {c: p.code for c, p in plan.items()}, default=None
@@ -110,6 +117,37 @@ def _long_register(
             if excluded
             else pl.lit(None, pl.String),
         )
+    )
+
+
+def _cells(frame: pl.DataFrame, columns: list[str]) -> pl.LazyFrame:
+    """(row, column, amount) of each of these columns' cells with something in them: most of a
+    wide register's cells are blank, and a row with none is named by ``_unaccounted`` all the
+    same."""
+    return (
+        frame.lazy()
+        .select(ROW, *columns)
+        .unpivot(index=ROW, on=columns)
+        .rename({"variable": "column", "value": "amount"})
+        .filter(pl.col("amount").str.contains(r"\S"))
+    )
+
+
+def _not_pay(frame: pl.DataFrame, columns: list[str]) -> pl.LazyFrame:
+    """One cell a row of the columns that are not pay (hours, taxes, net pay), the first filled
+    one: they are never read, and one is enough to say the row holds only amounts that are not
+    pay."""
+    if not columns:
+        return pl.LazyFrame(schema={ROW: pl.Int64, "column": pl.String, "amount": pl.String})
+    filled = {c: pl.col(c).str.contains(r"\S").fill_null(False) for c in columns}
+    return (
+        frame.lazy()
+        .select(
+            ROW,
+            column=pl.coalesce([pl.when(f).then(pl.lit(c)) for c, f in filled.items()]),
+            amount=pl.coalesce([pl.when(f).then(pl.col(c)) for c, f in filled.items()]),
+        )
+        .filter(pl.col("column").is_not_null())
     )
 
 

@@ -94,11 +94,9 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
 def _amount_rows(frame: pl.DataFrame, profile: Profile, options: Options) -> pl.DataFrame:
     """One row per amount, with its cents, dates, employee and whether it is a totals row."""
     formats = profile.date_formats
-    return (
-        _long(frame, profile, options)
-        .with_columns(
-            cents=cents("amount"),
-            blank=pl.col("amount").is_null() | (pl.col("amount").str.strip_chars() == ""),
+
+    def per_row(rows: pl.LazyFrame) -> pl.LazyFrame:
+        return rows.with_columns(
             check=_date("check_date", formats),
             start=_date("period_start", formats),
             end=_date("period_end", formats),
@@ -107,6 +105,13 @@ def _amount_rows(frame: pl.DataFrame, profile: Profile, options: Options) -> pl.
             .otherwise(pl.col("employee_id")),
             totals=pl.col("employee").str.contains(TOTALS)
             | pl.col("employee_id").str.contains(TOTALS),
+        )
+
+    return (
+        _long(frame, profile, options, per_row)
+        .with_columns(
+            cents=cents("amount"),
+            blank=pl.col("amount").is_null() | (pl.col("amount").str.strip_chars() == ""),
         )
         .collect()
     )

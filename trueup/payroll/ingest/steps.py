@@ -208,18 +208,18 @@ def _without_copies(rows: pl.DataFrame, flag: Flag) -> pl.DataFrame:
         if not signatures.get_column(ROW).is_sorted():
             signatures = signatures.sort(ROW)
     else:
+        # Each row's codes and amounts as lists in one order: no text to build for each amount.
         signatures = (
-            rows.group_by(ROW)
+            rows.select(ROW, "who", "check", "state", "class_code", "code", "cents")
+            .sort(ROW, "code", "cents")
+            .group_by(ROW, maintain_order=True)
             .agg(
                 pl.col("who", "check", "state", "class_code").first(),
                 column=pl.lit(""),
-                amounts=pl.concat_str(
-                    [pl.col("code"), pl.col("cents").cast(pl.String)], separator="="
-                )
-                .sort()
-                .str.join("|"),
+                codes=pl.col("code"),
+                cents=pl.col("cents"),
             )
-            .sort(ROW)
+            .with_columns(amounts=pl.struct("codes", "cents"))
         )
     copies = signatures.filter(~pl.struct(keys).is_first_distinct())
     flag(
@@ -259,8 +259,15 @@ def _unaccounted(
         )
         .with_columns(column=pl.lit(column))
     )
+    # A wide register's blank cells are not amount rows: a row with none is absent here.
+    empty = pl.DataFrame({ROW: left.filter(~left.is_in(found.get_column(ROW).implode()))})
     problems.add(
-        found.filter(~pl.col("any_amount")),
+        pl.concat(
+            [
+                found.filter(~pl.col("any_amount")).select(ROW, "column"),
+                empty.with_columns(column=pl.lit(column)),
+            ]
+        ),
         pl.lit(True),
         "no_amount",
         pl.lit("no amount on this row (is it cut short?): left out"),
