@@ -275,3 +275,18 @@ def test_a_preview_keeps_the_unmapped_codes_and_cannot_be_committed_until_they_a
     assert preview.excluded == []
     assert preview.gross_cents == 612500
     assert not preview.committable
+
+
+def test_an_answer_naming_a_category_there_is_not_is_refused_with_the_categories_there_are() -> (
+    None
+):
+    with pytest.raises(RegisterError) as refused:
+        read(profiles()["adp"], codes={"RET": "retention"})
+    assert "'ret' maps to 'retention', which is not a category" in refused.value.message
+    assert "bonus" in refused.value.message
+
+
+def test_answers_are_matched_without_regard_to_case_or_spacing() -> None:
+    result = read(profiles()["adp"], codes={" Ret ": "bonus"}, excluded_codes={"GTL": GTL_REASON})
+    assert result.unmapped == []
+    assert result.totals["bonus"] == 250000 + 30000

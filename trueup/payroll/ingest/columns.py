@@ -11,7 +11,7 @@ import polars as pl
 
 from trueup.payroll.ingest.cells import cents
 from trueup.payroll.ingest.facts import Options
-from trueup.payroll.ingest.mapping import FIELDS, Profile, categories
+from trueup.payroll.ingest.mapping import FIELDS, Profile, _check_categories, categories
 from trueup.payroll.ingest.readers import ROW, RegisterError, normalise
 
 
@@ -61,8 +61,10 @@ def _long(
         "state_column": pl.lit(columns.get("state", "")),
         "class_column": pl.lit(columns.get("class_code", "")),
     }
-    answers = options.codes if options else {}
-    excluded = options.excluded_codes if options else {}
+    # The insured's answers, keyed as the mappings are (case and spacing ignored).
+    answers = {normalise(k): v for k, v in (options.codes if options else {}).items()}
+    excluded = {normalise(k): v for k, v in (options.excluded_codes if options else {}).items()}
+    _check_categories("the insured's answers", answers)
     if profile.shape == "long":
         return per_row(_long_register(frame, profile, columns, keep, answers, excluded))
     plan = _wide_plan(frame, profile, set(columns.values()), answers, excluded)
