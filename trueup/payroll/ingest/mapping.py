@@ -155,27 +155,9 @@ def _profile(key: str, data: Mapping[str, Any]) -> Profile:
     if shape == "long" and not ("code" in columns and "amount" in columns):
         raise RegisterError(f"{where}: a long register needs its code and amount columns")
     _check_categories(where, {**earnings, **codes})
-    wrong = sorted(kind for kind, holds in kinds.items() if holds not in COLUMN_KINDS)
-    if wrong:
-        raise RegisterError(
-            f"{where}: code columns {', '.join(wrong)} must hold one of {', '.join(COLUMN_KINDS)}"
-        )
-    unknown_columns = str(data.get("unknown_columns", ""))
-    if unknown_columns not in ("", "earnings"):
-        raise RegisterError(f"{where}: unknown_columns is 'earnings' or left out")
+    _check_code_columns(where, kinds, str(data.get("unknown_columns", "")))
     named = data.get("codeset", ())
     sets = (named,) if isinstance(named, str) else tuple(str(n) for n in named)
-    missing = [n for n in sets if n not in codesets()]
-    if missing:
-        raise RegisterError(
-            f"{where}: there is no code set {', '.join(map(repr, missing))} "
-            f"({', '.join(sorted(codesets()))})"
-        )
-    # The code sets first, in the order named; the profile's own codes add to them or win.
-    merged: dict[str, str] = {}
-    for name in sets:
-        merged.update(codesets()[name].codes)
-    merged.update({normalise(k): v for k, v in codes.items()})
     alternatives = {
         str(k): tuple(str(h) for h in v) for k, v in dict(data.get("alternatives", {})).items()
     }
@@ -187,12 +169,37 @@ def _profile(key: str, data: Mapping[str, Any]) -> Profile:
         date_formats=tuple(data.get("date_formats", ("%Y-%m-%d", "%m/%d/%Y"))),
         columns=columns,
         earnings=earnings,
-        codes=merged,
+        codes=_codes(where, sets, codes),
         codesets=sets,
         code_columns=kinds,
-        unknown_columns=unknown_columns,
+        unknown_columns=str(data.get("unknown_columns", "")),
         alternatives=alternatives,
     )
+
+
+def _check_code_columns(where: str, kinds: Mapping[str, str], unknown_columns: str) -> None:
+    wrong = sorted(kind for kind, holds in kinds.items() if holds not in COLUMN_KINDS)
+    if wrong:
+        raise RegisterError(
+            f"{where}: code columns {', '.join(wrong)} must hold one of {', '.join(COLUMN_KINDS)}"
+        )
+    if unknown_columns not in ("", "earnings"):
+        raise RegisterError(f"{where}: unknown_columns is 'earnings' or left out")
+
+
+def _codes(where: str, sets: tuple[str, ...], own: Mapping[str, str]) -> dict[str, str]:
+    """The code sets' codes, in the order named, then the profile's own: they add or win."""
+    missing = [n for n in sets if n not in codesets()]
+    if missing:
+        raise RegisterError(
+            f"{where}: there is no code set {', '.join(map(repr, missing))} "
+            f"({', '.join(sorted(codesets()))})"
+        )
+    merged: dict[str, str] = {}
+    for name in sets:
+        merged.update(codesets()[name].codes)
+    merged.update({normalise(k): v for k, v in own.items()})
+    return merged
 
 
 @cache
