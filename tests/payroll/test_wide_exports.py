@@ -260,3 +260,46 @@ def test_hours_and_taxes_alone_are_not_pay_and_the_row_is_accounted_for() -> Non
     assert result.totals == {"regular": 90000}
     assert [(row, kind) for row, _, kind, _ in result.exceptions.iter_rows()] == [(3, "not_pay")]
     assert result.rows_read == result.rows_used + result.rows_excepted == 2
+
+
+def test_a_report_naming_the_employee_name_and_a_memo_column_is_read_by_its_alternatives() -> None:
+    text = (
+        "Name,File Number,Pay Date,Work State,WC Code,REG_Regular_Earnings,"
+        "ERMED_Employer Medical_Memo,XP_Expense Reimbursement_Reimbursement\n"
+        "Ann Lee,1,01/10/2025,IN,8810,900.00,310.00,42.15\n"
+    )
+    frame = read_register(text.encode(), "wfn.csv")
+    result = ingest(frame, detect_profile(frame.columns), Options(EFFECTIVE, EXPIRATION))
+    assert [(line["employee"], line["state"], line["class_code"]) for line in result.lines] == [
+        ("Ann Lee", "IN", "8810")
+    ]
+    # The memo is not pay; a kind of column the profile does not know is asked about, by its
+    # whole header.
+    assert result.unmapped == [
+        {
+            "code": "XP_Expense Reimbursement_Reimbursement",
+            "column": "XP_Expense Reimbursement_Reimbursement",
+            "rows": 1,
+            "first_row": 2,
+            "cents": 4215,
+        }
+    ]
+    excluded = ingest(
+        frame,
+        detect_profile(frame.columns),
+        Options(
+            EFFECTIVE,
+            EXPIRATION,
+            excluded_codes={"XP_Expense Reimbursement_Reimbursement": "receipts on file"},
+        ),
+    )
+    assert excluded.unmapped == []
+    assert excluded.excluded == [
+        {
+            "code": "XP_Expense Reimbursement_Reimbursement",
+            "reason": "receipts on file",
+            "rows": 1,
+            "cents": 4215,
+        }
+    ]
+    assert excluded.totals == {"regular": 90000}
