@@ -290,3 +290,38 @@ def test_answers_are_matched_without_regard_to_case_or_spacing() -> None:
     result = read(profiles()["adp"], codes={" Ret ": "bonus"}, excluded_codes={"GTL": GTL_REASON})
     assert result.unmapped == []
     assert result.totals["bonus"] == 250000 + 30000
+
+
+def test_a_saved_mapping_can_start_from_a_vendors_code_set() -> None:
+    mapping = custom_profile(
+        "bistro",
+        {
+            "shape": "long",
+            "codeset": ["gusto", "quickbooks"],
+            "columns": {
+                "employee": "Employee",
+                "state": "State",
+                "class_code": "Class",
+                "check_date": "Check date",
+                "code": "Earning type",
+                "amount": "Amount",
+            },
+        },
+    )
+    text = (
+        "Employee,State,Class,Check date,Earning type,Amount\n"
+        "Ann Lee,IN,9079,01/10/2025,Regular,800.00\n"
+        "Ann Lee,IN,9079,01/10/2025,Paycheck tips,212.35\n"
+        "Ann Lee,IN,9079,01/10/2025,Double overtime,64.00\n"
+        "Ann Lee,IN,9079,01/10/2025,Vacation Salary,120.00\n"
+    )
+    result = ingest(
+        read_register(text.encode(), "bistro.csv"), mapping, Options(EFFECTIVE, EXPIRATION)
+    )
+    assert result.unmapped == []
+    assert result.totals == {
+        "double_time_total": 6400,
+        "regular": 80000,
+        "tips": 21235,
+        "vacation_holiday_sick": 12000,
+    }
