@@ -17,6 +17,7 @@ from trueup.payroll.ingest import (
     Ingested,
     Options,
     RegisterError,
+    custom_profile,
     detect_profile,
     ingest,
     profiles,
@@ -303,3 +304,27 @@ def test_a_report_naming_the_employee_name_and_a_memo_column_is_read_by_its_alte
         }
     ]
     assert excluded.totals == {"regular": 90000}
+
+
+def test_a_wide_register_reads_a_column_headed_by_a_code_of_its_code_set() -> None:
+    mapping = custom_profile(
+        "payroll_summary",
+        {
+            "shape": "wide",
+            "codeset": "quickbooks",
+            "unknown_columns": "earnings",
+            "columns": {"employee": "Employee", "state": "State", "class_code": "Class"},
+            "earnings": {"Hourly Rate": "regular"},
+        },
+    )
+    text = (
+        "Employee,State,Class,Hourly Rate,Vacation Salary,Sales Spiff\n"
+        "Ann Lee,IN,8810,900.00,120.00,35.00\n"
+    )
+    result = ingest(
+        read_register(text.encode(), "summary.csv"), mapping, Options(EFFECTIVE, EXPIRATION)
+    )
+    assert result.totals == {"regular": 90000, "vacation_holiday_sick": 12000}
+    assert result.unmapped == [
+        {"code": "Sales Spiff", "column": "Sales Spiff", "rows": 1, "first_row": 2, "cents": 3500}
+    ]

@@ -170,10 +170,11 @@ def _wide_plan(
     answers: Mapping[str, str],
     excluded: Mapping[str, str],
 ) -> dict[str, Column]:
-    """Each amount column of a wide register and how it is read. The insured's answers (by the
-    column's header or its code) win over the profile; a column the profile does not name is read
-    only when the auditor named it, or is unmapped when the profile says unknown columns are
-    earnings and it holds amounts."""
+    """Each amount column of a wide register and how it is read: by the profile's columns, else
+    by its header as a code of the profile's code sets, else by its code (CODE_Description_Kind).
+    The insured's answers (by the column's header or its code) win over the profile; a column
+    none of them names is read only when the profile says unknown columns are earnings and it
+    holds amounts (then it is unmapped)."""
     fixed = {normalise(h): category for h, category in profile.earnings.items()}
     plan: dict[str, Column] = {}
     for column in frame.columns:
@@ -186,6 +187,8 @@ def _wide_plan(
         answer = next((answers[k] for k in keys if k in answers), None)
         if normalise(column) in fixed:
             category: str | None = fixed[normalise(column)]
+        elif normalise(column) in profile.codes:  # a column headed by a code of its code sets
+            category = profile.codes[normalise(column)]
         elif coded:
             category = _coded_category(profile, code, coded[1])
         elif profile.unknown_columns == "earnings" and _holds_amounts(frame, column):
