@@ -30,7 +30,16 @@ Times are the best of ``--runs`` (the peer runs once); memory is the peak reside
 (VmHWM) of each fresh process, imports included, in MB of 2**20 bytes.
 Targets: TrueUp ≤ 3× the floor (stretch ≤ 1.5×), ≥ 30× faster than the peer, peak ≤ 1.5 GB.
 
-    .venv/bin/python bench/ingest.py [--rows 1000000] [--seed 11] [--runs 3] [--regenerate]
+With ``--register wide`` the register is an ADP Workforce Now custom report instead: one row
+per employee and pay date, a column per earnings, deduction, hours and tax code
+("REG_Regular_Earnings", "401K$_Deduction", "FIT_Federal Income Tax_Taxes"), the home department
+and the work state and class beside them, dates written 01/10/2025, and a rare earnings code the
+ADP code set does not name (unmapped: in no total). Its floor reads the file as text, sums the
+mapped columns of the rows in the period and counts the rows with a mapped amount; its peer reads
+it row by row with ``csv`` and ``Decimal`` and the ADP code set. The same AGREE check applies.
+
+    .venv/bin/python bench/ingest.py [--register long|wide] [--rows 1000000] [--seed 11]
+        [--runs 3] [--regenerate]
 """
 
 from __future__ import annotations
@@ -50,7 +59,10 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
+
+if TYPE_CHECKING:
+    from trueup.payroll.ingest import Ingested
 
 EFFECTIVE = date(2025, 1, 1)
 EXPIRATION = date(2026, 1, 1)
@@ -232,6 +244,235 @@ def generate(path: Path, rows: int, seed: int) -> None:
 
 
 # ------------------------------------------------------------------------------------------
+# The wide register: an ADP Workforce Now custom report
+
+WIDE_FIELDS = (
+    "Payroll Name",
+    "File Number",
+    "Pay Date",
+    "Period Beginning Date",
+    "Period Ending Date",
+    "Home Department",
+    "Worked In State",
+    "Workers Comp Code",
+)
+# Each amount column, and how often a check has something in it.
+WIDE_AMOUNTS = (
+    "REG_Regular_Earnings",
+    "OT_Overtime_Earnings",
+    "DT_Double Time_Earnings",
+    "B_Bonus_Earnings",
+    "C_Commission_Earnings",
+    "TIPS_Tips_Earnings",
+    "V_Vacation_Earnings",
+    "SEV_Severance_Earnings",
+    "XQ_Equipment Allowance_Earnings",  # no code set names it: unmapped
+    "REG_Regular_Hours",
+    "401K$_Deduction",
+    "S125_Section 125_Deduction",
+    "MED_Medical_Deduction",
+    "FIT_Federal Income Tax_Taxes",
+    "Net Pay",
+)
+
+
+def us_date(day: date) -> str:
+    return f"{day.month:02d}/{day.day:02d}/{day.year}"
+
+
+def wide_amounts(rng: random.Random, pay: int, tipped: bool, last: bool) -> dict[str, int]:
+    """One check's amounts in cents by column (a column left out is a blank cell)."""
+    regular = pay + rng.randint(-pay // 10, pay // 20)
+    found = {"REG_Regular_Earnings": regular, "REG_Regular_Hours": 8_000}
+    if rng.random() < 0.35:
+        found["OT_Overtime_Earnings"] = rng.randint(2_000, 60_000)
+    if rng.random() < 0.03:
+        found["DT_Double Time_Earnings"] = rng.randint(5_000, 40_000)
+    if rng.random() < 0.02:
+        found["B_Bonus_Earnings"] = rng.randint(10_000, 500_000)
+    if rng.random() < 0.04:
+        found["C_Commission_Earnings"] = rng.randint(0, 300_000)  # a zero now and then
+    if tipped and rng.random() < 0.9:
+        found["TIPS_Tips_Earnings"] = rng.randint(5_000, 90_000)
+    if rng.random() < 0.08:
+        found["V_Vacation_Earnings"] = rng.randint(8_000, 200_000)
+    if last and rng.random() < 0.5:
+        found["SEV_Severance_Earnings"] = rng.randint(100_000, 2_000_000)
+    if rng.random() < 0.001:
+        found["XQ_Equipment Allowance_Earnings"] = rng.randint(100, 10_000)
+    if rng.random() < 0.45:
+        found["401K$_Deduction"] = regular * rng.randint(2, 8) // 100
+    if rng.random() < 0.5:
+        found["S125_Section 125_Deduction"] = rng.randint(2_000, 30_000)
+    if rng.random() < 0.6:
+        found["MED_Medical_Deduction"] = rng.randint(2_000, 40_000)
+    found["FIT_Federal Income Tax_Taxes"] = regular // 8
+    found["Net Pay"] = regular - regular // 4
+    return found
+
+
+def generate_wide(path: Path, rows: int, seed: int) -> None:
+    """Employees one after the other, each with every check of their employment (every two
+    weeks), until the report has ``rows`` rows."""
+    rng = random.Random(seed)
+    fridays = [
+        FIRST_CHECK + timedelta(weeks=n) for n in range((LAST_CHECK - FIRST_CHECK).days // 7 + 1)
+    ]
+    written = 0
+    partial = path.with_suffix(".partial")
+    with partial.open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow((*WIDE_FIELDS, *WIDE_AMOUNTS))
+        number = 0
+        while written < rows:
+            number += 1
+            name = (
+                f"{LAST_NAMES[number % 50]}, {FIRST_NAMES[(number // 50) % 50]} "
+                f"{chr(65 + (number // 2500) % 26)}."
+            )
+            state, class_code = rng.choice(STATES), rng.choice(CLASSES)
+            department = f"D{rng.randrange(40):02d}"
+            checks = fridays[number % 2 :: 2]
+            if rng.random() < 0.15:  # hired during the year
+                checks = checks[rng.randrange(len(checks)) :]
+            if rng.random() < 0.1 and len(checks) > 1:  # left during the year
+                checks = checks[: rng.randrange(1, len(checks))]
+            pay = rng.randint(80_000, 500_000)
+            separators = rng.random() < 0.5
+            for index, check in enumerate(checks):
+                end = check - timedelta(days=5)
+                start = end - timedelta(days=13)
+                found = wide_amounts(rng, pay, class_code in TIPPED, index == len(checks) - 1)
+                cells = [
+                    amount_text(found[column], separators) if column in found else ""
+                    for column in WIDE_AMOUNTS
+                ]
+                out.writerow(
+                    (
+                        name,
+                        f"{number:06d}",
+                        us_date(check),
+                        us_date(start),
+                        us_date(end),
+                        department,
+                        state,
+                        class_code,
+                        *cells,
+                    )
+                )
+                written += 1
+                if written == rows:
+                    break
+    partial.replace(path)
+
+
+def wide_categories() -> dict[str, str]:
+    """Each amount column of the wide register the ADP code set reads, and its category: the
+    earnings by their code, the deferral deductions; hours, taxes, other deductions and net pay
+    are not pay, and the unmapped column is in no total."""
+    from trueup.payroll.ingest import categories, profiles
+
+    profile = profiles()["adp_wfn"]
+    found = {}
+    for column in WIDE_AMOUNTS:
+        coded = profile.code_column(column)
+        if coded is None:
+            continue
+        category = profile.codes.get(coded[0].casefold())
+        holds = profile.code_columns[coded[1]]
+        if category is None or holds == "ignore":
+            continue
+        if holds == "deductions" and not categories()[category].deduction:
+            continue
+        found[column] = category
+    return found
+
+
+def floor_wide(path: Path) -> Result:
+    import polars as pl
+
+    from trueup.payroll.ingest import categories
+
+    mapped, known = wide_categories(), categories()
+    frame = pl.read_csv(path, infer_schema=False)
+    check = pl.col("Pay Date").str.to_date("%m/%d/%Y")
+
+    def cents(column: str) -> pl.Expr:
+        text = pl.col(column).str.replace_all(",", "", literal=True)
+        value = text.str.replace(".", "", literal=True).cast(pl.Int64).fill_null(0)
+        return value.abs() if known[mapped[column]].deduction else value
+
+    summed = (
+        frame.lazy()
+        .filter((check >= EFFECTIVE) & (check < EXPIRATION))
+        .select(
+            *[cents(column).alias(column) for column in mapped],
+            used=pl.any_horizontal([cents(column) != 0 for column in mapped]),
+        )
+        .select(*[pl.col(column).sum() for column in mapped], pl.col("used").sum())
+        .collect()
+        .row(0, named=True)
+    )
+    totals: dict[str, int] = defaultdict(int)
+    for column, category in mapped.items():
+        if summed[column]:
+            totals[category] += summed[column]
+    gross = sum(total for category, total in totals.items() if known[category].in_gross)
+    return dict(totals), gross, int(summed["used"]), {}
+
+
+def trueup_wide(path: Path) -> Result:
+    from trueup.payroll.ingest import Options, detect_profile, ingest, read_register
+
+    frame = read_register(path.read_bytes(), path.name)
+    profile = detect_profile(frame.columns)
+    assert profile.key == "adp_wfn", profile.key
+    result = ingest(frame, profile, Options(EFFECTIVE, EXPIRATION))
+    return result.totals, result.gross_cents, result.rows_used, trueup_notes(result)
+
+
+def peer_wide(path: Path) -> Result:
+    from trueup.payroll.ingest import categories
+
+    mapped, known = wide_categories(), categories()
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    seen: set[tuple[object, ...]] = set()
+    used = 0
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        for row in csv.DictReader(f):
+            who = (row["Payroll Name"] or "").strip() or (row["File Number"] or "").strip()
+            amounts: dict[str, Decimal] = {}
+            for column, category in mapped.items():
+                text = (row[column] or "").strip()
+                if not text:
+                    continue
+                amount = parse_amount(text)
+                if amount is None:
+                    break  # a row with a bad amount is left out as a whole
+                amount = abs(amount) if known[category].deduction else amount
+                if amount:
+                    amounts[column] = amount
+            else:
+                check = parse_date(row["Pay Date"] or "", ("%m/%d/%Y",))
+                state = (row["Worked In State"] or "").strip()
+                class_code = (row["Workers Comp Code"] or "").strip()
+                key = (who, check, state, class_code, tuple(sorted(amounts.items())))
+                if not who or not amounts or key in seen:
+                    continue
+                seen.add(key)
+                if check is None or not EFFECTIVE <= check < EXPIRATION:
+                    continue
+                if not state or not class_code:
+                    continue
+                for column, amount in amounts.items():
+                    totals[mapped[column]] += amount
+                used += 1
+    cents = {category: int(total.scaleb(2)) for category, total in totals.items()}
+    gross = sum(total for category, total in cents.items() if known[category].in_gross)
+    return cents, gross, used, {}
+
+
+# ------------------------------------------------------------------------------------------
 # The three contenders. Each returns (totals in cents by category, gross cents, rows used,
 # TrueUp's counts).
 
@@ -286,7 +527,11 @@ def trueup(path: Path) -> Result:
     profile = detect_profile(frame.columns)
     assert profile.key == "trueup", profile.key
     result = ingest(frame, profile, Options(EFFECTIVE, EXPIRATION))
-    notes = {
+    return result.totals, result.gross_cents, result.rows_used, trueup_notes(result)
+
+
+def trueup_notes(result: Ingested) -> dict[str, int]:
+    return {
         "rows read": result.rows_read,
         "engine lines": len(result.lines),
         "employees": result.employees.height,
@@ -294,8 +539,8 @@ def trueup(path: Path) -> Result:
             f"exceptions: {kind}": count
             for kind, count in result.exceptions.group_by("kind").len().sort("kind").iter_rows()
         },
+        **{f"unmapped {item['code']} cents": int(str(item["cents"])) for item in result.unmapped},
     }
-    return result.totals, result.gross_cents, result.rows_used, notes
 
 
 # The rules of ``ingest`` (commit e4d2114) that a register like the generated one needs.
@@ -391,6 +636,11 @@ def peer(path: Path) -> Result:
 
 
 CONTENDERS: dict[str, Callable[[Path], Result]] = {"floor": floor, "trueup": trueup, "peer": peer}
+WIDE_CONTENDERS: dict[str, Callable[[Path], Result]] = {
+    "floor": floor_wide,
+    "trueup": trueup_wide,
+    "peer": peer_wide,
+}
 LABELS = {
     "floor": "floor: Polars read_csv + sum",
     "trueup": "TrueUp: read_register + ingest",
@@ -414,7 +664,7 @@ def resident_mb(field: str) -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
-def child(name: str, path: Path) -> None:
+def child(name: str, path: Path, register: str) -> None:
     """One run in this fresh process, reported as JSON on stdout."""
     import polars  # noqa: F401 (imported before the clock starts, as a web worker has it)
 
@@ -422,7 +672,8 @@ def child(name: str, path: Path) -> None:
 
     base = resident_mb("VmRSS")
     start = time.perf_counter()
-    totals, gross, used, notes = CONTENDERS[name](path)
+    contenders = WIDE_CONTENDERS if register == "wide" else CONTENDERS
+    totals, gross, used, notes = contenders[name](path)
     seconds = time.perf_counter() - start
     outcome: Outcome = {
         "seconds": seconds,
@@ -436,8 +687,11 @@ def child(name: str, path: Path) -> None:
     print(json.dumps(outcome))
 
 
-def run(name: str, path: Path) -> Outcome:
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", name, "--path", str(path)]
+def run(name: str, path: Path, register: str) -> Outcome:
+    command = [
+        *(sys.executable, str(Path(__file__).resolve()), "--child", name),
+        *("--path", str(path), "--register", register),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode:
         sys.exit(f"{name} failed:\n{done.stderr}")
@@ -481,6 +735,7 @@ def verdict(ok: bool) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--register", choices=("long", "wide"), default="long")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--runs", type=int, default=3, help="runs of the floor and of TrueUp")
@@ -489,19 +744,22 @@ def main() -> None:
     parser.add_argument("--path", type=Path, help="the register (default: under /tmp)")
     parser.add_argument("--child", choices=sorted(CONTENDERS), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    path: Path = args.path or Path(f"/tmp/trueup-bench-register-{args.rows}-{args.seed}.csv")
+    wide = args.register == "wide"
+    name = f"trueup-bench-{'wide-' if wide else ''}register-{args.rows}-{args.seed}.csv"
+    path: Path = args.path or Path("/tmp") / name
     if args.child:
-        child(args.child, path)
+        child(args.child, path, args.register)
         return
 
     if args.regenerate or not path.exists():
         start = time.perf_counter()
-        generate(path, args.rows, args.seed)
+        (generate_wide if wide else generate)(path, args.rows, args.seed)
         made = f"generated in {time.perf_counter() - start:.1f} s"
     else:
         made = "cached; --regenerate makes it again"
     print(f"register: {path} ({path.stat().st_size / 1_048_576:.1f} MB, {made})")
-    print(f"policy period {EFFECTIVE} to {EXPIRATION}, check-date basis")
+    shape = "ADP Workforce Now custom report (wide)" if wide else "TrueUp template (long)"
+    print(f"{shape}; policy period {EFFECTIVE} to {EXPIRATION}, check-date basis")
     print(f"TrueUp: {code_measured()}")
 
     # The floor and TrueUp take turns, so a change in the machine's load touches both alike.
@@ -510,7 +768,7 @@ def main() -> None:
     busy, ours = cpu_seconds()
     start = time.perf_counter()
     for name in order:
-        outcomes[name].append(run(name, path))
+        outcomes[name].append(run(name, path, args.register))
     elapsed = time.perf_counter() - start
     busy2, ours2 = cpu_seconds()
     others = max(0.0, (busy2 - busy) - (ours2 - ours)) / elapsed * 100

@@ -617,8 +617,11 @@ CASES = [
             1,
             "2800.00",
             {"regular": "2500.00", "overtime_total": "300.00"},
-            ((4, "Earnings Amount", "unknown_code"), (5, "Earnings Amount", "unknown_code")),
+            ((4, "Earnings Amount", "unmapped_code"), (5, "Earnings Amount", "unmapped_code")),
         ),
+        "codes no mapping names are no longer dropped quietly: their amounts are gathered in "
+        "`unmapped` (FICA 191.25, a blank code 1800.00) and the import cannot be committed until "
+        "the auditor maps or excludes each code",
     ),
     Case(
         "trueup_officer_flags.csv",

@@ -288,6 +288,13 @@ def test_every_payroll_summary_item_above_the_taxes_is_read_whatever_its_section
     frame = read_export(data, PAYROLL_SUMMARY).frame
     assert frame.get_column("Mileage Reimb.").to_list() == ["120.40", "", "120.40"]
     assert frame.get_column("Employee").to_list() == ["Ana Ruiz", "Ben Okafor", "TOTAL"]
+    # An item of the insured's own naming is not dropped: it waits to be mapped or excluded.
+    export = read_export(data, PAYROLL_SUMMARY)
+    options = Options(date(2025, 1, 1), date(2026, 1, 1), employee_classes=CLASSES)
+    result = ingest(export.frame, detect_profile(export.frame.columns), options)
+    assert [(u["code"], u["cents"]) for u in result.unmapped] == [
+        ("Mileage Reimb.", cents("120.40"))
+    ]
 
 
 def test_payroll_summary_employees_without_a_class_are_named_at_their_column() -> None:

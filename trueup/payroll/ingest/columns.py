@@ -1,23 +1,31 @@
-"""The register's columns found by the profile, and its frame turned long: one row per amount."""
+"""The register's columns found by the profile, and its frame turned long: one row per amount,
+each with its code, its category (None: no mapping names it) and, when the auditor excluded its
+code, why."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import polars as pl
 
-from trueup.payroll.ingest.mapping import FIELDS, Profile
+from trueup.payroll.ingest.cells import cents
+from trueup.payroll.ingest.facts import Options
+from trueup.payroll.ingest.mapping import FIELDS, Profile, _check_categories, categories
 from trueup.payroll.ingest.readers import ROW, RegisterError, normalise
 
 
 def _resolve(frame: pl.DataFrame, profile: Profile) -> dict[str, str]:
-    """TrueUp field → the frame's actual column, matching headers without regard to case."""
+    """TrueUp field → the frame's actual column, matching headers without regard to case (the
+    profile's header, else its alternatives in order)."""
     by_name = {normalise(c): c for c in frame.columns}
-    return {
-        name: by_name[normalise(header)]
-        for name, header in profile.columns.items()
-        if normalise(header) in by_name
-    }
+    found = {}
+    for name, header in profile.columns.items():
+        for candidate in (header, *profile.alternatives.get(name, ())):
+            if normalise(candidate) in by_name:
+                found[name] = by_name[normalise(candidate)]
+                break
+    return found
 
 
 def _text(columns: Mapping[str, str], name: str) -> pl.Expr:
@@ -26,8 +34,20 @@ def _text(columns: Mapping[str, str], name: str) -> pl.Expr:
     return pl.lit("")
 
 
-def _long(frame: pl.DataFrame, profile: Profile) -> pl.LazyFrame:
-    """One row per earnings amount: (row, fields…, source column, code, amount text)."""
+def _normalised(text: pl.Expr) -> pl.Expr:
+    """A code as the mappings' keys are written: case and runs of spaces ignored."""
+    return text.str.strip_chars().str.to_lowercase().str.replace_all(r"\s+", " ")
+
+
+def _long(
+    frame: pl.DataFrame,
+    profile: Profile,
+    options: Options | None = None,
+    per_row: Callable[[pl.LazyFrame], pl.LazyFrame] = lambda rows: rows,
+) -> pl.LazyFrame:
+    """One row per earnings amount: (row, fields…, source column, code, category, excluded,
+    amount text). ``per_row`` adds what is worked out once per register row (its dates, its
+    employee): on a wide register, before its rows are turned into many amounts."""
     columns = _resolve(frame, profile)
     if "employee" not in columns and "employee_id" not in columns:
         wanted = profile.columns.get("employee") or profile.columns.get("employee_id")
@@ -41,49 +61,170 @@ def _long(frame: pl.DataFrame, profile: Profile) -> pl.LazyFrame:
         "state_column": pl.lit(columns.get("state", "")),
         "class_column": pl.lit(columns.get("class_code", "")),
     }
+    # The insured's answers, keyed as the mappings are (case and spacing ignored).
+    answers = {normalise(k): v for k, v in (options.codes if options else {}).items()}
+    excluded = {normalise(k): v for k, v in (options.excluded_codes if options else {}).items()}
+    _check_categories("the insured's answers", answers)
     if profile.shape == "long":
-        for name in ("code", "amount"):
-            if name not in columns:
-                raise RegisterError(
-                    f"{profile.name}: the column {profile.columns.get(name)!r} is missing"
-                )
-        return (
-            frame.lazy()
-            .select(
-                **keep,
-                column=pl.lit(columns["amount"]),
-                code=pl.col(columns["code"]).str.strip_chars().fill_null(""),
-                amount=pl.col(columns["amount"]),
-            )
-            .with_columns(
-                category=pl.col("code")
-                .str.to_lowercase()
-                .str.replace_all(r"\s+", " ")
-                .replace_strict(dict(profile.codes), default=None)
-            )
+        return per_row(_long_register(frame, profile, columns, keep, answers, excluded))
+    plan = _wide_plan(frame, profile, set(columns.values()), answers, excluded)
+    fields = per_row(frame.lazy().select(**keep))
+    read = [c for c, p in plan.items() if p.category != "ignore" or p.excluded]
+    return (
+        pl.concat([_cells(frame, read), _not_pay(frame, [c for c in plan if c not in read])])
+        .join(fields, on=ROW, how="left")
+        .with_columns(
+            code=pl.col("column").replace_strict(
+                {c: p.code for c, p in plan.items()}, default=None
+            ),
+            category=pl.col("column").replace_strict(
+                {c: p.category for c, p in plan.items() if p.category}, default=None
+            ),
+            excluded=pl.col("column").replace_strict(
+                {c: p.excluded for c, p in plan.items() if p.excluded}, default=None
+            ),
         )
-    present = {normalise(c): c for c in frame.columns}
-    earnings = {
-        present[normalise(header)]: category
-        for header, category in profile.earnings.items()
-        if normalise(header) in present
-    }
-    if not earnings:
+    )
+
+
+def _long_register(
+    frame: pl.DataFrame,
+    profile: Profile,
+    columns: Mapping[str, str],
+    keep: Mapping[str, pl.Expr],
+    answers: Mapping[str, str],
+    excluded: Mapping[str, str],
+) -> pl.LazyFrame:
+    """A long register's rows, each with its code's category: the insured's answer, else the
+    profile's (its code sets and its own codes)."""
+    for name in ("code", "amount"):
+        if name not in columns:
+            wanted = profile.columns.get(name)
+            raise RegisterError(f"{profile.name}: the column {wanted!r} is missing")
+    key = _normalised(pl.col("code"))
+    category = key.replace_strict(dict(profile.codes), default=None)
+    if answers:
+        category = pl.coalesce(key.replace_strict(dict(answers), default=None), category)
+    return (
+        frame.lazy()
+        .select(
+            **keep,
+            column=pl.lit(columns["amount"]),
+            code=pl.col(columns["code"]).str.strip_chars().fill_null(""),
+            amount=pl.col(columns["amount"]),
+        )
+        .with_columns(
+            category=category,
+            excluded=key.replace_strict(dict(excluded), default=None)
+            if excluded
+            else pl.lit(None, pl.String),
+        )
+    )
+
+
+def _cells(frame: pl.DataFrame, columns: list[str]) -> pl.LazyFrame:
+    """(row, column, amount) of each of these columns' cells with something in them: most of a
+    wide register's cells are blank, and a row with none is named by ``_unaccounted`` all the
+    same."""
+    return (
+        frame.lazy()
+        .select(ROW, *columns)
+        .unpivot(index=ROW, on=columns)
+        .rename({"variable": "column", "value": "amount"})
+        .filter(pl.col("amount").str.contains(r"\S"))
+    )
+
+
+def _not_pay(frame: pl.DataFrame, columns: list[str]) -> pl.LazyFrame:
+    """One cell a row of the columns that are not pay (hours, taxes, net pay), the first filled
+    one: they are never read, and one is enough to say the row holds only amounts that are not
+    pay."""
+    if not columns:
+        return pl.LazyFrame(schema={ROW: pl.Int64, "column": pl.String, "amount": pl.String})
+    filled = {c: pl.col(c).str.contains(r"\S").fill_null(False) for c in columns}
+    return (
+        frame.lazy()
+        .select(
+            ROW,
+            column=pl.coalesce([pl.when(f).then(pl.lit(c)) for c, f in filled.items()]),
+            amount=pl.coalesce([pl.when(f).then(pl.col(c)) for c, f in filled.items()]),
+        )
+        .filter(pl.col("column").is_not_null())
+    )
+
+
+@dataclass(frozen=True)
+class Column:
+    """How a wide register's column is read: the code its amounts are under, their category
+    (None: unmapped) and, when the auditor excluded it, why."""
+
+    code: str
+    category: str | None
+    excluded: str | None = None
+
+
+def _wide_plan(
+    frame: pl.DataFrame,
+    profile: Profile,
+    fields: set[str],
+    answers: Mapping[str, str],
+    excluded: Mapping[str, str],
+) -> dict[str, Column]:
+    """Each amount column of a wide register and how it is read: by the profile's columns, else
+    by its header as a code of the profile's code sets, else by its code (CODE_Description_Kind).
+    The insured's answers (by the column's header or its code) win over the profile; a column
+    none of them names is read only when the profile says unknown columns are earnings and it
+    holds amounts (then it is unmapped)."""
+    fixed = {normalise(h): category for h, category in profile.earnings.items()}
+    plan: dict[str, Column] = {}
+    for column in frame.columns:
+        if column.startswith("_") or column in fields:
+            continue
+        coded = profile.code_column(column)
+        code = coded[0] if coded else column
+        keys = (normalise(column), normalise(code))
+        reason = next((excluded[k] for k in keys if k in excluded), None)
+        answer = next((answers[k] for k in keys if k in answers), None)
+        if normalise(column) in fixed:
+            category: str | None = fixed[normalise(column)]
+        elif normalise(column) in profile.codes:  # a column headed by a code of its code sets
+            category = profile.codes[normalise(column)]
+        elif coded:
+            category = _coded_category(profile, code, coded[1])
+        elif profile.unknown_columns == "earnings" and _holds_amounts(frame, column):
+            category = None
+        elif reason is None and answer is None:
+            continue  # a column of a fixed-column register that no one named: not read
+        else:
+            category = None
+        plan[column] = Column(code, answer or category, reason)
+    if not plan:
         raise RegisterError(
             f"{profile.name}: none of the earnings columns is there ({', '.join(profile.earnings)})"
         )
-    base = frame.lazy().select(*[pl.col(c) for c in earnings], **keep)
-    return (
-        base.unpivot(
-            index=[ROW, *FIELD_NAMES, *ROW_FACTS],
-            on=list(earnings),
-        )
-        .rename({"variable": "column", "value": "amount"})
-        .with_columns(
-            code=pl.col("column"),
-            category=pl.col("column").replace_strict(earnings, default=None),
-        )
+    return plan
+
+
+def _coded_category(profile: Profile, code: str, kind: str) -> str | None:
+    """The category of a CODE_Description_Kind column: earnings by their code (None when no
+    mapping names it), deductions only when the code is a deferral, the rest not pay."""
+    holds = profile.code_columns[kind]
+    category = profile.codes.get(normalise(code))
+    if holds == "earnings":
+        return category
+    if holds == "deductions" and category and categories()[category].deduction:
+        return category
+    return "ignore"
+
+
+def _holds_amounts(frame: pl.DataFrame, column: str) -> bool:
+    """Whether a column has something in it and every filled cell reads as an amount."""
+    values = frame.select(
+        filled=pl.col(column).str.strip_chars().fill_null("") != "",
+        amount=cents(column).is_not_null(),
     )
+    filled = values.get_column("filled")
+    return bool(filled.any()) and bool(values.filter(pl.col("filled"))["amount"].all())
 
 
 # The mapped fields carried on every amount row (the code and amount are the row's own).

@@ -19,7 +19,9 @@ from trueup.payroll.ingest.steps import (
     _pay_amounts,
     _readable_amounts,
     _unaccounted,
+    _unmapped,
     _without_copies,
+    _without_excluded,
     _without_totals,
 )
 from trueup.payroll.ingest.summaries import (
@@ -51,7 +53,7 @@ PAY_PERIOD = (
 def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     known = categories()
     labels = totals_rows(frame, profile)
-    rows = _amount_rows(frame, profile, labels.get_column(ROW))
+    rows = _amount_rows(frame, profile, options, labels.get_column(ROW))
     read = _rows_read(frame)
     # What is needed to name a row nothing was used from; the rest is let go as the rows are
     # filtered (a large register's memory).
@@ -61,6 +63,7 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     # Each step flags the rows it leaves out (or keeps with a warning) and passes on the rest.
     rows = _without_totals(rows, flag)
     rows = without_exempt(rows, frame, known, flag)
+    rows, excluded = _without_excluded(rows, flag)
     rows = _readable_amounts(rows, flag)
     rows = _pay_amounts(rows, known, profile, flag)
     rows = _without_copies(rows, flag)
@@ -68,7 +71,12 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     rows = _classify(rows, options, flag)
     waiting = unresolved(rows, [key for key, category in known.items() if category.in_gross])
     rows = _officers(rows, options, flag)
-    payroll = rows.filter(~pl.col("is_officer") & pl.col("ok"))
+    paid = rows.filter(~pl.col("is_officer") & pl.col("ok"))
+    # Amounts in codes no mapping names are kept through the steps (an amount outside the period
+    # or a copy is no question for the auditor) and gathered here, out of the payroll.
+    unmapped = _unmapped(paid, flag)
+    payroll = paid.filter(pl.col("category").is_not_null())
+    rows = rows.filter(pl.col("category").is_not_null())
     used = payroll.get_column(ROW).unique()
     _unaccounted(everything, read, used, problems, profile)
     exceptions = problems.frame()
@@ -100,24 +108,25 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
         left_out=_left_out(everything, exceptions, used, known),
         inferred=_inferred(priced),
         stated_totals=stated_totals(frame, profile, labels),
+        unmapped=unmapped,
+        excluded=excluded,
     )
 
 
-def _amount_rows(frame: pl.DataFrame, profile: Profile, totals: pl.Series) -> pl.DataFrame:
+def _amount_rows(
+    frame: pl.DataFrame, profile: Profile, options: Options, totals: pl.Series
+) -> pl.DataFrame:
     """One row per amount, with its cents, dates, employee and whether it is a totals row (a
     totals label in any of its text columns). A pay period in one cell gives the period's start
     and end where the register has no columns of its own for them."""
     formats = profile.date_formats
     one_cell = "pay_period" in _resolve(frame, profile)
-    return (
-        _long(frame, profile)
-        .with_columns(
+
+    def per_row(rows: pl.LazyFrame) -> pl.LazyFrame:
+        return rows.with_columns(
             period_from=pl.col("pay_period").str.extract(PAY_PERIOD, 1),
             period_to=pl.col("pay_period").str.extract(PAY_PERIOD, 2),
-        )
-        .with_columns(
-            cents=cents("amount"),
-            blank=pl.col("amount").is_null() | (pl.col("amount").str.strip_chars() == ""),
+        ).with_columns(
             check=_date("check_date", formats),
             start=pl.coalesce(_date("period_start", formats), _date("period_from", formats)),
             end=pl.coalesce(_date("period_end", formats), _date("period_to", formats)),
@@ -126,6 +135,13 @@ def _amount_rows(frame: pl.DataFrame, profile: Profile, totals: pl.Series) -> pl
             .otherwise(pl.col("employee_id")),
             totals=pl.col(ROW).is_in(totals.implode()),
             has_period=pl.col("has_period") | pl.lit(one_cell),
+        )
+
+    return (
+        _long(frame, profile, options, per_row)
+        .with_columns(
+            cents=cents("amount"),
+            blank=pl.col("amount").is_null() | (pl.col("amount").str.strip_chars() == ""),
         )
         .collect()
     )

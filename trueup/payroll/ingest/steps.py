@@ -57,8 +57,44 @@ def _without_totals(rows: pl.DataFrame, flag: Flag) -> pl.DataFrame:
     )
 
 
+def _without_excluded(
+    rows: pl.DataFrame, flag: Flag
+) -> tuple[pl.DataFrame, list[dict[str, object]]]:
+    """Amounts in codes the auditor excluded are left out (the rest of their row is read), each
+    named in the exceptions with the auditor's reason, and listed by code with their cents."""
+    # A zero, a blank or text in an excluded column is nothing to list.
+    excluded = rows.filter(pl.col("excluded").is_not_null() & (pl.col("cents").fill_null(0) != 0))
+    if excluded.is_empty():
+        return rows.filter(pl.col("excluded").is_null()), []
+    flag(
+        excluded,
+        pl.lit(True),
+        "excluded_code",
+        pl.concat_str(
+            [pl.lit("code '"), pl.col("code"), pl.lit("' is excluded: "), pl.col("excluded")]
+        ),
+    )
+    listed = (
+        excluded.group_by(key=_code_key())
+        .agg(
+            code=pl.col("code").first(),
+            reason=pl.col("excluded").first(),
+            rows=pl.col(ROW).n_unique(),
+            cents=pl.col("cents").sum(),
+        )
+        .sort("code")
+        .drop("key")
+    )
+    return rows.filter(pl.col("excluded").is_null()), listed.to_dicts()
+
+
+def _code_key() -> pl.Expr:
+    return pl.col("code").str.to_lowercase().str.replace_all(r"\s+", " ")
+
+
 def _readable_amounts(rows: pl.DataFrame, flag: Flag) -> pl.DataFrame:
-    """Rows with a cell that is not an amount, or an earnings code not mapped, are left out."""
+    """Rows with a cell that is not an amount are left out. An amount in a code no mapping names
+    goes on (category None): once the rows are filtered, it is gathered as unmapped."""
     bad_amount = pl.col("cents").is_null()
     flag(
         rows,
@@ -67,14 +103,40 @@ def _readable_amounts(rows: pl.DataFrame, flag: Flag) -> pl.DataFrame:
         pl.concat_str([pl.lit("'"), pl.col("amount"), pl.lit("' "), _bad_amount(pl.col("amount"))])
         + pl.lit(": the row is left out"),
     )
-    unknown = pl.col("category").is_null() & ~bad_amount
+    return _drop_rows(rows, bad_amount)
+
+
+def _unmapped(rows: pl.DataFrame, flag: Flag) -> list[dict[str, object]]:
+    """Amounts in the payroll's rows whose code no mapping names, each named in the exceptions
+    and gathered by code and column: the import cannot be committed until the auditor maps each
+    code to a category or excludes it. The rest of their rows is used."""
+    unmapped = rows.filter(pl.col("category").is_null())
+    if unmapped.is_empty():
+        return []
     flag(
-        rows,
-        unknown,
-        "unknown_code",
-        pl.concat_str([pl.lit("earnings code '"), pl.col("code"), pl.lit("' is not mapped")]),
+        unmapped,
+        pl.lit(True),
+        "unmapped_code",
+        pl.concat_str(
+            [
+                pl.lit("code '"),
+                pl.col("code"),
+                pl.lit("' is not mapped: map it to a category or exclude it before committing"),
+            ]
+        ),
     )
-    return _drop_rows(rows, bad_amount | unknown)
+    return (
+        unmapped.group_by(key=_code_key(), column="column")
+        .agg(
+            code=pl.col("code").first(),
+            rows=pl.col(ROW).n_unique(),
+            first_row=pl.col(ROW).min(),
+            cents=pl.col("cents").sum(),
+        )
+        .sort("first_row", "column")
+        .select("code", "column", "rows", "first_row", "cents")
+        .to_dicts()
+    )
 
 
 def _pay_amounts(
@@ -146,18 +208,18 @@ def _without_copies(rows: pl.DataFrame, flag: Flag) -> pl.DataFrame:
         if not signatures.get_column(ROW).is_sorted():
             signatures = signatures.sort(ROW)
     else:
+        # Each row's codes and amounts as lists in one order: no text to build for each amount.
         signatures = (
-            rows.group_by(ROW)
+            rows.select(ROW, "who", "check", "state", "class_code", "code", "cents")
+            .sort(ROW, "code", "cents")
+            .group_by(ROW, maintain_order=True)
             .agg(
                 pl.col("who", "check", "state", "class_code").first(),
                 column=pl.lit(""),
-                amounts=pl.concat_str(
-                    [pl.col("code"), pl.col("cents").cast(pl.String)], separator="="
-                )
-                .sort()
-                .str.join("|"),
+                codes=pl.col("code"),
+                cents=pl.col("cents"),
             )
-            .sort(ROW)
+            .with_columns(amounts=pl.struct("codes", "cents"))
         )
     copies = signatures.filter(~pl.struct(keys).is_first_distinct())
     flag(
@@ -197,8 +259,15 @@ def _unaccounted(
         )
         .with_columns(column=pl.lit(column))
     )
+    # A wide register's blank cells are not amount rows: a row with none is absent here.
+    empty = pl.DataFrame({ROW: left.filter(~left.is_in(found.get_column(ROW).implode()))})
     problems.add(
-        found.filter(~pl.col("any_amount")),
+        pl.concat(
+            [
+                found.filter(~pl.col("any_amount")).select(ROW, "column"),
+                empty.with_columns(column=pl.lit(column)),
+            ]
+        ),
         pl.lit(True),
         "no_amount",
         pl.lit("no amount on this row (is it cut short?): left out"),
