@@ -424,3 +424,45 @@ def test_an_answer_given_wrongly_is_taken_back_on_the_page_and_asked_again(
     assert not PayrollResolution.objects.exists()
     again = preview(audit, auditor, "gusto_department_journal.csv")
     assert waiting_by(again, "department")["Office"] == OFFICE
+
+
+def test_codes_no_mapping_names_are_answered_on_the_page_one_mapped_one_excluded_with_why(
+    audit: Audit, auditor: User
+) -> None:
+    client = Client()
+    client.force_login(auditor)
+    with (EXPORTS / "adp_long_earnings_codes.csv").open("rb") as file:
+        answer = client.post(
+            f"/audits/{audit.pk}/payroll/", {"file": file, "profile": "", "basis": "check"}
+        )
+    item = PayrollImport.objects.get()
+    page = client.get(answer["Location"]).content.decode()
+    # The insured's own codes (RET $300.00, GTL $12.40) wait at the top, with the form to answer.
+    assert [(u["code"], u["cents"]) for u in item.unmapped] == [("RET", 30_000), ("GTL", 1_240)]
+    assert "Waiting for you: $312.40" in page
+    assert 'aria-label="Category for code RET"' in page
+    resolved = client.post(
+        f"/audits/{audit.pk}/payroll/{item.pk}/resolve/",
+        {
+            "answer_kind": ["code", "code"],
+            "answer_value": ["RET", "GTL"],
+            "answer_state": ["", ""],
+            "answer_class_code": ["", ""],
+            "answer_category": ["bonus", "exclude"],
+            "answer_reason": ["", "group-term life insurance cost: no cash paid"],
+        },
+    )
+    fresh = PayrollImport.objects.get(status=ImportStatus.PREVIEWED)
+    assert resolved["Location"] == f"/audits/{audit.pk}/payroll/{fresh.pk}/"
+    assert fresh.unmapped == []
+    assert [(e["code"], e["reason"], e["cents"]) for e in fresh.excluded] == [
+        ("GTL", "group-term life insurance cost: no cash paid", 1_240)
+    ]
+    assert fresh.totals["bonus"] - item.totals.get("bonus", 0) == 30_000
+    page = client.get(resolved["Location"]).content.decode()
+    assert "code GTL excluded: group-term life insurance cost: no cash paid" in page
+    kept = PayrollResolution.objects.order_by("key")
+    assert [(r.kind, r.value, r.category, r.excluded_reason) for r in kept] == [
+        ("code", "GTL", "", "group-term life insurance cost: no cash paid"),
+        ("code", "RET", "bonus", ""),
+    ]
