@@ -70,6 +70,8 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     rows = _in_period(rows, options, flag)
     rows = _classify(rows, options, flag)
     waiting = unresolved(rows, [key for key, category in known.items() if category.in_gross])
+    # What a row was answered by is no longer needed: a large register's memory.
+    rows = rows.drop("department", "job", "location", "excluded")
     rows = _officers(rows, options, flag)
     paid = rows.filter(~pl.col("is_officer") & pl.col("ok"))
     # Amounts in codes no mapping names are kept through the steps (an amount outside the period
@@ -123,10 +125,16 @@ def _amount_rows(
     one_cell = "pay_period" in _resolve(frame, profile)
 
     def per_row(rows: pl.LazyFrame) -> pl.LazyFrame:
+        if one_cell:
+            rows = rows.with_columns(
+                period_from=pl.col("pay_period").str.extract(PAY_PERIOD, 1),
+                period_to=pl.col("pay_period").str.extract(PAY_PERIOD, 2),
+            )
+        else:
+            rows = rows.with_columns(
+                period_from=pl.lit(None, pl.String), period_to=pl.lit(None, pl.String)
+            )
         return rows.with_columns(
-            period_from=pl.col("pay_period").str.extract(PAY_PERIOD, 1),
-            period_to=pl.col("pay_period").str.extract(PAY_PERIOD, 2),
-        ).with_columns(
             check=_date("check_date", formats),
             start=pl.coalesce(_date("period_start", formats), _date("period_from", formats)),
             end=pl.coalesce(_date("period_end", formats), _date("period_to", formats)),
@@ -135,7 +143,7 @@ def _amount_rows(
             .otherwise(pl.col("employee_id")),
             totals=pl.col(ROW).is_in(totals.implode()),
             has_period=pl.col("has_period") | pl.lit(one_cell),
-        )
+        ).drop("pay_period", "period_from", "period_to")
 
     return (
         _long(frame, profile, options, per_row)

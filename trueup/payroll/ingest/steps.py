@@ -62,6 +62,8 @@ def _without_excluded(
 ) -> tuple[pl.DataFrame, list[dict[str, object]]]:
     """Amounts in codes the auditor excluded are left out (the rest of their row is read), each
     named in the exceptions with the auditor's reason, and listed by code with their cents."""
+    if rows.get_column("excluded").null_count() == rows.height:
+        return rows, []  # nothing excluded: no copy of a large register's rows
     # A zero, a blank or text in an excluded column is nothing to list.
     excluded = rows.filter(pl.col("excluded").is_not_null() & (pl.col("cents").fill_null(0) != 0))
     if excluded.is_empty():

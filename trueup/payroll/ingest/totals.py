@@ -69,8 +69,12 @@ def totals_rows(frame: pl.DataFrame, profile: Profile) -> pl.DataFrame:
         ]
         or [pl.lit(False)]
     )
+    # Every totals label holds "total": the few rows that do are looked at closely (a large
+    # register's time).
+    maybe = pl.any_horizontal([pl.col(c).str.contains("(?i)total").fill_null(False) for c in text])
     return (
-        frame.select(ROW, label=label, named=named)
+        frame.filter(maybe)
+        .select(ROW, label=label, named=named)
         .filter(pl.col("label").is_not_null() & ~pl.col("named"))
         .select(ROW, "label")
     )
