@@ -56,9 +56,14 @@ def _normalised(column: str) -> pl.Expr:
     return pl.col(column).str.strip_chars().str.replace_all(r"\s+", " ").str.to_lowercase()
 
 
-def _state_and_class(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
-    """Each row's state and class (``state_final``, ``class_final``), where its state came from
-    when the register did not say (``state_from``), and whether it has both (``ok``)."""
+# (an expression giving a state or null, the words saying where it came from)
+StateSource = tuple[pl.Expr, pl.Expr]
+
+
+def _answers(options: Options) -> tuple[list[StateSource], list[pl.Expr]]:
+    """Where a row's state and class come from when the register leaves them out, in order: the
+    employee table, the insured's answers by work location, department and job, and for the
+    state, the policy's only state."""
     table = options.employee_classes
     # An employee's row may give only a state (the register has the class) or only a class.
     by_id = {key: value[0] for key, value in table.items() if value[0]}
@@ -69,10 +74,7 @@ def _state_and_class(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.Dat
         name_hit = pl.col("employee").replace_strict(mapping, default=None)
         return pl.coalesce(id_hit, name_hit)
 
-    # (expression giving a state or null, the words saying where it came from)
-    state_sources: list[tuple[pl.Expr, pl.Expr]] = [
-        (looked_up(by_id), pl.lit("the employee table"))
-    ]
+    state_sources = [(looked_up(by_id), pl.lit("the employee table"))]
     class_sources = [looked_up(class_by_id)]
     for kind in GROUP_KINDS:
         states = {v: s for (k, v), (s, _) in options.groups.items() if k == kind and s}
@@ -85,6 +87,13 @@ def _state_and_class(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.Dat
             class_sources.append(_normalised(kind).replace_strict(classes, default=None))
     if options.default_state:
         state_sources.append((pl.lit(options.default_state), pl.lit("the policy's only state")))
+    return state_sources, class_sources
+
+
+def _state_and_class(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
+    """Each row's state and class (``state_final``, ``class_final``), where its state came from
+    when the register did not say (``state_from``), and whether it has both (``ok``)."""
+    state_sources, class_sources = _answers(options)
     stated = pl.col("state") != ""
     state = pl.coalesce(
         pl.when(stated).then(pl.col("state").str.to_uppercase()),
