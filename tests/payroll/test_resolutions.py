@@ -466,3 +466,29 @@ def test_codes_no_mapping_names_are_answered_on_the_page_one_mapped_one_excluded
         ("code", "GTL", "", "group-term life insurance cost: no cash paid"),
         ("code", "RET", "bonus", ""),
     ]
+
+
+def test_an_employee_of_another_company_on_the_same_payroll_is_left_out_with_the_reason(
+    audit: Audit, auditor: User
+) -> None:
+    item = preview(audit, auditor, "paychex_blank_class_cell.csv")
+    with pytest.raises(InvalidFacts, match="not both"):
+        services.payroll_import_resolve(
+            payroll_import=item,
+            by=auditor,
+            answers=[Resolution("employee", "Quinn Avery", "", "5645", excluded_reason="x")],
+        )
+    reason = "paid for Avery Landscaping, a separately insured company"
+    fresh = services.payroll_import_resolve(
+        payroll_import=item,
+        by=auditor,
+        answers=[Resolution("employee", "Quinn Avery", excluded_reason=reason)],
+    )
+    quinn = cents("2100.00", "90.00", "2100.00", "250.00")
+    assert fresh.unresolved == []
+    assert fresh.left_out == {"excluded_employee": {"rows": 2, "cents": quinn}}
+    assert [e["message"] for e in fresh.exceptions if e["kind"] == "excluded_employee"] == [
+        f"Quinn Avery left out by the auditor: {reason}"
+    ] * 2
+    assert fresh.committable
+    assert EmployeeClass.objects.get(audit=audit).excluded_reason == reason

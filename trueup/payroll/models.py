@@ -130,6 +130,9 @@ class EmployeeClass(models.Model):
     employee = models.CharField(max_length=200, help_text="Employee id or name, as on the register")
     state = models.CharField(max_length=2)
     class_code = models.CharField(max_length=6)
+    # Set when the employee's pay is not this policy's (another company on the same payroll):
+    # their rows are left out of the payroll lines, with this reason.
+    excluded_reason = models.CharField(max_length=300, blank=True)
     # The audit this row was copied from (the insured's prior audit), or none when typed here.
     copied_from = models.ForeignKey(
         Audit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

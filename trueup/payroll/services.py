@@ -101,13 +101,15 @@ def _options(audit: Audit, basis: str, rates: RateTable) -> Options:
     answers = PayrollResolution.objects.filter(insured_id=period.policy.insured_id)
     groups = {(a.kind, a.key): (a.state, a.class_code) for a in answers if a.kind in GROUP_KINDS}
     codes = [a for a in answers if a.kind == ResolutionKind.CODE]
+    employees = list(EmployeeClass.objects.filter(audit=audit))
     return Options(
         effective=period.effective,
         expiration=period.cancellation_date or period.expiration,
         basis="earned" if basis == "earned" else "check",
         employee_classes={
-            e.employee: (e.state, e.class_code) for e in EmployeeClass.objects.filter(audit=audit)
+            e.employee: (e.state, e.class_code) for e in employees if not e.excluded_reason
         },
+        excluded_employees={e.employee: e.excluded_reason for e in employees if e.excluded_reason},
         officer_names=frozenset(audit.owners.values_list("name", flat=True)),
         default_state=states[0] if len(states) == 1 else None,
         states=tuple(states),
@@ -391,6 +393,7 @@ def _prefill_employee_classes(audit: Audit, by: User) -> list[str]:
             employee=row.employee,
             state=row.state,
             class_code=row.class_code,
+            excluded_reason=row.excluded_reason,
             copied_from=prior,
         )
         for row in EmployeeClass.objects.filter(audit=prior)
@@ -493,6 +496,10 @@ def _answer_problems(audit: Audit, index: int, answer: Resolution) -> list[Probl
             return [Problem(where, f"{answer.category!r} is not a category ({known})")]
         return []
     state, class_code = _state_of(audit, answer), answer.class_code.strip()
+    if answer.kind == "employee" and answer.excluded_reason.strip():
+        if answer.class_code.strip() or answer.state.strip():
+            return [Problem(where, "give a class or a reason to leave the employee out, not both")]
+        return []
     if not (state or class_code):
         return [Problem(where, "give a state, a class or both")]
     period = audit.period
@@ -524,12 +531,14 @@ def _state_of(audit: Audit, answer: Resolution) -> str:
 
 def _save_answer(audit: Audit, by: User, answer: Resolution) -> None:
     if answer.kind == "employee":
+        reason = answer.excluded_reason.strip()[:300]
         EmployeeClass.objects.update_or_create(
             audit=audit,
             employee=answer.value.strip(),
             defaults={
-                "state": _state_of(audit, answer),
+                "state": "" if reason else _state_of(audit, answer),
                 "class_code": answer.class_code.strip(),
+                "excluded_reason": reason,
                 "copied_from": None,
             },
         )

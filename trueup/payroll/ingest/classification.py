@@ -9,6 +9,28 @@ from trueup.payroll.ingest.readers import ROW
 from trueup.payroll.ingest.steps import Flag
 
 
+def _without_excluded_employees(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
+    """Rows of employees the auditor left out (their pay is not this policy's) are named with
+    the auditor's reason and left out."""
+    if not options.excluded_employees:
+        return rows
+    reasons = dict(options.excluded_employees)
+    reason = pl.coalesce(
+        pl.col("employee_id").replace_strict(reasons, default=None),
+        pl.col("employee").replace_strict(reasons, default=None),
+    )
+    marked = rows.with_columns(excluded_because=reason)
+    flag(
+        _each_row(marked, pl.col("excluded_because").is_not_null(), "column"),
+        pl.lit(True),
+        "excluded_employee",
+        pl.concat_str(
+            [pl.col("who"), pl.lit(" left out by the auditor: "), pl.col("excluded_because")]
+        ),
+    )
+    return marked.filter(pl.col("excluded_because").is_null()).drop("excluded_because")
+
+
 def _classify(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
     """State and class from the register, else from the employee table, else the policy's only
     state; rows still without a class, in a state not on the policy, or in a class without a rate

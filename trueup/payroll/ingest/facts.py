@@ -22,6 +22,8 @@ class Options:
     basis: Basis = "check"
     # employee id or name (as written) → (state, class): for registers without those columns.
     employee_classes: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    # employee id or name (as written) → why their pay is left out (not this policy's).
+    excluded_employees: Mapping[str, str] = field(default_factory=dict)
     officer_names: frozenset[str] = frozenset()
     default_state: str | None = None
     # The policy's states: a row in any other state is an exception (none given: not checked).

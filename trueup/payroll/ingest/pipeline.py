@@ -6,7 +6,11 @@ from __future__ import annotations
 import polars as pl
 
 from trueup.payroll.ingest.cells import _date, cents
-from trueup.payroll.ingest.classification import _classify, unresolved
+from trueup.payroll.ingest.classification import (
+    _classify,
+    _without_excluded_employees,
+    unresolved,
+)
 from trueup.payroll.ingest.columns import _long, _resolve
 from trueup.payroll.ingest.facts import Ingested, Options
 from trueup.payroll.ingest.mapping import Category, Profile, categories
@@ -68,6 +72,7 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     rows = _pay_amounts(rows, known, profile, flag)
     rows = _without_copies(rows, flag)
     rows = _in_period(rows, options, flag)
+    rows = _without_excluded_employees(rows, options, flag)
     rows = _classify(rows, options, flag)
     waiting = unresolved(rows, [key for key, category in known.items() if category.in_gross])
     # What a row was answered by is no longer needed: a large register's memory.
