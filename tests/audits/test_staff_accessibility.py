@@ -170,6 +170,16 @@ def test_the_payroll_import_pages_are_accessible(
         data=(EXPORTS / "gusto_department_journal.csv").read_bytes(),
         filename="journal.csv",
     )
+    # A report with its own totals, an exempt row and notes; a register with codes to answer.
+    report, codes = (
+        services.payroll_import_preview(
+            audit=audit, by=auditor, data=(EXPORTS / name).read_bytes(), filename=name
+        )
+        for name in (
+            "quickbooks_desktop_wc_by_code_and_employee.csv",
+            "adp_long_earnings_codes.csv",
+        )
+    )
     unread = services.payroll_import_preview(
         audit=audit,
         by=auditor,
@@ -185,6 +195,8 @@ def test_the_payroll_import_pages_are_accessible(
             (f"/audits/{audit.pk}/payroll/", "payroll registers"),
             (f"/audits/{audit.pk}/payroll/{item.pk}/", "payroll import preview"),
             (f"/audits/{audit.pk}/payroll/{waiting.pk}/", "payroll preview with questions"),
+            (f"/audits/{audit.pk}/payroll/{report.pk}/", "payroll preview of a report"),
+            (f"/audits/{audit.pk}/payroll/{codes.pk}/", "payroll preview with codes to answer"),
             (f"/audits/{audit.pk}/payroll/{unread.pk}/mapping/", "column mapping step"),
         ],
     )
