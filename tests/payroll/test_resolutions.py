@@ -492,3 +492,38 @@ def test_an_employee_of_another_company_on_the_same_payroll_is_left_out_with_the
     ] * 2
     assert fresh.committable
     assert EmployeeClass.objects.get(audit=audit).excluded_reason == reason
+
+
+def test_through_the_api_a_file_no_profile_reads_is_kept_mapped_for_the_insured_and_read(
+    audit: Audit, auditor: User, vendor_auditor: User
+) -> None:
+    audit = two_states(audit)
+    client = Client(headers={"authorization": f"Bearer {api_key_for(auditor)}"})
+    with (EXPORTS / "timesheet_export_with_work_site.csv").open("rb") as file:
+        kept = client.post(
+            f"/api/audits/{audit.pk}/payroll-imports", {"file": file, "keep_unread": "true"}
+        ).json()
+    assert (kept["status"], kept["gross_cents"]) == ("unread", 0)
+    assert kept["notes"][0].startswith("no mapping profile matches these columns (Worker, Site")
+    mapping = {
+        "name": "Timesheet export",
+        "shape": "wide",
+        "columns": {"employee": "Worker", "location": "Site", "class_code": "Class"},
+        "earnings": {"Straight Time": "regular", "Overtime": "overtime_total"},
+    }
+    url = f"/api/payroll-imports/{kept['id']}/mapping"
+    outsider = Client(headers={"authorization": f"Bearer {api_key_for(vendor_auditor)}"})
+    assert outsider.post(url, json.dumps(mapping), "application/json").status_code == 404
+    bad = {**mapping, "earnings": {"Straight Time": "wages"}}
+    refused = client.post(url, json.dumps(bad), "application/json")
+    assert refused.status_code == 422
+    assert "'Straight Time' maps to 'wages', which is not a category" in refused.json()["message"]
+    read = client.post(url, json.dumps(mapping), "application/json").json()
+    # No check date was mapped: the rows are taken as the report's period; each waits for its
+    # work site's state.
+    assert read["status"] == "previewed"
+    assert {u["location"]: u["cents"] for u in read["unresolved"]} == {
+        "Evansville yard": cents("1500.00", "75.00", "1500.00"),
+        "Louisville office": cents("1250.00"),
+    }
+    assert MappingProfile.objects.get().insured_id == audit.period.policy.insured_id

@@ -97,12 +97,15 @@ def upload(
     file: File[UploadedFile],
     profile: Annotated[str, Form(max_length=40)] = "",
     basis: Form[Literal["check", "earned"]] = "check",
+    keep_unread: Form[bool] = False,
 ) -> ImportOut:
     """Read a register (CSV or XLSX) for the audit: a preview of its lines, totals and
     exceptions. Every row read is used or named in an exception (rows_read = rows_used +
     rows_excepted); refusals are what the rating engine would refuse in the lines, by row and
     column. Nothing on the audit changes until the import is committed. An unreadable file
-    answers 422 naming the row and column."""
+    answers 422 naming the row and column; with ``keep_unread``, a file whose columns no profile
+    or saved mapping reads is kept instead (status ``unread``, the reason in ``notes``) for its
+    column mapping (``POST /api/payroll-imports/{id}/mapping``)."""
     user = _user(request)
     audit = get_object_or_404(audits_visible_to(user), pk=audit_id)
     preview = services.payroll_import_preview(
@@ -112,6 +115,7 @@ def upload(
         filename=file.name or "register.csv",
         profile=profile or None,
         basis=basis,
+        keep_unread=keep_unread,
     )
     return _out(preview)
 
@@ -157,6 +161,29 @@ def resolve(request: HttpRequest, import_id: int, payload: AnswersIn) -> ImportO
     answers_given = [services.Resolution(**a.model_dump()) for a in payload.answers]
     fresh = services.payroll_import_resolve(
         payroll_import=_import(user, import_id), by=user, answers=answers_given
+    )
+    return _out(fresh)
+
+
+class ColumnsIn(Input):
+    name: str = Field(min_length=1, max_length=200)
+    shape: Literal["wide", "long"]
+    columns: dict[str, str]
+    earnings: dict[str, str] = {}
+    codes: dict[str, str] = {}
+
+
+@router.post("/payroll-imports/{import_id}/mapping", response=answers(ImportOut))
+def map_columns(request: HttpRequest, import_id: int, payload: ColumnsIn) -> ImportOut:
+    """The column-mapping step for a file no profile read (uploaded with ``keep_unread``: its
+    status is ``unread``): the mapping is saved for the audit's insured (found by itself for its
+    next registers with these columns) and the kept file is read with it, giving the preview."""
+    user = _user(request)
+    if not audit_services.may(user, "edit_facts"):
+        raise NotAllowed("this account may not import payroll")
+    data = payload.model_dump()
+    fresh = services.payroll_import_map_columns(
+        payroll_import=_import(user, import_id), by=user, name=data.pop("name"), data=data
     )
     return _out(fresh)
 
