@@ -9,7 +9,7 @@ from typing import Any
 
 from trueup.rating.result import usd
 
-__all__ = ["as_decimal", "figure", "parse_dollars", "usd", "usd_cents"]
+__all__ = ["as_decimal", "figure", "parse_dollars", "usd", "usd_cents", "usd_of_cents"]
 
 LARGEST = Decimal("1e12")  # what a money column (14 digits, 2 decimals) can hold
 TYPED = re.compile(r"^(\d{1,3}(,\d{3})+|\d+)?(\.\d{1,2})?$")
@@ -28,6 +28,11 @@ def as_decimal(value: Any) -> Decimal | None:
 def usd_cents(amount: Decimal) -> str:
     """Always with cents ($18.52, $4,575.00, -$12.00): what is billed is exact."""
     return f"${amount:,.2f}" if amount >= 0 else f"-${-amount:,.2f}"
+
+
+def usd_of_cents(cents: int) -> str:
+    """Integer cents (as payroll imports keep them) as ``usd`` shows dollars: $4,540, $19,591.38."""
+    return usd(Decimal(int(cents)).scaleb(-2))
 
 
 def figure(value: Any) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from trueup.core import clock, ruledata
-from trueup.core.money import usd
+from trueup.core.money import usd_of_cents as _usd
 from trueup.payroll.ingest import categories
 
 RULES = Path(__file__).with_name("reconcile.toml")
@@ -56,10 +56,6 @@ class Comparison:
             f" ({self.source})"
         )
         return lines
-
-
-def _usd(cents: int) -> str:
-    return usd(Decimal(cents).scaleb(-2))
 
 
 def _gross(totals: Mapping[str, int]) -> int:

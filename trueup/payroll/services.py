@@ -22,7 +22,7 @@ from trueup.audits.models import Audit
 from trueup.audits.services import InvalidFacts
 from trueup.audits.worksheet import worksheet_for
 from trueup.core.errors import NotAllowed
-from trueup.core.money import usd
+from trueup.core.money import usd_of_cents
 from trueup.payroll.ingest import (
     Ingested,
     Options,
@@ -33,7 +33,7 @@ from trueup.payroll.ingest import (
     profiles,
 )
 from trueup.payroll.ingest.classification import GROUP_KINDS, group_key
-from trueup.payroll.ingest.exports import finish, read_export
+from trueup.payroll.ingest.exports import Export, finish, read_export
 from trueup.payroll.ingest.mapping import categories
 from trueup.payroll.ingest.readers import RegisterError
 from trueup.payroll.models import (
@@ -127,16 +127,19 @@ def register_read(
     portal's self-audit fills its payroll section from it). Rows in a state not on the policy or
     in a class without a rate in the table in use are exceptions. ``RegisterError`` when
     unreadable."""
-    return _read(audit, data, filename, profile, basis, rates_in_use())
-
-
-def _read(
-    audit: Audit, data: bytes, filename: str, profile: str | None, basis: str, rates: RateTable
-) -> Ingested:
-    # The file's payroll table, whatever its shape (a report, tables beside it): what else the
-    # file held is named in the result's tables and notes.
     export = read_export(data, filename)
-    chosen = _profile(audit, profile, [c for c in export.frame.columns if not c.startswith("_")])
+    chosen = _profile(audit, profile, _headers(export))
+    return _read(audit, export, chosen, basis, rates_in_use())
+
+
+def _headers(export: Export) -> list[str]:
+    return [c for c in export.frame.columns if not c.startswith("_")]
+
+
+def _read(audit: Audit, export: Export, chosen: Profile, basis: str, rates: RateTable) -> Ingested:
+    """The file's payroll table read with the profile chosen, whatever the file's shape (a
+    report, tables beside it): what else the file held is named in the result's tables and
+    notes."""
     options = _options(audit, basis, rates)
     return finish(ingest(export.frame, chosen, options), export, options)
 
@@ -246,18 +249,14 @@ def payroll_import_preview(
     audit_services.check_facts_open(audit)
     notes = _prefill_employee_classes(audit, by)
     rates = rates_in_use()
-    # The file's payroll table, whatever its shape (a report, tables beside it): what else the
-    # file held is named in the result's tables and notes.
     export = read_export(data, filename)
-    headers = [c for c in export.frame.columns if not c.startswith("_")]
     try:
-        chosen = _profile(audit, profile, headers)
+        chosen = _profile(audit, profile, _headers(export))
     except RegisterError as error:
         if profile or not keep_unread:
             raise
         return _unread(audit, by, data, filename, basis, error.message)
-    options = _options(audit, basis, rates)
-    result = finish(ingest(export.frame, chosen, options), export, options)
+    result = _read(audit, export, chosen, basis, rates)
     result.notes = [*notes, *result.notes]
     preview = _preview(audit, by, data, filename, basis, result, rates)
     preview.file.save(_stored_name(audit, preview.sha256, filename), ContentFile(data))
@@ -270,7 +269,7 @@ def waiting_problems(payroll_import: PayrollImport) -> list[Problem]:
     found = [
         Problem(
             f"code {item['code']}",
-            f"{usd(Decimal(int(item['cents'])).scaleb(-2))} in {item['rows']} row(s) (first row "
+            f"{usd_of_cents(int(item['cents']))} in {item['rows']} row(s) (first row "
             f"{item['first_row']}) is in a code no mapping names: map it or exclude it with a "
             "reason",
         )
@@ -284,7 +283,7 @@ def waiting_problems(payroll_import: PayrollImport) -> list[Problem]:
             Problem(
                 f"row {item['first_row']}",
                 f"{item['employee']}{f' ({who})' if who else ''}: "
-                f"{usd(Decimal(int(item['cents'])).scaleb(-2))} in {item['rows']} row(s) has no "
+                f"{usd_of_cents(int(item['cents']))} in {item['rows']} row(s) has no "
                 f"{item['missing']}: assign it",
             )
         )
@@ -433,11 +432,11 @@ def import_headers(payroll_import: PayrollImport) -> tuple[list[str], list[dict[
     """The kept file's columns and its first rows, for the column mapping step."""
     payroll_import.file.open("rb")
     try:
-        frame = read_export(payroll_import.file.read(), payroll_import.filename).frame
+        export = read_export(payroll_import.file.read(), payroll_import.filename)
     finally:
         payroll_import.file.close()
-    headers = [c for c in frame.columns if not c.startswith("_")]
-    return headers, frame.select(headers).head(5).fill_null("").to_dicts()
+    headers = _headers(export)
+    return headers, export.frame.select(headers).head(5).fill_null("").to_dicts()
 
 
 @dataclasses.dataclass(frozen=True)

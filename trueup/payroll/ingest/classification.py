@@ -150,13 +150,13 @@ def _state_and_class(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.Dat
     return rows.with_columns(ok=~no_class & ~no_state)
 
 
-def unresolved(rows: pl.DataFrame, in_gross: list[str]) -> list[dict[str, object]]:
+def unresolved(rows: pl.DataFrame, in_gross: tuple[str, ...]) -> list[dict[str, object]]:
     """The rows without a class or a state, by what is missing, employee, department, job and
     location, with their rows and the cents of their pay: what the auditor assigns."""
     missing = rows.filter(pl.col("class_final").is_null() | pl.col("state_final").is_null())
     if missing.is_empty():
         return []
-    pay = pl.when(pl.col("category").is_in(in_gross)).then(pl.col("cents")).otherwise(0)
+    pay = pl.when(pl.col("category").is_in(list(in_gross))).then(pl.col("cents")).otherwise(0)
     grouped = (
         missing.with_columns(
             missing=pl.when(pl.col("class_final").is_null() & pl.col("state_final").is_null())

@@ -135,6 +135,12 @@ def categories() -> dict[str, Category]:
     }
 
 
+@cache
+def pay_categories() -> tuple[str, ...]:
+    """The categories that are part of gross pay: the dollars a row's pay is counted in."""
+    return tuple(key for key, category in categories().items() if category.in_gross)
+
+
 def _profile(key: str, data: Mapping[str, Any]) -> Profile:
     """A profile from its TOML table or a user's saved mapping, checked."""
     where = f"mapping {key!r}"

@@ -13,7 +13,7 @@ from trueup.payroll.ingest.classification import (
 )
 from trueup.payroll.ingest.columns import _long, _resolve
 from trueup.payroll.ingest.facts import Ingested, Options
-from trueup.payroll.ingest.mapping import Category, Profile, categories
+from trueup.payroll.ingest.mapping import Profile, categories, pay_categories
 from trueup.payroll.ingest.readers import ROW
 from trueup.payroll.ingest.steps import (
     WARNINGS,
@@ -66,7 +66,7 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     flag = problems.add
     # Each step flags the rows it leaves out (or keeps with a warning) and passes on the rest.
     rows = _without_totals(rows, flag)
-    rows = without_exempt(rows, frame, known, flag)
+    rows = without_exempt(rows, frame, flag)
     rows, excluded = _without_excluded(rows, flag)
     rows = _readable_amounts(rows, flag)
     rows = _pay_amounts(rows, known, profile, flag)
@@ -74,7 +74,7 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     rows = _in_period(rows, options, flag)
     rows = _without_excluded_employees(rows, options, flag)
     rows = _classify(rows, options, flag)
-    waiting = unresolved(rows, [key for key, category in known.items() if category.in_gross])
+    waiting = unresolved(rows, pay_categories())
     # What a row was answered by is no longer needed: a large register's memory.
     rows = rows.drop("department", "job", "location", "excluded")
     rows = _officers(rows, options, flag)
@@ -112,7 +112,7 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
         rows_used=used.len(),
         rows_excepted=_rows_excepted(exceptions, used),
         unresolved=waiting,
-        left_out=_left_out(everything, exceptions, used, known),
+        left_out=_left_out(everything, exceptions, used),
         inferred=_inferred(priced),
         stated_totals=stated_totals(frame, profile, labels),
         unmapped=unmapped,
@@ -164,7 +164,6 @@ def _left_out(
     everything: pl.DataFrame,
     exceptions: pl.DataFrame,
     used: pl.Series,
-    known: dict[str, Category],
 ) -> dict[str, dict[str, int]]:
     """Rows named in an exception and not used, by the first kind named for each, with the
     cents of their pay (amounts in gross, and amounts no mapping names): the dollars an import
@@ -179,8 +178,7 @@ def _left_out(
     )
     if named.is_empty():
         return {}
-    pay = [key for key, category in known.items() if category.in_gross]
-    counted = pl.col("category").is_in(pay) | pl.col("category").is_null()
+    counted = pl.col("category").is_in(list(pay_categories())) | pl.col("category").is_null()
     cents = pl.when(counted & ~pl.col("blank")).then(pl.col("cents").fill_null(0)).otherwise(0)
     per_row = everything.group_by(ROW).agg(cents=cents.sum())
     return {

@@ -5,12 +5,11 @@ rows it totals, per amount column). Rows a report names as exempt are left out h
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 
 import polars as pl
 
 from trueup.payroll.ingest.cells import cents
-from trueup.payroll.ingest.mapping import Category, Profile
+from trueup.payroll.ingest.mapping import Profile, pay_categories
 from trueup.payroll.ingest.readers import ROW, normalise
 from trueup.payroll.ingest.steps import Flag
 
@@ -161,7 +160,6 @@ def _scope(label: str, grand: bool, text: list[str], class_column: str | None) -
 def without_exempt(
     rows: pl.DataFrame,
     frame: pl.DataFrame,
-    known: Mapping[str, Category],
     flag: Flag,
 ) -> pl.DataFrame:
     """Rows a report names as exempt (QuickBooks' Exempt group) are left out, each named with the
@@ -172,7 +170,7 @@ def without_exempt(
     hit = rows.filter(pl.col(ROW).is_in(reasons.get_column(ROW).implode()))
     if hit.is_empty():
         return rows
-    in_gross = [key for key, category in known.items() if category.in_gross]
+    in_gross = list(pay_categories())
     pay = (
         hit.group_by(ROW)
         .agg(

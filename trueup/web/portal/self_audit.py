@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 from trueup.accounts.models import User
 from trueup.audits.models import Audit
 from trueup.core.errors import InvalidInput
-from trueup.core.money import usd
+from trueup.core.money import usd_of_cents
 from trueup.payroll.ingest import RegisterError
 from trueup.payroll.services import register_read
 from trueup.portal import selfaudit
@@ -262,7 +261,7 @@ def _import_register(
     if unplaced:
         messages.warning(
             request,
-            f"{usd(Decimal(unplaced).scaleb(-2))} of pay in the file is not in the form: rows "
+            f"{usd_of_cents(unplaced)} of pay in the file is not in the form: rows "
             "without a job class or state, or kinds of pay the file does not name. Add it as "
             "payroll rows below, or tell your auditor.",
         )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import template
 
-from trueup.core.money import as_decimal, figure
+from trueup.core.money import as_decimal, figure, usd_of_cents
 from trueup.core.money import usd as format_usd
 
 register = template.Library()
@@ -46,4 +45,4 @@ def cents_usd(value: Any) -> str:
     """$1,234.56 from integer cents."""
     if value is None or value == "":
         return "—"
-    return format_usd(Decimal(int(value)).scaleb(-2))
+    return usd_of_cents(int(value))

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +10,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from trueup.accounts.models import User
 from trueup.audits.models import Audit
-from trueup.core.money import usd
+from trueup.core.money import usd_of_cents
 from trueup.payroll import services
 from trueup.rating.errors import TrueUpError
-
-
-def _usd(cents: int) -> str:
-    return usd(Decimal(cents).scaleb(-2))
 
 
 class Command(BaseCommand):
@@ -57,9 +52,9 @@ class Command(BaseCommand):
                 f"{preview.rows_used} used, {preview.rows_excepted} exceptions; "
                 f"{len(preview.lines)} payroll lines"
             )
-            out(f"gross pay {_usd(preview.gross_cents)}")
+            out(f"gross pay {usd_of_cents(preview.gross_cents)}")
             for category, cents in preview.totals.items():
-                out(f"  {category.replace('_', ' ')}: {_usd(cents)}")
+                out(f"  {category.replace('_', ' ')}: {usd_of_cents(cents)}")
             for kind, count in preview.exception_counts.items():
                 out(f"exceptions, {kind.replace('_', ' ')}: {count}")
             for item in preview.exceptions[:20]:

@@ -19,6 +19,7 @@ from trueup.audits import services as audit_services
 from trueup.audits.access import staff_user, visible_audit
 from trueup.audits.models import Audit
 from trueup.audits.workflow import FACTS_EDITABLE
+from trueup.core.money import usd_cents
 from trueup.payroll import services, state_wages
 from trueup.payroll.ingest import categories
 from trueup.payroll.models import (
@@ -295,7 +296,7 @@ def state_wage_report(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 f"{upload.name}: {filing.state} {filing.year} Q{filing.quarter}, "
                 f"{len(filing.employees)} employee(s), total wages "
-                f"${Decimal(filing.total_wages_cents or 0).scaleb(-2):,.2f}.",
+                f"{usd_cents(Decimal(filing.total_wages_cents or 0).scaleb(-2))}.",
             )
     return HttpResponseRedirect(reverse("payroll:home", args=[audit.pk]) + "#reconciliation")
 
