@@ -94,6 +94,9 @@ INSTALLED_APPS = [
     "trueup.portal",
     "trueup.billing",
     "trueup.letters",
+    "trueup.notifications",
+    "trueup.practices",
+    "trueup.reporting",
     "trueup.core",
     "trueup.flows",
     # Pages, their templates and template tags; the API is in trueup/api.

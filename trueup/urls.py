@@ -42,6 +42,11 @@ urlpatterns = [
     path("audits/", include("trueup.web.staff.portal.urls")),
     path("audits/", include("trueup.web.staff.billing.urls")),
     path("portal/", include("trueup.web.portal.urls")),
+    # The department's view: the dashboard, metrics and reports (dashboard/, metrics/, reports/).
+    path("", include("trueup.web.staff.reporting.urls")),
+    path("queues/", include("trueup.web.staff.queues.urls")),
+    path("notifications/", include("trueup.web.staff.notifications.urls")),
+    path("practices/", include("trueup.web.staff.practices.urls")),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),

@@ -26,6 +26,12 @@ PORTAL_ROLES = frozenset({Role.INSURED, Role.AGENT})
 API_KEY_ROLES = frozenset({Role.ADMIN, Role.MANAGER})
 
 
+class NotifyByEmail(models.TextChoices):
+    IMMEDIATELY = "immediately", "At once"
+    DAILY = "daily", "In a daily digest"
+    NEVER = "never", "Never (in TrueUp only)"
+
+
 class VendorFirm(models.Model):
     """An outside audit firm the department assigns audits to. Its auditors see only the audits
     assigned to the firm."""
@@ -59,6 +65,10 @@ class User(AbstractUser):
     # either it goes to a reviewer. Zero means no authority to complete.
     authority_amount = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal(0))
     authority_percent = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal(0))
+    # How staff notifications reach this user by e-mail (they are always in TrueUp's header).
+    notify_by_email = models.CharField(
+        max_length=12, choices=NotifyByEmail.choices, default=NotifyByEmail.IMMEDIATELY
+    )
 
     @property
     def is_portal_user(self) -> bool:

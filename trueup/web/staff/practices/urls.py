@@ -1,0 +1,2 @@
+app_name = "practices"
+urlpatterns: list[object] = []

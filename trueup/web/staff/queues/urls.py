@@ -1,0 +1,2 @@
+app_name = "queues"
+urlpatterns: list[object] = []
