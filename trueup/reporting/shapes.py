@@ -66,3 +66,19 @@ class Dashboard:
     charts: tuple[Chart, ...]
     as_of: datetime | None  # when the figures were last rebuilt (None: never)
     notes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The window and the filters every metric takes: the page's form, the API's query and the
+    export's link all make one of these. Empty text means "all"."""
+
+    start: date
+    end: date
+    state: str = ""
+    line: str = ""
+    type: str = ""
+    method: str = ""
+    assignee: str = ""  # a username
+    vendor: str = ""  # a vendor firm's code, or "in_house" for the department's own auditors
+    agency: str = ""  # an agency's code
