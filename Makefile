@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo examples browser axe test check lint format bench bench-web bench-ingest clean
+.PHONY: install demo examples browser axe test check lint format bench bench-web bench-dashboard bench-ingest clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -74,6 +74,9 @@ bench: $(STAMP)
 
 bench-web: $(STAMP)
 	$(BIN)/python bench/web.py
+
+bench-dashboard: $(STAMP)
+	$(BIN)/python bench/dashboard.py
 
 bench-ingest: $(STAMP)
 	$(BIN)/python bench/ingest.py
