@@ -32,7 +32,8 @@ def test_billing_sees_an_instruction_not_yet_sent_with_no_attempts(
     assert (row.attempts, row.last_tried, row.may_mark) == (0, None, True)
     assert row.last_error == "not sent: billing fetches instructions through the API"
     page = client_of(billing).get("/queues/billing/").content.decode()
-    assert "$4,575" in page and "Mark instruction" in page
+    assert "$4,575" in page
+    assert f'aria-label="Mark delivered: instruction {instruction.pk}">Mark delivered<' in page
 
 
 def test_billing_sees_each_failed_attempt_and_its_error_in_words(
