@@ -32,7 +32,7 @@ def another_audit(like: Audit, number: str, **fields: object) -> Audit:
         estimate.pk = None
         estimate.period = copy
         estimate.save()
-    made = Audit.objects.create(period=copy, status=fields.pop("status", Status.IN_PROGRESS))
+    made = Audit.objects.create(period=copy, status=str(fields.pop("status", Status.IN_PROGRESS)))
     Audit.objects.filter(pk=made.pk).update(**fields)
     for line in like.payroll.all():
         line.pk = None

@@ -19,9 +19,7 @@ from trueup.reporting.models import ExposureVariance
 def _variance(audit: Audit, class_code: str, estimated: str, audited: str) -> None:
     """A row as ``trueup.reporting.figures.refresh`` writes it for a final audit; made here
     directly so these tests do not depend on the rebuild (which has tests of its own)."""
-    ratio = (
-        Decimal(audited) * 100 / Decimal(estimated) if Decimal(estimated) else None
-    )
+    ratio = Decimal(audited) * 100 / Decimal(estimated) if Decimal(estimated) else None
     ExposureVariance.objects.create(
         audit=audit,
         state="IN",
@@ -99,7 +97,11 @@ def test_an_audit_referred_for_several_reasons_gives_each(
     audit: Audit, auditor: User, underwriter: User
 ) -> None:
     fieldwork.finding_add(
-        audit=audit, by=auditor, kind="subcontractors", text="No certificates", for_underwriting=True
+        audit=audit,
+        by=auditor,
+        kind="subcontractors",
+        text="No certificates",
+        for_underwriting=True,
     )
     asked = audits.audit_request_records(audit=audit, by=auditor)
     audits.audit_estimate(audit=asked, by=auditor, reason="no records")

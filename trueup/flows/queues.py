@@ -163,9 +163,7 @@ def error_words(message: OutboxMessage) -> str:
         return "no error recorded"
     lowered = error.lower()
     if "timed out" in lowered or "timeout" in lowered:
-        said = (
-            f"the billing system did not answer within {DELIVERY_TIMEOUT_SECONDS:g} seconds"
-        )
+        said = f"the billing system did not answer within {DELIVERY_TIMEOUT_SECONDS:g} seconds"
     elif "refused" in lowered:
         said = "the billing system refused the connection (it may be down)"
     elif "name or service not known" in lowered or "nodename" in lowered:

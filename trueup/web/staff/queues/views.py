@@ -3,6 +3,8 @@ work. A role without the queue gets 403; the rows are only of the audits the use
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -27,11 +29,13 @@ PAGE_SIZE = 50
 def _queue_user(request: HttpRequest, queue: str) -> User:
     user = staff_user(request)
     if not queues.may_open(user, queue):
-        raise PermissionDenied(f"a user with the {user.get_role_display()} role has no {queue} queue")
+        raise PermissionDenied(
+            f"a user with the {user.get_role_display()} role has no {queue} queue"
+        )
     return user
 
 
-def _page(request: HttpRequest, rows: QuerySet[object]) -> Page:  # type: ignore[type-arg]
+def _page(request: HttpRequest, rows: QuerySet[Any]) -> Page[Any]:
     return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
