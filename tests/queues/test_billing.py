@@ -3,7 +3,12 @@ button that records a delivery (billing and administrators only; safe to press t
 
 from __future__ import annotations
 
+import threading
+import time
+
+import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -133,3 +138,43 @@ def test_other_roles_never_open_the_billing_queue(
         assert client.get("/queues/billing/").status_code == 403, user.role
         assert client.post(f"/queues/billing/{instruction.pk}/delivered/").status_code == 403
     assert OutboxMessage.objects.get(instruction=instruction).delivered_at is None
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks and concurrent writers: PostgreSQL"
+)
+@pytest.mark.django_db(transaction=True)
+def test_of_two_marks_at_the_same_moment_one_records_the_delivery_and_the_other_is_told(
+    released: Audit, billing: User, admin_user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    instruction = BillingInstruction.objects.get(audit=released)
+    first_inside = threading.Event()
+    deliver = queues.outbox_delivered
+
+    def slow_delivered(*, message: OutboxMessage, to: str) -> OutboxMessage:
+        # The first mark holds the row's lock here, past its check, while the second starts:
+        # without the lock both would find it undelivered.
+        first_inside.set()
+        time.sleep(0.3)
+        return deliver(message=message, to=to)
+
+    monkeypatch.setattr(queues, "outbox_delivered", slow_delivered)
+    outcomes: dict[str, bool] = {}
+
+    def mark(user: User) -> None:
+        try:
+            delivery = queues.instruction_mark_delivered(instruction_id=instruction.pk, by=user)
+            outcomes[user.username] = delivery.marked_now
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=mark, args=(billing,))
+    first.start()
+    assert first_inside.wait(timeout=10)
+    second = threading.Thread(target=mark, args=(admin_user,))
+    second.start()
+    first.join(timeout=30)
+    second.join(timeout=30)
+    assert outcomes == {"billing": True, "admin": False}
+    message = OutboxMessage.objects.get(instruction=instruction)
+    assert message.delivered_to == "marked delivered by billing"
