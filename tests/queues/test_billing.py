@@ -16,7 +16,7 @@ from tests.queues.conftest import client_of
 from trueup.accounts.models import User
 from trueup.audits.models import Audit
 from trueup.billing.models import BillingInstruction, OutboxMessage
-from trueup.billing.outbox import outbox_deliver
+from trueup.billing.outbox import outbox_deliver, outbox_delivered
 from trueup.flows import queues
 
 
@@ -149,16 +149,15 @@ def test_of_two_marks_at_the_same_moment_one_records_the_delivery_and_the_other_
 ) -> None:
     instruction = BillingInstruction.objects.get(audit=released)
     first_inside = threading.Event()
-    deliver = queues.outbox_delivered
 
     def slow_delivered(*, message: OutboxMessage, to: str) -> OutboxMessage:
         # The first mark holds the row's lock here, past its check, while the second starts:
         # without the lock both would find it undelivered.
         first_inside.set()
         time.sleep(0.3)
-        return deliver(message=message, to=to)
+        return outbox_delivered(message=message, to=to)
 
-    monkeypatch.setattr(queues, "outbox_delivered", slow_delivered)
+    monkeypatch.setattr("trueup.flows.queues.outbox_delivered", slow_delivered)
     outcomes: dict[str, bool] = {}
 
     def mark(user: User) -> None:
