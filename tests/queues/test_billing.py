@@ -34,10 +34,15 @@ def test_billing_sees_an_instruction_not_yet_sent_with_no_attempts(
     [row] = queues.billing_rows(billing, queues.billing_queue(billing))
     instruction = BillingInstruction.objects.get(audit=released)
     assert row.instruction == instruction
-    assert (row.attempts, row.last_tried, row.may_mark) == (0, None, True)
+    assert (row.bill_now, row.attempts, row.last_tried, row.may_mark) == (
+        "$4,575.00",
+        0,
+        None,
+        True,
+    )
     assert row.last_error == "not sent: billing fetches instructions through the API"
     page = client_of(billing).get("/queues/billing/").content.decode()
-    assert "$4,575" in page
+    assert '<td class="num">$4,575.00</td>' in page
     assert f'aria-label="Mark delivered: instruction {instruction.pk}">Mark delivered<' in page
 
 
@@ -177,3 +182,26 @@ def test_of_two_marks_at_the_same_moment_one_records_the_delivery_and_the_other_
     assert outcomes == {"billing": True, "admin": False}
     message = OutboxMessage.objects.get(instruction=instruction)
     assert message.delivered_to == "marked delivered by billing"
+
+
+@pytest.mark.parametrize(
+    ("error", "said"),
+    [
+        ("timed out", "the billing system did not answer within 30 seconds (timed out)"),
+        (
+            "<urlopen error [Errno -2] Name or service not known>",
+            "the billing system's address was not found "
+            "(<urlopen error [Errno -2] Name or service not known>)",
+        ),
+        (
+            "billing answered 500",
+            "the billing system answered with an error (billing answered 500)",
+        ),
+        (
+            "SSL: WRONG_VERSION_NUMBER",
+            "the billing system could not be reached (SSL: WRONG_VERSION_NUMBER)",
+        ),
+    ],
+)
+def test_each_failed_delivery_is_said_in_words(error: str, said: str) -> None:
+    assert queues.error_words(OutboxMessage(attempts=1, last_error=error)) == said

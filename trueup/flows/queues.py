@@ -21,7 +21,7 @@ from trueup.audits.workflow import ACTIONS_BY_NAME, CLOSED, Status
 from trueup.billing.models import BillingInstruction, OutboxMessage
 from trueup.billing.outbox import DELIVERY_TIMEOUT_SECONDS, outbox_delivered
 from trueup.core.errors import NotAllowed
-from trueup.core.money import figure, usd
+from trueup.core.money import figure, usd, usd_cents
 from trueup.reporting.models import ExposureVariance
 from trueup.reporting.rules import rules
 
@@ -134,6 +134,8 @@ def review_rows(user: User, audits: Any) -> list[ReviewRow]:
 @dataclass(frozen=True)
 class BillingRow:
     instruction: BillingInstruction
+    # What is billed is exact: always with cents.
+    bill_now: str
     attempts: int
     last_tried: datetime | None
     last_error: str
@@ -180,6 +182,7 @@ def billing_rows(user: User, instructions: Any) -> list[BillingRow]:
     return [
         BillingRow(
             instruction=i,
+            bill_now=usd_cents(Decimal(i.bill_now)),
             attempts=i.outbox.attempts,
             last_tried=i.outbox.last_attempt_at,
             last_error=error_words(i.outbox),
