@@ -5,6 +5,7 @@ it is there."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -96,15 +97,17 @@ def against_authority(user: User, audit: Audit, adjustment: Decimal, estimated: 
     if size > user.authority_amount:
         return f"{said}: above your {usd(user.authority_amount)} authority"
     if not user.within_authority(adjustment, estimated):
-        share = _percent(size * HUNDRED / estimated) if estimated > 0 else "all"
+        if estimated <= 0:
+            return f"{said}: above your authority, as nothing was estimated"
         return (
             f"{said}: above your {_percent(user.authority_percent)} authority "
-            f"({share} of the {usd(estimated)} estimate)"
+            f"({_percent(size * HUNDRED / estimated)} of the {usd(estimated)} estimate)"
         )
     return f"{said}: within your authority"
 
 
-def review_rows(user: User, audits: Any) -> list[ReviewRow]:
+def review_rows(user: User, audits: Iterable[Any]) -> list[ReviewRow]:
+    """Each audit of ``review_queue`` (with its annotations) as the reviewer reads it."""
     rows = []
     for audit in audits:
         adjustment, estimated = audit.submitted_adjustment, audit.submitted_estimate
@@ -177,7 +180,7 @@ def error_words(message: OutboxMessage) -> str:
     return f"{said} ({error})"
 
 
-def billing_rows(user: User, instructions: Any) -> list[BillingRow]:
+def billing_rows(user: User, instructions: Iterable[BillingInstruction]) -> list[BillingRow]:
     may_mark = user.role in DELIVERY_ROLES
     return [
         BillingRow(
@@ -272,8 +275,8 @@ def _variance_words(row: ExposureVariance, low: Decimal, high: Decimal) -> str:
     )
 
 
-def referral_rows(audits: Any) -> list[Referral]:
-    audits = list(audits)
+def referral_rows(page: Iterable[Audit]) -> list[Referral]:
+    audits = list(page)
     ids = [a.pk for a in audits]
     low, high = variance_band()
     findings: dict[int, list[str]] = {}
@@ -335,7 +338,7 @@ def due_words(due_date: date | None, today: date) -> str:
     return f"due in {days} day{'s' if days != 1 else ''}"
 
 
-def work_rows(audits: Any, today: date) -> list[WorkRow]:
+def work_rows(audits: Iterable[Audit], today: date) -> list[WorkRow]:
     return [
         WorkRow(
             audit=audit,
