@@ -3,6 +3,7 @@ auditor, who has an e-mail address), and a quick way to leave a notification for
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -20,13 +21,20 @@ def media(tmp_path: Path, settings: pytest.FixtureRequest) -> Path:
     return tmp_path
 
 
-def notice(user: User, audit: Audit | None, text: str, **fields: object) -> Notification:
+def notice(
+    user: User,
+    audit: Audit | None,
+    text: str,
+    kind: str = Kind.MESSAGE,
+    link: str | None = None,
+    read_at: datetime | str | None = None,
+) -> Notification:
     """A notification written as the database holds one (no e-mail sent)."""
     return Notification.objects.create(
         user=user,
         audit=audit,
-        kind=fields.pop("kind", Kind.MESSAGE),
+        kind=kind,
         text=text,
-        link=fields.pop("link", f"/audits/{audit.pk}/" if audit else "/"),
-        **fields,
+        link=(f"/audits/{audit.pk}/" if audit else "/") if link is None else link,
+        read_at=read_at,
     )

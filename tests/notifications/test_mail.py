@@ -47,7 +47,9 @@ def test_at_once_the_auditor_gets_the_message_by_email_with_a_link_that_opens_it
     row = Notification.objects.get()
     [sent] = mail.outbox
     assert sent.to == ["auditor@trueup.example"]
-    assert sent.subject == "TrueUp: policyholder wrote on WC-2025-01001: The register is on its way."
+    assert (
+        sent.subject == "TrueUp: policyholder wrote on WC-2025-01001: The register is on its way."
+    )
     assert sent.body == (
         "Hello auditor,\n\n"
         "policyholder wrote on WC-2025-01001: The register is on its way.\n\n"

@@ -70,9 +70,9 @@ def test_a_manager_is_told_once_of_each_audit_newly_past_its_due_date(
     # Run again the same day, and the next: nothing is named twice, nothing e-mailed twice.
     assert overdue_notify(today=TODAY) == 0
     assert overdue_notify(today=TODAY + timedelta(days=1)) == 1
-    assert sorted(
-        Notification.objects.values_list("audit_id", flat=True)
-    ) == sorted([late.pk, book["today"].pk])
+    assert sorted(Notification.objects.values_list("audit_id", flat=True)) == sorted(
+        [late.pk, book["today"].pk]
+    )
     assert len(mail.outbox) == 2
     assert Notification.objects.filter(user=auditor).count() == 0
 

@@ -138,9 +138,7 @@ def test_opening_a_notification_marks_it_read_once(auditor: User, audit: Audit) 
     assert services.unread_count(auditor) == 0
 
 
-def test_only_its_owner_opens_a_notification(
-    auditor: User, reviewer: User, audit: Audit
-) -> None:
+def test_only_its_owner_opens_a_notification(auditor: User, reviewer: User, audit: Audit) -> None:
     row = notice(auditor, audit, "one")
     with pytest.raises(NotAllowed):
         services.notification_open(notification=row, by=reviewer)
@@ -199,7 +197,9 @@ def test_a_record_upload_tells_the_assigned_auditor(
     record_upload_add(
         item=item,
         by=policyholder,
-        upload=SimpleUploadedFile("register.csv", b"Employee,Class,Gross\r\nAnn Lee,5645,52000\r\n"),
+        upload=SimpleUploadedFile(
+            "register.csv", b"Employee,Class,Gross\r\nAnn Lee,5645,52000\r\n"
+        ),
     )
     row = Notification.objects.get()
     assert (row.user, row.kind) == (auditor, Kind.RECORD_UPLOADED)
