@@ -172,7 +172,18 @@ def test_the_next_period_is_claimed_again_and_only_by_its_cadence(db: None) -> N
     later = tick(datetime(2026, 12, 3, 13, 16, tzinfo=UTC), by="b")
     assert [run.task for run in later] == ["deliver_billing", "refresh_figures", "resume_reratings"]
     tomorrow = tick(datetime(2026, 12, 4, 0, 1, tzinfo=UTC), by="a")
-    assert len(tomorrow) == 7
+    # The notifications' two daily digests take effect on December 4.
+    assert sorted(run.task for run in tomorrow) == [
+        "deliver_billing",
+        "notification_digests",
+        "overdue_digests",
+        "refresh_figures",
+        "release_outreach",
+        "resume_reratings",
+        "retry_letters",
+        "schedule_audits",
+        "send_reminders",
+    ]
 
 
 def test_a_cadence_written_ahead_applies_from_its_effective_date() -> None:

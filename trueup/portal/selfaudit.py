@@ -30,6 +30,7 @@ from trueup.audits.workflow import SELF_REPORTING, Status
 from trueup.audits.worksheet import worksheet_for
 from trueup.core.errors import InvalidInput
 from trueup.core.money import parse_dollars
+from trueup.notifications.models import Kind
 from trueup.portal import words
 from trueup.portal.models import SelfAudit, SelfAuditStatus
 from trueup.portal.services import system_message
@@ -693,5 +694,6 @@ def self_audit_submit(*, audit: Audit, by: User, answers: Any) -> SelfAudit:
         f"{len(checked.payroll)} payroll line(s), {len(checked.owners)} officer(s), "
         f"{len(checked.subcontractors)} subcontractor(s).",
         by,
+        kind=Kind.SELF_AUDIT_SUBMITTED,
     )
     return form

@@ -28,6 +28,8 @@ from trueup.audits.workflow import CLOSED
 from trueup.core.errors import InvalidInput, Problem, Refused
 from trueup.core.redaction import describe, redact
 from trueup.core.uploads import UploadRefused, sniff
+from trueup.notifications.models import Kind
+from trueup.notifications.services import audit_link, notify_assignee
 from trueup.policies.models import Insured
 from trueup.portal.access import is_owner, may_report, portal_rules
 from trueup.portal.mail import email_after_commit
@@ -445,11 +447,8 @@ def delegate_invitation_withdraw(*, invitation: Invitation, by: User) -> Invitat
 # Messages --------------------------------------------------------------------------------------
 
 
-def _notify_staff(audit: Audit, subject: str, body: str) -> None:
-    if audit.assignee is not None and audit.assignee.email:
-        email_after_commit(
-            audit=audit, subject=subject, body=body, to=[audit.assignee.email], about=subject
-        )
+def _who(user: User) -> str:
+    return user.get_full_name() or user.username
 
 
 @transaction.atomic
@@ -465,18 +464,30 @@ def message_post(*, audit: Audit, by: User, body: str) -> Message:
         audit=audit, author=by, from_portal=by.is_portal_user, body=body
     )
     if by.is_portal_user:
-        _notify_staff(
-            audit,
-            f"Message from the portal: {audit.period.policy.number}",
-            f"{by.get_full_name() or by.username} wrote:\n\n{body}",
+        notify_assignee(
+            audit=audit,
+            kind=Kind.MESSAGE,
+            text=f"{_who(by)} wrote on {audit.period.policy.number}: {body}",
+            link=audit_link(audit, "portal"),
+            details=f"{_who(by)} wrote:\n\n{body}",
+            by=by,
         )
     return message
 
 
-def system_message(audit: Audit, body: str, by: User | None = None) -> Message:
+def system_message(
+    audit: Audit, body: str, by: User | None = None, kind: str = Kind.MESSAGE
+) -> Message:
     """A notice the portal posts for the auditor (a self-audit submitted, a worksheet asked for)."""
     message = Message.objects.create(audit=audit, author=by, from_portal=True, body=body)
-    _notify_staff(audit, f"{audit.period.policy.number}: {body.splitlines()[0]}", body)
+    notify_assignee(
+        audit=audit,
+        kind=kind,
+        text=f"{audit.period.policy.number}: {body.splitlines()[0]}",
+        link=audit_link(audit, "portal"),
+        details=body,
+        by=by,
+    )
     return message
 
 
@@ -489,7 +500,7 @@ def worksheet_request(*, audit: Audit, by: User) -> Message:
         body = f"{who} downloaded or asked for the audit worksheet."
     else:
         body = f"{who} asked for the audit worksheet when the audit is completed."
-    return system_message(audit, body, by)
+    return system_message(audit, body, by, kind=Kind.WORKSHEET_REQUESTED)
 
 
 # Record uploads --------------------------------------------------------------------------------
@@ -563,10 +574,13 @@ def record_upload_add(*, item: RecordsItem, by: User, upload: UploadedFile) -> R
         + (f" ({redaction.found} SSNs redacted)" if redaction.found else ""),
     )
     if by.is_portal_user:
-        _notify_staff(
-            audit,
-            f"Records uploaded: {audit.period.policy.number}",
-            f"{by.username} uploaded {name} for {item.get_kind_display()}.",
+        notify_assignee(
+            audit=audit,
+            kind=Kind.RECORD_UPLOADED,
+            text=f"{_who(by)} uploaded {name} for {item.get_kind_display()} "
+            f"({audit.period.policy.number})",
+            link=audit_link(audit, "records"),
+            by=by,
         )
     return row
 
