@@ -49,4 +49,4 @@ def render(text: str) -> SafeString:
     """The note's Markdown as HTML that is safe to put in a page."""
     # Marked safe only because raw HTML is off and every link passed ``safe_link``: markdown-it
     # escapes all other text it outputs.
-    return mark_safe(_MD.render(text))  # noqa: S308
+    return mark_safe(_MD.render(text))
