@@ -15,9 +15,7 @@ def test_formatting_is_rendered() -> None:
 
 
 def test_a_script_tag_is_shown_as_text() -> None:
-    assert render("<script>alert(1)</script>") == (
-        "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n"
-    )
+    assert render("<script>alert(1)</script>") == ("<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n")
 
 
 def test_an_onerror_attribute_is_shown_as_text() -> None:

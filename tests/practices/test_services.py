@@ -328,6 +328,7 @@ def test_the_author_s_edit_of_accepted_feedback_goes_back_for_review(
     assert history(note)[-1].what == "Edited, back for review"
     assert history(note)[-1].differences == (
         Difference("Status", "Accepted", "Proposed"),
-        Difference("Text", "Check the **minutes** for each officer's election.",
-                   "A different procedure."),
+        Difference(
+            "Text", "Check the **minutes** for each officer's election.", "A different procedure."
+        ),
     )
