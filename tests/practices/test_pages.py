@@ -249,3 +249,21 @@ def test_the_audit_page_shows_the_notes_that_apply_and_not_the_others(
 def test_the_audit_page_says_when_no_note_applies(audit: Audit, reviewer: User) -> None:
     page = client_for(reviewer).get(f"/audits/{audit.pk}/").content
     assert b"No practice note applies to this audit." in page
+
+
+def test_an_empty_title_is_named_on_the_title_field(auditor: User, db: None) -> None:
+    answer = client_for(auditor).post(
+        "/practices/new/",
+        {"kind": "feedback", "title": "", "body": "", "attached_to": "step", "target": "done"},
+    )
+    page = answer.content.decode()
+    assert answer.status_code == 422
+    assert re.search(r'id="id_title".*?give the note a title', page, re.S)
+    assert re.search(r'id="id_body".*?write the note', page, re.S)
+    assert "&#x27;done&#x27; is not a workflow step" in page
+
+
+def test_the_help_under_a_field_is_tied_to_it(auditor: User, db: None) -> None:
+    page = client_for(auditor).get("/practices/new/").content.decode()
+    assert 'aria-describedby="id_target_helptext"' in page
+    assert 'id="id_target_helptext"' in page

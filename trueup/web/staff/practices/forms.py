@@ -25,12 +25,18 @@ class NoteFilters(forms.Form):
 
 class NoteForm(forms.Form):
     kind = forms.ChoiceField(choices=NoteKind.choices, widget=forms.RadioSelect)
-    title = forms.CharField(max_length=200)
+    # Not required here: the services say what is missing, in the words the pages use.
+    title = forms.CharField(max_length=200, required=False)
     body = forms.CharField(
-        label="Text", widget=forms.Textarea(attrs={"rows": 8, "cols": 30}), help_text=BODY_HELP
+        label="Text",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 30}),
+        help_text=BODY_HELP,
     )
     attached_to = forms.ChoiceField(label="Attached to", choices=AttachedTo.choices)
-    target = forms.CharField(label="Applies to", max_length=80, help_text=TARGET_HELP)
+    target = forms.CharField(
+        label="Applies to", max_length=80, required=False, help_text=TARGET_HELP
+    )
 
 
 class NoteEditForm(NoteForm):

@@ -95,6 +95,8 @@ def note_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             note = services.note_write(by=user, vocabulary=vocabulary(), **form.cleaned_data)
+        except NotAllowed as error:
+            raise PermissionDenied(error.message) from error
         except InvalidInput as error:
             _show_problems(form, error)
         else:
@@ -140,6 +142,8 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.note_edit(
                 note_id=note.pk, by=user, vocabulary=vocabulary(), **form.cleaned_data
             )
+        except NotAllowed as error:
+            raise PermissionDenied(error.message) from error
         except (InvalidInput, Refused) as error:
             _show_problems(form, error)
             status = 409 if isinstance(error, Refused) else 422
