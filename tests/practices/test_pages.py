@@ -267,3 +267,14 @@ def test_the_help_under_a_field_is_tied_to_it(auditor: User, db: None) -> None:
     page = client_for(auditor).get("/practices/new/").content.decode()
     assert 'aria-describedby="id_target_helptext"' in page
     assert 'id="id_target_helptext"' in page
+
+
+def test_a_decision_sent_after_another_manager_s_says_what_happened(
+    auditor: User, manager: User, admin_user: User, words: Vocabulary
+) -> None:
+    note = write(auditor, words, kind="feedback")
+    client_for(admin_user).post(f"/practices/{note.pk}/review/", {"decision": "accept"})
+    answer = client_for(manager).post(f"/practices/{note.pk}/review/", {"decision": "accept"})
+    assert answer.status_code == 409
+    assert "this feedback is already accepted" in answer.content.decode()
+    assert note.changes.count() == 2

@@ -162,6 +162,7 @@ def note_review(request: HttpRequest, pk: int) -> HttpResponse:
     user = staff_user(request)
     note = get_object_or_404(PracticeNote.objects.select_related("created_by"), pk=pk)
     form = ReviewForm(request.POST)
+    status = 422
     if form.is_valid():
         decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
         try:
@@ -173,6 +174,7 @@ def note_review(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied(error.message) from error
         except (InvalidInput, Refused) as error:
             _show_problems(form, error)
+            status = 409 if isinstance(error, Refused) else 422
         else:
             done = "accepted" if decision == "accept" else "retired"
             messages.success(request, f"“{note.title}” is {done}.")
@@ -181,7 +183,7 @@ def note_review(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("practices:note", pk=note.pk)
     note.refresh_from_db()
     context = _note_context(user, note, form)
-    return render(request, "practices/note.html", context, status=422)
+    return render(request, "practices/note.html", context, status=status)
 
 
 @login_required
