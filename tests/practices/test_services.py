@@ -220,7 +220,7 @@ def test_an_edit_made_over_someone_else_s_is_refused_and_writes_nothing(
 
 def test_an_edit_that_changes_nothing_is_refused(auditor: User, words: Vocabulary) -> None:
     note = write(auditor, words)
-    with pytest.raises(InvalidInput, match="body: nothing was changed"):
+    with pytest.raises(InvalidInput, match="note: nothing was changed"):
         edit(note, auditor, words)
     assert NoteChange.objects.count() == 1
 

@@ -95,7 +95,7 @@ def note_edit(
             "target": normalized(attached_to, target),
         }
         if all(getattr(note, name) == value for name, value in new.items()):
-            raise InvalidInput([Problem("body", "nothing was changed")])
+            raise InvalidInput([Problem("note", "nothing was changed")])
         for name, value in new.items():
             setattr(note, name, value)
         if note.kind == NoteKind.FEEDBACK and not may_review(by):
