@@ -53,6 +53,7 @@ from trueup.web.staff.audits.forms import (
 )
 from trueup.web.staff.billing.views import billing_panel
 from trueup.web.staff.portal.views import portal_panel
+from trueup.web.staff.practices.views import practice_notes_panel
 from trueup.web.templatetags.trueup import amount
 
 PAGE_SIZE = 50
@@ -266,8 +267,9 @@ def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
         key=lambda entry: entry.at,
         reverse=True,
     )
+    worksheet = _worksheet_context(user, audit)
     context = {
-        **_worksheet_context(user, audit),
+        **worksheet,
         "estimates": audit.period.estimates.all(),
         "actions": [
             (a, ACTIONS_BY_NAME[a].label, ACTIONS_BY_NAME[a].reason_required)
@@ -289,6 +291,7 @@ def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
         "revision": getattr(audit, "revision", None),
         **portal_panel(audit, user),
         **billing_panel(audit, user),
+        **practice_notes_panel(audit, worksheet["result"]),
     }
     return render(request, "audits/audit.html", context)
 

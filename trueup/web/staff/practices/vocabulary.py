@@ -1,0 +1,77 @@
+"""The page's side of what a note may name: the finding kinds and workflow steps the audits
+app defines and the classes the rate table in use rates, gathered here because the practices
+app sits below both; and the values of one audit a note may apply to."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import is_dataclass
+from typing import Any
+
+from trueup.audits.models import Audit, FindingKind
+from trueup.audits.workflow import Status
+from trueup.core import clock
+from trueup.policies.models import Line
+from trueup.practices.targets import Vocabulary, state_names
+from trueup.reference.selectors import rates_in_use
+
+
+def vocabulary() -> Vocabulary:
+    rates = rates_in_use()
+    today = clock.today()
+    classes = frozenset(
+        (rate.state, rate.class_code)
+        for state in state_names()
+        for line in Line.values
+        for rate in rates.classes(state, line, today)
+    )
+    return Vocabulary(
+        finding_kinds={value: str(label) for value, label in FindingKind.choices},
+        steps={value: str(label) for value, label in Status.choices},
+        classes=classes,
+    )
+
+
+def words_only() -> Vocabulary:
+    """The words of finding kinds and steps, for saying where a note applies: no classes, so
+    pages that only show notes do not read the rate table."""
+    return Vocabulary(
+        finding_kinds={value: str(label) for value, label in FindingKind.choices},
+        steps={value: str(label) for value, label in Status.choices},
+        classes=frozenset(),
+    )
+
+
+def audit_places(audit: Audit, result: Any) -> dict[str, Any]:
+    """Where a note may apply on this audit: the rule ids its result (or the explanation of
+    it the audit page shows) cites, its findings'
+    kinds, its states and classes (the policy's, the estimates', the facts' and the findings'),
+    and its current step."""
+    estimates = list(audit.period.estimates.values_list("state", "class_code"))
+    entered = list(audit.payroll.exclude(class_code="").values_list("state", "class_code"))
+    found = list(audit.findings.values_list("kind", "state", "class_code"))
+    classes = {(s, c) for s, c in [*estimates, *entered] if s and c}
+    classes |= {(s, c) for _, s, c in found if s and c}
+    states = {*audit.period.states, *(s for s, _ in classes), *(s for _, s, _ in found if s)}
+    return {
+        "rules": set(_rules_cited(result)) if result else set(),
+        "finding_kinds": {kind for kind, _, _ in found},
+        "states": states,
+        "classes": classes,
+        "step": audit.status,
+    }
+
+
+def _rules_cited(value: Any) -> Iterator[str]:
+    """Every ``rule`` the result (or its explanation) names, wherever in it."""
+    if is_dataclass(value) and not isinstance(value, type):
+        yield from _rules_cited(vars(value))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key == "rule" and isinstance(item, str):
+                yield item
+            else:
+                yield from _rules_cited(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _rules_cited(item)
