@@ -130,6 +130,8 @@ def test_two_approved_editions_from_the_same_day_are_refused(tmp_path: Path) -> 
         "portal/portal.toml",
         "payroll/reconcile.toml",
         "audits/schedule.toml",
+        "reporting/reporting.toml",
+        "notifications/notifications.toml",
     ],
 )
 def test_every_app_s_rule_data_has_an_approved_edition_in_force_today(name: str) -> None:

@@ -46,6 +46,8 @@ RULE_DATA = (
     "trueup/payroll/ingest/profiles.toml",
     "trueup/payroll/ingest/categories.toml",
     "trueup/portal/portal.toml",
+    "trueup/reporting/reporting.toml",
+    "trueup/notifications/notifications.toml",
 )
 AUDIT = re.compile(r"/audits/\d+/")
 ROOT = Path(__file__).resolve().parents[2]
