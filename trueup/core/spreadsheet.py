@@ -49,6 +49,11 @@ def safe_row(values: Iterable[object]) -> list[object]:
     return [safe_cell(v) for v in values]
 
 
+# The exports' media types, by the file's extension.
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 # A sheet's name: at most 31 characters, none of these.
 SHEET_NAME_BANNED = re.compile(r"[\[\]:*?/\\]")
 WIDEST_COLUMN = 60

@@ -30,6 +30,7 @@ CHAR = 7.0  # the width of a character of the 12 px labels, near enough to lay t
 PALETTE = ("#1f5fae", "#b35c00", "#1d6b35", "#8e3b8e", "#a61b1b", "#00798c", "#5b6573")
 TICKS = 5
 NO_DATA = "no data"
+WHOLE_UNITS = ("count", "days")
 
 
 def in_words(value: Number, unit: str) -> str:
@@ -49,7 +50,7 @@ def in_words(value: Number, unit: str) -> str:
 
 def short(value: Decimal, unit: str, compact: bool) -> str:
     """A tick's label, kept short for the axis: $1.2M, $250k, 40%, 30 (the axis says days)."""
-    if unit == "usd" and compact:
+    if unit == "usd" and compact and value:
         size = abs(value)
         sign = "-" if value < 0 else ""
         if size >= 1_000_000:
@@ -81,12 +82,14 @@ class Scale:
     step: Decimal
 
     @classmethod
-    def over(cls, values: Iterable[Decimal]) -> Scale:
+    def over(cls, values: Iterable[Decimal], whole: bool = False) -> Scale:
+        """Over the values and zero; in whole steps for what is counted (audits, days)."""
         known = [Decimal(0), *values]
         low, high = min(known), max(known)
         if low == high:  # nothing but zeros (or nothing): one step up from zero
-            return cls(Decimal(0), Decimal(1), Decimal("0.2"))
+            return cls(Decimal(0), Decimal(1), Decimal(1))
         step = nice_step(high - low)
+        step = max(step, Decimal(1)) if whole else step
         return cls(math.floor(low / step) * step, math.ceil(high / step) * step, step)
 
     def y(self, value: Decimal) -> float:
@@ -120,14 +123,16 @@ def _values(one: Series) -> dict[str, Number]:
 
 
 def _scale(chart: Chart, categories: list[str]) -> Scale:
+    whole = chart.unit in WHOLE_UNITS
     if chart.kind != "stacked":
-        return Scale.over(Decimal(v) for s in chart.series for _, v in s.points if v is not None)
+        found = (Decimal(v) for s in chart.series for _, v in s.points if v is not None)
+        return Scale.over(found, whole)
     totals = []
     for category in categories:
         found = [Decimal(v) for s in chart.series if (v := _values(s).get(category)) is not None]
         totals += [sum((v for v in found if v > 0), Decimal(0))]
         totals += [sum((v for v in found if v < 0), Decimal(0))]
-    return Scale.over(totals)
+    return Scale.over(totals, whole)
 
 
 def _text(x: float, y: float, words: str, css: str = "", extra: str = "") -> str:
@@ -164,7 +169,7 @@ def _axes(chart: Chart, scale: Scale, categories: list[str], band: float) -> lis
 def _label_room(categories: list[str], band: float) -> float:
     """The height the category labels take under the plot (more when they are tilted)."""
     longest = max((len(c) for c in categories), default=0) * CHAR
-    return 24 + (longest * 0.65 if longest > band else 0)
+    return 36 + (longest * 0.65 if longest > band else 0)
 
 
 def _mark(kind: str, series: str, category: str, words: str, shape: str) -> str:
