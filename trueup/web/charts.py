@@ -42,10 +42,16 @@ def in_words(value: Number, unit: str) -> str:
     if unit == "usd":
         return usd(number)
     if unit == "percent":
-        return f"{figure(number)}%"
+        return f"{_plain(number)}%"
     if unit == "days":
-        return f"{figure(number)} day{'' if number == 1 else 's'}"
+        return f"{_plain(number)} day{'' if number == 1 else 's'}"
     return figure(number)
+
+
+def _plain(number: Decimal) -> str:
+    """A figure without the zeros after its point that say nothing: 82.5, not 82.50."""
+    text = figure(number)
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def short(value: Decimal, unit: str, compact: bool) -> str:
