@@ -87,7 +87,10 @@ def test_a_month_without_data_is_said_to_have_none_rather_than_drawn_as_zero() -
     chart = make("bar", "days", Series("Median", (("Jan", 40), ("Feb", None), ("Mar", 0))))
     svg = str(chart_svg(chart))
     assert '<g class="no-data"><title>Median, Feb: no data</title>' in svg
-    assert [name for name, _, _ in marks(svg, "bar")] == ["Median, Jan: 40 days", "Median, Mar: 0 days"]
+    assert [name for name, _, _ in marks(svg, "bar")] == [
+        "Median, Jan: 40 days",
+        "Median, Mar: 0 days",
+    ]
 
 
 def test_a_chart_with_nothing_to_count_says_so_on_a_scale_from_zero() -> None:
@@ -98,7 +101,9 @@ def test_a_chart_with_nothing_to_count_says_so_on_a_scale_from_zero() -> None:
 
 def test_a_line_breaks_where_a_month_has_no_data() -> None:
     chart = make(
-        "line", "percent", Series("Within 90 days", (("Jan", 50), ("Feb", 75), ("Mar", None), ("Apr", 100)))
+        "line",
+        "percent",
+        Series("Within 90 days", (("Jan", 50), ("Feb", 75), ("Mar", None), ("Apr", 100))),
     )
     svg = str(chart_svg(chart))
     assert svg.count("<polyline") == 1  # Jan to Feb; April stands alone

@@ -41,7 +41,7 @@ def firms_audit(vendor_auditor: User) -> Audit:
     """An audit assigned to the vendor auditor's firm, due in the past and still scheduled."""
     return another_audit(
         "WC-FIRM-1",
-        "=HYPERLINK(\"http://x\")",
+        '=HYPERLINK("http://x")',
         status=Status.SCHEDULED,
         vendor=vendor_auditor.vendor,
         assignee=vendor_auditor,
@@ -67,7 +67,7 @@ def test_a_vendor_auditors_export_holds_only_the_firms_audits(
 ) -> None:
     assert lines(export(vendor_auditor, "csv")) == [
         HEADER,
-        f"{firms_audit.pk},WC-FIRM-1,\"'=HYPERLINK(\"\"http://x\"\")\",2025-01-01,2026-01-01,"
+        f'{firms_audit.pk},WC-FIRM-1,"\'=HYPERLINK(""http://x"")",2025-01-01,2026-01-01,'
         "Final,Mail / self-audit,Scheduled,yes,vendor,FAC,2026-03-01,yes,",
     ]
 
@@ -100,9 +100,7 @@ def test_the_workbook_export_holds_the_same_audits(
     assert "'=HYPERLINK" in strings.replace("&apos;", "'") and "<f>" not in xml
 
 
-def test_the_worklist_links_to_its_exports_with_its_filters(
-    audit: Audit, manager: User
-) -> None:
+def test_the_worklist_links_to_its_exports_with_its_filters(audit: Audit, manager: User) -> None:
     client = Client()
     client.force_login(manager)
     page = client.get("/audits/?status=in_progress&page=1").content.decode()
@@ -131,8 +129,6 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(db: None) -> None:
     assert response.status_code == 302 and response["Location"].startswith("/login/")
 
 
-def test_a_firm_without_audits_exports_only_the_header(
-    audit: Audit, vendor_auditor: User
-) -> None:
+def test_a_firm_without_audits_exports_only_the_header(audit: Audit, vendor_auditor: User) -> None:
     VendorFirm.objects.create(code="OTHER", name="Other firm")
     assert lines(export(vendor_auditor, "csv")) == [HEADER]

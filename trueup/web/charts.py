@@ -155,7 +155,9 @@ def _axes(chart: Chart, scale: Scale, categories: list[str], band: float) -> lis
         y = scale.y(tick)
         grid = "zero" if tick == 0 else "grid"
         parts.append(f'<line class="{grid}" x1="{LEFT}" x2="{right}" y1="{_n(y)}" y2="{_n(y)}"/>')
-        parts.append(_text(LEFT - 6, y + 4, short(tick, chart.unit, compact), "tick", ' text-anchor="end"'))
+        parts.append(
+            _text(LEFT - 6, y + 4, short(tick, chart.unit, compact), "tick", ' text-anchor="end"')
+        )
     bottom = TOP + PLOT_HEIGHT
     parts.append(f'<line class="axis" x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{bottom}"/>')
     tilted = max((len(c) for c in categories), default=0) * CHAR > band
@@ -279,7 +281,9 @@ def chart_svg(chart: Chart) -> SafeString:
     parts = _axes(chart, scale, categories, band) + drawn(chart, scale, categories, band)
     if not any(v is not None for s in chart.series for _, v in s.points):
         middle = ' text-anchor="middle"'
-        parts.append(_text(LEFT + (WIDTH - LEFT) / 2, TOP + PLOT_HEIGHT / 2, "No data", "empty", middle))
+        parts.append(
+            _text(LEFT + (WIDTH - LEFT) / 2, TOP + PLOT_HEIGHT / 2, "No data", "empty", middle)
+        )
     x_title = TOP + PLOT_HEIGHT + room
     centre = LEFT + (WIDTH - LEFT - RIGHT) / 2
     parts.append(_text(centre, x_title, chart.x_label, "axis-title", ' text-anchor="middle"'))

@@ -43,7 +43,9 @@ class DashboardFilters(forms.Form):
     start = forms.DateField(label="Period from", widget=DATE)
     end = forms.DateField(label="Period to", widget=DATE)
     state = forms.ChoiceField(required=False, label="State")
-    line = forms.ChoiceField(required=False, label="Line", choices=[("", "Any line"), *Line.choices])
+    line = forms.ChoiceField(
+        required=False, label="Line", choices=[("", "Any line"), *Line.choices]
+    )
     type = forms.ChoiceField(
         required=False, label="Audit type", choices=[("", "Any type"), *AuditType.choices]
     )

@@ -70,9 +70,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     _metrics_user(request)
     form, board, query = _figures(request)
     figures = [{"figure": f, "value": in_words(f.value, f.unit)} for f in board.figures]
-    charts = [
-        {"chart": c, "svg": chart_svg(c), "data": _table(c.table)} for c in board.charts
-    ]
+    charts = [{"chart": c, "svg": chart_svg(c), "data": _table(c.table)} for c in board.charts]
     context = {"form": form, "board": board, "figures": figures, "charts": charts, "query": query}
     return render(request, "reporting/dashboard.html", context)
 
