@@ -58,7 +58,7 @@ def test_each_bar_carries_its_series_month_and_value_in_dollars() -> None:
     ]
     assert [name for name, _, _ in marks(svg, "negative")] == ["Return, Jan 2026: -$3,150.50"]
     # The value axis: from -$5k to $15k in steps of $5k, zero among them.
-    assert [t for t in re.findall(r'class="tick" text-anchor="end">([^<]*)<', svg)] == [
+    assert re.findall(r'class="tick" text-anchor="end">([^<]*)<', svg) == [
         "-$5k",
         "$0",
         "$5k",

@@ -55,7 +55,7 @@ def export(user: User, fmt: str, query: str = "") -> bytes:
     client.force_login(user)
     response = client.get(f"/audits/worklist.{fmt}{query}")
     assert response.status_code == 200, response.status_code
-    return b"".join(response.streaming_content) if response.streaming else response.content
+    return response.content
 
 
 def lines(data: bytes) -> list[str]:

@@ -22,8 +22,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-import xlsxwriter
-from xlsxwriter.format import Format
+import xlsxwriter  # type: ignore[import-untyped]
+from xlsxwriter.format import Format  # type: ignore[import-untyped]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Text made only of digits, signs, separators and spaces cannot call a function or another

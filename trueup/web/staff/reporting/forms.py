@@ -64,10 +64,16 @@ class DashboardFilters(forms.Form):
             data = data.copy()
             data.update({k: v.isoformat() for k, v in initial.items()})
         super().__init__(data, initial=initial, **kwargs)
-        self.fields["state"].choices = [("", "Any state"), *_states()]
-        self.fields["assignee"].choices = [("", "Anyone"), *_assignees()]
-        self.fields["vendor"].choices = [("", "Vendor firms and in-house"), *_vendors()]
-        self.fields["agency"].choices = [("", "Any agency"), *_agencies()]
+        # Read when the form is made: the firms, agencies and people of the day.
+        self._offer("state", [("", "Any state"), *_states()])
+        self._offer("assignee", [("", "Anyone"), *_assignees()])
+        self._offer("vendor", [("", "Vendor firms and in-house"), *_vendors()])
+        self._offer("agency", [("", "Any agency"), *_agencies()])
+
+    def _offer(self, name: str, choices: list[tuple[str, str]]) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
