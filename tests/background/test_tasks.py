@@ -147,9 +147,10 @@ def test_two_schedulers_in_the_same_period_enqueue_each_task_once(
     with django_capture_on_commit_callbacks(execute=True) as enqueued:
         first = tick(now, by="machine-a:1")
         second = tick(now, by="machine-b:2")
-    assert len(enqueued) == 6
+    assert len(enqueued) == 7
     assert sorted(run.task for run in first) == [
         "deliver_billing",
+        "refresh_figures",
         "release_outreach",
         "resume_reratings",
         "retry_letters",
@@ -157,7 +158,7 @@ def test_two_schedulers_in_the_same_period_enqueue_each_task_once(
         "send_reminders",
     ]
     assert second == []
-    assert ScheduledRun.objects.count() == 6
+    assert ScheduledRun.objects.count() == 7
     assert set(ScheduledRun.objects.values_list("claimed_by", flat=True)) == {"machine-a:1"}
     assert all(run.task_result_id for run in ScheduledRun.objects.all())
     daily = ScheduledRun.objects.get(task="schedule_audits")
@@ -169,9 +170,9 @@ def test_two_schedulers_in_the_same_period_enqueue_each_task_once(
 def test_the_next_period_is_claimed_again_and_only_by_its_cadence(db: None) -> None:
     tick(datetime(2026, 12, 3, 13, 7, tzinfo=UTC), by="a")
     later = tick(datetime(2026, 12, 3, 13, 16, tzinfo=UTC), by="b")
-    assert [run.task for run in later] == ["deliver_billing", "resume_reratings"]
+    assert [run.task for run in later] == ["deliver_billing", "refresh_figures", "resume_reratings"]
     tomorrow = tick(datetime(2026, 12, 4, 0, 1, tzinfo=UTC), by="a")
-    assert len(tomorrow) == 6
+    assert len(tomorrow) == 7
 
 
 def test_a_cadence_written_ahead_applies_from_its_effective_date() -> None:

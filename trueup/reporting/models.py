@@ -46,6 +46,9 @@ class AuditFigures(models.Model):
     # The day the result became final (completed, estimated or waived), and the whole days from
     # the period's end to it.
     closed_on = models.DateField(null=True)
+    # The final status it first reached (completed, estimated or waived): it stays when the
+    # audit is later revised or reversed, so those still count as completed or estimated.
+    closed_as = models.CharField(max_length=20, blank=True)
     cycle_days = models.IntegerField(null=True)
     # From the pinned result: estimated (deposit) and audited premium, and the adjustment
     # (positive: additional premium; negative: return premium).

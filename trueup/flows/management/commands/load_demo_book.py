@@ -14,6 +14,7 @@ from trueup.flows.demo import (
     demo_journal_audit,
     load_demo_book,
 )
+from trueup.reporting.tasks import refresh_figures
 
 
 class Command(BaseCommand):
@@ -25,6 +26,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         counts = load_demo_book(policies=options["policies"], seed=options["seed"])
+        # The dashboard's figures at once, rather than at the scheduler's next quarter hour.
+        refresh_figures.call()
         self.stdout.write("Audits by status: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         self.stdout.write(f"Demo users (password {DEMO_PASSWORD!r}):")
         for username, role, amount, percent in USERS:
