@@ -31,6 +31,8 @@ PALETTE = ("#1f5fae", "#b35c00", "#1d6b35", "#8e3b8e", "#a61b1b", "#00798c", "#5
 TICKS = 5
 NO_DATA = "no data"
 WHOLE_UNITS = ("count", "days")
+# Lines told apart without their colours, and where one runs over another.
+DASHES = ("", ' stroke-dasharray="8 4"', ' stroke-dasharray="2 3"')
 
 
 def in_words(value: Number, unit: str) -> str:
@@ -249,7 +251,8 @@ def _lines(chart: Chart, scale: Scale, categories: list[str], band: float) -> li
         for run in runs:
             if len(run) > 1:
                 points = " ".join(run)
-                parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}"/>')
+                dashes = DASHES[j % len(DASHES)]
+                parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}"{dashes}/>')
         parts += dots
     return parts
 
