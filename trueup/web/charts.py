@@ -25,7 +25,7 @@ Number = Decimal | int | None
 WIDTH = 640
 PLOT_HEIGHT = 220
 LEFT, RIGHT, TOP = 84, 16, 36
-CHAR = 7.0  # the width of a character of the 12 px labels, near enough to lay them out
+CHAR = 8.2  # the width of a character of the 15 px labels, near enough to lay them out
 # Colours told apart by people with the common colour blindnesses, dark enough on white.
 PALETTE = ("#1f5fae", "#b35c00", "#1d6b35", "#8e3b8e", "#a61b1b", "#00798c", "#5b6573")
 TICKS = 5
