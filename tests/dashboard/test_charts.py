@@ -140,3 +140,17 @@ def test_values_are_written_in_their_units() -> None:
     assert in_words(Decimal("45.0"), "days") == "45 days"
     assert in_words(12045, "count") == "12,045"
     assert in_words(None, "usd") == "no data"
+
+
+def test_large_amounts_on_the_axis_are_shortened_to_thousands_and_millions() -> None:
+    chart = make("bar", "usd", Series("Additional", (("Jan", Decimal("2500000")),)))
+    svg = str(chart_svg(chart))
+    assert re.findall(r'class="tick" text-anchor="end">([^<]*)<', svg) == [
+        "$0",
+        "$500k",
+        "$1M",
+        "$1.5M",
+        "$2M",
+        "$2.5M",
+    ]
+    assert "<title>Additional, Jan: $2,500,000</title>" in svg

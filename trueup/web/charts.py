@@ -62,8 +62,8 @@ def short(value: Decimal, unit: str, compact: bool) -> str:
         size = abs(value)
         sign = "-" if value < 0 else ""
         if size >= 1_000_000:
-            return f"{sign}${figure(size / 1_000_000)}M"
-        return f"{sign}${figure(size / 1_000)}k"
+            return f"{sign}${_plain(size / 1_000_000)}M"
+        return f"{sign}${_plain(size / 1_000)}k"
     if unit == "days":
         return figure(value)
     return in_words(value, unit)
