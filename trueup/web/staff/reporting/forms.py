@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.core.cache import cache
 from django.http import QueryDict
 
 from trueup.accounts.models import PORTAL_ROLES, User, VendorFirm
@@ -17,12 +18,20 @@ from trueup.reporting.shapes import Filters
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 IN_HOUSE = "in_house"
+STATES_KEY, STATES_KEPT = "reporting:states", 600  # seconds
 FIELDS = ("state", "line", "type", "method", "assignee", "vendor", "agency")
 
 
 def _states() -> list[tuple[str, str]]:
-    found = EstimatedExposure.objects.order_by("state").values_list("state", flat=True).distinct()
-    return [(state, state) for state in found if state]
+    """The states the book's policies are written in. Reading them means reading every
+    estimate's state, too much for each opening of the dashboard: kept a few minutes."""
+
+    def read() -> list[str]:
+        found = EstimatedExposure.objects.order_by("state").values_list("state", flat=True)
+        return [state for state in found.distinct() if state]
+
+    states: list[str] = cache.get_or_set(STATES_KEY, read, STATES_KEPT) or []
+    return [(state, state) for state in states]
 
 
 def _assignees() -> list[tuple[str, str]]:
