@@ -1,5 +1,6 @@
-"""What the navigation offers a user: the queues their role opens, from the queues' own rule
-(``trueup.flows.queues.QUEUE_ROLES``), so the links and the pages never disagree."""
+"""What the navigation offers a user: the queues their role opens (``QUEUE_ROLES`` in
+``trueup/flows/queues.py``) and the dashboard (``trueup/reporting/access.py``), each from the
+rule its pages check, so the links and the pages never disagree."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from django import template
 
 from trueup.flows.queues import may_open
+from trueup.reporting.access import may_see_metrics
 
 register = template.Library()
 
@@ -16,3 +18,9 @@ register = template.Library()
 def opens(user: Any, queue: str) -> bool:
     """``{% if user|opens:"review" %}``: the signed-in user may open that queue."""
     return bool(getattr(user, "is_authenticated", False)) and may_open(user, queue)
+
+
+@register.filter
+def sees_metrics(user: Any) -> bool:
+    """``{% if user|sees_metrics %}``: the dashboard, metrics and reports are open to the user."""
+    return may_see_metrics(user)

@@ -5,6 +5,7 @@ from trueup.web.staff.audits import views
 app_name = "audits"
 urlpatterns = [
     path("", views.worklist, name="worklist"),
+    path("worklist.<str:fmt>", views.worklist_export, name="worklist_export"),
     path("<int:pk>/", views.audit_page, name="audit"),
     path("<int:pk>/facts/<str:kind>/new/", views.fact_save, name="fact_add"),
     path("<int:pk>/facts/<str:kind>/form/", views.fact_form, name="fact_new_form"),

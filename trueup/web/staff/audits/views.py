@@ -13,7 +13,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -36,6 +37,7 @@ from trueup.audits.workflow import ACTIONS_BY_NAME, CLOSED, FACTS_EDITABLE, Stat
 from trueup.billing.selectors import in_billing_stage
 from trueup.core import clock
 from trueup.core.errors import NotAllowed, Problem
+from trueup.core.spreadsheet import EXPORT_TYPES, csv_bytes, xlsx_bytes
 from trueup.flows import results
 from trueup.rating import to_jsonable
 from trueup.rating.errors import TrueUpError, WorksheetError
@@ -66,10 +68,18 @@ FACT_TITLES = {
 }
 
 
-@login_required
-@require_GET
-def worklist(request: HttpRequest) -> HttpResponse:
-    user = staff_user(request)
+class Worklist(NamedTuple):
+    """The audits the worklist shows for the user and the filters, in its order."""
+
+    form: WorklistFilters
+    rows: QuerySet[Audit, WorklistRow]
+    counts: dict[str, int]
+    matching: int
+
+
+def _worklist(request: HttpRequest, user: User) -> Worklist:
+    """The worklist's audits as its filters choose them: the page and its exports share this, so
+    an export holds exactly the audits the page lists, across all its pages."""
     form = WorklistFilters(request.GET or None)
     # A filter with a bad value is reported on the page; the other filters still apply.
     form.is_valid()
@@ -91,6 +101,14 @@ def worklist(request: HttpRequest) -> HttpResponse:
     else:
         matching = sum(counts.values())
     ordered = worklist_rows(audits.order_by(*SORTS.get(filters.get("sort") or "due", SORTS["due"])))
+    return Worklist(form, ordered, counts, matching)
+
+
+@login_required
+@require_GET
+def worklist(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    form, ordered, counts, matching = _worklist(request, user)
     paginator = Paginator(ordered, PAGE_SIZE)
     paginator.count = matching  # known from the counts: no second COUNT query
     page = paginator.get_page(request.GET.get("page"))
@@ -123,6 +141,67 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "total": sum(counts.values()),
         },
     )
+
+
+EXPORT_COLUMNS = (
+    "Audit",
+    "Policy",
+    "Insured",
+    "Period start",
+    "Period end",
+    "Type",
+    "Method",
+    "Status",
+    "Rush",
+    "Assignee",
+    "Vendor firm",
+    "Due",
+    "Overdue",
+    "Adjustment",
+)
+
+
+def _export_rows(rows: Iterable[tuple[Any, ...]]) -> Iterable[tuple[object, ...]]:
+    """The worklist's lines as the page shows them: enumerations in words, figures as figures."""
+    today = clock.today()
+    types, methods = dict(AuditType.choices), dict(Method.choices)
+    statuses = dict(Status.choices)
+    for row in map(WorklistRow._make, rows):
+        overdue = bool(row.due_date and row.due_date < today and row.status not in CLOSED)
+        yield (
+            row.id,
+            row.policy,
+            row.insured,
+            row.effective,
+            row.expiration,
+            types.get(row.type, row.type),
+            methods.get(row.method, row.method),
+            statuses.get(row.status, row.status),
+            row.rush,
+            row.assignee,
+            row.vendor,
+            row.due_date,
+            overdue,
+            row.adjustment,
+        )
+
+
+@login_required
+@require_GET
+def worklist_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The worklist with its filters and order, every page of it, as CSV or a workbook."""
+    user = staff_user(request)
+    if fmt not in EXPORT_TYPES:
+        raise Http404("exports are CSV or XLSX")
+    rows = _export_rows(_worklist(request, user).rows.iterator(chunk_size=2000))
+    if fmt == "csv":
+        body = csv_bytes(EXPORT_COLUMNS, rows)
+    else:
+        body = xlsx_bytes("Worklist", EXPORT_COLUMNS, rows)
+    response = HttpResponse(body, content_type=EXPORT_TYPES[fmt])
+    name = f"worklist-{clock.today().isoformat()}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def _working_result(
