@@ -273,3 +273,21 @@ def test_bad_filters_are_refused_naming_each_field() -> None:
     ]
     with pytest.raises(InvalidInput, match="end: must be on or after the start"):
         metrics.parse_filters({"start": "2026-02-01", "end": "2026-01-01"}, TODAY)
+
+
+def test_the_charts_summaries_say_in_words_what_they_show(book: Book) -> None:
+    summaries = {c.key: c.summary for c in computed().charts}
+    assert summaries == {
+        "cycle_distribution": "Of 5 audits that became final in the window, by days from the "
+        "period's end: 1 in 0–30 days, 1 in 31–60 days, 1 in 61–90 days, 1 in 91–120 days, 1 "
+        "in over 120 days.",
+        "cycle_trend": "The median cycle time went from 20 days in Jan 2026 to 130 days in "
+        "May 2026.",
+        "backlog_aging": "2 audits are open; 2 of them more than 90 days past the period's "
+        "end, and 1 past their due date.",
+        "premium_by_month": "Additional premium $53,035 on 4 results; return premium $7,928 on "
+        "1 result; net $45,107.",
+        "variance_distribution": "6 of 10 class lines were within 90–110 % of their "
+        "estimate; 1 under and 3 over.",
+        "vendors": "In-house: median 57.50 days; Field Audit Co: median 100 days.",
+    }

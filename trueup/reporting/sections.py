@@ -20,6 +20,7 @@ from django.db.models import Q, QuerySet
 from trueup.accounts.models import User, VendorFirm
 from trueup.audits.workflow import CLOSED, Status
 from trueup.billing.models import OutboxMessage
+from trueup.core.money import figure as amount
 from trueup.core.money import usd
 from trueup.reporting.definitions import Definition, band_labels, by_key
 from trueup.reporting.models import AuditFigures, ExposureVariance
@@ -185,11 +186,11 @@ def distribution_chart(days: list[int], limits: list[int]) -> Chart:
     for d in days:
         counts[band_of(d, limits)] += 1
     points = tuple(zip(labels, counts, strict=True))
-    busiest = max(points, key=lambda p: p[1]) if days else None
+    bands = ", ".join(f"{n:,} in {label} days" for label, n in points)
     summary = (
-        f"{len(days):,} audits became final in the window; most ({busiest[1]:,}) within "
-        f"{busiest[0]} days of the period's end."
-        if busiest
+        f"Of {counted(len(days), 'audit')} that became final in the window, by days from the "
+        f"period's end: {bands}."
+        if days
         else "No audit became final in the window."
     )
     return chart(
@@ -209,13 +210,16 @@ def trend_chart(rows: Rows) -> Chart:
     months = month_keys(rows.start, rows.end)
     medians = tuple((month_label(m), median(by_month.get(m, []))) for m in months)
     p90s = tuple((month_label(m), percentile(by_month.get(m, []), 90)) for m in months)
-    known = [(m, v) for m, v in medians if v is not None]
-    summary = (
-        f"The median cycle time went from {known[0][1]} days in {known[0][0]} to "
-        f"{known[-1][1]} days in {known[-1][0]}."
-        if known
-        else "No audit became final in the window."
-    )
+    known = [(m, amount(v)) for m, v in medians if v is not None]
+    if not known:
+        summary = "No audit became final in the window."
+    elif len(known) == 1:
+        summary = f"The median cycle time was {known[0][1]} days, all in {known[0][0]}."
+    else:
+        summary = (
+            f"The median cycle time went from {known[0][1]} days in {known[0][0]} to "
+            f"{known[-1][1]} days in {known[-1][0]}."
+        )
     return chart(
         "cycle_trend",
         "Cycle time by month the result became final",
@@ -388,9 +392,10 @@ def premium(rows: Rows, defs: dict[str, Definition]) -> Part:
                 "bar",
                 ("Month", "Dollars", "usd"),
                 (Series("Additional premium", ap_points), Series("Return premium", rp_points)),
-                f"{len(additional):,} results owed {usd(sum(additional, Decimal(0)))} more and "
-                f"{len(returned):,} were owed {usd(-sum(returned, Decimal(0)))} back: net "
-                f"{usd(net)}.",
+                f"Additional premium {usd(sum(additional, Decimal(0)))} on "
+                f"{counted(len(additional), 'result')}; return premium "
+                f"{usd(-sum(returned, Decimal(0)))} on {counted(len(returned), 'result')}; "
+                f"net {usd(net)}.",
             )
         ],
     )
@@ -559,7 +564,7 @@ def vendors(rows: Rows, r: dict[str, Any], names: Names) -> Part:
     table_rows = [vendor_row(k, results[k], due[k], released[k], target) for k in keys]
     medians = tuple((k, median([x.cycle_days for x in results[k]])) for k in keys)
     p90s = tuple((k, percentile([x.cycle_days for x in results[k]], 90)) for k in keys)
-    summary = "; ".join(f"{k}: median {v} days" for k, v in medians if v is not None)
+    summary = "; ".join(f"{k}: median {amount(v)} days" for k, v in medians if v is not None)
     return Part(
         tables=[
             table(
@@ -678,6 +683,11 @@ def chart(
     ]
     data = Table(f"{key}_data", title, summary, columns, tuple(rows))
     return Chart(key, title, kind, x_label, y_label, unit, series, summary, data)
+
+
+def counted(n: int, thing: str) -> str:
+    """1 result, 4 results."""
+    return f"{n:,} {thing}" if n == 1 else f"{n:,} {thing}s"
 
 
 def grouped(rows: list[Any], key: Callable[[Any], str]) -> defaultdict[str, list[Any]]:
