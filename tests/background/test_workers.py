@@ -110,16 +110,17 @@ def test_two_scheduler_processes_started_together_enqueue_each_task_once(
     ]
     outputs = [s.communicate(timeout=DEADLINE_SECONDS)[0].decode() for s in schedulers]
     assert [s.returncode for s in schedulers] == [0, 0]
-    assert sum(out.count("enqueued") for out in outputs) == 6
+    assert sum(out.count("enqueued") for out in outputs) == 7
     assert sorted(ScheduledRun.objects.values_list("task", flat=True)) == [
         "deliver_billing",
+        "refresh_figures",
         "release_outreach",
         "resume_reratings",
         "retry_letters",
         "schedule_audits",
         "send_reminders",
     ]
-    assert DBTaskResult.objects.count() == 6
+    assert DBTaskResult.objects.count() == 7
 
 
 # RQ on a real Redis -----------------------------------------------------------------------
