@@ -1,0 +1,1 @@
+"""Endorsements: the changes an audit or an underwriter makes to a policy period."""

@@ -1,0 +1,1 @@
+"""Premium reports (pay-as-you-go): periodic reports of exposure rated and billed against a deposit."""

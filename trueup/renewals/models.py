@@ -1,0 +1,1 @@
+"""The renewal: the next term's estimate recommended from the audited terms."""
