@@ -13,11 +13,10 @@ from django.http import QueryDict
 from trueup.accounts.models import PORTAL_ROLES, User, VendorFirm
 from trueup.audits.models import AuditType, Method
 from trueup.policies.models import Agency, EstimatedExposure, Line
-from trueup.reporting.metrics import default_filters
+from trueup.reporting.metrics import IN_HOUSE, default_filters
 from trueup.reporting.shapes import Filters
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-IN_HOUSE = "in_house"
 STATES_KEY, STATES_KEPT = "reporting:states", 600  # seconds
 FIELDS = ("state", "line", "type", "method", "assignee", "vendor", "agency")
 
