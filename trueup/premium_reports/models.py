@@ -1,1 +1,2 @@
-"""Premium reports (pay-as-you-go): periodic reports of exposure rated and billed against a deposit."""
+"""Premium reports (pay-as-you-go): periodic reports of exposure, rated and billed against a
+deposit."""
