@@ -69,6 +69,7 @@ def test_a_report_is_rated_at_the_reported_exposure_pro_rated_to_its_days(
         ("IN", "5645", Decimal("87500.00")),
         ("IN", "8810", Decimal("15000.00")),
     ]
+    assert filed.rating is not None
     assert filed.rating["audited_premium"] == "19913"
 
 
