@@ -1,4 +1,5 @@
-"""Premium reports (pay-as-you-go): periodic reports of exposure rated and billed against a deposit."""
+"""Premium reports (pay-as-you-go): periodic reports of exposure, rated and billed against
+a deposit."""
 
 from __future__ import annotations
 
