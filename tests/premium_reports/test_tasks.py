@@ -15,6 +15,7 @@ from trueup import premium_reports
 from trueup.accounts.models import User
 from trueup.audits.models import Audit
 from trueup.core import ruledata
+from trueup.flows.queues import referral_rows, underwriting_queue
 from trueup.policies.models import Insured
 from trueup.premium_reports.models import PremiumReport, ReportingPlan
 from trueup.premium_reports.rules import rules
@@ -101,3 +102,17 @@ def test_every_rule_of_premium_reports_says_where_it_comes_from() -> None:
     assert edition["trend"]["after_days"] == 60
     data = ruledata.load(Path(premium_reports.__file__).parent / "premium_reports.toml")
     assert [e.status for e in data.editions] == ["approved"]
+
+
+def test_the_underwriter_finds_the_referred_plans_audit_in_the_queue_with_the_reason(
+    monthly: ReportingPlan, auditor: User, underwriter: User, audit: Audit
+) -> None:
+    assert list(underwriting_queue(underwriter)) == []
+    report_file(report=_first(monthly), lines=HIGH_JANUARY, by=auditor, source="api")
+    reports_chase_due(date(2025, 3, 3))
+    [row] = referral_rows(underwriting_queue(underwriter))
+    assert row.audit == audit
+    assert row.reasons == [
+        "premium reports: reported exposure to date is 114.87 % of the pro-rated estimate, "
+        "outside the 90–110 % band"
+    ]
