@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from tests.premium_reports.conftest import ON_TRACK
 from trueup.accounts.models import User
@@ -148,3 +149,15 @@ def test_an_estimated_report_is_the_estimate_pro_rated_to_its_days(plan: Reporti
         ("8810", Decimal("14794.52")),
     ]
     assert estimated.premium == Decimal("4846.44")
+
+
+def test_an_administrator_reads_the_plan_and_its_reports_in_the_admin(
+    plan: ReportingPlan, admin_user: User
+) -> None:
+    User.objects.filter(pk=admin_user.pk).update(is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(admin_user)
+    page = client.get("/admin/premium_reports/premiumreport/").content.decode()
+    assert page.count('<td class="field-covers_from nowrap">') == 4
+    assert '<td class="field-covers_to nowrap">March 31, 2025</td>' in page
+    assert client.get("/admin/premium_reports/reportingplan/").status_code == 200
