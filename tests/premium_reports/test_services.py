@@ -161,3 +161,12 @@ def test_an_administrator_reads_the_plan_and_its_reports_in_the_admin(
     assert page.count('<td class="field-covers_from nowrap">') == 4
     assert '<td class="field-covers_to nowrap">March 31, 2025</td>' in page
     assert client.get("/admin/premium_reports/reportingplan/").status_code == 200
+
+
+def test_a_plan_needs_a_known_frequency_and_a_deposit_of_zero_or_more(
+    audit: Audit, manager: User
+) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        plan_start(period=audit.period, frequency="weekly", deposit=Decimal(-1), by=manager)
+    assert [p.path for p in raised.value.problems] == ["frequency", "deposit"]
+    assert not ReportingPlan.objects.exists()

@@ -22,6 +22,7 @@ from trueup.core.tasks import enqueue_on_commit
 from trueup.policies.models import PolicyPeriod
 from trueup.premium_reports.mail import email_reminder
 from trueup.premium_reports.models import (
+    Frequency,
     PlanStatus,
     PremiumReport,
     ReportingPlan,
@@ -67,8 +68,13 @@ def plan_start(
         raise Refused("premium reports are of workers' compensation payroll")
     if ReportingPlan.objects.filter(period=period).exists():
         raise Refused("this period is on premium reporting already")
+    problems = []
+    if frequency not in Frequency.values:
+        problems.append(Problem("frequency", "monthly or quarterly"))
     if deposit < 0:
-        raise InvalidInput([Problem("deposit", "a deposit is not negative")])
+        problems.append(Problem("deposit", "a deposit is not negative"))
+    if problems:
+        raise InvalidInput(problems)
     plan = ReportingPlan.objects.create(
         period=period, frequency=frequency, deposit=cents(deposit), started_by=by
     )
