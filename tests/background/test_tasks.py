@@ -147,8 +147,10 @@ def test_two_schedulers_in_the_same_period_enqueue_each_task_once(
     with django_capture_on_commit_callbacks(execute=True) as enqueued:
         first = tick(now, by="machine-a:1")
         second = tick(now, by="machine-b:2")
-    assert len(enqueued) == 7
+    assert len(enqueued) == 9
     assert sorted(run.task for run in first) == [
+        "bill_premium_reports",
+        "chase_premium_reports",
         "deliver_billing",
         "refresh_figures",
         "release_outreach",
@@ -158,7 +160,7 @@ def test_two_schedulers_in_the_same_period_enqueue_each_task_once(
         "send_reminders",
     ]
     assert second == []
-    assert ScheduledRun.objects.count() == 7
+    assert ScheduledRun.objects.count() == 9
     assert set(ScheduledRun.objects.values_list("claimed_by", flat=True)) == {"machine-a:1"}
     assert all(run.task_result_id for run in ScheduledRun.objects.all())
     daily = ScheduledRun.objects.get(task="schedule_audits")
@@ -174,6 +176,8 @@ def test_the_next_period_is_claimed_again_and_only_by_its_cadence(db: None) -> N
     tomorrow = tick(datetime(2026, 12, 4, 0, 1, tzinfo=UTC), by="a")
     # The notifications' two daily digests take effect on December 4.
     assert sorted(run.task for run in tomorrow) == [
+        "bill_premium_reports",
+        "chase_premium_reports",
         "deliver_billing",
         "notification_digests",
         "overdue_digests",

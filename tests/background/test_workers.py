@@ -110,8 +110,10 @@ def test_two_scheduler_processes_started_together_enqueue_each_task_once(
     ]
     outputs = [s.communicate(timeout=DEADLINE_SECONDS)[0].decode() for s in schedulers]
     assert [s.returncode for s in schedulers] == [0, 0]
-    assert sum(out.count("enqueued") for out in outputs) == 7
+    assert sum(out.count("enqueued") for out in outputs) == 9
     assert sorted(ScheduledRun.objects.values_list("task", flat=True)) == [
+        "bill_premium_reports",
+        "chase_premium_reports",
         "deliver_billing",
         "refresh_figures",
         "release_outreach",
@@ -120,7 +122,7 @@ def test_two_scheduler_processes_started_together_enqueue_each_task_once(
         "schedule_audits",
         "send_reminders",
     ]
-    assert DBTaskResult.objects.count() == 7
+    assert DBTaskResult.objects.count() == 9
 
 
 # RQ on a real Redis -----------------------------------------------------------------------

@@ -20,6 +20,7 @@ from trueup.api.billing import router as billing_router
 from trueup.api.common import NullBody, StrictParser
 from trueup.api.payroll import router as payroll_router
 from trueup.api.policies import router as policies_router
+from trueup.api.premium_reports import router as premium_reports_router
 from trueup.api.reporting import router as reporting_router
 from trueup.core.errors import TrueUpError, answer
 
@@ -50,6 +51,7 @@ api.add_router("/policies", policies_router)
 api.add_router("", payroll_router)
 api.add_router("", billing_router)
 api.add_router("", reporting_router)
+api.add_router("", premium_reports_router)
 
 
 @api.exception_handler(TrueUpError)

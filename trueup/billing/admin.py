@@ -35,7 +35,7 @@ class DisputeAdmin(ReadOnlyAdmin):
 
 @admin.register(BillingInstruction)
 class BillingInstructionAdmin(ReadOnlyAdmin):
-    list_display = ("pk", "audit", "stage", "kind", "bill_now", "held", "created_at")
+    list_display = ("pk", "audit", "report", "stage", "kind", "bill_now", "held", "created_at")
 
 
 @admin.register(OutboxMessage)

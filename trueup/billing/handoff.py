@@ -42,6 +42,7 @@ from trueup.core.errors import InvalidInput, Problem
 from trueup.core.tasks import enqueue_on_commit
 from trueup.letters.models import Letter
 from trueup.policies.models import PolicyPeriod
+from trueup.premium_reports.models import PremiumReport, ReportStatus
 from trueup.rating.money import cents
 
 # Letters, digits and - _ . : (UUIDs, request ids), as long as the column keeps.
@@ -320,3 +321,89 @@ def _check_stage(audit: Audit, stage: str) -> None:
             ": it goes to billing when it is released (the insured's agreement, a reviewer's "
             "release, or the end of the window)",
         )
+
+
+# Premium reports ------------------------------------------------------------------------------
+# A reporting policy's report is billed at its premium as it is filed (or estimated); the deposit
+# stays against the term and is returned or applied at the final audit.
+REPORT_STAGE = "premium_report"
+
+
+def _report_part(report: PremiumReport) -> dict[str, Any]:
+    return {
+        "id": report.pk,
+        "covers_from": report.covers_from.isoformat(),
+        "covers_to": report.covers_to.isoformat(),
+        "status": report.status,
+        "source": report.source,
+        "premium": str(report.premium),
+        "lines": [
+            {"state": x.state, "class_code": x.class_code, "exposure": str(x.exposure)}
+            for x in report.lines.all()
+        ],
+        "reasons": report.reasons,
+    }
+
+
+def _report_figures(report: PremiumReport) -> dict[str, Decimal]:
+    earlier = BillingInstruction.objects.filter(report__plan=report.plan_id).aggregate(
+        s=Sum("bill_now")
+    )["s"]
+    premium = cents(Decimal(report.premium or ZERO))
+    return {
+        "total_adjustment": premium,
+        "previously_billed": cents(Decimal(earlier or ZERO)),
+        "held": ZERO_CENTS,
+        "bill_now": premium,
+    }
+
+
+@transaction.atomic
+def report_billing_handoff(
+    *, report: PremiumReport, by: User | None
+) -> tuple[BillingInstruction, bool]:
+    """The billing instruction for a filed or estimated report's premium, made once per report
+    whatever the retries, with its place in the outbox. Returns it and whether it is new."""
+    locked = (
+        PremiumReport.objects.select_for_update()
+        .select_related("plan__period__policy__insured__agency")
+        .get(pk=report.pk)
+    )
+    if locked.status not in (ReportStatus.FILED, ReportStatus.ESTIMATED):
+        raise BillingRefused("only a filed or estimated premium report goes to billing")
+    existing = BillingInstruction.objects.filter(report=locked).first()
+    if existing is not None:
+        return existing, False
+    figures = _report_figures(locked)
+    kind = InstructionKind.INVOICE if figures["bill_now"] > 0 else InstructionKind.NO_CHANGE
+    plan = locked.plan
+    instruction = BillingInstruction.objects.create(
+        report=locked,
+        idempotency_key=f"premium-report-{locked.pk}",
+        kind=kind,
+        stage=REPORT_STAGE,
+        payload={
+            **_policy_and_insured(plan.period),
+            "premium_report": _report_part(locked),
+            "reporting_plan": {"frequency": plan.frequency, "deposit": str(plan.deposit)},
+            "instruction": {
+                "kind": kind,
+                "stage": REPORT_STAGE,
+                **{k: str(v) for k, v in figures.items()},
+            },
+        },
+        created_by=by,
+        **figures,
+    )
+    OutboxMessage.objects.create(instruction=instruction)
+    enqueue_on_commit(deliver_outbox)
+    return instruction, True
+
+
+def reports_billing_handoff() -> list[BillingInstruction]:
+    """Hand off every filed or estimated report not billed yet (an estimated report is made by
+    the daily chase, below billing; this bills it)."""
+    waiting = PremiumReport.objects.filter(
+        status__in=(ReportStatus.FILED, ReportStatus.ESTIMATED), billing_instruction__isnull=True
+    ).order_by("pk")
+    return [report_billing_handoff(report=r, by=None)[0] for r in waiting]

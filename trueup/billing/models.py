@@ -10,6 +10,7 @@ from django.db import models
 
 from trueup.audits.models import Audit, ResultSnapshot
 from trueup.policies.models import Insured, money_field
+from trueup.premium_reports.models import PremiumReport
 
 
 class OutreachStatus(models.TextChoices):
@@ -124,8 +125,16 @@ class BillingInstruction(models.Model):
     waits for a dispute, ``previously_billed`` what earlier instructions of the same audit
     already asked for. Never changed once made: a later result gets its own instruction."""
 
-    audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="billing_instructions")
-    result = models.ForeignKey(ResultSnapshot, on_delete=models.PROTECT, related_name="+")
+    audit = models.ForeignKey(
+        Audit, on_delete=models.PROTECT, null=True, related_name="billing_instructions"
+    )
+    result = models.ForeignKey(
+        ResultSnapshot, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    # Or a premium report's premium, billed as it is filed (or estimated): one per report.
+    report = models.OneToOneField(
+        PremiumReport, on_delete=models.PROTECT, null=True, related_name="billing_instruction"
+    )
     idempotency_key = models.CharField(max_length=100, unique=True)
     kind = models.CharField(max_length=10, choices=InstructionKind.choices)
     stage = models.CharField(max_length=20)  # released, dispute_upheld, revised
@@ -141,6 +150,15 @@ class BillingInstruction(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(audit__isnull=False, result__isnull=False, report__isnull=True)
+                    | models.Q(audit__isnull=True, result__isnull=True, report__isnull=False)
+                ),
+                name="instruction_of_an_audit_or_a_report",
+            )
+        ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from trueup.billing.handoff import reports_billing_handoff
 from trueup.billing.services import outreach_release_due
 
 
@@ -15,3 +16,10 @@ def release_outreach() -> int:
     to retry: a released outreach is no longer picked, and each release locks its outreach and
     makes its billing instruction once (its idempotency key)."""
     return len(outreach_release_due())
+
+
+@task()
+def bill_premium_reports() -> int:
+    """Hand off the premium reports filed or estimated and not billed yet (an estimated report is
+    made by the daily chase of late reports). Safe to retry: each report is billed once."""
+    return len(reports_billing_handoff())

@@ -23,6 +23,7 @@ from trueup.billing.models import BillingInstruction, OutboxMessage
 from trueup.billing.outbox import DELIVERY_TIMEOUT_SECONDS, outbox_delivered
 from trueup.core.errors import NotAllowed
 from trueup.core.money import figure, usd, usd_cents
+from trueup.premium_reports.models import ReportingPlan
 from trueup.reporting.models import ExposureVariance
 from trueup.reporting.rules import rules
 
@@ -254,10 +255,12 @@ def underwriting_queue(user: User) -> QuerySet[Audit]:
     low, high = variance_band()
     flagged = Finding.objects.filter(audit=OuterRef("pk"), for_underwriting=True)
     trend = ExposureVariance.objects.filter(_outside(low, high), audit=OuterRef("pk"))
+    # Premium reports whose trend left the band (premium_reports.toml) refer the period's audit.
+    reported = ReportingPlan.objects.filter(period=OuterRef("period"), referred_on__isnull=False)
     return (
         audits_visible_to(user)
         .exclude(status=Status.REVERSED)
-        .filter(Q(status=Status.ESTIMATED) | Exists(flagged) | Exists(trend))
+        .filter(Q(status=Status.ESTIMATED) | Exists(flagged) | Exists(trend) | Exists(reported))
         .select_related("period__policy__insured", "assignee", "vendor")
         .order_by("-id")
     )
@@ -289,6 +292,12 @@ def referral_rows(page: Iterable[Audit]) -> list[Referral]:
     outside = ExposureVariance.objects.filter(_outside(low, high), audit_id__in=ids)
     for row in outside.order_by("state", "class_code", "id"):
         trends.setdefault(row.audit_id, []).append(_variance_words(row, low, high))
+    reports: dict[int, list[str]] = {}
+    referred = ReportingPlan.objects.filter(
+        period_id__in=[a.period_id for a in audits], referred_on__isnull=False
+    )
+    for plan in referred:
+        reports[plan.period_id] = [f"premium reports: {plan.referral_reason}"]
     return [
         Referral(
             audit=audit,
@@ -300,6 +309,7 @@ def referral_rows(page: Iterable[Audit]) -> list[Referral]:
                 ),
                 *findings.get(audit.pk, []),
                 *trends.get(audit.pk, []),
+                *reports.get(audit.period_id, []),
             ],
         )
         for audit in audits

@@ -17,6 +17,7 @@ from trueup.audits.selectors import respond_by
 from trueup.audits.workflow import Status
 from trueup.portal.access import insureds_for, portal_audits, portal_user
 from trueup.web.portal.base import portal_view
+from trueup.web.portal.reports import reports_due
 from trueup.web.portal.stages import audited_period, missing, stage
 
 # Audits on one page of the agent's list: a phone scrolls through it in a few screens.
@@ -81,5 +82,9 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/home.html",
-        {"rows": [_row(a) for a in audits[:200]], "insureds": insureds_for(user)},
+        {
+            "rows": [_row(a) for a in audits[:200]],
+            "insureds": insureds_for(user),
+            "reports_due": reports_due(user),
+        },
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from trueup.web.portal import audit, files, glossary, home, invitations, self_audit
+from trueup.web.portal import audit, files, glossary, home, invitations, reports, self_audit
 
 app_name = "portal"
 urlpatterns = [
@@ -17,4 +17,5 @@ urlpatterns = [
     path("audits/<int:pk>/dispute/", audit.dispute, name="dispute"),
     path("audits/<int:pk>/letters/<int:letter>.pdf", audit.letter, name="letter"),
     path("audits/<int:pk>/worksheet-request/", audit.worksheet_ask, name="worksheet_request"),
+    path("payroll-reports/<int:report>/", reports.premium_report, name="premium_report"),
 ]

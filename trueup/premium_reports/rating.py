@@ -1,0 +1,89 @@
+"""A premium report rated by the engine: the period's worksheet with the reported exposure as
+the audited payroll. Premiums are annual (the expense constant, the premium discount's grading),
+so the report's exposure is taken to a year, rated, and the premium brought back to the days the
+report covers, rounded once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from trueup.policies.models import PolicyPeriod
+from trueup.rating import rate_worksheet
+from trueup.rating import worksheet as ws
+from trueup.rating.jsonio import to_jsonable
+from trueup.rating.money import CENT, quantize
+from trueup.reference.selectors import rates_in_use
+
+
+@dataclass(frozen=True)
+class Line:
+    state: str
+    class_code: str
+    exposure: Decimal
+
+
+@dataclass(frozen=True)
+class Rated:
+    premium: Decimal
+    reasons: list[str]
+    rating: dict[str, Any]
+
+
+def term_days(period: PolicyPeriod) -> int:
+    return (period.expiration - period.effective).days
+
+
+def covered_days(covers_from: date, covers_to: date) -> int:
+    """Days a report covers, its last day included."""
+    return (covers_to - covers_from).days + 1
+
+
+def engine_policy(period: PolicyPeriod) -> ws.Policy:
+    """The period as the engine's policy, as an audit of it is rated (``audits.worksheet``)."""
+    mods = tuple(
+        ws.ExperienceMod(
+            Decimal(str(m["factor"])), date.fromisoformat(m["effective"]), m.get("state")
+        )
+        for m in period.experience_mods
+    )
+    return ws.Policy(
+        line=period.policy.line,
+        number=period.policy.number,
+        effective=period.effective,
+        expiration=period.expiration,
+        states=tuple(period.states),
+        insured_name=period.policy.insured.name,
+        experience_mods=mods,
+        premium_discount=period.premium_discount,
+        assigned_risk=period.assigned_risk,
+    )
+
+
+def rate_report(
+    period: PolicyPeriod, covers_from: date, covers_to: date, lines: list[Line]
+) -> Rated:
+    """The premium for ``lines`` over the days from ``covers_from`` to ``covers_to``."""
+    days, year = covered_days(covers_from, covers_to), term_days(period)
+    payroll = tuple(
+        ws.PayrollLine(
+            state=line.state, class_code=line.class_code, gross=line.exposure * year / days
+        )
+        for line in lines
+    )
+    estimated = tuple(
+        ws.Estimate(e.state, e.class_code, e.exposure, e.basis) for e in period.estimates.all()
+    )
+    sheet = ws.Worksheet(
+        engine_policy(period), estimated, ws.AuditFacts(payroll=payroll), ws.Audit(type="interim")
+    )
+    result = rate_worksheet(sheet, rates=rates_in_use())
+    premium = quantize(result.audited_premium * days / year, CENT)
+    reasons = [f"{line.state} {line.class_code}: ${line.exposure:,} reported" for line in lines]
+    reasons.append(
+        f"the reported exposure, taken to a full year, rates at ${result.audited_premium:,}; "
+        f"the report covers {days} of the term's {year} days: ${premium:,}"
+    )
+    return Rated(premium, reasons, to_jsonable(result))
