@@ -28,6 +28,7 @@ CLASS_ADD = "class_add"
 CLASS_REMOVE = "class_remove"
 OFFICER_INCLUDE = "officer_include"
 OFFICER_EXCLUDE = "officer_exclude"
+OFFICER_ELECT = "officer_elect"
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Officer:
     state: str
     class_code: str
     coverage: str
+    pay: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,15 @@ def _officer_line(officer: Officer, latest: Term) -> Line:
     found = f"{officer.name} ({officer.role.lower()}, {officer.class_code} in {officer.state})"
     common = {"topic": "officer", "name": officer.name, "state": officer.state}
     common |= {"class_code": officer.class_code, "key": f"officer {officer.name}"}
+    # The officer's audited pay: what the endorsement moves in or out of the class's estimate.
+    common |= {"recommended": officer.pay}
+    if officer.pay <= ZERO and officer.coverage:
+        return Line(
+            action="",
+            why=f"{found}: no pay was found at the audit of {latest.label} to move in or out "
+            "of the class's estimate, so no change is recommended.",
+            **common,
+        )
     if officer.coverage == "excluded":
         return Line(
             action=OFFICER_EXCLUDE,
@@ -201,12 +212,18 @@ def _officer_line(officer: Officer, latest: Term) -> Line:
             "recommended excluding them on the renewal too.",
             **common,
         )
-    if officer.coverage in ("included", "elected"):
-        how = "included" if officer.coverage == "included" else "covered by election"
+    if officer.coverage == "included":
         return Line(
             action=OFFICER_INCLUDE,
-            why=f"{found} was {how} at the audit of {latest.label}; "
+            why=f"{found} was included in the coverage at the audit of {latest.label}; "
             "recommended including them on the renewal.",
+            **common,
+        )
+    if officer.coverage == "elected":
+        return Line(
+            action=OFFICER_ELECT,
+            why=f"{found} had elected coverage at the audit of {latest.label}; "
+            "recommended keeping the election on the renewal.",
             **common,
         )
     return Line(
