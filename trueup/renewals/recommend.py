@@ -179,7 +179,7 @@ def _trend(audited: tuple[Decimal, ...], cap: Decimal) -> tuple[Decimal | None, 
 def _trend_words(audited: tuple[Decimal, ...], percent: Decimal | None, latest: Term) -> str:
     figures = " → ".join(usd(a) for a in audited)
     if percent is None:
-        return f"was {usd(audited[-1])} at the audit of {latest.label}, with no earlier audit to trend from"
+        return f"was {usd(audited[-1])} at the audit of {latest.label}, none earlier to trend from"
     count = NUMBERS.get(len(audited), str(len(audited)))
     if percent > ZERO:
         return f"grew {percent} % over {count} audits: {figures}"
