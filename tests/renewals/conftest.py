@@ -68,7 +68,7 @@ def _complete(audit: Audit, auditor: User, manager: User) -> Audit:
 
 @pytest.fixture
 def terms(audit: Audit, auditor: User, manager: User) -> Terms:
-    agency = Agency.objects.create(code="MS", name="Main Street Insurance Agency")
+    agency = Agency.objects.create(code="MSA", name="Main Street Insurance Agency")
     Agent.objects.create(agency=agency, name="Pat Agent", email="pat@mainstreet.example")
     Insured.objects.filter(pk=audit.period.policy.insured_id).update(
         contact_name="Dana Hoosier", contact_email="dana@hoosier.example", agency=agency

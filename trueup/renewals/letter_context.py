@@ -52,7 +52,8 @@ def _trend(line: Mapping[str, Any]) -> str:
         return "to match what the audit found"
     direction = "grew" if percent > 0 else "fell" if percent < 0 else "held steady"
     size = f" {abs(percent)} %" if percent else ""
-    return f"because it {direction}{size} over your last {len(audited)} audits"
+    count = rec.NUMBERS.get(len(audited), str(len(audited)))
+    return f"because it {direction}{size} over your last {count} audits"
 
 
 def _sentence(audit: Audit, line: Mapping[str, Any]) -> str:
