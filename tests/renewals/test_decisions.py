@@ -22,9 +22,7 @@ from trueup.renewals.services import (
 
 
 def _estimates(terms: Terms) -> dict[str, Decimal]:
-    return {
-        e.class_code: e.exposure for e in terms.renewal.estimates.order_by("class_code")
-    }
+    return {e.class_code: e.exposure for e in terms.renewal.estimates.order_by("class_code")}
 
 
 def _endorsements(terms: Terms) -> list[tuple[str, str, dict]]:  # type: ignore[type-arg]
@@ -173,7 +171,9 @@ def test_a_rejection_says_why_and_changes_nothing(
         recommendation_accept(recommendation=made, by=underwriter)
 
 
-@pytest.mark.parametrize("persona", ["auditor", "reviewer", "billing", "policyholder", "agent_user"])
+@pytest.mark.parametrize(
+    "persona", ["auditor", "reviewer", "billing", "policyholder", "agent_user"]
+)
 def test_only_the_underwriter_or_a_manager_decides(
     made: RenewalRecommendation, persona: str, request: pytest.FixtureRequest
 ) -> None:

@@ -39,12 +39,17 @@ def test_the_underwriter_sees_each_line_with_its_reason(
 ) -> None:
     page = _client(underwriter).get(f"/renewals/{made.pk}/")
     assert page.status_code == 200
-    assert "Payroll in 5645 (IN) grew 25 % over two audits: $350,000 → $436,500" in page.content.decode()
+    assert (
+        "Payroll in 5645 (IN) grew 25 % over two audits: $350,000 → $436,500"
+        in page.content.decode()
+    )
     listing = _client(underwriter).get("/renewals/")
     assert f"/renewals/{made.pk}/" in listing.content.decode()
 
 
-@pytest.mark.parametrize("persona", ["auditor", "reviewer", "billing", "policyholder", "agent_user"])
+@pytest.mark.parametrize(
+    "persona", ["auditor", "reviewer", "billing", "policyholder", "agent_user"]
+)
 def test_other_roles_may_not_open_or_decide_a_recommendation(
     made: RenewalRecommendation, persona: str, request: pytest.FixtureRequest
 ) -> None:

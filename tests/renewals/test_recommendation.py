@@ -100,6 +100,8 @@ def test_the_first_term_alone_has_no_trend_and_no_renewal_of_its_own_written(
 
 
 def test_an_audit_not_completed_has_no_recommendation(audit: Audit) -> None:
-    with pytest.raises(RenewalRefused, match="in progress: a renewal is recommended from a completed"):
+    with pytest.raises(
+        RenewalRefused, match="in progress: a renewal is recommended from a completed"
+    ):
         recommendation_make(audit=audit)
     assert audit.status == Status.IN_PROGRESS

@@ -66,9 +66,7 @@ def _sentence(audit: Audit, line: Mapping[str, Any]) -> str:
             "did not list."
         )
     if action == rec.CLASS_REMOVE:
-        return (
-            f"We remove {_class_words(audit, line)}: the audit found no {noun} in it."
-        )
+        return f"We remove {_class_words(audit, line)}: the audit found no {noun} in it."
     if action == rec.EXPOSURE_CHANGE:
         return (
             f"The estimated {noun} for {_class_words(audit, line)} changes from "

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from trueup.core.money import figure, usd
@@ -127,7 +128,7 @@ def _exposure_line(
     audited = tuple(t.exposures.get(key, ZERO) for t in terms)
     noun = "Payroll" if basis == "payroll" else basis.replace("_", " ").capitalize()
     where = f"{noun} in {class_code} ({state})"
-    common = {"key": f"{state} {class_code}", "topic": "exposure", "state": state}
+    common: dict[str, Any] = {"key": f"{state} {class_code}", "topic": "exposure", "state": state}
     common |= {"class_code": class_code, "basis": basis, "current": current, "audited": audited}
     if audited[-1] == ZERO:
         if current == ZERO:
@@ -146,7 +147,8 @@ def _exposure_line(
     increment = Decimal(rules["rounding"]["exposure_to"])
     recommended = quantize(audited[-1] * (ONE + applied), increment)
     percent = None if growth is None else quantize(growth * HUNDRED, ONE)
-    why = f"{where} {_trend_words(audited, percent, latest)}; recommended {_amount(recommended, basis)}"
+    why = f"{where} {_trend_words(audited, percent, latest)}; "
+    why += f"recommended {_amount(recommended, basis)}"
     if growth is not None and applied != growth:
         why += f" (the trend applied is capped at {rules['trend']['cap_percent']} %)"
     action = CLASS_ADD if current == ZERO else EXPOSURE_CHANGE
@@ -169,7 +171,7 @@ def _exposure_line(
 def _trend(audited: tuple[Decimal, ...], cap: Decimal) -> tuple[Decimal | None, Decimal]:
     """The average growth from one audited term to the next (None with fewer than two terms
     to compare), and the growth applied: the average held within the cap."""
-    steps = [(b - a) / a for a, b in zip(audited, audited[1:], strict=False) if a > ZERO]
+    steps = [(b - a) / a for a, b in pairwise(audited) if a > ZERO]
     if not steps:
         return None, ZERO
     growth = sum(steps, ZERO) / len(steps)
@@ -194,7 +196,7 @@ def _amount(value: Decimal, basis: str) -> str:
 
 def _officer_line(officer: Officer, latest: Term) -> Line:
     found = f"{officer.name} ({officer.role.lower()}, {officer.class_code} in {officer.state})"
-    common = {"topic": "officer", "name": officer.name, "state": officer.state}
+    common: dict[str, Any] = {"topic": "officer", "name": officer.name, "state": officer.state}
     common |= {"class_code": officer.class_code, "key": f"officer {officer.name}"}
     # The officer's audited pay: what the endorsement moves in or out of the class's estimate.
     common |= {"recommended": officer.pay}

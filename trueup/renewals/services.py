@@ -49,7 +49,9 @@ class RenewalRefused(Refused):
 
 def renewal_of(period: PolicyPeriod) -> PolicyPeriod | None:
     """The policy's next term: the one that starts when this one ends."""
-    return PolicyPeriod.objects.filter(policy_id=period.policy_id, effective=period.expiration).first()
+    return PolicyPeriod.objects.filter(
+        policy_id=period.policy_id, effective=period.expiration
+    ).first()
 
 
 def _terms(audit: Audit, count: int) -> list[rec.Term]:
@@ -326,14 +328,23 @@ def _issue(
     for line in chosen:
         # An officer's endorsement moves their pay in or out of the class's estimate; the class's
         # own line then settles it on the figure accepted (the audited pay already counts them).
-        if line["topic"] == "exposure" and line not in wanted:
-            if (line["state"], line["class_code"]) in officers_in and as_decimal(line["current"]):
-                wanted.append(dict(line, action=rec.EXPOSURE_CHANGE, recommended=line["current"]))
+        if _settles(line, officers_in):
+            figure = line["recommended"] if line["action"] else line["current"]
+            wanted.append(dict(line, action=rec.EXPOSURE_CHANGE, recommended=figure))
     for line in sorted(wanted, key=lambda li: ORDER[li["action"]]):
         endorsement = _request(made, renewal, line, by, reason)
         original = next(c for c in chosen if c["key"] == line["key"])
         original["endorsement_id"] = endorsement.pk
         original["endorsement_status"] = endorsement.status
+
+
+def _settles(line: dict[str, Any], officers_in: set[tuple[str, str]]) -> bool:
+    """Whether a class's line is asked for again after its officers' endorsements."""
+    if line["topic"] != "exposure" or (line["state"], line["class_code"]) not in officers_in:
+        return False
+    if line["left_out"] or line["action"] in (rec.EXPOSURE_CHANGE, rec.CLASS_REMOVE):
+        return False
+    return bool(as_decimal(line["recommended"] if line["action"] else line["current"]))
 
 
 def _request(
@@ -364,7 +375,10 @@ def _request(
     except InvalidInput as error:
         # The endorsement's own problems, said of the recommendation's line they came from.
         raise InvalidInput(
-            [Problem(f"lines.{line['key']}", f"line {line['key']}: {p.reason}") for p in error.problems]
+            [
+                Problem(f"lines.{line['key']}", f"line {line['key']}: {p.reason}")
+                for p in error.problems
+            ]
         ) from error
 
 
