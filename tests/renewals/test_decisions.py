@@ -3,6 +3,7 @@ decider's authority or waiting for a reviewer; the letter; who may decide; twice
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,7 @@ from trueup.accounts.models import User
 from trueup.core.errors import InvalidInput, NotAllowed
 from trueup.endorsements.models import Endorsement
 from trueup.letters.models import Letter, LetterStatus
+from trueup.policies.models import PolicyPeriod
 from trueup.renewals.models import RenewalRecommendation
 from trueup.renewals.services import (
     RenewalRefused,
@@ -192,5 +194,24 @@ def test_without_a_renewal_written_the_recommendation_is_kept_but_not_accepted(
     terms.renewal.delete()
     made = recommendation_make(audit=terms.second)
     assert made.renewal is None
+    # Compared with the audited term's own estimate of $350,000 meanwhile.
+    assert {line["key"]: line["current"] for line in made.lines}["IN 5645"] == "350000.00"
     with pytest.raises(RenewalRefused, match="the policy has no renewal term yet"):
         recommendation_accept(recommendation=made, by=manager)
+
+
+def test_a_renewal_written_later_is_compared_when_recommended_again(
+    terms: Terms, manager: User
+) -> None:
+    renewal = terms.renewal
+    PolicyPeriod.objects.filter(pk=renewal.pk).update(effective=date(2026, 2, 1))
+    made = recommendation_make(audit=terms.second)
+    PolicyPeriod.objects.filter(pk=renewal.pk).update(effective=date(2026, 1, 1))
+    with pytest.raises(RenewalRefused, match="the renewal was written after this recommendation"):
+        recommendation_accept(recommendation=made, by=manager)
+    again = recommendation_make(audit=terms.second)
+    assert again.pk == made.pk
+    assert again.renewal == renewal
+    assert {line["key"]: line["current"] for line in again.lines}["IN 5645"] == "400000.00"
+    assert again.changes.last().summary == "compared again with the renewal written since"
+    assert recommendation_accept(recommendation=again, by=manager).status == "accepted"

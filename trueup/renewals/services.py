@@ -129,35 +129,50 @@ def _officers(audit: Audit) -> list[rec.Officer]:
 @transaction.atomic
 def recommendation_make(*, audit: Audit) -> RenewalRecommendation:
     """The recommendation from a completed audit's final result, made once: asked again for the
-    same result it is the one already made."""
+    same result it is the one already made, unless it was made before the renewal was written
+    and is still proposed: then it is compared again, with the renewal's estimates."""
     locked = Audit.objects.select_for_update().select_related("period").get(pk=audit.pk)
     if locked.status != Status.COMPLETED or locked.final_result_id is None:
         raise RenewalRefused(
             f"the audit is {locked.get_status_display().lower()}: a renewal is recommended from "
             "a completed audit's audited exposure"
         )
-    made = RenewalRecommendation.objects.filter(result_id=locked.final_result_id).first()
-    if made is not None:
-        return made
-    renewal = renewal_of(locked.period)
-    on_policy = renewal or locked.period
-    data = rules(on_policy.effective if renewal else locked.period.expiration)
-    lines = rec.recommend(
-        terms=_terms(locked, int(data["trend"]["terms"])),
-        estimates=_estimates(on_policy),
-        officers=_officers(locked),
-        mod=_mod_on(on_policy, renewal.effective if renewal else locked.period.expiration),
-        rules=data,
+    made = (
+        RenewalRecommendation.objects.select_for_update()
+        .filter(result_id=locked.final_result_id)
+        .first()
     )
+    renewal = renewal_of(locked.period)
+    if made is not None:
+        if made.renewal_id is None and renewal and made.status == RecommendationStatus.PROPOSED:
+            made.renewal, made.lines = renewal, _lines(locked, renewal)
+            made.save(update_fields=["renewal", "lines"])
+            summary = "compared again with the renewal written since"
+            _change(made, made.status, made.status, None, summary)
+        return made
+    lines = _lines(locked, renewal)
     made = RenewalRecommendation.objects.create(
-        audit=locked,
-        result_id=locked.final_result_id,
-        renewal=renewal,
-        lines=[line.as_json() for line in lines],
+        audit=locked, result_id=locked.final_result_id, renewal=renewal, lines=lines
     )
     summary = "recommended from the audit" + ("" if renewal else "; the renewal is not written yet")
     _change(made, "", RecommendationStatus.PROPOSED, None, summary)
     return made
+
+
+def _lines(audit: Audit, renewal: PolicyPeriod | None) -> list[dict[str, Any]]:
+    """The recommendation's lines, against the renewal's estimates (the audited term's while the
+    renewal is not written)."""
+    on_policy = renewal or audit.period
+    day = renewal.effective if renewal else audit.period.expiration
+    data = rules(day)
+    lines = rec.recommend(
+        terms=_terms(audit, int(data["trend"]["terms"])),
+        estimates=_estimates(on_policy),
+        officers=_officers(audit),
+        mod=_mod_on(on_policy, day),
+        rules=data,
+    )
+    return [line.as_json() for line in lines]
 
 
 def _change(
@@ -269,10 +284,14 @@ def recommendation_accept(
     renewal from its first day; the future policy changes letter is written."""
     _check_decider(by)
     locked = _locked_proposal(recommendation)
-    renewal = locked.renewal or renewal_of(locked.audit.period)
+    renewal = locked.renewal
     if renewal is None:
+        written = renewal_of(locked.audit.period) is not None
         raise RenewalRefused(
-            "the policy has no renewal term yet (none starts when the audited term ends): "
+            "the renewal was written after this recommendation was made: recommend again from "
+            "the audit to compare it with the renewal's estimates, then accept"
+            if written
+            else "the policy has no renewal term yet (none starts when the audited term ends): "
             "write the renewal, then accept the recommendation"
         )
     chosen = _edited(list(locked.lines), lines or {})
