@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.test import Client
+
 from trueup.accounts.models import User
 from trueup.audits.models import Audit
 from trueup.billing.models import BillingInstruction, Outreach
@@ -89,3 +91,29 @@ def test_the_billing_payload_carries_the_endorsements_that_change_premium(
             "reverses": None,
         },
     ]
+
+
+def test_a_reversed_audit_has_its_endorsement_reversed_once(approved: Audit, manager: User) -> None:
+    results.audit_reverse(audit=approved, by=manager, reason="the policy was rewritten flat")
+    original = Endorsement.objects.get(audit=approved, reverses__isnull=True)
+    assert original.status == "reversed"
+    correcting = Endorsement.objects.get(reverses=original)
+    assert (correcting.premium_effect, correcting.premium_reasons) == (
+        Decimal("-4575.00"),
+        [f"reverses endorsement {original.pk}: audit reversed: the policy was rewritten flat"],
+    )
+    assert [(c.from_status, c.to_status) for c in original.status_changes.all()] == [
+        ("", "issued"),
+        ("issued", "reversed"),
+    ]
+
+
+def test_the_admin_lists_endorsements_read_only(approved: Audit, admin_user: User) -> None:
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client = Client()
+    client.force_login(admin_user)
+    page = client.get("/admin/endorsements/endorsement/")
+    assert page.status_code == 200
+    assert "Audited premium recorded" in page.content.decode()
+    assert client.get("/admin/endorsements/endorsement/add/").status_code == 403
