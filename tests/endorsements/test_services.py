@@ -70,14 +70,19 @@ def test_an_officer_excluded_takes_their_payroll_off_the_estimate_from_the_date(
         by=auditor,
         reason="the officer signed an exclusion form",
     )
-    assert excluded.premium_effect == Decimal("-30.14")
-    assert excluded.premium_reasons[0] == (
-        "Pat Owner excluded (class 8810 payroll $30,000.00) from 2025-04-01: "
-        "-$40.00 annual × 275/365 days"
-    )
+    # Indiana counts an executive officer's $30,000 at its $52,000 annual minimum: $70 a year
+    # of clerical premium, for the 275 of 365 days left.
+    assert excluded.premium_effect == Decimal("-52.74")
+    assert excluded.premium_reasons[:2] == [
+        "Pat Owner excluded (class 8810 payroll counted $52,000.00) from 2025-04-01: "
+        "-$70.00 annual × 275/365 days",
+        "Pat Owner (executive officer), included (included): raised to the minimum $52,000 "
+        "(annual minimum)",
+    ]
     # Within the auditor's $2,500 and 10 %: issued at once.
     assert excluded.status == "issued"
-    assert _estimates(audit)["8810"] == Decimal("37397.26")
+    # $60,000 less the officer's $52,000 for 275 of 365 days.
+    assert _estimates(audit)["8810"] == Decimal("20821.92")
 
 
 def test_an_endorsement_above_authority_waits_for_another_reviewer(
@@ -227,3 +232,51 @@ def test_a_portal_user_may_not_make_an_endorsement(audit: Audit, policyholder: U
             by=policyholder,
             reason="x",
         )
+
+
+def test_an_officer_cannot_be_excluded_for_more_than_the_class_holds(
+    audit: Audit, manager: User
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        endorsement_request(
+            period=audit.period,
+            kind="officer_exclude",
+            effective=JULY,
+            change={"name": "Pat Owner", "state": "IN", "class": "8810", "payroll": "90000"},
+            by=manager,
+            reason="x",
+        )
+    assert [str(p) for p in refused.value.problems] == [
+        "change.payroll: counts as $90,000.00, more than the class's estimated $60,000.00"
+    ]
+
+
+def test_an_unknown_role_is_named(audit: Audit, manager: User) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        endorsement_request(
+            period=audit.period,
+            kind="officer_include",
+            effective=JULY,
+            change={"name": "Pat", "role": "chief", "state": "IN", "class": "8810", "payroll": "1"},
+            by=manager,
+            reason="x",
+        )
+    assert [p.path for p in refused.value.problems] == ["change.role"]
+
+
+def test_a_class_removed_mid_term_keeps_its_exposure_until_the_date(
+    audit: Audit, manager: User
+) -> None:
+    removed = endorsement_request(
+        period=audit.period,
+        kind="class_remove",
+        effective=JULY,
+        change={"state": "IN", "class": "8810"},
+        by=manager,
+        reason="the office closed",
+    )
+    assert removed.after == {"estimates": {"IN 8810": {"basis": "payroll", "exposure": "29753.42"}}}
+    assert removed.premium_reasons[0] == (
+        "class 8810 removed from 2025-07-01: -$81.00 annual × 184/365 days"
+    )
+    assert removed.premium_effect == Decimal("-40.83")
