@@ -12,6 +12,7 @@ from trueup.accounts.models import User
 from trueup.audits.models import Audit
 from trueup.core.errors import InvalidInput, NotAllowed, Refused
 from trueup.endorsements.models import Endorsement
+from trueup.endorsements.selectors import schedule_in_force
 from trueup.endorsements.services import (
     endorsement_approve,
     endorsement_request,
@@ -280,3 +281,41 @@ def test_a_class_removed_mid_term_keeps_its_exposure_until_the_date(
         "class 8810 removed from 2025-07-01: -$81.00 annual × 184/365 days"
     )
     assert removed.premium_effect == Decimal("-40.83")
+
+
+def test_a_state_added_mid_term_with_its_first_class(audit: Audit, manager: User) -> None:
+    added = endorsement_request(
+        period=audit.period,
+        kind="state_add",
+        effective=JULY,
+        change={"state": "KY", "class": "5606", "exposure": "80000"},
+        by=manager,
+        reason="a job site across the river",
+    )
+    assert added.premium_reasons[0] == (
+        "KY added with class 5606 from 2025-07-01: $792.00 annual × 184/365 days"
+    )
+    assert added.premium_effect == Decimal("399.25")
+    assert added.after == {
+        "estimates": {"KY 5606": {"basis": "payroll", "exposure": "40328.77"}},
+        "states": ["IN", "KY"],
+    }
+    audit.period.refresh_from_db()
+    assert audit.period.states == ["IN", "KY"]
+
+
+def test_a_schedule_credit_from_the_date(audit: Audit, manager: User) -> None:
+    credited = endorsement_request(
+        period=audit.period,
+        kind="schedule_rating_change",
+        effective=JULY,
+        change={"state": "IN", "factor": "-0.10"},
+        by=manager,
+        reason="a safety programme",
+    )
+    assert credited.premium_reasons[0] == (
+        "schedule rating -0.10 in IN from 2025-07-01: -$1,850.00 annual × 184/365 days"
+    )
+    assert credited.premium_effect == Decimal("-932.60")
+    # The period keeps no schedule rating of its own: the issued endorsements say it.
+    assert schedule_in_force(audit.period) == {"IN": "-0.10"}
