@@ -91,8 +91,9 @@ class Endorsement(models.Model):
         return f"{self.get_kind_display()} from {self.effective} on {self.period}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        # Only the move from issued to reversed touches an issued endorsement: its terms never.
-        if self.pk is not None and kwargs.get("update_fields") != ["status"]:
+        # Its status moves through the services (an update of that column alone); its terms are
+        # never changed once issued: a correcting endorsement reverses it.
+        if self.pk is not None:
             stored = Endorsement.objects.filter(pk=self.pk).values_list("status", flat=True).first()
             if stored in (EndorsementStatus.ISSUED, EndorsementStatus.REVERSED):
                 raise ValueError(

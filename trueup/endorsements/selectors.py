@@ -199,6 +199,22 @@ def estimated_premium(period: PolicyPeriod, terms: Terms) -> Decimal:
     return rate_worksheet(worksheet_of(period, terms), rates=rates_in_use()).estimated_premium
 
 
+def officer_payroll(
+    period: PolicyPeriod, terms: Terms, owner: ws.Owner
+) -> tuple[Decimal, list[str]]:
+    """The payroll an officer or owner counts for in their class, as the engine rates it with the
+    state's limits (a minimum and a maximum a year), and the engine's reasons."""
+    worksheet = replace(worksheet_of(period, terms), audited=ws.AuditFacts(owners=(owner,)))
+    result = rate_worksheet(worksheet, rates=rates_in_use())
+    lines = [
+        line
+        for line in result.audited.exposures
+        if (line.state, line.class_code) == (owner.state, owner.class_code)
+    ]
+    amount = sum((line.amount for line in lines), Decimal(0))
+    return cents(amount), [reason.text for line in lines for reason in line.reasons]
+
+
 def periods_visible_to(user: User) -> QuerySet[PolicyPeriod]:
     """Every period for the department's own staff; those with an audit assigned to the firm
     for a vendor's auditor; none for an inactive account or a portal user."""

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from trueup.accounts.models import Role, User
-from trueup.audits.models import Audit, ResultSnapshot
+from trueup.audits.models import Audit, Coverage, OwnerRole, ResultSnapshot
 from trueup.audits.workflow import ACTIONS_BY_NAME
 from trueup.core.errors import InvalidInput, NotAllowed, Problem, Refused
 from trueup.core.money import usd_cents
@@ -27,9 +27,11 @@ from trueup.endorsements.selectors import (
     Terms,
     estimated_premium,
     key,
+    officer_payroll,
     terms_of,
 )
 from trueup.policies.models import EntityType, EstimatedExposure, Insured, PolicyPeriod
+from trueup.rating import worksheet as ws
 from trueup.rating.money import cents
 from trueup.rating.rulebook import default_rulebook
 from trueup.rating.validate import state_refusal
@@ -196,26 +198,42 @@ def _exposure_change(
     )
 
 
-def _officer(sign: int, verb: str) -> KindCheck:
+def _officer(sign: int, verb: str, coverage: str) -> KindCheck:
+    """Include, exclude or elect an officer or owner: their payroll, as the engine counts it
+    with the state's limits, joins or leaves their class's estimate."""
+
     def kind(
         period: PolicyPeriod, terms: Terms, effective: date, change: Mapping[str, Any]
     ) -> Made:
         problems: list[Problem] = []
+        if period.policy.line != "WC":
+            problems.append(Problem("kind", "officers' coverage is a workers' compensation change"))
         name = _text(change, "name", problems)
+        role = str(change.get("role") or OwnerRole.EXECUTIVE_OFFICER)
+        if role not in OwnerRole.values:
+            problems.append(Problem("change.role", f"must be one of {', '.join(OwnerRole.values)}"))
         state = _state(change, terms, problems)
         code = _text(change, "class", problems)
         _on_estimate(terms, state, code, problems)
         payroll = _amount(change, "payroll", problems)
+        if problems:
+            return problems, lambda t: t, ""
+        owner = ws.Owner(name, role, state, code, payroll, coverage=coverage)
+        counted, why = officer_payroll(period, terms, owner)
         now = terms.exposure(state, code)
-        if sign < 0 and not problems and payroll > now:
+        if sign < 0 and counted > now:
             problems.append(
-                Problem("change.payroll", f"is more than the class's estimated {usd_cents(now)}")
+                Problem(
+                    "change.payroll",
+                    f"counts as {usd_cents(counted)}, more than the class's estimated "
+                    f"{usd_cents(now)}",
+                )
             )
-        return (
-            problems,
-            lambda t: t.with_estimate(state, code, now + sign * payroll),
-            f"{name} {verb} (class {code} payroll {usd_cents(payroll)})",
+        # The engine's reasons for the payroll counted follow the summary, a line each.
+        words = "\n".join(
+            [f"{name} {verb} (class {code} payroll counted {usd_cents(counted)})", *why]
         )
+        return problems, lambda t: t.with_estimate(state, code, now + sign * counted), words
 
     return kind
 
@@ -286,9 +304,9 @@ KINDS: dict[str, KindCheck] = {
     Kind.STATE_ADD: _state_add,
     Kind.STATE_REMOVE: _state_remove,
     Kind.EXPOSURE_CHANGE: _exposure_change,
-    Kind.OFFICER_INCLUDE: _officer(1, "included"),
-    Kind.OFFICER_EXCLUDE: _officer(-1, "excluded"),
-    Kind.OFFICER_ELECT: _officer(1, "elected"),
+    Kind.OFFICER_INCLUDE: _officer(1, "included", Coverage.INCLUDED),
+    Kind.OFFICER_EXCLUDE: _officer(-1, "excluded", Coverage.INCLUDED),
+    Kind.OFFICER_ELECT: _officer(1, "elected", Coverage.ELECTED),
     Kind.MOD_CHANGE: _mod_change,
     Kind.SCHEDULE_RATING_CHANGE: _schedule_change,
     Kind.INSURED_CORRECTION: _insured_correction,
@@ -323,8 +341,10 @@ def _effect(
     days = (period.expiration - period.effective).days
     left = (period.expiration - effective).days
     effect = cents(annual * left / days)
+    summary, *notes = words.split("\n")
     reasons = [
-        f"{words} from {effective}: {usd_cents(annual)} annual × {left}/{days} days",
+        f"{summary} from {effective}: {usd_cents(annual)} annual × {left}/{days} days",
+        *notes,
         f"estimated annual premium {usd_cents(premium_before)} before, "
         f"{usd_cents(premium_after)} after (rated by the engine)",
     ]
