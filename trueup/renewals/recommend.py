@@ -147,7 +147,7 @@ def _exposure_line(
     increment = Decimal(rules["rounding"]["exposure_to"])
     recommended = quantize(audited[-1] * (ONE + applied), increment)
     percent = None if growth is None else quantize(growth * HUNDRED, ONE)
-    why = f"{where} {_trend_words(audited, percent, latest)}; "
+    why = f"{where} {_trend_words(audited, percent, latest, basis)}; "
     why += f"recommended {_amount(recommended, basis)}"
     if growth is not None and applied != growth:
         why += f" (the trend applied is capped at {rules['trend']['cap_percent']} %)"
@@ -178,10 +178,13 @@ def _trend(audited: tuple[Decimal, ...], cap: Decimal) -> tuple[Decimal | None, 
     return growth, max(-cap, min(cap, growth))
 
 
-def _trend_words(audited: tuple[Decimal, ...], percent: Decimal | None, latest: Term) -> str:
-    figures = " → ".join(usd(a) for a in audited)
+def _trend_words(
+    audited: tuple[Decimal, ...], percent: Decimal | None, latest: Term, basis: str
+) -> str:
+    figures = " → ".join(_amount(a, basis) for a in audited)
     if percent is None:
-        return f"was {usd(audited[-1])} at the audit of {latest.label}, none earlier to trend from"
+        latest_amount = _amount(audited[-1], basis)
+        return f"was {latest_amount} at the audit of {latest.label}, none earlier to trend from"
     count = NUMBERS.get(len(audited), str(len(audited)))
     if percent > ZERO:
         return f"grew {percent} % over {count} audits: {figures}"
