@@ -13,7 +13,7 @@ from trueup.accounts.models import User
 from trueup.core.errors import InvalidInput, NotAllowed
 from trueup.endorsements.models import Endorsement
 from trueup.letters.models import Letter, LetterStatus
-from trueup.policies.models import PolicyPeriod
+from trueup.policies.models import Insured, PolicyPeriod
 from trueup.renewals.models import RenewalRecommendation
 from trueup.renewals.services import (
     RenewalRefused,
@@ -215,3 +215,17 @@ def test_a_renewal_written_later_is_compared_when_recommended_again(
     assert {line["key"]: line["current"] for line in again.lines}["IN 5645"] == "400000.00"
     assert again.changes.last().summary == "compared again with the renewal written since"
     assert recommendation_accept(recommendation=again, by=manager).status == "accepted"
+
+
+def test_an_insured_without_an_e_mail_address_does_not_stop_the_acceptance(
+    terms: Terms, made: RenewalRecommendation, manager: User
+) -> None:
+    Insured.objects.filter(pk=terms.renewal.policy.insured_id).update(contact_email="")
+    accepted = recommendation_accept(recommendation=made, by=manager)
+    assert accepted.status == "accepted"
+    assert Endorsement.objects.filter(period=terms.renewal, status="issued").count() == 3
+    assert not Letter.objects.exists()
+    assert accepted.changes.last().summary == (
+        "letter not e-mailed: the insured has no e-mail address on file: add one or print the "
+        "letter"
+    )
