@@ -47,6 +47,7 @@ urlpatterns = [
     path("queues/", include("trueup.web.staff.queues.urls")),
     path("notifications/", include("trueup.web.staff.notifications.urls")),
     path("practices/", include("trueup.web.staff.practices.urls")),
+    path("renewals/", include("trueup.web.staff.renewals.urls")),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),

@@ -44,7 +44,8 @@ from trueup.core.uploads import Sniffed
 from trueup.letters.models import LetterKind
 from trueup.letters.services import letter_render
 from trueup.letters.worksheet_pdf import worksheet_pdf
-from trueup.policies.models import Agency, Agent, EstimatedExposure
+from trueup.policies.models import Agency, Agent, EstimatedExposure, PolicyPeriod
+from trueup.renewals.services import recommendation_accept, recommendation_make
 
 pytestmark = pytest.mark.django_db
 
@@ -447,6 +448,25 @@ def policy_changed(audit, auditor, manager):
     return {}
 
 
+def renewal_accepted(audit, auditor, manager):
+    """The wide audit's renewal recommendation, accepted: its changes in the letter."""
+    approved(audit, auditor, manager)
+    period = audit.period
+    renewal = PolicyPeriod.objects.create(
+        policy=period.policy,
+        effective=period.expiration,
+        expiration=period.expiration.replace(year=period.expiration.year + 1),
+        states=period.states,
+        experience_mods=period.experience_mods,
+    )
+    for e in period.estimates.all():
+        EstimatedExposure.objects.create(
+            period=renewal, state=e.state, class_code=e.class_code, exposure=e.exposure
+        )
+    made = recommendation_make(audit=Audit.objects.get(pk=audit.pk))
+    return {"recommendation": recommendation_accept(recommendation=made, by=manager)}
+
+
 # What each kind of letter needs before it can be written, and what it is given.
 LETTERS = {
     LetterKind.RECORDS_REQUEST: records_requested,
@@ -460,6 +480,7 @@ LETTERS = {
     LetterKind.DISPUTE_OUTCOME: dispute_upheld,
     LetterKind.PAYMENT_PLAN: plan_agreed,
     LetterKind.POLICY_CHANGES: policy_changed,
+    LetterKind.FUTURE_CHANGES: renewal_accepted,
 }
 
 

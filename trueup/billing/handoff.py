@@ -40,6 +40,7 @@ from trueup.billing.selectors import (
 from trueup.core import clock
 from trueup.core.errors import InvalidInput, Problem
 from trueup.core.tasks import enqueue_on_commit
+from trueup.endorsements.selectors import premium_endorsements
 from trueup.letters.models import Letter
 from trueup.policies.models import PolicyPeriod
 from trueup.premium_reports.models import PremiumReport, ReportStatus
@@ -150,6 +151,22 @@ def _documents(audits: list[Audit]) -> list[dict[str, Any]]:
     ]
 
 
+def _endorsements(period: PolicyPeriod) -> list[dict[str, Any]]:
+    """The period's issued endorsements that change premium (a reversed one with the one that
+    corrects it), for the policy's billed premium."""
+    return [
+        {
+            "id": e.pk,
+            "kind": e.kind,
+            "effective": e.effective.isoformat(),
+            "premium_effect": str(e.premium_effect),
+            "status": e.status,
+            "reverses": e.reverses_id,
+        }
+        for e in premium_endorsements(period)
+    ]
+
+
 def _payload(
     audit: Audit, result: ResultSnapshot, figures: Mapping[str, Decimal], kind: str, stage: str
 ) -> dict[str, Any]:
@@ -168,6 +185,7 @@ def _payload(
         "dispute": _dispute_part(audits),
         "payment_plan": _plan_part(audits),
         "documents": _documents(audits),
+        "endorsements": _endorsements(audit.period),
     }
 
 

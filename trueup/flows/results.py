@@ -11,6 +11,7 @@ from trueup.audits import services as audits
 from trueup.audits.models import Audit
 from trueup.audits.workflow import BILLABLE
 from trueup.billing import services as billing
+from trueup.endorsements.services import audit_endorsement_correct, audit_endorsement_issue
 from trueup.portal.services import invitation_issue
 
 
@@ -42,6 +43,7 @@ def audit_reverse(*, audit: Audit, by: User, reason: str) -> Audit:
     """Reverse a final audit: anything already billed for it is handed back to billing."""
     reversed_audit = audits.audit_reverse(audit=audit, by=by, reason=reason)
     billing.audit_replaced(audit=reversed_audit, by=by)
+    audit_endorsement_correct(audit=reversed_audit, by=by, reason=f"audit reversed: {reason}")
     return reversed_audit
 
 
@@ -50,14 +52,20 @@ def audit_revise(*, audit: Audit, by: User, reason: str) -> Audit:
     """Open a revision; the original's outreach not yet released is closed."""
     revision = audits.audit_revise(audit=audit, by=by, reason=reason)
     billing.audit_replaced(audit=Audit.objects.get(pk=audit.pk), by=by)
+    audit_endorsement_correct(audit=audit, by=by, reason=f"audit revised: {reason}")
     return revision
 
 
 def _after(moved: Audit, by: User) -> Audit:
     """A result that became final goes to the outreach window (or, for a revision resolving a
-    dispute, straight to billing)."""
+    dispute, straight to billing), and is recorded on the period by its audit endorsement (a
+    revision's also corrects the original's, if its revision did not already)."""
     if moved.status in BILLABLE:
         billing.outreach_open(audit=moved, by=by)
+        if moved.final_result is not None:
+            audit_endorsement_issue(audit=moved, result=moved.final_result, by=by)
+        if moved.revision_of is not None:
+            audit_endorsement_correct(audit=moved.revision_of, by=by, reason="audit revised")
     return moved
 
 

@@ -21,6 +21,7 @@ class LetterKind(models.TextChoices):
     DISPUTE_OUTCOME = "dispute_outcome", "Dispute outcome"
     PAYMENT_PLAN = "payment_plan", "Payment plan agreement"
     POLICY_CHANGES = "policy_changes", "Policy changes found at audit"
+    FUTURE_CHANGES = "future_changes", "Future policy changes at renewal"
 
 
 class LetterStatus(models.TextChoices):

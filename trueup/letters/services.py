@@ -60,6 +60,7 @@ SUBJECTS: dict[str, str] = {
     LetterKind.DISPUTE_OUTCOME: "Outcome of your audit dispute: policy {policy}",
     LetterKind.PAYMENT_PLAN: "Payment plan agreement: policy {policy}",
     LetterKind.POLICY_CHANGES: "Policy changes found at audit: policy {policy}",
+    LetterKind.FUTURE_CHANGES: "Changes to your policy at renewal: policy {policy}",
 }
 
 OUTCOME_LABELS = {"additional": "Additional premium due", "return": "Return premium"}

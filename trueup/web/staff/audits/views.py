@@ -41,6 +41,7 @@ from trueup.core.spreadsheet import EXPORT_TYPES, csv_bytes, xlsx_bytes
 from trueup.flows import results
 from trueup.rating import to_jsonable
 from trueup.rating.errors import TrueUpError, WorksheetError
+from trueup.web.staff.audits.endorsements import endorsements_panel
 from trueup.web.staff.audits.forms import (
     ENUMERATIONS,
     FACT_FORMS,
@@ -370,6 +371,7 @@ def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
         "revision": getattr(audit, "revision", None),
         **portal_panel(audit, user),
         **billing_panel(audit, user),
+        **endorsements_panel(audit, user),
         **practice_notes_panel(audit, worksheet["result"]),
     }
     return render(request, "audits/audit.html", context)

@@ -1,0 +1,109 @@
+"""Endorsements through the JSON API: made, listed and read by the department's staff, refused
+to portal users, to roles that make none and to firms that may not see the policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+
+from tests.audits.conftest import api_key_for
+from trueup.accounts.models import User
+from trueup.audits.models import Audit
+
+CLASS_ADD = {
+    "kind": "class_add",
+    "effective": "2025-07-01",
+    "change": {"state": "IN", "class": "5606", "exposure": "100000"},
+    "reason": "a project manager found at audit",
+}
+
+
+def _api(user: User) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {api_key_for(user)}")
+
+
+def _path(audit: Audit) -> str:
+    return f"/api/policies/WC-2025-01001/periods/{audit.period_id}/endorsements"
+
+
+def _post(client: Client, audit: Audit, body: dict[str, Any]) -> Any:
+    return client.post(_path(audit), body, content_type="application/json")
+
+
+def test_an_auditor_makes_an_endorsement_and_reads_it_back(audit: Audit, auditor: User) -> None:
+    client = _api(auditor)
+    made = _post(client, audit, CLASS_ADD)
+    assert made.status_code == 201
+    body = made.json()
+    assert (body["kind"], body["kind_label"], body["status"]) == (
+        "class_add",
+        "Class added",
+        "issued",
+    )
+    assert body["premium_effect"] == "436.05"
+    assert body["premium_reasons"][0] == (
+        "class 5606 added from 2025-07-01: $865.00 annual × 184/365 days"
+    )
+    assert body["made_by"] == "auditor"
+
+    listed = client.get(_path(audit))
+    assert listed.status_code == 200
+    assert listed.json()["count"] == 1
+    assert [item["id"] for item in listed.json()["items"]] == [body["id"]]
+    read = client.get(f"{_path(audit)}/{body['id']}")
+    assert read.status_code == 200
+    assert read.json()["after"] == {
+        "estimates": {"IN 5606": {"basis": "payroll", "exposure": "50410.96"}}
+    }
+
+
+def test_bad_input_answers_422_naming_each_field(audit: Audit, manager: User) -> None:
+    client = _api(manager)
+    wrong_kind = _post(client, audit, {**CLASS_ADD, "kind": "audit"})
+    assert wrong_kind.status_code == 422
+    assert [p["path"] for p in wrong_kind.json()["problems"]] == ["body.kind"]
+
+    bad = _post(
+        client,
+        audit,
+        {
+            **CLASS_ADD,
+            "effective": "2026-03-01",
+            "change": {"state": "IN", "class": "9999", "exposure": "0"},
+        },
+    )
+    assert bad.status_code == 422
+    assert [p["path"] for p in bad.json()["problems"]] == [
+        "effective",
+        "change.class",
+        "change.exposure",
+    ]
+
+
+def test_portal_users_are_refused_the_api(
+    audit: Audit, policyholder: User, agent_user: User
+) -> None:
+    for user in (policyholder, agent_user):
+        assert _api(user).get(_path(audit)).status_code == 401
+        assert _post(_api(user), audit, CLASS_ADD).status_code == 401
+    assert Client().get(_path(audit)).status_code == 401
+
+
+def test_billing_reads_endorsements_but_makes_none(audit: Audit, billing: User) -> None:
+    client = _api(billing)
+    assert client.get(_path(audit)).status_code == 200
+    refused = _post(client, audit, CLASS_ADD)
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "not_allowed"
+
+
+def test_a_firm_sees_no_period_it_has_no_audit_of(audit: Audit, vendor_auditor: User) -> None:
+    client = _api(vendor_auditor)
+    assert client.get(_path(audit)).status_code == 404
+    assert _post(client, audit, CLASS_ADD).status_code == 404
+
+
+def test_a_period_is_found_under_its_own_policy_only(audit: Audit, manager: User) -> None:
+    path = f"/api/policies/WC-OTHER/periods/{audit.period_id}/endorsements"
+    assert _api(manager).get(path).status_code == 404
