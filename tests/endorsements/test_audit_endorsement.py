@@ -6,14 +6,20 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from django.test import Client
 
 from trueup.accounts.models import User
 from trueup.audits.models import Audit
 from trueup.billing.models import BillingInstruction, Outreach
 from trueup.billing.services import outreach_release
+from trueup.core.errors import Refused
 from trueup.endorsements.models import Endorsement
-from trueup.endorsements.services import audit_endorsement_issue, endorsement_request
+from trueup.endorsements.services import (
+    audit_endorsement_issue,
+    endorsement_request,
+    endorsement_reverse,
+)
 from trueup.flows import results
 
 
@@ -117,3 +123,11 @@ def test_the_admin_lists_endorsements_read_only(approved: Audit, admin_user: Use
     assert page.status_code == 200
     assert "Audited premium recorded" in page.content.decode()
     assert client.get("/admin/endorsements/endorsement/add/").status_code == 403
+
+
+def test_the_audit_endorsement_is_corrected_through_its_audit_only(
+    approved: Audit, manager: User
+) -> None:
+    endorsement = Endorsement.objects.get(audit=approved)
+    with pytest.raises(Refused, match="revise or reverse the audit"):
+        endorsement_reverse(endorsement=endorsement, by=manager, reason="wrong")

@@ -415,7 +415,7 @@ def endorsement_request(
         reason=reason,
     )
     _status_change(endorsement, "", EndorsementStatus.AWAITING_REVIEW, by, reason)
-    if by.within_authority(effect, premium) or (effect == 0 and premium == 0):
+    if by.within_authority(effect, premium):
         _issue(endorsement, by, "within the maker's authority")
     return endorsement
 
@@ -492,7 +492,12 @@ def endorsement_reverse(*, endorsement: Endorsement, by: User, reason: str) -> E
     _check_role(by, APPROVE_ROLES, "reverse an endorsement")
     if not reason.strip():
         raise InvalidInput([Problem("reason", "say why the endorsement is reversed")])
-    return _reverse(_locked(endorsement), by, reason)
+    locked = _locked(endorsement)
+    if locked.kind == Kind.AUDIT:
+        raise Refused(
+            "the audit endorsement follows its audit: revise or reverse the audit to correct it"
+        )
+    return _reverse(locked, by, reason)
 
 
 def _reverse(original: Endorsement, by: User | None, reason: str) -> Endorsement:
