@@ -131,3 +131,19 @@ def test_the_audit_endorsement_is_corrected_through_its_audit_only(
     endorsement = Endorsement.objects.get(audit=approved)
     with pytest.raises(Refused, match="revise or reverse the audit"):
         endorsement_reverse(endorsement=endorsement, by=manager, reason="wrong")
+
+
+def test_an_estimated_audit_records_its_estimated_result_too(audit: Audit, auditor: User) -> None:
+    Audit.objects.filter(pk=audit.pk).update(status="records_requested")
+    estimated = results.audit_estimate(
+        audit=Audit.objects.get(pk=audit.pk), by=auditor, reason="no records after two requests"
+    )
+    endorsement = Endorsement.objects.get(audit=estimated)
+    assert estimated.final_result is not None
+    assert endorsement.change["result_id"] == estimated.final_result.pk
+    # Indiana's non-compliance charge: three times the estimate, $39,310 more.
+    assert endorsement.premium_reasons == [
+        "audited premium $58,965.00 against the estimated $19,655.00: $39,310.00"
+    ]
+    assert endorsement.premium_effect == Decimal("39310.00")
+    assert endorsement.made_by == auditor
