@@ -107,3 +107,29 @@ def test_a_firm_sees_no_period_it_has_no_audit_of(audit: Audit, vendor_auditor: 
 def test_a_period_is_found_under_its_own_policy_only(audit: Audit, manager: User) -> None:
     path = f"/api/policies/WC-OTHER/periods/{audit.period_id}/endorsements"
     assert _api(manager).get(path).status_code == 404
+
+
+def test_odd_changes_answer_422_never_a_server_error(audit: Audit, manager: User) -> None:
+    client = _api(manager)
+    odd: list[dict[str, Any]] = [
+        {"state": ["IN"], "class": {"a": 1}, "exposure": None},
+        {"state": "IN", "class": "5606", "exposure": "1e999999"},
+        {"state": "IN", "class": "5606", "exposure": "NaN"},
+        {"state": "IN", "class": "5606", "exposure": 1.5e300},
+        {"state": "I", "class": "x" * 300, "exposure": "-0"},
+    ]
+    for change in odd:
+        answer = _post(client, audit, {**CLASS_ADD, "change": change})
+        assert answer.status_code == 422, change
+    for kind, change in (
+        ("mod_change", {"factor": "0.123456"}),
+        ("mod_change", {"factor": "Infinity"}),
+        ("schedule_rating_change", {"state": "IN", "factor": 3}),
+        ("insured_correction", {"name": "N" * 201}),
+        ("insured_correction", {"entity_type": "trust"}),
+        ("officer_elect", {"name": "", "state": "IN", "class": "8810", "payroll": "1"}),
+        ("state_remove", {"state": "IN"}),
+    ):
+        answer = _post(client, audit, {**CLASS_ADD, "kind": kind, "change": change})
+        assert answer.status_code == 422, (kind, change)
+        assert answer.json()["problems"][0]["path"].startswith("change"), (kind, change)

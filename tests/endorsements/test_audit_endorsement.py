@@ -6,14 +6,20 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from django.test import Client
 
 from trueup.accounts.models import User
 from trueup.audits.models import Audit
 from trueup.billing.models import BillingInstruction, Outreach
 from trueup.billing.services import outreach_release
+from trueup.core.errors import Refused
 from trueup.endorsements.models import Endorsement
-from trueup.endorsements.services import audit_endorsement_issue, endorsement_request
+from trueup.endorsements.services import (
+    audit_endorsement_issue,
+    endorsement_request,
+    endorsement_reverse,
+)
 from trueup.flows import results
 
 
@@ -117,3 +123,27 @@ def test_the_admin_lists_endorsements_read_only(approved: Audit, admin_user: Use
     assert page.status_code == 200
     assert "Audited premium recorded" in page.content.decode()
     assert client.get("/admin/endorsements/endorsement/add/").status_code == 403
+
+
+def test_the_audit_endorsement_is_corrected_through_its_audit_only(
+    approved: Audit, manager: User
+) -> None:
+    endorsement = Endorsement.objects.get(audit=approved)
+    with pytest.raises(Refused, match="revise or reverse the audit"):
+        endorsement_reverse(endorsement=endorsement, by=manager, reason="wrong")
+
+
+def test_an_estimated_audit_records_its_estimated_result_too(audit: Audit, auditor: User) -> None:
+    Audit.objects.filter(pk=audit.pk).update(status="records_requested")
+    estimated = results.audit_estimate(
+        audit=Audit.objects.get(pk=audit.pk), by=auditor, reason="no records after two requests"
+    )
+    endorsement = Endorsement.objects.get(audit=estimated)
+    assert estimated.final_result is not None
+    assert endorsement.change["result_id"] == estimated.final_result.pk
+    # Indiana's non-compliance charge: three times the estimate, $39,310 more.
+    assert endorsement.premium_reasons == [
+        "audited premium $58,965.00 against the estimated $19,655.00: $39,310.00"
+    ]
+    assert endorsement.premium_effect == Decimal("39310.00")
+    assert endorsement.made_by == auditor

@@ -43,9 +43,12 @@ ZERO = Decimal(0)
 REQUEST_ROLES = ACTIONS_BY_NAME["document"].roles | {Role.UNDERWRITER}
 # Who approves one above its maker's authority, or reverses an issued one.
 APPROVE_ROLES = ACTIONS_BY_NAME["approve"].roles
+INSURED_NAME_LENGTH = Insured._meta.get_field("name").max_length or 200
 FEIN = re.compile(r"\d{2}-?\d{7}")
 # An experience mod as the policies API takes it: above 0, below 10.
 MOD_LIMIT = Decimal(10)
+# Factors are kept to four decimal places, as the policies API takes a mod.
+FACTOR = Decimal("0.0001")
 
 
 # What a kind makes of a change: the problems found, how the terms change and the words for it.
@@ -245,8 +248,13 @@ def _factor(
         factor = Decimal(str(change.get("factor")))
     except (InvalidOperation, ValueError):
         factor = Decimal("NaN")
-    if not factor.is_finite() or not low < factor < high:
-        problems.append(Problem("change.factor", f"must be a number above {low} and below {high}"))
+    if not factor.is_finite() or not low < factor < high or factor != factor.quantize(FACTOR):
+        problems.append(
+            Problem(
+                "change.factor",
+                f"must be a number above {low} and below {high}, to at most 4 decimal places",
+            )
+        )
         return None
     return factor
 
@@ -287,6 +295,8 @@ def _insured_correction(
     for name, value in fields.items():
         if not isinstance(value, str) or not value.strip():
             problems.append(Problem(f"change.{name}", "is required"))
+        elif len(value.strip()) > INSURED_NAME_LENGTH:
+            problems.append(Problem(f"change.{name}", "is too long"))
     if isinstance(fields.get("fein"), str) and not FEIN.fullmatch(fields["fein"].strip()):
         problems.append(Problem("change.fein", "a FEIN has nine digits, such as 35-1234567"))
     entity = fields.get("entity_type")
@@ -405,7 +415,7 @@ def endorsement_request(
         reason=reason,
     )
     _status_change(endorsement, "", EndorsementStatus.AWAITING_REVIEW, by, reason)
-    if by.within_authority(effect, premium) or (effect == 0 and premium == 0):
+    if by.within_authority(effect, premium):
         _issue(endorsement, by, "within the maker's authority")
     return endorsement
 
@@ -482,7 +492,12 @@ def endorsement_reverse(*, endorsement: Endorsement, by: User, reason: str) -> E
     _check_role(by, APPROVE_ROLES, "reverse an endorsement")
     if not reason.strip():
         raise InvalidInput([Problem("reason", "say why the endorsement is reversed")])
-    return _reverse(_locked(endorsement), by, reason)
+    locked = _locked(endorsement)
+    if locked.kind == Kind.AUDIT:
+        raise Refused(
+            "the audit endorsement follows its audit: revise or reverse the audit to correct it"
+        )
+    return _reverse(locked, by, reason)
 
 
 def _reverse(original: Endorsement, by: User | None, reason: str) -> Endorsement:
