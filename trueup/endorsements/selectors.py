@@ -144,8 +144,8 @@ def schedule_in_force(period: PolicyPeriod) -> dict[str, str]:
     """The schedule rating by state, as the issued endorsements left it (the period keeps none
     of its own)."""
     schedule: dict[str, str] = {}
-    issued = period.endorsements.filter(
-        kind=Kind.SCHEDULE_RATING_CHANGE, status=EndorsementStatus.ISSUED
+    issued = Endorsement.objects.filter(
+        period=period, kind=Kind.SCHEDULE_RATING_CHANGE, status=EndorsementStatus.ISSUED
     ).order_by("id")
     for endorsement in issued:
         schedule.update(endorsement.after.get("schedule_rating", {}))
@@ -227,14 +227,19 @@ def periods_visible_to(user: User) -> QuerySet[PolicyPeriod]:
 
 
 def endorsements_of(period: PolicyPeriod) -> QuerySet[Endorsement]:
-    return period.endorsements.select_related("made_by").order_by("effective", "id")
+    return (
+        Endorsement.objects.filter(period=period)
+        .select_related("made_by")
+        .order_by("effective", "id")
+    )
 
 
 def premium_endorsements(period: PolicyPeriod) -> QuerySet[Endorsement]:
     """The issued endorsements of the period that change premium (correcting ones included),
     for billing."""
     return (
-        period.endorsements.filter(
+        Endorsement.objects.filter(
+            period=period,
             kind__in=sorted(PREMIUM_KINDS),
             status__in=[EndorsementStatus.ISSUED, EndorsementStatus.REVERSED],
         )
