@@ -132,6 +132,8 @@ def test_two_approved_editions_from_the_same_day_are_refused(tmp_path: Path) -> 
         "audits/schedule.toml",
         "reporting/reporting.toml",
         "notifications/notifications.toml",
+        "renewals/renewals.toml",
+        "premium_reports/premium_reports.toml",
     ],
 )
 def test_every_app_s_rule_data_has_an_approved_edition_in_force_today(name: str) -> None:

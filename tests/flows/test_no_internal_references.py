@@ -48,6 +48,8 @@ RULE_DATA = (
     "trueup/portal/portal.toml",
     "trueup/reporting/reporting.toml",
     "trueup/notifications/notifications.toml",
+    "trueup/renewals/renewals.toml",
+    "trueup/premium_reports/premium_reports.toml",
 )
 AUDIT = re.compile(r"/audits/\d+/")
 ROOT = Path(__file__).resolve().parents[2]
