@@ -12,7 +12,9 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from trueup.accounts.models import User
 from trueup.audits.models import Audit, ResultSnapshot
+from trueup.audits.selectors import audits_visible_to
 from trueup.audits.workflow import BILLABLE
 from trueup.billing import plans
 from trueup.billing.errors import BillingRefused
@@ -125,6 +127,20 @@ def undisputed(audit: Audit) -> Decimal:
     """The part of the result not held by an open dispute (what may be billed at once)."""
     total = amount_owed(audit, final_result_of(audit))
     return total - held_back(audit, total)
+
+
+def instructions_visible_to(user: User) -> QuerySet[BillingInstruction]:
+    """An audit's instructions for whoever may see the audit; a premium report's for the
+    department's staff, and for a vendor firm's users only where the firm audits its period."""
+    audits = audits_visible_to(user)
+    if not user.is_active or user.is_portal_user:
+        return BillingInstruction.objects.none()
+    reports = (
+        Q(report__isnull=False)
+        if user.vendor_id is None
+        else Q(report__plan__period_id__in=audits.values("period_id"))
+    )
+    return BillingInstruction.objects.filter(Q(audit__in=audits) | reports)
 
 
 def held_back(audit: Audit, total: Decimal) -> Decimal:
