@@ -8,10 +8,11 @@ import csv
 import io
 from decimal import Decimal
 
+import pytest
 from django.test import Client
 
 from tests.audits.conftest import api_key_for
-from tests.premium_reports.conftest import ON_TRACK, plan  # noqa: F401  (fixtures)
+from tests.premium_reports.conftest import ON_TRACK
 from tests.queues.conftest import client_of
 from trueup.accounts.models import User
 from trueup.audits.models import Audit
@@ -19,7 +20,15 @@ from trueup.billing.handoff import report_billing_handoff
 from trueup.billing.models import BillingInstruction, OutboxMessage
 from trueup.billing.selectors import instructions_visible_to
 from trueup.premium_reports.models import ReportingPlan
-from trueup.premium_reports.services import report_file
+from trueup.premium_reports.services import plan_start, report_file
+
+
+@pytest.fixture
+def plan(audit: Audit, manager: User) -> ReportingPlan:
+    """The example period on quarterly reporting against a $4,914 deposit."""
+    return plan_start(
+        period=audit.period, frequency="quarterly", deposit=Decimal("4914"), by=manager
+    )
 
 
 def _first_report_billed(plan: ReportingPlan, by: User) -> BillingInstruction:
