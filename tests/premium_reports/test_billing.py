@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from tests.premium_reports.conftest import ON_TRACK
 from trueup.accounts.models import User
@@ -135,3 +136,21 @@ def test_the_results_letter_explains_the_audit_against_the_reports_and_the_depos
     assert "Coming back to you after your reports and deposit" in html
     assert "Our billing department will refund the $339.21 or credit it to your account." in html
     assert "invoice for the additional premium" not in html
+
+
+def test_the_insured_reads_the_audit_against_the_reports_in_the_portal(
+    plan: ReportingPlan, approved: Audit, auditor: User, reviewer: User, policyholder: User
+) -> None:
+    _four_quarters_billed(plan, auditor)
+    outreach_release(
+        outreach=Outreach.objects.get(audit=approved), by=reviewer, reason="explained by phone"
+    )
+    client = Client()
+    client.force_login(policyholder)
+    page = client.get(f"/portal/audits/{approved.pk}/").content.decode()
+    assert ": refund return premium of $339.21." in page
+    assert (
+        "<p>Your payroll reports showed $410,000.00 of payroll and were billed $19,655.21. "
+        "The audit found $497,750.00, for a premium of $24,230.00. "
+        "With your $4,914.00 deposit, $339.21 comes back to you.</p>"
+    ) in page
