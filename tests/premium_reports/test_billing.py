@@ -17,7 +17,7 @@ from trueup.billing.selectors import dispute_terms
 from trueup.billing.services import outreach_release
 from trueup.letters.services import letter_render
 from trueup.premium_reports.models import ReportingPlan
-from trueup.premium_reports.services import report_estimate, report_file
+from trueup.premium_reports.services import plan_start, report_estimate, report_file
 
 
 def test_four_quarterly_reports_are_billed_at_their_premiums(
@@ -154,3 +154,23 @@ def test_the_insured_reads_the_audit_against_the_reports_in_the_portal(
         "The audit found $497,750.00, for a premium of $24,230.00. "
         "With your $4,914.00 deposit, $339.21 comes back to you.</p>"
     ) in page
+
+
+def test_a_smaller_deposit_leaves_the_rest_to_invoice_at_the_final_audit(
+    audit: Audit, approved: Audit, auditor: User, reviewer: User, manager: User
+) -> None:
+    small = plan_start(
+        period=audit.period, frequency="quarterly", deposit=Decimal("1000"), by=manager
+    )
+    _four_quarters_billed(small, auditor)
+    final = outreach_release(
+        outreach=Outreach.objects.get(audit=approved), by=reviewer, reason="explained by phone"
+    )
+    # $24,230.00 audited less $19,655.21 billed by the reports less the $1,000.00 deposit.
+    assert (final.kind, final.bill_now) == ("invoice", Decimal("3574.79"))
+    assert final.payload["premium_reports"]["explanation"].endswith(
+        "After your $1,000.00 deposit is applied, $3,574.79 is due."
+    )
+    html = letter_render(audit=approved, kind="results", extra=dispute_terms(approved)).html
+    assert "Due after your reports and deposit" in html
+    assert "Our billing department will send you an invoice for the $3,574.79 due." in html
