@@ -5,14 +5,19 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from tests.premium_reports.conftest import ON_TRACK
 from trueup.accounts.models import User
+from trueup.audits.models import Audit
 from trueup.billing.errors import BillingRefused
 from trueup.billing.handoff import report_billing_handoff, reports_billing_handoff
-from trueup.billing.models import BillingInstruction, OutboxMessage
+from trueup.billing.models import BillingInstruction, OutboxMessage, Outreach
+from trueup.billing.selectors import dispute_terms
+from trueup.billing.services import outreach_release
+from trueup.letters.services import letter_render
 from trueup.premium_reports.models import ReportingPlan
-from trueup.premium_reports.services import report_estimate, report_file
+from trueup.premium_reports.services import plan_start, report_estimate, report_file
 
 
 def test_four_quarterly_reports_are_billed_at_their_premiums(
@@ -64,3 +69,108 @@ def test_the_daily_run_bills_an_estimated_report_not_billed_yet(plan: ReportingP
     report_estimate(report=first)
     assert [i.bill_now for i in reports_billing_handoff()] == [Decimal("4846.44")]
     assert reports_billing_handoff() == []
+
+
+def _four_quarters_billed(plan: ReportingPlan, auditor: User) -> None:
+    for report in plan.reports.all():
+        filed = report_file(report=report, lines=ON_TRACK, by=auditor, source="api")
+        report_billing_handoff(report=filed, by=auditor)
+
+
+def test_the_final_audit_is_billed_against_the_four_reports_with_the_deposit_returned(
+    plan: ReportingPlan, approved: Audit, auditor: User, reviewer: User
+) -> None:
+    _four_quarters_billed(plan, auditor)
+    final = outreach_release(
+        outreach=Outreach.objects.get(audit=approved), by=reviewer, reason="explained by phone"
+    )
+    # Audited $24,230.00 less the reports' $19,655.21 is $4,574.79; the $4,914.00 deposit
+    # applied to it leaves $339.21 to refund, not the audit's $4,575.00 over the estimate.
+    assert (final.kind, final.total_adjustment, final.held, final.previously_billed) == (
+        "refund",
+        Decimal("-339.21"),
+        Decimal("0.00"),
+        Decimal("0.00"),
+    )
+    assert final.bill_now == Decimal("-339.21")
+    assert final.payload["instruction"]["bill_now"] == "-339.21"
+    assert final.payload["premium_reports"] == {
+        "reported_exposure": "410000.00",
+        "audited_exposure": "497750.00",
+        "billed_by_reports": "19655.21",
+        "audited_premium": "24230.00",
+        "against_reports": "4574.79",
+        "deposit": "4914.00",
+        "amount_now": "-339.21",
+        "explanation": (
+            "Your payroll reports showed $410,000.00 of payroll and were billed $19,655.21. "
+            "The audit found $497,750.00, for a premium of $24,230.00. "
+            "With your $4,914.00 deposit, $339.21 comes back to you."
+        ),
+    }
+    # The reports, the deposit and the true-up add up to the audited premium.
+    billed = sum(i.bill_now for i in BillingInstruction.objects.all())
+    assert billed + plan.deposit == Decimal("24230.00")
+
+
+def test_a_final_audit_not_on_reporting_is_billed_its_adjustment_with_no_reports_part(
+    released: Audit,
+) -> None:
+    instruction = BillingInstruction.objects.get(audit=released)
+    assert instruction.bill_now == Decimal("4575.00")
+    assert instruction.payload["premium_reports"] is None
+
+
+def test_the_results_letter_explains_the_audit_against_the_reports_and_the_deposit(
+    plan: ReportingPlan, approved: Audit, auditor: User
+) -> None:
+    _four_quarters_billed(plan, auditor)
+    html = letter_render(audit=approved, kind="results", extra=dispute_terms(approved)).html
+    assert (
+        "Your payroll reports showed $410,000.00 of payroll and were billed $19,655.21. "
+        "The audit found $497,750.00, for a premium of $24,230.00. "
+        "With your $4,914.00 deposit, $339.21 comes back to you."
+    ) in html
+    assert '<th>Billed by your payroll reports</th><td class="num">$19,655.21</td>' in html
+    assert '<th>Your deposit</th><td class="num">$4,914</td>' in html
+    assert "Coming back to you after your reports and deposit" in html
+    assert "Our billing department will refund the $339.21 or credit it to your account." in html
+    assert "invoice for the additional premium" not in html
+
+
+def test_the_insured_reads_the_audit_against_the_reports_in_the_portal(
+    plan: ReportingPlan, approved: Audit, auditor: User, reviewer: User, policyholder: User
+) -> None:
+    _four_quarters_billed(plan, auditor)
+    outreach_release(
+        outreach=Outreach.objects.get(audit=approved), by=reviewer, reason="explained by phone"
+    )
+    client = Client()
+    client.force_login(policyholder)
+    page = client.get(f"/portal/audits/{approved.pk}/").content.decode()
+    assert ": refund return premium of $339.21." in page
+    assert (
+        "<p>Your payroll reports showed $410,000.00 of payroll and were billed $19,655.21. "
+        "The audit found $497,750.00, for a premium of $24,230.00. "
+        "With your $4,914.00 deposit, $339.21 comes back to you.</p>"
+    ) in page
+
+
+def test_a_smaller_deposit_leaves_the_rest_to_invoice_at_the_final_audit(
+    audit: Audit, approved: Audit, auditor: User, reviewer: User, manager: User
+) -> None:
+    small = plan_start(
+        period=audit.period, frequency="quarterly", deposit=Decimal("1000"), by=manager
+    )
+    _four_quarters_billed(small, auditor)
+    final = outreach_release(
+        outreach=Outreach.objects.get(audit=approved), by=reviewer, reason="explained by phone"
+    )
+    # $24,230.00 audited less $19,655.21 billed by the reports less the $1,000.00 deposit.
+    assert (final.kind, final.bill_now) == ("invoice", Decimal("3574.79"))
+    assert final.payload["premium_reports"]["explanation"].endswith(
+        "After your $1,000.00 deposit is applied, $3,574.79 is due."
+    )
+    html = letter_render(audit=approved, kind="results", extra=dispute_terms(approved)).html
+    assert "Due after your reports and deposit" in html
+    assert "Our billing department will send you an invoice for the $3,574.79 due." in html

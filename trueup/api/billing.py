@@ -22,6 +22,7 @@ from trueup.audits.selectors import audits_visible_to
 from trueup.billing.handoff import billing_handoff
 from trueup.billing.models import BillingInstruction, OutboxMessage, PaymentRecord
 from trueup.billing.outbox import outbox_delivered
+from trueup.billing.selectors import instructions_visible_to
 from trueup.billing.services import payment_record
 from trueup.core.errors import NotAllowed
 from trueup.core.spreadsheet import safe_row
@@ -37,6 +38,7 @@ CSV_COLUMNS = (
     "insured",
     "audit_id",
     "result_id",
+    "report_id",
     "stage",
     "kind",
     "total_adjustment",
@@ -52,8 +54,10 @@ CSV_COLUMNS = (
 class InstructionOut(Schema):
     id: int
     idempotency_key: str
-    audit_id: int
-    result_id: int
+    # An audit's result, or a premium report's premium (its audit and result are then null).
+    audit_id: int | None
+    result_id: int | None
+    report_id: int | None
     stage: str
     kind: str
     total_adjustment: Decimal
@@ -82,9 +86,7 @@ def _user(request: HttpRequest, roles: frozenset[str]) -> User:
 
 
 def _visible(user: User) -> QuerySet[BillingInstruction]:
-    return BillingInstruction.objects.filter(audit__in=audits_visible_to(user)).select_related(
-        "outbox"
-    )
+    return instructions_visible_to(user).select_related("outbox")
 
 
 @router.post("/audits/{audit_id}/billing-handoff", response=answers(InstructionOut, 201))
@@ -162,6 +164,7 @@ def export(
                     i.payload["insured"]["name"],
                     i.audit_id,
                     i.result_id,
+                    i.report_id,
                     i.stage,
                     i.kind,
                     i.total_adjustment,

@@ -44,6 +44,7 @@ from trueup.endorsements.selectors import premium_endorsements
 from trueup.letters.models import Letter
 from trueup.policies.models import PolicyPeriod
 from trueup.premium_reports.models import PremiumReport, ReportStatus
+from trueup.premium_reports.true_up import TrueUp, true_up
 from trueup.rating.money import cents
 
 # Letters, digits and - _ . : (UUIDs, request ids), as long as the column keeps.
@@ -167,8 +168,30 @@ def _endorsements(period: PolicyPeriod) -> list[dict[str, Any]]:
     ]
 
 
+def _reports_part(squared: TrueUp | None) -> dict[str, Any] | None:
+    """A reporting period's final audit against its reports: what was reported and what the
+    reports billed, the deposit, and what is owed (or returned) once it is applied."""
+    if squared is None:
+        return None
+    return {
+        "reported_exposure": str(squared.reported_exposure),
+        "audited_exposure": str(squared.audited_exposure),
+        "billed_by_reports": str(squared.reported_premium),
+        "audited_premium": str(squared.audited_premium),
+        "against_reports": str(squared.adjustment),
+        "deposit": str(squared.deposit),
+        "amount_now": str(squared.balance),
+        "explanation": squared.words(),
+    }
+
+
 def _payload(
-    audit: Audit, result: ResultSnapshot, figures: Mapping[str, Decimal], kind: str, stage: str
+    audit: Audit,
+    result: ResultSnapshot,
+    figures: Mapping[str, Decimal],
+    kind: str,
+    stage: str,
+    squared: TrueUp | None,
 ) -> dict[str, Any]:
     """Everything billing needs to act without asking again."""
     audits = chain(audit)
@@ -186,6 +209,7 @@ def _payload(
         "payment_plan": _plan_part(audits),
         "documents": _documents(audits),
         "endorsements": _endorsements(audit.period),
+        "premium_reports": _reports_part(squared),
     }
 
 
@@ -201,9 +225,18 @@ def _check_key(key: str | None) -> None:
         )
 
 
-def _figures(audit: Audit, result: ResultSnapshot, stage: str) -> dict[str, Decimal]:
-    """What this hand-off bills: the adjustment, less what was billed before for the audit's
-    chain and, at the release, what a dispute holds back."""
+def _against_reports(audit: Audit, result: ResultSnapshot, stage: str) -> TrueUp | None:
+    """A reporting period's final audit is billed against its reports, not its estimate; a
+    reversal hands back what was billed whatever the period."""
+    return None if stage == "reversed" else true_up(audit, result)
+
+
+def _figures(
+    audit: Audit, result: ResultSnapshot, stage: str, squared: TrueUp | None
+) -> dict[str, Decimal]:
+    """What this hand-off bills: the adjustment (on a reporting period, the audited premium
+    less what the reports billed, the deposit applied or returned), less what was billed before
+    for the audit's chain and, at the release, what a dispute holds back."""
     previously = (
         BillingInstruction.objects.filter(audit__in=chain(audit)).aggregate(s=Sum("bill_now"))["s"]
         or ZERO
@@ -212,6 +245,8 @@ def _figures(audit: Audit, result: ResultSnapshot, stage: str) -> dict[str, Deci
     previously = cents(Decimal(previously))
     # A reversed audit's adjustment is nothing: what was billed comes back.
     total = ZERO_CENTS if stage == "reversed" else cents(Decimal(result.adjustment))
+    if squared is not None:
+        total = squared.balance
     held = cents(held_back(audit, total) if stage == "released" else ZERO)
     return {
         "total_adjustment": total,
@@ -256,7 +291,8 @@ def _make(
     made = BillingInstruction.objects.filter(audit=locked, result=result, stage=stage)
     if made.exists():
         return made.get(), False
-    figures = _figures(locked, result, stage)
+    squared = _against_reports(locked, result, stage)
+    figures = _figures(locked, result, stage, squared)
     kind = _kind(figures["bill_now"], locked.period)
     instruction = BillingInstruction.objects.create(
         audit=locked,
@@ -264,7 +300,7 @@ def _make(
         idempotency_key=key,
         kind=kind,
         stage=stage,
-        payload=_payload(locked, result, figures, kind, stage),
+        payload=_payload(locked, result, figures, kind, stage, squared),
         created_by=by,
         **figures,
     )

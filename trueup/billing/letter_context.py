@@ -20,6 +20,7 @@ from trueup.letters.services import (
     register_addition,
     register_context,
 )
+from trueup.premium_reports.true_up import TrueUp, true_up
 
 
 def _dispute(audit: Audit, extra: Mapping[str, Any], kind: str) -> Dispute:
@@ -115,11 +116,13 @@ def _schedule(plan: PaymentPlan) -> list[dict[str, Any]]:
 def _standing(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]:
     """The result as it stands for billing, for the results letter: what an open dispute holds
     back, what is payable now, and the plan agreed (or waiting for a reviewer) with its
-    schedule. Nothing held and no plan: the letter reads as before."""
+    schedule. On a reporting period, the audit against the reports and the deposit, in words.
+    Nothing held, no plan and no reports: the letter reads as before."""
     result = audit.final_result
     if result is None:
         return {}
-    adjustment = Decimal(result.adjustment)
+    squared = true_up(audit, result)
+    adjustment = Decimal(result.adjustment) if squared is None else squared.balance
     held = held_back(audit, adjustment)
     plan = active_plan(audit)
     agreed = plan is not None and plan.status == PlanStatus.AGREED
@@ -129,6 +132,25 @@ def _standing(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]:
         "plan": plan if agreed else None,
         "plan_waiting": plan if plan is not None and not agreed else None,
         "plan_schedule": _schedule(plan) if plan is not None and agreed else [],
+        **_true_up_words(squared),
+    }
+
+
+def _true_up_words(squared: TrueUp | None) -> dict[str, Any]:
+    if squared is None:
+        return {"true_up": None}
+    label = (
+        "Due after your reports and deposit"
+        if squared.balance > 0
+        else "Coming back to you after your reports and deposit"
+        if squared.balance < 0
+        else "Nothing to pay or to be returned"
+    )
+    return {
+        "true_up": squared,
+        "true_up_words": squared.words(),
+        "true_up_label": label,
+        "true_up_amount": abs(squared.balance),
     }
 
 

@@ -12,7 +12,9 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from trueup.accounts.models import User
 from trueup.audits.models import Audit, ResultSnapshot
+from trueup.audits.selectors import audits_visible_to
 from trueup.audits.workflow import BILLABLE
 from trueup.billing import plans
 from trueup.billing.errors import BillingRefused
@@ -30,6 +32,7 @@ from trueup.billing.plans import Eligibility
 from trueup.core import clock, ruledata
 from trueup.core.money import usd_cents
 from trueup.policies.models import PolicyPeriod
+from trueup.premium_reports.true_up import true_up
 from trueup.rating.periods import add_months
 
 ZERO = Decimal(0)
@@ -113,10 +116,31 @@ def dispute_terms(audit: Audit) -> dict[str, Any]:
     return {"dispute_days": dispute_days(audit), "dispute_by": dispute_deadline(audit)}
 
 
+def amount_owed(audit: Audit, result: ResultSnapshot) -> Decimal:
+    """What the result asks of the insured (a return when negative): its adjustment, or on a
+    reporting period the audited premium less what the reports billed, the deposit applied."""
+    squared = true_up(audit, result)
+    return Decimal(result.adjustment) if squared is None else squared.balance
+
+
 def undisputed(audit: Audit) -> Decimal:
     """The part of the result not held by an open dispute (what may be billed at once)."""
-    total = Decimal(final_result_of(audit).adjustment)
+    total = amount_owed(audit, final_result_of(audit))
     return total - held_back(audit, total)
+
+
+def instructions_visible_to(user: User) -> QuerySet[BillingInstruction]:
+    """An audit's instructions for whoever may see the audit; a premium report's for the
+    department's staff, and for a vendor firm's users only where the firm audits its period."""
+    audits = audits_visible_to(user)
+    if not user.is_active or user.is_portal_user:
+        return BillingInstruction.objects.none()
+    reports = (
+        Q(report__isnull=False)
+        if user.vendor_id is None
+        else Q(report__plan__period_id__in=audits.values("period_id"))
+    )
+    return BillingInstruction.objects.filter(Q(audit__in=audits) | reports)
 
 
 def held_back(audit: Audit, total: Decimal) -> Decimal:
@@ -221,7 +245,7 @@ def billing_figures(audit: Audit) -> BillingFigures:
 
 def _in_flow(audit: Audit, records: BillingFigures, result: ResultSnapshot) -> BillingFigures:
     final = audit.status in BILLABLE
-    adjustment = Decimal(result.adjustment)
+    adjustment = amount_owed(audit, result)
     open_dispute = next((d for d in records.disputes if d.status == DisputeStatus.OPEN), None)
     held = (
         min(Decimal(open_dispute.disputed_amount), adjustment)

@@ -49,6 +49,7 @@ from trueup.billing.models import (
 from trueup.billing.selectors import (
     ZERO,
     active_plan,
+    amount_owed,
     chain,
     dispute_days,
     dispute_deadline,
@@ -349,7 +350,7 @@ def dispute_uphold(*, dispute: Dispute, by: User, resolution: str) -> BillingIns
         raise BillingRefused("the dispute is not open")
     if not resolution.strip():
         raise InvalidInput([Problem("resolution", "say why the audit stands")])
-    held = held_back(dispute.audit, Decimal(final_result_of(dispute.audit).adjustment))
+    held = held_back(dispute.audit, amount_owed(dispute.audit, final_result_of(dispute.audit)))
     dispute.status = DisputeStatus.UPHELD
     dispute.resolution = resolution.strip()
     dispute.resolved_at = timezone.now()

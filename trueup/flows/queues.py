@@ -21,8 +21,10 @@ from trueup.audits.selectors import audits_visible_to
 from trueup.audits.workflow import ACTIONS_BY_NAME, CLOSED, Status
 from trueup.billing.models import BillingInstruction, OutboxMessage
 from trueup.billing.outbox import DELIVERY_TIMEOUT_SECONDS, outbox_delivered
+from trueup.billing.selectors import instructions_visible_to
 from trueup.core.errors import NotAllowed
 from trueup.core.money import figure, usd, usd_cents
+from trueup.policies.models import PolicyPeriod
 from trueup.premium_reports.models import ReportingPlan
 from trueup.reporting.models import ExposureVariance
 from trueup.reporting.rules import rules
@@ -138,6 +140,8 @@ def review_rows(user: User, audits: Iterable[Any]) -> list[ReviewRow]:
 @dataclass(frozen=True)
 class BillingRow:
     instruction: BillingInstruction
+    # The policy period billed: the audit's, or the premium report's.
+    period: PolicyPeriod
     # What is billed is exact: always with cents.
     bill_now: str
     attempts: int
@@ -147,12 +151,14 @@ class BillingRow:
 
 
 def billing_queue(user: User) -> QuerySet[BillingInstruction]:
-    """Instructions billing does not have yet, the oldest first."""
+    """Instructions billing does not have yet (an audit's result or a premium report's), the
+    oldest first."""
     return (
-        BillingInstruction.objects.filter(
-            audit__in=audits_visible_to(user), outbox__delivered_at__isnull=True
+        instructions_visible_to(user)
+        .filter(outbox__delivered_at__isnull=True)
+        .select_related(
+            "outbox", "audit__period__policy__insured", "report__plan__period__policy__insured"
         )
-        .select_related("outbox", "audit__period__policy__insured")
         .order_by("created_at", "id")
     )
 
@@ -181,11 +187,19 @@ def error_words(message: OutboxMessage) -> str:
     return f"{said} ({error})"
 
 
+def _billed_period(instruction: BillingInstruction) -> PolicyPeriod:
+    if instruction.audit is not None:
+        return instruction.audit.period
+    assert instruction.report is not None  # an instruction is of an audit or of a report
+    return instruction.report.plan.period
+
+
 def billing_rows(user: User, instructions: Iterable[BillingInstruction]) -> list[BillingRow]:
     may_mark = user.role in DELIVERY_ROLES
     return [
         BillingRow(
             instruction=i,
+            period=_billed_period(i),
             bill_now=usd_cents(Decimal(i.bill_now)),
             attempts=i.outbox.attempts,
             last_tried=i.outbox.last_attempt_at,
@@ -216,7 +230,7 @@ def instruction_mark_delivered(*, instruction_id: int, by: User) -> Delivery:
         .select_related("instruction")
         .get(
             instruction_id=instruction_id,
-            instruction__audit__in=audits_visible_to(by),
+            instruction__in=instructions_visible_to(by),
         )
     )
     if message.delivered_at is not None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from trueup.web.staff.audits import endorsements, views
+from trueup.web.staff.audits import endorsements, reporting, views
 
 app_name = "audits"
 urlpatterns = [
@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/findings/", views.finding_add, name="finding_add"),
     path("<int:pk>/records/", views.records_checklist, name="records_checklist"),
     path("<int:pk>/records/<int:item>/", views.records_mark, name="records_mark"),
+    path("<int:pk>/premium-reporting/", reporting.premium_reporting, name="premium_reporting"),
     path(
         "<int:pk>/endorsements/<int:endorsement>/approve/",
         endorsements.approve,
