@@ -15,6 +15,7 @@ from trueup.billing.handoff import report_billing_handoff, reports_billing_hando
 from trueup.billing.models import BillingInstruction, OutboxMessage, Outreach
 from trueup.billing.selectors import dispute_terms
 from trueup.billing.services import outreach_release
+from trueup.core.errors import Refused
 from trueup.letters.services import letter_render
 from trueup.premium_reports.models import ReportingPlan
 from trueup.premium_reports.services import plan_start, report_estimate, report_file
@@ -174,3 +175,21 @@ def test_a_smaller_deposit_leaves_the_rest_to_invoice_at_the_final_audit(
     html = letter_render(audit=approved, kind="results", extra=dispute_terms(approved)).html
     assert "Due after your reports and deposit" in html
     assert "Our billing department will send you an invoice for the $3,574.79 due." in html
+
+
+def test_once_the_final_audit_is_billed_the_plan_takes_no_more_reports(
+    plan: ReportingPlan, approved: Audit, auditor: User, reviewer: User
+) -> None:
+    *filed, last = list(plan.reports.all())
+    for report in filed:
+        report_billing_handoff(
+            report=report_file(report=report, lines=ON_TRACK, by=auditor, source="api"),
+            by=auditor,
+        )
+    outreach_release(
+        outreach=Outreach.objects.get(audit=approved), by=reviewer, reason="explained by phone"
+    )
+    plan.refresh_from_db()
+    assert plan.status == "closed"
+    with pytest.raises(Refused, match="premium reporting is closed"):
+        report_file(report=last, lines=ON_TRACK, by=auditor, source="api")

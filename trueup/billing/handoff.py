@@ -44,6 +44,7 @@ from trueup.endorsements.selectors import premium_endorsements
 from trueup.letters.models import Letter
 from trueup.policies.models import PolicyPeriod
 from trueup.premium_reports.models import PremiumReport, ReportStatus
+from trueup.premium_reports.services import plan_close
 from trueup.premium_reports.true_up import TrueUp, true_up
 from trueup.rating.money import cents
 
@@ -292,6 +293,9 @@ def _make(
     if made.exists():
         return made.get(), False
     squared = _against_reports(locked, result, stage)
+    if squared is not None:
+        # Squared with its reports: a report filed later would be billed twice.
+        plan_close(period=locked.period)
     figures = _figures(locked, result, stage, squared)
     kind = _kind(figures["bill_now"], locked.period)
     instruction = BillingInstruction.objects.create(

@@ -39,6 +39,17 @@ from trueup.reference.selectors import rates_in_use
 FILING_SOURCES = frozenset({ReportSource.PORTAL, ReportSource.API, ReportSource.STAFF})
 
 
+@transaction.atomic
+def plan_close(*, period: PolicyPeriod) -> ReportingPlan | None:
+    """The final audit has squared the period with its reports: nothing more is reported, chased
+    or billed on the plan. Safe to call again; None when the period does not report."""
+    plan = ReportingPlan.objects.select_for_update().filter(period=period).first()
+    if plan is not None and plan.status != PlanStatus.CLOSED:
+        plan.status = PlanStatus.CLOSED
+        plan.save(update_fields=["status"])
+    return plan
+
+
 def add_months(day: date, months: int) -> date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
