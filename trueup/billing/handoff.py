@@ -423,7 +423,7 @@ def report_billing_handoff(
     """The billing instruction for a filed or estimated report's premium, made once per report
     whatever the retries, with its place in the outbox. Returns it and whether it is new."""
     locked = (
-        PremiumReport.objects.select_for_update()
+        PremiumReport.objects.select_for_update(of=("self",))
         .select_related("plan__period__policy__insured__agency")
         .get(pk=report.pk)
     )

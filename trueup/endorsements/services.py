@@ -384,7 +384,9 @@ def endorsement_request(
     # Locked: endorsements of one period are made one at a time, each from the terms the last
     # one left.
     period = (
-        PolicyPeriod.objects.select_for_update().select_related("policy__insured").get(pk=period.pk)
+        PolicyPeriod.objects.select_for_update(of=("self",))
+        .select_related("policy__insured")
+        .get(pk=period.pk)
     )
     problems = _check_effective(period, effective)
     if not reason.strip():
@@ -459,7 +461,11 @@ def _apply(period: PolicyPeriod, values: Mapping[str, Any]) -> None:
 
 
 def _locked(endorsement: Endorsement) -> Endorsement:
-    return Endorsement.objects.select_for_update().select_related("period").get(pk=endorsement.pk)
+    return (
+        Endorsement.objects.select_for_update(of=("self",))
+        .select_related("period")
+        .get(pk=endorsement.pk)
+    )
 
 
 @transaction.atomic

@@ -164,7 +164,7 @@ def _write(
 
 def _locked_due(report: PremiumReport) -> PremiumReport:
     locked = (
-        PremiumReport.objects.select_for_update()
+        PremiumReport.objects.select_for_update(of=("self",))
         .select_related("plan__period__policy__insured")
         .get(pk=report.pk)
     )

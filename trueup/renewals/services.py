@@ -131,7 +131,7 @@ def recommendation_make(*, audit: Audit) -> RenewalRecommendation:
     """The recommendation from a completed audit's final result, made once: asked again for the
     same result it is the one already made, unless it was made before the renewal was written
     and is still proposed: then it is compared again, with the renewal's estimates."""
-    locked = Audit.objects.select_for_update().select_related("period").get(pk=audit.pk)
+    locked = Audit.objects.select_for_update(of=("self",)).select_related("period").get(pk=audit.pk)
     if locked.status != Status.COMPLETED or locked.final_result_id is None:
         raise RenewalRefused(
             f"the audit is {locked.get_status_display().lower()}: a renewal is recommended from "
@@ -200,7 +200,7 @@ def _check_decider(by: User) -> None:
 
 def _locked_proposal(recommendation: RenewalRecommendation) -> RenewalRecommendation:
     locked = (
-        RenewalRecommendation.objects.select_for_update()
+        RenewalRecommendation.objects.select_for_update(of=("self",))
         .select_related("audit__period__policy__insured", "renewal")
         .get(pk=recommendation.pk)
     )
