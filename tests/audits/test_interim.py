@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from trueup.accounts.models import User
 from trueup.audits.models import Audit, AuditType, PayrollEntry, StatusChange
@@ -130,3 +131,31 @@ def test_the_interim_audit_rates_its_quarter_against_the_estimate_pro_rata(
         Decimal("7159.00"),
         Decimal("1960.00"),
     )
+
+
+def test_the_underwriter_asks_for_one_from_the_audit_page(
+    audit: Audit, underwriter: User, client: Client
+) -> None:
+    client.force_login(underwriter)
+    page = client.get(f"/audits/{audit.pk}/").content.decode()
+    assert "Ask for an interim audit" in page
+    answer = client.post(
+        f"/audits/{audit.pk}/interim/", {"covers_to": "2025-06-30", "reason": "bankruptcy"}
+    )
+    made = Audit.objects.get(type=AuditType.INTERIM)
+    assert answer.status_code == 302
+    assert answer["Location"] == f"/audits/{made.pk}/"
+    assert (made.covers_from, made.covers_to) == (date(2025, 1, 1), date(2025, 6, 30))
+
+
+def test_an_auditor_is_not_offered_the_form_and_may_not_post_it(
+    audit: Audit, auditor: User, client: Client
+) -> None:
+    Audit.objects.filter(pk=audit.pk).update(assignee=auditor)
+    client.force_login(auditor)
+    assert "Ask for an interim audit" not in client.get(f"/audits/{audit.pk}/").content.decode()
+    answer = client.post(
+        f"/audits/{audit.pk}/interim/", {"covers_to": "2025-06-30", "reason": "bankruptcy"}
+    )
+    assert answer.status_code == 403
+    assert not Audit.objects.filter(type=AuditType.INTERIM).exists()
