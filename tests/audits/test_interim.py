@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from tests.audits.conftest import api_key_for
 from trueup.accounts.models import User
 from trueup.audits.models import Audit, AuditType, PayrollEntry, StatusChange
 from trueup.audits.scheduling import interim_audit_request
@@ -158,4 +159,38 @@ def test_an_auditor_is_not_offered_the_form_and_may_not_post_it(
         f"/audits/{audit.pk}/interim/", {"covers_to": "2025-06-30", "reason": "bankruptcy"}
     )
     assert answer.status_code == 403
+    assert not Audit.objects.filter(type=AuditType.INTERIM).exists()
+
+
+def test_a_policy_admin_system_asks_for_one_through_the_api(
+    audit: Audit, underwriter: User
+) -> None:
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {api_key_for(underwriter)}")
+    answer = api.post(
+        f"/api/audits/{audit.pk}/interim",
+        {"covers_to": "2025-09-30", "reason": "underwriter_request"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 201
+    body = answer.json()
+    assert (body["type"], body["status"], body["due_date"]) == (
+        "interim",
+        "scheduled",
+        "2025-11-29",
+    )
+    assert (body["covers_from"], body["covers_to"]) == ("2025-01-01", "2025-09-30")
+    assert body["interim_reason"] == "underwriter_request"
+
+
+def test_the_api_refuses_an_auditor_and_a_day_past_the_term(
+    audit: Audit, underwriter: User, auditor: User
+) -> None:
+    Audit.objects.filter(pk=audit.pk).update(assignee=auditor)
+    path = f"/api/audits/{audit.pk}/interim"
+    late = {"covers_to": "2026-02-01", "reason": "bankruptcy"}
+    as_auditor = Client(HTTP_AUTHORIZATION=f"Bearer {api_key_for(auditor)}")
+    assert as_auditor.post(path, late, content_type="application/json").status_code == 403
+    as_underwriter = Client(HTTP_AUTHORIZATION=f"Bearer {api_key_for(underwriter)}")
+    answer = as_underwriter.post(path, late, content_type="application/json")
+    assert answer.status_code == 422
     assert not Audit.objects.filter(type=AuditType.INTERIM).exists()
