@@ -66,8 +66,17 @@ def _complete(audit: Audit, auditor: User, manager: User) -> Audit:
     return Audit.objects.get(pk=done.pk)
 
 
+@dataclass
+class Written:
+    """The first term audited; the second's audit in progress with its payroll entered."""
+
+    first: Audit
+    second: Audit
+    renewal: PolicyPeriod
+
+
 @pytest.fixture
-def terms(audit: Audit, auditor: User, manager: User) -> Terms:
+def written(audit: Audit, auditor: User, manager: User) -> Written:
     agency = Agency.objects.create(code="MSA", name="Main Street Insurance Agency")
     Agent.objects.create(agency=agency, name="Pat Agent", email="pat@mainstreet.example")
     Insured.objects.filter(pk=audit.period.policy.insured_id).update(
@@ -86,4 +95,10 @@ def terms(audit: Audit, auditor: User, manager: User) -> Terms:
     _estimate(renewal, "5645", "400000")
     _estimate(renewal, "8810", "62000")
     _estimate(renewal, "8742", "20000")
-    return Terms(_complete(first, auditor, manager), _complete(audit, auditor, manager), renewal)
+    return Written(_complete(first, auditor, manager), audit, renewal)
+
+
+@pytest.fixture
+def terms(written: Written, auditor: User, manager: User) -> Terms:
+    second = _complete(written.second, auditor, manager)
+    return Terms(written.first, second, written.renewal)

@@ -190,6 +190,7 @@ def test_without_a_renewal_written_the_recommendation_is_kept_but_not_accepted(
     terms: Terms, manager: User
 ) -> None:
     Endorsement.objects.all().delete()
+    RenewalRecommendation.objects.all().delete()
     terms.renewal.estimates.all().delete()
     terms.renewal.delete()
     made = recommendation_make(audit=terms.second)
@@ -204,6 +205,7 @@ def test_a_renewal_written_later_is_compared_when_recommended_again(
     terms: Terms, manager: User
 ) -> None:
     renewal = terms.renewal
+    RenewalRecommendation.objects.filter(audit=terms.second).delete()
     PolicyPeriod.objects.filter(pk=renewal.pk).update(effective=date(2026, 2, 1))
     made = recommendation_make(audit=terms.second)
     PolicyPeriod.objects.filter(pk=renewal.pk).update(effective=date(2026, 1, 1))

@@ -92,9 +92,31 @@ def test_a_bad_figure_is_refused_naming_its_line(
 def test_a_completed_audit_gets_its_recommendation_from_the_list(
     terms: Terms, underwriter: User
 ) -> None:
+    # Completed before recommendations were made on completion: it waits on the list.
+    RenewalRecommendation.objects.filter(audit=terms.second).delete()
     client = _client(underwriter)
     assert f"/renewals/audits/{terms.second.pk}/" in client.get("/renewals/").content.decode()
     answer = client.post(f"/renewals/audits/{terms.second.pk}/")
     made = RenewalRecommendation.objects.get(audit=terms.second)
     assert answer.status_code == 302
     assert answer["Location"] == f"/renewals/{made.pk}/"
+
+
+@pytest.mark.parametrize("persona", ["underwriter", "manager", "admin_user"])
+def test_the_renewals_link_is_in_the_navigation_of_those_who_decide_them(
+    persona: str, request: pytest.FixtureRequest
+) -> None:
+    page = _client(request.getfixturevalue(persona)).get("/audits/").content.decode()
+    assert '<a href="/renewals/">Renewals</a>' in page
+
+
+@pytest.mark.parametrize("persona", ["auditor", "reviewer", "billing"])
+def test_the_renewals_link_is_not_offered_to_other_staff(
+    persona: str, request: pytest.FixtureRequest
+) -> None:
+    page = _client(request.getfixturevalue(persona)).get("/audits/").content.decode()
+    assert '<a href="/renewals/">Renewals</a>' not in page
+
+
+def test_the_underwriter_role_is_named_without_read_only(underwriter: User) -> None:
+    assert underwriter.get_role_display() == "Underwriter"

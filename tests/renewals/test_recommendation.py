@@ -9,7 +9,7 @@ import pytest
 from tests.renewals.conftest import Terms
 from trueup.audits.models import Audit
 from trueup.audits.workflow import Status
-from trueup.renewals.models import RecommendationChange, RenewalRecommendation
+from trueup.renewals.models import RenewalRecommendation
 from trueup.renewals.services import RenewalRefused, recommendation_make
 
 
@@ -84,8 +84,8 @@ def test_the_recommendation_is_made_once_per_final_result(terms: Terms) -> None:
     again = recommendation_make(audit=terms.second)
     assert again.pk == made.pk
     assert made.renewal == terms.renewal
-    assert RenewalRecommendation.objects.count() == 1
-    assert [c.summary for c in RecommendationChange.objects.all()] == ["recommended from the audit"]
+    assert RenewalRecommendation.objects.filter(audit=terms.second).count() == 1
+    assert [c.summary for c in made.changes.all()] == ["recommended from the audit"]
 
 
 def test_the_first_term_alone_has_no_trend_and_no_renewal_of_its_own_written(

@@ -13,7 +13,7 @@ class Role(models.TextChoices):
     REVIEWER = "reviewer", "Reviewer"
     MANAGER = "manager", "Audit manager"
     BILLING = "billing", "Billing"
-    UNDERWRITER = "underwriter", "Underwriter (read only)"
+    UNDERWRITER = "underwriter", "Underwriter"
     ADMIN = "admin", "Administrator"
     # Portal users: never the workbench or the API, only the portal's own pages.
     INSURED = "insured", "Policyholder (portal)"

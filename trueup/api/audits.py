@@ -13,11 +13,13 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.params import HeaderEx, P
+from ninja.responses import Status
 
 from trueup.accounts.models import Role, User
 from trueup.api.common import Error, Input, Money, Page, answers
 from trueup.audits import facts, services
 from trueup.audits.models import Audit, ResultSnapshot
+from trueup.audits.scheduling import interim_audit_request
 from trueup.audits.selectors import (
     audits_filtered,
     audits_visible_to,
@@ -60,6 +62,10 @@ class AuditOut(Schema):
     # Counts every change to the worksheet facts; a replacement of them sends it in If-Match.
     facts_version: int
     result: ResultSummary | None
+    # An interim audit's days, both included, and why it was asked for (blank otherwise).
+    covers_from: date | None = None
+    covers_to: date | None = None
+    interim_reason: str = ""
 
     # Read from an Audit (select_related period__policy and assignee to avoid extra queries).
     @staticmethod
@@ -202,6 +208,25 @@ def act(request: HttpRequest, audit_id: int, action: Action, payload: ActionIn) 
         audit=_audit(user, audit_id), by=user, action=action, reason=payload.reason
     )
     return AuditOut.from_orm(_audit(user, moved.pk))
+
+
+class InterimIn(Input):
+    covers_to: date = Field(description="The last day the interim audit covers, within the term")
+    reason: Literal["underwriter_request", "bankruptcy"]
+
+
+@router.post("/{audit_id}/interim", response=answers(AuditOut, 201))
+def request_interim(request: HttpRequest, audit_id: int, payload: InterimIn) -> Status[AuditOut]:
+    """Ask for an interim audit of the audit's period (underwriter or audit manager): it covers
+    the term from its first day, or the day after the last interim audit, to ``covers_to``."""
+    user = _user(request)
+    made = interim_audit_request(
+        period=_audit(user, audit_id).period,
+        covers_to=payload.covers_to,
+        reason=payload.reason,
+        by=user,
+    )
+    return Status(201, AuditOut.from_orm(_audit(user, made.pk)))
 
 
 def _facts_version(if_match: str | None) -> int | None:

@@ -25,6 +25,13 @@ class AuditType(models.TextChoices):
     WAIVED = "waived", "Waived"
 
 
+class InterimReason(models.TextChoices):
+    """Why an interim audit was asked for during the term."""
+
+    UNDERWRITER_REQUEST = "underwriter_request", "Underwriter request"
+    BANKRUPTCY = "bankruptcy", "Bankruptcy filing"
+
+
 class Method(models.TextChoices):
     PHYSICAL = "physical", "Physical"
     VIRTUAL = "virtual", "Virtual / hybrid"
@@ -62,6 +69,10 @@ class Audit(models.Model):
     start_date = models.DateField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)
     rush = models.BooleanField(default=False)
+    # An interim audit covers part of the term, both days included, and says why it was asked for.
+    covers_from = models.DateField(null=True, blank=True)
+    covers_to = models.DateField(null=True, blank=True)
+    interim_reason = models.CharField(max_length=30, choices=InterimReason.choices, blank=True)
     revision_of = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="revision"
     )

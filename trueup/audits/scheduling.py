@@ -11,10 +11,11 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
-from trueup.accounts.models import User
-from trueup.audits.models import Audit, AuditType, Method, StatusChange
+from trueup.accounts.models import Role, User
+from trueup.audits.models import Audit, AuditType, InterimReason, Method, StatusChange
 from trueup.audits.workflow import Status
 from trueup.core import clock, ruledata
+from trueup.core.errors import InvalidInput, NotAllowed, Problem
 from trueup.core.money import usd
 from trueup.policies.models import PolicyPeriod
 from trueup.rating.errors import RuleBookError
@@ -161,3 +162,109 @@ def periods_to_schedule(today: date) -> list[PolicyPeriod]:
         .select_related("policy")
         .order_by("id")
     )
+
+
+# Who asks for an interim audit: the underwriter, or an audit manager or administrator.
+INTERIM_REQUESTERS = frozenset({Role.UNDERWRITER, Role.MANAGER, Role.ADMIN})
+
+
+def may_request_interim(user: User) -> bool:
+    return user.is_active and user.role in INTERIM_REQUESTERS
+
+
+def _pattern(audit_type: str) -> SchedulePattern:
+    pattern = SchedulePattern.objects.filter(audit_type=audit_type).first()
+    if pattern is None:
+        raise RuleBookError(
+            f"no schedule pattern for {audit_type} audits: add one in the admin (reference data)"
+        )
+    return pattern
+
+
+def interim_covers_from(period: PolicyPeriod) -> date:
+    """An interim audit starts where the last one ended, or on the term's first day."""
+    last = (
+        period.audits.filter(type=AuditType.INTERIM, covers_to__isnull=False)
+        .order_by("-covers_to")
+        .values_list("covers_to", flat=True)
+        .first()
+    )
+    return last + timedelta(days=1) if last else period.effective
+
+
+@transaction.atomic
+def interim_audit_request(*, period: PolicyPeriod, covers_to: date, reason: str, by: User) -> Audit:
+    """Schedule an interim audit of the term from its first day (or the day after the last
+    interim audit) to ``covers_to``, due by the interim pattern counted from that day."""
+    if not may_request_interim(by):
+        raise NotAllowed(
+            f"a user with the {by.get_role_display()} role may not ask for an interim audit: "
+            "the underwriter or an audit manager does"
+        )
+    locked = PolicyPeriod.objects.select_for_update().get(pk=period.pk)
+    covers_from = interim_covers_from(locked)
+    _check_interim(locked, covers_from, covers_to, reason)
+    pattern = _pattern(AuditType.INTERIM)
+    start = covers_to + timedelta(days=pattern.start_after_days)
+    due = min(
+        start + timedelta(days=pattern.due_after_days),
+        covers_to + timedelta(days=pattern.latest_due_after_days),
+    )
+    audit = Audit.objects.create(
+        period=locked,
+        type=AuditType.INTERIM,
+        method=Method(plan_for_method(locked)),
+        start_date=start,
+        due_date=due,
+        rush=pattern.rush,
+        covers_from=covers_from,
+        covers_to=covers_to,
+        interim_reason=reason,
+    )
+    words = InterimReason(reason).label
+    StatusChange.objects.create(
+        audit=audit,
+        from_status=Status.SCHEDULED,
+        to_status=Status.SCHEDULED,
+        by=by,
+        reason=f"interim audit of {covers_from.isoformat()} to {covers_to.isoformat()} "
+        f"({words.lower()}); {pattern.source}",
+    )
+    return audit
+
+
+def plan_for_method(period: PolicyPeriod) -> str:
+    """The method the scheduling rules choose for the period, as for its final audit."""
+    premium = estimated_premium(period)
+    classes = set(period.estimates.values_list("class_code", flat=True))
+    return str(
+        next(r for r in rules()["methods"] if _matches(r, period, premium, classes))["method"]
+    )
+
+
+def _check_interim(period: PolicyPeriod, covers_from: date, covers_to: date, reason: str) -> None:
+    ends = period.cancellation_date or period.expiration
+    problems = []
+    if reason not in InterimReason.values:
+        choices = ", ".join(str(label).lower() for label in InterimReason.labels)
+        problems.append(Problem("reason", f"choose why the audit is asked for: {choices}"))
+    if covers_from >= ends:
+        problems.append(
+            Problem("covers_to", "the term has no time left for an interim audit to cover")
+        )
+    elif not covers_from <= covers_to < ends:
+        last = ends - timedelta(days=1)
+        problems.append(
+            Problem(
+                "covers_to",
+                f"an interim audit covers part of the term from {covers_from.isoformat()}: "
+                f"choose a last day from {covers_from.isoformat()} to {last.isoformat()} "
+                "(earlier days are covered by an earlier interim audit, the term's end by "
+                "its final audit)"
+                if covers_from > period.effective
+                else f"an interim audit covers part of the term: choose a last day from "
+                f"{covers_from.isoformat()} to {last.isoformat()}",
+            )
+        )
+    if problems:
+        raise InvalidInput(problems)

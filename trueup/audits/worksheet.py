@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import QuerySet
 
-from trueup.audits.models import Audit
+from trueup.audits.models import Audit, AuditType
 from trueup.audits.workflow import Status
 from trueup.rating import worksheet as ws
+from trueup.rating.money import cents
 
 T = TypeVar("T")
 # The engine's audit types; a premium report is rated like an interim audit.
@@ -42,11 +43,12 @@ def worksheet_for(audit: Audit) -> ws.Worksheet:
         )
         for m in period.experience_mods
     )
+    effective, expiration, share = _span(audit)
     engine_policy = ws.Policy(
         line=policy.line,
         number=policy.number,
-        effective=period.effective,
-        expiration=period.expiration,
+        effective=effective,
+        expiration=expiration,
         states=tuple(period.states),
         insured_name=policy.insured.name,
         cancellation=cancellation,
@@ -58,7 +60,8 @@ def worksheet_for(audit: Audit) -> ws.Worksheet:
         gl_audit=period.gl_audit,
     )
     estimated = tuple(
-        ws.Estimate(e.state, e.class_code, e.exposure, e.basis) for e in period.estimates.all()
+        ws.Estimate(e.state, e.class_code, _share(e.exposure, share), e.basis)
+        for e in period.estimates.all()
     )
     is_estimated = audit.status == Status.ESTIMATED
     facts = ws.AuditFacts()
@@ -77,6 +80,21 @@ def worksheet_for(audit: Audit) -> ws.Worksheet:
         audit_costs=audit.audit_costs,
     )
     return ws.Worksheet(engine_policy, estimated, facts, engine_audit)
+
+
+def _share(exposure: Decimal, share: Decimal) -> Decimal:
+    return exposure if share == 1 else cents(exposure * share)
+
+
+def _span(audit: Audit) -> tuple[date, date, Decimal]:
+    """The dates the engine rates and the share of the term's estimate they carry: the term, or
+    for an interim audit the days it covers (both included), with the estimate pro rata to them."""
+    period = audit.period
+    if audit.type != AuditType.INTERIM or not (audit.covers_from and audit.covers_to):
+        return period.effective, period.expiration, Decimal(1)
+    end = audit.covers_to + timedelta(days=1)
+    share = Decimal((end - audit.covers_from).days) / (period.expiration - period.effective).days
+    return audit.covers_from, end, share
 
 
 # What ``worksheet_for`` reads of an audit, fetched for many audits at once: a few queries for a

@@ -9,10 +9,11 @@ from django.db import transaction
 from trueup.accounts.models import User
 from trueup.audits import services as audits
 from trueup.audits.models import Audit
-from trueup.audits.workflow import BILLABLE
+from trueup.audits.workflow import BILLABLE, Status
 from trueup.billing import services as billing
 from trueup.endorsements.services import audit_endorsement_correct, audit_endorsement_issue
 from trueup.portal.services import invitation_issue
+from trueup.renewals.services import TERM_TYPES, recommendation_make
 
 
 @transaction.atomic
@@ -59,14 +60,27 @@ def audit_revise(*, audit: Audit, by: User, reason: str) -> Audit:
 def _after(moved: Audit, by: User) -> Audit:
     """A result that became final goes to the outreach window (or, for a revision resolving a
     dispute, straight to billing), and is recorded on the period by its audit endorsement (a
-    revision's also corrects the original's, if its revision did not already)."""
+    revision's also corrects the original's, if its revision did not already). A completed audit
+    of a whole term also recommends the next term's estimate."""
     if moved.status in BILLABLE:
         billing.outreach_open(audit=moved, by=by)
         if moved.final_result is not None:
             audit_endorsement_issue(audit=moved, result=moved.final_result, by=by)
         if moved.revision_of is not None:
             audit_endorsement_correct(audit=moved.revision_of, by=by, reason="audit revised")
+        if _recommends(moved):
+            recommendation_make(audit=moved)
     return moved
+
+
+def _recommends(audit: Audit) -> bool:
+    """Only a completed audit of a whole term has the audited exposure a renewal is recommended
+    from: an estimated audit's is the policy's own estimate, an interim audit's part of a term."""
+    return (
+        audit.status == Status.COMPLETED
+        and audit.type in TERM_TYPES
+        and audit.final_result_id is not None
+    )
 
 
 WITH_REASON = {

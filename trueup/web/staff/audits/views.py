@@ -54,6 +54,7 @@ from trueup.web.staff.audits.forms import (
     RecordsMarkForm,
     WorklistFilters,
 )
+from trueup.web.staff.audits.interim import interim_panel
 from trueup.web.staff.billing.views import billing_panel
 from trueup.web.staff.portal.views import portal_panel
 from trueup.web.staff.practices.views import practice_notes_panel
@@ -372,6 +373,7 @@ def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
         **portal_panel(audit, user),
         **billing_panel(audit, user),
         **endorsements_panel(audit, user),
+        **interim_panel(audit, user),
         **practice_notes_panel(audit, worksheet["result"]),
     }
     return render(request, "audits/audit.html", context)

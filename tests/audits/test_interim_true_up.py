@@ -1,0 +1,62 @@
+"""A completed interim audit feeds the final audit's comparison on a reporting policy: the first
+quarter audited, the other three reported, against the $4,914 deposit."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from tests.premium_reports.conftest import *  # noqa: F403
+from tests.premium_reports.conftest import ON_TRACK
+from trueup.accounts.models import User
+from trueup.audits import services as audits
+from trueup.audits.models import Audit, PayrollEntry
+from trueup.audits.scheduling import interim_audit_request
+from trueup.audits.workflow import Status
+from trueup.premium_reports.models import ReportingPlan
+from trueup.premium_reports.services import report_file
+from trueup.premium_reports.true_up import TrueUp, true_up
+
+
+def _first_quarter_audited(audit: Audit, underwriter: User, manager: User) -> Audit:
+    interim = interim_audit_request(
+        period=audit.period, covers_to=date(2025, 3, 31), reason="bankruptcy", by=underwriter
+    )
+    Audit.objects.filter(pk=interim.pk).update(status=Status.IN_PROGRESS, assignee=manager)
+    for line in ON_TRACK:
+        PayrollEntry.objects.create(
+            audit=interim,
+            state=line["state"],
+            class_code=line["class_code"],
+            gross=Decimal(line["exposure"]),
+        )
+    done = audits.audit_submit(audit=Audit.objects.get(pk=interim.pk), by=manager)
+    assert done.status == Status.COMPLETED
+    return done
+
+
+def test_the_final_audit_counts_the_interim_audits_quarter_with_the_three_reports(
+    audit: Audit,
+    plan: ReportingPlan,
+    approved: Audit,
+    auditor: User,
+    underwriter: User,
+    manager: User,
+) -> None:
+    interim = _first_quarter_audited(audit, underwriter, manager)
+    for report in list(plan.reports.order_by("covers_from"))[1:]:
+        report_file(report=report, lines=ON_TRACK, by=auditor, source="api")
+    assert approved.final_result is not None
+    found = true_up(approved, approved.final_result)
+    assert interim.final_result is not None
+    assert interim.final_result.audited_premium == Decimal("5269.00")
+    # $102,500 a quarter: three reported (billed $14,745.16) and one audited ($5,269.00).
+    assert found == TrueUp(
+        audited_exposure=Decimal("497750.00"),
+        reported_exposure=Decimal("410000.00"),
+        audited_premium=Decimal("24230.00"),
+        reported_premium=Decimal("20014.16"),
+        adjustment=Decimal("4215.84"),
+        deposit=Decimal("4914.00"),
+        balance=Decimal("-698.16"),
+    )
