@@ -9,12 +9,23 @@ from playwright.sync_api import Browser, expect
 from tests.audits.test_staff_accessibility import check_as, signed_in
 from trueup.accounts.models import User
 from trueup.audits.models import Audit, AuditType
+from trueup.reference.models import SchedulePattern
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_underwriter_asks_for_an_interim_audit_on_an_accessible_page(
     browser: Browser, live_server: object, audit: Audit, underwriter: User
 ) -> None:
+    # A test run in a transaction empties the database when it ends, reference data the
+    # migrations wrote included: an earlier one may have, so the interim pattern is put back.
+    SchedulePattern.objects.update_or_create(
+        audit_type=AuditType.INTERIM,
+        defaults={
+            "due_after_days": 60,
+            "latest_due_after_days": 90,
+            "source": "Interim audits: target 60 days after the span audited ends, never past 90",
+        },
+    )
     base = str(live_server)
     check_as(browser, base, underwriter, [(f"/audits/{audit.pk}/", "the interim audit form")])
     page = signed_in(browser, base, underwriter).new_page()
