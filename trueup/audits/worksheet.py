@@ -31,18 +31,23 @@ def _fact(cls: type[T], row: models.Model) -> T:
     return cls(**values)
 
 
+def engine_mods(rows: Iterable[dict[str, Any]]) -> tuple[ws.ExperienceMod, ...]:
+    """A period's experience mods as stored (factor, effective, state) as the engine reads them."""
+    return tuple(
+        ws.ExperienceMod(
+            Decimal(str(m["factor"])), date.fromisoformat(m["effective"]), m.get("state")
+        )
+        for m in rows
+    )
+
+
 def worksheet_for(audit: Audit) -> ws.Worksheet:
     period = audit.period
     policy = period.policy
     cancellation = None
     if period.cancellation_date is not None:
         cancellation = ws.Cancellation(period.cancellation_date, period.cancellation_basis)
-    mods = tuple(
-        ws.ExperienceMod(
-            Decimal(str(m["factor"])), date.fromisoformat(m["effective"]), m.get("state")
-        )
-        for m in period.experience_mods
-    )
+    mods = engine_mods(period.experience_mods)
     effective, expiration, share = _span(audit)
     engine_policy = ws.Policy(
         line=policy.line,

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from trueup.accounts.models import User
+from trueup.audits.worksheet import engine_mods
 from trueup.endorsements.models import Endorsement, EndorsementStatus, Kind
 from trueup.policies.models import PolicyPeriod
 from trueup.rating import rate_worksheet
@@ -155,12 +156,7 @@ def schedule_in_force(period: PolicyPeriod) -> dict[str, str]:
 def worksheet_of(period: PolicyPeriod, terms: Terms) -> ws.Worksheet:
     """The worksheet of a period's estimate on ``terms``, with no audited facts."""
     policy = period.policy
-    mods = tuple(
-        ws.ExperienceMod(
-            Decimal(str(m["factor"])), date.fromisoformat(m["effective"]), m.get("state")
-        )
-        for m in terms.experience_mods
-    )
+    mods = engine_mods(terms.experience_mods)
     return ws.Worksheet(
         ws.Policy(
             line=policy.line,

@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from trueup.audits.worksheet import engine_mods
 from trueup.policies.models import PolicyPeriod
 from trueup.rating import rate_worksheet
 from trueup.rating import worksheet as ws
@@ -43,12 +44,7 @@ def covered_days(covers_from: date, covers_to: date) -> int:
 
 def engine_policy(period: PolicyPeriod) -> ws.Policy:
     """The period as the engine's policy, as an audit of it is rated (``audits.worksheet``)."""
-    mods = tuple(
-        ws.ExperienceMod(
-            Decimal(str(m["factor"])), date.fromisoformat(m["effective"]), m.get("state")
-        )
-        for m in period.experience_mods
-    )
+    mods = engine_mods(period.experience_mods)
     return ws.Policy(
         line=period.policy.line,
         number=period.policy.number,
