@@ -1,21 +1,20 @@
-"""A premium report rated by the engine: the period's worksheet with the reported exposure as
-the audited payroll. Premiums are annual (the expense constant, the premium discount's grading),
-so the report's exposure is taken to a year, rated, and the premium brought back to the days the
-report covers, rounded once."""
+"""A premium report rated by the engine as an interim part of the term: the reported exposure is
+the payroll of the days the report covers, the estimate is prorated to them, and the term's annual
+charges (the expense constant, the minimum premium, the premium discount's grading) are earned
+for those days, with the engine's reasons for every figure."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from trueup.audits.worksheet import engine_mods
 from trueup.policies.models import PolicyPeriod
 from trueup.rating import rate_worksheet
 from trueup.rating import worksheet as ws
+from trueup.rating.context import usd
 from trueup.rating.jsonio import to_jsonable
-from trueup.rating.money import CENT, quantize
 from trueup.reference.selectors import rates_in_use
 
 
@@ -42,44 +41,28 @@ def covered_days(covers_from: date, covers_to: date) -> int:
     return (covers_to - covers_from).days + 1
 
 
-def engine_policy(period: PolicyPeriod) -> ws.Policy:
-    """The period as the engine's policy, as an audit of it is rated (``audits.worksheet``)."""
-    mods = engine_mods(period.experience_mods)
-    return ws.Policy(
-        line=period.policy.line,
-        number=period.policy.number,
-        effective=period.effective,
-        expiration=period.expiration,
-        states=tuple(period.states),
-        insured_name=period.policy.insured.name,
-        experience_mods=mods,
-        premium_discount=period.premium_discount,
-        assigned_risk=period.assigned_risk,
-    )
-
-
 def rate_report(
-    period: PolicyPeriod, covers_from: date, covers_to: date, lines: list[Line]
+    period: PolicyPeriod,
+    covers_from: date,
+    covers_to: date,
+    lines: list[Line],
+    sheet: ws.Worksheet,
 ) -> Rated:
-    """The premium for ``lines`` over the days from ``covers_from`` to ``covers_to``."""
-    days, year = covered_days(covers_from, covers_to), term_days(period)
-    payroll = tuple(
-        ws.PayrollLine(
-            state=line.state, class_code=line.class_code, gross=line.exposure * year / days
-        )
-        for line in lines
-    )
-    estimated = tuple(
-        ws.Estimate(e.state, e.class_code, e.exposure, e.basis) for e in period.estimates.all()
-    )
-    sheet = ws.Worksheet(
-        engine_policy(period), estimated, ws.AuditFacts(payroll=payroll), ws.Audit(type="interim")
+    """The premium for ``lines`` over the days from ``covers_from`` to ``covers_to``, rated on
+    ``sheet``: the period's worksheet as an audit of it is rated (``audits.worksheet``)."""
+    interim = ws.Interim(covers_from, covers_to + timedelta(days=1))
+    payroll = tuple(ws.PayrollLine(line.state, line.class_code, line.exposure) for line in lines)
+    sheet = replace(
+        sheet,
+        policy=replace(sheet.policy, interim=interim, cancellation=None),
+        audited=ws.AuditFacts(payroll=payroll),
+        audit=ws.Audit(type="interim"),
     )
     result = rate_worksheet(sheet, rates=rates_in_use())
-    premium = quantize(result.audited_premium * days / year, CENT)
-    reasons = [f"{line.state} {line.class_code}: ${line.exposure:,} reported" for line in lines]
+    days, year = covered_days(covers_from, covers_to), term_days(period)
+    reasons = [f"{line.state} {line.class_code}: {usd(line.exposure)} reported" for line in lines]
     reasons.append(
-        f"the reported exposure, taken to a full year, rates at ${result.audited_premium:,}; "
-        f"the report covers {days} of the term's {year} days: ${premium:,}"
+        f"rated for the {days} of the term's {year} days the report covers, the term's annual "
+        f"charges earned for those days: {usd(result.audited_premium)}"
     )
-    return Rated(premium, reasons, to_jsonable(result))
+    return Rated(result.audited_premium, reasons, to_jsonable(result))

@@ -16,6 +16,7 @@ from django.utils import timezone
 from trueup.accounts.models import User
 from trueup.audits.models import Audit
 from trueup.audits.services import may
+from trueup.audits.worksheet import period_worksheet
 from trueup.core import clock
 from trueup.core.errors import InvalidInput, NotAllowed, Problem, Refused
 from trueup.core.tasks import enqueue_on_commit
@@ -150,7 +151,8 @@ def _write(
     report: PremiumReport, lines: list[Line], by: User | None, source: str, status: str
 ) -> PremiumReport:
     period = report.plan.period
-    rated = rate_report(period, report.covers_from, report.covers_to, lines)
+    sheet = period_worksheet(period)
+    rated = rate_report(period, report.covers_from, report.covers_to, lines, sheet)
     ReportLine.objects.bulk_create(
         ReportLine(report=report, state=x.state, class_code=x.class_code, exposure=x.exposure)
         for x in lines
