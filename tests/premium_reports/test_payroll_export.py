@@ -180,3 +180,33 @@ def test_an_unreadable_export_is_said_and_the_form_stays_as_it_was(
     assert answer.status_code == 422
     assert "notes.csv could not be read" in answer.content.decode()
     assert _first(plan).status == "due"
+
+
+def test_a_class_the_estimate_does_not_have_is_added_to_the_form_and_filed(
+    plan: ReportingPlan, policyholder: User
+) -> None:
+    url = f"/portal/payroll-reports/{_first(plan).pk}/"
+    client = _client(policyholder)
+    export = EXPORT + b'Eve Stone,E5,IN,5606,03/28/2025,03/15/2025,03/28/2025,"3,000.00",\n'
+    upload = SimpleUploadedFile("journal.csv", export, content_type="text/csv")
+    page = client.post(url, {"action": "read_export", "export": upload}).content.decode()
+    assert 'name="state-2" value="IN"' in page
+    assert 'name="class_code-2" value="5606"' in page
+    assert 'name="exposure-2" value="3000.00"' in page
+    sent = client.post(
+        url,
+        {
+            "action": "file",
+            "exposure-0": "6600.00",
+            "exposure-1": "1500.00",
+            "state-2": "IN",
+            "class_code-2": "5606",
+            "exposure-2": "3000.00",
+        },
+    )
+    assert sent.status_code == 302
+    assert [(x.class_code, x.exposure) for x in _first(plan).lines.all()] == [
+        ("5645", Decimal("6600.00")),
+        ("8810", Decimal("1500.00")),
+        ("5606", Decimal("3000.00")),
+    ]
