@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from playwright.sync_api import Browser
 
 from tests.audits.conftest import make_user
+from tests.audits.test_staff_accessibility import check_as
 from tests.premium_reports.conftest import ON_TRACK
 from trueup.accounts.models import Role, User
 from trueup.billing.models import BillingInstruction
@@ -210,3 +212,40 @@ def test_a_class_the_estimate_does_not_have_is_added_to_the_form_and_filed(
         ("8810", Decimal("1500.00")),
         ("5606", Decimal("3000.00")),
     ]
+
+
+def test_staff_read_the_insureds_export_and_file_the_report_from_the_workbench(
+    plan: ReportingPlan, auditor: User
+) -> None:
+    report = _first(plan)
+    url = f"/audits/{plan.period.audits.get().pk}/premium-reporting/reports/{report.pk}/"
+    client = _client(auditor)
+    upload = SimpleUploadedFile("journal.csv", EXPORT, content_type="text/csv")
+    read = client.post(url, {"action": "read_export", "export": upload})
+    assert read.status_code == 200
+    page = read.content.decode()
+    assert 'name="exposure-0" value="6600.00"' in page
+    assert "<td>row 7</td><td>the same check again for Ben Okafor: left out</td>" in page
+    assert _first(plan).status == "due"
+    sent = client.post(url, {"action": "file", "exposure-0": "6600.00", "exposure-1": "1500.00"})
+    assert sent.status_code == 302
+    filed = _first(plan)
+    assert (filed.status, filed.source, filed.filed_by) == ("filed", "staff", auditor)
+    again = client.get(url)
+    assert again.status_code == 409
+    assert "This report is filed already, and final" in again.content.decode()
+
+
+def test_an_underwriter_may_not_open_the_workbenchs_report_form(
+    plan: ReportingPlan, underwriter: User
+) -> None:
+    url = f"/audits/{plan.period.audits.get().pk}/premium-reporting/reports/{_first(plan).pk}/"
+    assert _client(underwriter).get(url).status_code in (403, 404)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_workbenchs_report_form_is_accessible_and_fits_a_phone(
+    browser: Browser, live_server: object, plan: ReportingPlan, auditor: User
+) -> None:
+    url = f"/audits/{plan.period.audits.get().pk}/premium-reporting/reports/{_first(plan).pk}/"
+    check_as(browser, str(live_server), auditor, [(url, "premium report form")])
