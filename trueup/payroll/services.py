@@ -96,28 +96,39 @@ def _class_problem(period: PolicyPeriod, rates: RateTable) -> Any:
     return problem
 
 
-def _options(audit: Audit, basis: str, rates: RateTable) -> Options:
-    period = audit.period
+def _period_options(
+    period: PolicyPeriod, effective: date, expiration: date, basis: str, rates: RateTable
+) -> Options:
+    """What every read for the period is asked: its states and rated classes, and the insured's
+    saved answers (groups of rows, pay codes mapped or excluded)."""
     states = list(period.states)
     answers = PayrollResolution.objects.filter(insured_id=period.policy.insured_id)
     groups = {(a.kind, a.key): (a.state, a.class_code) for a in answers if a.kind in GROUP_KINDS}
     codes = [a for a in answers if a.kind == ResolutionKind.CODE]
-    employees = list(EmployeeClass.objects.filter(audit=audit))
     return Options(
-        effective=period.effective,
-        expiration=period.cancellation_date or period.expiration,
+        effective=effective,
+        expiration=expiration,
         basis="earned" if basis == "earned" else "check",
-        employee_classes={
-            e.employee: (e.state, e.class_code) for e in employees if not e.excluded_reason
-        },
-        excluded_employees={e.employee: e.excluded_reason for e in employees if e.excluded_reason},
-        officer_names=frozenset(audit.owners.values_list("name", flat=True)),
         default_state=states[0] if len(states) == 1 else None,
         states=tuple(states),
         class_problem=_class_problem(period, rates),
         groups=groups,
         codes={a.key: a.category for a in codes if a.category},
         excluded_codes={a.key: a.excluded_reason for a in codes if a.excluded_reason},
+    )
+
+
+def _options(audit: Audit, basis: str, rates: RateTable) -> Options:
+    period = audit.period
+    expiration = period.cancellation_date or period.expiration
+    employees = list(EmployeeClass.objects.filter(audit=audit))
+    return dataclasses.replace(
+        _period_options(period, period.effective, expiration, basis, rates),
+        employee_classes={
+            e.employee: (e.state, e.class_code) for e in employees if not e.excluded_reason
+        },
+        excluded_employees={e.employee: e.excluded_reason for e in employees if e.excluded_reason},
+        officer_names=frozenset(audit.owners.values_list("name", flat=True)),
     )
 
 
@@ -157,22 +168,13 @@ def period_register_read(
             "payroll journal"
         )
     chosen = _insured_profile(period, _headers(export)) or detect_profile(_headers(export))
-    rates = rates_in_use()
-    states = list(period.states)
-    answers = PayrollResolution.objects.filter(insured_id=period.policy.insured_id)
-    codes = [a for a in answers if a.kind == ResolutionKind.CODE]
-    options = Options(
-        effective=covers_from,
-        expiration=covers_to + timedelta(days=1),
-        basis="earned",
-        default_state=states[0] if len(states) == 1 else None,
-        states=tuple(states),
-        class_problem=_class_problem(period, rates),
-        groups={(a.kind, a.key): (a.state, a.class_code) for a in answers if a.kind in GROUP_KINDS},
-        codes={a.key: a.category for a in codes if a.category},
-        excluded_codes={a.key: a.excluded_reason for a in codes if a.excluded_reason},
+    options = _period_options(
+        period, covers_from, covers_to + timedelta(days=1), "earned", rates_in_use()
     )
-    return finish(ingest(export.frame, chosen, options), export, options)
+    result = ingest(export.frame, chosen, options)
+    # The report's dates were checked above; its notes on the policy period are not these days'.
+    result.tables, result.notes = export.tables, list(export.notes)
+    return result
 
 
 def _headers(export: Export) -> list[str]:
