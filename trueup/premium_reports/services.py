@@ -16,7 +16,6 @@ from django.utils import timezone
 from trueup.accounts.models import User
 from trueup.audits.models import Audit
 from trueup.audits.services import may
-from trueup.audits.worksheet import period_worksheet
 from trueup.core import clock
 from trueup.core.errors import InvalidInput, NotAllowed, Problem, Refused
 from trueup.core.tasks import enqueue_on_commit
@@ -151,8 +150,7 @@ def _write(
     report: PremiumReport, lines: list[Line], by: User | None, source: str, status: str
 ) -> PremiumReport:
     period = report.plan.period
-    sheet = period_worksheet(period)
-    rated = rate_report(period, report.covers_from, report.covers_to, lines, sheet)
+    rated = rate_report(period, report.covers_from, report.covers_to, lines)
     ReportLine.objects.bulk_create(
         ReportLine(report=report, state=x.state, class_code=x.class_code, exposure=x.exposure)
         for x in lines
@@ -164,18 +162,27 @@ def _write(
     return report
 
 
+def report_check_due(report: PremiumReport) -> None:
+    """Refused unless the report may still be filed: due, on an open plan. A report filed or
+    estimated is final."""
+    if report.plan.status != PlanStatus.OPEN:
+        raise Refused(
+            "this policy's premium reporting is closed: its reports are not filed any more"
+        )
+    if report.status != ReportStatus.DUE:
+        raise Refused(
+            f"this report is {report.get_status_display().lower()} already, and final: "
+            "it is not filed again"
+        )
+
+
 def _locked_due(report: PremiumReport) -> PremiumReport:
     locked = (
         PremiumReport.objects.select_for_update(of=("self",))
         .select_related("plan__period__policy__insured")
         .get(pk=report.pk)
     )
-    if locked.plan.status != PlanStatus.OPEN:
-        raise Refused(
-            "this policy's premium reporting is closed: its reports are not filed any more"
-        )
-    if locked.status != ReportStatus.DUE:
-        raise Refused(f"this report is {locked.get_status_display().lower()} already")
+    report_check_due(locked)
     return locked
 
 

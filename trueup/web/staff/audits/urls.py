@@ -21,6 +21,11 @@ urlpatterns = [
     path("<int:pk>/records/<int:item>/", views.records_mark, name="records_mark"),
     path("<int:pk>/premium-reporting/", reporting.premium_reporting, name="premium_reporting"),
     path(
+        "<int:pk>/premium-reporting/reports/<int:report>/",
+        reporting.premium_report_file,
+        name="premium_report_file",
+    ),
+    path(
         "<int:pk>/endorsements/<int:endorsement>/approve/",
         endorsements.approve,
         name="endorsement_approve",
