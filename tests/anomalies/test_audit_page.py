@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from tests.audits.conftest import api_key_for
 from trueup.accounts.models import User
 from trueup.anomalies.models import FlagDecision
 from trueup.anomalies.services import flag_decide
@@ -104,3 +105,28 @@ def test_billing_may_not_decide_a_flag(flagged: Audit, billing: User) -> None:
     )
     assert answer.status_code in (403, 404)
     assert not FlagDecision.objects.exists()
+
+
+def test_a_system_reads_and_decides_the_flags_through_the_api(
+    flagged: Audit, auditor: User, manager: User
+) -> None:
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {api_key_for(auditor)}")
+    listed = api.get(f"/api/audits/{flagged.pk}/flags")
+    assert listed.status_code == 200
+    assert [(f["key"], f["text"], f["decision"]) for f in listed.json()] == [(KEY, TEXT, None)]
+    made = api.post(
+        f"/api/audits/{flagged.pk}/flags",
+        {"key": KEY, "decision": "accepted", "reason": "charged as payroll"},
+        content_type="application/json",
+    )
+    assert made.status_code == 201
+    assert (made.json()["decision"], made.json()["by"]) == ("accepted", "auditor")
+    again = api.get(f"/api/audits/{flagged.pk}/flags").json()
+    assert again[0]["decision"]["reason"] == "charged as payroll"
+    Audit.objects.filter(pk=flagged.pk).update(status=Status.COMPLETED)
+    late = api.post(
+        f"/api/audits/{flagged.pk}/flags",
+        {"key": KEY, "decision": "dismissed", "reason": "changed my mind"},
+        content_type="application/json",
+    )
+    assert late.status_code == 409

@@ -1,4 +1,5 @@
-"""Audits in the JSON API: list, read, act on, enter payroll facts, rate, read the result."""
+"""Audits in the JSON API: list, read, act on, enter payroll facts, rate, read the result, and
+decide its anomaly flags."""
 
 # No `from __future__ import annotations` here: Django Ninja reads the list's query parameters
 # through the pagination wrapper, whose module cannot resolve names such as `date` from strings.
@@ -16,6 +17,8 @@ from ninja.params import HeaderEx, P
 from ninja.responses import Status
 
 from trueup.accounts.models import Role, User
+from trueup.anomalies.selectors import flags_for
+from trueup.anomalies.services import flag_decide
 from trueup.api.common import Error, Input, Money, Page, answers
 from trueup.audits import facts, services
 from trueup.audits.models import Audit, ResultSnapshot
@@ -23,8 +26,10 @@ from trueup.audits.scheduling import interim_audit_request
 from trueup.audits.selectors import (
     audits_filtered,
     audits_visible_to,
+    has_facts,
     latest_result,
     with_latest_result,
+    working_result,
 )
 from trueup.audits.workflow import MOVES
 from trueup.core import clock
@@ -287,3 +292,71 @@ def rate(request: HttpRequest, audit_id: int) -> ResultSummary:
         raise NotAllowed("this account may not rate audits")
     snapshot = services.audit_rate(audit=_audit(user, audit_id), by=user)
     return ResultSummary.model_validate(snapshot, from_attributes=True)
+
+
+class FlagDecisionOut(Schema):
+    decision: Literal["accepted", "dismissed"]
+    reason: str
+    by: str
+    at: Any
+
+
+class FlagOut(Schema):
+    key: str = Field(description="The flag within the audit: a decision names it")
+    code: str
+    title: str
+    text: str
+    source: str
+    state: str
+    class_code: str
+    decision: FlagDecisionOut | None
+
+
+class FlagDecisionIn(Input):
+    key: str
+    decision: Literal["accepted", "dismissed"]
+    reason: str
+
+
+def _decision_out(made: Any) -> FlagDecisionOut:
+    return FlagDecisionOut(
+        decision=made.decision, reason=made.reason, by=made.by.username, at=made.at
+    )
+
+
+@router.get("/{audit_id}/flags", response=answers(list[FlagOut]))
+def list_flags(request: HttpRequest, audit_id: int) -> list[FlagOut]:
+    """The audit's anomaly flags, from the rating its page shows, each with its latest
+    decision."""
+    audit = _audit(_user(request), audit_id)
+    result, _, _ = working_result(audit, has_facts(audit))
+    return [
+        FlagOut(
+            key=row.flag.key,
+            code=row.flag.code,
+            title=row.flag.title,
+            text=row.flag.text,
+            source=row.flag.source,
+            state=row.flag.state,
+            class_code=row.flag.class_code,
+            decision=_decision_out(row.decision) if row.decision else None,
+        )
+        for row in flags_for(audit, result)
+    ]
+
+
+@router.post("/{audit_id}/flags", response=answers(FlagDecisionOut, 201))
+def decide_flag(
+    request: HttpRequest, audit_id: int, payload: FlagDecisionIn
+) -> Status[FlagDecisionOut]:
+    """Accept or dismiss one of the audit's flags, with a reason: 409 once the audit is final or
+    when the flag is no longer raised."""
+    user = _user(request)
+    made = flag_decide(
+        audit=_audit(user, audit_id),
+        key=payload.key,
+        decision=payload.decision,
+        reason=payload.reason,
+        by=user,
+    )
+    return Status(201, _decision_out(made))
