@@ -61,11 +61,14 @@ def main() -> int:
                 top1 += codes[:1] == [row["expected"]]
                 top3 += row["expected"] in codes
                 if row["expected"] not in codes:
-                    misses.append(f"  {row['state']} {row['description']!r}: {row['expected']}, got {codes}")
+                    misses.append(
+                        f"  {row['state']} {row['description']!r}: {row['expected']}, got {codes}"
+                    )
         n = len(rows)
         times.sort()
         print(f"descriptions: {n} (each looked up {options.repeat} times)")
-        print(f"index build (NCCI, {len(index_for('NCCI', 'WC').entries)} classes): {built * 1000:.1f} ms")
+        classes = len(index_for("NCCI", "WC").entries)
+        print(f"index build (NCCI, {classes} classes): {built * 1000:.1f} ms")
         print(f"top-1 accuracy: {top1 / n:.1%} ({top1}/{n})")
         print(f"top-3 accuracy: {top3 / n:.1%} ({top3}/{n})  goal ≥ 90 %")
         print(f"median lookup: {statistics.median(times) * 1000:.2f} ms  goal ≤ 20 ms")

@@ -41,14 +41,14 @@ GL_SYSTEM = "ISO"
 MAX_QUERY = 300
 DEFAULT_LIMIT = 5
 # Words that say nothing about the work done (English, and a few Spanish ones insureds use).
-STOP_WORDS = frozenset(
-    """a an and or the of to in on at for from by with we our us they their them it its is are
+_STOP_TEXT = """
+    a an and or the of to in on at for from by with we our us they their them it its is are
     was were be been do does did doing some also other others all any most mostly mainly main
     work works worked working job jobs business company companies firm services service llc inc
     people employees employee staff crew crews who that this these those as into about just
     only mostly small big new old time part full y de la el los las en con para una un que
-    hacemos trabajamos trabajo""".split()
-)
+    hacemos trabajamos trabajo install installs installed installing installation"""
+STOP_WORDS = frozenset(_STOP_TEXT.split())
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-/'][a-z0-9]+)*")
 # Ranking weights, chosen on the evaluation set (tests/reference/class_eval.csv).
 CHAR_WEIGHT = 0.45
@@ -59,6 +59,8 @@ FUZZY_CUTOFF = 84  # rapidfuzz ratio for a misspelt word to count as the word
 # A second class is "also fitting" (governing-class warning) when it matched words of its own
 # and scores at least this share of the best suggestion.
 ALSO_FITS_SHARE = 0.6
+MIN_SCORE = 0.05
+UNMATCHED_SHARE = 0.5
 
 
 def normalized(text: str) -> str:
@@ -290,7 +292,10 @@ def suggest(
         scored.append((float(base[i]) + MATCH_WEIGHT * coverage, int(i), hit))
     # Equal scores: the class that is not a standard exception first (it is the usual answer).
     scored.sort(key=lambda s: (-s[0], index.entries[s[1]].standard_exception, s[1]))
-    top = [s for s in scored if s[0] > 0][:limit]
+    # A class none of whose words were used is offered only when it scores near the best.
+    best = scored[0][0] if scored else 0.0
+    top = [s for s in scored if s[0] > MIN_SCORE and (s[2] or s[0] >= UNMATCHED_SHARE * best)]
+    top = top[:limit]
     rates = rates_in_use()
     suggestions = []
     for score, i, hit in top:
@@ -341,14 +346,17 @@ def _warnings(
         said.append(_dual_wage(entry, state, on))
     if not entry.standard_exception and top:
         best = top[0][0]
+        own = next((set(hit) for _, i, hit in top if index.entries[i].code == entry.code), set())
         others = []
         for score, i, hit in top:
             other = index.entries[i]
+            # Another operation: a class that matched words of the description this one did not
+            # (two classes matching the same words are alternatives, not two operations).
             if (
                 other.code == entry.code
                 or other.standard_exception
                 or other.code == entry.dual_wage_pair
-                or not hit
+                or set(hit) <= own
                 or score < ALSO_FITS_SHARE * best
             ):
                 continue

@@ -93,7 +93,8 @@ class ClassCode(models.Model):
     description = models.CharField(max_length=300)
     basis = models.CharField(max_length=20, default="payroll", help_text="Basis of premium")
     standard_exception = models.BooleanField(
-        default=False, help_text="Clerical, outside sales, drivers: only for staff doing no other work"
+        default=False,
+        help_text="Clerical, outside sales, drivers: only for staff doing no other work",
     )
     dual_wage_pair = models.CharField(
         max_length=6, blank=True, help_text="The other class of a dual-wage pair"

@@ -41,6 +41,7 @@ from trueup.core.spreadsheet import EXPORT_TYPES, csv_bytes, xlsx_bytes
 from trueup.flows import results
 from trueup.rating import to_jsonable
 from trueup.rating.errors import TrueUpError, WorksheetError
+from trueup.web.staff.audits.classes import lookup_context
 from trueup.web.staff.audits.endorsements import endorsements_panel
 from trueup.web.staff.audits.forms import (
     ENUMERATIONS,
@@ -294,6 +295,7 @@ def _worksheet_context(
     has_facts = any(section["rows"] for section in sections)
     result, problems, live = _working_result(audit, has_facts)
     return {
+        **(lookup_context(audit) if editable else {}),
         "audit": audit,
         "sections": sections,
         "editable": editable,
