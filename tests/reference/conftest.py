@@ -1,4 +1,4 @@
 # The audits' personas and example audit serve these tests too.
-from tests.audits.conftest import audit, example, manager
+from tests.audits.conftest import agent_user, audit, auditor, example, manager, policyholder
 
-__all__ = ["audit", "example", "manager"]
+__all__ = ["agent_user", "audit", "auditor", "example", "manager", "policyholder"]

@@ -276,7 +276,8 @@ def suggest(
     name = SYSTEMS.get(system, {}).get("name", system)
     if not index.entries:
         return Lookup(state, line, system, name, query, (), ("No classes are loaded yet.",))
-    text = normalized(query)
+    # The words that tell the work apart: "company" or "we do" pull no class up.
+    text = " ".join(words(query)) or normalized(query)
     char_scores = (index.char_matrix @ index.char.transform([text]).T).toarray().ravel()
     word_scores = (index.word_matrix @ index.word.transform([text]).T).toarray().ravel()
     query_words = list(dict.fromkeys(words(query)))
