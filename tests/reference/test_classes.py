@@ -20,10 +20,11 @@ from trueup.rating.rates import demo_rates
 from trueup.rating.rulebook import default_rulebook
 from trueup.reference.classes import SYSTEMS, suggest, system_for
 from trueup.reference.models import ClassCode, ClassSource
-from trueup.reference.services import class_table_load
+from trueup.reference.services import class_table_load, class_table_ship
 
 ON = date(2025, 6, 1)
 EVAL = Path(__file__).with_name("class_eval.csv")
+pytestmark = pytest.mark.usefixtures("shipped_classes")
 STANDARD_EXCEPTION_8810 = (
     "8810 is a standard exception: only for employees who do no other work for the business. "
     "Anyone who also does the business's other work goes to its governing class."
@@ -199,6 +200,17 @@ def test_a_csv_with_bad_rows_names_each_row_and_writes_nothing(db: None) -> None
     ]
     assert ClassCode.objects.get(code_system="NCCI", code="5445").source == ClassSource.SHIPPED
     assert not ClassCode.objects.filter(source=ClassSource.CARRIER).exists()
+
+
+def test_shipping_again_keeps_a_carriers_rows_and_restores_shipped_wording(db: None) -> None:
+    assert class_table_ship() == 0
+    class_table_load(csv_text=HEADER + GOOD_ROW, by=None)
+    ClassCode.objects.filter(code_system="NCCI", code="5551").update(description="changed")
+    assert class_table_ship() == 1
+    assert ClassCode.objects.get(code_system="NCCI", code="5551").description == (
+        "Roof installation and repair"
+    )
+    assert ClassCode.objects.get(code_system="NCCI", code="5445").source == ClassSource.CARRIER
 
 
 def test_a_csv_without_the_required_columns_is_refused(db: None) -> None:

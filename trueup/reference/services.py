@@ -154,3 +154,40 @@ def class_table_load(*, csv_text: str, by: User | None) -> int:
                 defaults={**row["values"], "source": ClassSource.CARRIER, "loaded_by": by},
             )
     return len(parsed)
+
+
+SHIPPED_CLASSES = Path(__file__).resolve().parent / "data" / "classes.csv"
+
+
+@transaction.atomic
+def class_table_ship() -> int:
+    """Bring the shipped classes in the class table up to TrueUp's file: codes missing are added
+    and shipped rows take the file's wording; a carrier's loaded rows are left as they are.
+    Returns the number of rows added or changed."""
+    changed = 0
+    with SHIPPED_CLASSES.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    existing = {(c.code_system, c.code): c for c in ClassCode.objects.all()}
+    for row in rows:
+        values = {
+            "line": row["line"],
+            "description": row["description"],
+            "basis": row["basis"],
+            "standard_exception": row["standard_exception"] == "yes",
+            "dual_wage_pair": row["dual_wage_pair"],
+            "industry": row["industry"],
+            "keywords": row["keywords"],
+        }
+        found = existing.get((row["code_system"], row["code"]))
+        if found is None:
+            ClassCode.objects.create(code_system=row["code_system"], code=row["code"], **values)
+        elif found.source == ClassSource.SHIPPED and any(
+            getattr(found, k) != v for k, v in values.items()
+        ):
+            for k, v in values.items():
+                setattr(found, k, v)
+            found.save()
+        else:
+            continue
+        changed += 1
+    return changed
