@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ from tests.audits.conftest import api_key_for
 from trueup.accounts.models import Role, User
 from trueup.audits.models import Audit
 from trueup.core.errors import InvalidInput
+from trueup.policies.models import EstimatedExposure
+from trueup.portal import selfaudit
 from trueup.rating.rates import demo_rates
 from trueup.rating.rulebook import default_rulebook
 from trueup.reference.classes import SYSTEMS, suggest, system_for
@@ -326,3 +329,15 @@ def test_the_worksheet_lookup_is_for_staff_only(audit: Audit, policyholder: User
     client = Client()
     client.force_login(policyholder)
     assert client.get(f"/audits/{audit.pk}/classes/?state=IN&q=roofing").status_code == 403
+
+
+# --- The self-audit --------------------------------------------------------------------------
+
+
+def test_the_self_audit_names_a_class_the_rate_table_does_not_describe(audit: Audit) -> None:
+    EstimatedExposure.objects.create(
+        period=audit.period, state="IN", class_code="5445", exposure=Decimal("1000")
+    )
+    classes = {c["class_code"]: c["description"] for c in selfaudit.policy_classes(audit)}
+    assert classes["5445"] == "Drywall installation"
+    assert classes["5645"] == "Framing and carpentry on houses"

@@ -399,3 +399,13 @@ def describe(code_system: str, codes: list[str]) -> dict[str, str]:
     for row in sorted(rows, key=lambda r: r.code_system != code_system):
         found.setdefault(row.code, row.description)
     return found
+
+
+def plain_description(state: str, line: str, code: str, on: date) -> str:
+    """A class's description from the class table of the state's code system ("" when the
+    state or the code is unknown): words beside a code where the rate table has none."""
+    try:
+        system = system_for(state, line, on)
+    except InvalidInput:
+        return ""
+    return describe(system, [code]).get(code, "")
