@@ -15,7 +15,7 @@ from django.test import Client
 
 from tests.audits.conftest import api_key_for
 from trueup.accounts.models import Role, User
-from trueup.audits.models import Audit
+from trueup.audits.models import Audit, InterviewNote
 from trueup.core.errors import InvalidInput
 from trueup.policies.models import EstimatedExposure
 from trueup.portal import selfaudit
@@ -107,11 +107,12 @@ def test_a_description_that_is_empty_or_a_state_without_rules_is_refused(db: Non
     assert [(p.path, p.reason) for p in empty.value.problems] == [
         ("q", "describe the work done, e.g. 'we hang drywall'")
     ]
-    with pytest.raises(InvalidInput) as unknown:
-        suggest("roofing", state="ZZ")
-    assert [(p.path, p.reason) for p in unknown.value.problems] == [
-        ("state", "'ZZ' is not a state TrueUp has rules for")
-    ]
+    for line in ("WC", "GL"):
+        with pytest.raises(InvalidInput) as unknown:
+            suggest("roofing", state="ZZ", line=line)
+        assert [(p.path, p.reason) for p in unknown.value.problems] == [
+            ("state", "'ZZ' is not a state TrueUp has rules for")
+        ]
 
 
 def test_the_evaluation_set_finds_the_expected_class_in_the_top_three_nine_times_in_ten(
@@ -247,6 +248,30 @@ def test_the_admin_loads_a_carriers_csv_and_refuses_a_bad_one_whole(
     assert (row.source, row.loaded_by) == (ClassSource.CARRIER, user)
 
 
+def test_a_class_changed_by_hand_in_the_admin_becomes_the_carriers(
+    admin_client: tuple[Client, User],
+) -> None:
+    client, user = admin_client
+    row = ClassCode.objects.get(code_system="NCCI", code="5551")
+    form = {
+        "code_system": "NCCI",
+        "line": "WC",
+        "code": "5551",
+        "description": "Roofing (carrier wording)",
+        "basis": "payroll",
+        "dual_wage_pair": "",
+        "industry": "construction",
+        "keywords": row.keywords,
+    }
+    assert client.post(f"/admin/reference/classcode/{row.pk}/change/", form).status_code == 302
+    row.refresh_from_db()
+    assert (row.description, row.source, row.loaded_by) == (
+        "Roofing (carrier wording)",
+        ClassSource.CARRIER,
+        user,
+    )
+
+
 # --- The API ---------------------------------------------------------------------------------
 
 
@@ -323,6 +348,23 @@ def test_the_lookup_answers_a_page_without_script_and_the_suggestions_with_htmx(
     assert "<h1>" not in partial
     assert '<li id="class-suggestion-5445">' in partial
     assert "(no rate in the rate table in use for IN)" in partial
+
+
+def test_an_interviews_operations_link_to_the_classes_that_fit_beside_the_policys(
+    audit: Audit, auditor: User
+) -> None:
+    InterviewNote.objects.create(
+        audit=audit, kind="entrance", held_on=ON, contact="Dana", operations="we frame houses"
+    )
+    client = Client()
+    client.force_login(auditor)
+    page = client.get(f"/audits/{audit.pk}/").content.decode()
+    link = f'<a href="/audits/{audit.pk}/classes/?q=we%20frame%20houses">'
+    assert link + "Classes that fit these operations</a>" in page
+    lookup = client.get(f"/audits/{audit.pk}/classes/?q=we%20frame%20houses").content.decode()
+    assert "<li>IN 5645: Framing and carpentry on houses</li>" in lookup
+    assert "<li>IN 8810: Office and clerical staff</li>" in lookup
+    assert '<li id="class-suggestion-5645">' in lookup
 
 
 def test_the_worksheet_lookup_is_for_staff_only(audit: Audit, policyholder: User) -> None:

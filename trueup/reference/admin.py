@@ -15,7 +15,13 @@ from django.urls import URLPattern, path, reverse
 
 from trueup.accounts.models import User
 from trueup.core.errors import InvalidInput
-from trueup.reference.models import ClassCode, RateTableStatus, RateTableVersion, SchedulePattern
+from trueup.reference.models import (
+    ClassCode,
+    ClassSource,
+    RateTableStatus,
+    RateTableVersion,
+    SchedulePattern,
+)
 from trueup.reference.services import (
     CLASS_COLUMNS,
     InvalidRateTable,
@@ -107,6 +113,13 @@ class ClassCodeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     search_fields = ("code", "description", "keywords")
     readonly_fields = ("source", "loaded_by", "updated_at")
     change_list_template = "admin/reference/classcode/change_list.html"
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        # A class written or changed by hand is the carrier's wording, not TrueUp's.
+        if form.changed_data:
+            obj.source = ClassSource.CARRIER
+            obj.loaded_by = request.user if isinstance(request.user, User) else None
+        super().save_model(request, obj, form, change)
 
     def get_urls(self) -> list[URLPattern]:
         load = path(

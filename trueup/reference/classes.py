@@ -221,11 +221,11 @@ def index_for(system: str, line: str) -> _Index:
 
 def system_for(state: str, line: str, on: date) -> str:
     """The code system a state's classes are in."""
-    if line == "GL":
-        return GL_SYSTEM
     rules = default_rulebook().rules_for(state, on)
     if not rules.known:
         raise InvalidInput([Problem("state", f"{state!r} is not a state TrueUp has rules for")])
+    if line == "GL":
+        return GL_SYSTEM
     return rules.jurisdiction.class_system or "NCCI"
 
 
@@ -284,7 +284,7 @@ def suggest(
     meaning, weight = _matched_words(index, query_words)
     total_weight = sum(weight.values()) or 1.0
     base = CHAR_WEIGHT * char_scores + WORD_WEIGHT * word_scores
-    order = base.argsort()[::-1][:CANDIDATES]
+    order = base.argsort()[::-1][: max(CANDIDATES, limit)]
     scored: list[tuple[float, int, tuple[str, ...]]] = []
     for i in order:
         stems = index.stems[i]

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_GET
 
 from trueup.audits.access import staff_user, visible_audit
 from trueup.audits.models import Audit
+from trueup.audits.selectors import class_name
 from trueup.core.errors import InvalidInput
-from trueup.reference.classes import MAX_QUERY, suggest
+from trueup.reference.classes import MAX_QUERY, plain_description, suggest
 
 
 def lookup_context(audit: Audit, query: str = "", state: str = "") -> dict[str, Any]:
@@ -50,4 +51,16 @@ def class_lookup(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if getattr(request, "htmx", False):
         return render(request, "audits/_class_suggestions.html", context)
+    # The page on its own (from an interview's operations, or without script): the policy's
+    # classes beside the ones suggested.
+    period = audit.period
+    context["policy_classes"] = [
+        {
+            "state": e.state,
+            "class_code": e.class_code,
+            "description": class_name(audit, e.state, e.class_code)
+            or plain_description(e.state, period.policy.line, e.class_code, period.effective),
+        }
+        for e in period.estimates.order_by("state", "class_code")
+    ]
     return render(request, "audits/class_lookup.html", context)
