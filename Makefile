@@ -63,7 +63,7 @@ POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
 test: check browser axe
 	$(BIN)/pytest
-	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest tests/background tests/core tests/accounts tests/audits tests/reference tests/payroll tests/portal tests/billing tests/letters tests/reporting tests/queues tests/notifications tests/practices tests/endorsements tests/renewals tests/premium_reports
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest tests/background tests/core tests/accounts tests/audits tests/reference tests/payroll tests/portal tests/billing tests/letters tests/reporting tests/queues tests/notifications tests/practices tests/endorsements tests/renewals tests/premium_reports tests/anomalies
 
 format: $(STAMP)
 	$(BIN)/ruff format .

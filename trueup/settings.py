@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "trueup.endorsements",
     "trueup.renewals",
     "trueup.premium_reports",
+    "trueup.anomalies",
     "trueup.reporting",
     "trueup.core",
     "trueup.flows",

@@ -127,10 +127,29 @@ def test_the_interim_audit_rates_its_quarter_against_the_estimate_pro_rata(
         "2025-01-01",
         "2025-04-01",
     )
+    # Audited: manual $7,578.30, mod 0.92 → standard $6,972.04. The discount table is read at a
+    # year's standard premium, $6,972.04 × 365 / 90 = $28,275.50: ($28,275.50 − $10,000) × 9.1 %
+    # = an average of 5.8817 %, $410.07. The $160 expense constant is earned for 90 of 365 days,
+    # $39.45; terrorism and catastrophe $13.50 each: $6,628.42, rounded to $6,628. The estimate
+    # the same way: $5,019.23 standard, 4.6295 % discount $232.37, $39.45, $10.11 twice: $4,847.
     assert (result.estimated_premium, result.audited_premium, result.adjustment) == (
-        Decimal("5199.00"),
-        Decimal("7159.00"),
-        Decimal("1960.00"),
+        Decimal("4847.00"),
+        Decimal("6628.00"),
+        Decimal("1781.00"),
+    )
+    steps = {
+        step["code"]: step
+        for step in result.result["audited"]["states"][0]["steps"]
+        if step["code"] in ("premium_discount", "expense_constant")
+    }
+    assert steps["expense_constant"]["reason"]["text"] == (
+        "expense constant $160 for the term, earned for the 90 of its 365 days this interim "
+        "audit covers: $39.45"
+    )
+    assert steps["expense_constant"]["reason"]["rule"] == "interim"
+    assert steps["premium_discount"]["reason"]["text"] == (
+        "premium discount on standard premium $6,972.04 (graded as $28,275.50 for a full year: "
+        "this interim audit covers 90 of the term's 365 days): average 5.8817% = $410.07"
     )
 
 

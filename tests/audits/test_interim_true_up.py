@@ -49,14 +49,16 @@ def test_the_final_audit_counts_the_interim_audits_quarter_with_the_three_report
     assert approved.final_result is not None
     found = true_up(approved, approved.final_result)
     assert interim.final_result is not None
-    assert interim.final_result.audited_premium == Decimal("5269.00")
-    # $102,500 a quarter: three reported (billed $14,745.16) and one audited ($5,269.00).
+    # The interim audit rates the quarter exactly as its report would have been: $4,910.
+    assert interim.final_result.audited_premium == Decimal("4910.00")
+    # $102,500 a quarter: three reported (billed $4,913 + $4,916 + $4,916) and one audited.
     assert found == TrueUp(
         audited_exposure=Decimal("497750.00"),
         reported_exposure=Decimal("410000.00"),
         audited_premium=Decimal("24230.00"),
-        reported_premium=Decimal("20014.16"),
-        adjustment=Decimal("4215.84"),
+        reported_premium=Decimal("19655.00"),
+        adjustment=Decimal("4575.00"),
         deposit=Decimal("4914.00"),
-        balance=Decimal("-698.16"),
+        balance=Decimal("-339.00"),
+        interim_audits=1,
     )

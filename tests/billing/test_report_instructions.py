@@ -47,7 +47,7 @@ def test_billing_lists_reads_and_marks_delivered_a_reports_instruction_through_t
     assert [
         (i["id"], i["audit_id"], i["result_id"], i["report_id"], i["stage"], i["bill_now"])
         for i in listed
-    ] == [(made.pk, None, None, made.report_id, "premium_report", "4910.05")]
+    ] == [(made.pk, None, None, made.report_id, "premium_report", "4910.00")]
     read = api.get(f"/api/billing/instructions/{made.pk}").json()
     assert read["payload"]["premium_report"]["covers_to"] == "2025-03-31"
     answer = api.post(
@@ -74,7 +74,7 @@ def test_the_billing_export_has_a_reports_instruction_with_its_report_and_no_aud
         "",
         str(made.report_id),
     )
-    assert (row["stage"], row["kind"], row["bill_now"]) == ("premium_report", "invoice", "4910.05")
+    assert (row["stage"], row["kind"], row["bill_now"]) == ("premium_report", "invoice", "4910.00")
 
 
 def test_billing_marks_a_reports_instruction_delivered_on_the_billing_queue(
@@ -85,7 +85,7 @@ def test_billing_marks_a_reports_instruction_delivered_on_the_billing_queue(
     page = client.get("/queues/billing/").content.decode()
     assert "<td>Premium report Jan 1–Mar 31, 2025</td>" in page
     assert "<td>WC-2025-01001</td>" in page
-    assert '<td class="num">$4,910.05</td>' in page
+    assert '<td class="num">$4,910.00</td>' in page
     answer = client.post(f"/queues/billing/{made.pk}/delivered/")
     assert answer.status_code == 302
     delivered = OutboxMessage.objects.get(instruction=made)
@@ -111,4 +111,4 @@ def test_a_vendor_firms_user_sees_a_reports_instruction_only_for_a_period_the_fi
     assert list(instructions_visible_to(vendor_auditor)) == []
     Audit.objects.filter(pk=audit.pk).update(vendor=vendor_auditor.vendor)
     assert list(instructions_visible_to(vendor_auditor)) == [made]
-    assert made.bill_now == Decimal("4910.05")
+    assert made.bill_now == Decimal("4910.00")

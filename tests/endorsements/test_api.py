@@ -3,6 +3,7 @@ to portal users, to roles that make none and to firms that may not see the polic
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.test import Client
@@ -133,3 +134,90 @@ def test_odd_changes_answer_422_never_a_server_error(audit: Audit, manager: User
         answer = _post(client, audit, {**CLASS_ADD, "kind": kind, "change": change})
         assert answer.status_code == 422, (kind, change)
         assert answer.json()["problems"][0]["path"].startswith("change"), (kind, change)
+
+
+ABOVE_AUTHORITY = {
+    "kind": "exposure_change",
+    "effective": "2025-01-01",
+    "change": {"state": "IN", "class": "5645", "exposure": "500000"},
+    "reason": "the framing crew doubled",
+}
+
+
+def test_another_reviewer_approves_an_endorsement_awaiting_review(
+    audit: Audit, auditor: User, second_reviewer: User
+) -> None:
+    made = _post(_api(auditor), audit, ABOVE_AUTHORITY).json()
+    assert made["status"] == "awaiting_review"
+    url = f"{_path(audit)}/{made['id']}/approve"
+    approved = _api(second_reviewer).post(url, {"reason": "checked"}, "application/json")
+    assert approved.status_code == 200
+    assert (approved.json()["id"], approved.json()["status"]) == (made["id"], "issued")
+    again = _api(second_reviewer).post(url, {}, "application/json")
+    assert again.status_code == 409
+    assert again.json()["code"] == "refused"
+    assert "not one that is issued" in again.json()["message"]
+
+
+def test_the_maker_may_not_approve_their_own_endorsement_nor_an_auditor_any(
+    audit: Audit, auditor: User, reviewer: User
+) -> None:
+    reviewer.authority_amount = Decimal(100)
+    reviewer.save()
+    made = _post(_api(reviewer), audit, ABOVE_AUTHORITY).json()
+    url = f"{_path(audit)}/{made['id']}/approve"
+    own = _api(reviewer).post(url, {}, "application/json")
+    assert own.status_code == 403
+    assert own.json()["code"] == "not_allowed"
+    assert "maker" in own.json()["message"]
+    assert _api(auditor).post(url, {}, "application/json").status_code == 403
+    assert _api(reviewer).get(f"{_path(audit)}/{made['id']}").json()["status"] == (
+        "awaiting_review"
+    )
+
+
+def test_a_reviewer_reverses_an_issued_endorsement_with_a_reason(
+    audit: Audit, manager: User, reviewer: User
+) -> None:
+    made = _post(_api(manager), audit, CLASS_ADD).json()
+    url = f"{_path(audit)}/{made['id']}/reverse"
+    client = _api(reviewer)
+    reversed_ = client.post(url, {"reason": "entered twice"}, "application/json")
+    assert reversed_.status_code == 201
+    body = reversed_.json()
+    assert (body["reverses"], body["status"], body["premium_effect"]) == (
+        made["id"],
+        "issued",
+        "-436.05",
+    )
+    assert client.get(f"{_path(audit)}/{made['id']}").json()["status"] == "reversed"
+    again = client.post(url, {"reason": "again"}, "application/json")
+    assert again.status_code == 409
+    assert again.json()["code"] == "refused"
+
+
+def test_a_reversal_without_a_reason_answers_422_naming_the_field(
+    audit: Audit, manager: User
+) -> None:
+    made = _post(_api(manager), audit, CLASS_ADD).json()
+    url = f"{_path(audit)}/{made['id']}/reverse"
+    missing = _api(manager).post(url, {}, "application/json")
+    assert missing.status_code == 422
+    assert [p["path"] for p in missing.json()["problems"]] == ["body.reason"]
+    blank = _api(manager).post(url, {"reason": "  "}, "application/json")
+    assert blank.status_code == 422
+    assert [p["path"] for p in blank.json()["problems"]] == ["reason"]
+    assert _api(manager).get(f"{_path(audit)}/{made['id']}").json()["status"] == "issued"
+
+
+def test_approving_or_reversing_is_refused_to_billing_and_unknown_endorsements_are_404(
+    audit: Audit, manager: User, billing: User
+) -> None:
+    made = _post(_api(manager), audit, CLASS_ADD).json()
+    reverse = f"{_path(audit)}/{made['id']}/reverse"
+    refused = _api(billing).post(reverse, {"reason": "x"}, "application/json")
+    assert refused.status_code == 403
+    missing = f"{_path(audit)}/999999/approve"
+    assert _api(manager).post(missing, {}, "application/json").status_code == 404
+    other = f"/api/policies/WC-OTHER/periods/{audit.period_id}/endorsements/{made['id']}/reverse"
+    assert _api(manager).post(other, {"reason": "x"}, "application/json").status_code == 404

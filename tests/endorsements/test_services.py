@@ -319,3 +319,52 @@ def test_a_schedule_credit_from_the_date(audit: Audit, manager: User) -> None:
     assert credited.premium_effect == Decimal("-932.60")
     # The period keeps no schedule rating of its own: the issued endorsements say it.
     assert schedule_in_force(audit.period) == {"IN": "-0.10"}
+
+
+def test_on_a_cancelled_period_a_class_added_is_charged_until_the_cancellation_only(
+    audit: Audit, manager: User
+) -> None:
+    type(audit.period).objects.filter(pk=audit.period_id).update(
+        cancellation_date=date(2025, 10, 1), cancellation_basis="pro_rata"
+    )
+    audit.period.refresh_from_db()
+    added = endorsement_request(
+        period=audit.period,
+        kind="class_add",
+        effective=JULY,
+        change={"state": "IN", "class": "5606", "exposure": "100000"},
+        by=manager,
+        reason="a project manager found at audit",
+    )
+    # $865 a year, in force from July 1 to the October 1 cancellation: 92 of 365 days.
+    assert added.premium_effect == Decimal("218.03")
+    assert added.premium_reasons[0] == (
+        "class 5606 added from 2025-07-01: $865.00 annual × 92/365 days"
+    )
+    # The estimate holds the class for those 92 days: $100,000 × 92 / 365.
+    assert _estimates(audit)["5606"] == Decimal("25205.48")
+
+
+def test_on_a_cancelled_period_a_change_after_the_cancellation_is_refused(
+    audit: Audit, manager: User
+) -> None:
+    type(audit.period).objects.filter(pk=audit.period_id).update(
+        cancellation_date=date(2025, 10, 1), cancellation_basis="pro_rata"
+    )
+    audit.period.refresh_from_db()
+    with pytest.raises(InvalidInput) as refused:
+        endorsement_request(
+            period=audit.period,
+            kind="class_add",
+            effective=date(2025, 11, 1),
+            change={"state": "IN", "class": "5606", "exposure": "100000"},
+            by=manager,
+            reason="too late",
+        )
+    assert [(p.path, p.reason) for p in refused.value.problems] == [
+        (
+            "effective",
+            "must be within the period: from 2025-01-01 to before 2025-10-01 (its cancellation "
+            "date)",
+        )
+    ]

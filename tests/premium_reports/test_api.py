@@ -47,11 +47,11 @@ def test_a_report_filed_through_the_api_is_rated_and_billed(
     )
     assert answer.status_code == 200
     body = answer.json()
-    assert (body["status"], body["source"], body["premium"]) == ("filed", "api", "4910.05")
+    assert (body["status"], body["source"], body["premium"]) == ("filed", "api", "4910.00")
     assert body["policy"] == "WC-2025-01001"
     instruction = BillingInstruction.objects.get()
     assert body["billing_instruction"] == instruction.pk
-    assert instruction.bill_now == Decimal("4910.05")
+    assert instruction.bill_now == Decimal("4910.00")
 
 
 def test_a_wrong_line_is_named_and_nothing_is_filed_or_billed(

@@ -29,12 +29,12 @@ def test_four_quarterly_reports_are_billed_at_their_premiums(
         report_billing_handoff(report=filed, by=auditor)
     instructions = list(BillingInstruction.objects.order_by("id"))
     assert [(i.kind, i.stage, i.bill_now, i.previously_billed) for i in instructions] == [
-        ("invoice", "premium_report", Decimal("4910.05"), Decimal("0.00")),
-        ("invoice", "premium_report", Decimal("4913.00"), Decimal("4910.05")),
-        ("invoice", "premium_report", Decimal("4916.08"), Decimal("9823.05")),
-        ("invoice", "premium_report", Decimal("4916.08"), Decimal("14739.13")),
+        ("invoice", "premium_report", Decimal("4910.00"), Decimal("0.00")),
+        ("invoice", "premium_report", Decimal("4913.00"), Decimal("4910.00")),
+        ("invoice", "premium_report", Decimal("4916.00"), Decimal("9823.00")),
+        ("invoice", "premium_report", Decimal("4916.00"), Decimal("14739.00")),
     ]
-    assert sum(i.bill_now for i in instructions) == Decimal("19655.21")
+    assert sum(i.bill_now for i in instructions) == Decimal("19655.00")
     assert OutboxMessage.objects.filter(delivered_at__isnull=True).count() == 4
     last = instructions[-1]
     assert last.idempotency_key == f"premium-report-{last.report_id}"
@@ -68,7 +68,7 @@ def test_the_daily_run_bills_an_estimated_report_not_billed_yet(plan: ReportingP
     first = plan.reports.first()
     assert first is not None
     report_estimate(report=first)
-    assert [i.bill_now for i in reports_billing_handoff()] == [Decimal("4846.44")]
+    assert [i.bill_now for i in reports_billing_handoff()] == [Decimal("4847.00")]
     assert reports_billing_handoff() == []
 
 
@@ -85,28 +85,28 @@ def test_the_final_audit_is_billed_against_the_four_reports_with_the_deposit_ret
     final = outreach_release(
         outreach=Outreach.objects.get(audit=approved), by=reviewer, reason="explained by phone"
     )
-    # Audited $24,230.00 less the reports' $19,655.21 is $4,574.79; the $4,914.00 deposit
-    # applied to it leaves $339.21 to refund, not the audit's $4,575.00 over the estimate.
+    # Audited $24,230.00 less the reports' $19,655.00 is $4,575.00; the $4,914.00 deposit
+    # applied to it leaves $339.00 to refund, not the audit's $4,575.00 over the estimate.
     assert (final.kind, final.total_adjustment, final.held, final.previously_billed) == (
         "refund",
-        Decimal("-339.21"),
+        Decimal("-339.00"),
         Decimal("0.00"),
         Decimal("0.00"),
     )
-    assert final.bill_now == Decimal("-339.21")
-    assert final.payload["instruction"]["bill_now"] == "-339.21"
+    assert final.bill_now == Decimal("-339.00")
+    assert final.payload["instruction"]["bill_now"] == "-339.00"
     assert final.payload["premium_reports"] == {
         "reported_exposure": "410000.00",
         "audited_exposure": "497750.00",
-        "billed_by_reports": "19655.21",
+        "billed_by_reports": "19655.00",
         "audited_premium": "24230.00",
-        "against_reports": "4574.79",
+        "against_reports": "4575.00",
         "deposit": "4914.00",
-        "amount_now": "-339.21",
+        "amount_now": "-339.00",
         "explanation": (
-            "Your payroll reports showed $410,000.00 of payroll and were billed $19,655.21. "
+            "Your payroll reports showed $410,000.00 of payroll and were billed $19,655.00. "
             "The audit found $497,750.00, for a premium of $24,230.00. "
-            "With your $4,914.00 deposit, $339.21 comes back to you."
+            "With your $4,914.00 deposit, $339.00 comes back to you."
         ),
     }
     # The reports, the deposit and the true-up add up to the audited premium.
@@ -128,14 +128,14 @@ def test_the_results_letter_explains_the_audit_against_the_reports_and_the_depos
     _four_quarters_billed(plan, auditor)
     html = letter_render(audit=approved, kind="results", extra=dispute_terms(approved)).html
     assert (
-        "Your payroll reports showed $410,000.00 of payroll and were billed $19,655.21. "
+        "Your payroll reports showed $410,000.00 of payroll and were billed $19,655.00. "
         "The audit found $497,750.00, for a premium of $24,230.00. "
-        "With your $4,914.00 deposit, $339.21 comes back to you."
+        "With your $4,914.00 deposit, $339.00 comes back to you."
     ) in html
-    assert '<th>Billed by your payroll reports</th><td class="num">$19,655.21</td>' in html
+    assert '<th>Billed by your payroll reports</th><td class="num">$19,655</td>' in html
     assert '<th>Your deposit</th><td class="num">$4,914</td>' in html
     assert "Coming back to you after your reports and deposit" in html
-    assert "Our billing department will refund the $339.21 or credit it to your account." in html
+    assert "Our billing department will refund the $339 or credit it to your account." in html
     assert "invoice for the additional premium" not in html
 
 
@@ -149,11 +149,11 @@ def test_the_insured_reads_the_audit_against_the_reports_in_the_portal(
     client = Client()
     client.force_login(policyholder)
     page = client.get(f"/portal/audits/{approved.pk}/").content.decode()
-    assert ": refund return premium of $339.21." in page
+    assert ": refund return premium of $339." in page
     assert (
-        "<p>Your payroll reports showed $410,000.00 of payroll and were billed $19,655.21. "
+        "<p>Your payroll reports showed $410,000.00 of payroll and were billed $19,655.00. "
         "The audit found $497,750.00, for a premium of $24,230.00. "
-        "With your $4,914.00 deposit, $339.21 comes back to you.</p>"
+        "With your $4,914.00 deposit, $339.00 comes back to you.</p>"
     ) in page
 
 
@@ -167,14 +167,14 @@ def test_a_smaller_deposit_leaves_the_rest_to_invoice_at_the_final_audit(
     final = outreach_release(
         outreach=Outreach.objects.get(audit=approved), by=reviewer, reason="explained by phone"
     )
-    # $24,230.00 audited less $19,655.21 billed by the reports less the $1,000.00 deposit.
-    assert (final.kind, final.bill_now) == ("invoice", Decimal("3574.79"))
+    # $24,230.00 audited less $19,655.00 billed by the reports less the $1,000.00 deposit.
+    assert (final.kind, final.bill_now) == ("invoice", Decimal("3575.00"))
     assert final.payload["premium_reports"]["explanation"].endswith(
-        "After your $1,000.00 deposit is applied, $3,574.79 is due."
+        "After your $1,000.00 deposit is applied, $3,575.00 is due."
     )
     html = letter_render(audit=approved, kind="results", extra=dispute_terms(approved)).html
     assert "Due after your reports and deposit" in html
-    assert "Our billing department will send you an invoice for the $3,574.79 due." in html
+    assert "Our billing department will send you an invoice for the $3,575 due." in html
 
 
 def test_once_the_final_audit_is_billed_the_plan_takes_no_more_reports(

@@ -48,9 +48,9 @@ def test_the_insured_files_a_report_which_is_rated_and_billed(
     answer = _client(policyholder).post(url, {"exposure-0": "87,500", "exposure-1": "15000"})
     assert answer.status_code == 302
     report = _first(plan)
-    assert (report.status, report.source, report.premium) == ("filed", "portal", Decimal("4910.05"))
+    assert (report.status, report.source, report.premium) == ("filed", "portal", Decimal("4910.00"))
     assert report.filed_by == policyholder
-    assert BillingInstruction.objects.get().bill_now == Decimal("4910.05")
+    assert BillingInstruction.objects.get().bill_now == Decimal("4910.00")
 
 
 def test_a_wrong_amount_is_said_and_nothing_is_filed(

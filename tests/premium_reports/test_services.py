@@ -57,21 +57,24 @@ def test_a_report_is_rated_at_the_reported_exposure_pro_rated_to_its_days(
     assert filed.status == "filed"
     assert filed.source == "api"
     assert filed.filed_by == auditor
-    # A quarter of the estimate, taken to a year, rates at $19,913 (the premium discount graded
-    # on the year); January to March is 90 of 365 days: 19,913 × 90 ÷ 365.
-    assert filed.premium == Decimal("4910.05")
+    # Rated as the first 90 of the term's 365 days: manual $5,531.45, mod 0.92 → $5,088.93; the
+    # premium discount graded on a year's standard premium, $238.71; the $160 expense constant
+    # earned for 90 days, $39.45; terrorism and catastrophe $10.25 each: $4,909.83 → $4,910.
+    assert filed.premium == Decimal("4910.00")
     assert filed.reasons == [
-        "IN 5645: $87,500.00 reported",
-        "IN 8810: $15,000.00 reported",
-        "the reported exposure, taken to a full year, rates at $19,913; "
-        "the report covers 90 of the term's 365 days: $4,910.05",
+        "IN 5645: $87,500 reported",
+        "IN 8810: $15,000 reported",
+        "rated for the 90 of the term's 365 days the report covers, the term's annual charges "
+        "earned for those days: $4,910",
     ]
     assert [(x.state, x.class_code, x.exposure) for x in filed.lines.all()] == [
         ("IN", "5645", Decimal("87500.00")),
         ("IN", "8810", Decimal("15000.00")),
     ]
     assert filed.rating is not None
-    assert filed.rating["audited_premium"] == "19913"
+    assert filed.rating["audited_premium"] == "4910"
+    steps = {s["code"]: s["amount"] for s in filed.rating["audited"]["states"][0]["steps"]}
+    assert (steps["premium_discount"], steps["expense_constant"]) == ("-238.71", "39.45")
 
 
 def test_four_quarters_on_track_add_up_to_the_estimated_premium_within_cents(
@@ -79,10 +82,10 @@ def test_four_quarters_on_track_add_up_to_the_estimated_premium_within_cents(
 ) -> None:
     for report in plan.reports.all():
         report_file(report=report, lines=ON_TRACK, by=auditor, source="api")
-    # 4,910.05 + 4,913.00 + 4,916.08 + 4,916.08 against the estimate's $19,655.
+    # $4,910 + $4,913 + $4,916 + $4,916: the estimate's $19,655 exactly.
     assert reported_to_date(plan.period) == {
         "exposure": Decimal("410000.00"),
-        "premium": Decimal("19655.21"),
+        "premium": Decimal("19655.00"),
         "days": Decimal(365),
     }
 
@@ -148,7 +151,7 @@ def test_an_estimated_report_is_the_estimate_pro_rated_to_its_days(plan: Reporti
         ("5645", Decimal("86301.37")),
         ("8810", Decimal("14794.52")),
     ]
-    assert estimated.premium == Decimal("4846.44")
+    assert estimated.premium == Decimal("4847.00")
 
 
 def test_an_administrator_reads_the_plan_and_its_reports_in_the_admin(

@@ -51,7 +51,7 @@ def test_a_late_report_is_reminded_three_times_then_estimated(
     assert (first.status, first.reminders_sent, first.premium) == (
         "estimated",
         3,
-        Decimal("4846.44"),
+        Decimal("4847.00"),
     )
 
 

@@ -21,20 +21,20 @@ def test_the_final_audit_is_trued_up_against_four_quarterly_reports_and_the_depo
     found = true_up(approved, approved.final_result)
     assert found is not None
     # The audit found $497,750 of payroll ($24,230 of premium) where the reports said $410,000
-    # and billed $19,655.21: $4,574.79 more, less the $4,914 deposit: $339.21 back.
+    # and billed $19,655.00: $4,575.00 more, less the $4,914 deposit: $339.00 back.
     assert found == TrueUp(
         audited_exposure=Decimal("497750.00"),
         reported_exposure=Decimal("410000.00"),
         audited_premium=Decimal("24230.00"),
-        reported_premium=Decimal("19655.21"),
-        adjustment=Decimal("4574.79"),
+        reported_premium=Decimal("19655.00"),
+        adjustment=Decimal("4575.00"),
         deposit=Decimal("4914.00"),
-        balance=Decimal("-339.21"),
+        balance=Decimal("-339.00"),
     )
     assert found.words() == (
-        "Your payroll reports showed $410,000.00 of payroll and were billed $19,655.21. "
+        "Your payroll reports showed $410,000.00 of payroll and were billed $19,655.00. "
         "The audit found $497,750.00, for a premium of $24,230.00. "
-        "With your $4,914.00 deposit, $339.21 comes back to you."
+        "With your $4,914.00 deposit, $339.00 comes back to you."
     )
 
 

@@ -10,7 +10,7 @@ from tests.queues.conftest import another_audit, client_of
 from trueup.accounts.models import User
 from trueup.audits import fieldwork
 from trueup.audits import services as audits
-from trueup.audits.models import Audit
+from trueup.audits.models import Audit, ReferralAnswer
 from trueup.audits.workflow import Status
 from trueup.flows import queues
 from trueup.reporting.models import ExposureVariance
@@ -137,3 +137,60 @@ def test_other_roles_never_open_the_referrals(
 ) -> None:
     for user in (auditor, reviewer, billing, vendor_auditor):
         assert client_of(user).get("/queues/underwriting/").status_code == 403, user.role
+
+
+def _flag(audit: Audit, auditor: User, text: str) -> None:
+    fieldwork.finding_add(
+        audit=audit, by=auditor, kind="classification", text=text, for_underwriting=True
+    )
+
+
+def test_an_answered_referral_leaves_the_queue_with_its_answer_kept(
+    audit: Audit, auditor: User, underwriter: User
+) -> None:
+    _flag(audit, auditor, "Roofing work seen on site")
+    client = client_of(underwriter)
+    answer = client.post(
+        f"/queues/underwriting/{audit.pk}/answer/", {"note": "roofing class added at renewal"}
+    )
+    assert answer.status_code == 302
+    assert list(queues.underwriting_queue(underwriter)) == []
+    [kept] = ReferralAnswer.objects.filter(audit=audit)
+    assert (kept.note, kept.by) == ("roofing class added at renewal", underwriter)
+    page = client.get("/queues/underwriting/").content.decode()
+    assert "Nothing is referred to underwriting." in page
+
+
+def test_a_finding_flagged_after_the_answer_refers_the_audit_again_showing_the_answer(
+    audit: Audit, auditor: User, underwriter: User
+) -> None:
+    _flag(audit, auditor, "Roofing work seen on site")
+    queues.referral_answer(audit_id=audit.pk, by=underwriter, note="roofing class added")
+    _flag(audit, auditor, "A second location in Ohio")
+    [row] = queues.referral_rows(queues.underwriting_queue(underwriter))
+    assert row.audit.pk == audit.pk
+    assert row.answered is not None and row.answered.note == "roofing class added"
+    assert row.reasons[-1] == (
+        "finding flagged for underwriting (classification): A second location in Ohio"
+    )
+
+
+def test_an_answer_must_say_what_was_done(audit: Audit, auditor: User, underwriter: User) -> None:
+    _flag(audit, auditor, "Roofing work seen on site")
+    client = client_of(underwriter)
+    client.post(f"/queues/underwriting/{audit.pk}/answer/", {"note": "  "})
+    assert not ReferralAnswer.objects.exists()
+    page = client.get("/queues/underwriting/").content.decode()
+    assert f"Audit #{audit.pk}: say what underwriting did about the referral." in page
+
+
+def test_other_roles_may_not_answer_a_referral(
+    audit: Audit, auditor: User, reviewer: User, billing: User
+) -> None:
+    _flag(audit, auditor, "Roofing work seen on site")
+    for user in (auditor, reviewer, billing):
+        answer = client_of(user).post(
+            f"/queues/underwriting/{audit.pk}/answer/", {"note": "nothing needed"}
+        )
+        assert answer.status_code == 403, user.role
+    assert not ReferralAnswer.objects.exists()

@@ -49,6 +49,7 @@ from trueup.rating.worksheet import (
     Estimate,
     ExperienceMod,
     GLExposure,
+    Interim,
     Owner,
     PayrollLine,
     Policy,
@@ -359,12 +360,22 @@ def estimated_audit_worksheet() -> Json:
     }
 
 
+def interim_worksheet() -> Json:
+    """An interim audit of the first quarter of the term."""
+    data = cancellation_worksheet("pro_rata")
+    del data["policy"]["cancellation"]
+    data["policy"]["interim"] = {"start": "2025-01-01", "end": "2025-04-01"}
+    data["audit"] = {"type": "interim"}
+    return data
+
+
 INLINE: dict[str, Callable[[], Json]] = {
     "wc-payroll-officers-subcontractors": wc_worksheet,
     "gl-one-way": gl_worksheet,
     "cancellation-pro-rata": lambda: cancellation_worksheet("pro_rata"),
     "cancellation-short-rate": lambda: cancellation_worksheet("short_rate"),
     "estimated-audit": estimated_audit_worksheet,
+    "interim": interim_worksheet,
 }
 
 
@@ -428,6 +439,7 @@ def test_the_worksheet_schema_names_exactly_the_fields_the_reader_reads() -> Non
     expected = {
         "policy": fields(Policy),
         "cancellation": fields(Cancellation),
+        "interim": fields(Interim),
         "experienceMod": fields(ExperienceMod),
         "scheduleRating": fields(ScheduleRating),
         "premiumAdjustment": fields(PremiumAdjustment),
@@ -600,6 +612,7 @@ def test_the_inline_worksheets_exercise_every_worksheet_field() -> None:
     containers = {
         "policy": lambda d: [d["policy"]],
         "cancellation": lambda d: [d["policy"].get("cancellation") or {}],
+        "interim": lambda d: [d["policy"].get("interim") or {}],
         "experienceMod": lambda d: d["policy"].get("experience_mods", []),
         "scheduleRating": lambda d: d["policy"].get("schedule_rating", []),
         "premiumAdjustment": lambda d: d["policy"].get("premium_adjustments", []),

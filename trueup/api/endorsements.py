@@ -18,7 +18,11 @@ from trueup.accounts.models import User
 from trueup.api.common import Input, Page, answers
 from trueup.endorsements.models import Endorsement
 from trueup.endorsements.selectors import endorsements_of, periods_visible_to
-from trueup.endorsements.services import endorsement_request
+from trueup.endorsements.services import (
+    endorsement_approve,
+    endorsement_request,
+    endorsement_reverse,
+)
 from trueup.policies.models import PolicyPeriod
 
 router = Router(tags=["endorsements"])
@@ -51,6 +55,14 @@ class EndorsementIn(Input):
         "entity_type of the insured"
     )
     reason: str = Field(max_length=2000)
+
+
+class ApprovalIn(Input):
+    reason: str = Field("", max_length=2000, description="Why it is approved (optional)")
+
+
+class ReversalIn(Input):
+    reason: str = Field(max_length=2000, description="Why the endorsement is reversed")
 
 
 class EndorsementOut(Schema):
@@ -135,3 +147,38 @@ def get_endorsement(
 ) -> Endorsement:
     _, period = _period(request, number, period_id)
     return get_object_or_404(endorsements_of(period), pk=endorsement_id)
+
+
+def _endorsement(
+    request: HttpRequest, number: str, period_id: int, endorsement_id: int
+) -> tuple[User, Endorsement]:
+    user, period = _period(request, number, period_id)
+    return user, get_object_or_404(endorsements_of(period), pk=endorsement_id)
+
+
+@router.post(PATH + "/{endorsement_id}/approve", response=answers(EndorsementOut))
+def approve_endorsement(
+    request: HttpRequest,
+    number: PolicyNumber,
+    period_id: int,
+    endorsement_id: int,
+    payload: ApprovalIn,
+) -> Endorsement:
+    """Issue an endorsement awaiting review (and apply it to the period's estimate): a reviewer
+    within their authority who did not make it."""
+    user, endorsement = _endorsement(request, number, period_id, endorsement_id)
+    return endorsement_approve(endorsement=endorsement, by=user, reason=payload.reason)
+
+
+@router.post(PATH + "/{endorsement_id}/reverse", response=answers(EndorsementOut, 201))
+def reverse_endorsement(
+    request: HttpRequest,
+    number: PolicyNumber,
+    period_id: int,
+    endorsement_id: int,
+    payload: ReversalIn,
+) -> Status[Endorsement]:
+    """Undo an issued endorsement with a correcting one (answered, 201): the original becomes
+    reversed and the period is put back."""
+    user, endorsement = _endorsement(request, number, period_id, endorsement_id)
+    return Status(201, endorsement_reverse(endorsement=endorsement, by=user, reason=payload.reason))

@@ -428,6 +428,20 @@ class Finding(models.Model):
         ordering = ["at", "id"]
 
 
+class ReferralAnswer(models.Model):
+    """Underwriting's answer to an audit's referral: what it did about it (an endorsement asked
+    for, the renewal changed, nothing needed). The audit leaves the referral queue until
+    something newer refers it again; every answer is kept."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="referral_answers")
+    note = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
 # Re-rating the open audits of the book --------------------------------------------------------
 
 

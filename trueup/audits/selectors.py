@@ -15,10 +15,11 @@ from django.utils import timezone
 from trueup.accounts.models import User
 from trueup.audits.models import Audit, AuditEdit, ResultSnapshot, StatusChange
 from trueup.audits.scheduling import rules as scheduling_rules
-from trueup.audits.workflow import CLOSED, Status
+from trueup.audits.workflow import CLOSED, FACTS_EDITABLE, Status
 from trueup.audits.worksheet import worksheet_for
 from trueup.policies.models import EstimatedExposure
-from trueup.rating import Result, rate_worksheet
+from trueup.rating import Result, rate_worksheet, to_jsonable
+from trueup.rating.errors import Problem, WorksheetError
 from trueup.rating.rates import ClassRate
 from trueup.rating.rulebook import default_rulebook
 from trueup.reference.selectors import rates_in_use
@@ -204,3 +205,29 @@ def worklist_rows(audits: QuerySet[Audit]) -> QuerySet[Audit, WorklistRow]:
         "adjustment",
         named=False,
     )  # type: ignore[return-value]
+
+
+def working_result(
+    audit: Audit, has_facts: bool
+) -> tuple[dict[str, Any] | None, list[Problem], bool]:
+    """(result, problems, live): while the facts may change, the engine rates them now so the
+    auditor sees the effect of each edit; afterwards, the final result (or, in review, the
+    result submitted)."""
+    if audit.status in FACTS_EDITABLE and has_facts:
+        try:
+            return to_jsonable(audit_rated_now(audit)), [], True
+        except WorksheetError as error:
+            return None, list(error.problems), True
+    stored = audit.results.defer("worksheet")
+    if audit.final_result_id is not None:
+        stored = stored.filter(pk=audit.final_result_id)
+    snapshot = stored.order_by("-created_at", "-id").first()
+    return (snapshot.result if snapshot else None), [], False
+
+
+def has_facts(audit: Audit) -> bool:
+    """Whether anything is audited yet: a payroll line, an owner, a subcontractor, a GL exposure."""
+    return any(
+        rows.exists()
+        for rows in (audit.payroll, audit.owners, audit.subcontractors, audit.gl_exposures)
+    )

@@ -19,6 +19,7 @@ from trueup.audits.models import (
     OwnerEntry,
     PayrollEntry,
     RecordsItem,
+    ReferralAnswer,
     ResultSnapshot,
     StatusChange,
     SubcontractorEntry,
@@ -288,6 +289,18 @@ def audit_estimate(*, audit: Audit, by: User, reason: str) -> Audit:
     snapshot = _rate(audit, by)
     _after_final(audit, snapshot, by)
     return audit
+
+
+@transaction.atomic
+def referral_answer(*, audit: Audit, by: User, note: str) -> ReferralAnswer:
+    """Underwriting says what it did about the audit's referral; the audit leaves the referral
+    queue until something newer refers it. Allowed at any status: the answer changes neither the
+    audit's facts nor its result."""
+    check_role(by, "answer_referral")
+    if not note.strip():
+        raise InvalidInput([Problem("note", "say what underwriting did about the referral")])
+    locked = Audit.objects.select_for_update().get(pk=audit.pk)
+    return ReferralAnswer.objects.create(audit=locked, note=note.strip(), by=by)
 
 
 @transaction.atomic

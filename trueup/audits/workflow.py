@@ -135,6 +135,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("document", _PREPARERS),
     # The insured's payment history, as billing reports it.
     Action("record_payments", frozenset({Role.BILLING, Role.ADMIN})),
+    # Underwriting's answer to a referral (what it did about it), at any status.
+    Action("answer_referral", frozenset({Role.UNDERWRITER, Role.MANAGER, Role.ADMIN})),
 )
 ACTIONS_BY_NAME: dict[str, Action] = {action.name: action for action in ACTIONS}
 # The actions that move an audit: the workbench's buttons and the API's actions.

@@ -14,8 +14,8 @@ from django.db.models import QuerySet
 
 from trueup.audits.models import Audit, AuditType
 from trueup.audits.workflow import Status
+from trueup.policies.models import PolicyPeriod
 from trueup.rating import worksheet as ws
-from trueup.rating.money import cents
 
 T = TypeVar("T")
 # The engine's audit types; a premium report is rated like an interim audit.
@@ -41,23 +41,21 @@ def engine_mods(rows: Iterable[dict[str, Any]]) -> tuple[ws.ExperienceMod, ...]:
     )
 
 
-def worksheet_for(audit: Audit) -> ws.Worksheet:
-    period = audit.period
+def period_worksheet(period: PolicyPeriod) -> ws.Worksheet:
+    """The period as the engine reads it: the policy and its estimate, no audited facts yet."""
     policy = period.policy
     cancellation = None
     if period.cancellation_date is not None:
         cancellation = ws.Cancellation(period.cancellation_date, period.cancellation_basis)
-    mods = engine_mods(period.experience_mods)
-    effective, expiration, share = _span(audit)
     engine_policy = ws.Policy(
         line=policy.line,
         number=policy.number,
-        effective=effective,
-        expiration=expiration,
+        effective=period.effective,
+        expiration=period.expiration,
         states=tuple(period.states),
         insured_name=policy.insured.name,
         cancellation=cancellation,
-        experience_mods=mods,
+        experience_mods=engine_mods(period.experience_mods),
         premium_discount=period.premium_discount,
         assigned_risk=period.assigned_risk,
         deposit_premium=period.deposit_premium,
@@ -65,9 +63,13 @@ def worksheet_for(audit: Audit) -> ws.Worksheet:
         gl_audit=period.gl_audit,
     )
     estimated = tuple(
-        ws.Estimate(e.state, e.class_code, _share(e.exposure, share), e.basis)
-        for e in period.estimates.all()
+        ws.Estimate(e.state, e.class_code, e.exposure, e.basis) for e in period.estimates.all()
     )
+    return ws.Worksheet(engine_policy, estimated, ws.AuditFacts())
+
+
+def worksheet_for(audit: Audit) -> ws.Worksheet:
+    sheet = period_worksheet(audit.period)
     is_estimated = audit.status == Status.ESTIMATED
     facts = ws.AuditFacts()
     if not is_estimated:
@@ -84,22 +86,16 @@ def worksheet_for(audit: Audit) -> ws.Worksheet:
         non_compliance_multiplier=audit.non_compliance_multiplier,
         audit_costs=audit.audit_costs,
     )
-    return ws.Worksheet(engine_policy, estimated, facts, engine_audit)
+    policy = dataclasses.replace(sheet.policy, interim=_interim(audit))
+    return dataclasses.replace(sheet, policy=policy, audited=facts, audit=engine_audit)
 
 
-def _share(exposure: Decimal, share: Decimal) -> Decimal:
-    return exposure if share == 1 else cents(exposure * share)
-
-
-def _span(audit: Audit) -> tuple[date, date, Decimal]:
-    """The dates the engine rates and the share of the term's estimate they carry: the term, or
-    for an interim audit the days it covers (both included), with the estimate pro rata to them."""
-    period = audit.period
+def _interim(audit: Audit) -> ws.Interim | None:
+    """The days an interim audit covers (its last day included), which the engine rates as part
+    of the term: the estimate prorated to them, the term's annual charges earned for them."""
     if audit.type != AuditType.INTERIM or not (audit.covers_from and audit.covers_to):
-        return period.effective, period.expiration, Decimal(1)
-    end = audit.covers_to + timedelta(days=1)
-    share = Decimal((end - audit.covers_from).days) / (period.expiration - period.effective).days
-    return audit.covers_from, end, share
+        return None
+    return ws.Interim(audit.covers_from, audit.covers_to + timedelta(days=1))
 
 
 # What ``worksheet_for`` reads of an audit, fetched for many audits at once: a few queries for a

@@ -139,10 +139,11 @@ def _standing(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]:
 def _true_up_words(squared: TrueUp | None) -> dict[str, Any]:
     if squared is None:
         return {"true_up": None}
+    after = "your reports and deposit" if squared.deposit else "your reports"
     label = (
-        "Due after your reports and deposit"
+        f"Due after {after}"
         if squared.balance > 0
-        else "Coming back to you after your reports and deposit"
+        else f"Coming back to you after {after}"
         if squared.balance < 0
         else "Nothing to pay or to be returned"
     )

@@ -104,7 +104,7 @@ class Terms:
         it stays on the period."""
         shown = after._parts(after.touched)
         days = (period.expiration - period.effective).days
-        left = (period.expiration - effective).days
+        left = (coverage_ends(period) - effective).days
         for where, row in shown.get("estimates", {}).items():
             old = self.estimates.get(where)
             old_amount = Decimal(old["exposure"]) if old else Decimal(0)
@@ -125,6 +125,12 @@ class Terms:
                 *[m for m in after.experience_mods if m not in self.experience_mods],
             ]
         return shown
+
+
+def coverage_ends(period: PolicyPeriod) -> date:
+    """The day coverage ends: the cancellation date of a cancelled period, else expiration. A
+    change mid-term is in force from its effective date to here."""
+    return period.cancellation_date or period.expiration
 
 
 def terms_of(period: PolicyPeriod) -> Terms:

@@ -25,6 +25,7 @@ from trueup.endorsements.models import (
 )
 from trueup.endorsements.selectors import (
     Terms,
+    coverage_ends,
     estimated_premium,
     key,
     officer_payroll,
@@ -329,11 +330,13 @@ KINDS: dict[str, KindCheck] = {
 def _check_effective(period: PolicyPeriod, effective: Any) -> list[Problem]:
     if not isinstance(effective, date):
         return [Problem("effective", "enter a date, such as 2025-07-01")]
-    if not period.effective <= effective < period.expiration:
+    ends = coverage_ends(period)
+    if not period.effective <= effective < ends:
+        cancelled = " (its cancellation date)" if ends != period.expiration else ""
         return [
             Problem(
                 "effective",
-                f"must be within the period: from {period.effective} to before {period.expiration}",
+                f"must be within the period: from {period.effective} to before {ends}{cancelled}",
             )
         ]
     return []
@@ -349,7 +352,7 @@ def _effect(
     premium_after = estimated_premium(period, after)
     annual = premium_after - premium_before
     days = (period.expiration - period.effective).days
-    left = (period.expiration - effective).days
+    left = (coverage_ends(period) - effective).days  # in force until cancelled, if it was
     effect = cents(annual * left / days)
     summary, *notes = words.split("\n")
     reasons = [

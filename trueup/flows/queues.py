@@ -14,10 +14,12 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncDate
 
 from trueup.accounts.models import Role, User
-from trueup.audits.models import Audit, Finding, ResultSnapshot, StatusChange
+from trueup.audits.models import Audit, Finding, ReferralAnswer, ResultSnapshot, StatusChange
 from trueup.audits.selectors import audits_visible_to
+from trueup.audits.services import referral_answer as audits_referral_answer
 from trueup.audits.workflow import ACTIONS_BY_NAME, CLOSED, Status
 from trueup.billing.models import BillingInstruction, OutboxMessage
 from trueup.billing.outbox import DELIVERY_TIMEOUT_SECONDS, outbox_delivered
@@ -246,6 +248,7 @@ def instruction_mark_delivered(*, instruction_id: int, by: User) -> Delivery:
 class Referral:
     audit: Audit
     reasons: list[str]
+    answered: ReferralAnswer | None = None  # the last answer, when something newer re-referred
 
 
 def variance_band(on: date | None = None) -> tuple[Decimal, Decimal]:
@@ -271,13 +274,44 @@ def underwriting_queue(user: User) -> QuerySet[Audit]:
     trend = ExposureVariance.objects.filter(_outside(low, high), audit=OuterRef("pk"))
     # Premium reports whose trend left the band (premium_reports.toml) refer the period's audit.
     reported = ReportingPlan.objects.filter(period=OuterRef("period"), referred_on__isnull=False)
-    return (
+    referred = (
         audits_visible_to(user)
         .exclude(status=Status.REVERSED)
         .filter(Q(status=Status.ESTIMATED) | Exists(flagged) | Exists(trend) | Exists(reported))
+    )
+    return (
+        _unanswered(referred)
         .select_related("period__policy__insured", "assignee", "vendor")
         .order_by("-id")
     )
+
+
+def _unanswered(referred: QuerySet[Audit]) -> QuerySet[Audit]:
+    """The referrals underwriting has not answered, or that something newer referred again: a
+    finding flagged after the last answer, or the premium reports' trend after its day."""
+    answers = ReferralAnswer.objects.filter(audit=OuterRef("pk")).order_by("-at", "-id")
+    referred = referred.annotate(
+        answered_at=Subquery(answers.values("at")[:1]),
+        answered_on=Subquery(answers.annotate(day=TruncDate("at")).values("day")[:1]),
+    )
+    newer_finding = Finding.objects.filter(
+        audit=OuterRef("pk"), for_underwriting=True, at__gt=OuterRef("answered_at")
+    )
+    newer_trend = ReportingPlan.objects.filter(
+        period=OuterRef("period"), referred_on__gt=OuterRef("answered_on")
+    )
+    return referred.filter(
+        Q(answered_at__isnull=True) | Exists(newer_finding) | Exists(newer_trend)
+    )
+
+
+@transaction.atomic
+def referral_answer(*, audit_id: int, by: User, note: str) -> ReferralAnswer:
+    """Underwriting's answer to a referral it may see (``audits.services.referral_answer``)."""
+    if not may_open(by, "underwriting"):
+        raise NotAllowed(f"a user with the {by.get_role_display()} role has no referrals")
+    audit = audits_visible_to(by).get(pk=audit_id)
+    return audits_referral_answer(audit=audit, by=by, note=note)
 
 
 def _variance_words(row: ExposureVariance, low: Decimal, high: Decimal) -> str:
@@ -312,6 +346,9 @@ def referral_rows(page: Iterable[Audit]) -> list[Referral]:
     )
     for plan in referred:
         reports[plan.period_id] = [f"premium reports: {plan.referral_reason}"]
+    answered: dict[int, ReferralAnswer] = {}
+    for answer in ReferralAnswer.objects.filter(audit_id__in=ids).select_related("by"):
+        answered[answer.audit_id] = answer  # in order: the last one stays
     return [
         Referral(
             audit=audit,
@@ -325,6 +362,7 @@ def referral_rows(page: Iterable[Audit]) -> list[Referral]:
                 *trends.get(audit.pk, []),
                 *reports.get(audit.period_id, []),
             ],
+            answered=answered.get(audit.pk),
         )
         for audit in audits
     ]

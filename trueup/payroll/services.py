@@ -8,6 +8,7 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -46,6 +47,7 @@ from trueup.payroll.models import (
     TaxFiling,
 )
 from trueup.payroll.reconcile import Comparison, Filing, reconcile
+from trueup.policies.models import PolicyPeriod
 from trueup.rating import RateTable, default_rulebook
 from trueup.rating import worksheet as ws
 from trueup.rating.errors import Problem
@@ -61,7 +63,7 @@ LINE_PATH = re.compile(r"^\$\.audited\.payroll\[(\d+)\](?:\.(\w+))?")
 
 def _profile(audit: Audit, key: str | None, headers: list[str]) -> Profile:
     if not key:
-        return _insured_profile(audit, headers) or detect_profile(headers)
+        return _insured_profile(audit.period, headers) or detect_profile(headers)
     if key in profiles():
         return profiles()[key]
     saved = MappingProfile.objects.filter(key=key).first()
@@ -70,18 +72,17 @@ def _profile(audit: Audit, key: str | None, headers: list[str]) -> Profile:
     return custom_profile(saved.key, saved.data)
 
 
-def _insured_profile(audit: Audit, headers: list[str]) -> Profile | None:
+def _insured_profile(period: PolicyPeriod, headers: list[str]) -> Profile | None:
     """The mapping saved for this insured whose columns are all in the file (the one naming the
     most, of several): next year's register reads as this year's did."""
-    saved = MappingProfile.objects.filter(insured_id=audit.period.policy.insured_id)
+    saved = MappingProfile.objects.filter(insured_id=period.policy.insured_id)
     found = [custom_profile(m.key, m.data) for m in saved]
     matching = [p for p in found if p.detect and p.matches(headers)]
     return max(matching, key=lambda p: len(p.detect)) if matching else None
 
 
-def _class_problem(audit: Audit, rates: RateTable) -> Any:
+def _class_problem(period: PolicyPeriod, rates: RateTable) -> Any:
     """(state, class) → why the class has no rate for this policy in the rate table, or None."""
-    period = audit.period
     line = period.policy.line
 
     def problem(state: str, class_code: str) -> str | None:
@@ -95,28 +96,39 @@ def _class_problem(audit: Audit, rates: RateTable) -> Any:
     return problem
 
 
-def _options(audit: Audit, basis: str, rates: RateTable) -> Options:
-    period = audit.period
+def _period_options(
+    period: PolicyPeriod, effective: date, expiration: date, basis: str, rates: RateTable
+) -> Options:
+    """What every read for the period is asked: its states and rated classes, and the insured's
+    saved answers (groups of rows, pay codes mapped or excluded)."""
     states = list(period.states)
     answers = PayrollResolution.objects.filter(insured_id=period.policy.insured_id)
     groups = {(a.kind, a.key): (a.state, a.class_code) for a in answers if a.kind in GROUP_KINDS}
     codes = [a for a in answers if a.kind == ResolutionKind.CODE]
-    employees = list(EmployeeClass.objects.filter(audit=audit))
     return Options(
-        effective=period.effective,
-        expiration=period.cancellation_date or period.expiration,
+        effective=effective,
+        expiration=expiration,
         basis="earned" if basis == "earned" else "check",
+        default_state=states[0] if len(states) == 1 else None,
+        states=tuple(states),
+        class_problem=_class_problem(period, rates),
+        groups=groups,
+        codes={a.key: a.category for a in codes if a.category},
+        excluded_codes={a.key: a.excluded_reason for a in codes if a.excluded_reason},
+    )
+
+
+def _options(audit: Audit, basis: str, rates: RateTable) -> Options:
+    period = audit.period
+    expiration = period.cancellation_date or period.expiration
+    employees = list(EmployeeClass.objects.filter(audit=audit))
+    return dataclasses.replace(
+        _period_options(period, period.effective, expiration, basis, rates),
         employee_classes={
             e.employee: (e.state, e.class_code) for e in employees if not e.excluded_reason
         },
         excluded_employees={e.employee: e.excluded_reason for e in employees if e.excluded_reason},
         officer_names=frozenset(audit.owners.values_list("name", flat=True)),
-        default_state=states[0] if len(states) == 1 else None,
-        states=tuple(states),
-        class_problem=_class_problem(audit, rates),
-        groups=groups,
-        codes={a.key: a.category for a in codes if a.category},
-        excluded_codes={a.key: a.excluded_reason for a in codes if a.excluded_reason},
     )
 
 
@@ -132,6 +144,39 @@ def register_read(
     return _read(audit, export, chosen, basis, rates_in_use())
 
 
+def period_register_read(
+    *, period: PolicyPeriod, data: bytes, filename: str, covers_from: date, covers_to: date
+) -> Ingested:
+    """A payroll export read for some days of a policy period (``covers_from`` to
+    ``covers_to``, both included), without keeping anything: pay earned on those days, a pay
+    period straddling either end prorated by its days in them (the earned basis). Checked as an
+    audit's register is: rows in a state not on the policy or in a class without a rate are
+    exceptions, and so are duplicates, bad dates and amounts. The insured's saved mapping and
+    answers are used; employees' classes and officers are an audit's, so none are.
+    ``RegisterError`` when unreadable."""
+    export = read_export(data, filename)
+    if export.report and export.report_period != (covers_from, covers_to):
+        # A summary has no checks to filter by date: its amounts are all of its own dates'.
+        dates = (
+            "shows no dates"
+            if export.report_period is None
+            else "covers {} to {}".format(*export.report_period)
+        )
+        raise RegisterError(
+            f"the {export.report} {dates}: a report without its checks is read only when run "
+            f"for these days, {covers_from} to {covers_to}; run it for them, or export the "
+            "payroll journal"
+        )
+    chosen = _insured_profile(period, _headers(export)) or detect_profile(_headers(export))
+    options = _period_options(
+        period, covers_from, covers_to + timedelta(days=1), "earned", rates_in_use()
+    )
+    result = ingest(export.frame, chosen, options)
+    # The report's dates were checked above; its notes on the policy period are not these days'.
+    result.tables, result.notes = export.tables, list(export.notes)
+    return result
+
+
 def _headers(export: Export) -> list[str]:
     return [c for c in export.frame.columns if not c.startswith("_")]
 
@@ -144,7 +189,7 @@ def _read(audit: Audit, export: Export, chosen: Profile, basis: str, rates: Rate
     return finish(ingest(export.frame, chosen, options), export, options)
 
 
-def _engine_line(line: Mapping[str, Any]) -> ws.PayrollLine:
+def engine_line(line: Mapping[str, Any]) -> ws.PayrollLine:
     amounts: dict[str, Any] = {
         key: Decimal(str(value))
         for key, value in line.items()
@@ -165,7 +210,7 @@ def _line_problems(
     index or None for the lines as a whole, field, reason): the audit's worksheet with these lines
     as its payroll, checked as the engine checks it before rating."""
     found: list[tuple[int | None, str, str]] = []
-    payroll = tuple(_engine_line(line) for line in lines)
+    payroll = tuple(engine_line(line) for line in lines)
     for index, line in enumerate(payroll):
         for name in ("gross", *ws.PAYROLL_PARTS):
             value = getattr(line, name)

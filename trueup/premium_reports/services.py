@@ -162,18 +162,27 @@ def _write(
     return report
 
 
+def report_check_due(report: PremiumReport) -> None:
+    """Refused unless the report may still be filed: due, on an open plan. A report filed or
+    estimated is final."""
+    if report.plan.status != PlanStatus.OPEN:
+        raise Refused(
+            "this policy's premium reporting is closed: its reports are not filed any more"
+        )
+    if report.status != ReportStatus.DUE:
+        raise Refused(
+            f"this report is {report.get_status_display().lower()} already, and final: "
+            "it is not filed again"
+        )
+
+
 def _locked_due(report: PremiumReport) -> PremiumReport:
     locked = (
         PremiumReport.objects.select_for_update(of=("self",))
         .select_related("plan__period__policy__insured")
         .get(pk=report.pk)
     )
-    if locked.plan.status != PlanStatus.OPEN:
-        raise Refused(
-            "this policy's premium reporting is closed: its reports are not filed any more"
-        )
-    if locked.status != ReportStatus.DUE:
-        raise Refused(f"this report is {locked.get_status_display().lower()} already")
+    report_check_due(locked)
     return locked
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from trueup.rating.context import Context, cite, usd
-from trueup.rating.money import HUNDRED, ONE, ZERO, quantize
+from trueup.rating.money import HUNDRED, ONE, ZERO, cents, quantize
 from trueup.rating.result import Rating
 from trueup.rating.rulebook import RuleVersion
 from trueup.rating.working import _State
@@ -47,8 +47,11 @@ def _premium_discount(ctx: Context, states: list[_State]) -> None:
     if total <= ZERO:
         return
     multistate = len(eligible) > 1
+    graded, annual = _graded_on(ctx, eligible[0][0].state, total)
     for work, rule in eligible:
-        discount_on_total = _discount_on(total, rule)
+        discount_on_total = _discount_on(graded, rule)
+        if graded != total:  # the year's discount, in the same share as the year's premium
+            discount_on_total = discount_on_total * total / graded
         average = discount_on_total / total
         rounded = ""
         if multistate:
@@ -59,11 +62,11 @@ def _premium_discount(ctx: Context, states: list[_State]) -> None:
         shown = (average * 100).quantize(Decimal("0.0001"))
         text = (
             f"premium discount: this state's table on the policy's total standard premium "
-            f"{usd(total)} gives {usd(work.rounding.line_amount(discount_on_total))}, an average "
-            f"of {shown}%{rounded}, applied to {usd(work.standard)} = {usd(amount)}"
+            f"{usd(total)}{annual} gives {usd(work.rounding.line_amount(discount_on_total))}, "
+            f"an average of {shown}%{rounded}, applied to {usd(work.standard)} = {usd(amount)}"
             if multistate
-            else f"premium discount on standard premium {usd(work.standard)}: average {shown}% "
-            f"= {usd(amount)}"
+            else f"premium discount on standard premium {usd(work.standard)}{annual}: average "
+            f"{shown}% = {usd(amount)}"
         )
         work.add(
             "premium_discount",
@@ -77,6 +80,32 @@ def _premium_discount(ctx: Context, states: list[_State]) -> None:
             ),
         )
         work.variable -= amount
+
+
+def interim_share(ctx: Context, state: str, charge: str) -> tuple[RuleVersion, int, int] | None:
+    """For an interim audit whose rule treats ``charge`` as annual: the rule, the days the audit
+    covers and the term's days. None for any other audit, or where the charge is taken whole."""
+    policy = ctx.worksheet.policy
+    if policy.interim is None:
+        return None
+    rule = ctx.rules(state).get("interim")
+    if rule is None or rule.text(charge, "full") == "full":
+        return None
+    return rule, policy.audit_period.days, policy.term.days
+
+
+def _graded_on(ctx: Context, state: str, total: Decimal) -> tuple[Decimal, str]:
+    """The standard premium the discount table is read at, and the words saying so: an interim
+    audit's is taken to a full year (the table is graded on a year's premium)."""
+    share = interim_share(ctx, state, "premium_discount")
+    if share is None:
+        return total, ""
+    _, days, year = share
+    annual = total * year / days
+    return annual, (
+        f" (graded as {usd(cents(annual))} for a full year: this interim "
+        f"audit covers {days} of the term's {year} days)"
+    )
 
 
 def _rounded_average(ctx: Context, state: str, average: Decimal) -> tuple[Decimal, str]:
@@ -101,11 +130,27 @@ def _expense_constant(ctx: Context, states: list[_State]) -> None:
         return
     amount, _, _, work, rule = max(candidates, key=lambda c: (c[0], c[1], c[2]))
     others = "" if len(candidates) == 1 else " (the highest of the policy's states, charged once)"
-    work.add(
-        "expense_constant",
-        amount,
-        cite(rule, "expense constant {}{}", state=work.state, amount=amount, args=(amount, others)),
+    reason = cite(
+        rule, "expense constant {}{}", state=work.state, amount=amount, args=(amount, others)
     )
+    share = interim_share(ctx, work.state, "expense_constant")
+    if share is not None:
+        interim, days, year = share
+        whole, amount = amount, work.rounding.line_amount(amount * days / year)
+        reason = cite(
+            interim,
+            "expense constant {} for the term{}, earned for the {} of its {} days this interim "
+            "audit covers: {}",
+            state=work.state,
+            amount=amount,
+            inputs=(
+                ("expense_constant", str(whole)),
+                ("days", str(days)),
+                ("term_days", str(year)),
+            ),
+            args=(whole, others, days, year, amount),
+        )
+    work.add("expense_constant", amount, reason)
     work.flat += amount
 
 

@@ -65,11 +65,18 @@ def estimated_exposures(ctx: Context, audited: bool = False) -> list[ExposureLin
         line_reasons = [fact(text, state=estimate.state, amount=amount, path=path)]
         if period.days != term.days:
             prorated = cents(amount * period.days / term.days)
+            interim = policy.interim is not None
             line_reasons.append(
                 Reason(
-                    rule="cancellation.pro_rata_estimate",
-                    template=f"policy in force {period.days} of {term.days} days: estimate "
-                    f"prorated to {usd(prorated)}",
+                    rule="interim.pro_rata_estimate"
+                    if interim
+                    else "cancellation.pro_rata_estimate",
+                    template=(
+                        f"interim audit of {period.days} of the term's {term.days} days"
+                        if interim
+                        else f"policy in force {period.days} of {term.days} days"
+                    )
+                    + f": estimate prorated to {usd(prorated)}",
                     amount=prorated - amount,
                     state=estimate.state,
                     status="derived",

@@ -29,6 +29,7 @@ from trueup.rating.worksheet import (
     Estimate,
     ExperienceMod,
     GLExposure,
+    Interim,
     Owner,
     PayrollLine,
     Policy,
@@ -347,6 +348,14 @@ def _policy(r: _Reader, value: Any, path: str) -> Policy | None:
             basis = r.text(c, "basis", f"{path}.cancellation")
             if when and basis:
                 cancellation = Cancellation(when, basis)
+    interim = None
+    if data.get("interim") is not None:
+        i = r.obj(data["interim"], f"{path}.interim", {"start", "end"})
+        if i is not None:
+            start = r.date(i, "start", f"{path}.interim", required=True)
+            end = r.date(i, "end", f"{path}.interim", required=True)
+            if start and end:
+                interim = Interim(start, end)
 
     def mod(v: Any, p: str) -> ExperienceMod | None:
         d = r.obj(v, p, {"factor", "effective", "state"})
@@ -407,6 +416,7 @@ def _policy(r: _Reader, value: Any, path: str) -> Policy | None:
         billed_premium=billed,
         gl_audit=gl_audit,
         gl_minimum_premium=gl_minimum,
+        interim=interim,
     )
 
 

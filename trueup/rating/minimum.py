@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from trueup.rating.charges import interim_share
 from trueup.rating.context import Context, cite, usd
 from trueup.rating.money import ZERO
 from trueup.rating.result import ExposureLine, Reason
@@ -95,6 +96,14 @@ def _prorated_minimum(ctx: Context, work: _State, minimum: Decimal) -> tuple[Dec
     """A cancelled WC policy's minimum, prorated for the days in force where the state's rules
     say so, with the words saying how ("" when not prorated)."""
     policy = ctx.worksheet.policy
+    share = interim_share(ctx, work.state, "minimum_premium")
+    if share is not None:
+        _, days, term_days = share
+        prorated = work.rounding.line_amount(minimum * days / term_days)
+        return prorated, (
+            f", {usd(minimum)} for the term, earned for the {days} of its {term_days} days this "
+            f"interim audit covers = {usd(prorated)}"
+        )
     cancellation = policy.cancellation
     if cancellation is None or policy.line != "WC":
         return minimum, ""

@@ -59,7 +59,7 @@ def validate(worksheet: Worksheet, rulebook: RuleBook, rates: RateTable) -> list
         return problems
     problems += _policy_states(policy, rulebook)
     # A cancellation outside the term leaves no audit period to check the rest against.
-    cancelled_outside = list(_cancellation_date(policy))
+    cancelled_outside = list(_cancellation_date(policy)) + list(_interim(worksheet))
     if cancelled_outside:
         return problems + cancelled_outside
     classes = _ClassCheck(policy, rates, rulebook)
@@ -182,6 +182,21 @@ def _cancellation_date(policy: Policy) -> Problems:
         yield Problem(
             "$.policy.cancellation.date",
             "must fall after the effective date and no later than the expiration date",
+        )
+
+
+def _interim(worksheet: Worksheet) -> Problems:
+    """An interim audit's part of the term: inside the term, and only on an interim audit."""
+    policy, interim = worksheet.policy, worksheet.policy.interim
+    if interim is None:
+        return
+    if worksheet.audit.type != "interim":
+        yield Problem("$.policy.interim", "only an interim audit covers part of the term")
+    ends = policy.cancellation.date if policy.cancellation is not None else policy.expiration
+    if not policy.effective <= interim.start < interim.end <= ends:
+        yield Problem(
+            "$.policy.interim",
+            "must start within the term and end after it starts, no later than the term ends",
         )
 
 

@@ -84,6 +84,15 @@ class Cancellation:
 
 
 @dataclass(frozen=True, slots=True)
+class Interim:
+    """The part of the term an interim audit covers: from ``start`` to ``end`` (12:01 a.m. to
+    12:01 a.m., so ``end`` is the day after the last day covered)."""
+
+    start: date
+    end: date
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     line: str
     number: str
@@ -102,6 +111,7 @@ class Policy:
     billed_premium: Decimal | None = None
     gl_audit: str = "two_way"
     gl_minimum_premium: Decimal | None = None
+    interim: Interim | None = None  # an interim audit's part of the term
 
     @property
     def term(self) -> Period:
@@ -109,7 +119,10 @@ class Policy:
 
     @property
     def audit_period(self) -> Period:
-        """The term, cut short at the cancellation date if the policy was cancelled."""
+        """The term, cut short at the cancellation date if the policy was cancelled, or the part
+        of it an interim audit covers."""
+        if self.interim is not None:
+            return Period(self.interim.start, self.interim.end)
         if self.cancellation is not None:
             return Period(self.effective, self.cancellation.date)
         return self.term

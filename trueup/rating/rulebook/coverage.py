@@ -32,6 +32,7 @@ RULE_TITLES = {
     "assigned_risk_surcharge": "assigned-risk surcharge",
     "non_compliance": "non-compliance charge",
     "cancellation": "cancellation",
+    "interim": "interim audits",
     "remuneration": "what counts as payroll",
     "gl_bases": "general liability premium bases",
 }

@@ -1,24 +1,20 @@
 """The insured's payroll report (pay-as-you-go premium reporting): a short form of the payroll
-paid in each state and class over the months the report covers, rated and billed when sent."""
+paid in each state and class over the months the report covers, typed in or read from a payroll
+export, rated and billed when sent."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from trueup.accounts.models import User
-from trueup.billing.handoff import report_billing_handoff
-from trueup.core.errors import InvalidInput
 from trueup.portal.access import insureds_for, may_report
 from trueup.premium_reports.models import PlanStatus, PremiumReport, ReportSource, ReportStatus
-from trueup.premium_reports.services import report_file
-from trueup.web.portal.base import portal_view, problems_text
+from trueup.web.portal.base import portal_view
+from trueup.web.premium_report_form import report_form
 
 
 def reports_due(user: User) -> QuerySet[PremiumReport]:
@@ -37,51 +33,18 @@ def reports_due(user: User) -> QuerySet[PremiumReport]:
     )
 
 
-def _rows(report: PremiumReport, posted: dict[str, str]) -> list[dict[str, Any]]:
-    """One row per state and class on the policy's estimate, with what was typed in."""
-    estimates = report.plan.period.estimates.order_by("state", "class_code", "id")
-    return [
-        {
-            "n": n,
-            "state": e.state,
-            "class_code": e.class_code,
-            "value": posted.get(f"exposure-{n}", ""),
-        }
-        for n, e in enumerate(estimates)
-    ]
-
-
 @require_http_methods(["GET", "POST"])
 @portal_view
 def premium_report(request: HttpRequest, report: int) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     found = get_object_or_404(reports_due(user), pk=report)
-    posted = {k: str(v) for k, v in request.POST.items()}
-    rows = _rows(found, posted)
-    problems = ""
-    if request.method == "POST":
-        lines = [
-            {
-                "state": r["state"],
-                "class_code": r["class_code"],
-                "exposure": r["value"].replace(",", ""),
-            }
-            for r in rows
-        ]
-        try:
-            with transaction.atomic():
-                filed = report_file(report=found, lines=lines, by=user, source=ReportSource.PORTAL)
-                report_billing_handoff(report=filed, by=user)
-        except InvalidInput as e:
-            problems = problems_text(e)
-        else:
-            messages.success(
-                request,
-                f"Thank you: your payroll report is in. The premium for these months is "
-                f"${filed.premium:,}, and it will be billed to you.",
-            )
-            return redirect("portal:home")
-    return render(
-        request, "portal/premium_report.html", {"report": found, "rows": rows, "problems": problems}
-    )
+    answer = report_form(request, found, user, ReportSource.PORTAL)
+    if answer.filed is not None:
+        messages.success(
+            request,
+            f"Thank you: your payroll report is in. The premium for these months is "
+            f"${answer.filed.premium:,}, and it will be billed to you.",
+        )
+        return redirect("portal:home")
+    return render(request, "portal/premium_report.html", answer.context, status=answer.status)

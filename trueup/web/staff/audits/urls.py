@@ -1,6 +1,6 @@
 from django.urls import path
 
-from trueup.web.staff.audits import classes, endorsements, interim, reporting, views
+from trueup.web.staff.audits import classes, endorsements, flags, interim, reporting, views
 
 app_name = "audits"
 urlpatterns = [
@@ -18,9 +18,15 @@ urlpatterns = [
     path("<int:pk>/interim/", interim.interim_request, name="interim"),
     path("<int:pk>/interviews/", views.interview_add, name="interview_add"),
     path("<int:pk>/findings/", views.finding_add, name="finding_add"),
+    path("<int:pk>/flags/", flags.decide, name="flag_decide"),
     path("<int:pk>/records/", views.records_checklist, name="records_checklist"),
     path("<int:pk>/records/<int:item>/", views.records_mark, name="records_mark"),
     path("<int:pk>/premium-reporting/", reporting.premium_reporting, name="premium_reporting"),
+    path(
+        "<int:pk>/premium-reporting/reports/<int:report>/",
+        reporting.premium_report_file,
+        name="premium_report_file",
+    ),
     path(
         "<int:pk>/endorsements/<int:endorsement>/approve/",
         endorsements.approve,

@@ -26,11 +26,11 @@ from trueup.audits.explanations import explain
 from trueup.audits.models import Audit, AuditType, Method, RecordsItem
 from trueup.audits.selectors import (
     WorklistRow,
-    audit_rated_now,
     audits_filtered,
     audits_visible_to,
     classes_in_use,
     status_counts,
+    working_result,
     worklist_rows,
 )
 from trueup.audits.workflow import ACTIONS_BY_NAME, CLOSED, FACTS_EDITABLE, Status
@@ -39,10 +39,10 @@ from trueup.core import clock
 from trueup.core.errors import NotAllowed, Problem
 from trueup.core.spreadsheet import EXPORT_TYPES, csv_bytes, xlsx_bytes
 from trueup.flows import results
-from trueup.rating import to_jsonable
-from trueup.rating.errors import TrueUpError, WorksheetError
+from trueup.rating.errors import TrueUpError
 from trueup.web.staff.audits.classes import lookup_context
 from trueup.web.staff.audits.endorsements import endorsements_panel
+from trueup.web.staff.audits.flags import flags_panel
 from trueup.web.staff.audits.forms import (
     ENUMERATIONS,
     FACT_FORMS,
@@ -207,24 +207,6 @@ def worklist_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return response
 
 
-def _working_result(
-    audit: Audit, has_facts: bool
-) -> tuple[dict[str, Any] | None, list[Problem], bool]:
-    """(result, problems, live): while the facts may change, the engine rates them now so the
-    auditor sees the effect of each edit; afterwards, the final result (or, in review, the
-    result submitted)."""
-    if audit.status in FACTS_EDITABLE and has_facts:
-        try:
-            return to_jsonable(audit_rated_now(audit)), [], True
-        except WorksheetError as error:
-            return None, list(error.problems), True
-    stored = audit.results.defer("worksheet")
-    if audit.final_result_id is not None:
-        stored = stored.filter(pk=audit.final_result_id)
-    snapshot = stored.order_by("-created_at", "-id").first()
-    return (snapshot.result if snapshot else None), [], False
-
-
 # The engine's path of a fact line's field: ``$.audited.payroll[3].class``.
 FACT_PATH = re.compile(r"^\$\.audited\.(\w+)\[(\d+)\]\.(\w+)")
 ENGINE_KINDS = {"officers": "owners"}
@@ -293,13 +275,14 @@ def _worksheet_context(
             }
         )
     has_facts = any(section["rows"] for section in sections)
-    result, problems, live = _working_result(audit, has_facts)
+    result, problems, live = working_result(audit, has_facts)
     return {
         **(lookup_context(audit) if editable else {}),
         "audit": audit,
         "sections": sections,
         "editable": editable,
         "result": explain(result) if result else None,
+        "rated": result,  # the engine's result as JSON, for the panels that read its figures
         "problems": _on_rows(sections, problems),
         "live": live,
         "error": bound.get("error"),
@@ -377,6 +360,7 @@ def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
         **endorsements_panel(audit, user),
         **interim_panel(audit, user),
         **practice_notes_panel(audit, worksheet["result"]),
+        **flags_panel(audit, user, worksheet["rated"]),
     }
     return render(request, "audits/audit.html", context)
 

@@ -18,9 +18,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from trueup.accounts.models import User
 from trueup.audits.access import staff_user
+from trueup.audits.models import Audit
 from trueup.billing.models import OutboxMessage
 from trueup.core import clock
-from trueup.core.errors import NotAllowed
+from trueup.core.errors import InvalidInput, NotAllowed
 from trueup.flows import queues
 
 PAGE_SIZE = 50
@@ -98,6 +99,24 @@ def underwriting(request: HttpRequest) -> HttpResponse:
         "queues/underwriting.html",
         {"page": page, "rows": queues.referral_rows(page), "low": low, "high": high},
     )
+
+
+@login_required
+@require_POST
+def answer_referral(request: HttpRequest, pk: int) -> HttpResponse:
+    """Underwriting says what it did about a referral; the audit leaves the queue."""
+    user = _queue_user(request, "underwriting")
+    try:
+        queues.referral_answer(audit_id=pk, by=user, note=request.POST.get("note", ""))
+    except NotAllowed as error:
+        raise PermissionDenied(error.message) from error
+    except Audit.DoesNotExist as error:
+        raise Http404("no such audit") from error
+    except InvalidInput as error:
+        messages.error(request, f"Audit #{pk}: {error.problems[0].reason}.")
+    else:
+        messages.success(request, f"Audit #{pk}: your answer is recorded.")
+    return HttpResponseRedirect(reverse("queues:underwriting"))
 
 
 @login_required

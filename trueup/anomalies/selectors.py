@@ -1,0 +1,85 @@
+"""An audit's anomaly flags: its rating, the policy's audit of the term before and the tax
+filings that do not reconcile, read from the database and checked by ``detect``; each flag with
+its latest decision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from trueup.anomalies.detect import Audited, Flag, Inputs, detect
+from trueup.anomalies.models import FlagDecision
+from trueup.anomalies.rules import rules
+from trueup.audits.models import Audit, AuditType, ResultSnapshot
+from trueup.audits.workflow import FACTS_EDITABLE, Status
+from trueup.audits.worksheet import worksheet_for
+from trueup.core import clock
+from trueup.core.money import usd_of_cents
+from trueup.payroll.services import audit_reconciliation
+from trueup.rating.jsonio import to_jsonable
+
+
+@dataclass(frozen=True)
+class FlagRow:
+    flag: Flag
+    decision: FlagDecision | None  # the latest, if the flag was decided
+
+
+def _snapshot(audit: Audit) -> ResultSnapshot | None:
+    """The result the page shows once the facts are closed: the pinned one, else the latest."""
+    if audit.final_result_id is not None:
+        return ResultSnapshot.objects.filter(pk=audit.final_result_id).first()
+    return audit.results.order_by("-created_at", "-id").first()
+
+
+def _worksheet(audit: Audit) -> dict[str, Any] | None:
+    if audit.status in FACTS_EDITABLE:
+        sheet: dict[str, Any] = to_jsonable(worksheet_for(audit))
+        return sheet
+    snapshot = _snapshot(audit)
+    return snapshot.worksheet if snapshot is not None else None
+
+
+def prior_rating(audit: Audit) -> Audited | None:
+    """The pinned result of the policy's completed audit of the term before this one."""
+    prior = (
+        Audit.objects.filter(
+            period__policy_id=audit.period.policy_id,
+            period__expiration__lte=audit.period.effective,
+            status__in=(Status.COMPLETED, Status.ESTIMATED),
+            final_result__isnull=False,
+        )
+        .exclude(type=AuditType.INTERIM)
+        .select_related("final_result")
+        .order_by("-period__expiration", "-id")
+        .first()
+    )
+    if prior is None or prior.final_result is None:
+        return None
+    return Audited(prior.final_result.worksheet, prior.final_result.result)
+
+
+def unreconciled(audit: Audit) -> list[str]:
+    """The tax filings the audit's register does not reconcile to, in words."""
+    return [
+        f"{c.quarter} {c.figure}: {usd_of_cents(c.unexplained)} unexplained, over the "
+        f"{usd_of_cents(c.tolerance)} tolerance"
+        for c in audit_reconciliation(audit)
+        if c.flagged
+    ]
+
+
+def flags_for(audit: Audit, result: dict[str, Any] | None) -> list[FlagRow]:
+    """The flags of the audit rated as ``result`` (the page's working result), each with its
+    latest decision. None before there is a result, or while nothing is audited yet."""
+    worksheet = _worksheet(audit) if result is not None else None
+    if worksheet is None or result is None:
+        return []
+    facts = worksheet["audited"]
+    if result.get("audit_type") != "estimated" and not any(facts.get(k) for k in facts):
+        return []
+    inputs = Inputs(
+        Audited(worksheet, result), prior_rating(audit), unreconciled(audit), rules(clock.today())
+    )
+    decided = {d.key: d for d in FlagDecision.objects.filter(audit=audit).select_related("by")}
+    return [FlagRow(flag, decided.get(flag.key)) for flag in detect(inputs)]
