@@ -17,6 +17,7 @@ from trueup.accounts.models import User
 from trueup.accounts.services import api_token_user
 from trueup.api.audits import router as audits_router
 from trueup.api.billing import router as billing_router
+from trueup.api.classes import router as classes_router
 from trueup.api.common import NullBody, StrictParser
 from trueup.api.endorsements import router as endorsements_router
 from trueup.api.payroll import router as payroll_router
@@ -54,6 +55,7 @@ api.add_router("", billing_router)
 api.add_router("", reporting_router)
 api.add_router("", premium_reports_router)
 api.add_router("", endorsements_router)
+api.add_router("", classes_router)
 
 
 @api.exception_handler(TrueUpError)

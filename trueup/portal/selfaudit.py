@@ -38,6 +38,7 @@ from trueup.rating import rate_worksheet, to_jsonable
 from trueup.rating import worksheet as ws
 from trueup.rating.errors import Problem, WorksheetError
 from trueup.rating.periods import add_months
+from trueup.reference.classes import plain_description
 from trueup.reference.selectors import rates_in_use
 
 # The payroll step's money columns → the engine's payroll fields. Gross includes all of them (the
@@ -232,7 +233,11 @@ def policy_classes(audit: Audit) -> list[dict[str, str]]:
         {
             "state": e.state,
             "class_code": e.class_code,
-            "description": class_name(audit, e.state, e.class_code),
+            # The rate table's words, else the class table's plain description.
+            "description": class_name(audit, e.state, e.class_code)
+            or plain_description(
+                e.state, audit.period.policy.line, e.class_code, audit.period.effective
+            ),
             "estimate": str(e.exposure),
         }
         for e in audit.period.estimates.filter(basis="payroll").order_by("state", "class_code")

@@ -7,12 +7,28 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import URLPattern, path, reverse
 
 from trueup.accounts.models import User
-from trueup.reference.models import RateTableStatus, RateTableVersion, SchedulePattern
-from trueup.reference.services import InvalidRateTable, rate_table_activate, rate_table_parse
+from trueup.core.errors import InvalidInput
+from trueup.reference.models import (
+    ClassCode,
+    ClassSource,
+    RateTableStatus,
+    RateTableVersion,
+    SchedulePattern,
+)
+from trueup.reference.services import (
+    CLASS_COLUMNS,
+    InvalidRateTable,
+    class_table_load,
+    rate_table_activate,
+    rate_table_parse,
+)
 
 
 class RateTableForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -77,3 +93,66 @@ class SchedulePatternAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "rush",
         "source",
     )
+
+
+class ClassCsvForm(forms.Form):
+    upload = forms.FileField(
+        label="Class CSV file",
+        help_text="Columns: " + ", ".join(CLASS_COLUMNS) + " (the first three are required)",
+    )
+
+
+@admin.register(ClassCode)
+class ClassCodeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """The class table the class lookup searches. A carrier loads its licensed phraseology and
+    keywords from a CSV file (the "Load classes from CSV" button): each row replaces the
+    description of its code, and a file with a bad row is refused whole, naming each row."""
+
+    list_display = ("code_system", "code", "description", "basis", "standard_exception", "source")
+    list_filter = ("code_system", "source", "standard_exception", "industry")
+    search_fields = ("code", "description", "keywords")
+    readonly_fields = ("source", "loaded_by", "updated_at")
+    change_list_template = "admin/reference/classcode/change_list.html"
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        # A class written or changed by hand is the carrier's wording, not TrueUp's.
+        if form.changed_data:
+            obj.source = ClassSource.CARRIER
+            obj.loaded_by = request.user if isinstance(request.user, User) else None
+        super().save_model(request, obj, form, change)
+
+    def get_urls(self) -> list[URLPattern]:
+        load = path(
+            "load/", self.admin_site.admin_view(self.load_view), name="reference_classcode_load"
+        )
+        return [load, *super().get_urls()]
+
+    def load_view(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.has_perm("reference.change_classcode"):
+            raise PermissionDenied
+        form = ClassCsvForm(request.POST or None, request.FILES or None)
+        problems: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                text = form.cleaned_data["upload"].read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                problems = ["The file is not UTF-8 text: save it as CSV UTF-8 and load it again."]
+            else:
+                try:
+                    count = class_table_load(
+                        csv_text=text,
+                        by=request.user if isinstance(request.user, User) else None,
+                    )
+                except InvalidInput as error:
+                    problems = [str(p) for p in error.problems]
+                else:
+                    self.message_user(request, f"{count} classes loaded.")
+                    return HttpResponseRedirect(reverse("admin:reference_classcode_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Load classes from CSV",
+            "form": form,
+            "problems": problems,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/reference/classcode/load.html", context)

@@ -73,3 +73,47 @@ class SchedulePattern(models.Model):
 
     def __str__(self) -> str:
         return f"{self.audit_type}: due after {self.due_after_days} days"
+
+
+class ClassSource(models.TextChoices):
+    SHIPPED = "shipped", "TrueUp's plain description"
+    CARRIER = "carrier", "Loaded by the carrier"
+
+
+class ClassCode(models.Model):
+    """One class of a code system (NCCI, a state bureau's, ISO's for general liability): what
+    the class lookup searches. TrueUp ships plain descriptions in its own words; a carrier loads
+    its licensed phraseology and keywords over them by CSV in the admin."""
+
+    code_system = models.CharField(
+        max_length=12, help_text="NCCI, WCIRB, PCRB, DCRB, NYCIRB, NJCRIB, WCRIBMA or ISO"
+    )
+    line = models.CharField(max_length=2, default="WC", help_text="WC or GL")
+    code = models.CharField(max_length=6)
+    description = models.CharField(max_length=300)
+    basis = models.CharField(max_length=20, default="payroll", help_text="Basis of premium")
+    standard_exception = models.BooleanField(
+        default=False,
+        help_text="Clerical, outside sales, drivers: only for staff doing no other work",
+    )
+    dual_wage_pair = models.CharField(
+        max_length=6, blank=True, help_text="The other class of a dual-wage pair"
+    )
+    industry = models.CharField(max_length=30, blank=True)
+    keywords = models.TextField(blank=True, help_text="Words and phrases, separated by ';'")
+    source = models.CharField(
+        max_length=10, choices=ClassSource.choices, default=ClassSource.SHIPPED
+    )
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code_system", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["code_system", "code"], name="one_class_per_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code_system} {self.code}: {self.description}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from trueup.web.staff.audits import endorsements, flags, interim, reporting, views
+from trueup.web.staff.audits import classes, endorsements, flags, interim, reporting, views
 
 app_name = "audits"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/facts/<str:kind>/<int:fact>/delete/", views.fact_delete, name="fact_delete"),
     path("<int:pk>/actions/<str:action>/", views.act, name="act"),
     path("<int:pk>/assign/", views.assign, name="assign"),
+    path("<int:pk>/classes/", classes.class_lookup, name="class_lookup"),
     path("<int:pk>/interim/", interim.interim_request, name="interim"),
     path("<int:pk>/interviews/", views.interview_add, name="interview_add"),
     path("<int:pk>/findings/", views.finding_add, name="finding_add"),

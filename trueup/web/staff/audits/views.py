@@ -40,6 +40,7 @@ from trueup.core.errors import NotAllowed, Problem
 from trueup.core.spreadsheet import EXPORT_TYPES, csv_bytes, xlsx_bytes
 from trueup.flows import results
 from trueup.rating.errors import TrueUpError
+from trueup.web.staff.audits.classes import lookup_context
 from trueup.web.staff.audits.endorsements import endorsements_panel
 from trueup.web.staff.audits.flags import flags_panel
 from trueup.web.staff.audits.forms import (
@@ -276,6 +277,7 @@ def _worksheet_context(
     has_facts = any(section["rows"] for section in sections)
     result, problems, live = working_result(audit, has_facts)
     return {
+        **(lookup_context(audit) if editable else {}),
         "audit": audit,
         "sections": sections,
         "editable": editable,
