@@ -221,8 +221,14 @@ def load(on: date, path: Path = LAYOUT_FILE) -> Layout:
     """The layout edition in force on the day, checked as a table before any record is written."""
     data = ruledata.load(path)
     rules = data.on(on)
-    edition = [e for e in data.editions if e.rules is rules][0]
-    return _layout(rules, edition.effective, edition.source, path)
+    edition = next(e for e in data.editions if e.rules is rules)
+    key = (path, edition.effective)
+    if key not in _LOADED:  # checked once per edition: the table changes with a release
+        _LOADED[key] = _layout(rules, edition.effective, edition.source, path)
+    return _LOADED[key]
+
+
+_LOADED: dict[tuple[Path, date], Layout] = {}
 
 
 def _layout(rules: dict[str, Any], effective: date, source: str, path: Path) -> Layout:
