@@ -191,8 +191,8 @@ def test_a_multistate_policy_with_a_split_mod_reports_a_set_per_mod_in_each_stat
             codes=rules.rules(period.effective)["codes"],
         )
         assert records.report_records(table, report) == expected, state
-    assert rules.route("IN", period.effective).bureau == "ICRB"  # type: ignore[union-attr]
-    assert rules.route("KY", period.effective).bureau == "NCCI"  # type: ignore[union-attr]
+    assert rules.route("IN", period.effective).bureau == "ICRB"
+    assert rules.route("KY", period.effective).bureau == "NCCI"
     assert sum(
         (
             r.exposure

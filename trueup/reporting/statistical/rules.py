@@ -88,3 +88,12 @@ def next_sequence(used: list[str], on: date) -> str:
     if position >= len(sequence):
         raise ValueError(f"every correction sequence ({sequence[0]}–{sequence[-1]}) is used")
     return sequence[position]
+
+
+def batch_window(today: date) -> tuple[date, date]:
+    """The due dates the daily batch generates reports for."""
+    batch = rules(today)["batch"]
+    return (
+        add_months(today, -int(batch["lookback_months"])),
+        end_of_month(add_months(today, int(batch["ahead_months"]))),
+    )
