@@ -7,15 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from unittest.mock import patch
 
 import pytest
 from django.test import override_settings
-from freezegun import freeze_time
 
 from tests.audits.conftest import *  # noqa: F403
 from trueup.accounts.models import User
 from trueup.audits import services as audit_services
 from trueup.audits.models import Audit
+from trueup.core import clock
 
 CARRIER = "12345"
 NOW = datetime(2026, 9, 15, 15, 0, tzinfo=UTC)
@@ -29,7 +30,12 @@ def carrier() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def today() -> Iterator[None]:
-    with freeze_time(NOW):
+    """The clock the reports read (patched, not frozen: freezegun's dates upset the API's
+    schema)."""
+    with (
+        patch.object(clock, "now", lambda: NOW),
+        patch.object(clock, "today", lambda: NOW.date()),
+    ):
         yield
 
 
