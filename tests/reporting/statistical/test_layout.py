@@ -234,3 +234,22 @@ def test_the_first_report_is_valued_at_18_months_and_due_by_the_end_of_the_20th(
 
 def test_names_and_addresses_are_written_as_plain_ascii_on_one_line() -> None:
     assert records.ascii_text("Café Müller\n12 Rue  d'Été\n") == "Cafe Muller, 12 Rue d'Ete"
+
+
+def test_the_parser_names_the_record_that_does_not_fit_the_layout() -> None:
+    table = layout.load(DAY)
+    good = table.write(
+        "file_control",
+        {
+            "carrier_code": "12345",
+            "bureau": "NCCI",
+            "file_date": DAY,
+            "report_count": 0,
+            "record_count": 0,
+            "layout_name": "X",
+        },
+        "t",
+    )
+    content = (good + "\n" + good[:200] + "\n").encode("ascii")
+    with pytest.raises(RecordError, match="record 2: record: 200 bytes, not 250"):
+        records.read_file(table, content)

@@ -180,4 +180,10 @@ def read_file(layout: Layout, content: bytes) -> list[tuple[str, dict[str, Value
     lines = text.split(LINE_END)
     if lines and lines[-1] == "":
         lines.pop()
-    return [layout.read(line) for line in lines]
+    found = []
+    for n, line in enumerate(lines, start=1):
+        try:
+            found.append(layout.read(line))
+        except RecordError as error:
+            raise RecordError(f"record {n}: {error}") from None
+    return found
