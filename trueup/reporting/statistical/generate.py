@@ -57,6 +57,8 @@ def current_audit(period: PolicyPeriod) -> Audit | None:
             final_result__isnull=False,
         )
         .select_related("final_result")
+        # The result is read, not the worksheet it was rated from (tens of kilobytes each).
+        .defer("final_result__worksheet")
         .order_by("-id")
         .first()
     )

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from trueup.core import clock
 from trueup.policies.models import PolicyPeriod
 from trueup.rating.rates import RateTable
 from trueup.reference.selectors import rates_in_use
@@ -36,7 +37,7 @@ def reports_due(
 ) -> Iterator[Due]:
     """The first reports of workers' compensation periods falling due between the two days
     (inclusive), one per state of each period, with the report generated for it if any."""
-    lo, hi = rules.effective_months_due(start, end, today or start)
+    lo, hi = rules.effective_months_due(start, end, today or clock.today())
     periods = (
         PolicyPeriod.objects.filter(policy__line="WC", effective__gte=lo, effective__lte=hi)
         .select_related("policy__insured")
