@@ -52,9 +52,7 @@ def generate(workers: int, remainder: int) -> tuple[int, int]:
         for pk in PolicyPeriod.objects.filter(policy__line="WC").values_list("pk", flat=True)
         if pk % workers == remainder
     ]
-    run = services.reports_generate_due(
-        due_from=EVERY_DUE[0], due_to=EVERY_DUE[1], period_ids=ids
-    )
+    run = services.reports_generate_due(due_from=EVERY_DUE[0], due_to=EVERY_DUE[1], period_ids=ids)
     return run.generated, len(run.problems)
 
 

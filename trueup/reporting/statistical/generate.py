@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 
 from trueup.audits.models import Audit, AuditType, ResultSnapshot
 from trueup.audits.workflow import Status
@@ -46,22 +47,32 @@ class Content:
     result: ResultSnapshot
 
 
-def current_audit(period: PolicyPeriod) -> Audit | None:
-    """The audit whose pinned result stands for the period now: the latest completed or
-    estimated final (or cancellation) audit. A revised audit's revision replaces it."""
+NO_AUDIT = "no completed or estimated final audit with a pinned result"
+
+
+def _reported_audits() -> QuerySet[Audit]:
     return (
         Audit.objects.filter(
-            period=period,
-            type__in=REPORTED_TYPES,
-            status__in=REPORTED_STATUSES,
-            final_result__isnull=False,
+            type__in=REPORTED_TYPES, status__in=REPORTED_STATUSES, final_result__isnull=False
         )
         .select_related("final_result")
         # The result is read, not the worksheet it was rated from (tens of kilobytes each).
         .defer("final_result__worksheet")
-        .order_by("-id")
-        .first()
     )
+
+
+def current_audit(period: PolicyPeriod) -> Audit | None:
+    """The audit whose pinned result stands for the period now: the latest completed or
+    estimated final (or cancellation) audit. A revised audit's revision replaces it."""
+    return _reported_audits().filter(period=period).order_by("-id").first()
+
+
+def current_audits(period_ids: list[int]) -> dict[int, Audit]:
+    """``current_audit`` of many periods in one query (a batch reads them together)."""
+    found: dict[int, Audit] = {}
+    for audit in _reported_audits().filter(period_id__in=period_ids).order_by("period_id", "id"):
+        found[audit.period_id] = audit  # the latest of each period is the last
+    return found
 
 
 def carrier_code() -> str:
@@ -77,6 +88,7 @@ def content(
     correction_sequence: str = "",
     correction_type: str = "",
     replacement_code: str = "",
+    audit: Audit | None = None,
 ) -> Content:
     """The report of the period's exposure in the state, from its current pinned result."""
     code = carrier_code()
@@ -87,9 +99,9 @@ def content(
     policy = period.policy
     if policy.line != "WC":
         raise Unreportable("only workers' compensation policies are reported to the bureaus")
-    audit = current_audit(period)
+    audit = audit or current_audit(period)
     if audit is None or audit.final_result is None:
-        raise Unreportable("no completed or estimated final audit with a pinned result")
+        raise Unreportable(NO_AUDIT)
     result = audit.final_result
     estimated = audit.status == Status.ESTIMATED
     rows = exposure_rows(period, state, result.result, rates=rates, estimated=estimated)

@@ -8,12 +8,14 @@ reason (``Unreportable``) with nothing written for it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
 from django.db import transaction
 
 from trueup.accounts.models import User
+from trueup.audits.models import Audit
 from trueup.core import clock
 from trueup.core.errors import Refused
 from trueup.policies.models import PolicyPeriod
@@ -103,9 +105,15 @@ def _content(period: PolicyPeriod, state: str, rates: RateTable | None, **link: 
 
 @transaction.atomic
 def report_generate(
-    *, period: PolicyPeriod, state: str, by: User | None, rates: RateTable | None = None
+    *,
+    period: PolicyPeriod,
+    state: str,
+    by: User | None,
+    rates: RateTable | None = None,
+    audit: Audit | None = None,
 ) -> StatReport:
-    """The period's first unit statistical report for the state."""
+    """The period's first unit statistical report for the state (from ``audit``'s pinned
+    result when the caller has read the period's current audit already)."""
     period = (
         PolicyPeriod.objects.select_for_update().select_related("policy__insured").get(pk=period.pk)
     )
@@ -114,7 +122,7 @@ def report_generate(
         period=period, state=state, report_level=1, correction_sequence=""
     ).exists():
         raise Refused(f"{period.policy.number} {state}: its first report was already generated")
-    built = _content(period, state, rates)
+    built = _content(period, state, rates, audit=audit)
     return _keep(built, period=period, route=route, by=by)
 
 
@@ -227,21 +235,27 @@ def reports_generate_due(
     problems: list[dict[str, Any]] = []
     generated = 0
     try:
-        for due in reports_due(due_from, due_to, period_ids=period_ids):
-            if due.report_id is not None or not due.bureau:
-                continue
-            try:
-                report_generate(period=due.period, state=due.state, by=by, rates=rates)
-                generated += 1
-            except Unreportable as error:
-                problems.append(
-                    {
-                        "policy": due.period.policy.number,
-                        "period": due.period.pk,
-                        "state": due.state,
-                        "reason": error.message,
-                    }
-                )
+        todo = (d for d in reports_due(due_from, due_to, period_ids=period_ids))
+        for chunk in _chunks((d for d in todo if d.report_id is None and d.bureau), BATCH):
+            audits = generate.current_audits(sorted({d.period.pk for d in chunk}))
+            for due in chunk:
+                try:
+                    audit = audits.get(due.period.pk)
+                    if audit is None:
+                        raise Unreportable(generate.NO_AUDIT)
+                    report_generate(
+                        period=due.period, state=due.state, by=by, rates=rates, audit=audit
+                    )
+                    generated += 1
+                except Unreportable as error:
+                    problems.append(
+                        {
+                            "policy": due.period.policy.number,
+                            "period": due.period.pk,
+                            "state": due.state,
+                            "reason": error.message,
+                        }
+                    )
     except Exception as error:
         run.status, run.error, run.finished_at = RunStatus.FAILED, str(error), clock.now()
         run.generated, run.problems = generated, problems
@@ -251,3 +265,17 @@ def reports_generate_due(
     run.generated, run.problems = generated, problems
     run.save()
     return run
+
+
+BATCH = 500
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
