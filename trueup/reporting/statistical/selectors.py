@@ -112,6 +112,7 @@ def corrections_pending(rates: RateTable | None = None) -> list[Pending]:
         StatReport.objects.filter(report_level=1)
         .exclude(status=StatStatus.REJECTED)
         .select_related("period__policy__insured")
+        .defer("content")
         .order_by("id")
     )
     for report in reports:
