@@ -3,6 +3,7 @@ file downloaded as kept, and the actions of the page."""
 
 from __future__ import annotations
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 
@@ -107,3 +108,16 @@ def test_the_command_generates_the_reports_due_and_names_those_it_cannot(
     run = StatRun.objects.get()
     assert (run.generated, run.problems) == (1, [])
     assert StatReport.objects.get().state == "IN"
+
+
+def test_the_page_imports_the_bureaus_answers_from_a_csv(completed: Audit, manager: User) -> None:
+    report = services.report_generate(period=completed.period, state="IN", by=manager)
+    services.report_move(report=report, to="sent", by=manager)
+    client = client_for(manager)
+    upload = SimpleUploadedFile(
+        "answers.csv", f"digest,status,note\n{report.digest},accepted,\n".encode()
+    )
+    answer = client.post(ACT, {"action": "import", "answers": upload}, follow=True)
+    assert "1 answer(s) recorded." in answer.content.decode()
+    report.refresh_from_db()
+    assert report.status == "accepted"

@@ -14,7 +14,7 @@ from trueup.accounts.models import User
 from trueup.audits import services as audit_services
 from trueup.audits.models import Audit
 from trueup.audits.workflow import Status
-from trueup.core.errors import Refused
+from trueup.core.errors import InvalidInput, Refused
 from trueup.rating.rates import RateTable
 from trueup.reporting.models import StatReport, StatStatus
 from trueup.reporting.statistical import layout, records, selectors, services
@@ -213,3 +213,23 @@ def test_the_batch_generates_each_report_due_once(completed: Audit) -> None:
 def test_a_monopolistic_fund_state_gets_no_report(completed: Audit, manager: User) -> None:
     with pytest.raises(Unreportable, match="OH is a monopolistic state fund state"):
         services.report_generate(period=completed.period, state="OH", by=manager)
+
+
+def test_the_bureaus_answers_are_imported_all_or_nothing_naming_each_bad_row(
+    completed: Audit, manager: User
+) -> None:
+    report = services.report_generate(period=completed.period, state="IN", by=manager)
+    services.report_move(report=report, to=StatStatus.SENT, by=manager)
+    bad = f"digest,status,note\n{report.digest},rejected,\n{'0' * 64},accepted,\n"
+    with pytest.raises(InvalidInput) as found:
+        services.answers_import(text=bad, by=manager)
+    assert [(p.path, p.reason) for p in found.value.problems] == [
+        ("row 2.note", "say why the bureau rejected the report"),
+        ("row 3.digest", f"no report was sent with digest {'0' * 64}"),
+    ]
+    assert StatReport.objects.get().status == "sent"
+
+    good = f"digest,status,note\n{report.digest},Accepted with warnings,W07 class 5645\n"
+    [answered] = services.answers_import(text=good, by=manager)
+
+    assert (answered.status, answered.bureau_note) == ("accepted_warnings", "W07 class 5645")

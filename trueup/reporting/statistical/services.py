@@ -8,6 +8,8 @@ reason (``Unreportable``) with nothing written for it.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
@@ -17,7 +19,7 @@ from django.db import transaction
 from trueup.accounts.models import User
 from trueup.audits.models import Audit
 from trueup.core import clock
-from trueup.core.errors import Refused
+from trueup.core.errors import InvalidInput, Problem, Refused
 from trueup.policies.models import PolicyPeriod
 from trueup.rating.rates import RateTable
 from trueup.reference.selectors import rates_in_use
@@ -279,3 +281,50 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
             chunk = []
     if chunk:
         yield chunk
+
+
+ANSWER_WORDS = {
+    "accepted": S.ACCEPTED,
+    "accepted_warnings": S.WARNINGS,
+    "accepted with warnings": S.WARNINGS,
+    "rejected": S.REJECTED,
+}
+
+
+@transaction.atomic
+def answers_import(*, text: str, by: User | None) -> list[StatReport]:
+    """The bureau's answers imported from a CSV with the columns ``digest`` (the SHA-256 of the
+    file sent), ``status`` (accepted, accepted with warnings, rejected) and ``note`` (the
+    bureau's error codes). All or nothing: every row that cannot be used is named, and then no
+    answer is recorded."""
+    rows = list(csv.DictReader(io.StringIO(text)))
+    problems: list[Problem] = []
+    if not rows or not {"digest", "status"} <= set(rows[0]):
+        raise InvalidInput([Problem("$", "the file needs a header row with digest and status")])
+    found: list[tuple[StatReport, str, str]] = []
+    for n, row in enumerate(rows, start=2):
+        digest = (row.get("digest") or "").strip().lower()
+        status = ANSWER_WORDS.get((row.get("status") or "").strip().lower())
+        note = (row.get("note") or "").strip()
+        report = StatReport.objects.filter(digest=digest).order_by("-id").first()
+        if report is None:
+            problems.append(Problem(f"row {n}.digest", f"no report was sent with digest {digest}"))
+        elif status is None:
+            problems.append(
+                Problem(f"row {n}.status", "must be accepted, accepted with warnings or rejected")
+            )
+        elif status not in MOVES.get(report.status, frozenset()):
+            problems.append(
+                Problem(
+                    f"row {n}.status",
+                    f"{report} is {S(report.status).label.lower()}: it cannot become "
+                    f"{S(status).label.lower()}",
+                )
+            )
+        elif status == S.REJECTED and not note:
+            problems.append(Problem(f"row {n}.note", "say why the bureau rejected the report"))
+        else:
+            found.append((report, status, note))
+    if problems:
+        raise InvalidInput(problems)
+    return [report_move(report=r, to=s, by=by, note=note) for r, s, note in found]

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from trueup.accounts.models import User
 from trueup.audits.access import staff_user
 from trueup.core import clock
-from trueup.core.errors import TrueUpError
+from trueup.core.errors import InvalidInput, Problem, TrueUpError
 from trueup.core.tasks import enqueue_on_commit
 from trueup.policies.models import PolicyPeriod
 from trueup.reporting.access import may_report_statistics
@@ -29,6 +29,10 @@ from trueup.reporting.tasks import generate_stat_reports
 ANSWERS = {
     s.value: s.label for s in (StatStatus.ACCEPTED, StatStatus.WARNINGS, StatStatus.REJECTED)
 }
+
+
+# A bureau's answers file: a line per report; far more than any day's submissions.
+MAX_ANSWERS_BYTES = 5 * 1024 * 1024
 
 
 def _user(request: HttpRequest) -> User:
@@ -103,6 +107,16 @@ def stat_reports_act(request: HttpRequest) -> HttpResponse:
         if action == "batch":
             enqueue_on_commit(generate_stat_reports)
             messages.success(request, "The reports due are being generated; refresh to see them.")
+        elif action == "import":
+            upload = request.FILES.get("answers")
+            if upload is None:
+                raise InvalidInput([Problem("answers", "choose the bureau's CSV of answers")])
+            try:
+                text = upload.read(MAX_ANSWERS_BYTES + 1).decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise InvalidInput([Problem("answers", "the file is not UTF-8 text")]) from None
+            done = services.answers_import(text=text, by=user)
+            messages.success(request, f"{len(done)} answer(s) recorded.")
         elif action in ("first", "correction"):
             period = get_object_or_404(PolicyPeriod, pk=request.POST.get("period"))
             state = request.POST.get("state", "")
@@ -126,6 +140,11 @@ def stat_reports_act(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Generated {new}.")
             else:
                 raise Http404("no such action")
+    except InvalidInput as error:
+        messages.error(
+            request,
+            "Nothing recorded: " + "; ".join(f"{p.path}: {p.reason}" for p in error.problems),
+        )
     except TrueUpError as error:
         messages.error(request, error.message)
     return redirect(back)
