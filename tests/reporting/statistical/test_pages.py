@@ -121,3 +121,13 @@ def test_the_page_imports_the_bureaus_answers_from_a_csv(completed: Audit, manag
     assert "1 answer(s) recorded." in answer.content.decode()
     report.refresh_from_db()
     assert report.status == "accepted"
+
+
+def test_the_admin_shows_a_report_read_only(completed: Audit, manager: User) -> None:
+    report = services.report_generate(period=completed.period, state="IN", by=manager)
+    root = User.objects.create(username="root", role="admin", is_staff=True, is_superuser=True)
+    client = client_for(root)
+    assert client.get("/admin/reporting/statreport/").status_code == 200
+    page = client.get(f"/admin/reporting/statreport/{report.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
