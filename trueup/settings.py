@@ -264,6 +264,9 @@ EMAIL_FILE_PATH = Path(os.environ.get("TRUEUP_MAIL_DIR") or BASE_DIR / "sent-mai
 DEFAULT_FROM_EMAIL = os.environ.get("TRUEUP_FROM_EMAIL", "Premium Audit <audit@trueup.example>")
 # The address the portal's links in e-mails and letters start with.
 TRUEUP_PORTAL_URL = os.environ.get("TRUEUP_PORTAL_URL", "http://127.0.0.1:8000")
+# The carrier's code on its unit statistical reports to the rating bureaus (five digits, assigned
+# by NCCI). Without it no report is generated: each policy due is listed as missing it.
+TRUEUP_CARRIER_CODE = os.environ.get("TRUEUP_CARRIER_CODE", "").strip()
 # Portal users choose their own passwords: long enough, not common, not their user name.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

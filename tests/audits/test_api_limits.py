@@ -192,7 +192,7 @@ def test_every_endpoint_declares_its_error_answers_with_the_shared_schema() -> N
     assert sorted(error["properties"]) == ["code", "message", "problems"]
     assert error["required"] == ["code", "message"]
     operations = [op for ops in document["paths"].values() for op in ops.values()]
-    assert len(operations) == 36
+    assert len(operations) == 38
     for operation in operations:
         for code in ERROR_CODES:
             schema = operation["responses"][code]["content"]["application/json"]["schema"]

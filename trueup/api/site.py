@@ -24,6 +24,7 @@ from trueup.api.payroll import router as payroll_router
 from trueup.api.policies import router as policies_router
 from trueup.api.premium_reports import router as premium_reports_router
 from trueup.api.reporting import router as reporting_router
+from trueup.api.statistical import router as statistical_router
 from trueup.core.errors import TrueUpError, answer
 
 
@@ -53,6 +54,7 @@ api.add_router("/policies", policies_router)
 api.add_router("", payroll_router)
 api.add_router("", billing_router)
 api.add_router("", reporting_router)
+api.add_router("", statistical_router)
 api.add_router("", premium_reports_router)
 api.add_router("", endorsements_router)
 api.add_router("", classes_router)

@@ -19,3 +19,9 @@ def may_see_metrics(user: Any) -> bool:
         and getattr(user, "vendor_id", None) is None
         and user.is_active
     )
+
+
+def may_report_statistics(user: Any) -> bool:
+    """Who works the unit statistical reports to the rating bureaus (their pages, downloads and
+    ``/api/stat-reports``): the same department roles as the metrics, for the same reason."""
+    return may_see_metrics(user)

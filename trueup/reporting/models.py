@@ -126,3 +126,116 @@ class MetricsSnapshot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["run", "key"], name="one_snapshot_per_run_key")
         ]
+
+
+# Unit statistical reports (WCSTAT) to the rating bureaus: ``trueup/reporting/statistical``.
+
+
+class StatStatus(models.TextChoices):
+    GENERATED = "generated", "Generated, not yet sent"
+    SENT = "sent", "Sent to the bureau"
+    ACCEPTED = "accepted", "Accepted by the bureau"
+    WARNINGS = "accepted_warnings", "Accepted with warnings"
+    REJECTED = "rejected", "Rejected by the bureau"
+
+
+class StatReport(models.Model):
+    """One unit statistical report of a policy period for one state, as generated and sent: its
+    file's bytes and their SHA-256 digest are never changed once written. A correction or a
+    replacement is a new report."""
+
+    period = models.ForeignKey(
+        "policies.PolicyPeriod", on_delete=models.PROTECT, related_name="stat_reports"
+    )
+    state = models.CharField(max_length=2)
+    bureau = models.CharField(max_length=10)
+    # The audit whose pinned result the exposure was taken from.
+    audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="stat_reports")
+    result = models.ForeignKey(
+        "audits.ResultSnapshot", on_delete=models.PROTECT, related_name="stat_reports"
+    )
+    report_level = models.PositiveSmallIntegerField(default=1)
+    correction_sequence = models.CharField(max_length=1, blank=True)
+    correction_type = models.CharField(max_length=1, blank=True)
+    replacement_code = models.CharField(max_length=1, blank=True)
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
+    # The exposure came from an estimated audit (the insured did not provide records).
+    estimated = models.BooleanField(default=False)
+    # Why a correction was made, in words.
+    reason = models.TextField(blank=True)
+    # The exposure set reported, to tell whether a later result needs a correction.
+    exposures = models.JSONField(default=list)
+    valued_on = models.DateField()
+    due_on = models.DateField()
+    layout = models.CharField(max_length=80)
+    content = models.BinaryField()
+    digest = models.CharField(max_length=64)
+    records = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=20, choices=StatStatus.choices, default=StatStatus.GENERATED
+    )
+    generated_at = models.DateTimeField()
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    bureau_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-generated_at", "-id"]
+        indexes = [
+            models.Index(fields=["period", "state", "report_level"], name="stat_period_state"),
+            models.Index(fields=["status", "due_on"], name="stat_status_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period.policy.number} {self.state} {self.label}"
+
+    @property
+    def label(self) -> str:
+        """First report, correction 1, replacement of correction 1, ..."""
+        kind = f"correction {self.correction_sequence}" if self.correction_sequence else "first"
+        return f"report {self.report_level}, {kind}" + (
+            " (replacement)" if self.replacement_code else ""
+        )
+
+    @property
+    def filename(self) -> str:
+        number = "".join(c if c.isalnum() else "-" for c in self.period.policy.number)
+        tail = self.correction_sequence or "0"
+        extra = "R" if self.replacement_code else ""
+        return f"wcstat-{self.bureau}-{number}-{self.state}-{self.report_level}{tail}{extra}.txt"
+
+
+class StatStatusChange(models.Model):
+    """One move of a report's status (sent; the bureau's answer), by whom and when."""
+
+    report = models.ForeignKey(StatReport, on_delete=models.CASCADE, related_name="changes")
+    from_status = models.CharField(max_length=20, choices=StatStatus.choices)
+    to_status = models.CharField(max_length=20, choices=StatStatus.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
+    at = models.DateTimeField()
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class StatRun(models.Model):
+    """One batch generation of the reports due in a period, with the policies it could not
+    report and why."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    due_from = models.DateField()
+    due_to = models.DateField()
+    generated = models.PositiveIntegerField(default=0)
+    # [{"policy": ..., "period": id, "state": ..., "reason": ...}]
+    problems = models.JSONField(default=list)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]

@@ -1,11 +1,16 @@
-"""The metrics' periodic work as a background task (enqueued by ``trueup run_scheduler``)."""
+"""The reporting app's background work: the metrics' periodic rebuild and the unit statistical
+reports' batch (both enqueued by ``trueup run_scheduler``; the batch also from its page)."""
 
 from __future__ import annotations
+
+from datetime import date
+from typing import Any
 
 from django_tasks import task
 
 from trueup.core import clock
 from trueup.reporting import figures, metrics
+from trueup.reporting.statistical import rules, services
 
 
 @task()
@@ -16,3 +21,16 @@ def refresh_figures() -> dict[str, int]:
     run = figures.refresh()
     metrics.dashboard(metrics.default_filters(clock.today()), clock.today())
     return {"run": run.pk, "audits": run.audits}
+
+
+@task()
+def generate_stat_reports(due_from: str = "", due_to: str = "") -> dict[str, Any]:
+    """Generate the first unit statistical reports due between the two days (ISO dates; by
+    default the daily batch's window). Safe to retry and to overlap: a report already generated
+    is not generated again."""
+    start, end = rules.batch_window(clock.today())
+    run = services.reports_generate_due(
+        due_from=date.fromisoformat(due_from) if due_from else start,
+        due_to=date.fromisoformat(due_to) if due_to else end,
+    )
+    return {"run": run.pk, "generated": run.generated, "problems": len(run.problems)}

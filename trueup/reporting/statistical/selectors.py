@@ -1,0 +1,136 @@
+"""Reads of unit statistical reports: the reports due in a period, the corrections pending, the
+reports by status."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
+
+from trueup.core import clock
+from trueup.policies.models import PolicyPeriod
+from trueup.rating.rates import RateTable
+from trueup.reference.selectors import rates_in_use
+from trueup.reporting.models import StatReport, StatStatus
+from trueup.reporting.statistical import generate, rules
+from trueup.reporting.statistical.generate import Unreportable
+
+
+@dataclass(frozen=True)
+class Due:
+    """One state's first report of one policy period, due or generated."""
+
+    period: PolicyPeriod
+    state: str
+    bureau: str  # empty: a monopolistic fund state, or no bureau known (see ``routing``)
+    routing: str
+    valued_on: date
+    due_on: date
+    report_id: int | None
+
+
+def reports_due(
+    start: date, end: date, *, period_ids: list[int] | None = None, today: date | None = None
+) -> Iterator[Due]:
+    """The first reports of workers' compensation periods falling due between the two days
+    (inclusive), one per state of each period, with the report generated for it if any."""
+    lo, hi = rules.effective_months_due(start, end, today or clock.today())
+    periods = (
+        PolicyPeriod.objects.filter(policy__line="WC", effective__gte=lo, effective__lte=hi)
+        .select_related("policy__insured")
+        .order_by("effective", "id")
+    )
+    if period_ids is not None:
+        periods = periods.filter(pk__in=period_ids)
+    generated: dict[tuple[int, str], int] = {}
+    first = StatReport.objects.filter(
+        period__in=periods, report_level=1, correction_sequence=""
+    ).order_by("id")
+    for pk, period_id, state in first.values_list("pk", "period_id", "state"):
+        generated.setdefault((period_id, state), pk)
+    for period in periods.iterator(chunk_size=2000):
+        timing = rules.first_report(period.effective)
+        if not start <= timing.due_on <= end:
+            continue
+        for state in sorted(set(period.states or ())):
+            route = rules.route(state, period.effective)
+            yield Due(
+                period=period,
+                state=state,
+                bureau=route.bureau if route else "",
+                routing=route.name if route else f"no rating bureau is known for {state}",
+                valued_on=timing.valued_on,
+                due_on=timing.due_on,
+                report_id=generated.get((period.pk, state)),
+            )
+
+
+def latest_report(period: PolicyPeriod, state: str) -> StatReport | None:
+    """The report the bureau holds (or will) for the period and state: the latest not rejected."""
+    return (
+        StatReport.objects.filter(period=period, state=state, report_level=1)
+        .exclude(status=StatStatus.REJECTED)
+        .order_by("-id")
+        .first()
+    )
+
+
+def correction_reason(previous: StatReport, built: generate.Content) -> str:
+    """Why the current result needs an exposure correction of what was reported; empty when
+    the reported exposure still stands."""
+    rows = [row.as_json() for row in built.report.exposures]
+    if previous.estimated and not built.report.estimated:
+        return "a final audit replaced the reported estimated exposure"
+    if rows == previous.exposures:
+        return ""
+
+    def mods(found: list[dict[str, Any]]) -> set[tuple[Any, Any]]:
+        return {(r["mod"], r["mod_effective"]) for r in found if r["mod"] is not None}
+
+    if mods(rows) != mods(previous.exposures):
+        return "the experience mod was revised"
+    return "a revision moved exposure between classes or changed exposure or premium"
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A report whose exposure no longer matches the period's current result."""
+
+    report: StatReport
+    reason: str
+
+
+def corrections_pending(rates: RateTable | None = None) -> list[Pending]:
+    """The latest report of each period and state whose current result differs from what it
+    reported, with why; a result that cannot be reported any more is listed with that reason."""
+    rates = rates or rates_in_use()
+    latest: dict[tuple[int, str], StatReport] = {}
+    reports = (
+        StatReport.objects.filter(report_level=1)
+        .exclude(status=StatStatus.REJECTED)
+        .select_related("period__policy__insured")
+        .defer("content")
+        .order_by("id")
+    )
+    for report in reports:
+        latest[(report.period_id, report.state)] = report
+    pending = []
+    for report in latest.values():
+        try:
+            built = generate.content(report.period, report.state, rates=rates)
+        except Unreportable as error:
+            pending.append(Pending(report, f"cannot be corrected: {error.message}"))
+            continue
+        reason = correction_reason(report, built)
+        if reason:
+            pending.append(Pending(report, reason))
+    return pending
+
+
+def reports(status: str | None = None) -> QuerySet[StatReport]:
+    """Reports, newest first, optionally of one status (the file's bytes are not read)."""
+    found = StatReport.objects.select_related("period__policy__insured").defer("content")
+    return found.filter(status=status) if status else found
