@@ -3,8 +3,9 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install demo examples browser axe test check lint format bench bench-web bench-dashboard bench-ingest clean
+.PHONY: install messages demo examples browser axe test check lint format bench bench-web bench-dashboard bench-ingest clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,12 +15,24 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The Spanish catalogues (trueup/<app>/locale) compiled for gettext; Debian's gettext is
+# installed when msgfmt is missing. `make strings` gathers new strings into the catalogues.
+messages: $(STAMP)
+	@command -v msgfmt >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq gettext; }
+	cd trueup && TRUEUP_DEBUG=1 ../$(BIN)/trueup compilemessages --ignore '__pycache__' >/dev/null
+
+strings: $(STAMP)
+	@for app in $$(ls -d trueup/*/locale | xargs -n1 dirname); do \
+		(cd $$app && TRUEUP_DEBUG=1 ../../$(BIN)/trueup makemessages -l es --no-obsolete >/dev/null) || exit 1; \
+	done
+
 # The demo: a book of business in a local SQLite file, served at http://127.0.0.1:8000/. DEBUG is
 # on, which also lets it run with the public demo key. Staff are not asked for a second factor
 # unless `make demo TRUEUP_STAFF_2FA=1`.
 TRUEUP_STAFF_2FA ?= 0
 DEMO_ENV := TRUEUP_DEBUG=1 TRUEUP_STAFF_2FA=$(TRUEUP_STAFF_2FA)
-demo: $(STAMP)
+demo: messages
 	$(DEMO_ENV) $(BIN)/trueup migrate --noinput
 	$(DEMO_ENV) $(BIN)/trueup load_demo_book
 	@echo "Serving TrueUp at http://127.0.0.1:8000/ (log in with a user above; Ctrl-C stops)"
@@ -39,7 +52,6 @@ examples: $(STAMP)
 	done
 
 # Debian's chromium for the browser tests; a test tool never downloads a browser of its own.
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 browser:
 	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
@@ -61,7 +73,7 @@ check: $(STAMP)
 # The whole suite on SQLite, then the database-backed apps again on PostgreSQL.
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-test: check browser axe
+test: check messages browser axe
 	$(BIN)/pytest
 	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest tests/background tests/core tests/accounts tests/audits tests/reference tests/payroll tests/portal tests/billing tests/letters tests/reporting tests/queues tests/notifications tests/practices tests/endorsements tests/renewals tests/premium_reports tests/anomalies
 

@@ -120,10 +120,13 @@ MIDDLEWARE = [
     "trueup.accounts.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language from the switch's cookie or the browser; a signed-in user's own choice wins below.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "trueup.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -197,6 +200,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 TIME_ZONE = os.environ.get("TRUEUP_TIME_ZONE", "").strip() or "America/Chicago"
 LANGUAGE_CODE = "en-us"
+# The languages insureds and agents read TrueUp in: the portal, letters, e-mails and PDFs. Each
+# name is written in its own language, as a language switch shows it.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+# Catalogues live beside each app (trueup/<app>/locale); `make messages` compiles them.
+LANGUAGE_COOKIE_NAME = "trueup_language"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 STATIC_URL = "static/"
 # Only for `collectstatic` in a deployment; WhiteNoise otherwise serves from the apps' folders.
 STATIC_ROOT = os.environ.get("TRUEUP_STATIC_ROOT") or None

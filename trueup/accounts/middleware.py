@@ -1,5 +1,6 @@
-"""Middleware for every answer: no caching of what a signed-in person sees, and staff must pass
-their second factor before any workbench page."""
+"""Middleware for every answer: no caching of what a signed-in person sees, staff must pass
+their second factor before any workbench page, and a signed-in person reads TrueUp in their own
+language."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -28,6 +30,23 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         add_never_cache_headers(response)
         return response
+
+
+class UserLanguageMiddleware:
+    """A signed-in user reads TrueUp in the language saved on their login (set from their
+    invitation, by staff, or with the portal's switch), whatever the browser asks for; before
+    signing in, Django's ``LocaleMiddleware`` takes the switch's cookie or the browser's
+    language."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and user.language:  # type: ignore[union-attr]
+            translation.activate(user.language)  # type: ignore[union-attr]
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)
 
 
 class StaffSecondFactorMiddleware:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -65,6 +66,10 @@ class User(AbstractUser):
     # either it goes to a reviewer. Zero means no authority to complete.
     authority_amount = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal(0))
     authority_percent = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal(0))
+    # The language pages, letters and e-mails reach this user in (the portal's switch sets it).
+    language = models.CharField(
+        max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE[:2]
+    )
     # How staff notifications reach this user by e-mail (they are always in TrueUp's header).
     notify_by_email = models.CharField(
         max_length=12, choices=NotifyByEmail.choices, default=NotifyByEmail.IMMEDIATELY

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 
 
@@ -49,6 +50,13 @@ class Insured(models.Model):
     contact_email = models.EmailField(blank=True)
     contact_phone = models.CharField(max_length=40, blank=True)
     bookkeeper = models.CharField(max_length=200, blank=True)
+    # The language the insured's letters and e-mails are written in and the portal starts in.
+    language = models.CharField(
+        "Preferred language",
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE[:2],
+    )
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True)
     related = models.ManyToManyField("self", blank=True, help_text="Commonly owned businesses")
 

@@ -59,6 +59,10 @@ class Invitation(models.Model):
     kind = models.CharField(max_length=10, choices=AccessKind.choices, default=AccessKind.OWNER)
     name = models.CharField(max_length=200, blank=True)
     email = models.EmailField()
+    # The language of the invitation's e-mail and letter, and the new login's language.
+    language = models.CharField(
+        max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE[:2]
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     pin_hash = models.CharField(max_length=128)
     # The temporary ID printed in the letter beside the PIN, so the insured can quote it.
