@@ -120,7 +120,7 @@ MIDDLEWARE = [
     "trueup.accounts.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # The language from the switch's cookie or the browser; a signed-in user's own choice wins below.
+    # The language from the switch's cookie or the browser; a signed-in user's choice wins below.
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
