@@ -43,8 +43,8 @@ class UserLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and user.language:  # type: ignore[union-attr]
-            translation.activate(user.language)  # type: ignore[union-attr]
+        if user.is_authenticated and user.language:
+            translation.activate(user.language)
             request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
 
