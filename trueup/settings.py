@@ -205,6 +205,8 @@ LANGUAGE_CODE = "en-us"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 # Catalogues live beside each app (trueup/<app>/locale); `make messages` compiles them.
 LANGUAGE_COOKIE_NAME = "trueup_language"
+# Spanish dates in words with US numbers and dollars (trueup/core/formats/es).
+FORMAT_MODULE_PATH = ["trueup.core.formats"]
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 STATIC_URL = "static/"
 # Only for `collectstatic` in a deployment; WhiteNoise otherwise serves from the apps' folders.
