@@ -41,7 +41,7 @@ def test_the_audit_page_lists_the_periods_endorsements_in_words(
     assert "Estimated exposure changed</b> from Jan 1, 2025: $7,931.00" in page
     assert "Awaiting review" in page
     # The auditor may not approve: no button for them.
-    assert "endorsements/" not in page
+    assert "/approve/" not in page
 
 
 def test_a_reviewer_approves_an_endorsement_from_the_audit_page(
@@ -77,3 +77,80 @@ def test_a_portal_user_cannot_approve_an_endorsement(
     answer = _client(policyholder).post(f"/audits/{audit.pk}/endorsements/{waiting.pk}/approve/")
     assert answer.status_code in (302, 403)
     assert Endorsement.objects.get(pk=waiting.pk).status == "awaiting_review"
+
+
+def test_an_auditor_adds_a_class_by_endorsement_from_the_form_beside_the_class_lookup(
+    audit: Audit, auditor: User
+) -> None:
+    client = _client(auditor)
+    url = f"/audits/{audit.pk}/endorsements/new/"
+    assert url in client.get(f"/audits/{audit.pk}/").content.decode()
+    form = client.get(url, {"q": "office clerical work", "state": "IN"}).content.decode()
+    assert "Reason for the change" in form
+    assert 'id="class-suggestions"' in form
+    assert "8810" in form  # the lookup's suggestion for clerical work, beside the form
+    answer = client.post(
+        url,
+        {
+            "kind": "class_add",
+            "state": "IN",
+            "class_code": "5183",
+            "exposure": "40,000",
+            "effective": "2025-01-01",
+            "reason": "the insured now does plumbing",
+        },
+    )
+    assert answer.status_code == 302
+    assert answer["Location"] == f"/audits/{audit.pk}/#endorsements"
+    made = Endorsement.objects.get(period=audit.period, kind="class_add")
+    assert made.change == {"state": "IN", "class": "5183", "exposure": "40000"}
+    assert made.reason == "the insured now does plumbing"
+    assert made.made_by == auditor
+
+
+def test_a_class_without_a_rate_is_named_on_its_field_and_nothing_is_written(
+    audit: Audit, auditor: User
+) -> None:
+    answer = _client(auditor).post(
+        f"/audits/{audit.pk}/endorsements/new/",
+        {
+            "kind": "class_add",
+            "state": "IN",
+            "class_code": "0000",
+            "exposure": "40000",
+            "effective": "2025-01-01",
+            "reason": "new work",
+        },
+    )
+    assert answer.status_code == 200
+    page = answer.content.decode()
+    assert "Class 0000 has no IN WC rate in the rate table." in page
+    assert 'value="0000"' in page  # what was typed stays in the form
+    assert not Endorsement.objects.filter(period=audit.period, kind="class_add").exists()
+
+
+def test_adding_a_class_asks_for_its_exposure_and_removing_one_does_not(
+    audit: Audit, auditor: User
+) -> None:
+    client = _client(auditor)
+    url = f"/audits/{audit.pk}/endorsements/new/"
+    fields = {"state": "IN", "class_code": "5645", "effective": "2025-06-01", "reason": "x"}
+    page = client.post(url, {**fields, "kind": "exposure_change"}).content.decode()
+    assert "Enter the estimated annual exposure of the class." in page
+    answer = client.post(url, {**fields, "kind": "class_remove", "reason": "framing stopped"})
+    assert answer.status_code == 302
+    removed = Endorsement.objects.get(period=audit.period, kind="class_remove")
+    assert removed.change == {"state": "IN", "class": "5645"}
+
+
+def test_billing_staff_and_portal_users_cannot_ask_for_a_class_endorsement(
+    audit: Audit, billing: User, policyholder: User
+) -> None:
+    url = f"/audits/{audit.pk}/endorsements/new/"
+    assert _client(billing).get(url).status_code in (403, 404)
+    assert _client(policyholder).get(url).status_code in (302, 403)
+    post = {"kind": "class_remove", "state": "IN", "class_code": "5645"}
+    assert _client(billing).post(
+        url, {**post, "effective": "2025-06-01", "reason": "x"}
+    ).status_code in (403, 404)
+    assert not Endorsement.objects.filter(period=audit.period, kind="class_remove").exists()

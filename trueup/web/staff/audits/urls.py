@@ -28,6 +28,11 @@ urlpatterns = [
         name="premium_report_file",
     ),
     path(
+        "<int:pk>/endorsements/new/",
+        endorsements.request_class_change,
+        name="endorsement_request",
+    ),
+    path(
         "<int:pk>/endorsements/<int:endorsement>/approve/",
         endorsements.approve,
         name="endorsement_approve",
