@@ -10,7 +10,8 @@ from typing import Any
 from trueup.anomalies.detect import Audited, Flag, Inputs, detect
 from trueup.anomalies.models import FlagDecision
 from trueup.anomalies.rules import rules
-from trueup.audits.models import Audit, AuditType, ResultSnapshot
+from trueup.audits.models import Audit, AuditType
+from trueup.audits.selectors import shown_snapshot
 from trueup.audits.workflow import FACTS_EDITABLE, Status
 from trueup.audits.worksheet import worksheet_for
 from trueup.core import clock
@@ -25,18 +26,11 @@ class FlagRow:
     decision: FlagDecision | None  # the latest, if the flag was decided
 
 
-def _snapshot(audit: Audit) -> ResultSnapshot | None:
-    """The result the page shows once the facts are closed: the pinned one, else the latest."""
-    if audit.final_result_id is not None:
-        return ResultSnapshot.objects.filter(pk=audit.final_result_id).first()
-    return audit.results.order_by("-created_at", "-id").first()
-
-
 def _worksheet(audit: Audit) -> dict[str, Any] | None:
     if audit.status in FACTS_EDITABLE:
         sheet: dict[str, Any] = to_jsonable(worksheet_for(audit))
         return sheet
-    snapshot = _snapshot(audit)
+    snapshot = shown_snapshot(audit)
     return snapshot.worksheet if snapshot is not None else None
 
 

@@ -218,11 +218,17 @@ def working_result(
             return to_jsonable(audit_rated_now(audit)), [], True
         except WorksheetError as error:
             return None, list(error.problems), True
-    stored = audit.results.defer("worksheet")
+    snapshot = shown_snapshot(audit, defer=("worksheet",))
+    return (snapshot.result if snapshot else None), [], False
+
+
+def shown_snapshot(audit: Audit, defer: tuple[str, ...] = ()) -> ResultSnapshot | None:
+    """The stored result shown once the facts are closed: the pinned one, else the latest (the
+    one submitted for review). ``defer`` leaves out the columns the caller does not read."""
+    stored = audit.results.defer(*defer)
     if audit.final_result_id is not None:
         stored = stored.filter(pk=audit.final_result_id)
-    snapshot = stored.order_by("-created_at", "-id").first()
-    return (snapshot.result if snapshot else None), [], False
+    return stored.order_by("-created_at", "-id").first()
 
 
 def has_facts(audit: Audit) -> bool:

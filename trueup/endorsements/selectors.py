@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from trueup.accounts.models import User
-from trueup.audits.worksheet import engine_mods
+from trueup.audits.worksheet import engine_mods, period_worksheet
 from trueup.endorsements.models import Endorsement, EndorsementStatus, Kind
 from trueup.policies.models import PolicyPeriod
 from trueup.rating import rate_worksheet
@@ -160,32 +160,24 @@ def schedule_in_force(period: PolicyPeriod) -> dict[str, str]:
 
 
 def worksheet_of(period: PolicyPeriod, terms: Terms) -> ws.Worksheet:
-    """The worksheet of a period's estimate on ``terms``, with no audited facts."""
-    policy = period.policy
-    mods = engine_mods(terms.experience_mods)
-    return ws.Worksheet(
-        ws.Policy(
-            line=policy.line,
-            number=policy.number,
-            effective=period.effective,
-            expiration=period.expiration,
-            states=tuple(terms.states),
-            insured_name=terms.insured.get("name", ""),
-            experience_mods=mods,
-            schedule_rating=tuple(
-                ws.ScheduleRating(state, Decimal(factor))
-                for state, factor in sorted(terms.schedule.items())
-            ),
-            premium_discount=period.premium_discount,
-            assigned_risk=period.assigned_risk,
-            gl_audit=period.gl_audit,
+    """The worksheet of a period's estimate on ``terms``, with no audited facts: the period as
+    the engine reads it, for a whole year (no cancellation), with the terms in its place."""
+    policy = replace(
+        period_worksheet(period).policy,
+        states=tuple(terms.states),
+        insured_name=terms.insured.get("name", ""),
+        experience_mods=engine_mods(terms.experience_mods),
+        schedule_rating=tuple(
+            ws.ScheduleRating(state, Decimal(factor))
+            for state, factor in sorted(terms.schedule.items())
         ),
-        tuple(
-            ws.Estimate(state, code, Decimal(row["exposure"]), row["basis"])
-            for (state, code), row in _rows(terms)
-        ),
-        ws.AuditFacts(),
+        cancellation=None,
     )
+    estimates = tuple(
+        ws.Estimate(state, code, Decimal(row["exposure"]), row["basis"])
+        for (state, code), row in _rows(terms)
+    )
+    return ws.Worksheet(policy, estimates, ws.AuditFacts())
 
 
 def _rows(terms: Terms) -> list[tuple[tuple[str, str], dict[str, str]]]:
