@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from itertools import chain
+from operator import attrgetter
 
 from trueup.rating.errors import Problem
 from trueup.rating.worksheet import PAYROLL_PARTS, Worksheet
@@ -25,6 +27,19 @@ class Limit:
     digits: int
     noun: str
 
+    @property
+    def bound(self) -> Decimal:
+        return _BOUNDS[self.digits]
+
+    def fits(self, value: Decimal | None) -> bool:
+        """Whether ``value`` (or nothing) is within the limit: the fast check of every number,
+        before any path is spelled out."""
+        if value is None:
+            return True
+        if type(value) is not Decimal:
+            value = Decimal(value)
+        return value.is_finite() and value.copy_abs() < _BOUNDS[self.digits]
+
     def problem(self, path: str, value: Decimal) -> Problem | None:
         # Python callers may pass an int (a model's default before it is read back), or
         # Decimal("NaN") or Decimal("Infinity"); JSON cannot. Decimal(int) is exact.
@@ -32,7 +47,7 @@ class Limit:
         if not value.is_finite():
             return Problem(path, "is not a finite number")
         # copy_abs and comparison are exact: neither can raise however large the value.
-        if value.copy_abs() < Decimal(10) ** self.digits:
+        if value.copy_abs() < self.bound:
             return None
         plural = "s" if self.digits > 1 else ""
         return Problem(
@@ -41,6 +56,8 @@ class Limit:
             "before the decimal point",
         )
 
+
+_BOUNDS = {digits: Decimal(10) ** digits for digits in range(1, 13)}
 
 # The system of record stores money as 14 digits with 2 decimals, so 12 before the point; hours
 # as 10 with 2, hourly rates as 10 with 4, months or days worked as 6 with 2. Exposures on other
@@ -67,6 +84,12 @@ DATE_OUT_OF_RANGE = f"is out of range: dates must fall between {FIRST_DATE} and 
 def out_of_range(worksheet: Worksheet) -> list[Problem]:
     """Every number too large for its kind, or not finite, and every date out of range, by JSON
     path."""
+    # Nearly every worksheet is within every limit: checked first without spelling out the
+    # paths, which only a worksheet with a problem needs.
+    if _numbers_fit(worksheet) and all(
+        when is None or FIRST_DATE <= when <= LAST_DATE for _, when in _dates(worksheet)
+    ):
+        return []
     found = [
         limit.problem(path, value)
         for path, value, limit in _numbers(worksheet)
@@ -80,7 +103,37 @@ def out_of_range(worksheet: Worksheet) -> list[Problem]:
     return [problem for problem in found if problem is not None]
 
 
-def _numbers(ws: Worksheet) -> Iterator[tuple[str, Decimal | None, Limit]]:
+_LINE_AMOUNTS_OF = attrgetter("gross", *PAYROLL_PARTS)
+
+
+def _numbers_fit(ws: Worksheet) -> bool:
+    """Whether every number is within its limit: what ``_numbers`` yields, without the paths.
+    Plain comparisons, the payroll lines being most of a worksheet's numbers; a NaN cannot be
+    compared and sends the worksheet to the full check, which names it."""
+    payroll = ws.audited.payroll
+    groups = (
+        (MONEY, chain.from_iterable(map(_LINE_AMOUNTS_OF, payroll))),
+        (MONEY, (e.exposure for e in ws.estimated)),
+        (HOURS, (line.hours for line in payroll)),
+        (HOURLY_RATE, (line.hourly_rate for line in payroll)),
+    )
+    try:
+        for limit, values in groups:
+            # Nothing and zero fit every limit; max and min of the rest compare in C.
+            present = list(filter(None, values))
+            if present and not -limit.bound < min(present) <= max(present) < limit.bound:
+                return False
+    except InvalidOperation:
+        return False
+    rest = _numbers(ws, payroll=False, estimated=False)
+    return all(limit.fits(value) for _, value, limit in rest)
+
+
+def _numbers(
+    ws: Worksheet, *, payroll: bool = True, estimated: bool = True
+) -> Iterator[tuple[str, Decimal | None, Limit]]:
+    """Every number with its JSON path and limit (the payroll lines and the estimate, the many
+    rows of a worksheet, may be left to a faster check)."""
     policy = ws.policy
     for name in ("deposit_premium", "billed_premium", "gl_minimum_premium"):
         yield f"$.policy.{name}", getattr(policy, name), MONEY
@@ -90,10 +143,10 @@ def _numbers(ws: Worksheet) -> Iterator[tuple[str, Decimal | None, Limit]]:
         yield f"$.policy.schedule_rating[{i}].factor", sched.factor, FACTOR
     for i, adj in enumerate(policy.premium_adjustments):
         yield f"$.policy.premium_adjustments[{i}].rate", adj.rate, RATE
-    for i, est in enumerate(ws.estimated):
+    for i, est in enumerate(ws.estimated if estimated else ()):
         yield f"$.estimated[{i}].exposure", est.exposure, MONEY
     facts = ws.audited
-    for i, line in enumerate(facts.payroll):
+    for i, line in enumerate(facts.payroll if payroll else ()):
         path = f"$.audited.payroll[{i}]"
         for name in ("gross", *PAYROLL_PARTS):
             yield f"{path}.{name}", getattr(line, name), MONEY
