@@ -20,7 +20,8 @@ install: $(STAMP)
 messages: $(STAMP)
 	@command -v msgfmt >/dev/null || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq gettext; }
-	cd trueup && TRUEUP_DEBUG=1 ../$(BIN)/trueup compilemessages --ignore '__pycache__' >/dev/null
+	@if ls -d trueup/*/locale >/dev/null 2>&1; then cd trueup && \
+		TRUEUP_DEBUG=1 ../$(BIN)/trueup compilemessages --ignore '__pycache__' >/dev/null; fi
 
 strings: $(STAMP)
 	@for app in $$(ls -d trueup/*/locale | xargs -n1 dirname); do \
