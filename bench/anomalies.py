@@ -26,6 +26,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import machine  # bench/machine.py: is the machine quiet enough to measure?
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trueup.settings")
 
@@ -239,7 +241,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--audits", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
+    machine.add_arguments(parser)
     args = parser.parse_args()
+    machine.check(args)
     rng = random.Random(args.seed)
     hits: Counter[str] = Counter()  # planted and flagged
     planted_n: Counter[str] = Counter()

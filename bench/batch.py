@@ -32,6 +32,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import machine  # bench/machine.py: is the machine quiet enough to measure?
+
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("TRUEUP_BENCH_DB", "bg_batch")
 # This checkout's trueup, before any installed copy, here and in the workers.
@@ -233,7 +235,9 @@ def main() -> None:
     parser.add_argument(
         "--profile", action="store_true", help="profile one chunk in this process, then stop"
     )
+    machine.add_arguments(parser)
     args = parser.parse_args()
+    machine.check(args, during=False)
     if not web.DB_NAME.startswith("bg_"):
         raise SystemExit(f"TRUEUP_BENCH_DB={web.DB_NAME}: this bench drops it; name it bg_...")
 

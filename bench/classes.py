@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import machine  # bench/machine.py: is the machine quiet enough to measure?
+
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / "tests" / "reference" / "class_eval.csv"
 
@@ -29,7 +31,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="look up the whole set this often")
     parser.add_argument("--misses", action="store_true", help="list the descriptions missed")
+    machine.add_arguments(parser)
     options = parser.parse_args()
+    machine.check(options)
     with tempfile.TemporaryDirectory() as folder:
         os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trueup.settings_tests")

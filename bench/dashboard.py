@@ -31,6 +31,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import machine  # bench/machine.py: is the machine quiet enough to measure?
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 FLAT_WITHIN = 1.5
@@ -96,7 +98,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--reload", action="store_true")
+    machine.add_arguments(parser)
     args = parser.parse_args()
+    machine.check(args, during=False)
     os.environ["TRUEUP_DEBUG"] = "0"
     os.environ.setdefault("TRUEUP_SECRET_KEY", secrets.token_urlsafe(50))
     os.environ["TRUEUP_STAFF_2FA"] = "0"

@@ -15,6 +15,8 @@ import time
 from datetime import date
 from decimal import Decimal
 
+import machine  # bench/machine.py: is the machine quiet enough to measure?
+
 from trueup.rating import RateTable, rate_worksheet
 from trueup.rating.money import HUNDRED
 from trueup.rating.worksheet import (
@@ -49,6 +51,10 @@ CLASSES = (
     "9015",
     "7380",
 )
+
+
+# The engine's p50 per worksheet, with the full trace, at most this many times the floor's.
+FLOOR_TIMES = 30
 
 
 def code_in(state: str, code: str) -> str:
@@ -133,7 +139,9 @@ def main() -> None:
     parser.add_argument("--worksheets", type=int, default=10_000)
     parser.add_argument("--lines", type=int, default=20)
     parser.add_argument("--seed", type=int, default=7)
+    machine.add_arguments(parser)
     args = parser.parse_args()
+    machine.check(args)
 
     rates = build_rates()
     worksheets = build_worksheets(args.worksheets, args.lines, args.seed)
@@ -170,6 +178,9 @@ def main() -> None:
     )
     target = "met" if percentile(engine_ns, 0.5) <= 0.5 else "NOT met"
     print(f"target p50 ≤ 0.5 ms per worksheet: {target}")
+    times = percentile(engine_ns, 0.5) / percentile(floor_ns, 0.5)
+    goal = "met" if times <= FLOOR_TIMES else "NOT met"
+    print(f"p50 against the floor's: {times:.0f}× (goal ≤ {FLOOR_TIMES}×: {goal})")
 
 
 if __name__ == "__main__":

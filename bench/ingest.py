@@ -61,6 +61,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
+import machine  # bench/machine.py: is the machine quiet enough to measure?
+
 if TYPE_CHECKING:
     from trueup.payroll.ingest import Ingested
 
@@ -743,7 +745,9 @@ def main() -> None:
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--path", type=Path, help="the register (default: under /tmp)")
     parser.add_argument("--child", choices=sorted(CONTENDERS), help=argparse.SUPPRESS)
+    machine.add_arguments(parser)
     args = parser.parse_args()
+    machine.check(args)
     wide = args.register == "wide"
     name = f"trueup-bench-{'wide-' if wide else ''}register-{args.rows}-{args.seed}.csv"
     path: Path = args.path or Path("/tmp") / name

@@ -23,6 +23,7 @@ import sys
 import time
 from pathlib import Path
 
+import machine  # bench/machine.py: is the machine quiet enough to measure?
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,7 +128,9 @@ def floor(ids: list[int]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--letters", type=int, default=200, help="results letters to send")
+    machine.add_arguments(parser)
     args = parser.parse_args()
+    machine.check(args)
     os.environ.update(
         DATABASE_URL=f"{SERVER}/{DB_NAME}",
         TRUEUP_DEBUG="1",

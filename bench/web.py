@@ -47,6 +47,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
+import machine  # bench/machine.py: is the machine quiet enough to measure?
+
 if TYPE_CHECKING:
     from django.db.models import Model
 
@@ -1249,7 +1251,9 @@ def main() -> None:
     parser.add_argument(
         "--only", help="comma-separated parts of endpoint names to keep, e.g. healthz,API"
     )
+    machine.add_arguments(parser)
     args = parser.parse_args()
+    machine.check(args, during=False)
 
     if not DB_NAME.startswith("trueup_bench"):
         raise SystemExit(
