@@ -7,32 +7,12 @@ from datetime import date
 from decimal import Decimal
 
 from tests.premium_reports.conftest import *  # noqa: F403
-from tests.premium_reports.conftest import ON_TRACK
+from tests.premium_reports.conftest import ON_TRACK, completed_interim
 from trueup.accounts.models import User
-from trueup.audits import services as audits
-from trueup.audits.models import Audit, PayrollEntry
-from trueup.audits.scheduling import interim_audit_request
-from trueup.audits.workflow import Status
+from trueup.audits.models import Audit
 from trueup.premium_reports.models import ReportingPlan
 from trueup.premium_reports.services import report_file
 from trueup.premium_reports.true_up import TrueUp, true_up
-
-
-def _first_quarter_audited(audit: Audit, underwriter: User, manager: User) -> Audit:
-    interim = interim_audit_request(
-        period=audit.period, covers_to=date(2025, 3, 31), reason="bankruptcy", by=underwriter
-    )
-    Audit.objects.filter(pk=interim.pk).update(status=Status.IN_PROGRESS, assignee=manager)
-    for line in ON_TRACK:
-        PayrollEntry.objects.create(
-            audit=interim,
-            state=line["state"],
-            class_code=line["class_code"],
-            gross=Decimal(line["exposure"]),
-        )
-    done = audits.audit_submit(audit=Audit.objects.get(pk=interim.pk), by=manager)
-    assert done.status == Status.COMPLETED
-    return done
 
 
 def test_the_final_audit_counts_the_interim_audits_quarter_with_the_three_reports(
@@ -43,7 +23,10 @@ def test_the_final_audit_counts_the_interim_audits_quarter_with_the_three_report
     underwriter: User,
     manager: User,
 ) -> None:
-    interim = _first_quarter_audited(audit, underwriter, manager)
+    quarter = [(line["class_code"], line["exposure"]) for line in ON_TRACK]
+    interim = completed_interim(
+        audit, date(2025, 3, 31), quarter, underwriter=underwriter, auditor=manager
+    )
     for report in list(plan.reports.order_by("covers_from"))[1:]:
         report_file(report=report, lines=ON_TRACK, by=auditor, source="api")
     assert approved.final_result is not None

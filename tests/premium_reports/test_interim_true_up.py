@@ -13,13 +13,10 @@ from decimal import Decimal
 
 import pytest
 
-from tests.premium_reports.conftest import ON_TRACK
+from tests.premium_reports.conftest import ON_TRACK, completed_interim
 from trueup.accounts.models import User
-from trueup.audits.models import Audit, PayrollEntry
-from trueup.audits.scheduling import interim_audit_request
-from trueup.audits.workflow import Status
+from trueup.audits.models import Audit
 from trueup.billing.selectors import dispute_terms
-from trueup.flows import results
 from trueup.letters.services import letter_render
 from trueup.premium_reports.models import ReportingPlan
 from trueup.premium_reports.services import report_file
@@ -31,17 +28,7 @@ def _interim(
 ) -> Audit:
     """An interim audit from the term's start to ``last_day``, $``framing`` of 5645 and $15,000
     of 8810 found, submitted and approved."""
-    made = interim_audit_request(
-        period=audit.period, covers_to=last_day, reason="bankruptcy", by=people["underwriter"]
-    )
-    Audit.objects.filter(pk=made.pk).update(status=Status.IN_PROGRESS, assignee=people["auditor"])
-    PayrollEntry.objects.create(audit=made, state="IN", class_code="5645", gross=Decimal(framing))
-    PayrollEntry.objects.create(audit=made, state="IN", class_code="8810", gross=Decimal(15000))
-    submitted = results.audit_submit(audit=Audit.objects.get(pk=made.pk), by=people["auditor"])
-    if submitted.status == Status.IN_REVIEW:
-        submitted = results.audit_approve(audit=submitted, by=people["reviewer"])
-    assert submitted.status == Status.COMPLETED
-    return submitted
+    return completed_interim(audit, last_day, [("5645", framing), ("8810", "15000")], **people)
 
 
 @pytest.fixture
