@@ -162,6 +162,10 @@ TRUEUP_STAFF_2FA = env_bool("TRUEUP_STAFF_2FA", not DEBUG)
 TRUEUP_RECOVERY_CODES = 10
 OTP_TOTP_ISSUER = os.environ.get("TRUEUP_OTP_ISSUER", "TrueUp")
 
+# Worklist lines kept rendered in each server process (a line is about 1 KB): the pages staff
+# page through are answered without rendering their lines again.
+TRUEUP_WORKLIST_LINES_KEPT = 20_000
+
 ROOT_URLCONF = "trueup.urls"
 TEMPLATES = [
     {

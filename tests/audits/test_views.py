@@ -30,7 +30,7 @@ def htmx(client: Client, url: str, data: dict[str, str]) -> str:
 
 def listed(answer: Any) -> list[Any]:
     """The worklist rows a page shows."""
-    return [line["row"] for line in answer.context["lines"]]
+    return list(answer.context["listed"])
 
 
 def payroll_form(line: PayrollEntry, **changes: str) -> dict[str, str]:
@@ -467,3 +467,22 @@ def test_counts_follow_a_status_change_at_once(audit: Audit, auditor: User) -> N
     page = client.get("/audits/").content.decode()
     assert "Records requested <b>1</b>" in page
     assert "In progress <b>" not in page
+
+
+def test_a_worklist_line_kept_rendered_shows_the_audits_change_at_once(
+    audit: Audit, auditor: User
+) -> None:
+    client = logged_in(auditor)
+    line = f'<a href="/audits/{audit.pk}/">#{audit.pk}</a>'
+    before = client.get("/audits/").content.decode()
+    assert line in before
+    assert '<span class="status status-in_progress">In progress</span>' in before
+    # The same page again: the lines come from the kept lines, the same HTML.
+    again = client.get("/audits/").content.decode()
+    assert again.split("<tbody>")[1] == before.split("<tbody>")[1]
+    Audit.objects.filter(pk=audit.pk).update(status=Status.RECORDS_REQUESTED, rush=True)
+    after = client.get("/audits/").content.decode()
+    assert (
+        '<span class="status status-records_requested">Records requested</span>'
+        ' <span class="rush">rush</span>'
+    ) in after

@@ -241,7 +241,7 @@ def test_the_worklist_finds_the_audits_in_the_outreach_window_disputed_or_releas
 
     def listed(stage: str) -> list[int]:
         page = client.get(f"/audits/?billing={stage}")
-        return [line["row"].id for line in page.context["lines"]]
+        return [row.id for row in page.context["listed"]]
 
     assert listed("outreach") == [approved.pk]
     assert listed("disputed") == listed("released") == []

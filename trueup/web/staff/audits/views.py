@@ -56,6 +56,7 @@ from trueup.web.staff.audits.forms import (
     WorklistFilters,
 )
 from trueup.web.staff.audits.interim import interim_panel
+from trueup.web.staff.audits.worklist_rows import line_html
 from trueup.web.staff.billing.views import billing_panel
 from trueup.web.staff.portal.views import portal_panel
 from trueup.web.staff.practices.views import practice_notes_panel
@@ -116,17 +117,10 @@ def worklist(request: HttpRequest) -> HttpResponse:
     paginator.count = matching  # known from the counts: no second COUNT query
     page = paginator.get_page(request.GET.get("page"))
     today = clock.today()
-    types, methods = dict(AuditType.choices), dict(Method.choices)
-    statuses = dict(Status.choices)
-    lines = [
-        {
-            "row": row,
-            "type": types.get(row.type, row.type),
-            "method": methods.get(row.method, row.method),
-            "status": statuses.get(row.status, row.status),
-            "overdue": bool(row.due_date and row.due_date < today and row.status not in CLOSED),
-        }
-        for row in map(WorklistRow._make, page)
+    listed = list(map(WorklistRow._make, page))
+    rows = [
+        line_html(row, bool(row.due_date and row.due_date < today and row.status not in CLOSED))
+        for row in listed
     ]
     query = request.GET.copy()
     query.pop("page", None)
@@ -136,7 +130,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "lines": lines,
+            "listed": listed,
+            "rows": rows,
             "query": query.urlencode(),
             "status_counts": [
                 (value, label, counts.get(value, 0)) for value, label in Status.choices
