@@ -139,6 +139,7 @@ def run_each(sizes: list[int], args: argparse.Namespace) -> None:
     for size in sizes:
         command = [sys.executable, __file__, "--sizes", str(size), "--seed", str(args.seed)]
         command += ["--requests", str(args.requests)] + (["--reload"] if args.reload else [])
+        command += ["--allow-busy"] if args.allow_busy else []
         out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
         for line in out.splitlines():
             if line.startswith("RESULT "):
