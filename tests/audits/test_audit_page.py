@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from trueup.accounts.models import User
 from trueup.audits.models import Audit
@@ -78,3 +80,25 @@ def test_each_class_premium_and_its_why_show_the_same_figure(audit: Audit, audit
         "<li>manual premium $84.53; after experience modification and premium discount "
         "$73.48</li>" in page
     )
+
+
+def test_the_audit_page_reads_each_kind_of_fact_and_the_estimate_once(
+    audit: Audit, auditor: User
+) -> None:
+    # The editor, the live rating and the flags each read the facts: from one read of them.
+    client = Client()
+    client.force_login(auditor)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/audits/{audit.pk}/").status_code == 200
+    tables = (
+        "audits_payrollentry",
+        "audits_ownerentry",
+        "audits_subcontractorentry",
+        "audits_glexposureentry",
+        "policies_estimatedexposure",
+    )
+    reads = {
+        table: sum(q["sql"].startswith(f'SELECT "{table}"."id"') for q in queries.captured_queries)
+        for table in tables
+    }
+    assert reads == dict.fromkeys(tables, 1)

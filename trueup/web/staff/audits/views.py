@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -34,6 +34,7 @@ from trueup.audits.selectors import (
     worklist_rows,
 )
 from trueup.audits.workflow import ACTIONS_BY_NAME, CLOSED, FACTS_EDITABLE, Status
+from trueup.audits.worksheet import WORKSHEET_PREFETCH
 from trueup.billing.selectors import in_billing_stage
 from trueup.core import clock
 from trueup.core.errors import NotAllowed, Problem
@@ -317,6 +318,9 @@ def _cell(row: Any, name: str, described: dict[tuple[str, str], str]) -> str:
 def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
     user = staff_user(request)
     audit = visible_audit(user, pk)
+    # The facts and the estimate, read once: the editor, the live rating and the flags all read
+    # them from this audit.
+    prefetch_related_objects([audit], *WORKSHEET_PREFETCH)
     history = sorted(
         [
             *(
