@@ -9,8 +9,9 @@ from typing import Any
 from django_tasks import task
 
 from trueup.core import clock
+from trueup.core.tasks import enqueue_on_commit
 from trueup.reporting import figures, metrics
-from trueup.reporting.statistical import rules, services
+from trueup.reporting.statistical import batch, rules
 
 
 @task()
@@ -24,13 +25,24 @@ def refresh_figures() -> dict[str, int]:
 
 
 @task()
-def generate_stat_reports(due_from: str = "", due_to: str = "") -> dict[str, Any]:
+def generate_stat_reports(
+    due_from: str = "", due_to: str = "", part: int = 0, parts: int = 1
+) -> dict[str, Any]:
     """Generate the first unit statistical reports due between the two days (ISO dates; by
-    default the daily batch's window). Safe to retry and to overlap: a report already generated
-    is not generated again."""
+    default the daily batch's window), of the periods whose id % ``parts`` is ``part``: the
+    batch enqueued as ``parts`` tasks runs on as many workers. Safe to retry and to overlap: a
+    report already generated is not generated again."""
     start, end = rules.batch_window(clock.today())
-    run = services.reports_generate_due(
+    run = batch.reports_generate_due(
         due_from=date.fromisoformat(due_from) if due_from else start,
         due_to=date.fromisoformat(due_to) if due_to else end,
+        part=part,
+        parts=parts,
     )
     return {"run": run.pk, "generated": run.generated, "problems": len(run.problems)}
+
+
+def enqueue_stat_reports(parts: int = 1, due_from: str = "", due_to: str = "") -> None:
+    """The batch as ``parts`` tasks, one per part, for as many workers to share."""
+    for part in range(parts):
+        enqueue_on_commit(generate_stat_reports, due_from, due_to, part, parts)

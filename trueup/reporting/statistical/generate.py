@@ -8,6 +8,8 @@ code system knows, ...) raises ``Unreportable`` with the reason in words; nothin
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -45,6 +47,7 @@ class Content:
     report: UnitReport
     audit: Audit
     result: ResultSnapshot
+    basis: str  # the digest of what the exposure was taken from (see ``basis``)
 
 
 NO_AUDIT = "no completed or estimated final audit with a pinned result"
@@ -65,6 +68,28 @@ def current_audit(period: PolicyPeriod) -> Audit | None:
     """The audit whose pinned result stands for the period now: the latest completed or
     estimated final (or cancellation) audit. A revised audit's revision replaces it."""
     return _reported_audits().filter(period=period).order_by("-id").first()
+
+
+@dataclass(frozen=True)
+class Current:
+    """Which pinned result stands for a period now, without reading the result."""
+
+    result_id: int
+    estimated: bool
+
+
+def current_results(period_ids: list[int]) -> dict[int, Current]:
+    """The pinned result standing for each period now (``current_audit``'s), in one query."""
+    found: dict[int, Current] = {}
+    rows = (
+        _reported_audits()
+        .filter(period_id__in=period_ids)
+        .order_by("period_id", "id")
+        .values_list("period_id", "final_result_id", "status")
+    )
+    for period_id, result_id, status in rows:
+        found[period_id] = Current(result_id, status == Status.ESTIMATED)
+    return found
 
 
 def current_audits(period_ids: list[int]) -> dict[int, Audit]:
@@ -123,7 +148,28 @@ def content(
         replacement_code=replacement_code,
         codes={k: str(v) for k, v in rules.rules(period.effective)["codes"].items()},
     )
-    return Content(report, audit, result)
+    current = Current(result.pk, estimated)
+    return Content(report, audit, result, basis(period, state, current, rates))
+
+
+def basis(period: PolicyPeriod, state: str, current: Current, rates: RateTable) -> str:
+    """The digest of everything a report's exposure set is computed from: the pinned result
+    (a result is never changed once pinned, so its id stands for it), whether it was estimated,
+    the period's dates and mods, the policy's line, the rate table and the statistical codes in
+    force. Two equal digests mean the same exposure set, so the corrections pending recompute
+    only the reports whose digest changed."""
+    what = [
+        state,
+        current.result_id,
+        current.estimated,
+        period.effective.isoformat(),
+        [(day.isoformat(), format(factor, "f")) for day, factor in _mods(period.experience_mods)],
+        period.policy.line,
+        rates.version,
+        rules.rules(period.effective)["stat_codes"],
+    ]
+    text = json.dumps(what, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def exposure_rows(
