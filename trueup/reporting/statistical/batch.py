@@ -71,7 +71,7 @@ def _generate(
 ) -> int:
     """One chunk's reports built and written together; the policies refused added to
     ``problems``. Returns how many were written."""
-    audits = generate.current_audits(sorted({d.period.pk for d in chunk}))
+    audits = generate.current_audits_exposure(sorted({d.period.pk for d in chunk}))
     built: list[StatReport] = []
     for due in chunk:
         try:

@@ -16,7 +16,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db import connections
+from django.db.models import JSONField, Max, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
+from django.db.models.fields.json import KeyTransform
 
 from trueup.audits.models import Audit, AuditType, ResultSnapshot
 from trueup.audits.workflow import Status
@@ -98,6 +101,67 @@ def current_audits(period_ids: list[int]) -> dict[int, Audit]:
     for audit in _reported_audits().filter(period_id__in=period_ids).order_by("period_id", "id"):
         found[audit.period_id] = audit  # the latest of each period is the last
     return found
+
+
+def current_audits_exposure(period_ids: list[int]) -> dict[int, Audit]:
+    """``current_audits`` for a batch: each pinned result read with the exposure part only
+    (``result["audited"]["states"]``, each state's classes and steps with the figures a report
+    takes, not the trace of reasons that makes up most of a result). Two queries."""
+    latest = (
+        Audit.objects.filter(
+            period_id__in=period_ids,
+            type__in=REPORTED_TYPES,
+            status__in=REPORTED_STATUSES,
+            final_result__isnull=False,
+        )
+        .values("period_id")
+        .annotate(last=Max("id"))
+        .values("last")
+    )
+    audits = list(Audit.objects.filter(pk__in=Subquery(latest)))
+    results = ResultSnapshot.objects.filter(pk__in=[a.final_result_id for a in audits])
+    states = dict(results.annotate(states=_exposure_states(results.db)).values_list("pk", "states"))
+    found: dict[int, Audit] = {}
+    for audit in audits:
+        if audit.final_result_id is None:  # not so: the query asks for a pinned result
+            continue
+        # Only the exposure is read: the snapshot is never saved or shown from here.
+        audit.final_result = ResultSnapshot(
+            pk=audit.final_result_id,
+            audit_id=audit.pk,
+            result={"audited": {"states": states.get(audit.final_result_id) or []}},
+        )
+        found[audit.period_id] = audit
+    return found
+
+
+# The exposure part of a result, built in the database (PostgreSQL): each state with its classes'
+# and steps' figures, in their order.
+EXPOSURE_SQL = """
+SELECT jsonb_agg(jsonb_build_object(
+    'state', s.value -> 'state',
+    'classes', (
+        SELECT jsonb_agg(jsonb_build_object(
+            'class', c.value -> 'class', 'period_start', c.value -> 'period_start',
+            'exposure', c.value -> 'exposure', 'rate', c.value -> 'rate',
+            'manual_premium', c.value -> 'manual_premium') ORDER BY c.n)
+        FROM jsonb_array_elements(s.value -> 'classes') WITH ORDINALITY AS c(value, n)),
+    'steps', (
+        SELECT jsonb_agg(jsonb_build_object(
+            'code', t.value -> 'code', 'amount', t.value -> 'amount') ORDER BY t.n)
+        FROM jsonb_array_elements(s.value -> 'steps') WITH ORDINALITY AS t(value, n))
+) ORDER BY s.n)
+FROM jsonb_array_elements(
+    CASE WHEN jsonb_typeof("audits_resultsnapshot"."result" -> 'audited' -> 'states') = 'array'
+    THEN "audits_resultsnapshot"."result" -> 'audited' -> 'states' ELSE '[]' END
+) WITH ORDINALITY AS s(value, n)
+"""
+
+
+def _exposure_states(db: str) -> Any:
+    if connections[db].vendor == "postgresql":
+        return RawSQL(f"({EXPOSURE_SQL})", (), output_field=JSONField())
+    return KeyTransform("states", KeyTransform("audited", "result"))
 
 
 def carrier_code() -> str:

@@ -154,7 +154,7 @@ CHUNK = 1000
 
 def _recomputed(changed: list[StatReport], rates: RateTable) -> list[Pending]:
     """The reports among ``changed`` whose exposure set the current result changes, and why."""
-    audits = generate.current_audits(sorted({r.period_id for r in changed}))
+    audits = generate.current_audits_exposure(sorted({r.period_id for r in changed}))
     pending = []
     for report in changed:
         try:
