@@ -7,7 +7,7 @@ report."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -33,14 +33,23 @@ from trueup.rating.engine import rate_worksheet
 from trueup.rating.jsonio import to_jsonable, worksheet_from_dict
 from trueup.rating.rates import demo_rates
 from trueup.reference.selectors import rates_in_use
-from trueup.reporting.models import StatReport
+from trueup.reporting.models import StatReport, StatRun
 from trueup.reporting.statistical import batch, generate, selectors, services
 from trueup.reporting.statistical.generate import Unreportable
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
-SEPTEMBER = {"due_from": date(2026, 9, 1), "due_to": date(2026, 9, 30)}
-# Every due date of the periods made here (effective 2025-01-01 to 2025-03-01).
-EVERY = {"due_from": date(2026, 9, 1), "due_to": date(2026, 11, 30)}
+
+
+def september() -> StatRun:
+    """The batch of the reports due in September 2026 (the first example's)."""
+    return batch.reports_generate_due(due_from=date(2026, 9, 1), due_to=date(2026, 9, 30))
+
+
+def every(part: int = 0, parts: int = 1) -> StatRun:
+    """The batch of every due date of the periods made here (effective 2025-01 to 2025-03)."""
+    return batch.reports_generate_due(
+        due_from=date(2026, 9, 1), due_to=date(2026, 11, 30), part=part, parts=parts
+    )
 
 
 def pinned(
@@ -109,7 +118,7 @@ def files() -> dict[tuple[int, str], bytes]:
     return {(r.period_id, r.state): bytes(r.content) for r in StatReport.objects.all()}
 
 
-def one_by_one(keys: Iterator[tuple[int, str]] | list[tuple[int, str]]) -> dict[Any, bytes]:
+def one_by_one(keys: Iterable[tuple[int, str]]) -> dict[tuple[int, str], bytes]:
     """The same reports again from the one-report service, after the batch's are deleted."""
     StatReport.objects.all().delete()
     for period_id, state in keys:
@@ -147,7 +156,7 @@ def book(completed: Audit, manager: User) -> dict[str, PolicyPeriod]:
 
 
 def test_the_batch_writes_the_single_state_golden_file_byte_for_byte(completed: Audit) -> None:
-    run = batch.reports_generate_due(**SEPTEMBER)
+    run = september()
     assert (run.status, run.generated, run.problems) == ("done", 1, [])
     report = StatReport.objects.get()
     assert bytes(report.content) == as_file(SINGLE_STATE)
@@ -180,7 +189,7 @@ def test_the_batch_reports_a_revision_that_moved_payroll_as_the_one_report_servi
     crew.save()
     audit_services.audit_submit(audit=revision, by=manager)
 
-    batch.reports_generate_due(**SEPTEMBER)
+    september()
 
     report = StatReport.objects.get()
     assert report.audit_id == revision.pk
@@ -195,7 +204,7 @@ def test_the_batch_reports_a_revision_that_moved_payroll_as_the_one_report_servi
 def test_a_mixed_book_is_written_as_the_one_report_service_writes_it_and_refusals_named(
     book: dict[str, PolicyPeriod],
 ) -> None:
-    run = batch.reports_generate_due(**EVERY)
+    run = every()
 
     written = files()
     assert sorted((PolicyPeriod.objects.get(pk=p).policy.number, s) for p, s in written) == [
@@ -241,7 +250,7 @@ def test_without_a_carrier_code_every_policy_is_named_and_no_file_is_written(
     book: dict[str, PolicyPeriod],
 ) -> None:
     with override_settings(TRUEUP_CARRIER_CODE=""):
-        run = batch.reports_generate_due(**EVERY)
+        run = every()
     assert run.generated == 0
     no_code = "no carrier code: set TRUEUP_CARRIER_CODE to the five-digit code NCCI assigned"
     assert [(p["policy"], p["state"], p["reason"]) for p in run.problems] == [
@@ -260,14 +269,14 @@ def test_without_a_carrier_code_every_policy_is_named_and_no_file_is_written(
 def test_the_parts_of_a_batch_cover_every_period_once_and_write_the_same_files(
     book: dict[str, PolicyPeriod],
 ) -> None:
-    whole = batch.reports_generate_due(**EVERY)
+    whole = every()
     expected = files()
     StatReport.objects.all().delete()
 
     runs = []
     for k in range(3):
         before = set(files())
-        runs.append(batch.reports_generate_due(**EVERY, part=k, parts=3))
+        runs.append(every(part=k, parts=3))
         assert {period_id % 3 for period_id, _ in set(files()) - before} <= {k}
         assert {p["period"] % 3 for p in runs[-1].problems} <= {k}
         assert (runs[-1].part, runs[-1].parts) == (k, 3)
@@ -278,14 +287,14 @@ def test_the_parts_of_a_batch_cover_every_period_once_and_write_the_same_files(
         (p["period"], p["state"]) for p in whole.problems
     )
     with pytest.raises(ValueError, match="part 3 of 3"):
-        batch.reports_generate_due(**EVERY, part=3, parts=3)
+        every(part=3, parts=3)
 
 
 def test_a_retried_part_writes_nothing_new(book: dict[str, PolicyPeriod]) -> None:
-    first = batch.reports_generate_due(**EVERY, part=0, parts=2)
-    second = batch.reports_generate_due(**EVERY, part=1, parts=2)
+    first = every(part=0, parts=2)
+    second = every(part=1, parts=2)
     written = files()
-    again = [batch.reports_generate_due(**EVERY, part=k, parts=2) for k in (0, 1)]
+    again = [every(part=k, parts=2) for k in (0, 1)]
     assert first.generated + second.generated == 5
     assert [r.generated for r in again] == [0, 0]
     assert files() == written
@@ -303,7 +312,7 @@ def test_a_report_written_meanwhile_by_another_run_is_not_written_twice(
         return (replace(d, report_id=None) for d in read(*args, **kwargs))
 
     with patch.object(batch, "reports_due", stale):
-        run = batch.reports_generate_due(**EVERY)
+        run = every()
 
     assert run.generated == 4
     assert StatReport.objects.count() == 5
@@ -338,7 +347,7 @@ def found() -> list[tuple[int, str]]:
 def test_the_corrections_pending_are_found_from_the_digests_as_by_recomputing_every_report(
     book: dict[str, PolicyPeriod], completed: Audit, manager: User
 ) -> None:
-    batch.reports_generate_due(**EVERY)
+    every()
     with patch.object(generate, "content", side_effect=AssertionError("recomputed")):
         assert found() == []  # every basis stands: nothing is recomputed
 
@@ -356,7 +365,7 @@ def test_the_corrections_pending_are_found_from_the_digests_as_by_recomputing_ev
     )
     Audit.objects.filter(period=book["estimated"]).update(status=Status.COMPLETED)
     same = multistate("WC-2025-02006")
-    batch.reports_generate_due(**EVERY)
+    every()
     closed(same, example_2()[1])
 
     pending = found()
@@ -380,7 +389,7 @@ def test_the_corrections_pending_are_found_from_the_digests_as_by_recomputing_ev
 
 
 def test_a_report_kept_without_a_basis_digest_is_recomputed(completed: Audit) -> None:
-    batch.reports_generate_due(**SEPTEMBER)
+    september()
     StatReport.objects.update(basis="")
     recompute = patch.object(generate, "content", side_effect=AssertionError("recomputed"))
     with recompute, pytest.raises(AssertionError, match="recomputed"):
