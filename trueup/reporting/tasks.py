@@ -26,23 +26,25 @@ def refresh_figures() -> dict[str, int]:
 
 @task()
 def generate_stat_reports(
-    due_from: str = "", due_to: str = "", part: int = 0, parts: int = 1
+    due_from: str = "", due_to: str = "", part: int = 0, parts: int = 0
 ) -> dict[str, Any]:
     """Generate the first unit statistical reports due between the two days (ISO dates; by
-    default the daily batch's window), of the periods whose id % ``parts`` is ``part``: the
-    batch enqueued as ``parts`` tasks runs on as many workers. Safe to retry and to overlap: a
-    report already generated is not generated again."""
+    default the daily batch's window), of the periods whose id % ``parts`` is ``part``. With
+    ``parts`` 0 (the daily run) the batch is split as statistical.toml says: into one task per
+    part, enqueued here with the window fixed now, for as many workers to share. Safe to retry
+    and to overlap: a report already generated is not generated again."""
     start, end = rules.batch_window(clock.today())
+    due_from, due_to = due_from or start.isoformat(), due_to or end.isoformat()
+    if parts == 0:
+        parts = rules.batch_parts(clock.today())
+        if parts > 1:
+            for k in range(parts):
+                enqueue_on_commit(generate_stat_reports, due_from, due_to, k, parts)
+            return {"parts": parts}
     run = batch.reports_generate_due(
-        due_from=date.fromisoformat(due_from) if due_from else start,
-        due_to=date.fromisoformat(due_to) if due_to else end,
+        due_from=date.fromisoformat(due_from),
+        due_to=date.fromisoformat(due_to),
         part=part,
         parts=parts,
     )
     return {"run": run.pk, "generated": run.generated, "problems": len(run.problems)}
-
-
-def enqueue_stat_reports(parts: int = 1, due_from: str = "", due_to: str = "") -> None:
-    """The batch as ``parts`` tasks, one per part, for as many workers to share."""
-    for part in range(parts):
-        enqueue_on_commit(generate_stat_reports, due_from, due_to, part, parts)

@@ -33,8 +33,9 @@ from trueup.rating.engine import rate_worksheet
 from trueup.rating.jsonio import to_jsonable, worksheet_from_dict
 from trueup.rating.rates import demo_rates
 from trueup.reference.selectors import rates_in_use
+from trueup.reporting import tasks
 from trueup.reporting.models import StatReport, StatRun
-from trueup.reporting.statistical import batch, generate, selectors, services
+from trueup.reporting.statistical import batch, generate, rules, selectors, services
 from trueup.reporting.statistical.generate import Unreportable
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
@@ -400,3 +401,21 @@ def test_a_report_kept_without_a_basis_digest_is_recomputed(completed: Audit) ->
     period.save()
     [(_, reason)] = found()
     assert reason == "the experience mod was revised"
+
+
+def test_the_daily_task_splits_the_batch_into_the_parts_statistical_toml_gives(
+    book: dict[str, PolicyPeriod], django_capture_on_commit_callbacks: Any
+) -> None:
+    assert rules.batch_parts(date(2026, 9, 15)) == 1
+    with (
+        patch.object(rules, "batch_parts", lambda today: 3),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        done = tasks.generate_stat_reports.call("2026-09-01", "2026-11-30")
+    assert done == {"parts": 3}
+    runs = list(StatRun.objects.order_by("part"))
+    assert [(r.part, r.parts, r.due_from, r.due_to) for r in runs] == [
+        (k, 3, date(2026, 9, 1), date(2026, 11, 30)) for k in range(3)
+    ]
+    assert sum(r.generated for r in runs) == 5
+    assert StatReport.objects.count() == 5

@@ -97,3 +97,8 @@ def batch_window(today: date) -> tuple[date, date]:
         add_months(today, -int(batch["lookback_months"])),
         end_of_month(add_months(today, int(batch["ahead_months"]))),
     )
+
+
+def batch_parts(today: date) -> int:
+    """How many background tasks the daily batch is split into."""
+    return max(1, int(rules(today)["batch"].get("parts", 1)))
