@@ -10,7 +10,8 @@ ones. Two workers are two processes, each doing one part of two (the periods who
 part): the batch a carrier runs as two background tasks. A policy the batch cannot report (the
 book's copied results can lack a state of their period) is counted, not timed apart: its time is
 part of the batch's. ``--one-report`` times the one-report service run once per period and
-state instead (the batch before its bulk path), for comparison.
+state instead (the batch before its bulk path), for comparison. Last, the corrections pending
+over the reports written, found from their basis digests and, as before, by recomputing each.
 
     .venv/bin/python bench/statreport.py [--size 2000] [--reload] [--one-report] [--allow-busy]
 """
@@ -94,6 +95,34 @@ def pin_results() -> int:
     ).update(final_result=Subquery(latest))
 
 
+def corrections(records: int) -> None:
+    """The corrections pending over every report written: from the reports' basis digests, then
+    as before them, every report's exposure recomputed from its period's current result (one
+    query for each)."""
+    from trueup.reference.selectors import rates_in_use
+    from trueup.reporting.models import StatReport
+    from trueup.reporting.statistical import generate, selectors
+    from trueup.reporting.statistical.generate import Unreportable
+
+    started = time.perf_counter()
+    pending = len(selectors.corrections_pending())
+    digests = time.perf_counter() - started
+    started = time.perf_counter()
+    rates, recomputed = rates_in_use(), 0
+    reports = StatReport.objects.select_related("period__policy__insured").defer("content")
+    for report in reports:
+        try:
+            built = generate.content(report.period, report.state, rates=rates)
+            recomputed += bool(selectors.correction_reason(report, built))
+        except Unreportable:
+            recomputed += 1
+    before = time.perf_counter() - started
+    print(
+        f"corrections pending over {records:,} reports: {pending} from the digests in "
+        f"{digests:.1f} s; {recomputed} recomputing each report as before, in {before:.1f} s"
+    )
+
+
 def analyze() -> None:
     from django.db import connection
 
@@ -108,6 +137,12 @@ def clear() -> None:
         cursor.execute(
             "TRUNCATE reporting_statstatuschange, reporting_statreport, reporting_statrun"
         )
+
+
+def report_count() -> int:
+    from trueup.reporting.models import StatReport
+
+    return StatReport.objects.count()
 
 
 def records_written() -> int:
@@ -204,6 +239,7 @@ def main() -> None:
             f"{slowest[0]:.1f} ({slowest[1]:.1f}) | {records / seconds:,.0f} | "
             f"{records / floor_s:,.0f} |"
         )
+    corrections(report_count())
 
 
 if __name__ == "__main__":
