@@ -167,6 +167,10 @@ class StatReport(models.Model):
     reason = models.TextField(blank=True)
     # The exposure set reported, to tell whether a later result needs a correction.
     exposures = models.JSONField(default=list)
+    # The digest of what the exposure set was computed from (``generate.basis``): the
+    # corrections pending recompute only the reports whose current basis differs. Empty on a
+    # report generated before it was kept: recomputed.
+    basis = models.CharField(max_length=64, blank=True, default="")
     valued_on = models.DateField()
     due_on = models.DateField()
     layout = models.CharField(max_length=80)
@@ -188,6 +192,15 @@ class StatReport(models.Model):
         indexes = [
             models.Index(fields=["period", "state", "report_level"], name="stat_period_state"),
             models.Index(fields=["status", "due_on"], name="stat_status_due"),
+        ]
+        constraints = [
+            # A period's first report in a state is generated once, however many batches run
+            # or are retried at the same time.
+            models.UniqueConstraint(
+                fields=["period", "state", "report_level"],
+                condition=models.Q(correction_sequence="", replacement_code=""),
+                name="stat_one_first_report",
+            )
         ]
 
     def __str__(self) -> str:
@@ -232,6 +245,9 @@ class StatRun(models.Model):
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING)
     due_from = models.DateField()
     due_to = models.DateField()
+    # The batch split among workers: this run did the periods whose id % parts == part.
+    part = models.PositiveSmallIntegerField(default=0)
+    parts = models.PositiveSmallIntegerField(default=1)
     generated = models.PositiveIntegerField(default=0)
     # [{"policy": ..., "period": id, "state": ..., "reason": ...}]
     problems = models.JSONField(default=list)

@@ -9,8 +9,9 @@ from typing import Any
 from django_tasks import task
 
 from trueup.core import clock
+from trueup.core.tasks import enqueue_on_commit
 from trueup.reporting import figures, metrics
-from trueup.reporting.statistical import rules, services
+from trueup.reporting.statistical import batch, rules
 
 
 @task()
@@ -24,13 +25,26 @@ def refresh_figures() -> dict[str, int]:
 
 
 @task()
-def generate_stat_reports(due_from: str = "", due_to: str = "") -> dict[str, Any]:
+def generate_stat_reports(
+    due_from: str = "", due_to: str = "", part: int = 0, parts: int = 0
+) -> dict[str, Any]:
     """Generate the first unit statistical reports due between the two days (ISO dates; by
-    default the daily batch's window). Safe to retry and to overlap: a report already generated
-    is not generated again."""
+    default the daily batch's window), of the periods whose id % ``parts`` is ``part``. With
+    ``parts`` 0 (the daily run) the batch is split as statistical.toml says: into one task per
+    part, enqueued here with the window fixed now, for as many workers to share. Safe to retry
+    and to overlap: a report already generated is not generated again."""
     start, end = rules.batch_window(clock.today())
-    run = services.reports_generate_due(
-        due_from=date.fromisoformat(due_from) if due_from else start,
-        due_to=date.fromisoformat(due_to) if due_to else end,
+    due_from, due_to = due_from or start.isoformat(), due_to or end.isoformat()
+    if parts == 0:
+        parts = rules.batch_parts(clock.today())
+        if parts > 1:
+            for k in range(parts):
+                enqueue_on_commit(generate_stat_reports, due_from, due_to, k, parts)
+            return {"parts": parts}
+    run = batch.reports_generate_due(
+        due_from=date.fromisoformat(due_from),
+        due_to=date.fromisoformat(due_to),
+        part=part,
+        parts=parts,
     )
     return {"run": run.pk, "generated": run.generated, "problems": len(run.problems)}

@@ -17,7 +17,7 @@ from trueup.audits.workflow import Status
 from trueup.core.errors import InvalidInput, Refused
 from trueup.rating.rates import RateTable
 from trueup.reporting.models import StatReport, StatStatus
-from trueup.reporting.statistical import layout, records, selectors, services
+from trueup.reporting.statistical import batch, layout, records, selectors, services
 from trueup.reporting.statistical.generate import Unreportable
 
 DEMO_RATES = Path(__file__).resolve().parents[3] / "trueup" / "rating" / "rates" / "demo_rates.csv"
@@ -175,7 +175,7 @@ def test_a_policy_without_a_carrier_code_is_listed_with_the_reason_and_no_file_i
     completed: Audit,
 ) -> None:
     with override_settings(TRUEUP_CARRIER_CODE=""):
-        run = services.reports_generate_due(due_from=date(2026, 9, 1), due_to=date(2026, 9, 30))
+        run = batch.reports_generate_due(due_from=date(2026, 9, 1), due_to=date(2026, 9, 30))
     assert run.generated == 0
     assert run.problems == [
         {
@@ -201,9 +201,9 @@ def test_a_class_not_in_the_states_code_system_is_listed_and_no_file_is_written(
 
 
 def test_the_batch_generates_each_report_due_once(completed: Audit) -> None:
-    run = services.reports_generate_due(due_from=date(2026, 9, 1), due_to=date(2026, 9, 30))
+    run = batch.reports_generate_due(due_from=date(2026, 9, 1), due_to=date(2026, 9, 30))
     assert (run.status, run.generated, run.problems) == ("done", 1, [])
-    again = services.reports_generate_due(due_from=date(2026, 9, 1), due_to=date(2026, 9, 30))
+    again = batch.reports_generate_due(due_from=date(2026, 9, 1), due_to=date(2026, 9, 30))
     assert again.generated == 0
     assert StatReport.objects.count() == 1
     with pytest.raises(Refused, match="already generated"):

@@ -8,13 +8,18 @@ code system knows, ...) raises ``Unreportable`` with the reason in words; nothin
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db import connections
+from django.db.models import JSONField, Max, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
+from django.db.models.fields.json import KeyTransform
 
 from trueup.audits.models import Audit, AuditType, ResultSnapshot
 from trueup.audits.workflow import Status
@@ -45,6 +50,7 @@ class Content:
     report: UnitReport
     audit: Audit
     result: ResultSnapshot
+    basis: str  # the digest of what the exposure was taken from (see ``basis``)
 
 
 NO_AUDIT = "no completed or estimated final audit with a pinned result"
@@ -67,12 +73,95 @@ def current_audit(period: PolicyPeriod) -> Audit | None:
     return _reported_audits().filter(period=period).order_by("-id").first()
 
 
+@dataclass(frozen=True)
+class Current:
+    """Which pinned result stands for a period now, without reading the result."""
+
+    result_id: int
+    estimated: bool
+
+
+def current_results(period_ids: list[int]) -> dict[int, Current]:
+    """The pinned result standing for each period now (``current_audit``'s), in one query."""
+    found: dict[int, Current] = {}
+    rows = (
+        _reported_audits()
+        .filter(period_id__in=period_ids)
+        .order_by("period_id", "id")
+        .values_list("period_id", "final_result_id", "status")
+    )
+    for period_id, result_id, status in rows:
+        found[period_id] = Current(result_id, status == Status.ESTIMATED)
+    return found
+
+
 def current_audits(period_ids: list[int]) -> dict[int, Audit]:
     """``current_audit`` of many periods in one query (a batch reads them together)."""
     found: dict[int, Audit] = {}
     for audit in _reported_audits().filter(period_id__in=period_ids).order_by("period_id", "id"):
         found[audit.period_id] = audit  # the latest of each period is the last
     return found
+
+
+def current_audits_exposure(period_ids: list[int]) -> dict[int, Audit]:
+    """``current_audits`` for a batch: each pinned result read with the exposure part only
+    (``result["audited"]["states"]``, each state's classes and steps with the figures a report
+    takes, not the trace of reasons that makes up most of a result). Two queries."""
+    latest = (
+        Audit.objects.filter(
+            period_id__in=period_ids,
+            type__in=REPORTED_TYPES,
+            status__in=REPORTED_STATUSES,
+            final_result__isnull=False,
+        )
+        .values("period_id")
+        .annotate(last=Max("id"))
+        .values("last")
+    )
+    audits = list(Audit.objects.filter(pk__in=Subquery(latest)))
+    results = ResultSnapshot.objects.filter(pk__in=[a.final_result_id for a in audits])
+    states = dict(results.annotate(states=_exposure_states(results.db)).values_list("pk", "states"))
+    found: dict[int, Audit] = {}
+    for audit in audits:
+        if audit.final_result_id is None:  # not so: the query asks for a pinned result
+            continue
+        # Only the exposure is read: the snapshot is never saved or shown from here.
+        audit.final_result = ResultSnapshot(
+            pk=audit.final_result_id,
+            audit_id=audit.pk,
+            result={"audited": {"states": states.get(audit.final_result_id) or []}},
+        )
+        found[audit.period_id] = audit
+    return found
+
+
+# The exposure part of a result, built in the database (PostgreSQL): each state with its classes'
+# and steps' figures, in their order.
+EXPOSURE_SQL = """
+SELECT jsonb_agg(jsonb_build_object(
+    'state', s.value -> 'state',
+    'classes', (
+        SELECT jsonb_agg(jsonb_build_object(
+            'class', c.value -> 'class', 'period_start', c.value -> 'period_start',
+            'exposure', c.value -> 'exposure', 'rate', c.value -> 'rate',
+            'manual_premium', c.value -> 'manual_premium') ORDER BY c.n)
+        FROM jsonb_array_elements(s.value -> 'classes') WITH ORDINALITY AS c(value, n)),
+    'steps', (
+        SELECT jsonb_agg(jsonb_build_object(
+            'code', t.value -> 'code', 'amount', t.value -> 'amount') ORDER BY t.n)
+        FROM jsonb_array_elements(s.value -> 'steps') WITH ORDINALITY AS t(value, n))
+) ORDER BY s.n)
+FROM jsonb_array_elements(
+    CASE WHEN jsonb_typeof("audits_resultsnapshot"."result" -> 'audited' -> 'states') = 'array'
+    THEN "audits_resultsnapshot"."result" -> 'audited' -> 'states' ELSE '[]' END
+) WITH ORDINALITY AS s(value, n)
+"""
+
+
+def _exposure_states(db: str) -> Any:
+    if connections[db].vendor == "postgresql":
+        return RawSQL(f"({EXPOSURE_SQL})", (), output_field=JSONField())
+    return KeyTransform("states", KeyTransform("audited", "result"))
 
 
 def carrier_code() -> str:
@@ -123,7 +212,28 @@ def content(
         replacement_code=replacement_code,
         codes={k: str(v) for k, v in rules.rules(period.effective)["codes"].items()},
     )
-    return Content(report, audit, result)
+    current = Current(result.pk, estimated)
+    return Content(report, audit, result, basis(period, state, current, rates))
+
+
+def basis(period: PolicyPeriod, state: str, current: Current, rates: RateTable) -> str:
+    """The digest of everything a report's exposure set is computed from: the pinned result
+    (a result is never changed once pinned, so its id stands for it), whether it was estimated,
+    the period's dates and mods, the policy's line, the rate table and the statistical codes in
+    force. Two equal digests mean the same exposure set, so the corrections pending recompute
+    only the reports whose digest changed."""
+    what = [
+        state,
+        current.result_id,
+        current.estimated,
+        period.effective.isoformat(),
+        [(day.isoformat(), format(factor, "f")) for day, factor in _mods(period.experience_mods)],
+        period.policy.line,
+        rates.version,
+        rules.rules(period.effective)["stat_codes"],
+    ]
+    text = json.dumps(what, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def exposure_rows(

@@ -12,11 +12,13 @@ from typing import Any
 from trueup.core import ruledata
 
 HERE = Path(__file__).parent
+# Made once: the batch reads the rules for every report it writes.
+STATISTICAL, ROUTING = HERE / "statistical.toml", HERE / "routing.toml"
 
 
 def rules(on: date) -> dict[str, Any]:
     """The reporting rules in force on the day."""
-    return ruledata.load(HERE / "statistical.toml").on(on)
+    return ruledata.load(STATISTICAL).on(on)
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class Route:
 
 def route(state: str, on: date) -> Route | None:
     """The bureau for the state's data; a monopolistic fund state has none; None: not known."""
-    data = ruledata.load(HERE / "routing.toml").on(on)
+    data = ruledata.load(ROUTING).on(on)
     for code, bureau in (data.get("bureaus") or {}).items():
         if state in bureau.get("states", ()):
             return Route(state, code, str(bureau["name"]), str(bureau["source"]))
@@ -97,3 +99,8 @@ def batch_window(today: date) -> tuple[date, date]:
         add_months(today, -int(batch["lookback_months"])),
         end_of_month(add_months(today, int(batch["ahead_months"]))),
     )
+
+
+def batch_parts(today: date) -> int:
+    """How many background tasks the daily batch is split into."""
+    return max(1, int(rules(today)["batch"].get("parts", 1)))

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
+from django.db.models.functions import Mod
 
 from trueup.core import clock
 from trueup.policies.models import PolicyPeriod
@@ -33,10 +34,17 @@ class Due:
 
 
 def reports_due(
-    start: date, end: date, *, period_ids: list[int] | None = None, today: date | None = None
+    start: date,
+    end: date,
+    *,
+    period_ids: list[int] | None = None,
+    today: date | None = None,
+    part: int = 0,
+    parts: int = 1,
 ) -> Iterator[Due]:
     """The first reports of workers' compensation periods falling due between the two days
-    (inclusive), one per state of each period, with the report generated for it if any."""
+    (inclusive), one per state of each period, with the report generated for it if any; of the
+    periods whose id % ``parts`` is ``part`` (the batch split among workers)."""
     lo, hi = rules.effective_months_due(start, end, today or clock.today())
     periods = (
         PolicyPeriod.objects.filter(policy__line="WC", effective__gte=lo, effective__lte=hi)
@@ -45,6 +53,8 @@ def reports_due(
     )
     if period_ids is not None:
         periods = periods.filter(pk__in=period_ids)
+    if parts > 1:
+        periods = periods.alias(part=Mod("id", parts)).filter(part=part)
     generated: dict[tuple[int, str], int] = {}
     first = StatReport.objects.filter(
         period__in=periods, report_level=1, correction_sequence=""
@@ -105,7 +115,11 @@ class Pending:
 
 def corrections_pending(rates: RateTable | None = None) -> list[Pending]:
     """The latest report of each period and state whose current result differs from what it
-    reported, with why; a result that cannot be reported any more is listed with that reason."""
+    reported, with why; a result that cannot be reported any more is listed with that reason.
+
+    Read in bulk: a report whose basis digest (``generate.basis``) is still the current one
+    reports the same exposure set as the current result would, so only the others are
+    recomputed and compared."""
     rates = rates or rates_in_use()
     latest: dict[tuple[int, str], StatReport] = {}
     reports = (
@@ -115,12 +129,38 @@ def corrections_pending(rates: RateTable | None = None) -> list[Pending]:
         .defer("content")
         .order_by("id")
     )
-    for report in reports:
+    for report in reports.iterator(chunk_size=2000):
         latest[(report.period_id, report.state)] = report
+    # Without a carrier code nothing can be reported: every report says so, as it would
+    # recomputed.
+    code_ok = generate.carrier_code().isdigit() and len(generate.carrier_code()) == 5
     pending = []
-    for report in latest.values():
+    found = list(latest.values())
+    for start in range(0, len(found), CHUNK):
+        chunk = found[start : start + CHUNK]
+        current = generate.current_results(sorted({r.period_id for r in chunk}))
+        changed = [
+            r
+            for r in chunk
+            if not (code_ok and r.basis and r.period_id in current)
+            or r.basis != generate.basis(r.period, r.state, current[r.period_id], rates)
+        ]
+        pending += _recomputed(changed, rates)
+    return pending
+
+
+CHUNK = 1000
+
+
+def _recomputed(changed: list[StatReport], rates: RateTable) -> list[Pending]:
+    """The reports among ``changed`` whose exposure set the current result changes, and why."""
+    audits = generate.current_audits_exposure(sorted({r.period_id for r in changed}))
+    pending = []
+    for report in changed:
         try:
-            built = generate.content(report.period, report.state, rates=rates)
+            built = generate.content(
+                report.period, report.state, rates=rates, audit=audits.get(report.period_id)
+            )
         except Unreportable as error:
             pending.append(Pending(report, f"cannot be corrected: {error.message}"))
             continue

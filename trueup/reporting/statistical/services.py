@@ -1,5 +1,5 @@
 """Writes of unit statistical reports: a first report, an exposure correction, a replacement of a
-rejected report, sending and the bureau's answer, and the batch of the reports due in a period.
+rejected report, sending and the bureau's answer (the batch of the reports due: ``batch.py``).
 
 Each report's file is written whole or not at all: every record is checked against the layout
 table before the report is kept, and a policy lacking what its report needs is named with the
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
@@ -24,15 +23,13 @@ from trueup.policies.models import PolicyPeriod
 from trueup.rating.rates import RateTable
 from trueup.reference.selectors import rates_in_use
 from trueup.reporting.models import (
-    RunStatus,
     StatReport,
-    StatRun,
     StatStatus,
     StatStatusChange,
 )
 from trueup.reporting.statistical import generate, layout, records, rules
 from trueup.reporting.statistical.generate import Unreportable
-from trueup.reporting.statistical.selectors import correction_reason, latest_report, reports_due
+from trueup.reporting.statistical.selectors import correction_reason, latest_report
 
 S = StatStatus
 # The moves of a report's status: sent once; then the bureau's answer, which may be corrected
@@ -56,7 +53,7 @@ def route_for(state: str, on: date) -> rules.Route:
     return found
 
 
-def _keep(
+def new_report(
     built: generate.Content,
     *,
     period: PolicyPeriod,
@@ -65,15 +62,20 @@ def _keep(
     reason: str = "",
     replaces: StatReport | None = None,
 ) -> StatReport:
+    """The report of ``built``, its file written and checked against the layout table, not yet
+    saved (the batch saves a chunk of them at once)."""
     report = built.report
-    today = clock.today()
     table = layout.load(period.effective)
     lines = records.report_records(table, report)
     content = records.file_bytes(
-        table, carrier_code=report.carrier_code, bureau=route.bureau, day=today, reports=[lines]
+        table,
+        carrier_code=report.carrier_code,
+        bureau=route.bureau,
+        day=clock.today(),
+        reports=[lines],
     )
     timing = rules.first_report(period.effective)
-    return StatReport.objects.create(
+    return StatReport(
         period=period,
         state=report.state,
         bureau=route.bureau,
@@ -87,6 +89,7 @@ def _keep(
         estimated=report.estimated,
         reason=reason,
         exposures=[row.as_json() for row in report.exposures],
+        basis=built.basis,
         valued_on=timing.valued_on,
         due_on=timing.due_on,
         layout=table.version,
@@ -96,6 +99,12 @@ def _keep(
         generated_at=clock.now(),
         generated_by=by,
     )
+
+
+def _keep(built: generate.Content, **how: Any) -> StatReport:
+    report = new_report(built, **how)
+    report.save(force_insert=True)
+    return report
 
 
 def _content(period: PolicyPeriod, state: str, rates: RateTable | None, **link: Any) -> Any:
@@ -225,62 +234,6 @@ def report_move(*, report: StatReport, to: str, by: User | None, note: str = "")
         fields.append("bureau_note")
     locked.save(update_fields=fields)
     return locked
-
-
-def reports_generate_due(
-    *, due_from: date, due_to: date, by: User | None = None, period_ids: list[int] | None = None
-) -> StatRun:
-    """Generate every first report falling due between the two days that is not yet generated;
-    each is kept or not on its own, and the run lists each policy it could not report and why."""
-    run = StatRun.objects.create(started_at=clock.now(), due_from=due_from, due_to=due_to)
-    rates = rates_in_use()
-    problems: list[dict[str, Any]] = []
-    generated = 0
-    try:
-        todo = (d for d in reports_due(due_from, due_to, period_ids=period_ids))
-        for chunk in _chunks((d for d in todo if d.report_id is None and d.bureau), BATCH):
-            audits = generate.current_audits(sorted({d.period.pk for d in chunk}))
-            for due in chunk:
-                try:
-                    audit = audits.get(due.period.pk)
-                    if audit is None:
-                        raise Unreportable(generate.NO_AUDIT)
-                    report_generate(
-                        period=due.period, state=due.state, by=by, rates=rates, audit=audit
-                    )
-                    generated += 1
-                except Unreportable as error:
-                    problems.append(
-                        {
-                            "policy": due.period.policy.number,
-                            "period": due.period.pk,
-                            "state": due.state,
-                            "reason": error.message,
-                        }
-                    )
-    except Exception as error:
-        run.status, run.error, run.finished_at = RunStatus.FAILED, str(error), clock.now()
-        run.generated, run.problems = generated, problems
-        run.save()
-        raise
-    run.status, run.finished_at = RunStatus.DONE, clock.now()
-    run.generated, run.problems = generated, problems
-    run.save()
-    return run
-
-
-BATCH = 500
-
-
-def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 ANSWER_WORDS = {
