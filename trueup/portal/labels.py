@@ -8,16 +8,17 @@ from django.utils.translation import gettext_lazy as _
 
 from trueup.audits.models import AuditType, RecordKind, RecordStatus
 from trueup.audits.workflow import Status
+from trueup.portal.models import AccessKind
 
 STATUS: dict[str, Promise] = {
     Status.SCHEDULED: _("Scheduled"),
     Status.RECORDS_REQUESTED: _("Records requested"),
     Status.RECORDS_RECEIVED: _("Records received"),
-    Status.IN_PROGRESS: _("Being audited"),
+    Status.IN_PROGRESS: _("In progress"),
     Status.IN_REVIEW: _("In review"),
     Status.COMPLETED: _("Completed"),
     Status.WAIVED: _("Waived"),
-    Status.ESTIMATED: _("Estimated (records not received)"),
+    Status.ESTIMATED: _("Estimated (non-compliant)"),
     Status.REVISED: _("Revised"),
     Status.REVERSED: _("Reversed"),
 }
@@ -27,7 +28,7 @@ AUDIT_TYPE: dict[str, Promise] = {
     AuditType.CANCELLATION: _("Cancellation audit"),
     AuditType.INTERIM: _("Interim audit"),
     AuditType.PRELIMINARY: _("Preliminary audit"),
-    AuditType.PREMIUM_REPORT: _("Payroll report audit"),
+    AuditType.PREMIUM_REPORT: _("Premium report audit"),
     AuditType.WAIVED: _("Waived audit"),
 }
 
@@ -66,3 +67,13 @@ def record_kind(value: str) -> str:
 
 def record_status(value: str) -> str:
     return str(RECORD_STATUS.get(value, value))
+
+
+ACCESS_KIND: dict[str, Promise] = {
+    AccessKind.OWNER: _("Policyholder"),
+    AccessKind.DELEGATE: _("Delegate (bookkeeper, CPA)"),
+}
+
+
+def access_kind(value: str) -> str:
+    return str(ACCESS_KIND.get(value, value))
