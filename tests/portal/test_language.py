@@ -118,11 +118,11 @@ def test_the_switch_changes_the_language_and_remembers_it_on_the_login(
     assert answer.cookies[COOKIE].value == "es"
     policyholder.refresh_from_db()
     assert policyholder.language == "es"
-    page = client.get(f"/portal/audits/{requested.pk}/")
-    assert "En qué etapa está su auditoría" in text(page)
+    spanish = client.get(f"/portal/audits/{requested.pk}/")
+    assert "En qué etapa está su auditoría" in text(spanish)
     assert (
         '<button type="submit" class="link" name="language" value="en" lang="en">English</button>'
-        in page.content.decode()
+        in spanish.content.decode()
     )
     # A new session on another browser still opens in Spanish: the choice is the login's.
     again = Client()
