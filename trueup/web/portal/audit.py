@@ -40,6 +40,7 @@ from trueup.web.portal.stages import (
     stage,
 )
 from trueup.web.staff.billing.views import dispute_lines
+from trueup.web.templatetags.portal_i18n import letter_kind
 
 
 @require_GET
@@ -196,7 +197,7 @@ def letter(request: HttpRequest, pk: int, letter: int) -> HttpResponseBase:
             "The PDF of the %(letter)s letter is no longer in our file storage, so it cannot be "
             "opened. Please write to your auditor for a copy."
         )
-        % {"letter": found.get_kind_display().lower()},
+        % {"letter": letter_kind(found.kind).lower()},
     )
 
 
