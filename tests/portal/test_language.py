@@ -220,3 +220,29 @@ def test_a_spanish_completion_date_is_written_in_words(
         f"Esperamos completar la auditoría a más tardar el {ahead.day} de {month} de {ahead.year}."
         in page
     )
+
+
+def test_a_policyholder_with_a_login_is_told_of_records_requested_in_their_language(
+    requested: Audit, policyholder: User, auditor: User
+) -> None:
+    User.objects.filter(pk=policyholder.pk).update(language="es")
+    mail.outbox.clear()
+    assert invitation_issue(audit=requested, by=auditor) is None
+    [sent] = mail.outbox
+    assert sent.subject == (
+        f"Su auditoría de prima: solicitud de registros ({requested.period.policy.insured})"
+    )
+    assert "Inicie sesión en el portal para completar la autoauditoría" in sent.body
+
+
+def test_staff_see_and_change_the_insured_s_preferred_language_in_the_admin(
+    requested: Audit,
+) -> None:
+    admin = User.objects.create_superuser("admin", "admin@trueup.example", GOOD_PASSWORD)
+    client = Client()
+    client.force_login(admin)
+    insured = Insured.objects.get(pk=requested.period.policy.insured_id)
+    page = client.get(f"/admin/policies/insured/{insured.pk}/change/").content.decode()
+    assert re.search(r'<label [^>]*for="id_language">Preferred language:</label>', page)
+    assert re.search(r'<select name="language"[^>]*>', page)
+    assert '<option value="es">Español</option>' in page
