@@ -246,3 +246,18 @@ def test_staff_see_and_change_the_insured_s_preferred_language_in_the_admin(
     assert re.search(r'<label [^>]*for="id_language">Preferred language:</label>', page)
     assert re.search(r'<select name="language"[^>]*>', page)
     assert '<option value="es">Español</option>' in page
+
+
+def test_a_spanish_amount_that_is_not_dollars_is_named_by_row_and_field(
+    requested: Audit, policyholder: User
+) -> None:
+    User.objects.filter(pk=policyholder.pk).update(language="es")
+    client = Client()
+    client.force_login(policyholder)
+    given = answers()
+    given["payroll"][1]["overtime"] = "mucho"
+    page = text(client.post(url(requested, "payroll"), step_data("payroll", given)))
+    assert (
+        "Nómina por clasificación, fila 2 (IN 8810, trimestre 1): Horas extra (total pagado): "
+        "debe ser un monto en dólares, como 12,500.00"
+    ) in page

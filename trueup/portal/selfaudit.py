@@ -113,6 +113,14 @@ LABELS = {
         "certificate_to": _("Certificate to"),
     },
 }
+# parse_dollars' reasons, said in the reader's language (any other is shown as it is).
+MONEY_REASONS = {
+    "must be an amount in dollars, like 12,500.00": _(
+        "must be an amount in dollars, like 12,500.00"
+    ),
+    "cannot be negative": _("cannot be negative"),
+    "is too large": _("is too large"),
+}
 BUSINESS_FIELDS = ("operations", "changes", "related_businesses")
 COMPLETED_BY_FIELDS = (
     "name",
@@ -345,7 +353,10 @@ class _Reader:
         try:
             return parse_dollars(value)
         except ValueError as e:
-            self.problem(field, f"{label} {e}")
+            reason = MONEY_REASONS.get(str(e), str(e))
+            self.problem(
+                field, gettext("%(label)s %(reason)s") % {"label": label, "reason": reason}
+            )
             return None
 
     def percent(self, field: str, label: str) -> Decimal | None:
