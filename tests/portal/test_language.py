@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tests.portal.conftest import GOOD_PASSWORD, answers
@@ -261,3 +264,24 @@ def test_a_spanish_amount_that_is_not_dollars_is_named_by_row_and_field(
         "Nómina por clasificación, fila 2 (IN 8810, trimestre 1): Horas extra (total pagado): "
         "debe ser un monto en dólares, como 12,500.00"
     ) in page
+
+
+def test_a_spanish_upload_says_what_its_scan_found_in_spanish(
+    requested: Audit, policyholder: User, tmp_path: Path, settings: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    User.objects.filter(pk=policyholder.pk).update(language="es")
+    client = Client()
+    client.force_login(policyholder)
+    item = requested.records.get(kind="payroll_register")
+    register = SimpleUploadedFile(
+        "nomina.csv", b"employee,ssn,gross\nAnn Smith,123-45-6789,52000\n"
+    )
+    page = client.post(
+        f"/portal/audits/{requested.pk}/records/{item.pk}/", {"file": register}, follow=True
+    )
+    assert (
+        "Se subió nomina.csv. Se encontró 1 número de seguro social; se muestra una copia con "
+        "los datos ocultos en lugar del original."
+    ) in text(page)
+    assert "Registro de nómina Recibido" in text(page)

@@ -3,7 +3,10 @@ the audit's status and type, and its records checklist."""
 
 from __future__ import annotations
 
+import re
+
 from django.utils.functional import Promise
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from trueup.audits.models import AuditType, RecordKind, RecordStatus
@@ -77,3 +80,33 @@ ACCESS_KIND: dict[str, Promise] = {
 
 def access_kind(value: str) -> str:
     return str(ACCESS_KIND.get(value, value))
+
+
+# What an upload's scan found, as core.redaction writes it (in English, kept with the upload).
+_FOUND = re.compile(
+    r"^(\d+) social security numbers? found; a redacted copy is shown instead of the original\."
+    r"( Some pages are pictures and were not checked\.)?$"
+)
+_NOTES: dict[str, Promise] = {
+    "Not checked for social security numbers: images and scanned pages cannot be read.": _(
+        "Not checked for social security numbers: images and scanned pages cannot be read."
+    ),
+    "No social security numbers found.": _("No social security numbers found."),
+}
+
+
+def upload_note(note: str) -> str:
+    """An upload's note in the reader's language (one not known is shown as it is)."""
+    found = _FOUND.match(note)
+    if found is None:
+        return str(_NOTES.get(note, note))
+    count = int(found.group(1))
+    said = ngettext(
+        "%(count)d social security number found; a redacted copy is shown instead of the original.",
+        "%(count)d social security numbers found; a redacted copy is shown instead of the "
+        "original.",
+        count,
+    ) % {"count": count}
+    if found.group(2):
+        said += " " + gettext("Some pages are pictures and were not checked.")
+    return said

@@ -17,6 +17,7 @@ from trueup.audits.access import staff_user, visible_audit
 from trueup.audits.models import RecordsItem
 from trueup.core.errors import InvalidInput
 from trueup.portal.access import may_report, portal_audit, portal_user
+from trueup.portal.labels import upload_note
 from trueup.portal.models import RecordUpload
 from trueup.portal.services import (
     PortalRefused,
@@ -44,7 +45,8 @@ def upload(request: HttpRequest, pk: int, item: int) -> HttpResponse:
         try:
             row = record_upload_add(item=record, by=user, upload=f)
             messages.success(
-                request, _("%(file)s uploaded.") % {"file": row.filename} + f" {row.note}"
+                request,
+                _("%(file)s uploaded.") % {"file": row.filename} + f" {upload_note(row.note)}",
             )
         except InvalidInput as e:
             messages.error(request, problems_text(e))

@@ -18,6 +18,7 @@ register.filter("audit_status", labels.status)
 register.filter("audit_type", labels.audit_type)
 register.filter("record_kind", labels.record_kind)
 register.filter("record_status", labels.record_status)
+register.filter("upload_note", labels.upload_note)
 
 DISPUTE_STATUS: dict[str, Promise] = {
     DisputeStatus.OPEN: _("Open"),
