@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.urls import include, path
 
 from trueup.api.site import api
+from trueup.web.portal.language import SignIn
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -34,7 +35,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("", home, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", SignIn.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", include("trueup.web.staff.accounts.urls")),
     path("audits/", include("trueup.web.staff.audits.urls")),

@@ -3,10 +3,12 @@ the insured's records with its invitation."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.core import mail
+from django.utils import translation
 
 from tests.audits.conftest import *  # noqa: F403
 from trueup.accounts.models import User
@@ -16,6 +18,16 @@ from trueup.policies.models import Insured
 from trueup.portal.services import IssuedInvitation, invitation_issue
 
 GOOD_PASSWORD = "framing-crew-2025"
+
+
+@pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """Each test starts and ends in the default language: a request in Spanish leaves Spanish
+    active in the thread (as Django leaves the language of the last request), and a service
+    called directly afterwards would otherwise write in it."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

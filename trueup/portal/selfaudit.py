@@ -18,7 +18,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from trueup.accounts.models import User
 from trueup.audits.explanations import plain_reasons
@@ -45,70 +48,78 @@ from trueup.reference.selectors import rates_in_use
 # form asks for gross payroll including pre-tax deductions); each is reported so it can be
 # excluded or reconciled. The labels are what the insured reads, in plain words.
 PAYROLL_COLUMNS = {
-    "gross": ("Gross payroll", "gross"),
-    "overtime": ("Overtime (total paid)", "overtime_total"),
-    "tips": ("Tips", "tips"),
-    "severance": ("Severance", "severance"),
-    "section_125": ("Pre-tax health or flexible-spending deductions", "section_125"),
-    "deferred_401k": ("Retirement-plan deductions (401(k), IRA)", "deferred_401k"),
+    "gross": (_("Gross payroll"), "gross"),
+    "overtime": (_("Overtime (total paid)"), "overtime_total"),
+    "tips": (_("Tips"), "tips"),
+    "severance": (_("Severance"), "severance"),
+    "section_125": (_("Pre-tax health or flexible-spending deductions"), "section_125"),
+    "deferred_401k": (_("Retirement-plan deductions (401(k), IRA)"), "deferred_401k"),
 }
 OWNER_ROLES = {
-    "executive_officer": "Corporate officer",
-    "llc_member": "LLC member or manager",
-    "partner": "Partner",
-    "sole_proprietor": "Sole proprietor",
+    "executive_officer": _("Corporate officer"),
+    "llc_member": _("LLC member or manager"),
+    "partner": _("Partner"),
+    "sole_proprietor": _("Sole proprietor"),
 }
 CONTRACTOR_KINDS = {
-    "subcontractor": "Subcontractor",
-    "temporary_agency": "Temporary-labor agency",
+    "subcontractor": _("Subcontractor"),
+    "temporary_agency": _("Temporary-labor agency"),
 }
 CONTRACT_TYPES = {
-    "labor_only": "Labor only",
-    "labor_and_materials": "Labor and materials",
-    "equipment_with_operator": "Equipment with operator",
+    "labor_only": _("Labor only"),
+    "labor_and_materials": _("Labor and materials"),
+    "equipment_with_operator": _("Equipment with operator"),
 }
-INCLUDED = {"included": "Covered by the policy", "excluded": "Not covered (excluded)"}
-YES_NO = {"yes": "Yes", "no": "No"}
+INCLUDED = {"included": _("Covered by the policy"), "excluded": _("Not covered (excluded)")}
+YES_NO = {"yes": _("Yes"), "no": _("No")}
 # What each answer is called, on its step and in the summary before submitting.
 LABELS = {
     "business": {
-        "operations": "What your business does",
-        "changes": "Changes during the policy period (new kinds of work, places or owners)",
-        "related_businesses": "Other businesses with the same owners",
+        "operations": _("What your business does"),
+        "changes": _("Changes during the policy period (new kinds of work, places or owners)"),
+        "related_businesses": _("Other businesses with the same owners"),
     },
     "completed_by": {
-        "name": "Your name",
-        "title": "Your title",
-        "phone": "Phone",
-        "email": "E-mail",
-        "contact_name": "Who to ask follow-up questions",
-        "contact_phone": "Their phone",
-        "contact_email": "Their e-mail",
+        "name": _("Your name"),
+        "title": _("Your title"),
+        "phone": _("Phone"),
+        "email": _("E-mail"),
+        "contact_name": _("Who to ask follow-up questions"),
+        "contact_phone": _("Their phone"),
+        "contact_email": _("Their e-mail"),
     },
     "owners": {
-        "name": "Name",
-        "title": "Title",
-        "role": "Position",
-        "duties": "What they do",
-        "ownership_percent": "Share of the business they own (%)",
-        "included": "Covered by the policy?",
-        "state": "State",
-        "class_code": "Class code of their work",
-        "payroll": "Their pay for the period",
+        "name": _("Name"),
+        "title": _("Title"),
+        "role": _("Position"),
+        "duties": _("What they do"),
+        "ownership_percent": _("Share of the business they own (%)"),
+        "included": _("Covered by the policy?"),
+        "state": _("State"),
+        "class_code": _("Class code of their work"),
+        "payroll": _("Their pay for the period"),
     },
     "contractors": {
-        "name": "Name",
-        "kind": "Kind",
-        "work": "Work they did",
-        "state": "State",
-        "class_code": "Class code of the work",
-        "contract_type": "Contract",
-        "amount_paid": "Amount paid in the period",
-        "labor_amount": "Of which labor (if known)",
-        "has_certificate": "Certificate of insurance?",
-        "certificate_from": "Certificate from",
-        "certificate_to": "Certificate to",
+        "name": _("Name"),
+        "kind": _("Kind"),
+        "work": _("Work they did"),
+        "state": _("State"),
+        "class_code": _("Class code of the work"),
+        "contract_type": _("Contract"),
+        "amount_paid": _("Amount paid in the period"),
+        "labor_amount": _("Of which labor (if known)"),
+        "has_certificate": _("Certificate of insurance?"),
+        "certificate_from": _("Certificate from"),
+        "certificate_to": _("Certificate to"),
     },
+}
+# parse_dollars' reasons, said in the reader's language (any other is shown as it is).
+MONEY_REASONS = {
+    "must be an amount in dollars, like 12,500.00": _(
+        "must be an amount in dollars, like 12,500.00"
+    ),
+    "cannot be negative": _("cannot be negative"),
+    "is too large": _("is too large"),
 }
 BUSINESS_FIELDS = ("operations", "changes", "related_businesses")
 COMPLETED_BY_FIELDS = (
@@ -156,27 +167,30 @@ class Step:
     the name its mistakes are told by."""
 
     key: str
-    title: str
-    name: str
+    title: str | Promise  # in the reader's language when shown
+    name: str | Promise
     asks: tuple[str, ...]
 
 
 STEPS = (
     Step(
-        "business", "Your business and the policy period", "Your business", ("business.operations",)
+        "business",
+        _("Your business and the policy period"),
+        _("Your business"),
+        ("business.operations",),
     ),
-    Step("payroll", "Payroll by class", "Payroll by class", ("payroll",)),
-    Step("owners", "Owners and officers", "Owners and officers", ("owners",)),
+    Step("payroll", _("Payroll by class"), _("Payroll by class"), ("payroll",)),
+    Step("owners", _("Owners and officers"), _("Owners and officers"), ("owners",)),
     Step(
         "contractors",
-        "Subcontractors and temporary labor",
-        "Subcontractors and temporary labor",
+        _("Subcontractors and temporary labor"),
+        _("Subcontractors and temporary labor"),
         ("contractors",),
     ),
     Step(
         "contact",
-        "Anything else, and who is completing this form",
-        "Who is completing this form",
+        _("Anything else, and who is completing this form"),
+        _("Who is completing this form"),
         (
             "business.changes",
             "business.related_businesses",
@@ -185,8 +199,8 @@ STEPS = (
     ),
     Step(
         "summary",
-        "Check your answers and submit",
-        "Check and submit",
+        _("Check your answers and submit"),
+        _("Check and submit"),
         ("completed_by.attest", "completed_by.signature"),
     ),
 )
@@ -204,8 +218,13 @@ class Quarter:
 
     @property
     def label(self) -> str:
-        span = f"{self.start:%b} {self.start.day} – {self.end:%b} {self.end.day}, {self.end.year}"
-        return "Whole period" if self.key == "all" else f"Quarter {self.key} ({span})"
+        if self.key == "all":
+            return str(gettext("Whole period"))
+        span = gettext("%(start)s – %(end)s") % {
+            "start": dateformat.format(self.start, gettext("M j")),
+            "end": dateformat.format(self.end, gettext("M j, Y")),
+        }
+        return str(gettext("Quarter %(number)s (%(span)s)") % {"number": self.key, "span": span})
 
 
 def quarters(audit: Audit) -> list[Quarter]:
@@ -322,19 +341,22 @@ class _Reader:
     def text(self, field: str, label: str, required: bool = True) -> str:
         value = self.row.get(field, "")
         if required and not value:
-            self.problem(field, f"{label} is needed")
+            self.problem(field, gettext("%(label)s is needed") % {"label": label})
         return value
 
-    def money(self, field: str, label: str, required: bool = False) -> Decimal | None:
+    def money(self, field: str, label: str | Promise, required: bool = False) -> Decimal | None:
         value = self.row.get(field, "").replace(" ", "")
         if not value:
             if required:
-                self.problem(field, f"{label} is needed")
+                self.problem(field, gettext("%(label)s is needed") % {"label": label})
             return None
         try:
             return parse_dollars(value)
         except ValueError as e:
-            self.problem(field, f"{label} {e}")
+            reason = MONEY_REASONS.get(str(e), str(e))
+            self.problem(
+                field, gettext("%(label)s %(reason)s") % {"label": label, "reason": reason}
+            )
             return None
 
     def percent(self, field: str, label: str) -> Decimal | None:
@@ -344,10 +366,14 @@ class _Reader:
         try:
             amount = Decimal(value)
         except InvalidOperation:
-            self.problem(field, f"{label} must be a number from 0 to 100")
+            self.problem(
+                field, gettext("%(label)s must be a number from 0 to 100") % {"label": label}
+            )
             return None
         if not Decimal(0) <= amount <= Decimal(100):
-            self.problem(field, f"{label} must be a number from 0 to 100")
+            self.problem(
+                field, gettext("%(label)s must be a number from 0 to 100") % {"label": label}
+            )
             return None
         return amount
 
@@ -358,13 +384,13 @@ class _Reader:
         try:
             return date.fromisoformat(value)
         except ValueError:
-            self.problem(field, f"{label} must be a date (YYYY-MM-DD)")
+            self.problem(field, gettext("%(label)s must be a date (YYYY-MM-DD)") % {"label": label})
             return None
 
-    def choice(self, field: str, label: str, choices: dict[str, str]) -> str:
+    def choice(self, field: str, label: str, choices: Mapping[str, object]) -> str:
         value = self.row.get(field, "")
         if value not in choices:
-            self.problem(field, f"choose the {label}")
+            self.problem(field, gettext("choose the %(label)s") % {"label": label})
         return value
 
     def policy_class(self, states: set[str]) -> tuple[str, str]:
@@ -372,10 +398,12 @@ class _Reader:
         class_code = self.row.get("class_code", "")
         if state not in states:
             self.problem(
-                "state", f"choose one of the policy's states ({', '.join(sorted(states))})"
+                "state",
+                gettext("choose one of the policy's states (%(states)s)")
+                % {"states": ", ".join(sorted(states))},
             )
         if not re.fullmatch(r"\d{4}", class_code):
-            self.problem("class_code", "the class code is four digits, like 5645")
+            self.problem("class_code", gettext("the class code is four digits, like 5645"))
         return state, class_code
 
 
@@ -402,35 +430,40 @@ def _check_payroll(
     for index, row in enumerate(rows):
         if _blank(row, tuple(PAYROLL_COLUMNS)):
             continue
-        where = (
-            f"{STEP['payroll'].name}, row {index + 1} ({row.get('state')} "
-            f"{row.get('class_code')}, {_quarter_name(row.get('quarter', ''))})"
-        )
+        where = gettext("%(step)s, row %(row)s (%(state)s %(class_code)s, %(quarter)s)") % {
+            "step": STEP["payroll"].name,
+            "row": index + 1,
+            "state": row.get("state"),
+            "class_code": row.get("class_code"),
+            "quarter": _quarter_name(row.get("quarter", "")),
+        }
         r = _Reader(checked, f"payroll[{index}]", where, row)
         state, class_code = r.policy_class(states)
         quarter = row.get("quarter", "")
         if quarter not in keys:
-            r.problem("quarter", "choose the quarter")
+            r.problem("quarter", gettext("choose the quarter"))
         elif (state, class_code, quarter) in seen:
-            r.problem("quarter", "this class and quarter is on another row too")
+            r.problem("quarter", gettext("this class and quarter is on another row too"))
         seen.add((state, class_code, quarter))
-        read = {c: r.money(c, label) for c, (label, _) in PAYROLL_COLUMNS.items()}
+        read = {c: r.money(c, label) for c, (label, _field) in PAYROLL_COLUMNS.items()}
         amounts = {c: v or Decimal(0) for c, v in read.items()}
         if row.get("gross", "") == "":
-            r.problem("gross", "gross payroll is needed (enter 0 if none)")
+            r.problem("gross", gettext("gross payroll is needed (enter 0 if none)"))
         parts = sum((v for c, v in amounts.items() if c != "gross"), Decimal(0))
         if read["gross"] is not None and parts > amounts["gross"]:
             r.problem(
                 "gross",
-                "gross payroll includes overtime, tips, severance and the pre-tax "
-                "deductions, so it cannot be less than their sum",
+                gettext(
+                    "gross payroll includes overtime, tips, severance and the pre-tax "
+                    "deductions, so it cannot be less than their sum"
+                ),
             )
         line = payroll.setdefault(
             (state, class_code),
             {"state": state, "class_code": class_code}
-            | {f: Decimal(0) for _, f in PAYROLL_COLUMNS.values()},
+            | {f: Decimal(0) for _label, f in PAYROLL_COLUMNS.values()},
         )
-        for column, (_, field) in PAYROLL_COLUMNS.items():
+        for column, (_label, field) in PAYROLL_COLUMNS.items():
             line[field] += amounts[column]
     checked.payroll = [line for line in payroll.values() if line["gross"] > 0]
 
@@ -440,14 +473,16 @@ def _check_owners(checked: Checked, rows: list[dict[str, str]], states: set[str]
     for index, row in enumerate(rows):
         if _blank(row, OWNER_FIELDS):
             continue
-        name = row.get("name") or f"row {index + 1}"
+        name = row.get("name") or gettext("row %(row)s") % {"row": index + 1}
         r = _Reader(checked, f"owners[{index}]", f"{STEP['owners'].name}, {name}", row)
-        r.text("name", "the name")
-        role = r.choice("role", "position (officer, member, partner or proprietor)", OWNER_ROLES)
-        included = r.choice("included", "whether they are covered by the policy", INCLUDED)
+        r.text("name", gettext("the name"))
+        role = r.choice(
+            "role", gettext("position (officer, member, partner or proprietor)"), OWNER_ROLES
+        )
+        included = r.choice("included", gettext("whether they are covered by the policy"), INCLUDED)
         state, class_code = r.policy_class(states)
-        pay = r.money("payroll", "their payroll", required=True)
-        share = r.percent("ownership_percent", "ownership %")
+        pay = r.money("payroll", gettext("their payroll"), required=True)
+        share = r.percent("ownership_percent", gettext("ownership %"))
         checked.owners.append(
             {
                 "name": row.get("name", ""),
@@ -469,19 +504,23 @@ def _check_contractors(
     for index, row in enumerate(rows):
         if _blank(row, CONTRACTOR_FIELDS):
             continue
-        name = row.get("name") or f"row {index + 1}"
+        name = row.get("name") or gettext("row %(row)s") % {"row": index + 1}
         r = _Reader(checked, f"contractors[{index}]", f"{STEP['contractors'].name}, {name}", row)
-        r.text("name", "the name")
-        kind = r.choice("kind", "kind (subcontractor or temporary-labor agency)", CONTRACTOR_KINDS)
+        r.text("name", gettext("the name"))
+        kind = r.choice(
+            "kind", gettext("kind (subcontractor or temporary-labor agency)"), CONTRACTOR_KINDS
+        )
         state, class_code = r.policy_class(states)
-        paid = r.money("amount_paid", "the amount paid", required=True) or Decimal(0)
-        certified = r.choice("has_certificate", "whether you have a certificate", YES_NO) == "yes"
-        cert_from = r.day("certificate_from", "the certificate's start")
-        cert_to = r.day("certificate_to", "the certificate's end")
+        paid = r.money("amount_paid", gettext("the amount paid"), required=True) or Decimal(0)
+        certified = (
+            r.choice("has_certificate", gettext("whether you have a certificate"), YES_NO) == "yes"
+        )
+        cert_from = r.day("certificate_from", gettext("the certificate's start"))
+        cert_to = r.day("certificate_to", gettext("the certificate's end"))
         if certified and (cert_from is None or cert_to is None):
-            r.problem("certificate_from", "give the dates of the certificate of insurance")
+            r.problem("certificate_from", gettext("give the dates of the certificate of insurance"))
         if cert_from and cert_to and cert_to <= cert_from:
-            r.problem("certificate_to", "the certificate must end after it starts")
+            r.problem("certificate_to", gettext("the certificate must end after it starts"))
         if kind == "temporary_agency":
             # Temporary labor is classified as the client's own workers; it is not charged when
             # the agency insures it (certificate on file).
@@ -490,15 +529,15 @@ def _check_contractors(
                 "class_code": class_code,
                 "employee": row.get("name", ""),
             }
-            line |= {f: Decimal(0) for _, f in PAYROLL_COLUMNS.values()}
+            line |= {f: Decimal(0) for _label, f in PAYROLL_COLUMNS.values()}
             line |= {"gross": paid, "labor_source": "temporary", "covered_elsewhere": certified}
             if paid > 0:
                 checked.payroll.append(line)
             continue
-        contract_type = r.choice("contract_type", "kind of contract", CONTRACT_TYPES)
-        labor = r.money("labor_amount", "the labor part")
+        contract_type = r.choice("contract_type", gettext("kind of contract"), CONTRACT_TYPES)
+        labor = r.money("labor_amount", gettext("the labor part"))
         if labor is not None and labor > paid:
-            r.problem("labor_amount", "the labor part cannot be more than the amount paid")
+            r.problem("labor_amount", gettext("the labor part cannot be more than the amount paid"))
         checked.subcontractors.append(
             {
                 "name": row.get("name", ""),
@@ -520,26 +559,34 @@ def _check_contractors(
 def _check_signed(checked: Checked, answers: dict[str, Any]) -> None:
     """The contact step and the signature, and that there is something to submit."""
     given = answers["completed_by"]
-    signed = _Reader(checked, "completed_by", STEP["contact"].name, given)
-    signed.text("name", "the name of the person who completed the form")
-    signed.text("phone", "a phone number for follow-up")
-    email = signed.text("email", "an e-mail address for follow-up")
+    signed = _Reader(checked, "completed_by", str(STEP["contact"].name), given)
+    signed.text("name", gettext("the name of the person who completed the form"))
+    signed.text("phone", gettext("a phone number for follow-up"))
+    email = signed.text("email", gettext("an e-mail address for follow-up"))
     if email and not _EMAIL.match(email):
-        signed.problem("email", "enter a valid e-mail address")
-    attested = _Reader(checked, "completed_by", STEP["summary"].name, given)
+        signed.problem("email", gettext("enter a valid e-mail address"))
+    attested = _Reader(checked, "completed_by", str(STEP["summary"].name), given)
     if given.get("attest") != "yes":
-        attested.problem("attest", "tick the box to confirm the information is true")
-    signature = attested.text("signature", "your signature (type your full name)")
+        attested.problem("attest", gettext("tick the box to confirm the information is true"))
+    signature = attested.text("signature", gettext("your signature (type your full name)"))
     if signature and signature.casefold() != given.get("name", "").casefold():
-        attested.problem("signature", "type the same name as the person who completed the form")
+        attested.problem(
+            "signature", gettext("type the same name as the person who completed the form")
+        )
     if not checked.payroll and not checked.owners and not checked.subcontractors:
         checked.problems.append(
-            Problem("payroll", f"{STEP['payroll'].name}: enter the payroll for at least one class")
+            Problem(
+                "payroll",
+                gettext("%(step)s: enter the payroll for at least one class")
+                % {"step": STEP["payroll"].name},
+            )
         )
 
 
 def _quarter_name(key: str) -> str:
-    return "whole period" if key == "all" else f"quarter {key}" if key else "no quarter"
+    if key == "all":
+        return str(gettext("whole period"))
+    return str(gettext("quarter %(number)s") % {"number": key} if key else gettext("no quarter"))
 
 
 # The steps -----------------------------------------------------------------------------------
@@ -627,7 +674,7 @@ def filled_from_register(
     for line in lines:
         key = (str(line["state"]), str(line.get("class_code") or ""))
         sums = totals.setdefault(key, dict.fromkeys(PAYROLL_COLUMNS, Decimal(0)))
-        for column, (_, field) in PAYROLL_COLUMNS.items():
+        for column, (_label, field) in PAYROLL_COLUMNS.items():
             sums[column] += Decimal(str(line.get(field) or 0))
     filled = copy.deepcopy(answers)
     filled["payroll"] = [
@@ -656,7 +703,7 @@ def self_audit_save(*, audit: Audit, by: User, answers: Any) -> SelfAudit:
     """Save the form as a draft, as typed, to come back to later."""
     if not editable(audit):
         raise InvalidInput(
-            [Problem("audit", "this audit no longer takes changes online: send a message")]
+            [Problem("audit", gettext("this audit no longer takes changes online: send a message"))]
         )
     form = self_audit_for(audit)
     form.answers = normalised(answers)

@@ -17,8 +17,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from trueup.accounts.models import Role, User
 from trueup.audits.history import history_note
@@ -32,6 +34,7 @@ from trueup.notifications.models import Kind
 from trueup.notifications.services import audit_link, notify_assignee
 from trueup.policies.models import Insured
 from trueup.portal.access import is_owner, may_report, portal_rules
+from trueup.portal.labels import record_kind, record_status
 from trueup.portal.mail import email_after_commit
 from trueup.portal.models import (
     AccessKind,
@@ -121,7 +124,14 @@ def invitation_url(token: str) -> str:
 
 
 def _issue(
-    *, insured: Insured, audit: Audit | None, kind: str, email: str, name: str, by: User | None
+    *,
+    insured: Insured,
+    audit: Audit | None,
+    kind: str,
+    email: str,
+    name: str,
+    by: User | None,
+    language: str,
 ) -> IssuedInvitation:
     rules = portal_rules()["invitation"]
     now = timezone.now()
@@ -143,6 +153,7 @@ def _issue(
         reference=reference,
         created_by=by,
         expires_at=now + timedelta(days=int(rules["expires_after_days"])),
+        language=language,
     )
     context = {
         "invitation": invitation,
@@ -153,12 +164,18 @@ def _issue(
         "respond_by": respond_by(audit),
         "rules": rules,
     }
-    invitation.letter = render_to_string("portal/invitation_letter.txt", context)
+    # The letter and the e-mail are written in the invitation's language.
+    with translation.override(language):
+        invitation.letter = render_to_string("portal/invitation_letter.txt", context)
+        subject = _("Your premium audit: set up your online access (%(insured)s)") % {
+            "insured": insured.name
+        }
+        body = render_to_string("portal/invitation_email.txt", context)
     invitation.save(update_fields=["letter"])
     email_after_commit(
         audit=audit,
-        subject=f"Your premium audit: set up your online access ({insured.name})",
-        body=render_to_string("portal/invitation_email.txt", context),
+        subject=subject,
+        body=body,
         to=[email],
         about=f"portal invitation {invitation.reference}",
     )
@@ -166,26 +183,39 @@ def _issue(
 
 
 @transaction.atomic
-def invitation_issue(*, audit: Audit, by: User | None) -> IssuedInvitation | None:
+def invitation_issue(
+    *, audit: Audit, by: User | None, language: str = ""
+) -> IssuedInvitation | None:
     """The invitation for the insured's contact that an audit's records request produces: the link
-    by e-mail, the PIN in the letter. None when the insured has no e-mail address on file (the
-    history says so) or already has a portal login (they are told by e-mail instead)."""
+    by e-mail, the PIN in the letter, in ``language`` (staff choose it; the insured's preferred
+    language otherwise). None when the insured has no e-mail address on file (the history says
+    so) or already has a portal login (they are told by e-mail instead)."""
     insured = audit.period.policy.insured
+    language = language if language in dict(settings.LANGUAGES) else insured.language
     if not insured.contact_email:
         history_note(
             audit=audit, by=by, summary="no portal invitation: the insured has no contact e-mail"
         )
         return None
-    if PortalAccess.objects.filter(
-        insured=insured, kind=AccessKind.OWNER, revoked_at__isnull=True
-    ).exists():
-        email_after_commit(
-            audit=audit,
-            subject=f"Your premium audit: records requested ({insured.name})",
-            body=render_to_string(
+    owner = (
+        PortalAccess.objects.filter(insured=insured, kind=AccessKind.OWNER, revoked_at__isnull=True)
+        .select_related("user")
+        .first()
+    )
+    if owner is not None:
+        # The policyholder already signs in: told in their login's language.
+        with translation.override(owner.user.language):
+            subject = _("Your premium audit: records requested (%(insured)s)") % {
+                "insured": insured.name
+            }
+            body = render_to_string(
                 "portal/records_requested_email.txt",
                 {"audit": audit, "insured": insured, "respond_by": respond_by(audit)},
-            ),
+            )
+        email_after_commit(
+            audit=audit,
+            subject=subject,
+            body=body,
             to=[insured.contact_email],
             about="records requested",
         )
@@ -200,6 +230,7 @@ def invitation_issue(*, audit: Audit, by: User | None) -> IssuedInvitation | Non
         email=insured.contact_email,
         name=insured.contact_name,
         by=by,
+        language=language,
     )
     history_note(
         audit=audit,
@@ -250,28 +281,43 @@ class PinRetry(InvalidInput):
 
     def __init__(self, *, wrong: bool, wait: int, left: int) -> None:
         self.wrong, self.wait, self.left = wrong, wait, left
-        tries = f"{left} {'try' if left == 1 else 'tries'} left before the link locks"
-        then = f"Wait {wait} second{'' if wait == 1 else 's'} before the next try: {tries}."
-        super().__init__([Problem("pin", ("That PIN is not right. " if wrong else "") + then)])
+        tries = ngettext(
+            "%(left)d try left before the link locks",
+            "%(left)d tries left before the link locks",
+            left,
+        ) % {"left": left}
+        then = ngettext(
+            "Wait %(wait)d second before the next try: %(tries)s.",
+            "Wait %(wait)d seconds before the next try: %(tries)s.",
+            wait,
+        ) % {"wait": wait, "tries": tries}
+        wrong_pin = _("That PIN is not right.") + " " if wrong else ""
+        super().__init__([Problem("pin", wrong_pin + then)])
 
 
+# Lazy: each is read in the language of the request that is refused.
 REFUSALS = {
-    "used": "This invitation has already been used. Log in with the user name you chose.",
-    "replaced": "A newer invitation has replaced this one: use the link in the latest e-mail.",
-    "locked": "This invitation is locked after too many wrong PINs. "
-    "Call your auditor for a new one.",
-    "expired": "This invitation has expired. Call your auditor for a new one.",
+    "used": gettext_lazy(
+        "This invitation has already been used. Log in with the user name you chose."
+    ),
+    "replaced": gettext_lazy(
+        "A newer invitation has replaced this one: use the link in the latest e-mail."
+    ),
+    "locked": gettext_lazy(
+        "This invitation is locked after too many wrong PINs. Call your auditor for a new one."
+    ),
+    "expired": gettext_lazy("This invitation has expired. Call your auditor for a new one."),
 }
 
 
 def _check_account(username: str, email: str, password: str, password_again: str) -> list[Problem]:
     problems = []
     if not username.strip():
-        problems.append(Problem("username", "choose a user name"))
+        problems.append(Problem("username", _("choose a user name")))
     elif User.objects.filter(username__iexact=username.strip()).exists():
-        problems.append(Problem("username", "that user name is taken: choose another"))
+        problems.append(Problem("username", _("that user name is taken: choose another")))
     if password != password_again:
-        problems.append(Problem("password_again", "the two passwords differ"))
+        problems.append(Problem("password_again", _("the two passwords differ")))
     else:
         try:
             validate_password(password, User(username=username, email=email))
@@ -296,11 +342,11 @@ def invitation_redeem(
     with transaction.atomic():
         found = invitation_for_token(token)
         if found is None:
-            raise InvitationRefused("This link is not a valid invitation.")
+            raise InvitationRefused(_("This link is not a valid invitation."))
         invitation = Invitation.objects.select_for_update().get(pk=found.pk)
         state = invitation_state(invitation)
         if state != "open":
-            raise InvitationRefused(REFUSALS[state])
+            raise InvitationRefused(str(REFUSALS[state]))
         now = timezone.now()
         if pin_wait_seconds(invitation, now):
             # Too soon, even with the right PIN: the form stays, saying how long to wait.
@@ -309,7 +355,9 @@ def invitation_redeem(
             )
         signed_in = user is not None and user.is_authenticated
         if signed_in and user is not None and user.role != Role.INSURED:
-            raise InvitationRefused("Log out first: this invitation is for a policyholder's login.")
+            raise InvitationRefused(
+                _("Log out first: this invitation is for a policyholder's login.")
+            )
         if not signed_in:
             problems = _check_account(username, invitation.email, password, password_again)
             if problems:
@@ -336,7 +384,7 @@ def invitation_redeem(
             event="pin_locked" if left <= 0 else "pin_wrong",
         )
     if left <= 0:
-        raise InvitationRefused(REFUSALS["locked"])
+        raise InvitationRefused(str(REFUSALS["locked"]))
     raise PinRetry(wrong=True, wait=pin_wait_seconds(invitation, now), left=left)
 
 
@@ -356,6 +404,7 @@ def _redeemed(
             password=password,
             role=Role.INSURED,
             first_name=invitation.name[:150],
+            language=invitation.language,
         )
     if not PortalAccess.objects.filter(
         user=account, insured=invitation.insured, revoked_at__isnull=True
@@ -393,7 +442,7 @@ def _redeemed(
 
 def _check_owner(by: User, insured: Insured) -> None:
     if not is_owner(by, insured):
-        raise PortalRefused("Only the policyholder may give or take away access.")
+        raise PortalRefused(_("Only the policyholder may give or take away access."))
 
 
 @transaction.atomic
@@ -403,11 +452,11 @@ def delegate_invite(*, insured: Insured, by: User, name: str, email: str) -> Iss
     _check_owner(by, insured)
     problems = []
     if not name.strip():
-        problems.append(Problem("name", "give the person's name"))
+        problems.append(Problem("name", _("give the person's name")))
     try:
         validate_email(email)
     except ValidationError:
-        problems.append(Problem("email", "enter a valid e-mail address"))
+        problems.append(Problem("email", _("enter a valid e-mail address")))
     if problems:
         raise InvalidInput(problems)
     return _issue(
@@ -417,6 +466,8 @@ def delegate_invite(*, insured: Insured, by: User, name: str, email: str) -> Iss
         email=email.strip(),
         name=name.strip(),
         by=by,
+        # The delegate reads it in the language of the policyholder who invites them.
+        language=by.language,
     )
 
 
@@ -425,9 +476,9 @@ def delegate_revoke(*, access: PortalAccess, by: User) -> PortalAccess:
     """Take away a delegate's access; the row stays, with who revoked it and when."""
     _check_owner(by, access.insured)
     if access.kind != AccessKind.DELEGATE:
-        raise PortalRefused("The policyholder's own access cannot be revoked here.")
+        raise PortalRefused(_("The policyholder's own access cannot be revoked here."))
     if access.revoked_at is not None:
-        raise PortalRefused("That access was already revoked.")
+        raise PortalRefused(_("That access was already revoked."))
     access.revoked_at = timezone.now()
     access.revoked_by = by
     access.save(update_fields=["revoked_at", "revoked_by"])
@@ -438,7 +489,7 @@ def delegate_revoke(*, access: PortalAccess, by: User) -> PortalAccess:
 def delegate_invitation_withdraw(*, invitation: Invitation, by: User) -> Invitation:
     _check_owner(by, invitation.insured)
     if invitation.kind != AccessKind.DELEGATE or invitation_state(invitation) != "open":
-        raise PortalRefused("That invitation is no longer open.")
+        raise PortalRefused(_("That invitation is no longer open."))
     invitation.withdrawn_at = timezone.now()
     invitation.save(update_fields=["withdrawn_at"])
     return invitation
@@ -457,9 +508,9 @@ def message_post(*, audit: Audit, by: User, body: str) -> Message:
     the insured and agent (who see it on their status page)."""
     body = body.strip()
     if not body:
-        raise InvalidInput([Problem("body", "write a message")])
+        raise InvalidInput([Problem("body", _("write a message"))])
     if len(body) > 5000:
-        raise InvalidInput([Problem("body", "keep a message under 5,000 characters")])
+        raise InvalidInput([Problem("body", _("keep a message under 5,000 characters"))])
     message = Message.objects.create(
         audit=audit, author=by, from_portal=by.is_portal_user, body=body
     )
@@ -518,23 +569,36 @@ def record_upload_add(*, item: RecordsItem, by: User, upload: UploadedFile) -> R
     item = RecordsItem.objects.select_for_update().select_related("audit").get(pk=item.pk)
     audit = item.audit
     if by.is_portal_user and not may_report(by):
-        raise PortalRefused("Only the policyholder and their delegates upload records.")
+        raise PortalRefused(_("Only the policyholder and their delegates upload records."))
     if audit.status in CLOSED:
-        raise PortalRefused("This audit is closed: records can no longer be added.")
+        raise PortalRefused(_("This audit is closed: records can no longer be added."))
     if item.status not in UPLOADABLE:
         raise PortalRefused(
-            f"{item.get_kind_display()} is {item.get_status_display().lower()}: "
-            "nothing more is needed for it."
+            _("%(item)s is %(status)s: nothing more is needed for it.")
+            % {"item": record_kind(item.kind), "status": record_status(item.status).lower()}
         )
     rules = portal_rules()["uploads"]
     name = (upload.name or "upload").rsplit("/", 1)[-1][:200]
     size = upload.size or 0
     if size > int(rules["max_bytes"]):
         limit = int(rules["max_bytes"]) // (1024 * 1024)
-        raise InvalidInput([Problem("file", f"{name} is larger than the {limit} MB limit")])
+        raise InvalidInput(
+            [
+                Problem(
+                    "file",
+                    _("%(name)s is larger than the %(limit)s MB limit")
+                    % {"name": name, "limit": limit},
+                )
+            ]
+        )
     if item.uploads.count() >= int(rules["max_files_per_item"]):
         raise InvalidInput(
-            [Problem("file", f"at most {rules['max_files_per_item']} files per item")]
+            [
+                Problem(
+                    "file",
+                    _("at most %(count)s files per item") % {"count": rules["max_files_per_item"]},
+                )
+            ]
         )
     data = upload.read()
     try:

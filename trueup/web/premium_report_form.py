@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from trueup.accounts.models import User
 from trueup.billing.handoff import report_billing_handoff
@@ -64,12 +65,12 @@ def _read_export(
     """The uploaded export summarised for the report, or why it could not be."""
     upload = request.FILES.get("export")
     if upload is None:
-        return None, "Choose the payroll export (a CSV or Excel file) to upload."
-    name = upload.name or "the file"
+        return None, _("Choose the payroll export (a CSV or Excel file) to upload.")
+    name = upload.name or _("the file")
     try:
         return report_export_read(report=report, by=user, data=upload.read(), filename=name), ""
     except RegisterError as e:
-        return None, f"{name} could not be read: {e}"
+        return None, _("%(file)s could not be read: %(reason)s") % {"file": name, "reason": e}
     except (Refused, NotAllowed) as e:
         return None, _sentence(e)
 

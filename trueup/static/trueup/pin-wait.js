@@ -20,7 +20,8 @@
     left -= 1;
     if (left > 0) {
       count.textContent = String(left);
-      unit.textContent = left === 1 ? "second" : "seconds";
+      // The page's own words for the unit, in its language.
+      unit.textContent = box.getAttribute(left === 1 ? "data-second" : "data-seconds");
       window.setTimeout(tick, 1000);
       return;
     }

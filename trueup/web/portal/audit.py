@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from trueup.accounts.models import Role
@@ -39,6 +40,7 @@ from trueup.web.portal.stages import (
     stage,
 )
 from trueup.web.staff.billing.views import dispute_lines
+from trueup.web.templatetags.portal_i18n import letter_kind
 
 
 @require_GET
@@ -130,7 +132,7 @@ def message_add(request: HttpRequest, pk: int) -> HttpResponse:
     audit = portal_audit(user, pk)
     try:
         message_post(audit=audit, by=user, body=request.POST.get("body", ""))
-        messages.success(request, "Your message was sent to your auditor.")
+        messages.success(request, _("Your message was sent to your auditor."))
     except InvalidInput as e:
         messages.error(request, problems_text(e))
     return back(audit, "messages")
@@ -168,8 +170,10 @@ def dispute(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(
             request,
-            "Your dispute is recorded and your auditor has been told. The part you do not "
-            "dispute is billed meanwhile.",
+            _(
+                "Your dispute is recorded and your auditor has been told. The part you do not "
+                "dispute is billed meanwhile."
+            ),
         )
     except InvalidInput as e:
         messages.error(request, problems_text(e))
@@ -189,8 +193,11 @@ def letter(request: HttpRequest, pk: int, letter: int) -> HttpResponseBase:
         request,
         found.pdf,
         content_type="application/pdf",
-        missing=f"The PDF of the {found.get_kind_display().lower()} letter is no longer in our "
-        "file storage, so it cannot be opened. Please write to your auditor for a copy.",
+        missing=_(
+            "The PDF of the %(letter)s letter is no longer in our file storage, so it cannot be "
+            "opened. Please write to your auditor for a copy."
+        )
+        % {"letter": letter_kind(found.kind).lower()},
     )
 
 
@@ -202,6 +209,6 @@ def worksheet_ask(request: HttpRequest, pk: int) -> HttpResponse:
     worksheet_request(audit=audit, by=user)
     messages.success(
         request,
-        "Your auditor has been told. The worksheet will be here when the audit is completed.",
+        _("Your auditor has been told. The worksheet will be here when the audit is completed."),
     )
     return back(audit, "results")

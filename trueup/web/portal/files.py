@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from trueup.accounts.models import User
@@ -16,6 +17,7 @@ from trueup.audits.access import staff_user, visible_audit
 from trueup.audits.models import RecordsItem
 from trueup.core.errors import InvalidInput
 from trueup.portal.access import may_report, portal_audit, portal_user
+from trueup.portal.labels import upload_note
 from trueup.portal.models import RecordUpload
 from trueup.portal.services import (
     PortalRefused,
@@ -37,12 +39,15 @@ def upload(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     record = get_object_or_404(RecordsItem, audit=audit, pk=item)
     files = request.FILES.getlist("file")
     if not files:
-        messages.error(request, "Choose a file to upload.")
+        messages.error(request, _("Choose a file to upload."))
         return back(audit, f"item-{record.pk}")
     for f in files:
         try:
             row = record_upload_add(item=record, by=user, upload=f)
-            messages.success(request, f"{row.filename} uploaded. {row.note}")
+            messages.success(
+                request,
+                _("%(file)s uploaded.") % {"file": row.filename} + f" {upload_note(row.note)}",
+            )
         except InvalidInput as e:
             messages.error(request, problems_text(e))
         except PortalRefused as e:
@@ -81,10 +86,15 @@ def _file_response(
         content_type = "application/pdf" if extension == ".pdf" else "text/plain; charset=utf-8"
     else:
         content_type = upload.content_type
-    missing = f"The file “{upload.filename}” is no longer in our file storage, so it cannot be " + (
-        "opened. Please upload it again, or write to your auditor."
+    missing = (
+        _(
+            "The file “%(file)s” is no longer in our file storage, so it cannot be opened. "
+            "Please upload it again, or write to your auditor."
+        )
+        % {"file": upload.filename}
         if user.is_portal_user
-        else "opened. Ask the insured to upload it again, or restore it from a backup."
+        else f"The file “{upload.filename}” is no longer in our file storage, so it cannot be "
+        "opened. Ask the insured to upload it again, or restore it from a backup."
     )
     response = stored_file_response(
         request, stored, content_type=content_type, missing=missing, filename=name

@@ -8,6 +8,8 @@ from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from trueup.accounts.models import User
@@ -31,6 +33,7 @@ from trueup.portal.services import (
     pin_wait_seconds,
 )
 from trueup.web.portal.base import client_meta, portal_view
+from trueup.web.portal.language import chosen_language
 
 
 def _signed_in(request: HttpRequest) -> User | None:
@@ -97,15 +100,23 @@ def _redeem(request: HttpRequest, token: str, found: Invitation) -> HttpResponse
     except PinRetry as e:
         # The wait and the tries left are said beside the PIN, counting down.
         return _invitation_form(
-            request, found, {"pin": "That PIN is not right."} if e.wrong else {}, 422
+            request, found, {"pin": _("That PIN is not right.")} if e.wrong else {}, 422
         )
     except InvalidInput as e:
         return _invitation_form(request, found, _field_errors(e), 422)
     except InvitationRefused as e:
         return _refused(request, str(e), 403)
     if not request.user.is_authenticated:
+        # A new login reads the invitation's language, or the one chosen with the switch.
+        code = chosen_language(request)
+        if code and code != account.language:
+            account.language = code
+            account.save(update_fields=["language"])
         login(request, account, backend="django.contrib.auth.backends.ModelBackend")
-    messages.success(request, f"Welcome. You now have access to {found.insured.name}.")
+    translation.activate(account.language)
+    messages.success(
+        request, _("Welcome. You now have access to %(insured)s.") % {"insured": found.insured.name}
+    )
     return redirect("portal:home")
 
 
@@ -121,11 +132,15 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             status=404,
             event="invitation_unknown",
         )
-        return _refused(request, "This link is not a valid invitation.", 404)
+        return _refused(request, _("This link is not a valid invitation."), 404)
+    if chosen_language(request) is None and not request.user.is_authenticated:
+        # Opened from the e-mail: the page starts in the invitation's language.
+        translation.activate(found.language)
+        request.LANGUAGE_CODE = found.language
     state = invitation_state(found)
     if state != "open":
         _log_invitation(request, found, 410, f"invitation_{state}")
-        return _refused(request, REFUSALS[state], 410)
+        return _refused(request, str(REFUSALS[state]), 410)
     if request.method == "POST":
         return _redeem(request, token, found)
     _log_invitation(request, found, 200, "invitation_opened")
@@ -155,7 +170,9 @@ def _revoke(request: HttpRequest, user: User, owned: list[Insured]) -> HttpRespo
     row = get_object_or_404(PortalAccess, pk=request.POST.get("access"), insured__in=owned)
     delegate_revoke(access=row, by=user)
     messages.success(
-        request, f"{row.user.get_full_name() or row.user.username} no longer has access."
+        request,
+        _("%(person)s no longer has access.")
+        % {"person": row.user.get_full_name() or row.user.username},
     )
     return redirect("portal:access")
 
@@ -163,7 +180,9 @@ def _revoke(request: HttpRequest, user: User, owned: list[Insured]) -> HttpRespo
 def _withdraw(request: HttpRequest, user: User, owned: list[Insured]) -> HttpResponse:
     withdrawn = get_object_or_404(Invitation, pk=request.POST.get("invitation"), insured__in=owned)
     delegate_invitation_withdraw(invitation=withdrawn, by=user)
-    messages.success(request, f"The invitation to {withdrawn.email} was withdrawn.")
+    messages.success(
+        request, _("The invitation to %(email)s was withdrawn.") % {"email": withdrawn.email}
+    )
     return redirect("portal:access")
 
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from trueup.accounts.models import User
@@ -43,8 +44,11 @@ def premium_report(request: HttpRequest, report: int) -> HttpResponse:
     if answer.filed is not None:
         messages.success(
             request,
-            f"Thank you: your payroll report is in. The premium for these months is "
-            f"${answer.filed.premium:,}, and it will be billed to you.",
+            _(
+                "Thank you: your payroll report is in. The premium for these months is "
+                "%(premium)s, and it will be billed to you."
+            )
+            % {"premium": f"${answer.filed.premium:,}"},
         )
         return redirect("portal:home")
     return render(request, "portal/premium_report.html", answer.context, status=answer.status)

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from trueup.accounts.models import User
@@ -134,7 +135,11 @@ CHOICES = {
 def _told(section: str, row: dict[str, str]) -> list[tuple[str, str]]:
     """A row's answers as the summary lists them: label, then the answer (a choice in words)."""
     labels = selfaudit.LABELS[section]
-    return [(labels[f], CHOICES.get(f, {}).get(v, v)) for f, v in row.items() if v and f in labels]
+    return [
+        (str(labels[f]), str(CHOICES.get(f, {}).get(v, v)))
+        for f, v in row.items()
+        if v and f in labels
+    ]
 
 
 def _payroll_told(row: dict[str, Any]) -> dict[str, Any]:
@@ -153,7 +158,10 @@ def _summary_sections(answers: dict[str, Any], payroll: list[dict[str, Any]]) ->
     contact = {f: v for f, v in signed.items() if f not in ("attest", "signature")}
     rows = {
         section: [
-            {"heading": row["name"] or f"Row {i + 1}", "lines": _told(section, row)}
+            {
+                "heading": row["name"] or _("Row %(row)s") % {"row": i + 1},
+                "lines": _told(section, row),
+            }
             for i, row in enumerate(answers[section])
             if any(row.values())
         ]
@@ -249,21 +257,30 @@ def _import_register(
         found = register_read(audit=audit, data=register.read(), filename=register.name or "")
         filled = selfaudit.filled_from_register(audit, answers, found.lines)
     except RegisterError as e:
-        messages.error(request, f"{register.name} could not be read: {e}")
+        messages.error(
+            request,
+            _("%(file)s could not be read: %(reason)s") % {"file": register.name, "reason": e},
+        )
         return _Step(answers)
     messages.success(
         request,
-        f"The payroll was filled from {register.name}: {found.rows_used} of "
-        f"{found.rows_read} rows used. Check the figures, then go on.",
+        _(
+            "The payroll was filled from %(file)s: %(used)s of %(read)s rows used. Check the "
+            "figures, then go on."
+        )
+        % {"file": register.name, "used": found.rows_used, "read": found.rows_read},
     )
     # Pay the file holds but the form could not place is said, never dropped without a word.
     unplaced = sum(int(str(u["cents"])) for u in (*found.unresolved, *found.unmapped))
     if unplaced:
         messages.warning(
             request,
-            f"{usd_of_cents(unplaced)} of pay in the file is not in the form: rows "
-            "without a job class or state, or kinds of pay the file does not name. Add it as "
-            "payroll rows below, or tell your auditor.",
+            _(
+                "%(amount)s of pay in the file is not in the form: rows without a job class or "
+                "state, or kinds of pay the file does not name. Add it as payroll rows below, or "
+                "tell your auditor."
+            )
+            % {"amount": usd_of_cents(unplaced)},
         )
     return _Step(filled)
 
@@ -329,7 +346,7 @@ def _submit(
         selfaudit.self_audit_save(audit=audit, by=user, answers=answers)
         return _page(request, audit, selfaudit.STEPS[-1], answers, problems)
     messages.success(
-        request, "Thank you: your self-audit was submitted and your auditor has been told."
+        request, _("Thank you: your self-audit was submitted and your auditor has been told.")
     )
     return back(audit)
 
@@ -356,7 +373,7 @@ def _posted(request: HttpRequest, audit: Audit, user: User) -> HttpResponse:
         return redirect(_step_url(audit, selfaudit.step_after(step.key, 1)))
     if name == "back":
         return redirect(_step_url(audit, selfaudit.step_after(step.key, -1)))
-    messages.success(request, "Your draft is saved. You can come back to it at any time.")
+    messages.success(request, _("Your draft is saved. You can come back to it at any time."))
     return redirect(_step_url(audit, step))
 
 

@@ -5,41 +5,57 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.utils import dateformat
+from django.utils.functional import Promise
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
 from trueup.accounts.models import User
 from trueup.audits.models import Audit, RecordsItem, RecordStatus
 from trueup.audits.scheduling import rules as scheduling_rules
 from trueup.audits.workflow import CLOSED, Status
 from trueup.policies.models import PolicyPeriod
+from trueup.portal import labels
 
 # The stages an insured sees, in order, with what each means for them.
-STAGES: list[tuple[str, str, str]] = [
-    (Status.SCHEDULED, "Scheduled", "Your audit is scheduled. We will ask for your records."),
+STAGES: list[tuple[str, Promise, Promise]] = [
+    (Status.SCHEDULED, _("Scheduled"), _("Your audit is scheduled. We will ask for your records.")),
     (
         Status.RECORDS_REQUESTED,
-        "Records requested",
-        "Please complete the self-audit and upload the records listed below.",
+        _("Records requested"),
+        _("Please complete the self-audit and upload the records listed below."),
     ),
-    (Status.RECORDS_RECEIVED, "Records received", "We have your records and will review them."),
-    (Status.IN_PROGRESS, "Being audited", "Your auditor is working on the audit."),
-    (Status.IN_REVIEW, "In review", "The audit is being reviewed before it is final."),
-    (Status.COMPLETED, "Completed", "The audit is complete: see the results below."),
+    (
+        Status.RECORDS_RECEIVED,
+        _("Records received"),
+        _("We have your records and will review them."),
+    ),
+    (Status.IN_PROGRESS, _("Being audited"), _("Your auditor is working on the audit.")),
+    (Status.IN_REVIEW, _("In review"), _("The audit is being reviewed before it is final.")),
+    (Status.COMPLETED, _("Completed"), _("The audit is complete: see the results below.")),
 ]
-OTHER_STAGES: dict[str, str] = {
-    Status.WAIVED: "This audit was waived: the estimated premium stands. You may ask for an "
-    "audit within {request_window_days} days of the waiver.",
-    Status.ESTIMATED: "This audit was estimated because records were not received. Send your "
-    "records and we can revise it.",
-    Status.REVISED: "This audit was revised: see the newer audit for the current result.",
-    Status.REVERSED: "This audit was reversed.",
+OTHER_STAGES: dict[str, Promise] = {
+    Status.WAIVED: _(
+        "This audit was waived: the estimated premium stands. You may ask for an "
+        "audit within {request_window_days} days of the waiver."
+    ),
+    Status.ESTIMATED: _(
+        "This audit was estimated because records were not received. Send your "
+        "records and we can revise it."
+    ),
+    Status.REVISED: _("This audit was revised: see the newer audit for the current result."),
+    Status.REVERSED: _("This audit was reversed."),
 }
 
 
 # Records received, but only the self-audit: the stage must not say the records are all in
 # while the page lists some still needed.
 SELF_AUDIT_ONLY = (
-    "Self-audit received",
-    "We have your self-audit. Please upload the {needed} still needed below: we review the "
-    "audit when they are in.",
+    _("Self-audit received"),
+    _(
+        "We have your self-audit. Please upload the {needed} still needed below: we review the "
+        "audit when they are in."
+    ),
 )
 
 
@@ -50,7 +66,7 @@ def stage(audit: Audit) -> dict[str, Any]:
     if still:
         return _self_audit_only(order.index(audit.status), still)
     return {
-        "label": audit.get_status_display(),
+        "label": labels.status(audit.status),
         "steps": [
             {
                 "label": label,
@@ -67,7 +83,7 @@ def stage(audit: Audit) -> dict[str, Any]:
         "text": STAGES[current][2]
         if current is not None
         # The waiver's request window is schedule.toml's, as audit_reopen counts it.
-        else OTHER_STAGES.get(audit.status, "").format(**scheduling_rules()["waiver"]),
+        else str(OTHER_STAGES.get(audit.status, "")).format(**scheduling_rules()["waiver"]),
     }
 
 
@@ -77,11 +93,11 @@ def _self_audit_only(current: int, still: int) -> dict[str, Any]:
         for i, (_, label, _) in enumerate(STAGES)
     ]
     steps[current] = {"label": SELF_AUDIT_ONLY[0], "state": "current"}
-    needed = f"{still} record{'s' if still != 1 else ''}"
+    needed = ngettext("%(count)d record", "%(count)d records", still) % {"count": still}
     return {
         "steps": steps,
         "label": SELF_AUDIT_ONLY[0],
-        "text": SELF_AUDIT_ONLY[1].format(needed=needed),
+        "text": str(SELF_AUDIT_ONLY[1]).format(needed=needed),
     }
 
 
@@ -90,13 +106,13 @@ def completion_note(audit: Audit, today: date) -> str:
     audit is late and being completed."""
     if audit.due_date is None or audit.status in CLOSED:
         return ""
-    aim = f"{audit.due_date:%B} {audit.due_date.day}, {audit.due_date.year}"
+    aim = dateformat.format(audit.due_date, gettext("F j, Y"))
     if audit.due_date >= today:
-        return f"We aim to complete the audit by {aim}."
-    return (
-        f"The audit is taking longer than we planned (we aimed to complete it by {aim}). "
+        return gettext("We aim to complete the audit by %(day)s.") % {"day": aim}
+    return gettext(
+        "The audit is taking longer than we planned (we aimed to complete it by %(day)s). "
         "We are completing it now and will write to you when it is done."
-    )
+    ) % {"day": aim}
 
 
 def audited_period(period: PolicyPeriod) -> dict[str, Any]:

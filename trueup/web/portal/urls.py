@@ -1,12 +1,23 @@
 from django.urls import path
 
-from trueup.web.portal import audit, files, glossary, home, invitations, reports, self_audit
+from trueup.web.portal import (
+    audit,
+    files,
+    glossary,
+    home,
+    invitations,
+    language,
+    reports,
+    self_audit,
+)
 
 app_name = "portal"
 urlpatterns = [
     path("", home.home, name="home"),
     path("access/", invitations.access, name="access"),
     path("glossary/", glossary.glossary, name="glossary"),
+    path("language/", language.language, name="language"),
+    path("preferences/", language.preferences, name="preferences"),
     path("invitations/<str:token>/", invitations.invitation, name="invitation"),
     path("audits/<int:pk>/", audit.audit_page, name="audit"),
     path("audits/<int:pk>/self-audit/", self_audit.self_audit, name="self_audit"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -48,6 +49,10 @@ def portal_panel(audit: Audit, user: User) -> dict[str, Any]:
         "portal_unread": len(unread),
         "portal_log": AccessLog.objects.filter(audit=audit).select_related("user")[:10],
         "may_invite": may(user, "document") and bool(insured.contact_email),
+        # The invitation's letter and e-mail start in the insured's preferred language.
+        "portal_languages": settings.LANGUAGES,
+        "portal_language": insured.language,
+        "portal_language_name": insured.get_language_display(),
     }
 
 
@@ -63,7 +68,7 @@ def invitation_send(request: HttpRequest, pk: int) -> HttpResponse:
     audit = visible_audit(user, pk)
     if not may(user, "document"):
         raise PermissionDenied("this role may not send portal invitations")
-    issued = invitation_issue(audit=audit, by=user)
+    issued = invitation_issue(audit=audit, by=user, language=request.POST.get("language", ""))
     if issued is None:
         messages.info(request, "No invitation was needed: see the history for why.")
     else:
