@@ -39,6 +39,12 @@ def owner_items(ctx: Context) -> list[PayItem]:
                     state=owner.state,
                     amount=owner.actual_pay,
                     path=f"{path}.coverage",
+                    code="officer.excluded",
+                    figures=(
+                        ("name", owner.name),
+                        ("role", owner.role),
+                        ("pay", owner.actual_pay),
+                    ),
                 )
             )
             continue
@@ -73,6 +79,12 @@ def owner_items(ctx: Context) -> list[PayItem]:
                 f"{label}: actual pay {usd(owner.actual_pay)} rated at {usd(amount)}: {text}",
                 owner.state,
                 path,
+                (
+                    ("name", owner.name),
+                    ("role", owner.role),
+                    ("pay", owner.actual_pay),
+                    ("rated", amount),
+                ),
             )
         items.append(
             PayItem(

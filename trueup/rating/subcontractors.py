@@ -95,6 +95,7 @@ def subcontractor_items(ctx: Context) -> list[PayItem]:
             f"class {sub.class_code}; {labor_text}",
             state,
             path,
+            (("name", sub.name), ("charged", charged), ("class", sub.class_code)),
         )
         items.append(
             PayItem(
