@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
+from trueup.audits.reasons import finding_text, reason_text
 from trueup.rating.money import ONE, ZERO, quantize
 from trueup.rating.premium import FLAT_STEPS
 from trueup.rating.result import usd
@@ -194,29 +197,57 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def plain_reasons(result: dict[str, Any], class_name: Callable[[str, str], str]) -> list[str]:
-    """What changed and why, in plain words, for the insured: each class's exposure against its
-    estimate with the premium difference, then the engine's own reasons (overtime excluded, an
-    officer at the state's limit, a subcontractor without a certificate, a reclass…). Used by the
-    portal's preview and by the outreach call script."""
-    because = []
-    for line in result["adjustments"]:
-        difference = Decimal(line["difference"])
-        if not line["is_class"] or difference == 0:
-            continue
-        name = class_name(line["state"], line["item"])
-        more = "more" if difference > 0 else "less"
-        because.append(
-            f"{line['state']} class {line['item']}"
-            + (f" ({name})" if name else "")
-            + f": {_usd_about(Decimal(line['audited_exposure'] or 0))} of payroll against "
-            f"{_usd_about(Decimal(line['estimated_exposure'] or 0))} estimated, about "
-            f"{_usd_about(abs(difference))} {more}"
+def _class_line(line: dict[str, Any], name: str) -> str:
+    difference = Decimal(line["difference"])
+    figures = {
+        "state": line["state"],
+        "code": line["item"],
+        "name": name,
+        "audited": _usd_about(Decimal(line["audited_exposure"] or 0)),
+        "estimated": _usd_about(Decimal(line["estimated_exposure"] or 0)),
+        "difference": _usd_about(abs(difference)),
+    }
+    if difference > 0:
+        text = (
+            _(
+                "%(state)s class %(code)s (%(name)s): %(audited)s of payroll against %(estimated)s "
+                "estimated, about %(difference)s more"
+            )
+            if name
+            else _(
+                "%(state)s class %(code)s: %(audited)s of payroll against %(estimated)s "
+                "estimated, about %(difference)s more"
+            )
         )
+    else:
+        text = (
+            _(
+                "%(state)s class %(code)s (%(name)s): %(audited)s of payroll against %(estimated)s "
+                "estimated, about %(difference)s less"
+            )
+            if name
+            else _(
+                "%(state)s class %(code)s: %(audited)s of payroll against %(estimated)s "
+                "estimated, about %(difference)s less"
+            )
+        )
+    return text % figures
+
+
+def plain_reasons(result: dict[str, Any], class_name: Callable[[str, str], str]) -> list[str]:
+    """What changed and why, in plain words in the active language, for the insured: each
+    class's exposure against its estimate with the premium difference, then the engine's own
+    reasons (overtime excluded, an officer at the state's limit, a subcontractor without a
+    certificate, a reclass…). Used by the portal's preview and by the outreach call script."""
+    because = [
+        _class_line(line, class_name(line["state"], line["item"]))
+        for line in result["adjustments"]
+        if line["is_class"] and Decimal(line["difference"]) != 0
+    ]
     for exposure in result["audited"]["exposures"]:
         for reason in exposure["reasons"]:
             if reason["status"] != "fact" and reason["rule"] not in ("worksheet", "apportion"):
-                because.append(_sentence(reason["text"]))
-    because += [_sentence(x["text"]) for x in result["audited"]["exclusions"]]
-    because += [_sentence(f["message"]) for f in insured_findings(result["findings"])]
+                because.append(_sentence(reason_text(reason)))
+    because += [_sentence(reason_text(x)) for x in result["audited"]["exclusions"]]
+    because += [_sentence(finding_text(f)) for f in insured_findings(result["findings"])]
     return list(dict.fromkeys(because))

@@ -44,6 +44,7 @@ def owner_items(ctx: Context) -> list[PayItem]:
                         ("name", owner.name),
                         ("role", owner.role),
                         ("pay", owner.actual_pay),
+                        *_why_excluded(owner, role_rule),
                     ),
                 )
             )
@@ -98,6 +99,18 @@ def owner_items(ctx: Context) -> list[PayItem]:
             )
         )
     return items
+
+
+def _why_excluded(owner: Owner, rule: RuleVersion) -> tuple[tuple[str, object], ...]:
+    """Why an owner is excluded, as figures: by endorsement, by the share owned, or by the
+    state's default for the role (as ``_coverage`` decides)."""
+    if owner.coverage is not None:
+        return (("basis", "endorsement"),)
+    threshold = rule.optional_decimal("ownership_exclusion_threshold")
+    owns = owner.ownership_percent
+    if threshold is not None and owns is not None and owns >= threshold:
+        return (("basis", "ownership"), ("owns", owns), ("threshold", threshold))
+    return (("basis", "state_default"),)
 
 
 def _coverage(owner: Owner, rule: RuleVersion) -> tuple[str, str]:
