@@ -57,7 +57,7 @@ from trueup.policies.models import Agent, Line
 
 NO_EMAIL = "the insured has no e-mail address on file: add one or print the letter"
 
-SUBJECTS = {
+SUBJECTS: dict[str, Any] = {
     LetterKind.RECORDS_REQUEST: gettext_lazy(
         "Premium audit: records requested for policy %(policy)s"
     ),
