@@ -42,7 +42,7 @@ from trueup.audits.reasons import (
     results_explanation,
     sentence,
 )
-from trueup.audits.scheduling import checklist_for, estimated_premium
+from trueup.audits.scheduling import checklist_for, estimated_premium, record_reason
 from trueup.audits.scheduling import rules as scheduling_rules
 from trueup.audits.selectors import class_name, records_requested_on, respond_by
 from trueup.audits.workflow import Status
@@ -83,6 +83,12 @@ SUBJECTS: dict[str, Any] = {
 OUTCOME_LABELS = {
     "additional": gettext_lazy("Additional premium due"),
     "return": gettext_lazy("Return premium"),
+}
+
+# A policy's line as a letter names it ("your workers' compensation policy").
+LINE_WORDS = {
+    Line.WC: gettext_lazy("workers' compensation"),
+    Line.GL: gettext_lazy("general liability"),
 }
 
 # The languages letters are written in; anything else is written in English.
@@ -263,7 +269,7 @@ def _checklist(audit: Audit, *, missing_only: bool) -> list[dict[str, str]]:
         {
             "kind": item.kind,
             "label": item.get_kind_display(),
-            "why": item.why,
+            "why": record_reason(item.kind, translation.get_language() or ENGLISH, item.why),
             "status": item.status,
             "note": item.note if item.status == RecordStatus.REJECTED else "",
         }
@@ -272,7 +278,7 @@ def _checklist(audit: Audit, *, missing_only: bool) -> list[dict[str, str]]:
         {
             "kind": kind,
             "label": str(RecordKind(kind).label),
-            "why": why,
+            "why": record_reason(kind, translation.get_language() or ENGLISH, why),
             "status": RecordStatus.NEEDED,
             "note": "",
         }
@@ -455,7 +461,7 @@ def _common(audit: Audit, kind: str) -> dict[str, Any]:
         "kind_label": LetterKind(kind).label,
         "subject": SUBJECTS[kind] % {"policy": policy.number},
         "portal_url": f"{settings.TRUEUP_PORTAL_URL.rstrip('/')}/portal/",
-        "line_label": str(Line(policy.line).label).lower() if policy.line in Line.values else "",
+        "line_label": str(LINE_WORDS.get(policy.line, "")),
     }
 
 
