@@ -86,7 +86,7 @@ OUTCOME_LABELS = {
 }
 
 # A policy's line as a letter names it ("your workers' compensation policy").
-LINE_WORDS = {
+LINE_WORDS: dict[str, Any] = {
     Line.WC: gettext_lazy("workers' compensation"),
     Line.GL: gettext_lazy("general liability"),
 }
