@@ -13,18 +13,22 @@ from django.urls import reverse
 from tests.letters.test_pdf_layout import (  # noqa: F401  (portal: the portal's address)
     LETTER_MARGIN,
     LETTERS,
+    WORKSHEET_MARGIN,
     off_the_margins,
     portal,
     results,
+    spread_over_three_states,
     text_of,
 )
 from trueup.accounts.models import Role, User
 from trueup.audits.models import Audit
+from trueup.audits.services import audit_rate
 from trueup.billing.selectors import dispute_terms
 from trueup.core import clock
 from trueup.core.pdf import html_to_pdf
 from trueup.letters.models import Letter
 from trueup.letters.services import letter_render, letter_send
+from trueup.letters.worksheet_pdf import worksheet_pdf
 from trueup.policies.models import Agency, Agent, Insured
 
 pytestmark = pytest.mark.django_db
@@ -231,3 +235,25 @@ def test_staff_preview_a_letter_in_either_language(client, audit, auditor, manag
     assert "Resultados de la auditoría de prima: póliza WC-2025-01001" in spanish
     assert "Su prima aumentó $315,424 respecto a la estimación" in spanish
     assert '<option value="es" selected>Español</option>' in spanish
+
+
+def test_the_worksheet_is_written_in_spanish_and_fits_the_page(audit, auditor, spanish):
+    data = worksheet_pdf(audit, audit_rate(audit=spread_over_three_states(audit), by=auditor))
+    text = text_of(data)
+    for said in (
+        "Hoja de cálculo de la auditoría de prima Asegurado Hoosier Home Builders LLC",
+        "Período de la póliza 1 de enero de 2025 – 1 de enero de 2026",
+        "Prima auditada de $791,479 − prima estimada de $476,055 = $315,424: prima adicional.",
+        "KY crew 8810: pago bruto de $1,849,567.89 Se excluyó 1/3 del pago total de horas extra "
+        "de $48,000 a tiempo y medio: $16,000",
+        "vigente desde el 1 de enero de 1990",
+        "Alexandra Montgomery-Fitzgerald (funcionario ejecutivo), incluido (en este estado, este "
+        "cargo está incluido de forma predeterminada): pago real de $310,000 (el libro de reglas "
+        "no fija límites)",
+        "Clase 8810: $2,143,567.89 × 0.160 por cada $100 de nómina = $3,429.71",
+        "Prima según el manual de $27,575.30: la suma de nómina × tarifa ÷ 100 de cada clase",
+        "1 Ago 2025 – 30 Sep 2025 no hay en el archivo",
+        "Página 1 de 6",
+    ):
+        assert said in text
+    assert off_the_margins(data, WORKSHEET_MARGIN) == []

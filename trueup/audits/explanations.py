@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from trueup.audits.reasons import finding_text, reason_text
 from trueup.rating.money import ONE, ZERO, quantize
@@ -66,7 +67,13 @@ class Explanation:
 
 
 # Step codes whose plain name is not the code with spaces.
-STEP_NAMES = {"experience_mod": "experience modification"}
+STEP_NAMES = {
+    "experience_mod": gettext_lazy("experience modification"),
+    "premium_discount": gettext_lazy("premium discount"),
+    "schedule_rating": gettext_lazy("schedule rating"),
+    "assigned_risk_surcharge": gettext_lazy("assigned risk surcharge"),
+    "short_rate": gettext_lazy("short rate"),
+}
 
 
 @dataclass
@@ -82,15 +89,17 @@ def _step_names(state: dict[str, Any]) -> str:
     """The steps that take a state's manual premium to what its classes share ("experience
     modification and premium discount"): every charge or credit that is not flat."""
     names: list[str] = [
-        STEP_NAMES.get(step["code"], str(step["code"]).replace("_", " "))
+        str(STEP_NAMES.get(step["code"], str(step["code"]).replace("_", " ")))
         for step in state.get("steps", [])
         if not step.get("subtotal")
         and step["code"] not in FLAT_STEPS
         and Decimal(step["amount"]) != 0
     ]
     if not names:
-        return "the state's adjustments"
-    return ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
+        return _("the state's adjustments")
+    if len(names) == 1:
+        return names[0]
+    return _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
 
 
 def _share_reasons(state: dict[str, Any]) -> dict[str, Reason]:
@@ -105,7 +114,8 @@ def _share_reasons(state: dict[str, Any]) -> dict[str, Reason]:
     return {
         code: {
             "rule": "premium.class_share",
-            "text": f"manual premium {usd(manual[code])}; after {steps} {usd(share[code])}",
+            "text": _("manual premium %(manual)s; after %(steps)s %(share)s")
+            % {"manual": usd(manual[code]), "steps": steps, "share": usd(share[code])},
             "status": "derived",
         }
         for code in manual

@@ -18,12 +18,12 @@ from trueup.policies.models import PolicyPeriod, money_field
 
 
 class AuditType(models.TextChoices):
-    FINAL = "final", "Final"
-    CANCELLATION = "cancellation", "Cancellation"
-    INTERIM = "interim", "Interim"
-    PRELIMINARY = "preliminary", "Preliminary"
-    PREMIUM_REPORT = "premium_report", "Premium report"
-    WAIVED = "waived", "Waived"
+    FINAL = "final", _("Final")
+    CANCELLATION = "cancellation", _("Cancellation")
+    INTERIM = "interim", _("Interim")
+    PRELIMINARY = "preliminary", _("Preliminary")
+    PREMIUM_REPORT = "premium_report", _("Premium report")
+    WAIVED = "waived", _("Waived")
 
 
 class InterimReason(models.TextChoices):

@@ -31,6 +31,17 @@ MONEY = frozenset(
         "cap",
         "before",
         "after",
+        "audited",
+        "estimated",
+        "difference",
+        "exposure",
+        "manual",
+        "weekly_min",
+        "weekly_max",
+        "minimum",
+        "maximum",
+        "flat_annual",
+        "daily",
         "threshold",
         "wage",
     }
@@ -120,6 +131,59 @@ SENTENCES = {
     ),
 }
 
+# The premium's steps and the adjustment (the worksheet's "how it is figured").
+SENTENCES |= {
+    "premium.manual": gettext_lazy(
+        "manual premium %(amount)s: the sum of payroll × rate ÷ 100 for each class"
+    ),
+    "premium.subject": gettext_lazy("subject premium %(amount)s"),
+    "premium.modified": gettext_lazy("modified premium %(amount)s"),
+    "premium.standard": gettext_lazy("standard premium %(amount)s"),
+    "premium.total": gettext_lazy("%(state)s premium %(amount)s"),
+    "rounding": gettext_lazy("premium %(before)s rounded to %(after)s"),
+    "adjustment.additional": gettext_lazy(
+        "audited premium %(audited)s − estimated premium %(estimated)s = %(difference)s: "
+        "additional premium"
+    ),
+    "adjustment.return": gettext_lazy(
+        "audited premium %(audited)s − estimated premium %(estimated)s = %(difference)s: return "
+        "premium"
+    ),
+    "adjustment.zero": gettext_lazy(
+        "audited premium %(audited)s − estimated premium %(estimated)s = %(difference)s: no "
+        "change in premium"
+    ),
+    "adjustment.return.one_way": gettext_lazy(
+        "audited premium %(audited)s − estimated premium %(estimated)s = %(difference)s: return "
+        "premium (one-way audit: premium is never returned below the estimate)"
+    ),
+    "adjustment.zero.one_way": gettext_lazy(
+        "audited premium %(audited)s − estimated premium %(estimated)s = %(difference)s: no "
+        "change in premium (one-way audit: premium is never returned below the estimate)"
+    ),
+    "adjustment.additional.one_way": gettext_lazy(
+        "audited premium %(audited)s − estimated premium %(estimated)s = %(difference)s: "
+        "additional premium (one-way audit: premium is never returned below the estimate)"
+    ),
+}
+
+# What a rate is per, as the rate tables say it.
+PER = {
+    "$100 of payroll": gettext_lazy("$100 of payroll"),
+    "1,000 sq ft": gettext_lazy("1,000 sq ft"),
+    "1,000 admissions": gettext_lazy("1,000 admissions"),
+    "each": gettext_lazy("each"),
+    "unit": gettext_lazy("unit"),
+}
+
+SENTENCES |= {
+    "gross_pay": gettext_lazy("%(who)sgross pay %(amount)s"),
+    "gross_pay.temporary": gettext_lazy("%(who)sgross pay (temporary labor) %(amount)s"),
+    "gross_pay.leased": gettext_lazy("%(who)sgross pay (leased labor) %(amount)s"),
+    "rate": gettext_lazy("class %(class)s: %(exposure)s × %(rate)s per %(per)s = %(manual)s"),
+    "rate.units": gettext_lazy("class %(class)s: %(units)s × %(rate)s per %(per)s = %(manual)s"),
+}
+
 # Findings whose sentence is not the reason's of the same code.
 FINDINGS = {
     "owner_limit": gettext_lazy("%(name)s (%(role)s): actual pay %(pay)s rated at %(rated)s"),
@@ -144,6 +208,25 @@ WHY_EXCLUDED = {
 }
 
 
+# An officer's or owner's coverage, and how their pay was rated (the officers rules' methods).
+COVERAGE = {"included": gettext_lazy("included"), "elected": gettext_lazy("elected")}
+WHY_COVERED = {
+    "endorsement.included": gettext_lazy("included"),
+    "endorsement.elected": gettext_lazy("coverage elected by endorsement"),
+    "state_default.included": gettext_lazy("state default for the role is included"),
+    "state_default.elected": gettext_lazy("state default for the role is elected"),
+}
+HOW_RATED = {
+    "actual": gettext_lazy("actual pay %(pay)s (no limits in the rule book)"),
+    "within": gettext_lazy("actual pay %(pay)s is within %(minimum)s–%(maximum)s"),
+    "flat_annual": gettext_lazy("flat annual amount %(flat_annual)s for %(weeks)s week(s)"),
+    "flat_daily": gettext_lazy("%(daily)s a day for %(days)s day(s), at most %(flat_annual)s"),
+    "raised": gettext_lazy("raised to the minimum %(rated)s"),
+    "capped": gettext_lazy("capped at the maximum %(rated)s"),
+}
+SENTENCES["officer.covered"] = gettext_lazy("%(name)s (%(role)s), %(coverage)s (%(why)s): %(how)s")
+
+
 def _figures(found: Mapping[str, Any], state: str | None) -> dict[str, str]:
     """The figures as the sentence shows them: dollars, the words for an item or a role."""
     shown: dict[str, str] = {"state": state or ""}
@@ -151,16 +234,29 @@ def _figures(found: Mapping[str, Any], state: str | None) -> dict[str, str]:
         shown[name] = usd(Decimal(value)) if name in MONEY and value != "" else str(value)
     if "item" in found:
         shown["item"] = str(ITEMS.get(found["item"], str(found["item"]).replace("_", " ")))
+    if "per" in found:
+        shown["per"] = per_words(str(found["per"]))
+    if "exposure" in found:
+        shown["units"] = f"{Decimal(found['exposure']):,}"
     if "role" in found:
         shown["role"] = str(ROLES.get(found["role"], str(found["role"]).replace("_", " ")))
     employee = found.get("employee", "")
     shown["who"] = f"{employee}: " if employee else ""
     if not employee:
         shown["employee"] = _("payroll line")
-    if "basis" in found:
+    if "coverage" in found:
+        shown["why"] = str(WHY_COVERED[f"{found['basis']}.{found['coverage']}"])
+        shown["coverage"] = str(COVERAGE[found["coverage"]])
+        shown["how"] = str(HOW_RATED[found["how"]]) % shown
+    elif "basis" in found:
         shown["threshold_percent"] = str(found.get("threshold", ""))
         shown["why"] = str(WHY_EXCLUDED[found["basis"]]) % shown
     return shown
+
+
+def per_words(per: str) -> str:
+    """What a rate is per, in the active language; one not known as the rate table says it."""
+    return str(PER.get(per, per))
 
 
 def _code(code: str, found: Mapping[str, Any]) -> str:

@@ -64,6 +64,19 @@ def owner_items(ctx: Context) -> list[PayItem]:
         reason = cite(
             rule,
             f"{label}, {coverage} ({why}): {text}",
+            code="officer.covered",
+            figures=(
+                ("name", owner.name),
+                ("role", owner.role),
+                ("coverage", coverage),
+                ("basis", "endorsement" if owner.coverage is not None else "state_default"),
+                ("pay", owner.actual_pay),
+                ("rated", amount),
+                ("how", _how(text)),
+                ("weeks", weeks),
+                ("days", covered.days),
+                *((name, Decimal(value)) for name, value in inputs),
+            ),
             state=owner.state,
             amount=amount,
             inputs=(
@@ -139,6 +152,19 @@ def _covered_period(owner: Owner, audit_period: Period) -> Period:
         audit_period.end,
     )
     return Period(start, end) if end > start else Period(start, start + timedelta(days=1))
+
+
+def _how(text: str) -> str:
+    """Which of ``_limited_pay``'s sentences ``text`` is, as a code for other languages."""
+    for start, how in (
+        ("actual pay", "within" if " is within " in text else "actual"),
+        ("flat annual", "flat_annual"),
+        ("raised", "raised"),
+        ("capped", "capped"),
+    ):
+        if text.startswith(start):
+            return how
+    return "flat_daily"
 
 
 def _limited_pay(

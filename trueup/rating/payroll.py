@@ -114,6 +114,8 @@ def _remuneration(ctx: Context, line: PayrollLine, path: str) -> PayItem:
             amount=line.gross,
             path=path,
             args=(who, source, line.gross),
+            code="gross_pay" + ("" if line.labor_source == "employee" else f".{line.labor_source}"),
+            figures=(("employee", line.employee or ""), ("amount", line.gross)),
         )
     ]
     amount = line.gross
