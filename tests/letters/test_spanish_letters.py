@@ -111,8 +111,11 @@ def what_each_letter_says(kind: str) -> list[str]:
             "Su prima aumentó $315,424 respecto a la estimación, principalmente por la clase "
             "5645 (Framing and carpentry on houses) en IL.",
             "Se excluyó 1/3 del pago total de horas extra de $48,000 a tiempo y medio: $16,000.",
-            "Subcontratista sin seguro para el trabajo, Blue Ridge Excavating and Site "
-            "Development Company: $1,265,000 cobrados como nómina en la clase 5645.",
+            "Subcontratista Blue Ridge Excavating and Site Development Company (sin certificado "
+            "de seguro): $1,265,000 cobrados como nómina en la clase 5645; no hay registros de la "
+            "parte de mano de obra: se cobra el costo total del contrato, $1,265,000.",
+            "Subcontratista sin seguro Blue Ridge Excavating and Site Development Company (sin "
+            "certificado de seguro): no hay registros de la parte de mano de obra",
         ],
         "dispute_ack": [
             "La parte del ajuste que usted no disputa, $1,575, se debe pagar ahora",

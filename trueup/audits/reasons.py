@@ -42,6 +42,11 @@ MONEY = frozenset(
         "maximum",
         "flat_annual",
         "daily",
+        "monthly",
+        "contract_cost",
+        "share",
+        "stated",
+        "floor",
         "threshold",
         "wage",
     }
@@ -188,8 +193,8 @@ SENTENCES |= {
 FINDINGS = {
     "owner_limit": gettext_lazy("%(name)s (%(role)s): actual pay %(pay)s rated at %(rated)s"),
     "uninsured_subcontractor": gettext_lazy(
-        "subcontractor %(name)s without insurance for the work: %(charged)s charged as payroll "
-        "in class %(class)s"
+        "subcontractor %(name)s (%(cover)s): %(charged)s charged as payroll in class %(class)s; "
+        "%(labor)s"
     ),
     "payroll_cap": gettext_lazy("%(employee)s: %(total)s of payroll capped at %(cap)s"),
     "cap_not_applied": gettext_lazy(
@@ -224,6 +229,72 @@ HOW_RATED = {
     "raised": gettext_lazy("raised to the minimum %(rated)s"),
     "capped": gettext_lazy("capped at the maximum %(rated)s"),
 }
+# Subcontractors: whether a certificate covers the work, and how the labor charged was found.
+CONTRACTS = {
+    "labor_only": gettext_lazy("labor only"),
+    "labor_and_materials": gettext_lazy("labor and materials"),
+    "equipment_with_operator": gettext_lazy("equipment with operator"),
+}
+COVER = {
+    "none": gettext_lazy("no certificate of insurance"),
+    "partial": gettext_lazy(
+        "certificate covers %(covered_days)s of %(work_days)s days of the work; the other "
+        "%(uninsured_days)s days are uninsured"
+    ),
+}
+LABOR_CHARGED = {
+    "deemed_monthly.licensed": gettext_lazy(
+        "deemed wages of a licensed sole proprietor: %(monthly)s/month × %(months)s"
+    ),
+    "deemed_monthly.unlicensed": gettext_lazy(
+        "deemed wages of a unlicensed sole proprietor: %(monthly)s/month × %(months)s"
+    ),
+    "deemed_daily.licensed": gettext_lazy(
+        "deemed wages of a licensed sole proprietor: %(daily)s/day × %(days)s"
+    ),
+    "deemed_daily.unlicensed": gettext_lazy(
+        "deemed wages of a unlicensed sole proprietor: %(daily)s/day × %(days)s"
+    ),
+    "no_records": gettext_lazy(
+        "no records of the labor portion: the full contract cost %(contract_cost)s is charged"
+    ),
+    "contract_full": gettext_lazy(
+        "the %(contract)s contract of %(contract_cost)s is on record but shows no labor figure, "
+        "and %(state)s sets no labor share for %(contract)s contracts: the full contract cost "
+        "%(contract_cost)s is charged"
+    ),
+    "contract_share": gettext_lazy(
+        "the %(contract)s contract of %(contract_cost)s is on record but shows no labor figure: "
+        "the state's labor share for %(contract)s contracts is charged (%(share_rate)s of "
+        "%(contract_cost)s = %(share)s)"
+    ),
+    "stated_floor": gettext_lazy(
+        "stated labor %(stated)s is below the state's floor for %(contract)s contracts "
+        "(%(floor_rate)s of %(contract_cost)s = %(floor)s): %(floor)s charged"
+    ),
+    "stated": gettext_lazy(
+        "stated labor %(stated)s of a %(contract)s contract of %(contract_cost)s is charged"
+    ),
+}
+SENTENCES |= {
+    "subcontractor.uninsured": gettext_lazy(
+        "uninsured subcontractor %(name)s (%(cover)s): %(labor)s"
+    ),
+    "subcontractor.uninsured.partial": gettext_lazy(
+        "uninsured subcontractor %(name)s (%(cover)s): %(labor)s; charged for the uninsured "
+        "days: %(charged)s"
+    ),
+    "subcontractor.covered": gettext_lazy(
+        "subcontractor %(name)s: certificate %(certificate_from)s to %(certificate_to)s covers "
+        "the work %(work_from)s to %(work_to)s: %(amount)s not charged"
+    ),
+    "subcontractor.exempt": gettext_lazy(
+        "subcontractor %(name)s is exempt (exemption certificate): %(amount)s not charged"
+    ),
+    "subcontractor.sole_proprietor": gettext_lazy(
+        "subcontractor %(name)s is a sole proprietor, not charged in %(state)s"
+    ),
+}
 SENTENCES["officer.covered"] = gettext_lazy("%(name)s (%(role)s), %(coverage)s (%(why)s): %(how)s")
 
 
@@ -244,6 +315,12 @@ def _figures(found: Mapping[str, Any], state: str | None) -> dict[str, str]:
     shown["who"] = f"{employee}: " if employee else ""
     if not employee:
         shown["employee"] = _("payroll line")
+    if "contract" in found:
+        shown["contract"] = str(CONTRACTS.get(found["contract"], found["contract"]))
+    if "cover" in found:
+        shown["cover"] = str(COVER[found["cover"]]) % shown
+    if "labor" in found:
+        shown["labor"] = str(LABOR_CHARGED[found["labor"]]) % shown
     if "coverage" in found:
         shown["why"] = str(WHY_COVERED[f"{found['basis']}.{found['coverage']}"])
         shown["coverage"] = str(COVERAGE[found["coverage"]])
