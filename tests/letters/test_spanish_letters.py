@@ -260,3 +260,15 @@ def test_the_worksheet_is_written_in_spanish_and_fits_the_page(audit, auditor, s
     ):
         assert said in text
     assert off_the_margins(data, WORKSHEET_MARGIN) == []
+
+
+def test_staff_see_the_language_each_letter_was_written_in(
+    client, audit, auditor, manager, spanish, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    results(audit, auditor, manager)
+    letter_send(audit=audit, kind="results", by=auditor, extra=dispute_terms(audit))
+    client.force_login(auditor)
+    page = " ".join(client.get(reverse("audits:audit", args=[audit.pk])).content.decode().split())
+    assert "to dana@hoosier.example · in Español</li>" in page
+    assert "to pat@mainstreet.example · in English</li>" in page
