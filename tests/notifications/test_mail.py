@@ -143,3 +143,39 @@ def test_a_digest_that_failed_is_sent_with_the_next_one(
     mail.outbox.clear()
     assert daily_digests_send() == 1
     assert [m.to for m in mail.outbox] == [["auditor@trueup.example"]]
+
+
+def test_a_user_who_reads_spanish_gets_the_e_mail_in_spanish(
+    requested: Audit, policyholder: User, auditor: User
+) -> None:
+    auditor.language = "es"
+    auditor.save()
+    mail.outbox.clear()
+    message_post(audit=requested, by=policyholder, body="The register is on its way.")
+    row = Notification.objects.get()
+    [sent] = mail.outbox
+    assert sent.body == (
+        "Hola, auditor:\n\n"
+        "policyholder wrote on WC-2025-01001: The register is on its way.\n\n"
+        "policyholder wrote:\n\nThe register is on its way.\n\n"
+        f"Ábrala en TrueUp: {SITE}/notifications/{row.pk}/\n\n"
+        "Su preferencia para recibir notificaciones por correo electrónico: de inmediato. "
+        "Puede cambiarla en la página de notificaciones de TrueUp.\n\n"
+        "Departamento de Auditoría de Primas\n"
+    )
+
+
+def test_a_daily_digest_in_spanish_has_a_spanish_subject(
+    requested: Audit, policyholder: User, auditor: User
+) -> None:
+    auditor.language = "es"
+    auditor.save()
+    choose(auditor, NotifyByEmail.DAILY)
+    message_post(audit=requested, by=policyholder, body="One.")
+    message_post(audit=requested, by=policyholder, body="Two.")
+    mail.outbox.clear()
+    assert daily_digests_send() == 2
+    [sent] = mail.outbox
+    assert sent.subject == "TrueUp: su resumen diario (2 sin leer)"
+    assert "2 notificaciones en TrueUp:" in sent.body
+    assert "en un resumen diario." in sent.body

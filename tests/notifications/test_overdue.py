@@ -62,7 +62,7 @@ def test_a_manager_is_told_once_of_each_audit_newly_past_its_due_date(
     assert row.link == f"/audits/{late.pk}/"
     [sent] = mail.outbox
     assert sent.to == ["manager@trueup.example"]
-    assert sent.subject == "TrueUp: 1 audit(s) newly past their due date"
+    assert sent.subject == "TrueUp: 1 audit newly past its due date"
     assert row.text in sent.body
     row.refresh_from_db()
     assert row.emailed_at is not None

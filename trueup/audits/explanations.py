@@ -9,6 +9,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from trueup.audits.reasons import finding_text, reason_text
 from trueup.rating.money import ONE, ZERO, quantize
 from trueup.rating.premium import FLAT_STEPS
 from trueup.rating.result import usd
@@ -63,7 +67,13 @@ class Explanation:
 
 
 # Step codes whose plain name is not the code with spaces.
-STEP_NAMES = {"experience_mod": "experience modification"}
+STEP_NAMES = {
+    "experience_mod": gettext_lazy("experience modification"),
+    "premium_discount": gettext_lazy("premium discount"),
+    "schedule_rating": gettext_lazy("schedule rating"),
+    "assigned_risk_surcharge": gettext_lazy("assigned risk surcharge"),
+    "short_rate": gettext_lazy("short rate"),
+}
 
 
 @dataclass
@@ -79,15 +89,17 @@ def _step_names(state: dict[str, Any]) -> str:
     """The steps that take a state's manual premium to what its classes share ("experience
     modification and premium discount"): every charge or credit that is not flat."""
     names: list[str] = [
-        STEP_NAMES.get(step["code"], str(step["code"]).replace("_", " "))
+        str(STEP_NAMES.get(step["code"], str(step["code"]).replace("_", " ")))
         for step in state.get("steps", [])
         if not step.get("subtotal")
         and step["code"] not in FLAT_STEPS
         and Decimal(step["amount"]) != 0
     ]
     if not names:
-        return "the state's adjustments"
-    return ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
+        return _("the state's adjustments")
+    if len(names) == 1:
+        return names[0]
+    return _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
 
 
 def _share_reasons(state: dict[str, Any]) -> dict[str, Reason]:
@@ -102,7 +114,8 @@ def _share_reasons(state: dict[str, Any]) -> dict[str, Reason]:
     return {
         code: {
             "rule": "premium.class_share",
-            "text": f"manual premium {usd(manual[code])}; after {steps} {usd(share[code])}",
+            "text": _("manual premium %(manual)s; after %(steps)s %(share)s")
+            % {"manual": usd(manual[code]), "steps": steps, "share": usd(share[code])},
             "status": "derived",
         }
         for code in manual
@@ -194,29 +207,57 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def plain_reasons(result: dict[str, Any], class_name: Callable[[str, str], str]) -> list[str]:
-    """What changed and why, in plain words, for the insured: each class's exposure against its
-    estimate with the premium difference, then the engine's own reasons (overtime excluded, an
-    officer at the state's limit, a subcontractor without a certificate, a reclass…). Used by the
-    portal's preview and by the outreach call script."""
-    because = []
-    for line in result["adjustments"]:
-        difference = Decimal(line["difference"])
-        if not line["is_class"] or difference == 0:
-            continue
-        name = class_name(line["state"], line["item"])
-        more = "more" if difference > 0 else "less"
-        because.append(
-            f"{line['state']} class {line['item']}"
-            + (f" ({name})" if name else "")
-            + f": {_usd_about(Decimal(line['audited_exposure'] or 0))} of payroll against "
-            f"{_usd_about(Decimal(line['estimated_exposure'] or 0))} estimated, about "
-            f"{_usd_about(abs(difference))} {more}"
+def _class_line(line: dict[str, Any], name: str) -> str:
+    difference = Decimal(line["difference"])
+    figures = {
+        "state": line["state"],
+        "code": line["item"],
+        "name": name,
+        "audited": _usd_about(Decimal(line["audited_exposure"] or 0)),
+        "estimated": _usd_about(Decimal(line["estimated_exposure"] or 0)),
+        "difference": _usd_about(abs(difference)),
+    }
+    if difference > 0:
+        text = (
+            _(
+                "%(state)s class %(code)s (%(name)s): %(audited)s of payroll against %(estimated)s "
+                "estimated, about %(difference)s more"
+            )
+            if name
+            else _(
+                "%(state)s class %(code)s: %(audited)s of payroll against %(estimated)s "
+                "estimated, about %(difference)s more"
+            )
         )
+    else:
+        text = (
+            _(
+                "%(state)s class %(code)s (%(name)s): %(audited)s of payroll against %(estimated)s "
+                "estimated, about %(difference)s less"
+            )
+            if name
+            else _(
+                "%(state)s class %(code)s: %(audited)s of payroll against %(estimated)s "
+                "estimated, about %(difference)s less"
+            )
+        )
+    return text % figures
+
+
+def plain_reasons(result: dict[str, Any], class_name: Callable[[str, str], str]) -> list[str]:
+    """What changed and why, in plain words in the active language, for the insured: each
+    class's exposure against its estimate with the premium difference, then the engine's own
+    reasons (overtime excluded, an officer at the state's limit, a subcontractor without a
+    certificate, a reclass…). Used by the portal's preview and by the outreach call script."""
+    because = [
+        _class_line(line, class_name(line["state"], line["item"]))
+        for line in result["adjustments"]
+        if line["is_class"] and Decimal(line["difference"]) != 0
+    ]
     for exposure in result["audited"]["exposures"]:
         for reason in exposure["reasons"]:
             if reason["status"] != "fact" and reason["rule"] not in ("worksheet", "apportion"):
-                because.append(_sentence(reason["text"]))
-    because += [_sentence(x["text"]) for x in result["audited"]["exclusions"]]
-    because += [_sentence(f["message"]) for f in insured_findings(result["findings"])]
+                because.append(_sentence(reason_text(reason)))
+    because += [_sentence(reason_text(x)) for x in result["audited"]["exclusions"]]
+    because += [_sentence(finding_text(f)) for f in insured_findings(result["findings"])]
     return list(dict.fromkeys(because))

@@ -11,18 +11,19 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from trueup.audits.workflow import CLOSED, Status
 from trueup.policies.models import PolicyPeriod, money_field
 
 
 class AuditType(models.TextChoices):
-    FINAL = "final", "Final"
-    CANCELLATION = "cancellation", "Cancellation"
-    INTERIM = "interim", "Interim"
-    PRELIMINARY = "preliminary", "Preliminary"
-    PREMIUM_REPORT = "premium_report", "Premium report"
-    WAIVED = "waived", "Waived"
+    FINAL = "final", _("Final")
+    CANCELLATION = "cancellation", _("Cancellation")
+    INTERIM = "interim", _("Interim")
+    PRELIMINARY = "preliminary", _("Preliminary")
+    PREMIUM_REPORT = "premium_report", _("Premium report")
+    WAIVED = "waived", _("Waived")
 
 
 class InterimReason(models.TextChoices):
@@ -358,15 +359,15 @@ class InterviewNote(models.Model):
 
 
 class RecordKind(models.TextChoices):
-    PAYROLL_REGISTER = "payroll_register", "Payroll register"
-    FORM_941 = "form_941", "Quarterly 941s"
-    STATE_UI = "state_ui", "State unemployment reports"
-    GENERAL_LEDGER = "general_ledger", "General ledger"
-    CHECK_REGISTER = "check_register", "Check register / cash disbursements"
-    CERTIFICATES = "certificates", "Subcontractors' certificates of insurance"
-    FORMS_1099 = "forms_1099", "1099s and 1096"
-    TAX_RETURN = "tax_return", "Business tax return (Schedule C, 1120, Schedule K)"
-    OWNER_OPERATOR = "owner_operator", "Owner-operator documents"
+    PAYROLL_REGISTER = "payroll_register", _("Payroll register")
+    FORM_941 = "form_941", _("Quarterly 941s")
+    STATE_UI = "state_ui", _("State unemployment reports")
+    GENERAL_LEDGER = "general_ledger", _("General ledger")
+    CHECK_REGISTER = "check_register", _("Check register / cash disbursements")
+    CERTIFICATES = "certificates", _("Subcontractors' certificates of insurance")
+    FORMS_1099 = "forms_1099", _("1099s and 1096")
+    TAX_RETURN = "tax_return", _("Business tax return (Schedule C, 1120, Schedule K)")
+    OWNER_OPERATOR = "owner_operator", _("Owner-operator documents")
 
 
 class RecordStatus(models.TextChoices):

@@ -96,6 +96,15 @@ def checklist_for(audit: Audit) -> list[tuple[str, str]]:
     ]
 
 
+def record_reason(kind: str, language: str, default: str) -> str:
+    """Why a record is asked for, in the language of the letter that asks for it: the
+    checklist rule's ``source_<language>`` where it has one, else ``default``."""
+    for rule in rules()["records"]:
+        if rule["kind"] == kind and f"source_{language}" in rule:
+            return str(rule[f"source_{language}"])
+    return default
+
+
 def _matches(
     rule: dict[str, Any],
     period: PolicyPeriod,

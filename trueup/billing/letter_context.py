@@ -106,6 +106,7 @@ def _schedule(plan: PaymentPlan) -> list[dict[str, Any]]:
     return [
         {
             "label": "Down payment" if int(row["number"]) == 0 else f"Instalment {row['number']}",
+            "number": int(row["number"]),
             "due": date.fromisoformat(str(row["due"])),
             "amount": as_decimal(row["amount"]),
         }

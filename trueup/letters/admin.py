@@ -10,6 +10,6 @@ from trueup.letters.models import Letter
 
 @admin.register(Letter)
 class LetterAdmin(ReadOnlyAdmin):
-    list_display = ("audit", "kind", "subject", "sent_at", "sent_by")
-    list_filter = ("kind",)
+    list_display = ("audit", "kind", "language", "subject", "sent_at", "sent_by")
+    list_filter = ("kind", "language")
     exclude = ("html",)

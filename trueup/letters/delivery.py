@@ -13,7 +13,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import task
 
 from trueup.audits.history import history_note
@@ -45,9 +45,9 @@ def letter_filename(audit: Audit, kind: str, on: date) -> str:
 
 def _message(letter: Letter, name: str, pdf: bytes) -> EmailMessage:
     insured = letter.audit.period.policy.insured
-    message = EmailMessage(
-        subject=letter.subject,
-        body=render_to_string(
+    # The cover note is in the letter's own language.
+    with translation.override(letter.language or "en"):
+        body = render_to_string(
             "letters/cover_note.txt",
             {
                 "salutation": insured.contact_name or insured.name,
@@ -56,9 +56,8 @@ def _message(letter: Letter, name: str, pdf: bytes) -> EmailMessage:
                 "kind_label": LetterKind(letter.kind).label,
                 "filename": name,
             },
-        ),
-        to=list(letter.recipients),
-    )
+        )
+    message = EmailMessage(subject=letter.subject, body=body, to=list(letter.recipients))
     message.attach(name, pdf, "application/pdf")
     return message
 

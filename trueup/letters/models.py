@@ -5,23 +5,24 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from trueup.audits.models import Audit
 
 
 class LetterKind(models.TextChoices):
-    RECORDS_REQUEST = "records_request", "Audit notice and records request"
-    REMINDER_1 = "reminder_1", "First reminder"
-    REMINDER_2 = "reminder_2", "Second reminder"
-    REMINDER_FINAL = "reminder_final", "Final reminder"
-    WAIVER = "waiver", "Waiver letter"
-    ESTIMATED = "estimated", "Estimated audit and non-compliance notice"
-    RESULTS = "results", "Results and premium adjustment summary"
-    DISPUTE_ACK = "dispute_ack", "Dispute acknowledgement"
-    DISPUTE_OUTCOME = "dispute_outcome", "Dispute outcome"
-    PAYMENT_PLAN = "payment_plan", "Payment plan agreement"
-    POLICY_CHANGES = "policy_changes", "Policy changes found at audit"
-    FUTURE_CHANGES = "future_changes", "Future policy changes at renewal"
+    RECORDS_REQUEST = "records_request", _("Audit notice and records request")
+    REMINDER_1 = "reminder_1", _("First reminder")
+    REMINDER_2 = "reminder_2", _("Second reminder")
+    REMINDER_FINAL = "reminder_final", _("Final reminder")
+    WAIVER = "waiver", _("Waiver letter")
+    ESTIMATED = "estimated", _("Estimated audit and non-compliance notice")
+    RESULTS = "results", _("Results and premium adjustment summary")
+    DISPUTE_ACK = "dispute_ack", _("Dispute acknowledgement")
+    DISPUTE_OUTCOME = "dispute_outcome", _("Dispute outcome")
+    PAYMENT_PLAN = "payment_plan", _("Payment plan agreement")
+    POLICY_CHANGES = "policy_changes", _("Policy changes found at audit")
+    FUTURE_CHANGES = "future_changes", _("Future policy changes at renewal")
 
 
 class LetterStatus(models.TextChoices):
@@ -35,6 +36,8 @@ class Letter(models.Model):
     kind = models.CharField(max_length=20, choices=LetterKind.choices)
     subject = models.CharField(max_length=300)
     recipients = models.JSONField(help_text="The e-mail addresses it was sent to")
+    # The language it was written in: the insured's preferred one, or the agent's for a copy.
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     html = models.TextField()
     text = models.TextField(help_text="The PDF's text, for search and for the e-mail body")
     pdf = models.FileField(upload_to="letters/%Y/%m/", blank=True)

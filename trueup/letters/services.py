@@ -20,9 +20,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from trueup.accounts.models import User
+from trueup.accounts.models import Role, User
 from trueup.audits.explanations import explain, insured_findings
 from trueup.audits.models import (
     Audit,
@@ -32,13 +34,20 @@ from trueup.audits.models import (
     RecordStatus,
     ResultSnapshot,
 )
-from trueup.audits.scheduling import checklist_for, estimated_premium
+from trueup.audits.reasons import (
+    class_words,
+    exposure_change,
+    finding_text,
+    reason_text,
+    results_explanation,
+    sentence,
+)
+from trueup.audits.scheduling import checklist_for, estimated_premium, record_reason
 from trueup.audits.scheduling import rules as scheduling_rules
 from trueup.audits.selectors import class_name, records_requested_on, respond_by
 from trueup.audits.workflow import Status
 from trueup.core import clock, money
 from trueup.core.errors import Refused
-from trueup.core.money import usd
 from trueup.core.tasks import enqueue_on_commit
 from trueup.letters.delivery import deliver_letter
 from trueup.letters.models import Letter, LetterKind
@@ -48,22 +57,43 @@ from trueup.policies.models import Agent, Line
 
 NO_EMAIL = "the insured has no e-mail address on file: add one or print the letter"
 
-SUBJECTS: dict[str, str] = {
-    LetterKind.RECORDS_REQUEST: "Premium audit: records requested for policy {policy}",
-    LetterKind.REMINDER_1: "Reminder: premium audit records for policy {policy}",
-    LetterKind.REMINDER_2: "Second reminder: premium audit records for policy {policy}",
-    LetterKind.REMINDER_FINAL: "Final notice: premium audit records for policy {policy}",
-    LetterKind.WAIVER: "Premium audit waived: policy {policy}",
-    LetterKind.ESTIMATED: "Estimated premium audit and non-compliance charge: policy {policy}",
-    LetterKind.RESULTS: "Premium audit results: policy {policy}",
-    LetterKind.DISPUTE_ACK: "We have received your audit dispute: policy {policy}",
-    LetterKind.DISPUTE_OUTCOME: "Outcome of your audit dispute: policy {policy}",
-    LetterKind.PAYMENT_PLAN: "Payment plan agreement: policy {policy}",
-    LetterKind.POLICY_CHANGES: "Policy changes found at audit: policy {policy}",
-    LetterKind.FUTURE_CHANGES: "Changes to your policy at renewal: policy {policy}",
+SUBJECTS: dict[str, Any] = {
+    LetterKind.RECORDS_REQUEST: gettext_lazy(
+        "Premium audit: records requested for policy %(policy)s"
+    ),
+    LetterKind.REMINDER_1: gettext_lazy("Reminder: premium audit records for policy %(policy)s"),
+    LetterKind.REMINDER_2: gettext_lazy(
+        "Second reminder: premium audit records for policy %(policy)s"
+    ),
+    LetterKind.REMINDER_FINAL: gettext_lazy(
+        "Final notice: premium audit records for policy %(policy)s"
+    ),
+    LetterKind.WAIVER: gettext_lazy("Premium audit waived: policy %(policy)s"),
+    LetterKind.ESTIMATED: gettext_lazy(
+        "Estimated premium audit and non-compliance charge: policy %(policy)s"
+    ),
+    LetterKind.RESULTS: gettext_lazy("Premium audit results: policy %(policy)s"),
+    LetterKind.DISPUTE_ACK: gettext_lazy("We have received your audit dispute: policy %(policy)s"),
+    LetterKind.DISPUTE_OUTCOME: gettext_lazy("Outcome of your audit dispute: policy %(policy)s"),
+    LetterKind.PAYMENT_PLAN: gettext_lazy("Payment plan agreement: policy %(policy)s"),
+    LetterKind.POLICY_CHANGES: gettext_lazy("Policy changes found at audit: policy %(policy)s"),
+    LetterKind.FUTURE_CHANGES: gettext_lazy("Changes to your policy at renewal: policy %(policy)s"),
 }
 
-OUTCOME_LABELS = {"additional": "Additional premium due", "return": "Return premium"}
+OUTCOME_LABELS = {
+    "additional": gettext_lazy("Additional premium due"),
+    "return": gettext_lazy("Return premium"),
+}
+
+# A policy's line as a letter names it ("your workers' compensation policy").
+LINE_WORDS: dict[str, Any] = {
+    Line.WC: gettext_lazy("workers' compensation"),
+    Line.GL: gettext_lazy("general liability"),
+}
+
+# The languages letters are written in; anything else is written in English.
+LANGUAGES = {code for code, _name in settings.LANGUAGES}
+ENGLISH = "en"
 
 
 ZERO = Decimal(0)
@@ -81,6 +111,24 @@ class Rendered:
     subject: str
     html: str
     recipients: list[str]
+    language: str = ENGLISH
+
+
+def letter_language(code: str | None) -> str:
+    """A language letters are written in: the one asked for, or English."""
+    code = (code or "").split("-")[0].lower()
+    return code if code in LANGUAGES else ENGLISH
+
+
+def agent_language(address: str) -> str:
+    """The language of the agent who reads this address: their portal account's, or English."""
+    found = (
+        User.objects.filter(email__iexact=address.strip(), role=Role.AGENT)
+        .order_by("id")
+        .values_list("language", flat=True)
+        .first()
+    )
+    return letter_language(found)
 
 
 # Recipients -----------------------------------------------------------------------------------
@@ -121,7 +169,7 @@ def adjustment_words(outcome: str, adjustment: Decimal) -> dict[str, Any]:
     # A return is money back: said in the label, so the amount is shown without a minus.
     return {
         "outcome": outcome,
-        "label": OUTCOME_LABELS.get(outcome, "No change in premium"),
+        "label": OUTCOME_LABELS.get(outcome) or _("No change in premium"),
         "amount": abs(adjustment),
     }
 
@@ -130,7 +178,8 @@ def _final_result(audit: Audit, kind: str) -> ResultSnapshot:
     """The result pinned when the audit became final: letters never show a later rating."""
     snapshot = audit.final_result
     if snapshot is None:
-        label = str(LetterKind(kind).label).lower()
+        with translation.override(ENGLISH):  # said to staff
+            label = str(LetterKind(kind).label).lower()
         raise LetterRefused(
             f"the audit has no final result yet: the {label} is sent once it is completed"
         )
@@ -149,15 +198,9 @@ def _class_table(audit: Audit, snapshot: ResultSnapshot) -> tuple[list[ClassLine
     return [line for line in lines if line.is_class], [line for line in lines if not line.is_class]
 
 
-def _exposure_words(basis: str, value: Decimal) -> str:
-    if basis == "payroll":
-        return f"payroll of {usd(value)}"
-    return f"{basis.replace('_', ' ')} of {value:,}"
-
-
 def _main_reasons(snapshot: ResultSnapshot, classes: list[ClassLine]) -> list[str]:
-    """Why the audited premium differs from the estimate, in plain sentences: each class whose
-    exposure changed, then the engine's findings."""
+    """Why the audited premium differs from the estimate, in plain sentences in the active
+    language: each class whose exposure changed, then the engine's findings."""
     result: dict[str, Any] = snapshot.result
     bases = {
         (e["state"], e["class"]): str(e.get("basis", "payroll"))
@@ -171,30 +214,13 @@ def _main_reasons(snapshot: ResultSnapshot, classes: list[ClassLine]) -> list[st
         if estimated == audited:
             continue
         basis = bases.get((line.state, line.code), "payroll")
-        name = f"Class {line.code}" + (f" ({line.description})" if line.description else "")
-        name += f" in {line.state}"
-        if not estimated:
-            reasons.append(
-                f"{name}: {_exposure_words(basis, audited)} was found at the audit; "
-                "this class was not in the estimate when the policy was written."
-            )
-        elif not audited:
-            reasons.append(
-                f"{name}: none was found at the audit; "
-                f"{_exposure_words(basis, estimated)} had been estimated."
-            )
-        else:
-            direction = "more" if audited > estimated else "less"
-            reasons.append(
-                f"{name}: {_exposure_words(basis, audited)} was found at the audit, "
-                f"{direction} than the {usd(estimated) if basis == 'payroll' else estimated} "
-                "estimated when the policy was written."
-            )
+        where = class_words(line.state, line.code, line.description)
+        reasons.append(exposure_change(where[:1].upper() + where[1:], basis, estimated, audited))
     # The engine's findings (a reclassification, an uninsured subcontractor, an officer's pay
-    # limit) are already sentences; the non-compliance one has its own letter.
+    # limit); the non-compliance one has its own letter.
     for finding in insured_findings(result.get("findings", [])):
         if finding.get("code") != "non_compliance":
-            reasons.append(_sentence(str(finding["message"])))
+            reasons.append(sentence(finding_text(finding)))
     return reasons
 
 
@@ -206,15 +232,10 @@ def _counting_notes(snapshot: ResultSnapshot) -> list[str]:
         for reason in exposure.get("reasons", []):
             if reason.get("rule") == "worksheet" or as_decimal(reason.get("amount")) == ZERO:
                 continue
-            note = _sentence(str(reason["text"]))
+            note = sentence(reason_text(reason))
             if note not in notes:
                 notes.append(note)
     return notes
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 def _non_compliance_charge(snapshot: ResultSnapshot) -> Decimal:
@@ -233,7 +254,9 @@ def item_description(audit: Audit, state: str, item: str, classes: set[tuple[str
     """A result line's item (a class code or a state charge's code) in words."""
     if (state, item) in classes:
         name = class_name(audit, state, item)
-        return f"Class {item}" + (f" ({name})" if name else "")
+        if name:
+            return _("Class %(code)s (%(name)s)") % {"code": item, "name": name}
+        return _("Class %(code)s") % {"code": item}
     return plain(item)
 
 
@@ -246,7 +269,7 @@ def _checklist(audit: Audit, *, missing_only: bool) -> list[dict[str, str]]:
         {
             "kind": item.kind,
             "label": item.get_kind_display(),
-            "why": item.why,
+            "why": record_reason(item.kind, translation.get_language() or ENGLISH, item.why),
             "status": item.status,
             "note": item.note if item.status == RecordStatus.REJECTED else "",
         }
@@ -255,7 +278,7 @@ def _checklist(audit: Audit, *, missing_only: bool) -> list[dict[str, str]]:
         {
             "kind": kind,
             "label": str(RecordKind(kind).label),
-            "why": why,
+            "why": record_reason(kind, translation.get_language() or ENGLISH, why),
             "status": RecordStatus.NEEDED,
             "note": "",
         }
@@ -342,6 +365,9 @@ def _results_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]:
         "classes": classes,
         "charges": charges,
         "adjustment": adjustment_words(snapshot.outcome, snapshot.adjustment),
+        "explanation": results_explanation(
+            snapshot.result, lambda state, code: class_name(audit, state, code)
+        ),
         "reasons": _main_reasons(snapshot, classes),
         "counting_notes": _counting_notes(snapshot),
         "dispute_days": int(dispute_days),
@@ -433,28 +459,40 @@ def _common(audit: Audit, kind: str) -> dict[str, Any]:
         "today": clock.today(),
         "kind": kind,
         "kind_label": LetterKind(kind).label,
-        "subject": SUBJECTS[kind].format(policy=policy.number),
+        "subject": SUBJECTS[kind] % {"policy": policy.number},
         "portal_url": f"{settings.TRUEUP_PORTAL_URL.rstrip('/')}/portal/",
-        "line_label": str(Line(policy.line).label).lower() if policy.line in Line.values else "",
+        "line_label": str(LINE_WORDS.get(policy.line, "")),
     }
 
 
 # The API -----------------------------------------------------------------------------------------
 
 
-def letter_render(*, audit: Audit, kind: str, extra: Mapping[str, Any] | None = None) -> Rendered:
-    """The letter as HTML, with its subject and the addresses it would go to: the preview."""
+def letter_render(
+    *,
+    audit: Audit,
+    kind: str,
+    extra: Mapping[str, Any] | None = None,
+    language: str | None = None,
+) -> Rendered:
+    """The letter as HTML, with its subject and the addresses it would go to: the preview.
+    Written in ``language``, by default the insured's preferred one."""
     if kind not in LetterKind.values:
         raise LetterRefused(f"{kind!r} is not a kind of letter")
-    context = _common(audit, kind) | BUILDERS[kind](audit, extra or {})
-    if kind in ADDITIONS:
-        context |= ADDITIONS[kind](audit, extra or {})
-    html = render_to_string(f"letters/{kind}.html", context)
+    language = letter_language(language or audit.period.policy.insured.language)
+    with translation.override(language):
+        context = _common(audit, kind) | BUILDERS[kind](audit, extra or {})
+        if kind in ADDITIONS:
+            context |= ADDITIONS[kind](audit, extra or {})
+        context["language"] = language
+        html = render_to_string(f"letters/{kind}.html", context)
+        subject = str(context["subject"])
     return Rendered(
         kind=kind,
-        subject=context["subject"],
+        subject=subject,
         html=html,
         recipients=default_recipients(audit),
+        language=language,
     )
 
 
@@ -484,24 +522,45 @@ def letter_send(
     by: User | None,
     extra: Mapping[str, Any] | None = None,
     recipients: list[str] | None = None,
+    language: str | None = None,
 ) -> Letter:
     """Write one letter now, in the transaction of the change that calls for it (its words are
     what is true at this moment), and send it once that change is committed: printing and
     e-mail are a background task (``trueup.letters.delivery``), tried again if the mail server
     fails, so the change stands whatever the mail server does.
 
-    ``recipients`` replaces the default (the insured's contact and its agents).
+    ``recipients`` replaces the default (the insured's contact and its agents). The letter is
+    written in the insured's preferred language, or ``language``; with the default recipients,
+    an agent who reads another language gets a copy of their own in it. Returns the letter to
+    the insured.
     """
-    rendered = letter_render(audit=audit, kind=kind, extra=extra)
+    rendered = letter_render(audit=audit, kind=kind, extra=extra, language=language)
     to = _recipients(audit, recipients, rendered.recipients)
-    letter = Letter.objects.create(
-        audit=audit,
-        kind=kind,
-        subject=rendered.subject,
-        recipients=to,
-        html=rendered.html,
-        text="",
-        sent_by=by,
-    )
-    enqueue_on_commit(deliver_letter, letter.pk)
-    return letter
+    # The agents' copy is written in each agent's language when it is not the insured's.
+    by_language: dict[str, list[str]] = {rendered.language: []}
+    agents = {a.lower() for a in rendered.recipients[1:]} if recipients is None else set()
+    for address in to:
+        own = agent_language(address) if address.lower() in agents and not language else None
+        by_language.setdefault(own or rendered.language, []).append(address)
+    letters = []
+    for written_in, addresses in by_language.items():
+        if not addresses:
+            continue
+        copy = (
+            rendered
+            if written_in == rendered.language
+            else letter_render(audit=audit, kind=kind, extra=extra, language=written_in)
+        )
+        letter = Letter.objects.create(
+            audit=audit,
+            kind=kind,
+            subject=copy.subject,
+            recipients=addresses,
+            language=written_in,
+            html=copy.html,
+            text="",
+            sent_by=by,
+        )
+        enqueue_on_commit(deliver_letter, letter.pk)
+        letters.append(letter)
+    return letters[0]

@@ -14,6 +14,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.utils import formats, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from trueup.audits.explanations import Explanation, Reason, explain
 from trueup.audits.models import Audit, ResultSnapshot
 from trueup.core.money import as_decimal, usd
@@ -24,40 +29,53 @@ TEMPLATE = "letters/worksheet.html"
 
 # The engine's step and charge codes in a policyholder's words; a code not listed (a state's
 # premium adjustment such as increased limits) is shown with its underscores as spaces.
-STEP_LABELS = {
-    "manual": "Manual premium (payroll × rate)",
-    "subject": "Subject premium",
-    "experience_mod": "Experience modification",
-    "modified": "Modified premium",
-    "schedule_rating": "Schedule rating",
-    "assigned_risk_surcharge": "Assigned risk surcharge",
-    "standard": "Standard premium",
-    "premium_discount": "Premium discount",
-    "short_rate": "Short-rate cancellation charge",
-    "expense_constant": "Expense constant",
-    "terrorism": "Terrorism charge",
-    "catastrophe": "Catastrophe charge",
-    "minimum_premium": "Minimum premium",
-    "non_compliance": "Non-compliance charge (records not provided)",
-    "one_way_audit": "One-way audit (no return premium)",
-    "rounding": "Rounding",
-    "total": "Total premium",
+STEP_LABELS: dict[str, Any] = {
+    "manual": _("Manual premium (payroll × rate)"),
+    "subject": _("Subject premium"),
+    "experience_mod": _("Experience modification"),
+    "modified": _("Modified premium"),
+    "schedule_rating": _("Schedule rating"),
+    "assigned_risk_surcharge": _("Assigned risk surcharge"),
+    "standard": _("Standard premium"),
+    "premium_discount": _("Premium discount"),
+    "short_rate": _("Short-rate cancellation charge"),
+    "expense_constant": _("Expense constant"),
+    "terrorism": _("Terrorism charge"),
+    "catastrophe": _("Catastrophe charge"),
+    "minimum_premium": _("Minimum premium"),
+    "non_compliance": _("Non-compliance charge (records not provided)"),
+    "one_way_audit": _("One-way audit (no return premium)"),
+    "rounding": _("Rounding"),
+    "total": _("Total premium"),
+    # Officers' roles and coverage, subcontracts and labor, as the facts tables name them.
+    "executive_officer": _("Executive officer"),
+    "llc_member": _("LLC member"),
+    "sole_proprietor": _("Sole proprietor"),
+    "partner": _("Partner"),
+    "included": _("Included"),
+    "excluded": _("Excluded"),
+    "elected": _("Elected"),
+    "labor_only": _("Labor only"),
+    "labor_and_materials": _("Labor and materials"),
+    "equipment_with_operator": _("Equipment with operator"),
+    "temporary": _("Temporary"),
+    "leased": _("Leased"),
 }
 
 # The amounts a payroll line may carry besides gross pay, as the insured's records call them.
-PAYROLL_PART_LABELS = {
-    "overtime_premium": "overtime premium portion",
-    "overtime_total": "total overtime pay",
-    "double_time_total": "total double-time pay",
-    "tips": "tips",
-    "severance": "severance",
-    "military_pay": "military pay",
-    "section_125": "Section 125 reductions",
-    "deferred_401k": "401(k) deferrals",
-    "employer_benefits": "employer-paid benefits",
-    "reimbursements_substantiated": "documented expense reimbursements",
-    "reimbursements_unsubstantiated": "undocumented expense reimbursements",
-    "meals_lodging": "meals and lodging",
+PAYROLL_PART_LABELS: dict[str, Any] = {
+    "overtime_premium": _("overtime premium portion"),
+    "overtime_total": _("total overtime pay"),
+    "double_time_total": _("total double-time pay"),
+    "tips": _("tips"),
+    "severance": _("severance"),
+    "military_pay": _("military pay"),
+    "section_125": _("Section 125 reductions"),
+    "deferred_401k": _("401(k) deferrals"),
+    "employer_benefits": _("employer-paid benefits"),
+    "reimbursements_substantiated": _("documented expense reimbursements"),
+    "reimbursements_unsubstantiated": _("undocumented expense reimbursements"),
+    "meals_lodging": _("meals and lodging"),
 }
 
 DATE_KEYS = (
@@ -69,9 +87,9 @@ DATE_KEYS = (
     "certificate_to",
 )
 
-OUTCOME_LABELS = {
-    "additional": "Additional premium due",
-    "return": "Return premium",
+OUTCOME_LABELS: dict[str, Any] = {
+    "additional": _("Additional premium due"),
+    "return": _("Return premium"),
 }
 
 # The rate reason's source is "rate table <version> (<class description>)" (rating/standard.py);
@@ -82,7 +100,7 @@ _UNSAFE_IN_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 def plain(code: str) -> str:
     """An engine code (a step, a role, a contract type) in words."""
-    return STEP_LABELS.get(code, code.replace("_", " ").capitalize())
+    return str(STEP_LABELS.get(code, code.replace("_", " ").capitalize()))
 
 
 def _money(value: Any) -> str:
@@ -210,23 +228,28 @@ def payroll_facts(worksheet: dict[str, Any]) -> list[PayrollFact]:
         ]
         # The flags that change how the line is rated, only when they are not the usual.
         if line.get("overtime_records") is False:
-            other.append("no overtime records")
+            other.append(gettext("no overtime records"))
         if line.get("records_support_division") is False:
-            other.append("records do not divide the pay by class")
+            other.append(gettext("records do not divide the pay by class"))
         if line.get("labor_source", "employee") != "employee":
-            other.append(f"labor: {plain(str(line['labor_source'])).lower()}")
+            other.append(
+                gettext("labor: %(source)s") % {"source": plain(str(line["labor_source"])).lower()}
+            )
         if line.get("covered_elsewhere"):
-            other.append("insured elsewhere")
+            other.append(gettext("insured elsewhere"))
         if line.get("wrap_up"):
-            other.append("covered by a wrap-up policy")
+            other.append(gettext("covered by a wrap-up policy"))
         if line.get("split_period"):
             split = date.fromisoformat(str(line["split_period"]))
-            other.append(f"experience-mod period from {split:%b} {split.day}, {split.year}")
+            other.append(
+                gettext("experience-mod period from %(date)s")
+                % {"date": formats.date_format(split, gettext("M j, Y"))}
+            )
         facts.append(
             PayrollFact(
                 state=line["state"],
                 # No class: pay such as bonuses, shared out over the classes by earnings.
-                class_code=line.get("class") or "shared by earnings",
+                class_code=line.get("class") or gettext("shared by earnings"),
                 employee=line.get("employee") or "",
                 gross=_money(line["gross"]),
                 other=other,
@@ -253,9 +276,9 @@ def _people(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 # What a subcontractor's records show when they show no labor amount, in words.
-NO_LABOR_AMOUNT = {
-    "none": "no records of the labor",
-    "contract_only": "no labor figure on the contract",
+NO_LABOR_AMOUNT: dict[str, Any] = {
+    "none": _("no records of the labor"),
+    "contract_only": _("no labor figure on the contract"),
 }
 
 
@@ -265,7 +288,7 @@ def _subcontractors(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     shown = _people(rows)
     for item in shown:
         records = item.get("labor_records") or ("none" if item.get("stated_labor") is None else "")
-        item["no_labor_amount"] = NO_LABOR_AMOUNT.get(records, "")
+        item["no_labor_amount"] = str(NO_LABOR_AMOUNT.get(records, ""))
     return shown
 
 
@@ -284,7 +307,7 @@ def worksheet_context(audit: Audit, snapshot: ResultSnapshot) -> dict[str, Any]:
         "policy_number": period.policy.number,
         "period": period,
         "audit_type": audit.get_type_display(),
-        "outcome_label": OUTCOME_LABELS.get(snapshot.outcome, "No change"),
+        "outcome_label": str(OUTCOME_LABELS.get(snapshot.outcome) or gettext("No change")),
         # A return is money back: said in the label, so the amount is shown without a minus.
         "adjustment_amount": abs(snapshot.adjustment),
         "explanation": explanation,
@@ -307,11 +330,21 @@ def worksheet_context(audit: Audit, snapshot: ResultSnapshot) -> dict[str, Any]:
 
 
 def worksheet_pdf(
-    audit: Audit, snapshot: ResultSnapshot, *, dispute_by: date | None = None
+    audit: Audit,
+    snapshot: ResultSnapshot,
+    *,
+    dispute_by: date | None = None,
+    language: str | None = None,
 ) -> bytes:
     """The worksheet of the audit's stored result, as PDF bytes. ``dispute_by``: the last day
-    the result may be disputed, as billing counts it (None when it cannot be)."""
-    return render_pdf(TEMPLATE, worksheet_context(audit, snapshot) | {"dispute_by": dispute_by})
+    the result may be disputed, as billing counts it (None when it cannot be). Written in
+    ``language``, by default the insured's preferred one (English where it is neither)."""
+    language = language or audit.period.policy.insured.language
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        language = "en"
+    with translation.override(language):
+        context = worksheet_context(audit, snapshot) | {"dispute_by": dispute_by}
+        return render_pdf(TEMPLATE, context)
 
 
 def worksheet_filename(audit: Audit) -> str:

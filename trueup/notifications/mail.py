@@ -12,7 +12,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import ngettext
 from django_tasks import task
 
 from trueup.core.mail import MAIL_FAILED
@@ -32,7 +33,9 @@ def _subject(rows: Sequence[Notification], subject: str) -> str:
         return subject
     if len(rows) == 1:
         return f"TrueUp: {rows[0].text}"[:200]
-    return f"TrueUp: {len(rows)} notifications"
+    return ngettext(
+        "TrueUp: %(count)s notification", "TrueUp: %(count)s notifications", len(rows)
+    ) % {"count": len(rows)}
 
 
 def notifications_email(
@@ -52,16 +55,19 @@ def notifications_email(
             user = rows[0].user if rows else None
             if user is None or not user.email:
                 return 0
-            body = render_to_string(
-                "notifications/email.txt",
-                {
-                    "user": user,
-                    "items": [(row, notification_url(row)) for row in rows],
-                    "details": details,
-                },
-            )
+            # Written in the reader's language (the words around each notification).
+            with translation.override(user.language or "en"):
+                body = render_to_string(
+                    "notifications/email.txt",
+                    {
+                        "user": user,
+                        "items": [(row, notification_url(row)) for row in rows],
+                        "details": details,
+                    },
+                )
+                subject = _subject(rows, str(subject))
             send_mail(
-                subject=_subject(rows, subject),
+                subject=subject,
                 message=body,
                 from_email=None,
                 recipient_list=[user.email],

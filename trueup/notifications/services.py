@@ -11,7 +11,9 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from trueup.accounts.models import PORTAL_ROLES, NotifyByEmail, Role, User
 from trueup.audits.models import Audit
@@ -159,9 +161,9 @@ def daily_digests_send() -> int:
             _visible(user).filter(read_at=None, emailed_at=None).values_list("pk", flat=True)
         )
         if ids:
-            sent += notifications_email(
-                user_id=user.pk, ids=ids, subject=f"TrueUp: your daily digest ({len(ids)} unread)"
-            )
+            with translation.override(user.language or "en"):
+                subject = _("TrueUp: your daily digest (%(count)s unread)") % {"count": len(ids)}
+            sent += notifications_email(user_id=user.pk, ids=ids, subject=subject)
     return sent
 
 
@@ -182,8 +184,12 @@ def newly_overdue(manager: User, today: date) -> QuerySet[Audit]:
 
 def _overdue_text(audit: Audit) -> str:
     policy = audit.period.policy
-    due = dateformat.format(audit.due_date, "F j, Y") if audit.due_date else ""
-    return f"{policy.number} ({policy.insured.name}) is past its due date of {due}"
+    due = dateformat.format(audit.due_date, _("F j, Y")) if audit.due_date else ""
+    return _("%(policy)s (%(insured)s) is past its due date of %(due)s") % {
+        "policy": policy.number,
+        "insured": policy.insured.name,
+        "due": due,
+    }
 
 
 def overdue_notify(*, today: date | None = None) -> int:
@@ -197,11 +203,13 @@ def overdue_notify(*, today: date | None = None) -> int:
         rows = _overdue_notices(manager, today)
         made += len(rows)
         if rows and manager.email and manager.notify_by_email != NotifyByEmail.NEVER:
-            notifications_email(
-                user_id=manager.pk,
-                ids=[row.pk for row in rows],
-                subject=f"TrueUp: {len(rows)} audit(s) newly past their due date",
-            )
+            with translation.override(manager.language or "en"):
+                subject = ngettext(
+                    "TrueUp: %(count)s audit newly past its due date",
+                    "TrueUp: %(count)s audits newly past their due date",
+                    len(rows),
+                ) % {"count": len(rows)}
+            notifications_email(user_id=manager.pk, ids=[row.pk for row in rows], subject=subject)
     return made
 
 
@@ -210,14 +218,16 @@ def _overdue_notices(manager: User, today: date) -> list[Notification]:
     # The manager's row is held while the notices are written, so two runs that overlap name
     # each audit to the manager once.
     list(User.objects.select_for_update().filter(pk=manager.pk).values_list("pk", flat=True))
-    rows = [
-        Notification(
-            user=manager,
-            audit=audit,
-            kind=Kind.OVERDUE,
-            text=shortened(_overdue_text(audit)),
-            link=audit_link(audit),
-        )
-        for audit in newly_overdue(manager, today)
-    ]
+    # The notice is kept as written, in the manager's language.
+    with translation.override(manager.language or "en"):
+        rows = [
+            Notification(
+                user=manager,
+                audit=audit,
+                kind=Kind.OVERDUE,
+                text=shortened(_overdue_text(audit)),
+                link=audit_link(audit),
+            )
+            for audit in newly_overdue(manager, today)
+        ]
     return Notification.objects.bulk_create(rows)

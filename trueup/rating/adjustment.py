@@ -77,4 +77,6 @@ def adjustment_reason(estimated: Decimal, audited: Decimal, one_way: bool) -> Re
         difference,
         status="derived",
         inputs=(("estimated", str(estimated)), ("audited", str(audited))),
+        code=f"adjustment.{outcome_of(difference)}" + (".one_way" if one_way else ""),
+        figures=(("audited", audited), ("estimated", estimated), ("difference", difference)),
     )

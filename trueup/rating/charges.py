@@ -223,4 +223,5 @@ def _non_compliance(ctx: Context, states: list[_State], estimated: Rating) -> No
             f"non-compliance charge of {usd(amount)}; refer to underwriting",
             work.state,
             "$.audit.type",
+            (("amount", amount),),
         )

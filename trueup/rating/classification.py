@@ -111,6 +111,7 @@ def _move(
     code: str,
     rule_id: str = "classification",
     inputs: tuple[tuple[str, str], ...] = (),
+    figures: tuple[tuple[str, object], ...] = (),
 ) -> None:
     """Move an item of payroll to another class. The reason's amount is zero: the payroll is
     moved, not changed, so the reasons on each exposure line still add up to it."""
@@ -125,6 +126,12 @@ def _move(
             ]
         )
     rule = ctx.rules(item.state).require(rule_id)
+    moved = (
+        ("employee", item.employee or ""),
+        ("amount", item.amount),
+        ("to_class", to_class),
+        *figures,
+    )
     item.reasons.append(
         cite(
             rule,
@@ -138,9 +145,11 @@ def _move(
                 *inputs,
             ),
             path=item.path,
+            code=code,
+            figures=moved,
         )
     )
-    ctx.find(code, text, item.state, item.path)
+    ctx.find(code, text, item.state, item.path, moved)
     item.class_code = to_class
 
 
@@ -165,6 +174,7 @@ def _standard_exceptions(ctx: Context, groups: dict[tuple[str, str], list[PayIte
                     f"exception ({item.class_code}) applies only to employees who never do "
                     f"other work, so {usd(item.amount)} moves to class {target}",
                     "standard_exception_split",
+                    figures=(("other", ", ".join(sorted(other))), ("from_class", item.class_code)),
                 )
 
 
@@ -187,6 +197,7 @@ def _division_without_records(ctx: Context, groups: dict[tuple[str, str], list[P
                     f"classes {', '.join(sorted(codes))}, so {usd(item.amount)} is assigned "
                     f"to the highest-rated class {target}",
                     "division_not_supported",
+                    figures=(("classes", ", ".join(sorted(codes))),),
                 )
 
 
@@ -219,6 +230,7 @@ def _dual_wage(ctx: Context, items: list[PayItem]) -> None:
                         "dual_wage_unverified",
                         "dual_wage",
                         (("threshold", str(threshold)),),
+                        (("high", high), ("threshold", threshold)),
                     )
             else:
                 wage = _wage(item.hourly_rate)
@@ -235,6 +247,7 @@ def _dual_wage(ctx: Context, items: list[PayItem]) -> None:
                         "dual_wage_reclass",
                         "dual_wage",
                         (("threshold", str(threshold)), ("hourly_wage", str(item.hourly_rate))),
+                        (("wage", wage), ("threshold", threshold), ("above", target == high)),
                     )
             break
 
@@ -269,6 +282,7 @@ def _payroll_caps(ctx: Context, items: list[PayItem]) -> None:
                     f"{usd(limit)} per-employee cap could not be applied to them",
                     state,
                     anonymous[0].path,
+                    (("lines", len(anonymous)), ("cap", limit)),
                 )
             by_employee: dict[str, list[PayItem]] = defaultdict(list)
             for item in applicable:
@@ -293,6 +307,14 @@ def _payroll_caps(ctx: Context, items: list[PayItem]) -> None:
                             amount=new_amount - item.amount,
                             inputs=(("employee_total", str(total)), ("cap", str(limit))),
                             path=item.path,
+                            code="payroll_cap",
+                            figures=(
+                                ("employee", employee),
+                                ("total", total),
+                                ("cap", limit),
+                                ("before", item.amount),
+                                ("after", new_amount),
+                            ),
                         )
                     )
                     item.amount = new_amount
@@ -301,4 +323,5 @@ def _payroll_caps(ctx: Context, items: list[PayItem]) -> None:
                     f"{employee}: {usd(total)} of payroll capped at {usd(limit)}",
                     state,
                     group[0].path,
+                    (("employee", employee), ("total", total), ("cap", limit)),
                 )

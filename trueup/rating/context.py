@@ -63,9 +63,14 @@ class Context:
         return found.rate
 
     def find(
-        self, code: str, message: str, state: str | None = None, path: str | None = None
+        self,
+        code: str,
+        message: str,
+        state: str | None = None,
+        path: str | None = None,
+        figures: tuple[tuple[str, object], ...] = (),
     ) -> None:
-        self.findings.append(Finding(code, message, state, path))
+        self.findings.append(Finding(code, message, state, path, figures))
 
 
 def cite(
@@ -77,9 +82,12 @@ def cite(
     inputs: tuple[tuple[str, str], ...] = (),
     path: str | None = None,
     args: tuple[object, ...] = (),
+    code: str = "",
+    figures: tuple[tuple[str, object], ...] = (),
 ) -> Reason:
     """A reason that names the rule-book version it applies. With ``args``, ``text`` is a
-    ``str.format`` template rendered when the reason is read."""
+    ``str.format`` template rendered when the reason is read; ``code`` and ``figures`` say it
+    as data for readers in other languages."""
     return Reason(
         rule.rule_id,
         text,
@@ -92,6 +100,8 @@ def cite(
         path,
         args,
         rule.jurisdiction if rule.inherited_by else None,
+        code,
+        figures,
     )
 
 
@@ -102,9 +112,13 @@ def fact(
     amount: Decimal | None,
     path: str | None,
     args: tuple[object, ...] = (),
+    code: str = "",
+    figures: tuple[tuple[str, object], ...] = (),
 ) -> Reason:
     """A reason that is a fact from the worksheet rather than a rule."""
-    return Reason("worksheet", text, amount, state, None, "", "fact", (), path, args)
+    return Reason(
+        "worksheet", text, amount, state, None, "", "fact", (), path, args, None, code, figures
+    )
 
 
 __all__ = ["Context", "PayItem", "cite", "fact", "usd"]

@@ -582,6 +582,7 @@ def _reason(value: Reason) -> dict[str, Any]:
     """A reason rendered: its text, not its template and arguments."""
     fields = value._asdict()
     fields["text"] = value.text
+    fields["code"] = value.code or None
     del fields["template"], fields["args"]
     return _record({"rule": fields.pop("rule"), "text": fields.pop("text"), **fields})
 
@@ -616,12 +617,23 @@ _CONVERTERS: dict[type, Callable[[Any], Any]] = {}
 _PLAIN = frozenset({str, int, bool, type(None)})
 
 
+def _figure(value: object) -> str:
+    """A reason's figure as text: an amount in plain notation, a flag as true or false."""
+    if isinstance(value, Decimal):
+        return _decimal(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def _record(fields: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, item in fields.items():
         key = "class" if name == "class_code" else name
         if name == "inputs":
             out[key] = dict(item)
+        elif name == "figures":
+            out[key] = {figure: _figure(amount) for figure, amount in item}
         elif type(item) in _PLAIN:
             out[key] = item
         else:

@@ -39,6 +39,13 @@ def owner_items(ctx: Context) -> list[PayItem]:
                     state=owner.state,
                     amount=owner.actual_pay,
                     path=f"{path}.coverage",
+                    code="officer.excluded",
+                    figures=(
+                        ("name", owner.name),
+                        ("role", owner.role),
+                        ("pay", owner.actual_pay),
+                        *_why_excluded(owner, role_rule),
+                    ),
                 )
             )
             continue
@@ -57,6 +64,19 @@ def owner_items(ctx: Context) -> list[PayItem]:
         reason = cite(
             rule,
             f"{label}, {coverage} ({why}): {text}",
+            code="officer.covered",
+            figures=(
+                ("name", owner.name),
+                ("role", owner.role),
+                ("coverage", coverage),
+                ("basis", "endorsement" if owner.coverage is not None else "state_default"),
+                ("pay", owner.actual_pay),
+                ("rated", amount),
+                ("how", _how(text)),
+                ("weeks", weeks),
+                ("days", covered.days),
+                *((name, Decimal(value)) for name, value in inputs),
+            ),
             state=owner.state,
             amount=amount,
             inputs=(
@@ -73,6 +93,12 @@ def owner_items(ctx: Context) -> list[PayItem]:
                 f"{label}: actual pay {usd(owner.actual_pay)} rated at {usd(amount)}: {text}",
                 owner.state,
                 path,
+                (
+                    ("name", owner.name),
+                    ("role", owner.role),
+                    ("pay", owner.actual_pay),
+                    ("rated", amount),
+                ),
             )
         items.append(
             PayItem(
@@ -86,6 +112,18 @@ def owner_items(ctx: Context) -> list[PayItem]:
             )
         )
     return items
+
+
+def _why_excluded(owner: Owner, rule: RuleVersion) -> tuple[tuple[str, object], ...]:
+    """Why an owner is excluded, as figures: by endorsement, by the share owned, or by the
+    state's default for the role (as ``_coverage`` decides)."""
+    if owner.coverage is not None:
+        return (("basis", "endorsement"),)
+    threshold = rule.optional_decimal("ownership_exclusion_threshold")
+    owns = owner.ownership_percent
+    if threshold is not None and owns is not None and owns >= threshold:
+        return (("basis", "ownership"), ("owns", owns), ("threshold", threshold))
+    return (("basis", "state_default"),)
 
 
 def _coverage(owner: Owner, rule: RuleVersion) -> tuple[str, str]:
@@ -114,6 +152,19 @@ def _covered_period(owner: Owner, audit_period: Period) -> Period:
         audit_period.end,
     )
     return Period(start, end) if end > start else Period(start, start + timedelta(days=1))
+
+
+def _how(text: str) -> str:
+    """Which of ``_limited_pay``'s sentences ``text`` is, as a code for other languages."""
+    for start, how in (
+        ("actual pay", "within" if " is within " in text else "actual"),
+        ("flat annual", "flat_annual"),
+        ("raised", "raised"),
+        ("capped", "capped"),
+    ):
+        if text.startswith(start):
+            return how
+    return "flat_daily"
 
 
 def _limited_pay(

@@ -19,6 +19,13 @@ BEYOND_GROSS = (
     "reimbursements_unsubstantiated",
     "meals_lodging",
 )
+# What a remuneration rule does to an item, as a reason's code.
+EFFECT_CODES = {
+    "excluded": "excluded",
+    "stay in payroll": "included",
+    "added to payroll": "added",
+    "not payroll": "not_payroll",
+}
 LABELS = {
     "tips": "tips and gratuities",
     "severance": "severance pay",
@@ -45,6 +52,8 @@ def payroll_items(ctx: Context) -> list[PayItem]:
                     state=line.state,
                     amount=line.gross,
                     path=path,
+                    code="wrap_up",
+                    figures=(("employee", line.employee or ""), ("amount", line.gross)),
                 )
             )
             continue
@@ -56,6 +65,8 @@ def payroll_items(ctx: Context) -> list[PayItem]:
                     state=line.state,
                     amount=line.gross,
                     path=path,
+                    code=f"labor_contractor.{line.labor_source}",
+                    figures=(("employee", line.employee or ""), ("amount", line.gross)),
                 )
             )
             continue
@@ -103,6 +114,8 @@ def _remuneration(ctx: Context, line: PayrollLine, path: str) -> PayItem:
             amount=line.gross,
             path=path,
             args=(who, source, line.gross),
+            code="gross_pay" + ("" if line.labor_source == "employee" else f".{line.labor_source}"),
+            figures=(("employee", line.employee or ""), ("amount", line.gross)),
         )
     ]
     amount = line.gross
@@ -121,6 +134,8 @@ def _remuneration(ctx: Context, line: PayrollLine, path: str) -> PayItem:
                 amount=change,
                 path=f"{path}.{name}",
                 args=(LABELS[name], value, words),
+                code=f"remuneration.{EFFECT_CODES[words]}",
+                figures=(("item", name), ("amount", value)),
             )
         )
     return PayItem(
@@ -150,6 +165,7 @@ def _overtime(ctx: Context, line: PayrollLine, path: str, reasons: list[Reason])
                 state=state,
                 amount=ZERO,
                 path=path,
+                code="overtime.included",
             )
         )
         return ZERO
@@ -161,6 +177,7 @@ def _overtime(ctx: Context, line: PayrollLine, path: str, reasons: list[Reason])
                 state=state,
                 amount=ZERO,
                 path=f"{path}.overtime_records",
+                code="overtime.no_records",
             )
         )
         return ZERO
@@ -172,10 +189,14 @@ def _overtime(ctx: Context, line: PayrollLine, path: str, reasons: list[Reason])
         inputs: tuple[tuple[str, str], ...] = (("overtime_premium", str(line.overtime_premium)),)
         words = "overtime premium portion {} excluded"
         args: tuple[object, ...] = (line.overtime_premium,)
+        code = "overtime.premium_excluded"
+        figures: tuple[tuple[str, object], ...] = (("premium", line.overtime_premium),)
         if line.overtime_total:
             inputs += (("overtime_total", str(line.overtime_total)),)
             words = "overtime premium portion {} of total overtime pay {} excluded"
             args += (line.overtime_total,)
+            code = "overtime.premium_of_total_excluded"
+            figures += (("total", line.overtime_total),)
         reasons.append(
             cite(
                 rule,
@@ -185,6 +206,8 @@ def _overtime(ctx: Context, line: PayrollLine, path: str, reasons: list[Reason])
                 path=f"{path}.overtime_premium",
                 inputs=inputs,
                 args=args,
+                code=code,
+                figures=figures,
             )
         )
     # Overtime shown only as totals: the rule book says what share of each total is premium.
@@ -208,6 +231,8 @@ def _overtime(ctx: Context, line: PayrollLine, path: str, reasons: list[Reason])
                 path=f"{path}.{field}",
                 inputs=((field, str(total)), ("fraction", fraction)),
                 args=(fraction, total, excluded),
+                code=f"overtime.{field}_excluded",
+                figures=(("fraction", fraction), ("total", total), ("excluded", excluded)),
             )
         )
     return change

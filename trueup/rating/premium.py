@@ -115,6 +115,8 @@ def _finish(work: _State) -> StatePremium:
                 work.state,
                 status="unverified",
                 args=(before, premium, work.rounding.mode, str(work.rounding.premium)),
+                code="rounding",
+                figures=(("before", before), ("after", premium)),
             ),
         )
     work.add(
@@ -127,6 +129,8 @@ def _finish(work: _State) -> StatePremium:
             work.state,
             status="derived",
             args=(work.state, premium),
+            code="premium.total",
+            figures=(("amount", premium),),
         ),
         True,
     )

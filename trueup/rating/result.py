@@ -15,7 +15,11 @@ class Reason(NamedTuple):
     A NamedTuple rather than a frozen dataclass because a rating builds a hundred of these: it is
     as immutable and three times faster to build. For the same reason the statement is kept as a
     ``template`` with ``args`` and only rendered when someone reads ``text`` (Decimal arguments
-    render as dollars)."""
+    render as dollars).
+
+    ``code`` and ``figures`` say the same as ``text`` as data: what kind of reason it is and the
+    figures it names, so a reader in another language can be told it in their own words.
+    Reasons without a code are read by their ``text``."""
 
     rule: str
     template: str
@@ -29,6 +33,8 @@ class Reason(NamedTuple):
     args: tuple[object, ...] = ()
     # The jurisdiction whose rule stood in for the state's own (the NCCI default), or None.
     inherited_from: str | None = None
+    code: str = ""
+    figures: tuple[tuple[str, object], ...] = ()
 
     @property
     def text(self) -> str:
@@ -55,6 +61,8 @@ class Finding:
     message: str
     state: str | None = None
     path: str | None = None
+    # The figures the message names, by name, so it can be said in another language.
+    figures: tuple[tuple[str, object], ...] = ()
 
 
 class ExposureLine(NamedTuple):

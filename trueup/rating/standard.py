@@ -50,6 +50,14 @@ def _class_premium(
         + (f" ({found.description})" if found.description else ""),
         status=found.status or "published",
         inputs=(("exposure", str(line.amount)), ("rate", str(found.rate)), ("per", per)),
+        code="rate" if money_basis else "rate.units",
+        figures=(
+            ("class", line.class_code),
+            ("exposure", line.amount),
+            ("rate", str(found.rate)),
+            ("per", per),
+            ("manual", manual),
+        ),
     )
     return ClassPremium(
         line.state,
@@ -88,6 +96,8 @@ def _subtotal(work: _State, code: str, template: str, amount: Decimal) -> None:
             work.state,
             status="derived",
             args=(amount,),
+            code=f"premium.{code}",
+            figures=(("amount", amount),),
         ),
         True,
     )

@@ -34,6 +34,8 @@ def subcontractor_items(ctx: Context) -> list[PayItem]:
                     state=state,
                     amount=sub.contract_cost,
                     path=f"{path}.exempt",
+                    code="subcontractor.exempt",
+                    figures=(("name", sub.name), ("amount", sub.contract_cost)),
                 )
             )
             continue
@@ -45,6 +47,8 @@ def subcontractor_items(ctx: Context) -> list[PayItem]:
                     state=state,
                     amount=sub.contract_cost,
                     path=path,
+                    code="subcontractor.sole_proprietor",
+                    figures=(("name", sub.name),),
                 )
             )
             continue
@@ -52,6 +56,7 @@ def subcontractor_items(ctx: Context) -> list[PayItem]:
         work = sub.work_period(audit_period)
         uninsured_fraction = ONE
         cover_text = "no certificate of insurance"
+        cover: tuple[tuple[str, object], ...] = (("cover", "none"),)
         if sub.certificate_from is not None and sub.certificate_to is not None:
             certificate = Period(sub.certificate_from, sub.certificate_to)
             covered_days = work.overlap_days(certificate)
@@ -65,6 +70,15 @@ def subcontractor_items(ctx: Context) -> list[PayItem]:
                         state=state,
                         amount=sub.contract_cost,
                         path=f"{path}.certificate_from",
+                        code="subcontractor.covered",
+                        figures=(
+                            ("name", sub.name),
+                            ("certificate_from", certificate.start),
+                            ("certificate_to", certificate.end),
+                            ("work_from", work.start),
+                            ("work_to", work.end - timedelta(days=1)),
+                            ("amount", sub.contract_cost),
+                        ),
                     )
                 )
                 continue
@@ -73,9 +87,16 @@ def subcontractor_items(ctx: Context) -> list[PayItem]:
                 f"certificate covers {covered_days} of {work.days} days of the work; "
                 f"the other {work.days - covered_days} days are uninsured"
             )
+            cover = (
+                ("cover", "partial"),
+                ("covered_days", covered_days),
+                ("work_days", work.days),
+                ("uninsured_days", work.days - covered_days),
+            )
 
-        labor, labor_text, inputs = _labor(rule, sub, work)
+        labor, labor_text, inputs, labor_figures = _labor(rule, sub, work)
         charged = cents(labor * uninsured_fraction)
+        said = (("name", sub.name), ("charged", charged), *cover, *labor_figures)
         reason = cite(
             rule,
             f"uninsured subcontractor {sub.name} ({cover_text}): {labor_text}"
@@ -88,6 +109,8 @@ def subcontractor_items(ctx: Context) -> list[PayItem]:
             amount=charged,
             inputs=(("contract_cost", str(sub.contract_cost)), *inputs),
             path=path,
+            code="subcontractor.uninsured" + ("" if uninsured_fraction == ONE else ".partial"),
+            figures=said,
         )
         ctx.find(
             "uninsured_subcontractor",
@@ -95,6 +118,7 @@ def subcontractor_items(ctx: Context) -> list[PayItem]:
             f"class {sub.class_code}; {labor_text}",
             state,
             path,
+            (*said, ("class", sub.class_code)),
         )
         items.append(
             PayItem(
@@ -110,7 +134,8 @@ def subcontractor_items(ctx: Context) -> list[PayItem]:
     return items
 
 
-Labor = tuple[Decimal, str, tuple[tuple[str, str], ...]]
+# The labor charged, the words saying why, the inputs, and the same words as a code with figures.
+Labor = tuple[Decimal, str, tuple[tuple[str, str], ...], tuple[tuple[str, object], ...]]
 
 
 def _labor(rule: RuleVersion, sub: Subcontractor, work: Period) -> Labor:
@@ -135,6 +160,11 @@ def _deemed_wages(rule: RuleVersion, sub: Subcontractor, work: Period) -> Labor:
             amount,
             f"deemed wages of a {kind} sole proprietor: {usd(monthly)}/month × {sub.months_worked}",
             (("monthly", str(monthly)),),
+            (
+                ("labor", f"deemed_monthly.{kind}"),
+                ("monthly", monthly),
+                ("months", sub.months_worked),
+            ),
         )
     days = sub.days_worked if sub.days_worked is not None else Decimal(work.days)
     amount = cents(daily * days)
@@ -142,6 +172,7 @@ def _deemed_wages(rule: RuleVersion, sub: Subcontractor, work: Period) -> Labor:
         amount,
         f"deemed wages of a {kind} sole proprietor: {usd(daily)}/day × {days}",
         (("daily", str(daily)),),
+        (("labor", f"deemed_daily.{kind}"), ("daily", daily), ("days", days)),
     )
 
 
@@ -153,6 +184,7 @@ def _without_records(sub: Subcontractor) -> Labor:
             "is charged"
         ),
         (),
+        (("labor", "no_records"), ("contract_cost", sub.contract_cost)),
     )
 
 
@@ -170,6 +202,12 @@ def _contract_without_labor(rule: RuleVersion, sub: Subcontractor) -> Labor:
                 f"the full contract cost {usd(sub.contract_cost)} is charged"
             ),
             (("labor_records", "contract_only"),),
+            (
+                ("labor", "contract_full"),
+                ("contract", sub.contract_type),
+                ("contract_cost", sub.contract_cost),
+                ("state", sub.state),
+            ),
         )
     share = cents(sub.contract_cost * rule.decimal(key))
     return (
@@ -179,6 +217,13 @@ def _contract_without_labor(rule: RuleVersion, sub: Subcontractor) -> Labor:
             f"({rule.text(key)} of {usd(sub.contract_cost)} = {usd(share)})"
         ),
         (("labor_records", "contract_only"), ("labor_share", str(share))),
+        (
+            ("labor", "contract_share"),
+            ("contract", sub.contract_type),
+            ("share_rate", rule.text(key)),
+            ("contract_cost", sub.contract_cost),
+            ("share", share),
+        ),
     )
 
 
@@ -195,6 +240,14 @@ def _stated_labor(rule: RuleVersion, sub: Subcontractor, stated: Decimal) -> Lab
                 f"{usd(sub.contract_cost)} = {usd(floor)}): {usd(floor)} charged"
             ),
             (("stated_labor", str(stated)), ("floor", str(floor))),
+            (
+                ("labor", "stated_floor"),
+                ("stated", stated),
+                ("contract", sub.contract_type),
+                ("floor_rate", rule.text(f"stated_labor_floor_{sub.contract_type}")),
+                ("contract_cost", sub.contract_cost),
+                ("floor", floor),
+            ),
         )
     return (
         stated,
@@ -203,4 +256,10 @@ def _stated_labor(rule: RuleVersion, sub: Subcontractor, stated: Decimal) -> Lab
             f"contract of {usd(sub.contract_cost)} is charged"
         ),
         (("stated_labor", str(stated)),),
+        (
+            ("labor", "stated"),
+            ("stated", stated),
+            ("contract", sub.contract_type),
+            ("contract_cost", sub.contract_cost),
+        ),
     )

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -36,7 +37,7 @@ from trueup.billing.selectors import billing_figures
 from trueup.core.money import parse_dollars
 from trueup.flows import disputes
 from trueup.letters.models import Letter, LetterKind, LetterStatus
-from trueup.letters.services import LetterRefused, letter_render, letter_send
+from trueup.letters.services import LetterRefused, letter_language, letter_render, letter_send
 from trueup.rating.errors import TrueUpError
 from trueup.web.downloads import stored_file_response
 
@@ -313,19 +314,32 @@ def _letter_extra(audit: Audit, kind: str) -> dict[str, Any]:
 @login_required
 @require_GET
 def letter_preview(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    """The letter as it will be sent, with the button that sends it."""
+    """The letter as it will be sent, with the button that sends it. ``?language=`` shows it
+    in another language than the insured's preferred one, to check both before sending."""
     _, audit = _staff_audit(request, pk, "document", "send letters")
     if kind not in LetterKind.values:
         raise Http404("no such letter")
+    preferred = letter_language(audit.period.policy.insured.language)
+    language = letter_language(request.GET.get("language") or preferred)
     try:
-        rendered = letter_render(audit=audit, kind=kind, extra=_letter_extra(audit, kind))
+        rendered = letter_render(
+            audit=audit, kind=kind, extra=_letter_extra(audit, kind), language=language
+        )
     except LetterRefused as error:
         messages.error(request, str(error.message))
         return _back(audit, "letters")
     return render(
         request,
         "billing/letter_preview.html",
-        {"audit": audit, "rendered": rendered, "kind": kind, "label": LetterKind(kind).label},
+        {
+            "audit": audit,
+            "rendered": rendered,
+            "kind": kind,
+            "label": LetterKind(kind).label,
+            "languages": settings.LANGUAGES,
+            "language": language,
+            "preferred": dict(settings.LANGUAGES)[preferred],
+        },
     )
 
 

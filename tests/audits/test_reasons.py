@@ -1,0 +1,133 @@
+"""The engine's reasons in the reader's language: the engine records each reason an insured reads
+as a code with its figures, and the same code and figures are said in English and in Spanish. A
+result stored before codes were recorded is still read, by its stored words."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from django.utils import translation
+
+from trueup.audits.explanations import plain_reasons
+from trueup.audits.models import Audit
+from trueup.audits.reasons import finding_text, reason_text, results_explanation
+from trueup.audits.selectors import class_name
+from trueup.audits.services import audit_rate
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def result(audit: Audit, auditor) -> dict[str, Any]:
+    return audit_rate(audit=audit, by=auditor).result
+
+
+def said(audit: Audit, result: dict[str, Any], language: str) -> list[str]:
+    with translation.override(language):
+        names = lambda state, code: class_name(audit, state, code)  # noqa: E731
+        return [results_explanation(result, names), *plain_reasons(result, names)]
+
+
+def overtime_reason(result: dict[str, Any]) -> dict[str, Any]:
+    return next(
+        reason
+        for exposure in result["audited"]["exposures"]
+        for reason in exposure["reasons"]
+        if reason["code"] == "overtime.overtime_total_excluded"
+    )
+
+
+def test_the_engine_records_a_reason_s_code_and_figures_beside_its_english_text(result):
+    reason = overtime_reason(result)
+    assert (
+        reason["text"] == "1/3 of total overtime pay $31,500 at time-and-a-half excluded: $10,500"
+    )
+    assert reason["figures"] == {"fraction": "1/3", "total": "31500.00", "excluded": "10500.00"}
+
+
+def test_the_results_explanation_is_said_in_english_from_the_reasons(audit, result):
+    assert said(audit, result, "en") == [
+        "Your premium rose $4,575 from the estimate, mainly because of class 5645 (Framing and "
+        "carpentry on houses) in IN.",
+        "IN class 5645 (Framing and carpentry on houses): $436,500 of payroll against $350,000 "
+        "estimated, about $4,556 more",
+        "IN class 8810 (Office and clerical staff): $61,250 of payroll against $60,000 estimated, "
+        "about $1 more",
+        "1/3 of total overtime pay $31,500 at time-and-a-half excluded: $10,500",
+        "Section 125 salary reductions $8,200 stay in payroll",
+        "Overtime premium portion $1,500 excluded",
+        "401(k) salary deferrals $2,400 stay in payroll",
+        "Substantiated expense reimbursements $1,800 not payroll",
+    ]
+
+
+def test_the_same_reasons_are_said_in_spanish(audit, result):
+    assert said(audit, result, "es") == [
+        "Su prima aumentó $4,575 respecto a la estimación, principalmente por la clase 5645 "
+        "(Framing and carpentry on houses) en IN.",
+        "IN, clase 5645 (Framing and carpentry on houses): $436,500 de nómina frente a $350,000 "
+        "estimados, unos $4,556 más",
+        "IN, clase 8810 (Office and clerical staff): $61,250 de nómina frente a $60,000 "
+        "estimados, unos $1 más",
+        "Se excluyó 1/3 del pago total de horas extra de $31,500 a tiempo y medio: $10,500",
+        "Reducciones salariales de la Sección 125: $8,200 se mantienen en la nómina",
+        "Porción adicional de las horas extra de $1,500 excluida",
+        "Aportes salariales diferidos al plan 401(k): $2,400 se mantienen en la nómina",
+        "Reembolsos de gastos con comprobantes: $1,800 no cuentan como nómina",
+    ]
+
+
+def test_a_result_stored_before_codes_is_read_by_its_stored_words(audit, result):
+    old = copy.deepcopy(result)
+    for exposure in old["audited"]["exposures"]:
+        for reason in exposure["reasons"]:
+            del reason["code"], reason["figures"]
+    spanish = said(audit, old, "es")
+    assert spanish[3:5] == [
+        "1/3 of total overtime pay $31,500 at time-and-a-half excluded: $10,500",
+        "Section 125 salary reductions $8,200 stay in payroll",
+    ]
+    # What is not the engine's sentence (each class against its estimate) is still Spanish.
+    assert spanish[1].startswith("IN, clase 5645 (Framing and carpentry on houses): $436,500")
+
+
+def test_a_return_premium_is_explained_by_the_class_that_fell_most(audit, result):
+    fell = copy.deepcopy(result)
+    fell["adjustment"] = "-2500.00"
+    for line in fell["adjustments"]:
+        line["difference"] = "-2500.00" if line["item"] == "8810" else "0"
+    names = lambda state, code: class_name(audit, state, code)  # noqa: E731
+    with translation.override("es"):
+        assert results_explanation(fell, names) == (
+            "Su prima bajó $2,500 respecto a la estimación, principalmente por la clase 8810 "
+            "(Office and clerical staff) en IN."
+        )
+    assert results_explanation(fell, names) == (
+        "Your premium fell $2,500 from the estimate, mainly because of class 8810 (Office and "
+        "clerical staff) in IN."
+    )
+
+
+FINDING = {
+    "code": "payroll_cap",
+    "message": "Ann Lee: $150,000 of payroll capped at $100,000",
+    "state": "IN",
+    "path": "$.audited.payroll[0]",
+    "figures": {"employee": "Ann Lee", "total": "150000", "cap": "100000"},
+}
+
+
+def test_a_finding_is_said_in_either_language_from_its_figures():
+    assert finding_text(FINDING) == "Ann Lee: $150,000 of payroll capped at $100,000"
+    with translation.override("es"):
+        assert finding_text(FINDING) == "Ann Lee: nómina de $150,000 con un tope de $100,000"
+
+
+def test_a_finding_without_figures_and_a_reason_of_an_unknown_code_keep_their_words():
+    with translation.override("es"):
+        assert finding_text({**FINDING, "figures": {}}) == FINDING["message"]
+        assert reason_text({"code": "new_rule", "figures": {"a": "1"}, "text": "a new rule"}) == (
+            "a new rule"
+        )
