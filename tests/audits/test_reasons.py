@@ -5,6 +5,7 @@ result stored before codes were recorded is still read, by its stored words."""
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from trueup.audits.models import Audit
 from trueup.audits.reasons import finding_text, reason_text, results_explanation
 from trueup.audits.selectors import class_name
 from trueup.audits.services import audit_rate
+from trueup.rating import rate_worksheet, to_jsonable, worksheet_from_json
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +133,29 @@ def test_a_finding_without_figures_and_a_reason_of_an_unknown_code_keep_their_wo
         assert reason_text({"code": "new_rule", "figures": {"a": "1"}, "text": "a new rule"}) == (
             "a new rule"
         )
+
+
+def officer_reason() -> dict[str, Any]:
+    """The officer of the multistate example: $310,000 capped at Indiana's annual maximum."""
+    example = Path(__file__).resolve().parents[2] / "examples"
+    sheet = (example / "02-multistate-officers-subcontractor.json").read_text()
+    rated = to_jsonable(rate_worksheet(worksheet_from_json(sheet)))
+    return next(
+        reason
+        for exposure in rated["audited"]["exposures"]
+        for reason in exposure["reasons"]
+        if reason.get("code") == "officer.covered"
+        and reason["figures"]["pay"] != reason["figures"]["rated"]
+    )
+
+
+def test_an_officer_capped_at_the_annual_maximum_is_said_so_in_english_and_spanish():
+    reason = officer_reason()
+    assert reason["figures"]["how"] == "capped.annual"
+    with translation.override("en"):
+        english = reason_text(reason)
+    with translation.override("es"):
+        spanish = reason_text(reason)
+    assert english.endswith("capped at the maximum $239,200 (annual maximum)")
+    assert reason["text"].endswith("capped at the maximum $239,200 (annual maximum)")
+    assert spanish.endswith("limitado al máximo de $239,200 (máximo anual)")

@@ -226,6 +226,15 @@ HOW_RATED = {
     "within": gettext_lazy("actual pay %(pay)s is within %(minimum)s–%(maximum)s"),
     "flat_annual": gettext_lazy("flat annual amount %(flat_annual)s for %(weeks)s week(s)"),
     "flat_daily": gettext_lazy("%(daily)s a day for %(days)s day(s), at most %(flat_annual)s"),
+    "raised.annual": gettext_lazy("raised to the minimum %(rated)s (annual minimum)"),
+    "raised.weekly": gettext_lazy(
+        "raised to the minimum %(rated)s (%(weekly_min)s/week × %(weeks)s weeks)"
+    ),
+    "capped.annual": gettext_lazy("capped at the maximum %(rated)s (annual maximum)"),
+    "capped.weekly": gettext_lazy(
+        "capped at the maximum %(rated)s (%(weekly_max)s/week × %(weeks)s weeks)"
+    ),
+    # Results stored before the minimum and maximum said which limit applied.
     "raised": gettext_lazy("raised to the minimum %(rated)s"),
     "capped": gettext_lazy("capped at the maximum %(rated)s"),
 }

@@ -60,7 +60,7 @@ def owner_items(ctx: Context) -> list[PayItem]:
             if part_week is None or part_week.flag("counts_as_full_week", True)
             else covered.days // 7
         )
-        amount, text, inputs = _limited_pay(rule, owner, weeks, covered.days)
+        amount, text, how, inputs = _limited_pay(rule, owner, weeks, covered.days)
         reason = cite(
             rule,
             f"{label}, {coverage} ({why}): {text}",
@@ -72,7 +72,7 @@ def owner_items(ctx: Context) -> list[PayItem]:
                 ("basis", "endorsement" if owner.coverage is not None else "state_default"),
                 ("pay", owner.actual_pay),
                 ("rated", amount),
-                ("how", _how(text)),
+                ("how", how),
                 ("weeks", weeks),
                 ("days", covered.days),
                 *((name, Decimal(value)) for name, value in inputs),
@@ -154,32 +154,22 @@ def _covered_period(owner: Owner, audit_period: Period) -> Period:
     return Period(start, end) if end > start else Period(start, start + timedelta(days=1))
 
 
-def _how(text: str) -> str:
-    """Which of ``_limited_pay``'s sentences ``text`` is, as a code for other languages."""
-    for start, how in (
-        ("actual pay", "within" if " is within " in text else "actual"),
-        ("flat annual", "flat_annual"),
-        ("raised", "raised"),
-        ("capped", "capped"),
-    ):
-        if text.startswith(start):
-            return how
-    return "flat_daily"
-
-
 def _limited_pay(
     rule: RuleVersion, owner: Owner, weeks: int, days: int
-) -> tuple[Decimal, str, tuple[tuple[str, str], ...]]:
+) -> tuple[Decimal, str, str, tuple[tuple[str, str], ...]]:
+    """The pay rated, its sentence, the sentence's code (for the reader's language) and the
+    figures the rule used."""
     method = rule.text("method")
     pay = owner.actual_pay
     if method == "actual_pay":
-        return pay, f"actual pay {usd(pay)} (no limits in the rule book)", ()
+        return pay, f"actual pay {usd(pay)} (no limits in the rule book)", "actual", ()
     if method == "flat_annual":
         flat = rule.decimal("flat_annual")
         amount = min(flat, cents(flat * weeks / WEEKS_IN_YEAR))
         return (
             amount,
             f"flat annual amount {usd(flat)} for {weeks} week(s)",
+            "flat_annual",
             (("flat_annual", str(flat)),),
         )
     if method == "flat_daily":
@@ -189,6 +179,7 @@ def _limited_pay(
         return (
             amount,
             f"{usd(daily)} a day for {days} day(s), at most {usd(flat)}",
+            "flat_daily",
             (("daily", str(daily)), ("flat_annual", str(flat))),
         )
     if method == "weekly_min_max":
@@ -210,9 +201,23 @@ def _limited_pay(
         ("maximum", str(high)),
     )
     if pay < low:
-        how = "annual minimum" if low == annual_min else f"{usd(weekly_min)}/week × {weeks} weeks"
-        return low, f"raised to the minimum {usd(low)} ({how})", inputs
+        if low == annual_min:
+            return (
+                low,
+                f"raised to the minimum {usd(low)} (annual minimum)",
+                "raised.annual",
+                inputs,
+            )
+        how = f"{usd(weekly_min)}/week × {weeks} weeks"
+        return low, f"raised to the minimum {usd(low)} ({how})", "raised.weekly", inputs
     if pay > high:
-        how = "annual maximum" if high == annual_max else f"{usd(weekly_max)}/week × {weeks} weeks"
-        return high, f"capped at the maximum {usd(high)} ({how})", inputs
-    return pay, f"actual pay {usd(pay)} is within {usd(low)}–{usd(high)}", inputs
+        if high == annual_max:
+            return (
+                high,
+                f"capped at the maximum {usd(high)} (annual maximum)",
+                "capped.annual",
+                inputs,
+            )
+        how = f"{usd(weekly_max)}/week × {weeks} weeks"
+        return high, f"capped at the maximum {usd(high)} ({how})", "capped.weekly", inputs
+    return pay, f"actual pay {usd(pay)} is within {usd(low)}–{usd(high)}", "within", inputs
