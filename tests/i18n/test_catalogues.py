@@ -80,3 +80,19 @@ def test_every_app_that_marks_text_for_translation_has_a_catalogue() -> None:
     apps.discard("settings.py")
     without = sorted(app for app in apps if not (TRUEUP / app / "locale").is_dir())
     assert not without, f"text marked for translation in apps without a catalogue: {without}"
+
+
+def test_a_message_in_several_catalogues_is_said_the_same_way_in_each() -> None:
+    # Django merges the apps' catalogues and the first app's translation of a message wins
+    # everywhere: two different translations would make one app's pages say the other's words.
+    found: dict[tuple[str, str, str], dict[str, tuple[str, ...]]] = {}
+    for path, name in zip(CATALOGUES, NAMES, strict=True):
+        language = path.parents[1].name
+        for e in read(path)[1]:
+            found.setdefault((language, e.msgctxt, e.msgid), {})[name] = tuple(e.translations)
+    differ = [
+        f"{language} {msgid!r}: " + "; ".join(f"{name}: {said}" for name, said in by.items())
+        for (language, _, msgid), by in sorted(found.items())
+        if len(set(by.values())) > 1
+    ]
+    assert not differ, "translated differently:\n" + "\n".join(differ)
