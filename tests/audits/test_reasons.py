@@ -20,6 +20,8 @@ from trueup.rating import rate_worksheet, to_jsonable, worksheet_from_json
 
 pytestmark = pytest.mark.django_db
 
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
 
 @pytest.fixture
 def result(audit: Audit, auditor) -> dict[str, Any]:
@@ -137,8 +139,7 @@ def test_a_finding_without_figures_and_a_reason_of_an_unknown_code_keep_their_wo
 
 def officer_reason() -> dict[str, Any]:
     """The officer of the multistate example: $310,000 capped at Indiana's annual maximum."""
-    example = Path(__file__).resolve().parents[2] / "examples"
-    sheet = (example / "02-multistate-officers-subcontractor.json").read_text()
+    sheet = (EXAMPLES / "02-multistate-officers-subcontractor.json").read_text()
     rated = to_jsonable(rate_worksheet(worksheet_from_json(sheet)))
     return next(
         reason
@@ -159,3 +160,30 @@ def test_an_officer_capped_at_the_annual_maximum_is_said_so_in_english_and_spani
     assert english.endswith("capped at the maximum $239,200 (annual maximum)")
     assert reason["text"].endswith("capped at the maximum $239,200 (annual maximum)")
     assert spanish.endswith("limitado al máximo de $239,200 (máximo anual)")
+
+
+def coded_reasons(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every reason of a result that has a code: the exposures' and each state's steps'."""
+    found = []
+    for side in ("estimated", "audited"):
+        for exposure in result[side]["exposures"]:
+            found += exposure["reasons"]
+        for state in result[side]["states"]:
+            found += [step["reason"] for step in state["steps"]]
+    # Rounding is told without the mode's name (ROUND_HALF_UP) staff read.
+    return [reason for reason in found if reason.get("code") not in ("", None, "rounding")]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.json")))
+def test_each_coded_reason_of_every_example_says_in_english_what_the_engine_wrote(name):
+    # The same code and figures give the engine's own English words: nothing said to an insured
+    # in English differs from what staff read, and Spanish is said from the same figures.
+    sheet = worksheet_from_json((EXAMPLES / name).read_text())
+    reasons = coded_reasons(to_jsonable(rate_worksheet(sheet)))
+    with translation.override("en"):
+        different = [(r["text"], reason_text(r)) for r in reasons if reason_text(r) != r["text"]]
+    with translation.override("es"):
+        untranslated = [r["text"] for r in reasons if reason_text(r) == r["text"]]
+    assert reasons
+    assert different == []
+    assert untranslated == []

@@ -255,6 +255,9 @@ def test_the_worksheet_is_written_in_spanish_and_fits_the_page(audit, auditor, s
         "no fija límites)",
         "Clase 8810: $2,143,567.89 × 0.160 por cada $100 de nómina = $3,429.71",
         "Prima según el manual de $27,575.30: la suma de nómina × tarifa ÷ 100 de cada clase",
+        "Modificación por experiencia: $27,575.30 × 0.92 = $25,369.28",
+        "Cargo fijo por gastos de $160 (el más alto de los estados de la póliza, cobrado una sola "
+        "vez)",
         "1 de agosto de 2025 – 30 de septiembre de 2025 no hay en el archivo",
         "Página 1 de 6",
     ):

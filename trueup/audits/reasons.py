@@ -49,6 +49,13 @@ MONEY = frozenset(
         "floor",
         "threshold",
         "wage",
+        "subject",
+        "modified",
+        "discount",
+        "standard",
+        "graded_annual",
+        "payroll",
+        "whole",
     }
 )
 
@@ -145,6 +152,37 @@ SENTENCES |= {
     "premium.modified": gettext_lazy("modified premium %(amount)s"),
     "premium.standard": gettext_lazy("standard premium %(amount)s"),
     "premium.total": gettext_lazy("%(state)s premium %(amount)s"),
+    "experience_mod": gettext_lazy(
+        "experience modification: %(subject)s × %(factor)s = %(modified)s"
+    ),
+    "premium_discount.single": gettext_lazy(
+        "premium discount on standard premium %(standard)s%(annual)s: average %(percent)s%% = "
+        "%(amount)s"
+    ),
+    "premium_discount.multistate": gettext_lazy(
+        "premium discount: this state's table on the policy's total standard premium "
+        "%(total)s%(annual)s gives %(discount)s, an average of %(percent)s%%%(rounded)s, applied "
+        "to %(standard)s = %(amount)s"
+    ),
+    "expense_constant": gettext_lazy("expense constant %(amount)s"),
+    "expense_constant.highest": gettext_lazy(
+        "expense constant %(amount)s (the highest of the policy's states, charged once)"
+    ),
+    "expense_constant.interim": gettext_lazy(
+        "expense constant %(whole)s for the term, earned for the %(days)s of its %(term_days)s "
+        "days this interim audit covers: %(amount)s"
+    ),
+    "expense_constant.interim.highest": gettext_lazy(
+        "expense constant %(whole)s for the term (the highest of the policy's states, charged "
+        "once), earned for the %(days)s of its %(term_days)s days this interim audit covers: "
+        "%(amount)s"
+    ),
+    "charge.terrorism": gettext_lazy(
+        "terrorism (statistical code 9740): %(payroll)s × %(rate)s per $100 = %(amount)s"
+    ),
+    "charge.catastrophe": gettext_lazy(
+        "catastrophe (statistical code 9741): %(payroll)s × %(rate)s per $100 = %(amount)s"
+    ),
     "rounding": gettext_lazy("premium %(before)s rounded to %(after)s"),
     "adjustment.additional": gettext_lazy(
         "audited premium %(audited)s − estimated premium %(estimated)s = %(difference)s: "
@@ -330,6 +368,19 @@ def _figures(found: Mapping[str, Any], state: str | None) -> dict[str, str]:
         shown["cover"] = str(COVER[found["cover"]]) % shown
     if "labor" in found:
         shown["labor"] = str(LABOR_CHARGED[found["labor"]]) % shown
+    if "percent" in found:  # the premium discount: an interim audit's grading, the rounding
+        shown["annual"] = (
+            _(
+                " (graded as %(graded_annual)s for a full year: this interim audit covers "
+                "%(days)s of the term's %(term_days)s days)"
+            )
+            % shown
+            if "graded_annual" in found
+            else ""
+        )
+        shown["rounded"] = (
+            _(" (rounded to the nearest %(rounded_to)s%%)") % shown if "rounded_to" in found else ""
+        )
     if "coverage" in found:
         shown["why"] = str(WHY_COVERED[f"{found['basis']}.{found['coverage']}"])
         shown["coverage"] = str(COVERAGE[found["coverage"]])

@@ -68,6 +68,15 @@ def _premium_discount(ctx: Context, states: list[_State]) -> None:
             else f"premium discount on standard premium {usd(work.standard)}{annual}: average "
             f"{shown}% = {usd(amount)}"
         )
+        figures: tuple[tuple[str, object], ...] = (
+            ("total", total),
+            ("discount", work.rounding.line_amount(discount_on_total)),
+            ("percent", shown),
+            ("standard", work.standard),
+            ("amount", amount),
+            *_graded_figures(ctx, work.state, graded, total),
+            *_rounded_figures(ctx, work.state, rounded),
+        )
         work.add(
             "premium_discount",
             -amount,
@@ -77,9 +86,31 @@ def _premium_discount(ctx: Context, states: list[_State]) -> None:
                 state=work.state,
                 amount=-amount,
                 inputs=(("total_standard_premium", str(total)), ("average_rate", str(average))),
+                code="premium_discount." + ("multistate" if multistate else "single"),
+                figures=figures,
             ),
         )
         work.variable -= amount
+
+
+def _graded_figures(
+    ctx: Context, state: str, graded: Decimal, total: Decimal
+) -> tuple[tuple[str, object], ...]:
+    """An interim audit's full-year grading, as figures (none when the table is read at the
+    premium itself)."""
+    share = interim_share(ctx, state, "premium_discount")
+    if share is None or graded == total:
+        return ()
+    _, days, year = share
+    return (("graded_annual", cents(graded)), ("days", days), ("term_days", year))
+
+
+def _rounded_figures(ctx: Context, state: str, rounded: str) -> tuple[tuple[str, object], ...]:
+    """The percentage points the multistate average was rounded to, if it was."""
+    rule = ctx.rules(state).get("premium_discount.multistate")
+    if not rounded or rule is None:
+        return ()
+    return (("rounded_to", rule.text("round_average_percent_to")),)
 
 
 def interim_share(ctx: Context, state: str, charge: str) -> tuple[RuleVersion, int, int] | None:
@@ -130,8 +161,15 @@ def _expense_constant(ctx: Context, states: list[_State]) -> None:
         return
     amount, _, _, work, rule = max(candidates, key=lambda c: (c[0], c[1], c[2]))
     others = "" if len(candidates) == 1 else " (the highest of the policy's states, charged once)"
+    highest = ".highest" if others else ""
     reason = cite(
-        rule, "expense constant {}{}", state=work.state, amount=amount, args=(amount, others)
+        rule,
+        "expense constant {}{}",
+        state=work.state,
+        amount=amount,
+        args=(amount, others),
+        code="expense_constant" + highest,
+        figures=(("amount", amount),),
     )
     share = interim_share(ctx, work.state, "expense_constant")
     if share is not None:
@@ -149,6 +187,8 @@ def _expense_constant(ctx: Context, states: list[_State]) -> None:
                 ("term_days", str(year)),
             ),
             args=(whole, others, days, year, amount),
+            code="expense_constant.interim" + highest,
+            figures=(("whole", whole), ("days", days), ("term_days", year), ("amount", amount)),
         )
     work.add("expense_constant", amount, reason)
     work.flat += amount
@@ -172,6 +212,8 @@ def _per_payroll_charge(ctx: Context, work: _State, code: str, label: str) -> No
             amount=amount,
             inputs=(("payroll", str(work.payroll)), ("rate_per_100", str(rate_))),
             args=(label, work.payroll, str(rate_), amount),
+            code=f"charge.{code}",
+            figures=(("payroll", work.payroll), ("rate", rate_), ("amount", amount)),
         ),
     )
     work.flat += amount

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from trueup.rating.context import Context, cite, usd
 from trueup.rating.exposures import mod_periods
@@ -15,7 +16,7 @@ from trueup.rating.money import HUNDRED, ONE, ZERO
 from trueup.rating.periods import short_rate_percent
 from trueup.rating.result import ClassPremium, ExposureLine, Reason
 from trueup.rating.working import _State
-from trueup.rating.worksheet import PremiumAdjustment
+from trueup.rating.worksheet import ExperienceMod, PremiumAdjustment
 
 ADJUSTMENT_LABELS = {
     "increased_limits": "increased employer's liability limits",
@@ -190,10 +191,26 @@ def _experience_mod(
                 work.state,
                 status="fact",
                 path="$.policy.experience_mods" if experience_mods else None,
+                **_mod_figures(subject_by_period, periods[0][1], modified_total),
             ),
         )
     _subtotal(work, "modified", "modified premium {}", modified_total)
     return modified_total
+
+
+def _mod_figures(
+    subject_by_period: dict[date | None, Decimal], mod: ExperienceMod | None, modified: Decimal
+) -> dict[str, Any]:
+    """The code and figures of a single mod's step, for readers in other languages; a split
+    period's steps keep their English words."""
+    if list(subject_by_period) != [None]:
+        return {}
+    subject = subject_by_period[None]
+    factor = mod.factor if mod is not None else ONE
+    return {
+        "code": "experience_mod",
+        "figures": (("subject", subject), ("factor", factor), ("modified", modified)),
+    }
 
 
 def _schedule_rating(ctx: Context, work: _State, modified: Decimal) -> Decimal:
