@@ -56,6 +56,9 @@ MONEY = frozenset(
         "graded_annual",
         "payroll",
         "whole",
+        "annualized",
+        "earned",
+        "costs",
     }
 )
 
@@ -176,6 +179,26 @@ SENTENCES |= {
         "expense constant %(whole)s for the term (the highest of the policy's states, charged "
         "once), earned for the %(days)s of its %(term_days)s days this interim audit covers: "
         "%(amount)s"
+    ),
+    "short_rate": gettext_lazy(
+        "short-rate cancellation after %(days)s days: %(percent)s%% of the annualized premium "
+        "%(annualized)s = %(earned)s"
+    ),
+    "non_compliance.total": gettext_lazy(
+        "non-compliance: premium is %(multiplier)s × the estimated annual premium %(estimated)s, "
+        "a charge of %(amount)s"
+    ),
+    "non_compliance.total.costs": gettext_lazy(
+        "non-compliance: premium is %(multiplier)s × the estimated annual premium %(estimated)s, "
+        "a charge of %(amount)s, plus audit costs %(costs)s"
+    ),
+    "non_compliance.charge": gettext_lazy(
+        "non-compliance charge %(multiplier)s × the estimated annual premium %(estimated)s = "
+        "%(amount)s"
+    ),
+    "non_compliance.charge.costs": gettext_lazy(
+        "non-compliance charge %(multiplier)s × the estimated annual premium %(estimated)s = "
+        "%(amount)s, plus audit costs %(costs)s"
     ),
     "charge.terrorism": gettext_lazy(
         "terrorism (statistical code 9740): %(payroll)s × %(rate)s per $100 = %(amount)s"
@@ -368,7 +391,7 @@ def _figures(found: Mapping[str, Any], state: str | None) -> dict[str, str]:
         shown["cover"] = str(COVER[found["cover"]]) % shown
     if "labor" in found:
         shown["labor"] = str(LABOR_CHARGED[found["labor"]]) % shown
-    if "percent" in found:  # the premium discount: an interim audit's grading, the rounding
+    if "standard" in found:  # the premium discount: an interim audit's grading, the rounding
         shown["annual"] = (
             _(
                 " (graded as %(graded_annual)s for a full year: this interim audit covers "

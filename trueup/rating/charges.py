@@ -242,10 +242,18 @@ def _non_compliance(ctx: Context, states: list[_State], estimated: Rating) -> No
                 f"non-compliance charge {multiplier} × the estimated annual premium "
                 f"{usd(eap)} = {usd(amount)}"
             )
+        code = "non_compliance." + ("total" if rule.text("method") == "total" else "charge")
+        figures: tuple[tuple[str, object], ...] = (
+            ("multiplier", multiplier),
+            ("estimated", eap),
+            ("amount", amount),
+        )
         if rule.flag("add_audit_costs") and audit.audit_costs and not costs_charged:
             amount += audit.audit_costs
             costs_charged = True
             text += f", plus audit costs {usd(audit.audit_costs)}"
+            code += ".costs"
+            figures += (("costs", audit.audit_costs),)
         work.add(
             "non_compliance",
             amount,
@@ -255,6 +263,8 @@ def _non_compliance(ctx: Context, states: list[_State], estimated: Rating) -> No
                 state=work.state,
                 amount=amount,
                 inputs=(("estimated_annual_premium", str(eap)), ("multiplier", str(multiplier))),
+                code=code,
+                figures=figures,
                 path="$.audit",
             ),
         )

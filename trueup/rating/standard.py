@@ -286,6 +286,13 @@ def _short_rate(ctx: Context, work: _State, standard: Decimal) -> Decimal:
                 ("short_rate_percent", str(percent)),
             ),
             path="$.policy.cancellation",
+            code="short_rate",
+            figures=(
+                ("days", days),
+                ("percent", percent),
+                ("annualized", rnd.line_amount(standard * term_days / days)),
+                ("earned", earned),
+            ),
         ),
     )
     return earned
