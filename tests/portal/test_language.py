@@ -285,3 +285,18 @@ def test_a_spanish_upload_says_what_its_scan_found_in_spanish(
         "los datos ocultos en lugar del original."
     ) in text(page)
     assert "Registro de nómina Recibido" in text(page)
+
+
+def test_a_spanish_reader_is_told_why_each_record_is_asked_for_in_spanish(
+    requested: Audit, policyholder: User
+) -> None:
+    client = Client()
+    client.force_login(policyholder)
+    english = text(client.get(f"/portal/audits/{requested.pk}/"))
+    User.objects.filter(pk=policyholder.pk).update(language="es")
+    spanish = text(client.get(f"/portal/audits/{requested.pk}/"))
+    assert "Payroll by employee: gross, overtime separately, duties/class, tips" in english
+    assert (
+        "Nómina por empleado: pago bruto, horas extra por separado, funciones o clase, propinas"
+    ) in spanish
+    assert "Payroll by employee" not in spanish

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from django import template
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from trueup.audits.models import RecordsItem
+from trueup.audits.scheduling import record_reason
 from trueup.billing.models import DisputeStatus, InstructionKind
 from trueup.letters.models import LetterKind
 from trueup.portal import labels
@@ -60,3 +63,11 @@ def instruction_kind(value: str) -> str:
 @register.filter
 def letter_kind(value: str) -> str:
     return str(LETTER_KIND.get(value, value))
+
+
+@register.filter
+def record_why(item: RecordsItem) -> str:
+    """Why a record is asked for, in the reader's language where the checklist says it (the
+    reason kept on the item otherwise)."""
+    language = (get_language() or "en").split("-")[0]
+    return record_reason(item.kind, language, item.why) if language != "en" else item.why
