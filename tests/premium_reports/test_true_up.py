@@ -1,8 +1,11 @@
-"""The final audit of a reporting policy against its four quarterly reports, deposit included."""
+"""The final audit of a reporting policy against its four quarterly reports, deposit included,
+said to the insured in English or Spanish."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+
+from django.utils import translation
 
 from tests.premium_reports.conftest import ON_TRACK
 from trueup.accounts.models import User
@@ -36,6 +39,12 @@ def test_the_final_audit_is_trued_up_against_four_quarterly_reports_and_the_depo
         "The audit found $497,750.00, for a premium of $24,230.00. "
         "With your $4,914.00 deposit, $339.00 comes back to you."
     )
+    with translation.override("es"):
+        assert found.words() == (
+            "Sus informes de nómina mostraron $410,000.00 de nómina y se facturaron $19,655.00. "
+            "La auditoría encontró $497,750.00, con una prima de $24,230.00. "
+            "Con su depósito de $4,914.00, se le devuelven $339.00."
+        )
 
 
 def test_a_period_not_on_reporting_has_no_true_up(approved: Audit) -> None:

@@ -8,6 +8,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from trueup.audits.models import Audit, ResultSnapshot
 from trueup.billing.models import Dispute, DisputeStatus, PaymentPlan, PlanStatus
 from trueup.billing.selectors import active_plan, held_back, rules
@@ -105,7 +107,9 @@ def _dispute_outcome_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str
 def _schedule(plan: PaymentPlan) -> list[dict[str, Any]]:
     return [
         {
-            "label": "Down payment" if int(row["number"]) == 0 else f"Instalment {row['number']}",
+            "label": _("Down payment")
+            if int(row["number"]) == 0
+            else _("Instalment %(number)s") % {"number": row["number"]},
             "number": int(row["number"]),
             "due": date.fromisoformat(str(row["due"])),
             "amount": as_decimal(row["amount"]),
@@ -140,14 +144,20 @@ def _standing(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]:
 def _true_up_words(squared: TrueUp | None) -> dict[str, Any]:
     if squared is None:
         return {"true_up": None}
-    after = "your reports and deposit" if squared.deposit else "your reports"
-    label = (
-        f"Due after {after}"
-        if squared.balance > 0
-        else f"Coming back to you after {after}"
-        if squared.balance < 0
-        else "Nothing to pay or to be returned"
-    )
+    if squared.balance > 0:
+        label = (
+            _("Due after your reports and deposit")
+            if squared.deposit
+            else _("Due after your reports")
+        )
+    elif squared.balance < 0:
+        label = (
+            _("Coming back to you after your reports and deposit")
+            if squared.deposit
+            else _("Coming back to you after your reports")
+        )
+    else:
+        label = _("Nothing to pay or to be returned")
     return {
         "true_up": squared,
         "true_up_words": squared.words(),

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from trueup.audits.models import Audit, AuditType, ResultSnapshot
 from trueup.audits.workflow import Status
 from trueup.premium_reports.models import PremiumReport, ReportingPlan, ReportStatus
@@ -27,37 +29,45 @@ class TrueUp:
     interim_audits: int = 0  # completed interim audits counted in what was charged
 
     def words(self) -> str:
-        """The comparison as the insured's letter says it."""
+        """The comparison as the insured's letter says it, in the active language."""
+        figures = {
+            "reported_exposure": f"${self.reported_exposure:,}",
+            "reported_premium": f"${self.reported_premium:,}",
+            "audited_exposure": f"${self.audited_exposure:,}",
+            "audited_premium": f"${self.audited_premium:,}",
+            "deposit": f"${self.deposit:,}",
+            "balance": f"${abs(self.balance):,}",
+        }
         charged = (
-            "Your payroll reports and interim audits"
+            _(
+                "Your payroll reports and interim audits showed %(reported_exposure)s of payroll "
+                "and were billed %(reported_premium)s."
+            )
             if self.interim_audits
-            else "Your payroll reports"
+            else _(
+                "Your payroll reports showed %(reported_exposure)s of payroll and were billed "
+                "%(reported_premium)s."
+            )
         )
-        said = (
-            f"{charged} showed ${self.reported_exposure:,} of payroll and were billed "
-            f"${self.reported_premium:,}. The audit found ${self.audited_exposure:,}, for a "
-            f"premium of ${self.audited_premium:,}. "
-        )
+        found = _("The audit found %(audited_exposure)s, for a premium of %(audited_premium)s.")
         if not self.deposit:
-            return said + self._interim_words()
-        if self.balance > 0:
-            return said + (
-                f"After your ${self.deposit:,} deposit is applied, ${self.balance:,} is due."
-            )
-        if self.balance < 0:
-            return (
-                said + f"With your ${self.deposit:,} deposit, ${-self.balance:,} comes back to you."
-            )
-        return said + f"Your ${self.deposit:,} deposit covers the difference exactly."
+            owed = self._interim_words()
+        elif self.balance > 0:
+            owed = _("After your %(deposit)s deposit is applied, %(balance)s is due.")
+        elif self.balance < 0:
+            owed = _("With your %(deposit)s deposit, %(balance)s comes back to you.")
+        else:
+            owed = _("Your %(deposit)s deposit covers the difference exactly.")
+        return " ".join(sentence % figures for sentence in (charged, found, owed))
 
     def _interim_words(self) -> str:
         if self.balance > 0:
-            owed = f"${self.balance:,} is due."
+            owed = _("%(balance)s is due.")
         elif self.balance < 0:
-            owed = f"${-self.balance:,} comes back to you."
+            owed = _("%(balance)s comes back to you.")
         else:
-            owed = "Nothing more is due."
-        return owed + " Any deposit stays in place until the final audit of the term."
+            owed = _("Nothing more is due.")
+        return owed + " " + _("Any deposit stays in place until the final audit of the term.")
 
 
 def _audited_exposure(result: ResultSnapshot) -> Decimal:
