@@ -138,6 +138,8 @@ def what_each_letter_says(kind: str) -> list[str]:
         ],
         "future_changes": [
             "para el período que comienza el 1 de enero de 2026.",
+            "La nómina estimada de la clase 5645 (Framing and carpentry on houses) en IN cambia "
+            "de $350,000 a $436,500, para que coincida con lo que encontró la auditoría.",
             "Su prima estimada sube $310,081 al año.",
         ],
     }[kind]

@@ -7,7 +7,11 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from trueup.audits.models import Audit
+from trueup.audits.reasons import class_words
 from trueup.audits.selectors import class_name
 from trueup.core.money import as_decimal, usd
 from trueup.letters.models import LetterKind
@@ -37,47 +41,90 @@ def _recommendation(audit: Audit, extra: Mapping[str, Any]) -> RenewalRecommenda
 
 def _amount(line: Mapping[str, Any], field: str) -> str:
     value = as_decimal(line.get(field)) or Decimal(0)
-    return usd(value) if line.get("basis", "payroll") == "payroll" else f"{value:,}"
+    return usd(value) if _on_payroll(line) else f"{value:,}"
+
+
+def _on_payroll(line: Mapping[str, Any]) -> bool:
+    return bool(line.get("basis", "payroll") == "payroll")
 
 
 def _class_words(audit: Audit, line: Mapping[str, Any]) -> str:
-    name = class_name(audit, line["state"], line["class_code"])
-    return f"class {line['class_code']}" + (f" ({name})" if name else "") + f" in {line['state']}"
+    return class_words(
+        line["state"], line["class_code"], class_name(audit, line["state"], line["class_code"])
+    )
+
+
+# How many audits a trend is over, in the reader's words (the recommendation's own counts).
+COUNTS = {
+    2: gettext_lazy("two"),
+    3: gettext_lazy("three"),
+    4: gettext_lazy("four"),
+    5: gettext_lazy("five"),
+    6: gettext_lazy("six"),
+}
 
 
 def _trend(line: Mapping[str, Any]) -> str:
     percent = as_decimal(line.get("growth_percent"))
     audited = line.get("audited") or []
     if percent is None or len(audited) < 2:
-        return "to match what the audit found"
-    direction = "grew" if percent > 0 else "fell" if percent < 0 else "held steady"
-    size = f" {abs(percent)} %" if percent else ""
-    count = rec.NUMBERS.get(len(audited), str(len(audited)))
-    return f"because it {direction}{size} over your last {count} audits"
+        return _("to match what the audit found")
+    said = {"percent": abs(percent), "count": COUNTS.get(len(audited), len(audited))}
+    if percent > 0:
+        return _("because it grew %(percent)s %% over your last %(count)s audits") % said
+    if percent < 0:
+        return _("because it fell %(percent)s %% over your last %(count)s audits") % said
+    return _("because it held steady over your last %(count)s audits") % said
 
 
 def _sentence(audit: Audit, line: Mapping[str, Any]) -> str:
     action = line["action"]
-    noun = "payroll" if line.get("basis", "payroll") == "payroll" else "exposure"
+    said = {
+        "class": _class_words(audit, line),
+        "amount": _amount(line, "recommended"),
+        "current": _amount(line, "current"),
+        "recommended": _amount(line, "recommended"),
+        "name": line.get("name", ""),
+    }
+    payroll = _on_payroll(line)
     if action == rec.CLASS_ADD:
-        return (
-            f"We add {_class_words(audit, line)}, with an estimated {noun} of "
-            f"{_amount(line, 'recommended')}: the audit found work of this kind that the policy "
-            "did not list."
+        text = (
+            _(
+                "We add %(class)s, with an estimated payroll of %(amount)s: the audit found work "
+                "of this kind that the policy did not list."
+            )
+            if payroll
+            else _(
+                "We add %(class)s, with an estimated exposure of %(amount)s: the audit found work "
+                "of this kind that the policy did not list."
+            )
         )
-    if action == rec.CLASS_REMOVE:
-        return f"We remove {_class_words(audit, line)}: the audit found no {noun} in it."
-    if action == rec.EXPOSURE_CHANGE:
-        return (
-            f"The estimated {noun} for {_class_words(audit, line)} changes from "
-            f"{_amount(line, 'current')} to {_amount(line, 'recommended')}, {_trend(line)}."
+    elif action == rec.CLASS_REMOVE:
+        text = (
+            _("We remove %(class)s: the audit found no payroll in it.")
+            if payroll
+            else _("We remove %(class)s: the audit found no exposure in it.")
         )
-    verb = {
-        rec.OFFICER_EXCLUDE: "stays excluded from the coverage, as at the audit",
-        rec.OFFICER_INCLUDE: "is included in the coverage, as at the audit",
-        rec.OFFICER_ELECT: "keeps the coverage elected, as at the audit",
-    }[action]
-    return f"{line['name']} {verb}."
+    elif action == rec.EXPOSURE_CHANGE:
+        said["trend"] = _trend(line)
+        text = (
+            _(
+                "The estimated payroll for %(class)s changes from %(current)s to "
+                "%(recommended)s, %(trend)s."
+            )
+            if payroll
+            else _(
+                "The estimated exposure for %(class)s changes from %(current)s to "
+                "%(recommended)s, %(trend)s."
+            )
+        )
+    else:
+        text = {
+            rec.OFFICER_EXCLUDE: _("%(name)s stays excluded from the coverage, as at the audit."),
+            rec.OFFICER_INCLUDE: _("%(name)s is included in the coverage, as at the audit."),
+            rec.OFFICER_ELECT: _("%(name)s keeps the coverage elected, as at the audit."),
+        }[action]
+    return text % said
 
 
 def _future_changes_context(audit: Audit, extra: Mapping[str, Any]) -> dict[str, Any]:
