@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from django.utils import translation
 
+from tests.rating.factories import rate, rate_table, worksheet
+from tests.rating.test_premium import payroll
 from trueup.audits.explanations import plain_reasons
 from trueup.audits.models import Audit
 from trueup.audits.reasons import finding_text, reason_text, results_explanation
@@ -187,3 +189,40 @@ def test_each_coded_reason_of_every_example_says_in_english_what_the_engine_wrot
     assert reasons
     assert different == []
     assert untranslated == []
+
+
+@pytest.mark.parametrize(
+    ("table", "english", "spanish"),
+    [
+        (
+            "IN WC 5645 5.43",
+            "the premium $704.70 is below the minimum premium $1,500 (class 5645 rate 5.43 × 315 "
+            "+ expense constant, capped at $1,500): $795.30 added",
+            "la prima de $704.70 es menor que la prima mínima de $1,500 (tarifa de la clase 5645 "
+            "de 5.43 × 315 + cargo fijo por gastos, con un máximo de $1,500): se agregan $795.30",
+        ),
+        (
+            "IN WC 5645 5.43 min=750",
+            "the premium $704.70 is below the minimum premium $750 (class 5645 minimum premium "
+            "$750): $45.30 added",
+            "la prima de $704.70 es menor que la prima mínima de $750 (prima mínima de la clase "
+            "5645 de $750): se agregan $45.30",
+        ),
+    ],
+)
+def test_a_minimum_premium_is_said_in_english_and_spanish_from_its_figures(table, english, spanish):
+    rates = rate_table(table, "IN WC 8810 0.17")
+    sheet = worksheet(payroll=[payroll("10000"), payroll("1000", "8810")])
+    rated = to_jsonable(rate(sheet, rates))
+    [step] = [
+        step
+        for state in rated["audited"]["states"]
+        for step in state["steps"]
+        if step["code"] == "minimum_premium"
+    ]
+    reason = step["reason"]
+    assert reason["text"] == english
+    with translation.override("en"):
+        assert reason_text(reason) == english
+    with translation.override("es"):
+        assert reason_text(reason) == spanish

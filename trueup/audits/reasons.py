@@ -59,6 +59,9 @@ MONEY = frozenset(
         "annualized",
         "earned",
         "costs",
+        "class_minimum",
+        "term_minimum",
+        "prorated",
     }
 )
 
@@ -180,6 +183,10 @@ SENTENCES |= {
         "once), earned for the %(days)s of its %(term_days)s days this interim audit covers: "
         "%(amount)s"
     ),
+    "minimum_premium": gettext_lazy(
+        "the premium %(premium)s is below the minimum premium %(minimum)s (%(of)s%(prorate)s): "
+        "%(amount)s added"
+    ),
     "short_rate": gettext_lazy(
         "short-rate cancellation after %(days)s days: %(percent)s%% of the annualized premium "
         "%(annualized)s = %(earned)s"
@@ -271,6 +278,33 @@ WHY_EXCLUDED = {
     "endorsement": gettext_lazy("excluded by endorsement"),
     "ownership": gettext_lazy("owns %(owns)s%%, at or above %(threshold_percent)s%%, not elected"),
     "state_default": gettext_lazy("state default for the role is excluded"),
+}
+
+
+# What a minimum premium is (the policy's own, a class's from the rate table or by the state's
+# formula), and how it was prorated for the days it covers.
+MINIMUM_OF = {
+    "policy": gettext_lazy("policy minimum premium %(class_minimum)s"),
+    "rate_table": gettext_lazy("class %(class)s minimum premium %(class_minimum)s"),
+    "formula": gettext_lazy("class %(class)s rate %(rate)s × %(multiplier)s"),
+    "formula.expense": gettext_lazy(
+        "class %(class)s rate %(rate)s × %(multiplier)s + expense constant"
+    ),
+    "formula.capped": gettext_lazy(
+        "class %(class)s rate %(rate)s × %(multiplier)s, capped at %(maximum)s"
+    ),
+    "formula.expense.capped": gettext_lazy(
+        "class %(class)s rate %(rate)s × %(multiplier)s + expense constant, capped at %(maximum)s"
+    ),
+}
+PRORATED = {
+    "interim": gettext_lazy(
+        ", %(term_minimum)s for the term, earned for the %(days)s of its %(term_days)s days this "
+        "interim audit covers = %(prorated)s"
+    ),
+    "cancelled": gettext_lazy(
+        ", %(term_minimum)s prorated for %(days)s of %(term_days)s days = %(prorated)s"
+    ),
 }
 
 
@@ -391,6 +425,10 @@ def _figures(found: Mapping[str, Any], state: str | None) -> dict[str, str]:
         shown["cover"] = str(COVER[found["cover"]]) % shown
     if "labor" in found:
         shown["labor"] = str(LABOR_CHARGED[found["labor"]]) % shown
+    if "minimum_of" in found:
+        shown["of"] = str(MINIMUM_OF[found["minimum_of"]]) % shown
+        prorate = found.get("prorate")
+        shown["prorate"] = str(PRORATED[prorate]) % shown if prorate else ""
     if "standard" in found:  # the premium discount: an interim audit's grading, the rounding
         shown["annual"] = (
             _(

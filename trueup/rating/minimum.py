@@ -22,7 +22,7 @@ def _minimum_premium(
     if best is None:
         return
     minimum, work, class_code = best
-    minimum, prorate = _prorated_minimum(ctx, work, minimum)
+    minimum, prorate, prorate_code, prorate_figures = _prorated_minimum(ctx, work, minimum)
     premium = sum((w.variable + w.flat - w.surcharges for w in states), ZERO)
     if premium >= minimum:
         return
@@ -45,6 +45,8 @@ def _minimum_premium(
             work.state,
             status="fact",
             path="$.policy.gl_minimum_premium",
+            code="policy",
+            figures=(("class_minimum", minimum),),
         )
         if not class_code
         else _class_minimum_reason(ctx, work.state, class_code)
@@ -63,6 +65,16 @@ def _minimum_premium(
             reason.status,
             reason.inputs,
             reason.path,
+            code="minimum_premium",
+            figures=(
+                ("premium", premium),
+                ("minimum", minimum),
+                ("amount", amount),
+                ("minimum_of", reason.code),
+                *reason.figures,
+                *((("prorate", prorate_code),) if prorate_code else ()),
+                *prorate_figures,
+            ),
         ),
     )
     work.flat += amount
@@ -92,7 +104,12 @@ def _highest_minimum(
     return best
 
 
-def _prorated_minimum(ctx: Context, work: _State, minimum: Decimal) -> tuple[Decimal, str]:
+Figures = tuple[tuple[str, object], ...]
+
+
+def _prorated_minimum(
+    ctx: Context, work: _State, minimum: Decimal
+) -> tuple[Decimal, str, str, Figures]:
     """A cancelled WC policy's minimum, prorated for the days in force where the state's rules
     say so, with the words saying how ("" when not prorated)."""
     policy = ctx.worksheet.policy
@@ -100,20 +117,31 @@ def _prorated_minimum(ctx: Context, work: _State, minimum: Decimal) -> tuple[Dec
     if share is not None:
         _, days, term_days = share
         prorated = work.rounding.line_amount(minimum * days / term_days)
-        return prorated, (
+        words = (
             f", {usd(minimum)} for the term, earned for the {days} of its {term_days} days this "
             f"interim audit covers = {usd(prorated)}"
         )
+        return prorated, words, "interim", _prorate_figures(minimum, days, term_days, prorated)
     cancellation = policy.cancellation
     if cancellation is None or policy.line != "WC":
-        return minimum, ""
+        return minimum, "", "", ()
     rule = ctx.rules(work.state).require("cancellation")
     key = "pro_rata_minimum" if cancellation.basis == "pro_rata" else "short_rate_minimum"
     if rule.text(key, "full") != "prorate":
-        return minimum, ""
+        return minimum, "", "", ()
     days, term_days = policy.audit_period.days, policy.term.days
     prorated = work.rounding.line_amount(minimum * days / term_days)
-    return prorated, f", {usd(minimum)} prorated for {days} of {term_days} days = {usd(prorated)}"
+    words = f", {usd(minimum)} prorated for {days} of {term_days} days = {usd(prorated)}"
+    return prorated, words, "cancelled", _prorate_figures(minimum, days, term_days, prorated)
+
+
+def _prorate_figures(minimum: Decimal, days: int, term_days: int, prorated: Decimal) -> Figures:
+    return (
+        ("term_minimum", minimum),
+        ("days", days),
+        ("term_days", term_days),
+        ("prorated", prorated),
+    )
 
 
 def _class_minimum(ctx: Context, state: str, class_code: str) -> Decimal | None:
@@ -149,6 +177,8 @@ def _class_minimum_reason(ctx: Context, state: str, class_code: str) -> Reason:
             found.effective,
             f"rate table {ctx.rates.version}",
             found.status or "published",
+            code="rate_table",
+            figures=(("class", class_code), ("class_minimum", minimum or ZERO)),
         )
     rules = ctx.rules(state)
     rule = rules.require("minimum_premium")
@@ -159,10 +189,18 @@ def _class_minimum_reason(ctx: Context, state: str, class_code: str) -> Reason:
     maximum = rule.optional_decimal("maximum")
     if maximum is not None and minimum == maximum:
         formula += f", capped at {usd(maximum)}"
+    capped = maximum is not None and minimum == maximum
     return cite(
         rule,
         formula,
         state=state,
         amount=minimum,
         inputs=(("rate", str(found.rate)), ("rate_multiplier", rule.text("rate_multiplier"))),
+        code="formula" + (".expense" if with_ec else "") + (".capped" if capped else ""),
+        figures=(
+            ("class", class_code),
+            ("rate", found.rate),
+            ("multiplier", rule.text("rate_multiplier")),
+            *((("maximum", maximum),) if capped else ()),
+        ),
     )
