@@ -3,6 +3,8 @@ file downloaded as kept, and the actions of the page."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
@@ -10,6 +12,7 @@ from django.test import Client
 from tests.audits.conftest import api_key_for
 from trueup.accounts.models import User
 from trueup.audits.models import Audit
+from trueup.core import clock
 from trueup.reporting.models import StatReport, StatRun
 from trueup.reporting.statistical import services
 
@@ -131,3 +134,19 @@ def test_the_admin_shows_a_report_read_only(completed: Audit, manager: User) -> 
     page = client.get(f"/admin/reporting/statreport/{report.pk}/change/")
     assert page.status_code == 200
     assert 'name="_save"' not in page.content.decode()
+
+
+def test_the_page_shows_every_part_of_a_batch_split_among_workers(
+    completed: Audit, manager: User
+) -> None:
+    started = {"due_from": date(2026, 9, 1), "due_to": date(2026, 9, 30), "parts": 2}
+    problem = {"policy": "WC-2025-09999", "state": "KY", "period": 1, "reason": "no final audit"}
+    StatRun.objects.create(
+        started_at=clock.now(), part=1, generated=0, problems=[problem], **started
+    )
+    StatRun.objects.create(started_at=clock.now(), part=0, generated=1, **started)
+    text = " ".join(client_for(manager).get(PAGE).content.decode().split())
+    assert "Last batch, part 1 of 2: started" in text
+    assert "Last batch, part 2 of 2: started" in text
+    assert "1 generated for due dates 2026-09-01 to 2026-09-30" in text
+    assert "WC-2025-09999 KY: no final audit" in text

@@ -15,7 +15,7 @@ from trueup.core import clock
 from trueup.policies.models import PolicyPeriod
 from trueup.rating.rates import RateTable
 from trueup.reference.selectors import rates_in_use
-from trueup.reporting.models import StatReport, StatStatus
+from trueup.reporting.models import StatReport, StatRun, StatStatus
 from trueup.reporting.statistical import generate, rules
 from trueup.reporting.statistical.generate import Unreportable
 
@@ -174,3 +174,18 @@ def reports(status: str | None = None) -> QuerySet[StatReport]:
     """Reports, newest first, optionally of one status (the file's bytes are not read)."""
     found = StatReport.objects.select_related("period__policy__insured").defer("content")
     return found.filter(status=status) if status else found
+
+
+def latest_batch() -> list[StatRun]:
+    """The latest batch's runs, one per part (the newest of each) in part order: a batch split
+    among workers is one run per part, and each part names the policies it could not report."""
+    last = StatRun.objects.first()
+    if last is None:
+        return []
+    runs = StatRun.objects.filter(
+        due_from=last.due_from, due_to=last.due_to, parts=last.parts
+    ).order_by("part", "-started_at", "-id")
+    newest: dict[int, StatRun] = {}
+    for run in runs[: last.parts * 4]:
+        newest.setdefault(run.part, run)
+    return [newest[part] for part in sorted(newest)]

@@ -22,7 +22,7 @@ from trueup.core.errors import InvalidInput, Problem, TrueUpError
 from trueup.core.tasks import enqueue_on_commit
 from trueup.policies.models import PolicyPeriod
 from trueup.reporting.access import may_report_statistics
-from trueup.reporting.models import StatReport, StatRun, StatStatus
+from trueup.reporting.models import StatReport, StatStatus
 from trueup.reporting.statistical import layout, rules, selectors, services
 from trueup.reporting.tasks import generate_stat_reports
 
@@ -70,7 +70,7 @@ def stat_reports_page(request: HttpRequest) -> HttpResponse:
         "answered": selectors.reports().filter(
             status__in=[StatStatus.ACCEPTED, StatStatus.WARNINGS]
         )[:50],
-        "run": StatRun.objects.first(),
+        "runs": selectors.latest_batch(),
         "answers": ANSWERS,
         "layout": table,
         "batch_from": start,
