@@ -134,6 +134,7 @@ def load_demo_book(policies: int = 200, seed: int = 7, today: date | None = None
                 audit_schedule(period=period)
         _advance(rng, users)
         _policyholder(users)
+        _spanish_reader()
         _billing(users)
         _payroll_journal(users)
     return _counts()
@@ -198,6 +199,14 @@ def _invited_audits() -> list[Audit]:
             period__policy__insured__agency__isnull=False,
         ).order_by("id")
     )
+
+
+def _spanish_reader() -> None:
+    """The insured of the demo invitation reads Spanish: its invitation, portal and letters are
+    in Spanish, for trying the portal in the insured's language."""
+    invited = _invited_audits()
+    if len(invited) > 1:
+        Insured.objects.filter(pk=invited[1].period.policy.insured_id).update(language="es")
 
 
 def _policyholder(users: dict[str, User]) -> None:

@@ -54,7 +54,8 @@ class Command(BaseCommand):
         if invitation is None:
             return
         audit, url, pin = invitation
+        language = audit.period.policy.insured.get_language_display()
         self.stdout.write(
             f"A portal invitation for {audit.period.policy.insured.name} "
-            f"({audit.period.policy.number}): open {url} and enter the PIN {pin}"
+            f"({audit.period.policy.number}, in {language}): open {url} and enter the PIN {pin}"
         )
