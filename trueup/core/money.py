@@ -7,6 +7,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from trueup.rating.result import usd
 
 __all__ = ["as_decimal", "figure", "parse_dollars", "usd", "usd_cents", "usd_of_cents"]
@@ -48,15 +50,15 @@ def figure(value: Any) -> str:
 def parse_dollars(text: str) -> Decimal:
     """An amount typed in dollars ("12,500", "$1,250.00", "0.5"): exact to the cent, never
     negative, small enough to keep. Raises ValueError with the reason, to follow the field's
-    label ("must be an amount in dollars, like 12,500.00")."""
+    label ("must be an amount in dollars, like 12,500.00"), in the reader's language."""
     value = str(text).replace(" ", "")
     negative = value.startswith("-") or (value.startswith("(") and value.endswith(")"))
     digits = value.strip("()").lstrip("-").lstrip("$")
     if not digits.strip(".") or not TYPED.match(digits):
-        raise ValueError("must be an amount in dollars, like 12,500.00")
+        raise ValueError(_("must be an amount in dollars, like 12,500.00"))
     if negative:
-        raise ValueError("cannot be negative")
+        raise ValueError(_("cannot be negative"))
     amount = Decimal(digits.replace(",", ""))
     if amount >= LARGEST:
-        raise ValueError("is too large")
+        raise ValueError(_("is too large"))
     return amount

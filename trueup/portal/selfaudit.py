@@ -113,14 +113,6 @@ LABELS = {
         "certificate_to": _("Certificate to"),
     },
 }
-# parse_dollars' reasons, said in the reader's language (any other is shown as it is).
-MONEY_REASONS = {
-    "must be an amount in dollars, like 12,500.00": _(
-        "must be an amount in dollars, like 12,500.00"
-    ),
-    "cannot be negative": _("cannot be negative"),
-    "is too large": _("is too large"),
-}
 BUSINESS_FIELDS = ("operations", "changes", "related_businesses")
 COMPLETED_BY_FIELDS = (
     "name",
@@ -353,7 +345,7 @@ class _Reader:
         try:
             return parse_dollars(value)
         except ValueError as e:
-            reason = MONEY_REASONS.get(str(e), str(e))
+            reason = str(e)
             self.problem(
                 field, gettext("%(label)s %(reason)s") % {"label": label, "reason": reason}
             )
