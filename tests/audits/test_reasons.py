@@ -5,6 +5,8 @@ result stored before codes were recorded is still read, by its stored words."""
 from __future__ import annotations
 
 import copy
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from trueup.audits.reasons import finding_text, reason_text, results_explanation
 from trueup.audits.selectors import class_name
 from trueup.audits.services import audit_rate
 from trueup.rating import rate_worksheet, to_jsonable, worksheet_from_json
+from trueup.rating.worksheet import ExperienceMod
 
 pytestmark = pytest.mark.django_db
 
@@ -226,3 +229,35 @@ def test_a_minimum_premium_is_said_in_english_and_spanish_from_its_figures(table
         assert reason_text(reason) == english
     with translation.override("es"):
         assert reason_text(reason) == spanish
+
+
+def test_a_split_period_s_mods_are_said_in_english_and_spanish_from_their_figures():
+    sheet = worksheet(
+        payroll=[
+            payroll("100000", split_period=date(2025, 3, 1)),
+            payroll("200000", split_period=date(2025, 9, 1)),
+        ],
+        experience_mods=(
+            ExperienceMod(Decimal("0.90"), date(2025, 1, 1)),
+            ExperienceMod(Decimal("1.10"), date(2025, 7, 1)),
+        ),
+    )
+    rated = to_jsonable(rate(sheet, rate_table("IN WC 5645 5.00")))
+    [reason] = [
+        step["reason"]
+        for state in rated["audited"]["states"]
+        for step in state["steps"]
+        if step["code"] == "experience_mod"
+    ]
+    english = (
+        "experience modification: $5,000 × 0.90 from 2025-01-01; $10,000 × 1.10 from 2025-07-01 "
+        "= $15,500"
+    )
+    assert reason["text"] == english
+    with translation.override("en"):
+        assert reason_text(reason) == english
+    with translation.override("es"):
+        assert reason_text(reason) == (
+            "modificación por experiencia: $5,000 × 0.90 desde el 2025-01-01; $10,000 × 1.10 "
+            "desde el 2025-07-01 = $15,500"
+        )

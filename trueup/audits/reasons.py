@@ -161,6 +161,7 @@ SENTENCES |= {
     "experience_mod": gettext_lazy(
         "experience modification: %(subject)s × %(factor)s = %(modified)s"
     ),
+    "experience_mod.split": gettext_lazy("experience modification: %(parts)s = %(modified)s"),
     "premium_discount.single": gettext_lazy(
         "premium discount on standard premium %(standard)s%(annual)s: average %(percent)s%% = "
         "%(amount)s"
@@ -425,6 +426,16 @@ def _figures(found: Mapping[str, Any], state: str | None) -> dict[str, str]:
         shown["cover"] = str(COVER[found["cover"]]) % shown
     if "labor" in found:
         shown["labor"] = str(LABOR_CHARGED[found["labor"]]) % shown
+    if "parts" in found:  # a split period's mods, each with the day it starts
+        shown["parts"] = "; ".join(
+            _("%(subject)s × %(factor)s from %(from)s")
+            % {
+                "subject": usd(Decimal(found[f"subject_{n}"])),
+                "factor": found[f"factor_{n}"],
+                "from": found[f"from_{n}"],
+            }
+            for n in range(1, int(found["parts"]) + 1)
+        )
     if "minimum_of" in found:
         shown["of"] = str(MINIMUM_OF[found["minimum_of"]]) % shown
         prorate = found.get("prorate")

@@ -16,7 +16,7 @@ from trueup.rating.money import HUNDRED, ONE, ZERO
 from trueup.rating.periods import short_rate_percent
 from trueup.rating.result import ClassPremium, ExposureLine, Reason
 from trueup.rating.working import _State
-from trueup.rating.worksheet import ExperienceMod, PremiumAdjustment
+from trueup.rating.worksheet import PremiumAdjustment
 
 ADJUSTMENT_LABELS = {
     "increased_limits": "increased employer's liability limits",
@@ -171,6 +171,7 @@ def _experience_mod(
     by_start = {period.start: mod for period, mod in periods}
     modified_total = ZERO
     mod_texts: list[str] = []
+    parts: list[tuple[Decimal, Decimal, date | None]] = []
     for period_start, subject in sorted(subject_by_period.items(), key=lambda i: i[0] or date.min):
         # Lines carry no period when the state has a single mod period.
         mod = periods[0][1] if period_start is None else by_start[period_start]
@@ -178,6 +179,7 @@ def _experience_mod(
         modified_total += work.rounding.line_amount(subject * factor)
         when = "" if period_start is None else f" from {period_start}"
         mod_texts.append(f"{usd(subject)} × {factor}{when}")
+        parts.append((subject, factor, period_start))
     mod_change = modified_total - subject_total
     # Shown whenever the policy gives a mod, even one that changes nothing.
     if mod_change or experience_mods:
@@ -191,7 +193,7 @@ def _experience_mod(
                 work.state,
                 status="fact",
                 path="$.policy.experience_mods" if experience_mods else None,
-                **_mod_figures(subject_by_period, periods[0][1], modified_total),
+                **_mod_figures(parts, modified_total),
             ),
         )
     _subtotal(work, "modified", "modified premium {}", modified_total)
@@ -199,18 +201,20 @@ def _experience_mod(
 
 
 def _mod_figures(
-    subject_by_period: dict[date | None, Decimal], mod: ExperienceMod | None, modified: Decimal
+    parts: list[tuple[Decimal, Decimal, date | None]], modified: Decimal
 ) -> dict[str, Any]:
-    """The code and figures of a single mod's step, for readers in other languages; a split
-    period's steps keep their English words."""
-    if list(subject_by_period) != [None]:
+    """The code and figures of the mod's step, for readers in other languages: one mod's
+    subject premium and factor, or each mod period's with the day it starts."""
+    if len(parts) == 1 and parts[0][2] is None:
+        subject, factor, _ = parts[0]
+        figures = (("subject", subject), ("factor", factor), ("modified", modified))
+        return {"code": "experience_mod", "figures": figures}
+    if not parts or any(start is None for _, _, start in parts):
         return {}
-    subject = subject_by_period[None]
-    factor = mod.factor if mod is not None else ONE
-    return {
-        "code": "experience_mod",
-        "figures": (("subject", subject), ("factor", factor), ("modified", modified)),
-    }
+    split: list[tuple[str, object]] = [("parts", len(parts)), ("modified", modified)]
+    for n, (subject, factor, start) in enumerate(parts, 1):
+        split += [(f"subject_{n}", subject), (f"factor_{n}", factor), (f"from_{n}", start)]
+    return {"code": "experience_mod.split", "figures": tuple(split)}
 
 
 def _schedule_rating(ctx: Context, work: _State, modified: Decimal) -> Decimal:
