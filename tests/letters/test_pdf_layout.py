@@ -44,7 +44,7 @@ from trueup.core.uploads import Sniffed
 from trueup.letters.models import LetterKind
 from trueup.letters.services import letter_render
 from trueup.letters.worksheet_pdf import worksheet_pdf
-from trueup.policies.models import Agency, Agent, EstimatedExposure, PolicyPeriod
+from trueup.policies.models import EstimatedExposure, PolicyPeriod
 from trueup.renewals.services import recommendation_accept, recommendation_make
 
 pytestmark = pytest.mark.django_db
@@ -348,23 +348,6 @@ def test_the_worksheet_s_difference_column_is_the_rightmost_and_on_the_page(audi
 @pytest.fixture(autouse=True)
 def portal(settings):
     settings.TRUEUP_PORTAL_URL = "https://audit.example.com/"
-
-
-@pytest.fixture
-def insured(audit: Audit):
-    """The audit's insured with a contact, a long mailing address and an agency."""
-    agency = Agency.objects.create(code="MS", name="Main Street Insurance Agency")
-    Agent.objects.create(agency=agency, name="Pat Agent", email="pat@mainstreet.example")
-    insured = audit.period.policy.insured
-    insured.contact_name = "Alexandra Montgomery-Fitzgerald"
-    insured.contact_email = "dana@hoosier.example"
-    insured.mailing_address = (
-        "Suite 1200, Building C, Riverfront Commerce Center\n"
-        "12000 North Meridian Street\nIndianapolis, IN 46204"
-    )
-    insured.agency = agency
-    insured.save()
-    return insured
 
 
 def approved(audit: Audit, auditor: User, manager: User) -> ResultSnapshot:

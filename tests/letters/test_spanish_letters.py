@@ -21,7 +21,6 @@ from tests.letters.test_pdf_layout import (  # noqa: F401  (portal: the portal's
     text_of,
 )
 from trueup.accounts.models import Role, User
-from trueup.audits.models import Audit
 from trueup.audits.services import audit_rate
 from trueup.billing.selectors import dispute_terms
 from trueup.core import clock
@@ -29,7 +28,6 @@ from trueup.core.pdf import html_to_pdf
 from trueup.letters.models import Letter
 from trueup.letters.services import letter_render, letter_send
 from trueup.letters.worksheet_pdf import worksheet_pdf
-from trueup.policies.models import Agency, Agent, Insured
 
 pytestmark = pytest.mark.django_db
 
@@ -51,24 +49,6 @@ MONTHS = [
 
 def in_spanish(day: date) -> str:
     return f"{day.day} de {MONTHS[day.month - 1]} de {day.year}"
-
-
-@pytest.fixture
-def insured(audit: Audit) -> Insured:
-    """The audit's insured with a contact, a long mailing address and an agency with an agent,
-    as the layout tests have it."""
-    agency = Agency.objects.create(code="MS", name="Main Street Insurance Agency")
-    Agent.objects.create(agency=agency, name="Pat Agent", email="pat@mainstreet.example")
-    insured = audit.period.policy.insured
-    insured.contact_name = "Alexandra Montgomery-Fitzgerald"
-    insured.contact_email = "dana@hoosier.example"
-    insured.mailing_address = (
-        "Suite 1200, Building C, Riverfront Commerce Center\n"
-        "12000 North Meridian Street\nIndianapolis, IN 46204"
-    )
-    insured.agency = agency
-    insured.save()
-    return insured
 
 
 @pytest.fixture

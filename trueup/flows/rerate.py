@@ -17,7 +17,7 @@ do it at once (``rerate_continue``).
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -39,6 +39,7 @@ from trueup.audits.models import (
 from trueup.audits.services import rated_snapshot
 from trueup.audits.workflow import FACTS_EDITABLE, Status
 from trueup.audits.worksheet import audits_for_worksheets, worksheet_for
+from trueup.core.chunks import chunks
 from trueup.core.scheduler import SCHEDULE
 from trueup.core.tasks import enqueue_on_commit
 from trueup.rating.errors import TrueUpError
@@ -60,11 +61,6 @@ def open_audits() -> list[int]:
     )
 
 
-def _chunks(ids: Sequence[int], size: int) -> Iterator[list[int]]:
-    for start in range(0, len(ids), size):
-        yield list(ids[start : start + size])
-
-
 @transaction.atomic
 def rerate_start(*, by: User | None, chunk_size: int = CHUNK_SIZE) -> RerateBatch:
     """Start re-rating every open audit with the rate table now in use."""
@@ -79,7 +75,7 @@ def rerate_start(*, by: User | None, chunk_size: int = CHUNK_SIZE) -> RerateBatc
     RerateItem.objects.bulk_create(
         (RerateItem(batch=batch, audit_id=pk) for pk in ids), batch_size=5000
     )
-    for chunk in _chunks(ids, chunk_size):
+    for chunk in chunks(ids, chunk_size):
         enqueue_on_commit(rerate_chunk, batch.pk, chunk)
     return batch
 
@@ -94,7 +90,7 @@ def rerate_continue(*, batch: RerateBatch, chunk_size: int = CHUNK_SIZE) -> int:
         .order_by("audit_id")
         .values_list("audit_id", flat=True)
     )
-    for chunk in _chunks(ids, chunk_size):
+    for chunk in chunks(ids, chunk_size):
         enqueue_on_commit(rerate_chunk, batch.pk, chunk)
     return len(ids)
 

@@ -10,7 +10,7 @@ rebuild sees the last complete set. A scheduled task runs it every quarter hour
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -24,6 +24,7 @@ from trueup.audits.models import Audit, AuditEdit, ResultSnapshot, StatusChange
 from trueup.audits.workflow import FINAL, Status
 from trueup.billing.models import Dispute, Outcome, Outreach, OutreachAttempt
 from trueup.core import clock
+from trueup.core.chunks import chunks
 from trueup.core.money import as_decimal
 from trueup.reporting.models import (
     AuditFigures,
@@ -81,13 +82,13 @@ def _rebuild(now: datetime) -> int:
     AuditFigures.objects.all().delete()
     ExposureVariance.objects.all().delete()
     count = 0
-    for chunk in _chunks(_audits(), BATCH):
+    for chunk in chunks(_audits(), BATCH):
         rows = [
             _figures(a, histories.get(a["id"]), assigned, outreach, disputes, now) for a in chunk
         ]
         AuditFigures.objects.bulk_create(rows)
         count += len(rows)
-    for variances in _chunks(_variances(), BATCH):
+    for variances in chunks(_variances(), BATCH):
         ExposureVariance.objects.bulk_create(variances)
     return count
 
@@ -249,17 +250,6 @@ def _variances() -> Iterator[ExposureVariance]:
                 audited=audited,
                 ratio_percent=percent_of(audited, estimated),
             )
-
-
-def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def _day(moment: datetime | None) -> date | None:

@@ -12,7 +12,6 @@ meanwhile is written again without it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
@@ -21,6 +20,7 @@ from django.db import IntegrityError, transaction
 from trueup.accounts.models import User
 from trueup.audits.models import Audit
 from trueup.core import clock
+from trueup.core.chunks import chunks
 from trueup.rating.rates import RateTable
 from trueup.reference.selectors import rates_in_use
 from trueup.reporting.models import RunStatus, StatReport, StatRun
@@ -53,7 +53,7 @@ def reports_generate_due(
     generated = 0
     try:
         due = reports_due(due_from, due_to, period_ids=period_ids, part=part, parts=parts)
-        for chunk in _chunks((d for d in due if d.report_id is None and d.bureau), CHUNK):
+        for chunk in chunks((d for d in due if d.report_id is None and d.bureau), CHUNK):
             generated += _generate(chunk, rates=rates, by=by, problems=problems)
     except Exception as error:
         run.status, run.error, run.finished_at = RunStatus.FAILED, str(error), clock.now()
@@ -116,14 +116,3 @@ def _build(due: Due, audit: Audit | None, *, rates: RateTable, by: User | None) 
         return services.new_report(content, period=due.period, route=route, by=by)
     except layout.RecordError as error:
         raise Unreportable(str(error)) from None
-
-
-def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
