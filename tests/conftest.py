@@ -7,12 +7,20 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.transaction import Atomic
 from playwright.sync_api import Browser
 
 from tests.browser import launch_browser
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    """Each test starts without what another test's rows left in the cache (worklist counts,
+    the dashboard's drawn figures)."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

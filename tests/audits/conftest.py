@@ -9,7 +9,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 
 from trueup.accounts.models import ApiToken, Role, User, VendorFirm
 from trueup.accounts.services import hash_key
@@ -33,12 +32,6 @@ def make_user(username: str, role: str, amount: str = "0", percent: str = "0") -
         authority_amount=Decimal(amount),
         authority_percent=Decimal(percent),
     )
-
-
-@pytest.fixture(autouse=True)
-def empty_cache() -> None:
-    """Each test starts without cached worklist counts from another test's rows."""
-    cache.clear()
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from trueup.accounts.models import User
 from trueup.audits.models import Audit
+from trueup.audits.services import audit_submit
+from trueup.audits.workflow import Status
 
 SECTIONS = [
     ("summary", "Summary"),
@@ -96,9 +98,28 @@ def test_the_audit_page_reads_each_kind_of_fact_and_the_estimate_once(
         "audits_subcontractorentry",
         "audits_glexposureentry",
         "policies_estimatedexposure",
+        "audits_finding",  # the findings section and where practice notes apply
     )
     reads = {
         table: sum(q["sql"].startswith(f'SELECT "{table}"."id"') for q in queries.captured_queries)
         for table in tables
     }
     assert reads == dict.fromkeys(tables, 1)
+
+
+def test_a_completed_audits_page_reads_its_pinned_result_once(
+    audit: Audit, auditor: User, manager: User
+) -> None:
+    # The result section and the flags both read the stored result: from one read of it.
+    completed = audit_submit(audit=audit, by=manager)
+    assert completed.status == Status.COMPLETED
+    client = Client()
+    client.force_login(auditor)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(f"/audits/{audit.pk}/").content.decode()
+    reads = [
+        q["sql"] for q in queries.captured_queries if 'FROM "audits_resultsnapshot"' in q["sql"]
+    ]
+    assert len(reads) == 1
+    assert f'WHERE "audits_resultsnapshot"."id" = {completed.final_result_id} ' in reads[0]
+    assert 'id="audited-premium">$24,230<' in page

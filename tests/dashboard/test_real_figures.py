@@ -9,9 +9,12 @@ import zipfile
 from collections.abc import Iterator
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from tests.reporting.conftest import TODAY, Book, on
+from trueup.audits.models import Audit
+from trueup.audits.workflow import Status
 from trueup.reporting import figures
 
 WINDOW = "?start=2026-01-01&end=2026-07-20"
@@ -87,3 +90,26 @@ def test_the_tables_page_lists_the_books_tables_with_their_exports(
     for key in ("backlog", "premium_by_month", "vendors", "auditors"):
         assert f'href="/reports/{key}.csv?start=2026-01-01&amp;end=2026-07-20"' in html
         assert f'href="/reports/{key}.xlsx?start=2026-01-01&amp;end=2026-07-20"' in html
+
+
+def board_of(html: str) -> str:
+    """The page's figures and charts (the header and the filters around them change with the
+    request: the form's token, the date shown)."""
+    return html.split('<h2 id="figures">', 1)[1].split("</main>", 1)[0]
+
+
+def test_the_drawing_kept_for_a_set_of_figures_is_the_fresh_one_and_new_figures_are_drawn_anew(
+    book: Book, manager_client: Client
+) -> None:
+    first = board_of(text(manager_client, f"/dashboard/{WINDOW}"))
+    assert "2 audits are open" in first
+    assert board_of(text(manager_client, f"/dashboard/{WINDOW}")) == first
+    cache.clear()
+    assert board_of(text(manager_client, f"/dashboard/{WINDOW}")) == first
+    # A rebuild at the same moment (the clock is stopped) with other figures: drawn anew.
+    Audit.objects.filter(pk=book.audits["a8"].pk).update(status=Status.WAIVED)
+    figures.refresh()
+    after = board_of(text(manager_client, f"/dashboard/{WINDOW}"))
+    assert set(re.findall(r"(\d+) audits are open", after)) == {"1"}
+    cache.clear()
+    assert board_of(text(manager_client, f"/dashboard/{WINDOW}")) == after

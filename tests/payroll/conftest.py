@@ -8,7 +8,6 @@ import pytest
 from tests.audits.conftest import (
     audit,
     auditor,
-    empty_cache,
     example,
     manager,
     policyholder,
@@ -20,7 +19,6 @@ from tests.audits.conftest import (
 __all__ = [
     "audit",
     "auditor",
-    "empty_cache",
     "example",
     "manager",
     "policyholder",

@@ -63,10 +63,14 @@ def unreconciled(audit: Audit) -> list[str]:
     ]
 
 
-def flags_for(audit: Audit, result: dict[str, Any] | None) -> list[FlagRow]:
+def flags_for(
+    audit: Audit, result: dict[str, Any] | None, worksheet: dict[str, Any] | None = None
+) -> list[FlagRow]:
     """The flags of the audit rated as ``result`` (the page's working result), each with its
-    latest decision. None before there is a result, or while nothing is audited yet."""
-    worksheet = _worksheet(audit) if result is not None else None
+    latest decision. None before there is a result, or while nothing is audited yet. A caller
+    that has the worksheet rated (as JSON) passes it, so it is not read or built again."""
+    if worksheet is None and result is not None:
+        worksheet = _worksheet(audit)
     if worksheet is None or result is None:
         return []
     facts = worksheet["audited"]

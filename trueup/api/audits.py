@@ -29,7 +29,7 @@ from trueup.audits.selectors import (
     has_facts,
     latest_result,
     with_latest_result,
-    working_result,
+    working_rating,
 )
 from trueup.audits.workflow import MOVES
 from trueup.core import clock
@@ -329,7 +329,7 @@ def list_flags(request: HttpRequest, audit_id: int) -> list[FlagOut]:
     """The audit's anomaly flags, from the rating its page shows, each with its latest
     decision."""
     audit = _audit(_user(request), audit_id)
-    result, _, _ = working_result(audit, has_facts(audit))
+    working = working_rating(audit, has_facts(audit))
     return [
         FlagOut(
             key=row.flag.key,
@@ -341,7 +341,7 @@ def list_flags(request: HttpRequest, audit_id: int) -> list[FlagOut]:
             class_code=row.flag.class_code,
             decision=_decision_out(row.decision) if row.decision else None,
         )
-        for row in flags_for(audit, result)
+        for row in flags_for(audit, working.result, working.worksheet)
     ]
 
 

@@ -214,17 +214,43 @@ def working_result(
     auditor sees the effect of each edit; afterwards, the final result (or, in review, the
     result submitted)."""
     if audit.status in FACTS_EDITABLE and has_facts:
-        try:
-            return to_jsonable(audit_rated_now(audit)), [], True
-        except WorksheetError as error:
-            return None, list(error.problems), True
+        result, problems, live, _ = working_rating(audit, has_facts)
+        return result, problems, live
     snapshot = shown_snapshot(audit, defer=("worksheet",))
     return (snapshot.result if snapshot else None), [], False
+
+
+class Working(NamedTuple):
+    """``working_result`` with the worksheet it rated, as JSON (None where nothing was rated)."""
+
+    result: dict[str, Any] | None
+    problems: list[Problem]
+    live: bool
+    worksheet: dict[str, Any] | None
+
+
+def working_rating(audit: Audit, has_facts: bool) -> Working:
+    """What ``working_result`` gives, and the worksheet rated, for a page that shows both (the
+    result and the flags read from its worksheet): a stored result is read once, not twice."""
+    if audit.status in FACTS_EDITABLE and has_facts:
+        sheet = worksheet_for(audit)
+        try:
+            rated = to_jsonable(rate_worksheet(sheet, rates=rates_in_use()))
+        except WorksheetError as error:
+            return Working(None, list(error.problems), True, None)
+        return Working(rated, [], True, to_jsonable(sheet))
+    snapshot = shown_snapshot(audit)
+    if snapshot is None:
+        return Working(None, [], False, None)
+    return Working(snapshot.result, [], False, snapshot.worksheet)
 
 
 def shown_snapshot(audit: Audit, defer: tuple[str, ...] = ()) -> ResultSnapshot | None:
     """The stored result shown once the facts are closed: the pinned one, else the latest (the
     one submitted for review). ``defer`` leaves out the columns the caller does not read."""
+    if audit.final_result_id is not None and not defer:
+        # Kept on the audit, so the page's other sections (billing's) read it from there.
+        return audit.final_result
     stored = audit.results.defer(*defer)
     if audit.final_result_id is not None:
         stored = stored.filter(pk=audit.final_result_id)

@@ -23,10 +23,16 @@ from trueup.audits.workflow import CLOSED
 from trueup.core.errors import InvalidInput, NotAllowed, Refused
 
 
-def flags_panel(audit: Audit, user: User, result: dict[str, Any] | None) -> dict[str, Any]:
-    """The page's section: the flags of the result it shows, and whether the user may decide."""
+def flags_panel(
+    audit: Audit,
+    user: User,
+    result: dict[str, Any] | None,
+    worksheet: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The page's section: the flags of the result it shows (``worksheet``: the one it rated,
+    as JSON, when the page has it), and whether the user may decide."""
     return {
-        "flags": flags_for(audit, result),
+        "flags": flags_for(audit, result, worksheet),
         "may_decide_flags": may(user, "document") and audit.status not in CLOSED,
         "flag_decisions": Decision.choices,
     }

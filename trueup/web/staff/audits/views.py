@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -23,14 +23,14 @@ from trueup.accounts.models import Role, User
 from trueup.audits import facts, fieldwork, services
 from trueup.audits.access import staff_user, visible_audit
 from trueup.audits.explanations import explain
-from trueup.audits.models import Audit, AuditType, Method, RecordsItem
+from trueup.audits.models import Audit, AuditType, Finding, Method, RecordsItem
 from trueup.audits.selectors import (
     WorklistRow,
     audits_filtered,
     audits_visible_to,
     classes_in_use,
     status_counts,
-    working_result,
+    working_rating,
     worklist_rows,
 )
 from trueup.audits.workflow import ACTIONS_BY_NAME, CLOSED, FACTS_EDITABLE, Status
@@ -271,7 +271,7 @@ def _worksheet_context(
             }
         )
     has_facts = any(section["rows"] for section in sections)
-    result, problems, live = working_result(audit, has_facts)
+    result, problems, live, rated_sheet = working_rating(audit, has_facts)
     return {
         **(lookup_context(audit) if editable else {}),
         "audit": audit,
@@ -279,6 +279,7 @@ def _worksheet_context(
         "editable": editable,
         "result": explain(result) if result else None,
         "rated": result,  # the engine's result as JSON, for the panels that read its figures
+        "rated_sheet": rated_sheet,  # and the worksheet it rated
         "problems": _on_rows(sections, problems),
         "live": live,
         "error": bound.get("error"),
@@ -320,7 +321,9 @@ def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
     audit = visible_audit(user, pk)
     # The facts and the estimate, read once: the editor, the live rating and the flags all read
     # them from this audit.
-    prefetch_related_objects([audit], *WORKSHEET_PREFETCH)
+    prefetch_related_objects(
+        [audit], *WORKSHEET_PREFETCH, Prefetch("findings", Finding.objects.select_related("by"))
+    )
     history = sorted(
         [
             *(
@@ -345,7 +348,7 @@ def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
             "uploads__uploaded_by"
         ),
         "may_see_originals": services.may(user, "edit_facts") or user.role == Role.REVIEWER,
-        "findings": audit.findings.select_related("by"),
+        "findings": audit.findings.all(),
         "history": history,
         "may_document": services.may(user, "document"),
         "may_assign": services.may(user, "assign"),
@@ -359,7 +362,7 @@ def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
         **endorsements_panel(audit, user),
         **interim_panel(audit, user),
         **practice_notes_panel(audit, worksheet["result"]),
-        **flags_panel(audit, user, worksheet["rated"]),
+        **flags_panel(audit, user, worksheet["rated"], worksheet["rated_sheet"]),
     }
     return render(request, "audits/audit.html", context)
 

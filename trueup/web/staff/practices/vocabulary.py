@@ -47,9 +47,10 @@ def audit_places(audit: Audit, result: Any) -> dict[str, Any]:
     it the audit page shows) cites, its findings'
     kinds, its states and classes (the policy's, the estimates', the facts' and the findings'),
     and its current step."""
-    estimates = list(audit.period.estimates.values_list("state", "class_code"))
-    entered = list(audit.payroll.exclude(class_code="").values_list("state", "class_code"))
-    found = list(audit.findings.values_list("kind", "state", "class_code"))
+    # ``all()``: the audit page has these rows already (prefetched), so no query repeats them.
+    estimates = [(e.state, e.class_code) for e in audit.period.estimates.all()]
+    entered = [(p.state, p.class_code) for p in audit.payroll.all() if p.class_code]
+    found = [(f.kind, f.state, f.class_code) for f in audit.findings.all()]
     classes = {(s, c) for s, c in [*estimates, *entered] if s and c}
     classes |= {(s, c) for _, s, c in found if s and c}
     states = {*audit.period.states, *(s for s, _ in classes), *(s for _, s, _ in found if s)}
