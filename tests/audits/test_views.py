@@ -407,6 +407,23 @@ def test_the_worklist_filters_counts_sorts_and_pages(
     assert len(second) == 11
 
 
+@pytest.mark.parametrize("sort", ["due", "-due", "policy", "insured", "status", "expiration"])
+def test_the_worklists_pages_list_every_audit_once_in_the_exports_order(
+    book: list[Audit], auditor: User, sort: str
+) -> None:
+    # A page's ids are read first and then its rows: together the pages are the whole list.
+    client = logged_in(auditor)
+    paged = [
+        row.id
+        for number in (1, 2)
+        for row in listed(client.get(f"/audits/?sort={sort}&page={number}"))
+    ]
+    export = client.get(f"/audits/worklist.csv?sort={sort}").content.decode().splitlines()
+    exported = [int(line.split(",")[0]) for line in export[1:]]
+    assert len(paged) == 61
+    assert paged == exported
+
+
 def test_overdue_means_past_due_and_not_yet_final(book: list[Audit], auditor: User) -> None:
     overdue = listed(logged_in(auditor).get("/audits/?overdue=on&due_to=2026-01-09"))
     # Due 2026-01-01 to 01-09, all past today; the completed ones (n = 2, 5, 8) are not overdue.

@@ -20,11 +20,12 @@ def staff_user(request: HttpRequest) -> User:
     return user
 
 
-def visible_audit(user: User, pk: int) -> Audit:
-    """The audit if this user may see it; 404 otherwise, so others' audits are not revealed."""
+def visible_audit(user: User, pk: int, *related: str) -> Audit:
+    """The audit if this user may see it; 404 otherwise, so others' audits are not revealed.
+    ``related``: more relations the caller reads, fetched in the same query."""
     return get_object_or_404(
         audits_visible_to(user).select_related(
-            "period__policy__insured__agency", "assignee", "vendor", "prepared_by"
+            "period__policy__insured__agency", "assignee", "vendor", "prepared_by", *related
         ),
         pk=pk,
     )
