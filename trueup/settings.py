@@ -165,6 +165,9 @@ OTP_TOTP_ISSUER = os.environ.get("TRUEUP_OTP_ISSUER", "TrueUp")
 # Worklist lines kept rendered in each server process (a line is about 1 KB): the pages staff
 # page through are answered without rendering their lines again.
 TRUEUP_WORKLIST_LINES_KEPT = 20_000
+# Sets of worklist filters kept drawn in each server process (about 6 KB each): drawing the
+# filter form's widgets is about a fifth of a worklist page, and staff reuse a few sets.
+TRUEUP_WORKLIST_FILTERS_KEPT = 1_000
 
 ROOT_URLCONF = "trueup.urls"
 TEMPLATES = [

@@ -42,6 +42,7 @@ from trueup.core.spreadsheet import EXPORT_TYPES, csv_bytes, xlsx_bytes
 from trueup.flows import results
 from trueup.rating.errors import TrueUpError
 from trueup.web.staff.audits.classes import lookup_context
+from trueup.web.staff.audits.drawn import blank_forms, filters_html, line_html
 from trueup.web.staff.audits.endorsements import endorsements_panel
 from trueup.web.staff.audits.flags import flags_panel
 from trueup.web.staff.audits.forms import (
@@ -57,7 +58,6 @@ from trueup.web.staff.audits.forms import (
     WorklistFilters,
 )
 from trueup.web.staff.audits.interim import interim_panel
-from trueup.web.staff.audits.worklist_rows import line_html
 from trueup.web.staff.billing.views import billing_panel
 from trueup.web.staff.portal.views import portal_panel
 from trueup.web.staff.practices.views import practice_notes_panel
@@ -138,6 +138,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "audits/worklist.html",
         {
             "form": form,
+            "filters": filters_html(request.GET),
             "page": page,
             "listed": listed,
             "rows": rows,
@@ -360,8 +361,7 @@ def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
         "history": history,
         "may_document": services.may(user, "document"),
         "may_assign": services.may(user, "assign"),
-        "interview_form": InterviewForm(initial={"held_on": clock.today()}),
-        "finding_form": FindingForm(),
+        "blank": blank_forms(clock.today()),
         "assign_form": AssignForm(initial={"assignee": audit.assignee, "vendor": audit.vendor}),
         "records_form": RecordsMarkForm(),
         "revision": getattr(audit, "revision", None),

@@ -1,0 +1,133 @@
+"""Parts of the workbench drawn once and kept, because they depend only on what they show: the
+worklist's lines and filters, and the audit page's empty forms.
+
+The worklist's lines, each rendered once per distinct content. A line's HTML depends only on
+what it shows (the row's values, whether it is overdue, the language), so that is its cache key:
+an audit that changes is a new key, and no cached line can go stale. Rendering a line is most of
+a worklist page's time, so a line is written here with ``format_html`` (which escapes every
+value as the templates do) rather than by the template engine: the same HTML in under a third
+of the time. Staff page back and forth over the same audits, and the cache keeps those."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from typing import NamedTuple
+
+from django.conf import settings
+from django.http import QueryDict
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from trueup.audits.models import AuditType, Method
+from trueup.audits.selectors import WorklistRow
+from trueup.audits.workflow import Status
+from trueup.web.staff.audits.forms import FindingForm, InterviewForm, WorklistFilters
+from trueup.web.templatetags.trueup import usd
+
+NOTHING = "—"
+LINE = (
+    "<tr{}>\n"
+    '      <td><a href="{}">#{}</a></td>\n'
+    "      <td>{}</td>\n"
+    "      <td>{}</td>\n"
+    "      <td>{} – {}</td>\n"
+    "      <td>{}</td>\n"
+    "      <td>{}</td>\n"
+    '      <td><span class="status status-{}">{}</span>{}</td>\n'
+    "      <td>{}{}</td>\n"
+    "      <td>{}</td>\n"
+    '      <td class="num">{}</td>\n'
+    "    </tr>"
+)
+
+
+def line_html(row: WorklistRow, overdue: bool) -> SafeString:
+    return _rendered(row, overdue, translation.get_language())
+
+
+@lru_cache(maxsize=len(settings.LANGUAGES))
+def _words(language: str) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """The audit types, methods and statuses in words, in ``language``."""
+    with translation.override(language):
+        return tuple(  # type: ignore[return-value]
+            {value: str(label) for value, label in choices}
+            for choices in (AuditType.choices, Method.choices, Status.choices)
+        )
+
+
+@lru_cache(maxsize=settings.TRUEUP_WORKLIST_LINES_KEPT)
+def _rendered(row: WorklistRow, overdue: bool, language: str) -> SafeString:
+    types, methods, statuses = _words(language)
+    return format_html(
+        LINE,
+        SafeString(' class="overdue"') if overdue else "",
+        reverse("audits:audit", args=[row.id]),
+        row.id,
+        row.policy,
+        row.insured,
+        row.effective.isoformat(),
+        row.expiration.isoformat(),
+        types.get(row.type, row.type),
+        methods.get(row.method, row.method),
+        row.status,
+        statuses.get(row.status, row.status),
+        SafeString(' <span class="rush">rush</span>') if row.rush else "",
+        row.assignee or NOTHING,
+        format_html(" ({})", row.vendor) if row.vendor else "",
+        row.due_date.isoformat() if row.due_date else NOTHING,
+        usd(row.adjustment),
+    )
+
+
+def filters_html(query: QueryDict) -> SafeString:
+    """The filter form as the user filled it in (from the page's query, as the worklist reads
+    it: a form sent when the query holds anything). Its widgets depend only on what was asked
+    and the language, so each distinct set of filters is drawn once per process."""
+    asked = (
+        tuple((name, tuple(query.getlist(name))) for name in WorklistFilters.base_fields)
+        if query
+        else None
+    )
+    return _drawn_filters(asked, translation.get_language())
+
+
+@lru_cache(maxsize=settings.TRUEUP_WORKLIST_FILTERS_KEPT)
+def _drawn_filters(
+    asked: tuple[tuple[str, tuple[str, ...]], ...] | None, language: str
+) -> SafeString:
+    data = None
+    if asked is not None:
+        data = QueryDict(mutable=True)
+        for name, values in asked:
+            data.setlist(name, list(values))
+    with translation.override(language):
+        html = render_to_string("audits/_worklist_filters.html", {"form": WorklistFilters(data)})
+    return SafeString(html)
+
+
+class BlankForms(NamedTuple):
+    """The audit page's forms for a new finding and a new interview, their fields drawn."""
+
+    finding: SafeString
+    interview: SafeString
+
+
+def blank_forms(today: date) -> BlankForms:
+    """The same for every audit on a day (an interview is held today unless the auditor says
+    otherwise), in the reader's language: drawn once a day per language."""
+    return _drawn_blank_forms(today, translation.get_language())
+
+
+@lru_cache(maxsize=2 * len(settings.LANGUAGES))  # today's and yesterday's, in each language
+def _drawn_blank_forms(today: date, language: str) -> BlankForms:
+    with translation.override(language):
+        return BlankForms(
+            *(
+                SafeString(render_to_string("audits/_blank_fields.html", {"form": form}))
+                for form in (FindingForm(), InterviewForm(initial={"held_on": today}))
+            )
+        )
