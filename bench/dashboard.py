@@ -21,8 +21,6 @@ It prints one line per book and whether the page's cost is flat: the 100,000-aud
 from __future__ import annotations
 
 import argparse
-import os
-import secrets
 import statistics
 import sys
 import time
@@ -101,10 +99,6 @@ def main() -> None:
     machine.add_arguments(parser)
     args = parser.parse_args()
     machine.check(args, during=False)
-    os.environ["TRUEUP_DEBUG"] = "0"
-    os.environ.setdefault("TRUEUP_SECRET_KEY", secrets.token_urlsafe(50))
-    os.environ["TRUEUP_STAFF_2FA"] = "0"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trueup.settings")
     sizes = [int(s) for s in args.sizes.split(",")]
     # The database is chosen before Django reads its settings: one book per process run, so
     # each size runs in a child process of its own.
@@ -113,9 +107,8 @@ def main() -> None:
         return
     import web
 
-    name = f"trueup_bench_dash_{sizes[0]}"
-    web.DB_NAME = name
-    os.environ["DATABASE_URL"] = f"{web.PG_SERVER}/{name}"
+    web.serving_settings()
+    web.use_sized_book(sizes[0])
     import django
 
     django.setup()

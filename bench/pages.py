@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import secrets
 import statistics
 import subprocess
 import sys
@@ -100,9 +99,8 @@ def measure(web: Any, requests: int, seed: int) -> list[dict[str, Any]]:
 def one_book(size: int, args: argparse.Namespace) -> None:
     import web
 
-    name = f"trueup_bench_dash_{size}"
-    web.DB_NAME = name
-    os.environ["DATABASE_URL"] = f"{web.PG_SERVER}/{name}"
+    web.serving_settings()
+    web.use_sized_book(size)
     import django
 
     django.setup()
@@ -161,10 +159,6 @@ def main() -> None:
     parser.add_argument("--reload", action="store_true")
     machine.add_arguments(parser)
     args = parser.parse_args()
-    os.environ["TRUEUP_DEBUG"] = "0"
-    os.environ.setdefault("TRUEUP_SECRET_KEY", secrets.token_urlsafe(50))
-    os.environ["TRUEUP_STAFF_2FA"] = "0"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trueup.settings")
     sizes = [int(s) for s in args.sizes.split(",")]
     machine.check(args, during=False)
     if len(sizes) > 1:

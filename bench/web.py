@@ -1236,6 +1236,27 @@ def report(result: DriveResult, args: argparse.Namespace, skipped: list[str]) ->
 # ------------------------------------------------------------------------------------------
 
 
+def serving_settings() -> None:
+    """The settings the page benches run the app under: as in production (DEBUG off), with a key
+    of the run's own (the settings refuse to start without one when DEBUG is off; a server
+    started later inherits it, so the session cookies made here are valid there). The benches
+    measure pages, not signing in: their sessions give no second factor, so none is asked for."""
+    os.environ["TRUEUP_DEBUG"] = "0"
+    os.environ.setdefault("TRUEUP_SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ["TRUEUP_STAFF_2FA"] = "0"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trueup.settings")
+
+
+def use_sized_book(size: int) -> None:
+    """Point this process at the database of the book of ``size`` audits that bench/dashboard.py
+    and bench/pages.py share (``trueup_bench_dash_<size>``): before Django reads its settings, so
+    one book per process."""
+    global DB_NAME, DATABASE_URL
+    DB_NAME = f"trueup_bench_dash_{size}"
+    DATABASE_URL = f"{PG_SERVER}/{DB_NAME}"
+    os.environ["DATABASE_URL"] = DATABASE_URL
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--audits", type=int, default=100_000)
@@ -1261,13 +1282,7 @@ def main() -> None:
             "must start with trueup_bench"
         )
     os.environ["DATABASE_URL"] = DATABASE_URL
-    os.environ["TRUEUP_DEBUG"] = "0"
-    # A key of this run's own (the settings refuse to start without one when DEBUG is off); the
-    # server inherits it, so the session cookie made here is valid there. The bench measures
-    # pages, not signing in: its session gives no second factor, so none is asked for.
-    os.environ.setdefault("TRUEUP_SECRET_KEY", secrets.token_urlsafe(50))
-    os.environ["TRUEUP_STAFF_2FA"] = "0"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trueup.settings")
+    serving_settings()
     import django
 
     django.setup()
