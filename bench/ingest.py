@@ -28,7 +28,8 @@ officers, with a mapped code: ``Ingested.totals``), on gross (the categories in 
 the number of rows used; the script prints AGREE or DISAGREE and exits with 1 on a disagreement.
 Times are the best of ``--runs`` (the peer runs once); memory is the peak resident size
 (VmHWM) of each fresh process, imports included, in MB of 2**20 bytes.
-Targets: TrueUp ≤ 3× the floor (stretch ≤ 1.5×), ≥ 30× faster than the peer, peak ≤ 1.5 GB.
+Targets: TrueUp ≤ 2× the floor (stretch ≤ 1.5×), ≥ 30× faster than the peer, peak ≤ 2 GB at any
+size (`--rows 10000000`). `--peer-runs 0` leaves the peer out.
 
 With ``--register wide`` the register is an ADP Workforce Now custom report instead: one row
 per employee and pay date, a column per earnings, deduction, hours and tax code
@@ -106,10 +107,10 @@ FIRST_NAMES = (
     "Ryan", "Carol", "Eric", "Amanda", "Jacob", "Melissa", "Gary", "Deborah", "Nicholas",
     "Stephanie", "Tyler", "Rebecca", "Omar",
 )  # fmt: skip
-TARGET_FLOOR_RATIO = 3.0
+TARGET_FLOOR_RATIO = 2.0  # the speed issue's goal (it was 3× before)
 STRETCH_FLOOR_RATIO = 1.5
 TARGET_PEER_SPEEDUP = 30.0
-TARGET_PEAK_MB = 1.5 * 1024
+TARGET_PEAK_MB = 2 * 1024  # at any size of register, 10,000,000 rows included
 
 
 class Outcome(TypedDict):
@@ -789,6 +790,8 @@ def main() -> None:
     best: dict[str, float] = {}
     rows_read = notes.get("rows read", args.rows)
     for name, done in outcomes.items():
+        if not done:
+            continue  # --peer-runs 0
         best[name] = min(o["seconds"] for o in done)
         times = " ".join(f"{o['seconds']:.2f}" for o in done)
         peak = max(o["peak_mb"] for o in done)
@@ -805,7 +808,7 @@ def main() -> None:
         for done in outcomes.values()
         for o in done
     }
-    reference = outcomes["peer"][0]
+    reference = (outcomes["peer"] or outcomes["trueup"])[0]
     width = max(len(c) for c in reference["totals"])
     for category, total in reference["totals"].items():
         print(f"  {category:<{width}} {dollars(total):>20}")
@@ -818,23 +821,24 @@ def main() -> None:
                 print(f"{name}: {o['totals']} gross {o['gross_cents']} rows {o['rows_used']}")
         sys.exit(1)
     print(
-        "AGREE: floor, TrueUp and the plain-Python peer (Decimal) give the same totals by "
-        "category, gross and rows used, to the cent"
+        f"AGREE: {', '.join(LABELS[name].split(':')[0] for name in best)} give the same totals "
+        "by category, gross and rows used, to the cent"
     )
     print()
 
     ratio = best["trueup"] / best["floor"]
-    speedup = best["peer"] / best["trueup"]
     peak = max(o["peak_mb"] for o in outcomes["trueup"])
     print(
         f"TrueUp / floor: {ratio:.2f}× (target ≤ {TARGET_FLOOR_RATIO:g}×: "
         f"{verdict(ratio <= TARGET_FLOOR_RATIO)}; stretch ≤ {STRETCH_FLOOR_RATIO:g}×: "
         f"{verdict(ratio <= STRETCH_FLOOR_RATIO)})"
     )
-    print(
-        f"TrueUp vs plain Python: {speedup:.1f}× faster (target ≥ {TARGET_PEER_SPEEDUP:g}×: "
-        f"{verdict(speedup >= TARGET_PEER_SPEEDUP)})"
-    )
+    if "peer" in best:
+        speedup = best["peer"] / best["trueup"]
+        print(
+            f"TrueUp vs plain Python: {speedup:.1f}× faster (target ≥ {TARGET_PEER_SPEEDUP:g}×: "
+            f"{verdict(speedup >= TARGET_PEER_SPEEDUP)})"
+        )
     print(
         f"TrueUp peak memory: {peak:,.0f} MB (target ≤ {TARGET_PEAK_MB:,.0f} MB: "
         f"{verdict(peak <= TARGET_PEAK_MB)})"

@@ -104,6 +104,32 @@ def test_text_that_is_not_an_amount_reads_as_null_and_never_as_a_guess(text: str
     assert pl.DataFrame({"a": [text]}).select(cents("a")).item() is None
 
 
+def test_a_column_mixing_plain_and_unusual_amounts_reads_each_cell_as_it_reads_alone() -> None:
+    # Plain amounts ("1,234.56") are read from their digits and the rest in full: in one column,
+    # split over several chunks, each cell still reads as the lists above say.
+    cells = [
+        ("1234.56", 123456),
+        ("(1,234.56)", -123456),
+        ("-1,234.56", -123456),
+        ("abc", None),
+        ("0.00", 0),
+        ("-0.00", 0),
+        ("5.00-", -500),
+        (None, None),
+        ("999,999,999,999.99", 99999999999999),
+        ("1000000000000.00", None),
+        ("1,2345.00", None),
+        ("-", 0),
+        ("12.34", 1234),
+        (" 12.34", 1234),
+    ]
+    chunks = [pl.Series("a", [text for text, _ in cells[i : i + 5]], pl.String) for i in (0, 5, 10)]
+    column = pl.concat(chunks, rechunk=False)
+    assert column.n_chunks() == 3
+    read = pl.DataFrame({"a": column}).select(cents("a")).to_series().to_list()
+    assert read == [expected for _, expected in cells]
+
+
 # --- the period ----------------------------------------------------------------------------
 
 
@@ -209,6 +235,65 @@ Ann Lee,E1,IN,8810,2025-01-29,,,regular,900.00
     assert lines(result) == [
         ("IN", "5403", "Ann Lee", "900.00"),
         ("IN", "8810", "Ann Lee", "1800.00"),
+    ]
+
+
+def test_among_three_thousand_checks_only_the_three_copies_are_duplicates() -> None:
+    checks = [f"Emp {n},E{n},IN,8810,2025-01-15,,,regular,{n}.00" for n in range(1, 3001)]
+    # Rows 2..3001 hold the checks; the copies of checks 7, 1500 and 2999 follow as 3002-3004,
+    # and a check differing from check 8 by a cent only is no copy.
+    copies = [checks[6], checks[1499], checks[2998], "Emp 8,E8,IN,8810,2025-01-15,,,regular,8.01"]
+    result = run("\n".join([TRUEUP, *checks, *copies]))
+    assert exceptions(result) == [
+        (3002, "amount", "duplicate"),
+        (3003, "amount", "duplicate"),
+        (3004, "amount", "duplicate"),
+    ]
+    assert (result.rows_read, result.rows_used, result.rows_excepted) == (3004, 3001, 3)
+    assert result.gross_cents == sum(range(1, 3001)) * 100 + 801
+
+
+def test_a_row_holding_text_only_outside_the_amount_columns_is_read_and_named() -> None:
+    result = run(
+        f"""
+{TRUEUP}
+Ann Lee,E1,IN,8810,2025-01-15,,,regular,900.00
+,,,,,,see attached,,
+,,,,,,  ,,
+Bob Cruz,E2,IN,8810,2025-01-15,,,regular,100.00
+"""
+    )
+    # Row 3's only text is in the period's end: read, and named as a row with no amount. Row 4
+    # holds spaces only: no row of payroll.
+    assert (result.rows_read, result.rows_used, result.rows_excepted) == (3, 2, 1)
+    assert exceptions(result) == [(3, "amount", "no_amount")]
+
+
+def test_a_wide_profile_chosen_for_a_long_register_lists_its_amount_column_as_unmapped() -> None:
+    # An auditor may pick the profile: ADP Workforce Now's wide report names none of this long
+    # register's columns, so its amounts wait for a mapping instead of stopping the import.
+    header = "Employee ID,Employee Name,Work State,WC Code,Pay Date,Period Begin,Period End"
+    frame = register(
+        f"""
+{header},Earnings Code,Earnings Amount
+E1,Ann Lee,IN,8810,01/15/2025,01/01/2025,01/14/2025,REG,2500.00
+E2,Bob Cruz,IN,5403,01/15/2025,01/01/2025,01/14/2025,REG,1800.00
+"""
+    )
+    result = ingest(frame, profiles()["adp_wfn"], Options(EFFECTIVE, EXPIRATION))
+    assert result.lines == []
+    assert result.unmapped == [
+        {
+            "code": "Earnings Amount",
+            "column": "Earnings Amount",
+            "rows": 2,
+            "first_row": 2,
+            "cents": 430000,
+        }
+    ]
+    assert exceptions(result) == [
+        (2, "Earnings Amount", "unmapped_code"),
+        (3, "Earnings Amount", "unmapped_code"),
     ]
 
 

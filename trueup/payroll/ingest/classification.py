@@ -6,7 +6,7 @@ import polars as pl
 
 from trueup.payroll.ingest.facts import Options
 from trueup.payroll.ingest.readers import ROW
-from trueup.payroll.ingest.steps import Flag
+from trueup.payroll.ingest.steps import Flag, one_amount_a_row
 
 
 def _without_excluded_employees(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
@@ -52,13 +52,16 @@ def _classify(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
             "state_column",
             "class_column",
         )
-        .unique(ROW, keep="first")
         .collect()
     )
+    if not one_amount_a_row(checked):
+        checked = checked.unique(ROW, keep="first")
     classified = checked.get_column(ROW)
     checked = _in_policy_states(checked, options, flag)
     checked = _without_decimal_classes(checked, flag)
     checked = _rated_classes(checked, options, flag)
+    if checked.height == classified.len():
+        return rows  # every row's state and class can be rated
     bad = classified.filter(~classified.is_in(checked.get_column(ROW).implode()))
     return rows.with_columns(ok=pl.col("ok") & ~pl.col(ROW).is_in(bad.implode()))
 

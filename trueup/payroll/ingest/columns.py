@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from trueup.payroll.ingest.cells import cents
+from trueup.payroll.ingest.cells import cents, per_distinct
 from trueup.payroll.ingest.facts import Options
 from trueup.payroll.ingest.mapping import FIELDS, Profile, _check_categories, categories
 from trueup.payroll.ingest.readers import ROW, RegisterError, normalise
@@ -75,13 +75,17 @@ def _long(
         .join(fields, on=ROW, how="left")
         .with_columns(
             code=pl.col("column").replace_strict(
-                {c: p.code for c, p in plan.items()}, default=None
+                {c: p.code for c, p in plan.items()}, default=None, return_dtype=pl.String
             ),
             category=pl.col("column").replace_strict(
-                {c: p.category for c, p in plan.items() if p.category}, default=None
+                {c: p.category for c, p in plan.items() if p.category},
+                default=None,
+                return_dtype=pl.String,
             ),
             excluded=pl.col("column").replace_strict(
-                {c: p.excluded for c, p in plan.items() if p.excluded}, default=None
+                {c: p.excluded for c, p in plan.items() if p.excluded},
+                default=None,
+                return_dtype=pl.String,
             ),
         )
     )
@@ -102,9 +106,16 @@ def _long_register(
             wanted = profile.columns.get(name)
             raise RegisterError(f"{profile.name}: the column {wanted!r} is missing")
     key = _normalised(pl.col("code"))
-    category = key.replace_strict(dict(profile.codes), default=None)
+    category = key.replace_strict(dict(profile.codes), default=None, return_dtype=pl.String)
     if answers:
-        category = pl.coalesce(key.replace_strict(dict(answers), default=None), category)
+        category = pl.coalesce(
+            key.replace_strict(dict(answers), default=None, return_dtype=pl.String), category
+        )
+    reason = (
+        key.replace_strict(dict(excluded), default=None, return_dtype=pl.String)
+        if excluded
+        else None
+    )
     return (
         frame.lazy()
         .select(
@@ -114,11 +125,20 @@ def _long_register(
             amount=pl.col(columns["amount"]),
         )
         .with_columns(
-            category=category,
-            excluded=key.replace_strict(dict(excluded), default=None)
-            if excluded
-            else pl.lit(None, pl.String),
+            category=_per_code(category),
+            excluded=pl.lit(None, pl.String) if reason is None else _per_code(reason),
         )
+    )
+
+
+def _per_code(read: pl.Expr) -> pl.Expr:
+    """``read`` (an expression of the ``code`` column) worked out once for each distinct code."""
+
+    def each(codes: pl.Series) -> pl.Series:
+        return pl.DataFrame({"code": codes}).select(read).to_series()
+
+    return pl.col("code").map_batches(
+        lambda codes: per_distinct(codes, each), return_dtype=pl.String
     )
 
 

@@ -29,12 +29,13 @@ from trueup.payroll.ingest.steps import (
     _without_totals,
 )
 from trueup.payroll.ingest.summaries import (
-    _category_table,
     _employees,
     _inferred,
     _lines,
+    _priced,
     _quarters,
     _rows_excepted,
+    _sums,
     _totals,
 )
 from trueup.payroll.ingest.totals import (
@@ -65,34 +66,38 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     problems = Problems()
     flag = problems.add
     # Each step flags the rows it leaves out (or keeps with a warning) and passes on the rest.
-    rows = _without_totals(rows, flag)
+    # A column is let go once no later step reads it: each filter copies the columns left (a
+    # large register's time and memory).
+    rows = _without_totals(rows, flag).drop("totals", "blank")
     rows = without_exempt(rows, frame, flag)
     rows, excluded = _without_excluded(rows, flag)
     rows = _readable_amounts(rows, flag)
-    rows = _pay_amounts(rows, known, profile, flag)
+    rows = _pay_amounts(rows, known, profile, flag).drop("amount")
     rows = _without_copies(rows, flag)
     rows = _in_period(rows, options, flag)
+    dated = ("check_date", "start", "end", "inside", "has_check_date", "has_period", "date_column")
+    rows = rows.drop(*dated, strict=False)
     rows = _without_excluded_employees(rows, options, flag)
-    rows = _classify(rows, options, flag)
+    rows = _classify(rows, options, flag).drop("employee", "employee_id")
     waiting = unresolved(rows, pay_categories())
-    # What a row was answered by is no longer needed: a large register's memory.
     rows = rows.drop("department", "job", "location", "excluded")
-    rows = _officers(rows, options, flag)
-    paid = rows.filter(~pl.col("is_officer") & pl.col("ok"))
+    rows = _officers(rows, options, flag).drop("officer")
+    paid = ~pl.col("is_officer") & pl.col("ok")
+    mapped = pl.col("category").is_not_null()
     # Amounts in codes no mapping names are kept through the steps (an amount outside the period
     # or a copy is no question for the auditor) and gathered here, out of the payroll.
-    unmapped = _unmapped(paid, flag)
-    payroll = paid.filter(pl.col("category").is_not_null())
-    rows = rows.filter(pl.col("category").is_not_null())
+    unmapped = _unmapped(rows.filter(paid & ~mapped), flag)
+    # One copy of the rows, with only what the payroll's summaries read.
+    payroll = rows.lazy().filter(paid & mapped).select(PAYROLL).collect()
     used = payroll.get_column(ROW).unique()
     _unaccounted(everything, read, used, problems, profile)
     exceptions = problems.frame()
-    table = _category_table(known)
-    priced = payroll.join(table, on="category", how="left")
+    priced = _priced(payroll, known)
+    sums = _sums(payroll, known)
     return Ingested(
-        quarters=_quarters(payroll),
+        quarters=_quarters(sums),
         profile=profile,
-        lines=_lines(priced),
+        lines=_lines(sums),
         cells=priced.select(
             "state_final",
             "class_final",
@@ -105,9 +110,9 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
             "state_column",
             "class_column",
         ),
-        employees=_employees(rows, table),
+        employees=_employees(rows.lazy().filter(mapped), known),
         exceptions=exceptions,
-        totals=_totals(payroll),
+        totals=_totals(sums),
         rows_read=read.len(),
         rows_used=used.len(),
         rows_excepted=_rows_excepted(exceptions, used),
@@ -118,6 +123,22 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
         unmapped=unmapped,
         excluded=excluded,
     )
+
+
+# What the payroll's summaries read of each row used.
+PAYROLL = (
+    ROW,
+    "state_final",
+    "class_final",
+    "state_from",
+    "who",
+    "category",
+    "cents",
+    "check",
+    "column",
+    "state_column",
+    "class_column",
+)
 
 
 def _amount_rows(
@@ -148,7 +169,7 @@ def _amount_rows(
             .otherwise(pl.col("employee_id")),
             totals=pl.col(ROW).is_in(totals.implode()),
             has_period=pl.col("has_period") | pl.lit(one_cell),
-        ).drop("pay_period", "period_from", "period_to")
+        ).drop("pay_period", "period_from", "period_to", "period_start", "period_end")
 
     return (
         _long(frame, profile, options, per_row)
@@ -180,7 +201,12 @@ def _left_out(
         return {}
     counted = pl.col("category").is_in(list(pay_categories())) | pl.col("category").is_null()
     cents = pl.when(counted & ~pl.col("blank")).then(pl.col("cents").fill_null(0)).otherwise(0)
-    per_row = everything.group_by(ROW).agg(cents=cents.sum())
+    per_row = (
+        everything.lazy()
+        .filter(pl.col(ROW).is_in(named.get_column(ROW).implode()))
+        .group_by(ROW)
+        .agg(cents=cents.sum())
+    ).collect()
     return {
         kind: {"rows": int(rows), "cents": int(total)}
         for kind, rows, total in named.join(per_row, on=ROW, how="left")
@@ -194,5 +220,17 @@ def _left_out(
 def _rows_read(frame: pl.DataFrame) -> pl.Series:
     """A row with nothing in any cell is no row of payroll; every other row is read, and ends up
     used or named in an exception."""
-    filled = pl.any_horizontal(pl.exclude(ROW).str.contains(r"\S")).fill_null(False)
-    return frame.select(pl.col(ROW).filter(filled)).get_column(ROW)
+    cells = [c for c in frame.columns if c != ROW]
+    if not cells:
+        return frame.get_column(ROW).clear()
+    # Most rows are filled in their fullest column: only the others are looked at cell by cell
+    # (every cell of a large register is a regex's time).
+    fullest = max(cells, key=lambda c: frame.height - frame.get_column(c).null_count())
+    filled = frame.get_column(fullest).str.contains(r"\S").fill_null(False)
+    if filled.all():
+        return frame.get_column(ROW)
+    rest = frame.filter(~filled).select(
+        pl.any_horizontal(pl.col(cells).str.contains(r"\S")).fill_null(False)
+    )
+    filled = filled.scatter((~filled).arg_true(), rest.to_series())
+    return frame.get_column(ROW).filter(filled)

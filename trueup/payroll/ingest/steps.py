@@ -40,10 +40,19 @@ class Problems:
 Flag = Callable[[pl.DataFrame, pl.Expr, str, pl.Expr], None]
 
 
+def kept(rows: pl.DataFrame, mask: pl.Expr) -> pl.DataFrame:
+    """The rows where ``mask`` holds; the frame itself when that is all of them (a large
+    register's copy saved: most steps leave out nothing from a clean one)."""
+    keep = rows.select(mask.fill_null(False)).to_series()
+    return rows if keep.all() else rows.filter(keep)
+
+
 def _drop_rows(rows: pl.DataFrame, mask: pl.Expr) -> pl.DataFrame:
     """Leave out every amount of the rows where ``mask`` holds for any of them: a row with
     one bad cell is an exception as a whole, never used in part."""
     bad = rows.filter(mask).get_column(ROW).unique()
+    if bad.is_empty():
+        return rows
     return rows.filter(~pl.col(ROW).is_in(bad.implode()))
 
 
@@ -52,8 +61,8 @@ def _without_totals(rows: pl.DataFrame, flag: Flag) -> pl.DataFrame:
     totals_rows = rows.filter(pl.col("totals")).unique(ROW).with_columns(column=pl.lit(""))
     flag(totals_rows, pl.lit(True), "totals_row", pl.lit("a totals row: left out"))
     # Columns mapped to "ignore" (taxes, net pay) are never read: text there is no exception.
-    return rows.filter(
-        ~pl.col("totals") & ~pl.col("blank") & pl.col("category").ne_missing("ignore")
+    return kept(
+        rows, ~pl.col("totals") & ~pl.col("blank") & pl.col("category").ne_missing("ignore")
     )
 
 
@@ -157,10 +166,9 @@ def _pay_amounts(
         flag(rows, zero, "zero_amount", pl.lit("a zero amount: left out"))
     # A zero in a wide register's column is an empty cell; a row of nothing but zeros is named
     # later, with the other rows that give nothing.
-    rows = rows.filter(~zero)
-    nameless = rows.filter(pl.col("who") == "").unique(ROW, keep="first")
+    nameless = rows.filter(~zero & (pl.col("who") == "")).unique(ROW, keep="first")
     flag(nameless, pl.lit(True), "no_employee", pl.lit("no employee name or id: left out"))
-    rows = rows.filter(pl.col("who") != "")
+    rows = kept(rows, ~zero & (pl.col("who") != ""))
     flag(
         rows,
         pl.col("cents") < 0,
@@ -201,7 +209,7 @@ def _without_copies(rows: pl.DataFrame, flag: Flag) -> pl.DataFrame:
     if rows.is_empty():
         return rows
     keys = ["who", "check", "state", "class_code", "amounts"]
-    if rows.get_column(ROW).n_unique() == rows.height:
+    if one_amount_a_row(rows):
         # One amount a row (a long register): the row's code and amount are its amounts; no
         # grouping, which costs most of an import's time on a large register.
         signatures = rows.select(
@@ -210,20 +218,10 @@ def _without_copies(rows: pl.DataFrame, flag: Flag) -> pl.DataFrame:
         if not signatures.get_column(ROW).is_sorted():
             signatures = signatures.sort(ROW)
     else:
-        # Each row's codes and amounts as lists in one order: no text to build for each amount.
-        signatures = (
-            rows.select(ROW, "who", "check", "state", "class_code", "code", "cents")
-            .sort(ROW, "code", "cents")
-            .group_by(ROW, maintain_order=True)
-            .agg(
-                pl.col("who", "check", "state", "class_code").first(),
-                column=pl.lit(""),
-                codes=pl.col("code"),
-                cents=pl.col("cents"),
-            )
-            .with_columns(amounts=pl.struct("codes", "cents"))
-        )
-    copies = signatures.filter(~pl.struct(keys).is_first_distinct())
+        signatures = _signatures(rows.filter(pl.col(ROW).is_in(_alike(rows).implode())))
+    copies = _later_copies(signatures, keys)
+    if copies.is_empty():
+        return rows
     flag(
         copies,
         pl.lit(True),
@@ -231,6 +229,58 @@ def _without_copies(rows: pl.DataFrame, flag: Flag) -> pl.DataFrame:
         pl.concat_str([pl.lit("the same check again for "), pl.col("who"), pl.lit(": left out")]),
     )
     return rows.filter(~pl.col(ROW).is_in(copies.get_column(ROW).implode()))
+
+
+def _alike(rows: pl.DataFrame) -> pl.Series:
+    """The register rows of several amounts that may be copies of one another: alike in the sum
+    of their amounts' hashes, each amount hashed with its row's employee, check date, state and
+    class (a sum: the same whatever the amounts' order). Only these are compared in full."""
+    hashed = rows.select("who", "check", "state", "class_code", "code", "cents").hash_rows()
+    # Amounts a row has fewer than 2**20 of: their sum of 40-bit parts fits.
+    per_row = (
+        pl.DataFrame({ROW: rows.get_column(ROW), "hash": hashed % (1 << 40)})
+        .group_by(ROW)
+        .agg(pl.col("hash").sum())
+    )
+    return per_row.get_column(ROW).filter(per_row.get_column("hash").is_duplicated())
+
+
+def _signatures(rows: pl.DataFrame) -> pl.DataFrame:
+    """Each register row's employee, check date, state, class, and its codes and amounts as lists
+    in one order: no text to build for each amount."""
+    return (
+        rows.select(ROW, "who", "check", "state", "class_code", "code", "cents")
+        .sort(ROW, "code", "cents")
+        .group_by(ROW, maintain_order=True)
+        .agg(
+            pl.col("who", "check", "state", "class_code").first(),
+            column=pl.lit(""),
+            codes=pl.col("code"),
+            cents=pl.col("cents"),
+        )
+        .with_columns(amounts=pl.struct("codes", "cents"))
+    )
+
+
+def one_amount_a_row(rows: pl.DataFrame) -> bool:
+    """Whether no register row has more than one amount row here (a long register's rows)."""
+    numbers = rows.get_column(ROW)
+    if numbers.len() < 2:
+        return True
+    if numbers.is_sorted():
+        return bool(numbers.diff().min() > 0)  # type: ignore[operator]
+    return numbers.n_unique() == numbers.len()
+
+
+def _later_copies(signatures: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """The signatures equal to one above them. Each is hashed first, and only those whose hash
+    is seen twice are compared in full (comparing a large register's every row in full is most
+    of an import's time)."""
+    hashed = signatures.select(keys).hash_rows()
+    if hashed.n_unique() == hashed.len():
+        return signatures.clear()
+    alike = signatures.filter(hashed.is_duplicated())
+    return alike.filter(~pl.struct(keys).is_first_distinct())
 
 
 def _unaccounted(
@@ -308,7 +358,7 @@ def _in_period(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame
         "bad_date",
         pl.concat_str([pl.lit("check date '"), pl.col("check_date"), pl.lit("' is not a date")]),
     )
-    rows = rows.filter(pl.col("check").is_not_null())
+    rows = kept(rows, pl.col("check").is_not_null())
     if options.basis == "earned" and not rows.is_empty() and rows["has_period"][0]:
         start = pl.max_horizontal(pl.col("start"), pl.lit(options.effective))
         end = pl.min_horizontal(pl.col("end"), pl.lit(options.expiration) - pl.duration(days=1))

@@ -13,67 +13,81 @@ from trueup.payroll.ingest.readers import ROW
 from trueup.payroll.ingest.steps import WARNINGS
 
 
-def source_of(line: Mapping[str, object]) -> str:
-    return str(line.get("state_inferred_from", ""))
-
-
 def _rows_excepted(exceptions: pl.DataFrame, used: pl.Series) -> int:
     """Rows named in an exception and not used (a warning does not except its row)."""
     excepted = exceptions.filter(~pl.col("kind").is_in(WARNINGS)).get_column("row").unique()
     return excepted.filter(~excepted.is_in(used.implode())).len()
 
 
-def _category_table(known: Mapping[str, Category]) -> pl.DataFrame:
-    """Each category's payroll-line field and whether it is part of gross pay."""
-    return pl.DataFrame(
-        {
-            "category": list(known),
-            "field": [c.field for c in known.values()],
-            "in_gross": [c.in_gross for c in known.values()],
-        }
+def _priced(rows: pl.DataFrame, known: Mapping[str, Category]) -> pl.DataFrame:
+    """The rows with each category's payroll-line field and whether it is part of gross pay."""
+    return rows.with_columns(
+        field=pl.col("category").replace_strict(
+            {key: c.field for key, c in known.items()}, default=None, return_dtype=pl.String
+        ),
+        in_gross=_in_gross(known),
     )
 
 
-def _employees(rows: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
+def _in_gross(known: Mapping[str, Category]) -> pl.Expr:
+    return pl.col("category").replace_strict(
+        {key: c.in_gross for key, c in known.items()}, default=None, return_dtype=pl.Boolean
+    )
+
+
+def _employees(rows: pl.LazyFrame, known: Mapping[str, Category]) -> pl.DataFrame:
     """One row per employee, officers included: states, classes, gross cents and rows."""
+    # Lazily: only the columns read here are filtered, not every column of a large register.
     return (
         rows.filter(pl.col("ok"))
-        .join(table, on="category", how="left")
         .group_by("who")
         .agg(
             state=pl.col("state_final").unique().sort().str.join(", "),
             class_code=pl.col("class_final").unique().sort().str.join(", "),
             officer=pl.col("is_officer").any(),
-            gross_cents=pl.when(pl.col("in_gross")).then(pl.col("cents")).otherwise(0).sum(),
+            gross_cents=pl.when(_in_gross(known)).then(pl.col("cents")).otherwise(0).sum(),
             rows=pl.len(),
         )
         .rename({"who": "employee"})
         .sort("employee")
+        .collect()
     )
 
 
-def _totals(payroll: pl.DataFrame) -> dict[str, int]:
+# A line's keys: its state, class and employee, and where its state came from.
+LINE_KEYS = ("state_final", "class_final", "who", "state_from")
+
+
+def _sums(payroll: pl.DataFrame, known: Mapping[str, Category]) -> pl.DataFrame:
+    """The used rows' cents by line, category and quarter of the check date (its year × 10 + its
+    quarter; null without a date), each category's field and whether it is in gross pay: the
+    lines, totals and quarters are made from these few rows, not from every row again."""
+    number = pl.col("check").dt.year() * 10 + pl.col("check").dt.quarter()
+    return _priced(
+        payroll.group_by(*LINE_KEYS, "category", number=number).agg(cents=pl.col("cents").sum()),
+        known,
+    )
+
+
+def _totals(sums: pl.DataFrame) -> dict[str, int]:
     return {
         category: int(total)
-        for category, total in payroll.group_by("category")
+        for category, total in sums.group_by("category")
         .agg(pl.col("cents").sum())
         .sort("category")
         .iter_rows()
     }
 
 
-def _quarters(payroll: pl.DataFrame) -> pl.DataFrame:
+def _quarters(sums: pl.DataFrame) -> pl.DataFrame:
     """Cents by state, quarter of the check date and category."""
-    quarter = pl.when(pl.col("check").is_not_null()).then(
-        pl.concat_str([pl.col("check").dt.year(), pl.lit("Q"), pl.col("check").dt.quarter()])
+    grouped = sums.group_by(state=pl.col("state_final"), number="number", category="category").agg(
+        cents=pl.col("cents").sum()
     )
-    return (
-        payroll.group_by(
-            state=pl.col("state_final"), quarter=quarter.fill_null(""), category="category"
-        )
-        .agg(cents=pl.col("cents").sum())
-        .sort("state", "quarter", "category")
-    )
+    quarter = pl.concat_str([pl.col("number") // 10, pl.lit("Q"), pl.col("number") % 10])
+    return grouped.select(
+        "state", quarter=quarter.fill_null(""), category="category", cents="cents"
+    ).sort("state", "quarter", "category")
 
 
 def _inferred(priced: pl.DataFrame) -> list[dict[str, object]]:
@@ -94,43 +108,35 @@ def _inferred(priced: pl.DataFrame) -> list[dict[str, object]]:
     )
 
 
-def _lines(rows: pl.DataFrame) -> list[dict[str, object]]:
+def _lines(sums: pl.DataFrame) -> list[dict[str, object]]:
     """Engine payroll lines: one per state, class and employee (and where the state came from,
     when the register did not give it), each amount field in Decimal."""
-    if rows.is_empty():
+    if sums.is_empty():
         return []
-    keys = ("state_final", "class_final", "who", "state_from")
-    grouped = rows.group_by(*keys, "field", "in_gross").agg(pl.col("cents").sum())
-    lines: dict[tuple[str, str, str, str], dict[str, object]] = {}
-    for state, class_code, who, source, name, in_gross, total in grouped.sort(
-        *keys, "field"
-    ).iter_rows():
-        line = lines.setdefault(
-            (state, class_code, who, source),
-            {"state": state, "class_code": class_code, "employee": who, "gross_cents": 0},
-        )
-        if source:
-            line["state_inferred_from"] = source
-        if in_gross:
-            line["gross_cents"] = int(line["gross_cents"]) + total  # type: ignore[call-overload]
-        if name and name != "gross":
-            line[name] = int(line.get(name, 0)) + total  # type: ignore[call-overload]
-    result = []
-    for line in lines.values():
-        amounts = {
-            key: Decimal(int(value)).scaleb(-2)  # type: ignore[call-overload]
-            for key, value in line.items()
-            if key not in ("state", "class_code", "employee", "gross_cents", "state_inferred_from")
-        }
+    in_gross = pl.when(pl.col("in_gross")).then(pl.col("cents")).otherwise(0)
+    # Each line once, with its fields' totals as lists: a loop over lines, not over amounts.
+    grouped = (
+        sums.group_by(*LINE_KEYS, "field")
+        .agg(cents=pl.col("cents").sum(), gross=in_gross.sum())
+        .sort(*LINE_KEYS, "field")
+        .group_by(*LINE_KEYS, maintain_order=True)
+        .agg(fields=pl.col("field"), totals=pl.col("cents"), gross=pl.col("gross").sum())
+    )
+    result: list[dict[str, object]] = []
+    for state, class_code, who, source, fields, totals, gross in grouped.iter_rows():
         result.append(
             {
-                "state": line["state"],
-                "class_code": line["class_code"],
-                "employee": line["employee"],
-                **({"state_inferred_from": line["state_inferred_from"]} if source_of(line) else {}),
-                "gross": Decimal(int(line["gross_cents"])).scaleb(-2),  # type: ignore[call-overload]
-                "gross_cents": line["gross_cents"],
-                **amounts,
+                "state": state,
+                "class_code": class_code,
+                "employee": who,
+                **({"state_inferred_from": source} if source else {}),
+                "gross": Decimal(int(gross)).scaleb(-2),
+                "gross_cents": int(gross),
+                **{
+                    name: Decimal(int(total)).scaleb(-2)
+                    for name, total in zip(fields, totals, strict=True)
+                    if name and name != "gross"
+                },
             }
         )
     return result
