@@ -78,6 +78,18 @@ def test_messages_go_both_ways_and_are_marked_read(
     assert "(audit staff)" in status_page
 
 
+def test_a_manager_opening_the_page_leaves_the_message_new_for_the_auditor_it_is_written_to(
+    requested: Audit, policyholder: User, auditor: User, manager: User
+) -> None:
+    message_post(audit=requested, by=policyholder, body="Can we send the 941s by e-mail?")
+    assert "1 new message" in _page(manager, requested)
+    assert Message.objects.get().read_at is None
+    assert "1 new message" in _page(manager, requested)
+    assert "1 new message" in _page(auditor, requested)
+    assert Message.objects.get().read_at is not None
+    assert "new message" not in _page(auditor, requested)
+
+
 def test_an_empty_message_is_refused_with_a_reason(requested: Audit, auditor: User) -> None:
     client = Client()
     client.force_login(auditor)

@@ -526,6 +526,17 @@ def message_post(*, audit: Audit, by: User, body: str) -> Message:
     return message
 
 
+def messages_read(*, audit: Audit, reader: User) -> int:
+    """The insured's and agent's messages on the audit, read by the auditor they are written to
+    (the assignee): a manager or reviewer looking at the page leaves them new for the auditor.
+    Returns how many were new."""
+    if reader.pk != audit.assignee_id:
+        return 0
+    return Message.objects.filter(audit=audit, from_portal=True, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
 def system_message(
     audit: Audit, body: str, by: User | None = None, kind: str = Kind.MESSAGE
 ) -> Message:

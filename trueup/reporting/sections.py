@@ -156,8 +156,12 @@ def cycle(rows: Rows, r: dict[str, Any], defs: dict[str, Definition]) -> Part:
     n = len(days)
     part = Part(
         figures=[
-            figure(defs["cycle_median"], median(days), f"the middle of {n:,} audits' cycle times"),
-            figure(defs["cycle_p90"], percentile(days, 90), f"over {n:,} audits"),
+            figure(
+                defs["cycle_median"],
+                median(days),
+                f"the middle of the cycle times of {counted(n, 'audit')}",
+            ),
+            figure(defs["cycle_p90"], percentile(days, 90), f"over {counted(n, 'audit')}"),
         ]
     )
     within_rows = []
@@ -278,12 +282,14 @@ def backlog(
     oldest = sum(counts[s][-1] for s in statuses)
     return Part(
         figures=[
-            figure(defs["backlog"], len(rows.open), f"{len(rows.open):,} audits not yet final"),
+            figure(
+                defs["backlog"], len(rows.open), f"{counted(len(rows.open), 'audit')} not yet final"
+            ),
             figure(defs["overdue"], total_overdue, f"{total_overdue:,} of {len(rows.open):,} open"),
             figure(
                 defs["billing_waiting"],
                 waiting,
-                f"{waiting:,} instructions not yet acknowledged by billing",
+                f"{counted(waiting, 'instruction')} not yet acknowledged by billing",
             ),
         ],
         tables=[
@@ -302,7 +308,8 @@ def backlog(
                 "stacked",
                 ("Days past the period's end", "Audits", "count"),
                 series,
-                f"{len(rows.open):,} audits are open; {oldest:,} of them more than "
+                f"{counted(len(rows.open), 'audit')} {'is' if len(rows.open) == 1 else 'are'} "
+                f"open; {oldest:,} of them more than "
                 f"{limits[-1]} days past the period's end, and {total_overdue:,} past their "
                 "due date.",
             )
@@ -351,17 +358,17 @@ def premium(rows: Rows, defs: dict[str, Definition]) -> Part:
     rp_points = tuple((month_label(m), v.rp) for m, v in by_month.items())
     return Part(
         figures=[
-            figure(defs["ap_count"], len(additional), f"of {len(priced):,} results"),
+            figure(defs["ap_count"], len(additional), f"of {counted(len(priced), 'result')}"),
             figure(
                 defs["ap_dollars"],
                 sum(additional, Decimal(0)),
-                f"{len(additional):,} results owing more",
+                f"{counted(len(additional), 'result')} owing more",
             ),
-            figure(defs["rp_count"], len(returned), f"of {len(priced):,} results"),
+            figure(defs["rp_count"], len(returned), f"of {counted(len(priced), 'result')}"),
             figure(
                 defs["rp_dollars"],
                 sum(returned, Decimal(0)),
-                f"{len(returned):,} results owed back",
+                f"{counted(len(returned), 'result')} owed back",
             ),
             figure(
                 defs["net_ap_share"],
@@ -488,7 +495,7 @@ def quality(rows: Rows, defs: dict[str, Definition]) -> Part:
             figure(
                 defs["review_median_days"],
                 median(in_review),
-                f"the middle of {len(in_review):,} audits that went to review",
+                f"the middle of {counted(len(in_review), 'audit')} that went to review",
             ),
             figure(defs["returned_rate"], *share(returned, len(rows.reviewed), "reviewed audits")),
         ]
@@ -515,12 +522,12 @@ def outreach(rows: Rows, defs: dict[str, Definition]) -> Part:
             figure(
                 defs["attempts_per_result"],
                 ratio(attempts, len(released)),
-                f"{attempts:,} attempts for {len(released):,} results",
+                f"{counted(attempts, 'attempt')} for {counted(len(released), 'result')}",
             ),
             figure(
                 defs["release_median_days"],
                 median(to_release),
-                f"the middle of {len(to_release):,} results released",
+                f"the middle of {counted(len(to_release), 'result')} released",
             ),
         ]
     )

@@ -34,7 +34,9 @@ class Problems:
     def frame(self) -> pl.DataFrame:
         if not self.found:
             return pl.DataFrame(schema=EXCEPTION_SCHEMA)
-        return pl.concat(self.found).sort(["row", "kind"])
+        # Several exceptions of one kind on one row (one per bad cell) stay in the order the
+        # steps found them, so the same register lists them the same way on every import.
+        return pl.concat(self.found).sort(["row", "kind"], maintain_order=True)
 
 
 Flag = Callable[[pl.DataFrame, pl.Expr, str, pl.Expr], None]

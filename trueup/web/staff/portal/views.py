@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from trueup.accounts.models import User
@@ -19,11 +18,12 @@ from trueup.audits.access import staff_user, visible_audit
 from trueup.audits.models import Audit
 from trueup.audits.services import may
 from trueup.core.errors import InvalidInput
-from trueup.portal.models import AccessLog, Invitation, Message, PortalAccess, SelfAudit
+from trueup.portal.models import AccessLog, Invitation, PortalAccess, SelfAudit
 from trueup.portal.services import (
     invitation_issue,
     invitation_state,
     message_post,
+    messages_read,
 )
 
 
@@ -35,9 +35,9 @@ def portal_panel(audit: Audit, user: User) -> dict[str, Any]:
         for i in Invitation.objects.filter(insured=insured).select_related("redeemed_by")[:10]
     ]
     thread = list(audit.messages.select_related("author"))
-    unread = [m.pk for m in thread if m.from_portal and m.read_at is None]
+    unread = sum(1 for m in thread if m.from_portal and m.read_at is None)
     if unread:
-        Message.objects.filter(pk__in=unread).update(read_at=timezone.now())
+        messages_read(audit=audit, reader=user)
     return {
         "portal_invitations": invitations,
         "portal_people": PortalAccess.objects.filter(
@@ -46,7 +46,7 @@ def portal_panel(audit: Audit, user: User) -> dict[str, Any]:
         "portal_agency": insured.agency,
         "portal_self_audit": SelfAudit.objects.filter(audit=audit).first(),
         "portal_thread": thread,
-        "portal_unread": len(unread),
+        "portal_unread": unread,
         "portal_log": AccessLog.objects.filter(audit=audit).select_related("user")[:10],
         "may_invite": may(user, "document") and bool(insured.contact_email),
         # The invitation's letter and e-mail start in the insured's preferred language.
