@@ -123,3 +123,35 @@ def test_a_completed_audits_page_reads_its_pinned_result_once(
     assert len(reads) == 1
     assert f'WHERE "audits_resultsnapshot"."id" = {completed.final_result_id} ' in reads[0]
     assert 'id="audited-premium">$24,230<' in page
+
+
+def test_an_audit_with_nothing_in_its_portal_billing_letters_or_endorsements_reads_none_of_them(
+    audit: Audit, auditor: User
+) -> None:
+    # One query of EXISTS per section says the tables hold nothing for this audit: the page does
+    # not build a query for each of them to find it out.
+    client = Client()
+    client.force_login(auditor)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(f"/audits/{audit.pk}/").content.decode()
+    empty = (
+        "portal_invitation",
+        "portal_portalaccess",
+        "portal_message",
+        "portal_selfaudit",
+        "portal_accesslog",
+        "billing_outreach",
+        "billing_billinginstruction",
+        "billing_dispute",
+        "billing_paymentplan",
+        "letters_letter",
+        "endorsements_endorsement",
+        "anomalies_flagdecision",
+        "payroll_payrollimport",
+        "audits_interviewnote",
+    )
+    read = [t for t in empty for q in queries.captured_queries if f'SELECT "{t}"."id"' in q["sql"]]
+    assert read == []
+    assert "No portal login yet." in page
+    assert "No messages." in page
+    assert "No letters sent." in page

@@ -16,6 +16,8 @@ from trueup.audits.workflow import FACTS_EDITABLE, Status
 from trueup.audits.worksheet import worksheet_for
 from trueup.core import clock
 from trueup.core.money import usd_of_cents
+from trueup.core.presence import holding, rows_if
+from trueup.payroll.models import PayrollImport
 from trueup.payroll.services import audit_reconciliation
 from trueup.rating.jsonio import to_jsonable
 
@@ -76,8 +78,15 @@ def flags_for(
     facts = worksheet["audited"]
     if result.get("audit_type") != "estimated" and not any(facts.get(k) for k in facts):
         return []
-    inputs = Inputs(
-        Audited(worksheet, result), prior_rating(audit), unreconciled(audit), rules(clock.today())
+    has = holding(
+        decisions=(FlagDecision, "audit", audit.pk), imports=(PayrollImport, "audit", audit.pk)
     )
-    decided = {d.key: d for d in FlagDecision.objects.filter(audit=audit).select_related("by")}
+    inputs = Inputs(
+        Audited(worksheet, result),
+        prior_rating(audit),
+        unreconciled(audit) if has["imports"] else [],
+        rules(clock.today()),
+    )
+    decisions = FlagDecision.objects.filter(audit=audit).select_related("by")
+    decided = {d.key: d for d in rows_if(has["decisions"], decisions)}
     return [FlagRow(flag, decided.get(flag.key)) for flag in detect(inputs)]

@@ -31,6 +31,7 @@ from trueup.billing.models import (
 from trueup.billing.plans import Eligibility
 from trueup.core import clock, ruledata
 from trueup.core.money import usd_cents
+from trueup.core.presence import holding, rows_if
 from trueup.policies.models import PolicyPeriod
 from trueup.premium_reports.true_up import true_up
 from trueup.rating.periods import add_months
@@ -228,15 +229,29 @@ class BillingFigures:
 
 
 def billing_figures(audit: Audit) -> BillingFigures:
-    """Read in a handful of queries: an audit that never entered the billing flow costs four."""
-    outreach = Outreach.objects.filter(audit=audit).first()
-    instructions = list(
+    """Read in a handful of queries: an audit that never entered the billing flow costs one."""
+    has = holding(
+        outreach=(Outreach, "audit", audit.pk),
+        instructions=(BillingInstruction, "audit", audit.pk),
+        disputes=(Dispute, "audit", audit.pk),
+        plans=(PaymentPlan, "audit", audit.pk),
+    )
+    outreach = Outreach.objects.filter(audit=audit).first() if has["outreach"] else None
+    # A revision's instructions include those of the audits it revised.
+    instructions = rows_if(
+        has["instructions"] or audit.revision_of_id is not None,
         BillingInstruction.objects.filter(audit__in=chain(audit))
         .select_related("outbox")
-        .order_by("id")
+        .order_by("id"),
     )
-    disputes = list(Dispute.objects.filter(audit=audit).prefetch_related("documents"))
-    plan = PaymentPlan.objects.filter(audit=audit, cancelled_at__isnull=True).first()
+    disputes = rows_if(
+        has["disputes"], Dispute.objects.filter(audit=audit).prefetch_related("documents")
+    )
+    plan = (
+        PaymentPlan.objects.filter(audit=audit, cancelled_at__isnull=True).first()
+        if has["plans"]
+        else None
+    )
     records = BillingFigures(outreach, instructions, disputes, plan, audit.final_result)
     if records.result is None or not (outreach or instructions or disputes or plan):
         return records

@@ -20,7 +20,8 @@ from trueup.audits.access import staff_user, visible_audit
 from trueup.audits.models import Audit
 from trueup.core.errors import InvalidInput, TrueUpError
 from trueup.core.money import usd_cents
-from trueup.endorsements.models import Kind
+from trueup.core.presence import holding, rows_if
+from trueup.endorsements.models import Endorsement, Kind
 from trueup.endorsements.selectors import endorsements_of
 from trueup.endorsements.services import (
     APPROVE_ROLES,
@@ -84,7 +85,13 @@ def endorsements_panel(audit: Audit, user: User) -> dict[str, Any]:
     """The period's endorsements for the audit page, and whether this user may approve one."""
     return {
         # Exact to the cent, as billed.
-        "endorsements": [(e, usd_cents(e.premium_effect)) for e in endorsements_of(audit.period)],
+        "endorsements": [
+            (e, usd_cents(e.premium_effect))
+            for e in rows_if(
+                holding(endorsed=(Endorsement, "period", audit.period_id))["endorsed"],
+                endorsements_of(audit.period),
+            )
+        ],
         "may_approve_endorsements": user.role in APPROVE_ROLES,
         "may_request_endorsements": user.role in REQUEST_ROLES,
     }

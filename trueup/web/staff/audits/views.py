@@ -23,7 +23,7 @@ from trueup.accounts.models import Role, User
 from trueup.audits import facts, fieldwork, services
 from trueup.audits.access import staff_user, visible_audit
 from trueup.audits.explanations import explain
-from trueup.audits.models import Audit, AuditType, Finding, Method, RecordsItem
+from trueup.audits.models import Audit, AuditType, Finding, InterviewNote, Method, RecordsItem
 from trueup.audits.selectors import (
     WorklistRow,
     audits_filtered,
@@ -38,6 +38,7 @@ from trueup.audits.worksheet import WORKSHEET_PREFETCH
 from trueup.billing.selectors import in_billing_stage
 from trueup.core import clock
 from trueup.core.errors import NotAllowed, Problem
+from trueup.core.presence import holding, rows_if
 from trueup.core.spreadsheet import EXPORT_TYPES, csv_bytes, xlsx_bytes
 from trueup.flows import results
 from trueup.rating.errors import TrueUpError
@@ -352,7 +353,10 @@ def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
             (a, ACTIONS_BY_NAME[a].label, ACTIONS_BY_NAME[a].reason_required)
             for a in services.actions_for(user, audit)
         ],
-        "interviews": audit.interviews.select_related("by"),
+        "interviews": rows_if(
+            holding(notes=(InterviewNote, "audit", audit.pk))["notes"],
+            audit.interviews.select_related("by"),
+        ),
         "records": audit.records.select_related("updated_by").prefetch_related(
             "uploads__uploaded_by"
         ),

@@ -35,6 +35,7 @@ from trueup.billing.models import (
 from trueup.billing.plans import Eligibility
 from trueup.billing.selectors import billing_figures
 from trueup.core.money import parse_dollars
+from trueup.core.presence import holding, rows_if
 from trueup.flows import disputes
 from trueup.letters.models import Letter, LetterKind, LetterStatus
 from trueup.letters.services import LetterRefused, letter_language, letter_render, letter_send
@@ -91,7 +92,10 @@ def billing_panel(audit: Audit, user: User) -> dict[str, Any]:
         "instructions": figures.instructions,
         "disputes": figures.disputes,
         "plan": figures.plan,
-        "letters": Letter.objects.filter(audit=audit),
+        "letters": rows_if(
+            holding(letters=(Letter, "audit", audit.pk))["letters"],
+            Letter.objects.filter(audit=audit),
+        ),
         "letter_kinds": LetterKind.choices,
         "may_outreach": may(user, "document"),
         "may_resolve": may(user, "approve"),

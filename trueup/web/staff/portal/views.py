@@ -18,7 +18,8 @@ from trueup.audits.access import staff_user, visible_audit
 from trueup.audits.models import Audit
 from trueup.audits.services import may
 from trueup.core.errors import InvalidInput
-from trueup.portal.models import AccessLog, Invitation, PortalAccess, SelfAudit
+from trueup.core.presence import holding, rows_if
+from trueup.portal.models import AccessLog, Invitation, Message, PortalAccess, SelfAudit
 from trueup.portal.services import (
     invitation_issue,
     invitation_state,
@@ -30,24 +31,37 @@ from trueup.portal.services import (
 def portal_panel(audit: Audit, user: User) -> dict[str, Any]:
     """What the audit page shows of the portal, for this staff user."""
     insured = audit.period.policy.insured
-    invitations = [
-        (i, invitation_state(i))
-        for i in Invitation.objects.filter(insured=insured).select_related("redeemed_by")[:10]
-    ]
-    thread = list(audit.messages.select_related("author"))
+    # Most audits' insureds never use the portal: its tables are read only where they hold rows.
+    has = holding(
+        invitations=(Invitation, "insured", insured.pk),
+        people=(PortalAccess, "insured", insured.pk),
+        messages=(Message, "audit", audit.pk),
+        self_audit=(SelfAudit, "audit", audit.pk),
+        log=(AccessLog, "audit", audit.pk),
+    )
+    invitations = Invitation.objects.filter(insured=insured).select_related("redeemed_by")
+    thread = rows_if(has["messages"], audit.messages.select_related("author"))
     unread = sum(1 for m in thread if m.from_portal and m.read_at is None)
     if unread:
         messages_read(audit=audit, reader=user)
+    self_audit = SelfAudit.objects.filter(audit=audit).first() if has["self_audit"] else None
     return {
-        "portal_invitations": invitations,
-        "portal_people": PortalAccess.objects.filter(
-            insured=insured, revoked_at__isnull=True
-        ).select_related("user"),
+        "portal_invitations": [
+            (i, invitation_state(i)) for i in rows_if(has["invitations"], invitations[:10])
+        ],
+        "portal_people": rows_if(
+            has["people"],
+            PortalAccess.objects.filter(insured=insured, revoked_at__isnull=True).select_related(
+                "user"
+            ),
+        ),
         "portal_agency": insured.agency,
-        "portal_self_audit": SelfAudit.objects.filter(audit=audit).first(),
+        "portal_self_audit": self_audit,
         "portal_thread": thread,
         "portal_unread": unread,
-        "portal_log": AccessLog.objects.filter(audit=audit).select_related("user")[:10],
+        "portal_log": rows_if(
+            has["log"], AccessLog.objects.filter(audit=audit).select_related("user")[:10]
+        ),
         "may_invite": may(user, "document") and bool(insured.contact_email),
         # The invitation's letter and e-mail start in the insured's preferred language.
         "portal_languages": settings.LANGUAGES,
