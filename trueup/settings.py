@@ -168,6 +168,9 @@ TRUEUP_WORKLIST_LINES_KEPT = 20_000
 # Sets of worklist filters kept drawn in each server process (about 6 KB each): drawing the
 # filter form's widgets is about a fifth of a worklist page, and staff reuse a few sets.
 TRUEUP_WORKLIST_FILTERS_KEPT = 1_000
+# Sets of the figures pages' filters kept drawn in each server process (about 20 KB each: an
+# option for each firm, agency and person), for the day they were drawn on.
+TRUEUP_DASHBOARD_FILTERS_KEPT = 200
 
 ROOT_URLCONF = "trueup.urls"
 TEMPLATES = [

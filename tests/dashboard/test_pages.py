@@ -3,19 +3,24 @@ filters chosen on the page reach the figures and their exports."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from django.http import QueryDict
+from django.template.loader import render_to_string
 from django.test import Client
+from django.utils import translation
 
-from trueup.accounts.models import User
+from trueup.accounts.models import User, VendorFirm
 from trueup.audits.models import Audit
 from trueup.core import clock
 from trueup.reporting.metrics import default_filters
 from trueup.reporting.shapes import Chart, Dashboard, Figure, Filters, Series, Table
 from trueup.web.staff.reporting import views
+from trueup.web.staff.reporting.forms import DashboardFilters, fields_html
 
 BACKLOG = Table(
     "backlog",
@@ -204,3 +209,42 @@ def test_a_table_exports_exactly_with_formulas_made_plain_text(
     workbook = client.get("/reports/premium_by_month.xlsx")
     assert workbook["Content-Type"].startswith("application/vnd.openxmlformats")
     assert workbook.content[:2] == b"PK"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "state=IN&line=WC",
+        "start=2026-01-01&end=2026-06-30&assignee=auditor",
+        "start=2026-06-30&end=2026-01-01",
+        "start=not-a-date&vendor=%3Cscript%3E",
+        "page=2",
+    ],
+)
+def test_the_filter_fields_kept_drawn_are_those_a_fresh_form_draws(
+    query: str, auditor: User, vendor_auditor: User
+) -> None:
+    today = date(2026, 12, 5)
+    for language in ("en", "es"):
+        with translation.override(language):
+            fresh = render_to_string(
+                "reporting/_filter_fields.html",
+                {"form": DashboardFilters(QueryDict(query) or None, today=today)},
+            )
+            assert fields_html(DashboardFilters(QueryDict(query) or None, today=today)) == fresh
+            # The second time, from what was kept.
+            assert fields_html(DashboardFilters(QueryDict(query) or None, today=today)) == fresh
+    assert re.search(r'<option value="auditor"( selected)?>auditor</option>', fresh)  # people
+    assert f'<option value="{vendor_auditor.vendor.code}">' in fresh  # and the firms
+    if "not-a-date" in query:
+        assert 'aria-invalid="true"' in fresh  # a mistake is marked on its field
+
+
+def test_a_firm_added_since_the_filters_were_drawn_is_offered(db: None) -> None:
+    today = date(2026, 12, 5)
+    before = fields_html(DashboardFilters(None, today=today))
+    VendorFirm.objects.create(code="NEWF", name="Newfield Audit Services")
+    after = fields_html(DashboardFilters(None, today=today))
+    assert "Newfield Audit Services" not in before
+    assert '<option value="NEWF">Newfield Audit Services</option>' in after

@@ -4,11 +4,16 @@ dashboard, the metrics, the reports and their exports, so a link carries the fil
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.cache import cache
 from django.http import QueryDict
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import SafeString
 
 from trueup.accounts.models import PORTAL_ROLES, User, VendorFirm
 from trueup.audits.models import AuditType, Method
@@ -47,6 +52,20 @@ def _agencies() -> list[tuple[str, str]]:
     return [(a.code, a.name) for a in Agency.objects.order_by("name")]
 
 
+# The choices read from the book, by field: part of what a drawing of the form depends on.
+Offered = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+
+
+def offered_now() -> Offered:
+    """The states, people, firms and agencies the filters offer today."""
+    return (
+        ("state", (("", "Any state"), *_states())),
+        ("assignee", (("", "Anyone"), *_assignees())),
+        ("vendor", (("", "Vendor firms and in-house"), *_vendors())),
+        ("agency", (("", "Any agency"), *_agencies())),
+    )
+
+
 class DashboardFilters(forms.Form):
     start = forms.DateField(label="Period from", widget=DATE)
     end = forms.DateField(label="Period to", widget=DATE)
@@ -64,7 +83,10 @@ class DashboardFilters(forms.Form):
     vendor = forms.ChoiceField(required=False, label="Vendor firm or in-house")
     agency = forms.ChoiceField(required=False, label="Agency")
 
-    def __init__(self, data: QueryDict | None, today: date, **kwargs: Any) -> None:
+    def __init__(
+        self, data: QueryDict | None, today: date, offered: Offered | None = None, **kwargs: Any
+    ) -> None:
+        self.today = today
         self.defaults = default_filters(today)
         initial = {"start": self.defaults.start, "end": self.defaults.end}
         # Without a period in the query, the default window: the other filters still apply.
@@ -73,10 +95,9 @@ class DashboardFilters(forms.Form):
             data.update({k: v.isoformat() for k, v in initial.items()})
         super().__init__(data, initial=initial, **kwargs)
         # Read when the form is made: the firms, agencies and people of the day.
-        self._offer("state", [("", "Any state"), *_states()])
-        self._offer("assignee", [("", "Anyone"), *_assignees()])
-        self._offer("vendor", [("", "Vendor firms and in-house"), *_vendors()])
-        self._offer("agency", [("", "Any agency"), *_agencies()])
+        self.offered = offered_now() if offered is None else offered
+        for name, choices in self.offered:
+            self._offer(name, list(choices))
 
     def _offer(self, name: str, choices: list[tuple[str, str]]) -> None:
         field = self.fields[name]
@@ -99,3 +120,31 @@ class DashboardFilters(forms.Form):
         return Filters(
             start=data["start"], end=data["end"], **{name: data[name] or "" for name in FIELDS}
         )
+
+
+# What was asked of each filter, as the query gave it (None: no query, the form not sent).
+Asked = tuple[tuple[str, tuple[str, ...]], ...] | None
+
+
+def fields_html(form: DashboardFilters) -> SafeString:
+    """The form's fields drawn (the widgets are most of a figures page's drawing: an option each
+    firm, agency and person). They depend only on what was asked, the day, the choices offered
+    and the language, so each distinct set of those is drawn once per process."""
+    asked = (
+        tuple((name, tuple(form.data.getlist(name))) for name in form.base_fields)
+        if form.is_bound
+        else None
+    )
+    return _drawn_fields(asked, form.today, form.offered, translation.get_language())
+
+
+@lru_cache(maxsize=settings.TRUEUP_DASHBOARD_FILTERS_KEPT)
+def _drawn_fields(asked: Asked, today: date, offered: Offered, language: str) -> SafeString:
+    data = None
+    if asked is not None:
+        data = QueryDict(mutable=True)
+        for name, values in asked:
+            data.setlist(name, list(values))
+    with translation.override(language):
+        form = DashboardFilters(data, today=today, offered=offered)
+        return SafeString(render_to_string("reporting/_filter_fields.html", {"form": form}))

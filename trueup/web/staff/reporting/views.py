@@ -29,7 +29,7 @@ from trueup.reporting.metrics import catalogue, dashboard
 from trueup.reporting.serialize import dashboard_to_data
 from trueup.reporting.shapes import Cell, Dashboard, Table
 from trueup.web.charts import NO_DATA, chart_svg, in_words
-from trueup.web.staff.reporting.forms import DashboardFilters
+from trueup.web.staff.reporting.forms import DashboardFilters, fields_html
 
 
 def _metrics_user(request: HttpRequest) -> User:
@@ -98,6 +98,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     form, board, query = _figures(request)
     context = {
         "form": form,
+        "filter_fields": fields_html(form),
         "board": board,
         "board_html": _board_html(request, board, query),
         "query": query,
@@ -125,7 +126,13 @@ def metrics_page(request: HttpRequest) -> HttpResponse:
                 "table": definition.key in tables,
             }
         )
-    context = {"form": form, "board": board, "metrics": metrics, "query": query}
+    context = {
+        "form": form,
+        "filter_fields": fields_html(form),
+        "board": board,
+        "metrics": metrics,
+        "query": query,
+    }
     return render(request, "reporting/metrics.html", context)
 
 
@@ -135,7 +142,13 @@ def reports_page(request: HttpRequest) -> HttpResponse:
     _metrics_user(request)
     form, board, query = _figures(request)
     tables = [_table(table) for table in _tables(board)]
-    context = {"form": form, "board": board, "tables": tables, "query": query}
+    context = {
+        "form": form,
+        "filter_fields": fields_html(form),
+        "board": board,
+        "tables": tables,
+        "query": query,
+    }
     return render(request, "reporting/reports.html", context)
 
 
