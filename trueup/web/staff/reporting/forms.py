@@ -130,11 +130,11 @@ def fields_html(form: DashboardFilters) -> SafeString:
     """The form's fields drawn (the widgets are most of a figures page's drawing: an option each
     firm, agency and person). They depend only on what was asked, the day, the choices offered
     and the language, so each distinct set of those is drawn once per process."""
-    asked = (
-        tuple((name, tuple(form.data.getlist(name))) for name in form.base_fields)
-        if form.is_bound
-        else None
-    )
+    asked = None
+    if form.is_bound:
+        data = form.data
+        assert isinstance(data, QueryDict), "the filters come from a page's query"
+        asked = tuple((name, tuple(data.getlist(name))) for name in form.base_fields)
     return _drawn_fields(asked, form.today, form.offered, translation.get_language())
 
 
