@@ -149,6 +149,7 @@ def test_an_audit_with_nothing_in_its_portal_billing_letters_or_endorsements_rea
         "anomalies_flagdecision",
         "payroll_payrollimport",
         "audits_interviewnote",
+        "portal_recordupload",
     )
     read = [t for t in empty for q in queries.captured_queries if f'SELECT "{t}"."id"' in q["sql"]]
     assert read == []

@@ -41,6 +41,7 @@ from trueup.core.errors import NotAllowed, Problem
 from trueup.core.presence import holding, rows_if
 from trueup.core.spreadsheet import EXPORT_TYPES, csv_bytes, xlsx_bytes
 from trueup.flows import results
+from trueup.portal.models import RecordUpload
 from trueup.rating.errors import TrueUpError
 from trueup.web.staff.audits.classes import lookup_context
 from trueup.web.staff.audits.drawn import blank_forms, filters_html, line_html
@@ -346,6 +347,9 @@ def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
         reverse=True,
     )
     worksheet = _worksheet_context(user, audit)
+    has = holding(
+        notes=(InterviewNote, "audit", audit.pk), uploads=(RecordUpload, "audit", audit.pk)
+    )
     context = {
         **worksheet,
         "estimates": audit.period.estimates.all(),
@@ -353,13 +357,11 @@ def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
             (a, ACTIONS_BY_NAME[a].label, ACTIONS_BY_NAME[a].reason_required)
             for a in services.actions_for(user, audit)
         ],
-        "interviews": rows_if(
-            holding(notes=(InterviewNote, "audit", audit.pk))["notes"],
-            audit.interviews.select_related("by"),
-        ),
-        "records": audit.records.select_related("updated_by").prefetch_related(
-            "uploads__uploaded_by"
-        ),
+        "interviews": rows_if(has["notes"], audit.interviews.select_related("by")),
+        "records": audit.records.prefetch_related("uploads__uploaded_by")
+        if has["uploads"]
+        else audit.records.all(),
+        "records_uploaded": has["uploads"],
         "may_see_originals": services.may(user, "edit_facts") or user.role == Role.REVIEWER,
         "findings": audit.findings.all(),
         "history": history,
