@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.template.base import render_value_in_context
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from trueup.core.money import as_decimal, figure, usd_of_cents
 from trueup.core.money import usd as format_usd
@@ -46,3 +49,47 @@ def cents_usd(value: Any) -> str:
     if value is None or value == "":
         return "—"
     return usd_of_cents(int(value))
+
+
+# A reason's status printed beside its source: facts and derived figures need no mark.
+UNMARKED = ("fact", "derived")
+
+
+@register.simple_tag(takes_context=True)
+def why(context: template.Context, reasons: list[dict[str, Any]], about: str = "") -> str:
+    """A figure's "why?": its reasons with their sources, folded. Drawn here rather than with an
+    included template: a result table has some twenty of them, and an include costs each one a
+    context and a template lookup."""
+
+    def shown(value: Any) -> str:
+        return render_value_in_context(value, context)
+
+    def source(r: dict[str, Any]) -> SafeString:
+        if not r.get("source"):
+            return SafeString("")
+        status = r.get("status")
+        return format_html(
+            ' <small class="source">— {}{}{}{}</small>',
+            shown(r["source"]),
+            format_html(", in force from {}", shown(r["effective"])) if r.get("effective") else "",
+            format_html(" [{}]", shown(status)) if status and status not in UNMARKED else "",
+            format_html(
+                " [{} default: no {} figure of its own on file]",
+                shown(r["inherited_from"]),
+                shown(r.get("state", "")),
+            )
+            if r.get("inherited_from")
+            else "",
+        )
+
+    if not reasons:
+        return SafeString("\n")
+    hidden = (
+        format_html('<span class="visually-hidden"> ({})</span>', shown(about)) if about else ""
+    )
+    items = SafeString(
+        "".join(format_html("<li>{}{}</li>", shown(r.get("text", "")), source(r)) for r in reasons)
+    )
+    return format_html(
+        '<details class="why"><summary>why?{}</summary><ul>\n{}\n</ul></details>\n', hidden, items
+    )
