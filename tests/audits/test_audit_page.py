@@ -25,6 +25,16 @@ SECTIONS = [
 ]
 
 
+def page_and_queries(user: User, audit: Audit) -> tuple[str, list[str]]:
+    """The audit page as ``user`` sees it, and the SQL of each query it made."""
+    client = Client()
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.get(f"/audits/{audit.pk}/")
+    assert answer.status_code == 200
+    return answer.content.decode(), [q["sql"] for q in queries.captured_queries]
+
+
 def audit_page(user: User, audit: Audit) -> str:
     client = Client()
     client.force_login(user)
@@ -88,10 +98,7 @@ def test_the_audit_page_reads_each_kind_of_fact_and_the_estimate_once(
     audit: Audit, auditor: User
 ) -> None:
     # The editor, the live rating and the flags each read the facts: from one read of them.
-    client = Client()
-    client.force_login(auditor)
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(f"/audits/{audit.pk}/").status_code == 200
+    _, queries = page_and_queries(auditor, audit)
     tables = (
         "audits_payrollentry",
         "audits_ownerentry",
@@ -101,8 +108,7 @@ def test_the_audit_page_reads_each_kind_of_fact_and_the_estimate_once(
         "audits_finding",  # the findings section and where practice notes apply
     )
     reads = {
-        table: sum(q["sql"].startswith(f'SELECT "{table}"."id"') for q in queries.captured_queries)
-        for table in tables
+        table: sum(sql.startswith(f'SELECT "{table}"."id"') for sql in queries) for table in tables
     }
     assert reads == dict.fromkeys(tables, 1)
 
@@ -113,13 +119,8 @@ def test_a_completed_audits_page_reads_its_pinned_result_once(
     # The result section and the flags both read the stored result: from one read of it.
     completed = audit_submit(audit=audit, by=manager)
     assert completed.status == Status.COMPLETED
-    client = Client()
-    client.force_login(auditor)
-    with CaptureQueriesContext(connection) as queries:
-        page = client.get(f"/audits/{audit.pk}/").content.decode()
-    reads = [
-        q["sql"] for q in queries.captured_queries if 'FROM "audits_resultsnapshot"' in q["sql"]
-    ]
+    page, queries = page_and_queries(auditor, audit)
+    reads = [sql for sql in queries if 'FROM "audits_resultsnapshot"' in sql]
     assert len(reads) == 1
     assert f'WHERE "audits_resultsnapshot"."id" = {completed.final_result_id} ' in reads[0]
     assert 'id="audited-premium">$24,230<' in page
@@ -130,10 +131,7 @@ def test_an_audit_with_nothing_in_its_portal_billing_letters_or_endorsements_rea
 ) -> None:
     # One query of EXISTS per section says the tables hold nothing for this audit: the page does
     # not build a query for each of them to find it out.
-    client = Client()
-    client.force_login(auditor)
-    with CaptureQueriesContext(connection) as queries:
-        page = client.get(f"/audits/{audit.pk}/").content.decode()
+    page, queries = page_and_queries(auditor, audit)
     empty = (
         "portal_invitation",
         "portal_portalaccess",
@@ -151,7 +149,7 @@ def test_an_audit_with_nothing_in_its_portal_billing_letters_or_endorsements_rea
         "audits_interviewnote",
         "portal_recordupload",
     )
-    read = [t for t in empty for q in queries.captured_queries if f'SELECT "{t}"."id"' in q["sql"]]
+    read = [t for t in empty for sql in queries if f'SELECT "{t}"."id"' in sql]
     assert read == []
     assert "No portal login yet." in page
     assert "No messages." in page

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 
 from trueup.core.money import parse_dollars
 
@@ -35,3 +37,25 @@ class MoneyField(forms.DecimalField):
         except ValueError as error:
             # The reason follows the field's label, as the field shows it and as pages list it.
             raise ValidationError(f"{error}.", code="invalid") from error
+
+
+# What a filter form was asked, field by field, as the page's query gave it: hashable, so a form
+# drawn from it can be kept (None: no query, the form not sent).
+Asked = tuple[tuple[str, tuple[str, ...]], ...] | None
+
+
+def asked_of(query: QueryDict | None, names: Iterable[str]) -> Asked:
+    """What the query asks of each of the form's fields."""
+    if query is None:
+        return None
+    return tuple((name, tuple(query.getlist(name))) for name in names)
+
+
+def query_of(asked: Asked) -> QueryDict | None:
+    """The query back from what it asked, for drawing the form it was kept for."""
+    if asked is None:
+        return None
+    query = QueryDict(mutable=True)
+    for name, values in asked:
+        query.setlist(name, list(values))
+    return query

@@ -25,6 +25,7 @@ from django.utils.safestring import SafeString
 from trueup.audits.models import AuditType, Method
 from trueup.audits.selectors import WorklistRow
 from trueup.audits.workflow import Status
+from trueup.web.forms import Asked, asked_of, query_of
 from trueup.web.staff.audits.forms import FindingForm, InterviewForm, WorklistFilters
 from trueup.web.templatetags.trueup import usd
 
@@ -87,25 +88,15 @@ def filters_html(query: QueryDict) -> SafeString:
     """The filter form as the user filled it in (from the page's query, as the worklist reads
     it: a form sent when the query holds anything). Its widgets depend only on what was asked
     and the language, so each distinct set of filters is drawn once per process."""
-    asked = (
-        tuple((name, tuple(query.getlist(name))) for name in WorklistFilters.base_fields)
-        if query
-        else None
-    )
+    asked = asked_of(query or None, WorklistFilters.base_fields)
     return _drawn_filters(asked, translation.get_language())
 
 
 @lru_cache(maxsize=settings.TRUEUP_WORKLIST_FILTERS_KEPT)
-def _drawn_filters(
-    asked: tuple[tuple[str, tuple[str, ...]], ...] | None, language: str
-) -> SafeString:
-    data = None
-    if asked is not None:
-        data = QueryDict(mutable=True)
-        for name, values in asked:
-            data.setlist(name, list(values))
+def _drawn_filters(asked: Asked, language: str) -> SafeString:
     with translation.override(language):
-        html = render_to_string("audits/_worklist_filters.html", {"form": WorklistFilters(data)})
+        form = WorklistFilters(query_of(asked))
+        html = render_to_string("audits/_worklist_filters.html", {"form": form})
     return SafeString(html)
 
 

@@ -20,6 +20,7 @@ from trueup.audits.models import AuditType, Method
 from trueup.policies.models import Agency, EstimatedExposure, Line
 from trueup.reporting.metrics import IN_HOUSE, default_filters
 from trueup.reporting.shapes import Filters
+from trueup.web.forms import Asked, asked_of, query_of
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 STATES_KEY, STATES_KEPT = "reporting:states", 600  # seconds
@@ -122,29 +123,18 @@ class DashboardFilters(forms.Form):
         )
 
 
-# What was asked of each filter, as the query gave it (None: no query, the form not sent).
-Asked = tuple[tuple[str, tuple[str, ...]], ...] | None
-
-
 def fields_html(form: DashboardFilters) -> SafeString:
     """The form's fields drawn (the widgets are most of a figures page's drawing: an option each
     firm, agency and person). They depend only on what was asked, the day, the choices offered
     and the language, so each distinct set of those is drawn once per process."""
-    asked = None
-    if form.is_bound:
-        data = form.data
-        assert isinstance(data, QueryDict), "the filters come from a page's query"
-        asked = tuple((name, tuple(data.getlist(name))) for name in form.base_fields)
+    query = form.data if form.is_bound else None
+    assert query is None or isinstance(query, QueryDict), "the filters come from a page's query"
+    asked = asked_of(query, form.base_fields)
     return _drawn_fields(asked, form.today, form.offered, translation.get_language())
 
 
 @lru_cache(maxsize=settings.TRUEUP_DASHBOARD_FILTERS_KEPT)
 def _drawn_fields(asked: Asked, today: date, offered: Offered, language: str) -> SafeString:
-    data = None
-    if asked is not None:
-        data = QueryDict(mutable=True)
-        for name, values in asked:
-            data.setlist(name, list(values))
     with translation.override(language):
-        form = DashboardFilters(data, today=today, offered=offered)
+        form = DashboardFilters(query_of(asked), today=today, offered=offered)
         return SafeString(render_to_string("reporting/_filter_fields.html", {"form": form}))
