@@ -50,14 +50,14 @@ def adjustment_lines(estimated: Rating, audited: Rating) -> list[AdjustmentLine]
         seen = seen_exposure[key]
         lines.append(
             AdjustmentLine(
-                state=state,
-                item=item,
-                is_class=is_class,
-                estimated_exposure=(est_exp if seen[0] else ZERO) if is_class else None,
-                audited_exposure=(aud_exp if seen[1] else ZERO) if is_class else None,
-                estimated_premium=est_prem,
-                audited_premium=aud_prem,
-                difference=aud_prem - est_prem,
+                state,
+                item,
+                is_class,
+                (est_exp if seen[0] else ZERO) if is_class else None,
+                (aud_exp if seen[1] else ZERO) if is_class else None,
+                est_prem,
+                aud_prem,
+                aud_prem - est_prem,
             )
         )
     return lines

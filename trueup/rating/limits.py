@@ -86,9 +86,7 @@ def out_of_range(worksheet: Worksheet) -> list[Problem]:
     path."""
     # Nearly every worksheet is within every limit: checked first without spelling out the
     # paths, which only a worksheet with a problem needs.
-    if _numbers_fit(worksheet) and all(
-        when is None or FIRST_DATE <= when <= LAST_DATE for _, when in _dates(worksheet)
-    ):
+    if _numbers_fit(worksheet) and _dates_fit(worksheet):
         return []
     found = [
         limit.problem(path, value)
@@ -127,6 +125,16 @@ def _numbers_fit(ws: Worksheet) -> bool:
         return False
     rest = _numbers(ws, payroll=False, estimated=False)
     return all(limit.fits(value) for _, value, limit in rest)
+
+
+def _dates_fit(ws: Worksheet) -> bool:
+    """Whether every date is in range: what ``_dates`` yields, without the paths. A payroll
+    line's split date is the only date most lines have, and most lines have none."""
+    splits = {line.split_period for line in ws.audited.payroll if line.split_period is not None}
+    if splits and not FIRST_DATE <= min(splits) <= max(splits) <= LAST_DATE:
+        return False
+    rest = _dates(ws, payroll=False)
+    return all(when is None or FIRST_DATE <= when <= LAST_DATE for _, when in rest)
 
 
 def _numbers(
@@ -168,7 +176,7 @@ def _numbers(
     yield "$.audit.audit_costs", ws.audit.audit_costs, MONEY
 
 
-def _dates(ws: Worksheet) -> Iterator[tuple[str, date | None]]:
+def _dates(ws: Worksheet, *, payroll: bool = True) -> Iterator[tuple[str, date | None]]:
     policy = ws.policy
     yield "$.policy.effective", policy.effective
     yield "$.policy.expiration", policy.expiration
@@ -176,7 +184,7 @@ def _dates(ws: Worksheet) -> Iterator[tuple[str, date | None]]:
         yield "$.policy.cancellation.date", policy.cancellation.date
     for i, mod in enumerate(policy.experience_mods):
         yield f"$.policy.experience_mods[{i}].effective", mod.effective
-    for i, line in enumerate(ws.audited.payroll):
+    for i, line in enumerate(ws.audited.payroll if payroll else ()):
         yield f"$.audited.payroll[{i}].split_period", line.split_period
     for i, owner in enumerate(ws.audited.owners):
         path = f"$.audited.officers[{i}]"

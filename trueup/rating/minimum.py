@@ -9,6 +9,7 @@ from trueup.rating.charges import interim_share
 from trueup.rating.context import Context, cite, usd
 from trueup.rating.money import ZERO
 from trueup.rating.result import ExposureLine, Reason
+from trueup.rating.rulebook import StateRules
 from trueup.rating.working import _State
 
 
@@ -153,15 +154,30 @@ def _class_minimum(ctx: Context, state: str, class_code: str) -> Decimal | None:
     if ctx.worksheet.policy.line == "GL":
         return None
     rules = ctx.rules(state)
+    formula = rules.compiled("class_minimum", lambda: _minimum_formula(rules))
+    if formula is None:
+        return None
+    multiplier, added, maximum = formula
+    amount = found.rate * multiplier
+    if added is not None:
+        amount += added
+    return min(amount, maximum) if maximum is not None else amount
+
+
+def _minimum_formula(
+    rules: StateRules,
+) -> tuple[Decimal, Decimal | None, Decimal | None] | None:
+    """A state's class minimum as rate × multiplier (+ the expense constant), at most a
+    maximum: the multiplier, the amount added and the maximum, or None where the state has
+    no formula."""
     rule = rules.get("minimum_premium")
     if rule is None or not rule.flag("applies", True):
         return None
-    amount = found.rate * rule.decimal("rate_multiplier")
     expense = rules.get("expense_constant")
+    added = None
     if rule.flag("add_expense_constant") and expense is not None and expense.flag("applies", True):
-        amount += expense.decimal("amount")
-    maximum = rule.optional_decimal("maximum")
-    return min(amount, maximum) if maximum is not None else amount
+        added = expense.decimal("amount")
+    return rule.decimal("rate_multiplier"), added, rule.optional_decimal("maximum")
 
 
 def _class_minimum_reason(ctx: Context, state: str, class_code: str) -> Reason:

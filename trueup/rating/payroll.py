@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from operator import attrgetter
+from typing import NamedTuple
 
 from trueup.rating.context import Context, PayItem, cite, fact, usd
 from trueup.rating.money import ZERO, cents, parse_fraction
 from trueup.rating.result import Reason
-from trueup.rating.rulebook import RuleVersion
+from trueup.rating.rulebook import RuleVersion, StateRules
 from trueup.rating.worksheet import PayrollLine
 
 # Parts of gross pay the rule book may take out ("of which" amounts).
@@ -74,87 +77,119 @@ def payroll_items(ctx: Context) -> list[PayItem]:
     return items
 
 
-def _plan(ctx: Context, state: str) -> list[tuple[str, RuleVersion, int, str]]:
-    """For one state: each remuneration item, its rule, and its effect on payroll (-1 taken out,
-    +1 added, 0 none) with the words for it. Built once per state per rating."""
-    key = ("remuneration", state)
-    plan: list[tuple[str, RuleVersion, int, str]] | None = ctx.memo.get(key)  # type: ignore[assignment]
-    if plan is None:
-        rules = ctx.rules(state)
-        plan = []
-        for name in WITHIN_GROSS:
-            rule = rules.require(f"remuneration.{name}")
-            excluded = rule.text("treatment") == "exclude"
-            plan.append(
-                (name, rule, -1 if excluded else 0, "excluded" if excluded else "stay in payroll")
+class _Item(NamedTuple):
+    """One remuneration item of a state's plan: its rule, its effect on payroll (-1 taken out,
+    +1 added, 0 none) and the words and code for it."""
+
+    name: str
+    label: str
+    rule: RuleVersion
+    effect: int
+    words: str
+    code: str
+    inherited_from: str | None
+
+
+def _plan(
+    rules: StateRules,
+) -> tuple[tuple[_Item, ...], Callable[[PayrollLine], tuple[Decimal, ...]]]:
+    """For one state: each remuneration item with its rule, and a getter of the items' amounts
+    from a payroll line in the same order. Built once per state's rules, for every rating."""
+    items = []
+    for name in WITHIN_GROSS:
+        rule = rules.require(f"remuneration.{name}")
+        excluded = rule.text("treatment") == "exclude"
+        items.append(
+            _item(name, rule, -1 if excluded else 0, "excluded" if excluded else "stay in payroll")
+        )
+    for name in BEYOND_GROSS:
+        rule = rules.require(f"remuneration.{name}")
+        included = rule.text("treatment") == "include"
+        items.append(
+            _item(
+                name, rule, 1 if included else 0, "added to payroll" if included else "not payroll"
             )
-        for name in BEYOND_GROSS:
-            rule = rules.require(f"remuneration.{name}")
-            included = rule.text("treatment") == "include"
-            plan.append(
-                (
-                    name,
-                    rule,
-                    1 if included else 0,
-                    "added to payroll" if included else "not payroll",
-                )
-            )
-        ctx.memo[key] = plan
-    return plan
+        )
+    return tuple(items), attrgetter(*WITHIN_GROSS, *BEYOND_GROSS)
+
+
+def _item(name: str, rule: RuleVersion, effect: int, words: str) -> _Item:
+    inherited = rule.jurisdiction if rule.inherited_by else None
+    code = f"remuneration.{EFFECT_CODES[words]}"
+    return _Item(name, LABELS[name], rule, effect, words, code, inherited)
 
 
 def _remuneration(ctx: Context, line: PayrollLine, path: str) -> PayItem:
     state = line.state
-    who = f"{line.employee}: " if line.employee else ""
-    source = "" if line.labor_source == "employee" else f" ({line.labor_source} labor)"
+    employee = line.employee
+    gross = line.gross
+    who = f"{employee}: " if employee else ""
+    if line.labor_source == "employee":
+        source, code = "", "gross_pay"
+    else:
+        source, code = f" ({line.labor_source} labor)", f"gross_pay.{line.labor_source}"
+    # Reasons are built positionally (Reason's fields in order): a rating builds dozens.
     reasons = [
-        fact(
+        Reason(
+            "worksheet",
             "{}gross pay{} {}",
-            state=state,
-            amount=line.gross,
-            path=path,
-            args=(who, source, line.gross),
-            code="gross_pay" + ("" if line.labor_source == "employee" else f".{line.labor_source}"),
-            figures=(("employee", line.employee or ""), ("amount", line.gross)),
+            gross,
+            state,
+            None,
+            "",
+            "fact",
+            (),
+            path,
+            (who, source, gross),
+            None,
+            code,
+            (("employee", employee or ""), ("amount", gross)),
         )
     ]
-    amount = line.gross
-    amount += _overtime(ctx, line, path, reasons)
-    for name, rule, effect, words in _plan(ctx, state):
-        value: Decimal = getattr(line, name)
+    amount = gross
+    if line.overtime_premium or line.overtime_total or line.double_time_total:
+        amount += _overtime(ctx, line, path, reasons)
+    rules = ctx.rules(state)
+    items, amounts_of = rules.compiled("remuneration", lambda: _plan(rules))
+    for item, value in zip(items, amounts_of(line), strict=True):
         if not value:
             continue
-        change = value * effect
+        change = value * item.effect
         amount += change
+        rule = item.rule
         reasons.append(
-            cite(
-                rule,
+            Reason(
+                rule.rule_id,
                 "{} {} {}",
-                state=state,
-                amount=change,
-                path=f"{path}.{name}",
-                args=(LABELS[name], value, words),
-                code=f"remuneration.{EFFECT_CODES[words]}",
-                figures=(("item", name), ("amount", value)),
+                change,
+                state,
+                rule.effective,
+                rule.source,
+                rule.status,
+                (),
+                f"{path}.{item.name}",
+                (item.label, value, item.words),
+                item.inherited_from,
+                item.code,
+                (("item", item.name), ("amount", value)),
             )
         )
     return PayItem(
-        state=state,
-        class_code=line.class_code,
-        amount=cents(amount),
-        reasons=reasons,
-        path=path,
-        employee=line.employee,
-        records_support_division=line.records_support_division,
-        hourly_rate=_hourly_rate(line),
-        split_period=line.split_period,
+        state,
+        line.class_code,
+        cents(amount),
+        reasons,
+        path,
+        employee,
+        "payroll",
+        line.records_support_division,
+        _hourly_rate(line),
+        line.split_period,
     )
 
 
 def _overtime(ctx: Context, line: PayrollLine, path: str, reasons: list[Reason]) -> Decimal:
-    """The (negative) overtime adjustment to gross pay."""
-    if not (line.overtime_premium or line.overtime_total or line.double_time_total):
-        return ZERO
+    """The (negative) overtime adjustment to gross pay, for a line with overtime."""
     rule = ctx.rules(line.state).require("overtime")
     state = line.state
     if rule.text("method") == "include":
@@ -219,7 +254,7 @@ def _overtime(ctx: Context, line: PayrollLine, path: str, reasons: list[Reason])
         total: Decimal = getattr(line, field)
         if not total or (field == "overtime_total" and line.overtime_premium):
             continue
-        fraction, factor = _fraction(ctx, rule, key)
+        fraction, factor = _fraction(ctx, state, rule, key)
         excluded = cents(total * factor)
         change -= excluded
         reasons.append(
@@ -238,14 +273,14 @@ def _overtime(ctx: Context, line: PayrollLine, path: str, reasons: list[Reason])
     return change
 
 
-def _fraction(ctx: Context, rule: RuleVersion, key: str) -> tuple[str, Decimal]:
-    """A rule's fraction as written ("1/3") and as a number, read once per rating."""
-    memo_key = ("fraction", id(rule), key)
-    found: tuple[str, Decimal] | None = ctx.memo.get(memo_key)  # type: ignore[assignment]
-    if found is None:
+def _fraction(ctx: Context, state: str, rule: RuleVersion, key: str) -> tuple[str, Decimal]:
+    """A rule's fraction as written ("1/3") and as a number, read once per state's rules."""
+
+    def read() -> tuple[str, Decimal]:
         text = rule.text(key)
-        found = ctx.memo[memo_key] = (text, parse_fraction(text))
-    return found
+        return text, parse_fraction(text)
+
+    return ctx.rules(state).compiled(("fraction", rule.rule_id, key), read)
 
 
 def _hourly_rate(line: PayrollLine) -> Decimal | None:

@@ -127,9 +127,9 @@ class Rating:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class AdjustmentLine:
-    """Estimated vs audited for one state and class (or one state-level charge)."""
+class AdjustmentLine(NamedTuple):
+    """Estimated vs audited for one state and class (or one state-level charge). A NamedTuple
+    for the same reason as ``Reason``: a rating builds one per class and charge."""
 
     state: str
     item: str  # a class code, or a step code such as expense_constant

@@ -14,7 +14,8 @@ from trueup.rating.context import Context, cite, usd
 from trueup.rating.exposures import mod_periods
 from trueup.rating.money import HUNDRED, ONE, ZERO
 from trueup.rating.periods import short_rate_percent
-from trueup.rating.result import ClassPremium, ExposureLine, Reason
+from trueup.rating.rates import ClassRate
+from trueup.rating.result import ClassPremium, ExposureLine, Reason, Step
 from trueup.rating.working import _State
 from trueup.rating.worksheet import PremiumAdjustment
 
@@ -32,30 +33,28 @@ def _class_premium(
 ) -> ClassPremium:
     found = ctx.rate(line.state, line.class_code)
     assert found is not None
-    manual = work.rounding.line_amount(line.amount * found.rate / divisor)
-    money_basis = line.basis in ("payroll", "gross_sales", "total_cost")
+    amount, rate = line.amount, found.rate
+    manual = work.rounding.line_amount(amount * rate / divisor)
+    money_basis = line.basis in MONEY_BASES
+    rate_text = str(rate)
+    # Positional, in Reason's field order: a rating builds one for every class.
     reason = Reason(
-        rule="rate_table",
-        template="class {}: {} × {} per {} = {}",
-        args=(
-            line.class_code,
-            line.amount if money_basis else f"{line.amount:,}",
-            str(found.rate),
-            per,
-            manual,
-        ),
-        amount=manual,
-        state=line.state,
-        effective=found.effective,
-        source=f"rate table {ctx.rates.version}"
-        + (f" ({found.description})" if found.description else ""),
-        status=found.status or "published",
-        inputs=(("exposure", str(line.amount)), ("rate", str(found.rate)), ("per", per)),
-        code="rate" if money_basis else "rate.units",
-        figures=(
+        "rate_table",
+        "class {}: {} × {} per {} = {}",
+        manual,
+        line.state,
+        found.effective,
+        _rate_source(ctx, found),
+        found.status or "published",
+        (("exposure", str(amount)), ("rate", rate_text), ("per", per)),
+        None,
+        (line.class_code, amount if money_basis else f"{amount:,}", rate_text, per, manual),
+        None,
+        "rate" if money_basis else "rate.units",
+        (
             ("class", line.class_code),
-            ("exposure", line.amount),
-            ("rate", str(found.rate)),
+            ("exposure", amount),
+            ("rate", rate_text),
             ("per", per),
             ("manual", manual),
         ),
@@ -64,13 +63,22 @@ def _class_premium(
         line.state,
         line.class_code,
         line.basis,
-        line.amount,
-        found.rate,
+        amount,
+        rate,
         manual,
         manual,
         reason,
         line.period_start,
     )
+
+
+# Bases measured in dollars: their exposure is shown as money.
+MONEY_BASES = frozenset({"payroll", "gross_sales", "total_cost"})
+
+
+def _rate_source(ctx: Context, found: ClassRate) -> str:
+    description = f" ({found.description})" if found.description else ""
+    return f"rate table {ctx.rates.version}{description}"
 
 
 def _wc_to_standard(ctx: Context, work: _State, lines: list[ExposureLine]) -> None:
@@ -87,21 +95,26 @@ def _wc_to_standard(ctx: Context, work: _State, lines: list[ExposureLine]) -> No
 
 
 def _subtotal(work: _State, code: str, template: str, amount: Decimal) -> None:
-    work.add(
-        code,
+    rule = SUBTOTAL_RULES[code]
+    reason = Reason(
+        rule,
+        template,
         amount,
-        Reason(
-            f"premium.{code}",
-            template,
-            amount,
-            work.state,
-            status="derived",
-            args=(amount,),
-            code=f"premium.{code}",
-            figures=(("amount", amount),),
-        ),
-        True,
+        work.state,
+        None,
+        "",
+        "derived",
+        (),
+        None,
+        (amount,),
+        None,
+        rule,
+        (("amount", amount),),
     )
+    work.steps.append(Step(code, amount, reason, True))
+
+
+SUBTOTAL_RULES = {code: f"premium.{code}" for code in ("manual", "subject", "modified", "standard")}
 
 
 def _manual(ctx: Context, work: _State, lines: list[ExposureLine]) -> Decimal:

@@ -82,9 +82,12 @@ def _one_of(choices: tuple[str, ...]) -> str:
     return f"must be one of {', '.join(choices)}"
 
 
+NEGATIVE = "must not be negative"
+
+
 def _non_negative(path: str, value: Decimal | None) -> Problems:
     if value is not None and value < 0:
-        yield Problem(path, "must not be negative")
+        yield Problem(path, NEGATIVE)
 
 
 class _ClassCheck:
@@ -98,12 +101,18 @@ class _ClassCheck:
         self.checked: dict[tuple[str, str, str | None], tuple[str, str] | None] = {}
 
     def check(self, path: str, state: str, class_code: str, basis: str | None = None) -> Problems:
-        key = (state, class_code, basis)
-        if key not in self.checked:
-            self.checked[key] = self._problem(state, class_code, basis)
-        found = self.checked[key]
+        found = self.problem(state, class_code, basis)
         if found is not None:
             yield Problem(f"{path}.{found[0]}", found[1])
+
+    def problem(self, state: str, class_code: str, basis: str | None) -> tuple[str, str] | None:
+        """The field and reason a (state, class, basis) cannot be rated, or None."""
+        key = (state, class_code, basis)
+        try:
+            return self.checked[key]
+        except KeyError:
+            found = self.checked[key] = self._problem(state, class_code, basis)
+            return found
 
     def _problem(self, state: str, class_code: str, basis: str | None) -> tuple[str, str] | None:
         policy = self.policy
@@ -318,39 +327,53 @@ def _payroll(worksheet: Worksheet, classes: _ClassCheck) -> Problems:
         if line.class_code is not None and line.employee is not None:
             classified[(line.state, line.employee)] += 1
     for i, line in enumerate(lines):
-        path = f"$.audited.payroll[{i}]"
-        yield from _pay_amounts(path, line)
+        # Each line's problems as (field, reason): the path is spelled only for a line that has
+        # one (a worksheet has many lines, nearly all of them fine).
+        found = _pay_amounts(line)
         if line.labor_source not in LABOR_SOURCES:
-            yield Problem(f"{path}.labor_source", _one_of(LABOR_SOURCES))
+            found.append(("labor_source", _one_of(LABOR_SOURCES)))
         if line.split_period is not None and not policy.audit_period.contains(line.split_period):
-            yield Problem(f"{path}.split_period", "must fall within the audit period")
+            found.append(("split_period", "must fall within the audit period"))
         if line.class_code is not None:
-            yield from classes.check(path, line.state, line.class_code)
+            wrong = classes.problem(line.state, line.class_code, None)
+            if wrong is not None:
+                found.append(wrong)
         elif line.state not in policy.states:
-            yield Problem(f"{path}.state", f"{line.state} is not one of the policy's states")
+            found.append(("state", f"{line.state} is not one of the policy's states"))
         elif line.employee is None or not classified[(line.state, line.employee)]:
-            yield Problem(
-                f"{path}.class",
-                "pay without a class is apportioned over the same "
-                "employee's classes: name the employee and give their classified pay",
+            found.append(
+                (
+                    "class",
+                    "pay without a class is apportioned over the same "
+                    "employee's classes: name the employee and give their classified pay",
+                )
             )
+        for name, reason in found:
+            yield Problem(f"$.audited.payroll[{i}].{name}", reason)
 
 
-def _pay_amounts(path: str, line: PayrollLine) -> Problems:
+def _pay_amounts(line: PayrollLine) -> list[tuple[str, str]]:
     """A payroll line's amounts: none negative, and the parts within the whole."""
+    found = []
     amounts = _payroll_amounts(line)
     if min(amounts) < 0:
-        for name, value in zip(PAYROLL_PARTS_AND_GROSS, amounts, strict=True):
-            yield from _non_negative(f"{path}.{name}", value)
-    yield from _non_negative(f"{path}.hourly_rate", line.hourly_rate)
+        found += [
+            (name, NEGATIVE)
+            for name, value in zip(PAYROLL_PARTS_AND_GROSS, amounts, strict=True)
+            if value < 0
+        ]
+    if line.hourly_rate is not None and line.hourly_rate < 0:
+        found.append(("hourly_rate", NEGATIVE))
     if line.hours is not None and line.hours <= 0:
-        yield Problem(f"{path}.hours", "must be greater than zero")
+        found.append(("hours", "must be greater than zero"))
     # Both given: the premium portion is part of the total, which is part of gross.
     if line.overtime_total and line.overtime_premium > line.overtime_total:
-        yield Problem(
-            f"{path}.overtime_premium",
-            f"the overtime premium portion {line.overtime_premium} is more than the total "
-            f"overtime pay {line.overtime_total} it is part of",
+        found.append(
+            (
+                "overtime_premium",
+                f"the overtime premium portion {line.overtime_premium} is more than the total "
+                f"overtime pay {line.overtime_total} it is part of",
+            )
         )
     within = (
         (line.overtime_total or line.overtime_premium)
@@ -362,11 +385,14 @@ def _pay_amounts(path: str, line: PayrollLine) -> Problems:
         + line.deferred_401k
     )
     if within > line.gross:
-        yield Problem(
-            f"{path}.gross",
-            f"gross pay {line.gross} is less than the amounts it "
-            f"includes (overtime, tips, severance, military pay, deferrals: {within})",
+        found.append(
+            (
+                "gross",
+                f"gross pay {line.gross} is less than the amounts it "
+                f"includes (overtime, tips, severance, military pay, deferrals: {within})",
+            )
         )
+    return found
 
 
 def _dates_in_period(

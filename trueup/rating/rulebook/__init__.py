@@ -20,18 +20,19 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from trueup.rating.errors import RuleBookError
 from trueup.rating.money import Rounding, parse_fraction
 
 DEFAULT_DIRECTORY = Path(__file__).parent
+T = TypeVar("T")
 DEFAULT_JURISDICTION = "NCCI"
 # Strongest first: a default value used for a state is no surer than the weaker of the two.
 STRENGTH = ("published", "derived", "unverified", "illustrative")
@@ -123,6 +124,17 @@ class StateRules:
     known: bool  # False when the rule book has no file for this state (it cannot be rated)
     _chain: tuple[Jurisdiction, ...]
     _cache: dict[str, RuleVersion | None] = field(default_factory=dict, repr=False)
+    # What the engine builds from these rules (plans, fractions, rounding), kept with them: the
+    # same state on the same date is rated again and again over a book.
+    _compiled: dict[object, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def compiled(self, key: object, build: Callable[[], T]) -> T:
+        """``build()``'s result, built once for these rules and kept for every later rating."""
+        try:
+            return self._compiled[key]  # type: ignore[no-any-return]
+        except KeyError:
+            found = self._compiled[key] = build()
+            return found
 
     @property
     def jurisdiction(self) -> Jurisdiction:
@@ -172,6 +184,9 @@ class StateRules:
 
     @property
     def rounding(self) -> Rounding:
+        return self.compiled("rounding", self._rounding)
+
+    def _rounding(self) -> Rounding:
         rule = self.get("rounding")
         if rule is None:
             return Rounding()

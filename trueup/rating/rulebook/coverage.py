@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date
+from functools import cache
 
 from trueup.rating.rulebook import (
     DEFAULT_JURISDICTION,
@@ -60,6 +61,7 @@ _ORDER = (*STRENGTH, INHERITED)
 TABLE_DATE = date(2026, 1, 1)
 
 
+@cache  # asked of every inherited figure of every rating
 def family(rule_id: str) -> str:
     return rule_id.split(".", 1)[0]
 
