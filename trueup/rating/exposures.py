@@ -50,21 +50,25 @@ def audited_exposures(ctx: Context) -> list[ExposureLine]:
 
 def estimated_exposures(ctx: Context, audited: bool = False) -> list[ExposureLine]:
     policy = ctx.worksheet.policy
-    term, period = policy.term, policy.audit_period
+    term_days, days = policy.term.days, policy.audit_period.days
     totals: dict[Key, Decimal] = defaultdict(lambda: ZERO)
     reasons: dict[Key, list[Reason]] = defaultdict(list)
+    periods = _PeriodsByState(ctx)
     for index, estimate in enumerate(ctx.worksheet.estimated):
         path = f"$.estimated[{index}]"
         amount = estimate.exposure
-        text = (
-            f"estimated {estimate.basis.replace('_', ' ')} {usd(amount)} on the policy"
-            if not audited
-            else f"estimated audit (records not provided): the policy's estimate "
-            f"{usd(amount)} stands as the audited exposure"
-        )
-        line_reasons = [fact(text, state=estimate.state, amount=amount, path=path)]
-        if period.days != term.days:
-            prorated = cents(amount * period.days / term.days)
+        if audited:
+            said = fact(
+                ESTIMATE_STANDS, state=estimate.state, amount=amount, path=path, args=(amount,)
+            )
+        else:
+            basis = estimate.basis.replace("_", " ")
+            said = fact(
+                ESTIMATED, state=estimate.state, amount=amount, path=path, args=(basis, amount)
+            )
+        line_reasons = [said]
+        if days != term_days:
+            prorated = cents(amount * days / term_days)
             interim = policy.interim is not None
             line_reasons.append(
                 Reason(
@@ -72,25 +76,50 @@ def estimated_exposures(ctx: Context, audited: bool = False) -> list[ExposureLin
                     if interim
                     else "cancellation.pro_rata_estimate",
                     template=(
-                        f"interim audit of {period.days} of the term's {term.days} days"
+                        f"interim audit of {days} of the term's {term_days} days"
                         if interim
-                        else f"policy in force {period.days} of {term.days} days"
+                        else f"policy in force {days} of {term_days} days"
                     )
                     + f": estimate prorated to {usd(prorated)}",
                     amount=prorated - amount,
                     state=estimate.state,
                     status="derived",
-                    inputs=(("days_in_force", str(period.days)), ("term_days", str(term.days))),
+                    inputs=(("days_in_force", str(days)), ("term_days", str(term_days))),
                     path=path,
                 )
             )
             amount = prorated
         for key, part in _split(
-            ctx, estimate.state, estimate.class_code, estimate.basis, amount, None
+            periods[estimate.state],
+            estimate.state,
+            estimate.class_code,
+            estimate.basis,
+            amount,
+            None,
         ):
             totals[key] += part
             reasons[key].extend(line_reasons)
     return _lines(totals, reasons)
+
+
+ESTIMATED = "estimated {} {} on the policy"
+ESTIMATE_STANDS = (
+    "estimated audit (records not provided): the policy's estimate {} stands as the audited "
+    "exposure"
+)
+
+
+class _PeriodsByState(dict[str, list[tuple[Period, ExperienceMod | None]]]):
+    """Each state's mod periods, looked up once per rating (none for GL: no split rating)."""
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.wc = ctx.worksheet.policy.line == "WC"
+
+    def __missing__(self, state: str) -> list[tuple[Period, ExperienceMod | None]]:
+        found = self[state] = mod_periods(self.ctx, state) if self.wc else []
+        return found
 
 
 def _gl_exposures(ctx: Context) -> list[ExposureLine]:
@@ -113,10 +142,16 @@ def _gl_exposures(ctx: Context) -> list[ExposureLine]:
 def _aggregate(ctx: Context, items: list[PayItem]) -> list[ExposureLine]:
     totals: dict[Key, Decimal] = defaultdict(lambda: ZERO)
     reasons: dict[Key, list[Reason]] = defaultdict(list)
+    periods = _PeriodsByState(ctx)
     for item in items:
         assert item.class_code is not None
         for key, part in _split(
-            ctx, item.state, item.class_code, "payroll", item.amount, item.split_period
+            periods[item.state],
+            item.state,
+            item.class_code,
+            "payroll",
+            item.amount,
+            item.split_period,
         ):
             totals[key] += part
             reasons[key].extend(item.reasons)
@@ -124,9 +159,13 @@ def _aggregate(ctx: Context, items: list[PayItem]) -> list[ExposureLine]:
 
 
 def _split(
-    ctx: Context, state: str, class_code: str, basis: str, amount: Decimal, period_hint: date | None
+    periods: list[tuple[Period, ExperienceMod | None]],
+    state: str,
+    class_code: str,
+    basis: str,
+    amount: Decimal,
+    period_hint: date | None,
 ) -> list[tuple[Key, Decimal]]:
-    periods = mod_periods(ctx, state) if ctx.worksheet.policy.line == "WC" else []
     if len(periods) <= 1:
         return [((state, class_code, basis, None), amount)]
     if period_hint is not None:

@@ -7,6 +7,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from itertools import pairwise
 
 
@@ -43,6 +44,13 @@ class Period:
         cuts = sorted({b for b in boundaries if self.start < b < self.end})
         edges = [self.start, *cuts, self.end]
         return [Period(a, b) for a, b in pairwise(edges)]
+
+
+@lru_cache(maxsize=4096)
+def period(start: date, end: date) -> Period:
+    """The period from ``start`` to ``end``, made once per pair of dates: a rating asks a policy
+    for its term and audit period at nearly every step."""
+    return Period(start, end)
 
 
 def pro_rata_factor(part: Period, whole: Period) -> Decimal:

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from trueup.rating.money import ZERO
-from trueup.rating.periods import Period
+from trueup.rating.periods import Period, period
 
 LINES = ("WC", "GL")
 CANCELLATION_BASES = ("pro_rata", "short_rate")
@@ -115,16 +115,16 @@ class Policy:
 
     @property
     def term(self) -> Period:
-        return Period(self.effective, self.expiration)
+        return period(self.effective, self.expiration)
 
     @property
     def audit_period(self) -> Period:
         """The term, cut short at the cancellation date if the policy was cancelled, or the part
         of it an interim audit covers."""
         if self.interim is not None:
-            return Period(self.interim.start, self.interim.end)
+            return period(self.interim.start, self.interim.end)
         if self.cancellation is not None:
-            return Period(self.effective, self.cancellation.date)
+            return period(self.effective, self.cancellation.date)
         return self.term
 
 
