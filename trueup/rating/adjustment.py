@@ -8,7 +8,7 @@ from decimal import Decimal
 from trueup.rating.context import usd
 from trueup.rating.money import ZERO
 from trueup.rating.premium import FLAT_STEPS
-from trueup.rating.result import AdjustmentLine, Rating, Reason
+from trueup.rating.result import AdjustmentLine, Rating, Reason, new_adjustment_line
 
 
 def outcome_of(amount: Decimal) -> str:
@@ -49,15 +49,17 @@ def adjustment_lines(estimated: Rating, audited: Rating) -> list[AdjustmentLine]
         state, item, is_class = key
         seen = seen_exposure[key]
         lines.append(
-            AdjustmentLine(
-                state,
-                item,
-                is_class,
-                (est_exp if seen[0] else ZERO) if is_class else None,
-                (aud_exp if seen[1] else ZERO) if is_class else None,
-                est_prem,
-                aud_prem,
-                aud_prem - est_prem,
+            new_adjustment_line(
+                (
+                    state,
+                    item,
+                    is_class,
+                    (est_exp if seen[0] else ZERO) if is_class else None,
+                    (aud_exp if seen[1] else ZERO) if is_class else None,
+                    est_prem,
+                    aud_prem,
+                    aud_prem - est_prem,
+                )
             )
         )
     return lines

@@ -5,6 +5,7 @@ non-compliance charge of an estimated audit."""
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 
 from trueup.rating.context import Context, cite, usd
 from trueup.rating.money import HUNDRED, ONE, ZERO, cents, quantize
@@ -12,12 +13,21 @@ from trueup.rating.result import Rating
 from trueup.rating.rulebook import RuleVersion
 from trueup.rating.working import _State
 
+Layers = tuple[tuple[Decimal | None, Decimal], ...]
 
-def _discount_on(total: Decimal, rule: RuleVersion) -> Decimal:
+
+def _layers(rule: RuleVersion) -> Layers:
+    """A premium discount table's layers as numbers: each layer's top (None for the last) and
+    rate."""
+    return tuple(
+        (Decimal(str(layer["up_to"])) if "up_to" in layer else None, Decimal(str(layer["rate"])))
+        for layer in rule.items("layers")
+    )
+
+
+def _discount_on(total: Decimal, layers: Layers) -> Decimal:
     discount, lower = ZERO, ZERO
-    for layer in rule.items("layers"):
-        upper = Decimal(str(layer["up_to"])) if "up_to" in layer else None
-        rate_ = Decimal(str(layer["rate"]))
+    for upper, rate_ in layers:
         top = total if upper is None else min(total, upper)
         if top > lower:
             discount += (top - lower) * rate_
@@ -34,7 +44,7 @@ def _premium_discount(ctx: Context, states: list[_State]) -> None:
     if policy.assigned_risk:
         return
     short_rate = policy.cancellation is not None and policy.cancellation.basis == "short_rate"
-    eligible: list[tuple[_State, RuleVersion]] = []
+    eligible: list[tuple[_State, RuleVersion, Layers]] = []
     for work in states:
         rules = ctx.rules(work.state)
         if short_rate and not rules.require("cancellation").flag("short_rate_premium_discount"):
@@ -42,14 +52,14 @@ def _premium_discount(ctx: Context, states: list[_State]) -> None:
         rule = rules.get(f"premium_discount.{policy.premium_discount_type}")
         if rule is None or not rule.flag("applies", True) or not rule.has("layers"):
             continue
-        eligible.append((work, rule))
-    total = sum((w.standard for w, _ in eligible), ZERO)
+        eligible.append((work, rule, rules.compiled(rule.rule_id, partial(_layers, rule))))
+    total = sum((w.standard for w, _, _ in eligible), ZERO)
     if total <= ZERO:
         return
     multistate = len(eligible) > 1
     graded, annual = _graded_on(ctx, eligible[0][0].state, total)
-    for work, rule in eligible:
-        discount_on_total = _discount_on(graded, rule)
+    for work, rule, layers in eligible:
+        discount_on_total = _discount_on(graded, layers)
         if graded != total:  # the year's discount, in the same share as the year's premium
             discount_on_total = discount_on_total * total / graded
         average = discount_on_total / total

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from trueup.rating.rates import ClassRate, RateTable
-from trueup.rating.result import Finding, Reason, usd
+from trueup.rating.result import Finding, Reason, new_reason, usd
 from trueup.rating.rulebook import RuleBook, RuleVersion, StateRules
 from trueup.rating.worksheet import Worksheet
 
@@ -88,20 +88,22 @@ def cite(
     """A reason that names the rule-book version it applies. With ``args``, ``text`` is a
     ``str.format`` template rendered when the reason is read; ``code`` and ``figures`` say it
     as data for readers in other languages."""
-    return Reason(
-        rule.rule_id,
-        text,
-        amount,
-        state,
-        rule.effective,
-        rule.source,
-        rule.status,
-        inputs,
-        path,
-        args,
-        rule.jurisdiction if rule.inherited_by else None,
-        code,
-        figures,
+    return new_reason(
+        (
+            rule.rule_id,
+            text,
+            amount,
+            state,
+            rule.effective,
+            rule.source,
+            rule.status,
+            inputs,
+            path,
+            args,
+            rule.jurisdiction if rule.inherited_by else None,
+            code,
+            figures,
+        )
     )
 
 
@@ -116,8 +118,8 @@ def fact(
     figures: tuple[tuple[str, object], ...] = (),
 ) -> Reason:
     """A reason that is a fact from the worksheet rather than a rule."""
-    return Reason(
-        "worksheet", text, amount, state, None, "", "fact", (), path, args, None, code, figures
+    return new_reason(
+        ("worksheet", text, amount, state, None, "", "fact", (), path, args, None, code, figures)
     )
 
 

@@ -12,7 +12,7 @@ from trueup.rating.money import ZERO, allocate, cents
 from trueup.rating.officers import owner_items
 from trueup.rating.payroll import payroll_items
 from trueup.rating.periods import Period
-from trueup.rating.result import ExposureLine, Reason
+from trueup.rating.result import ExposureLine, Reason, new_exposure_line
 from trueup.rating.subcontractors import subcontractor_items
 from trueup.rating.worksheet import ExperienceMod
 
@@ -181,13 +181,6 @@ def _split(
 
 def _lines(totals: dict[Key, Decimal], reasons: dict[Key, list[Reason]]) -> list[ExposureLine]:
     return [
-        ExposureLine(
-            state=k[0],
-            class_code=k[1],
-            basis=k[2],
-            amount=totals[k],
-            reasons=tuple(reasons[k]),
-            period_start=k[3],
-        )
+        new_exposure_line((k[0], k[1], k[2], totals[k], tuple(reasons[k]), k[3]))
         for k in sorted(totals, key=lambda k: (k[0], k[1], k[2], k[3] or date.min))
     ]

@@ -76,10 +76,11 @@ def allocate(
     raw = [magnitude * w / weight_sum for w in weights]
     floors = [(r / increment).to_integral_value(ROUND_FLOOR) * increment for r in raw]
     leftover = int((magnitude - sum(floors, ZERO)) / increment)
-    order = sorted(range(len(raw)), key=lambda i: (-(raw[i] - floors[i]), i))
-    for i in order[:leftover]:
-        floors[i] += increment
-    return [sign * f for f in floors]
+    if leftover:
+        order = sorted(range(len(raw)), key=lambda i: (floors[i] - raw[i], i))
+        for i in order[:leftover]:
+            floors[i] += increment
+    return floors if sign > 0 else [sign * f for f in floors]
 
 
 def parse_fraction(text: str) -> Decimal:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from itertools import compress
 from operator import attrgetter
 from typing import NamedTuple
 
 from trueup.rating.context import Context, PayItem, cite, fact, usd
 from trueup.rating.money import ZERO, cents, parse_fraction
-from trueup.rating.result import Reason
+from trueup.rating.result import Reason, new_reason
 from trueup.rating.rulebook import RuleVersion, StateRules
 from trueup.rating.worksheet import PayrollLine
 
@@ -130,20 +131,22 @@ def _remuneration(ctx: Context, line: PayrollLine, path: str) -> PayItem:
         source, code = f" ({line.labor_source} labor)", f"gross_pay.{line.labor_source}"
     # Reasons are built positionally (Reason's fields in order): a rating builds dozens.
     reasons = [
-        Reason(
-            "worksheet",
-            "{}gross pay{} {}",
-            gross,
-            state,
-            None,
-            "",
-            "fact",
-            (),
-            path,
-            (who, source, gross),
-            None,
-            code,
-            (("employee", employee or ""), ("amount", gross)),
+        new_reason(
+            (
+                "worksheet",
+                "{}gross pay{} {}",
+                gross,
+                state,
+                None,
+                "",
+                "fact",
+                (),
+                path,
+                (who, source, gross),
+                None,
+                code,
+                (("employee", employee or ""), ("amount", gross)),
+            )
         )
     ]
     amount = gross
@@ -151,27 +154,29 @@ def _remuneration(ctx: Context, line: PayrollLine, path: str) -> PayItem:
         amount += _overtime(ctx, line, path, reasons)
     rules = ctx.rules(state)
     items, amounts_of = rules.compiled("remuneration", lambda: _plan(rules))
-    for item, value in zip(items, amounts_of(line), strict=True):
-        if not value:
-            continue
+    values = amounts_of(line)
+    # Most items are zero on most lines: only the others are looked at.
+    for item, value in compress(zip(items, values, strict=True), values):
         change = value * item.effect
         amount += change
         rule = item.rule
         reasons.append(
-            Reason(
-                rule.rule_id,
-                "{} {} {}",
-                change,
-                state,
-                rule.effective,
-                rule.source,
-                rule.status,
-                (),
-                f"{path}.{item.name}",
-                (item.label, value, item.words),
-                item.inherited_from,
-                item.code,
-                (("item", item.name), ("amount", value)),
+            new_reason(
+                (
+                    rule.rule_id,
+                    "{} {} {}",
+                    change,
+                    state,
+                    rule.effective,
+                    rule.source,
+                    rule.status,
+                    (),
+                    f"{path}.{item.name}",
+                    (item.label, value, item.words),
+                    item.inherited_from,
+                    item.code,
+                    (("item", item.name), ("amount", value)),
+                )
             )
         )
     return PayItem(

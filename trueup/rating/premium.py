@@ -20,7 +20,15 @@ from trueup.rating.charges import (
 from trueup.rating.context import Context, usd
 from trueup.rating.minimum import _minimum_premium
 from trueup.rating.money import ZERO, allocate
-from trueup.rating.result import ClassPremium, ExposureLine, Rating, Reason, StatePremium
+from trueup.rating.result import (
+    ExposureLine,
+    Rating,
+    Reason,
+    StatePremium,
+    new_class_premium,
+    new_reason,
+    new_step,
+)
 from trueup.rating.standard import _gl_state, _wc_to_standard
 from trueup.rating.working import _State
 
@@ -119,34 +127,28 @@ def _finish(work: _State) -> StatePremium:
                 figures=(("before", before), ("after", premium)),
             ),
         )
-    work.add(
-        "total",
-        premium,
-        Reason(
+    reason = new_reason(
+        (
             "premium.total",
             "{} premium {}",
             premium,
             work.state,
-            status="derived",
-            args=(work.state, premium),
-            code="premium.total",
-            figures=(("amount", premium),),
-        ),
-        True,
-    )
-    shares = allocate(work.variable, [c.manual_premium for c in work.classes], work.rounding.line)
-    classes = tuple(
-        ClassPremium(
-            c.state,
-            c.class_code,
-            c.basis,
-            c.exposure,
-            c.rate,
-            c.manual_premium,
-            share,
-            c.reason,
-            c.period_start,
+            None,
+            "",
+            "derived",
+            (),
+            None,
+            (work.state, premium),
+            None,
+            "premium.total",
+            (("amount", premium),),
         )
+    )
+    work.steps.append(new_step(("total", premium, reason, True)))
+    shares = allocate(work.variable, [c.manual_premium for c in work.classes], work.rounding.line)
+    # Each class with its share of the state's premium in place of its manual premium.
+    classes = tuple(
+        new_class_premium((*c[:6], share, *c[7:]))
         for c, share in zip(work.classes, shares, strict=True)
     )
     return StatePremium(work.state, classes, tuple(work.steps), premium)

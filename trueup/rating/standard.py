@@ -15,7 +15,14 @@ from trueup.rating.exposures import mod_periods
 from trueup.rating.money import HUNDRED, ONE, ZERO
 from trueup.rating.periods import short_rate_percent
 from trueup.rating.rates import ClassRate
-from trueup.rating.result import ClassPremium, ExposureLine, Reason, Step
+from trueup.rating.result import (
+    ClassPremium,
+    ExposureLine,
+    Reason,
+    new_class_premium,
+    new_reason,
+    new_step,
+)
 from trueup.rating.working import _State
 from trueup.rating.worksheet import PremiumAdjustment
 
@@ -37,38 +44,41 @@ def _class_premium(
     manual = work.rounding.line_amount(amount * rate / divisor)
     money_basis = line.basis in MONEY_BASES
     rate_text = str(rate)
-    # Positional, in Reason's field order: a rating builds one for every class.
-    reason = Reason(
-        "rate_table",
-        "class {}: {} × {} per {} = {}",
-        manual,
-        line.state,
-        found.effective,
-        _rate_source(ctx, found),
-        found.status or "published",
-        (("exposure", str(amount)), ("rate", rate_text), ("per", per)),
-        None,
-        (line.class_code, amount if money_basis else f"{amount:,}", rate_text, per, manual),
-        None,
-        "rate" if money_basis else "rate.units",
+    reason = new_reason(
         (
-            ("class", line.class_code),
-            ("exposure", amount),
-            ("rate", rate_text),
-            ("per", per),
-            ("manual", manual),
-        ),
+            "rate_table",
+            "class {}: {} × {} per {} = {}",
+            manual,
+            line.state,
+            found.effective,
+            _rate_source(ctx, found),
+            found.status or "published",
+            (("exposure", str(amount)), ("rate", rate_text), ("per", per)),
+            None,
+            (line.class_code, amount if money_basis else f"{amount:,}", rate_text, per, manual),
+            None,
+            "rate" if money_basis else "rate.units",
+            (
+                ("class", line.class_code),
+                ("exposure", amount),
+                ("rate", rate_text),
+                ("per", per),
+                ("manual", manual),
+            ),
+        )
     )
-    return ClassPremium(
-        line.state,
-        line.class_code,
-        line.basis,
-        amount,
-        rate,
-        manual,
-        manual,
-        reason,
-        line.period_start,
+    return new_class_premium(
+        (
+            line.state,
+            line.class_code,
+            line.basis,
+            amount,
+            rate,
+            manual,
+            manual,
+            reason,
+            line.period_start,
+        )
     )
 
 
@@ -96,22 +106,25 @@ def _wc_to_standard(ctx: Context, work: _State, lines: list[ExposureLine]) -> No
 
 def _subtotal(work: _State, code: str, template: str, amount: Decimal) -> None:
     rule = SUBTOTAL_RULES[code]
-    reason = Reason(
-        rule,
-        template,
-        amount,
-        work.state,
-        None,
-        "",
-        "derived",
-        (),
-        None,
-        (amount,),
-        None,
-        rule,
-        (("amount", amount),),
+    figures = (("amount", amount),)
+    reason = new_reason(
+        (
+            rule,
+            template,
+            amount,
+            work.state,
+            None,
+            "",
+            "derived",
+            (),
+            None,
+            (amount,),
+            None,
+            rule,
+            figures,
+        )
     )
-    work.steps.append(Step(code, amount, reason, True))
+    work.steps.append(new_step((code, amount, reason, True)))
 
 
 SUBTOTAL_RULES = {code: f"premium.{code}" for code in ("manual", "subject", "modified", "standard")}

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from trueup.rating.money import ZERO, Rounding
-from trueup.rating.result import ClassPremium, Reason, Step
+from trueup.rating.result import ClassPremium, Reason, Step, new_step
 
 
 @dataclass
@@ -22,4 +22,4 @@ class _State:
     payroll: Decimal = ZERO
 
     def add(self, code: str, amount: Decimal, reason: Reason, subtotal: bool = False) -> None:
-        self.steps.append(Step(code, amount, reason, subtotal))
+        self.steps.append(new_step((code, amount, reason, subtotal)))
