@@ -70,17 +70,16 @@ def _premium_discount(ctx: Context, states: list[_State]) -> None:
         if not amount:
             continue
         shown = (average * 100).quantize(Decimal("0.0001"))
-        text = (
-            f"premium discount: this state's table on the policy's total standard premium "
-            f"{usd(total)}{annual} gives {usd(work.rounding.line_amount(discount_on_total))}, "
-            f"an average of {shown}%{rounded}, applied to {usd(work.standard)} = {usd(amount)}"
+        discount = work.rounding.line_amount(discount_on_total)
+        # Rendered when read: the amounts as dollars, the average as written.
+        text, args = (
+            (MULTISTATE, (total, annual, discount, str(shown), rounded, work.standard, amount))
             if multistate
-            else f"premium discount on standard premium {usd(work.standard)}{annual}: average "
-            f"{shown}% = {usd(amount)}"
+            else (SINGLE_STATE, (work.standard, annual, str(shown), amount))
         )
         figures: tuple[tuple[str, object], ...] = (
             ("total", total),
-            ("discount", work.rounding.line_amount(discount_on_total)),
+            ("discount", discount),
             ("percent", shown),
             ("standard", work.standard),
             ("amount", amount),
@@ -93,6 +92,7 @@ def _premium_discount(ctx: Context, states: list[_State]) -> None:
             cite(
                 rule,
                 text,
+                args=args,
                 state=work.state,
                 amount=-amount,
                 inputs=(("total_standard_premium", str(total)), ("average_rate", str(average))),
@@ -101,6 +101,13 @@ def _premium_discount(ctx: Context, states: list[_State]) -> None:
             ),
         )
         work.variable -= amount
+
+
+MULTISTATE = (
+    "premium discount: this state's table on the policy's total standard premium {}{} gives {}, "
+    "an average of {}%{}, applied to {} = {}"
+)
+SINGLE_STATE = "premium discount on standard premium {}{}: average {}% = {}"
 
 
 def _graded_figures(

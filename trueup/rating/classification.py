@@ -300,10 +300,10 @@ def _payroll_caps(ctx: Context, items: list[PayItem]) -> None:
                     item.reasons.append(
                         cite(
                             rule,
-                            f"{employee}: payroll of {usd(total)} is capped at "
-                            f"{usd(limit)} per employee ({scope}); this line "
-                            f"{usd(item.amount)} → {usd(new_amount)}",
+                            "{}: payroll of {} is capped at {} per employee ({}); this line "
+                            "{} → {}",
                             state=state,
+                            args=(employee, total, limit, scope, item.amount, new_amount),
                             amount=new_amount - item.amount,
                             inputs=(("employee_total", str(total)), ("cap", str(limit))),
                             path=item.path,

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from itertools import chain
+from operator import attrgetter, itemgetter
+
 from trueup.rating import premium
 from trueup.rating.adjustment import adjustment_lines, adjustment_reason, outcome_of
 from trueup.rating.context import Context
@@ -73,10 +77,9 @@ def _inherited_findings(
 ) -> list[Finding]:
     """One finding per state whose rating used a value of the NCCI default, naming the rules."""
     used: dict[str, set[str]] = {}
-    for rating in ratings:
-        for reason in _reasons(rating):
-            if reason.inherited_from is not None and reason.state is not None:
-                used.setdefault(reason.state, set()).add(family(reason.rule))
+    for state, rule in _inherited_rules(ratings):
+        if state is not None:
+            used.setdefault(state, set()).add(family(rule))
     findings = []
     for state in states:
         if state in used:
@@ -93,10 +96,25 @@ def _inherited_findings(
     return findings
 
 
-def _reasons(rating: Rating) -> list[Reason]:
-    reasons = list(rating.exclusions)
-    for exposure in rating.exposures:
-        reasons.extend(exposure.reasons)
-    for state in rating.states:
-        reasons.extend(step.reason for step in state.steps)
-    return reasons
+# A reason's state and rule, and the jurisdiction it inherited its rule from (None if its own).
+_STATE_AND_RULE = itemgetter(3, 0)
+_INHERITED_FROM = itemgetter(10)
+
+
+def _inherited_rules(ratings: tuple[Rating, ...]) -> set[tuple[str | None, str]]:
+    """The (state, rule) of every reason that used an inherited rule. Read with itemgetter,
+    filter and map: a rating has a hundred reasons and only their distinct rules matter."""
+    reasons = chain.from_iterable(_reasons(rating) for rating in ratings)
+    return set(map(_STATE_AND_RULE, filter(_INHERITED_FROM, reasons)))
+
+
+def _reasons(rating: Rating) -> Iterator[Reason]:
+    """Every reason of a rating: its exclusions', its exposures' and its steps'."""
+    return chain(
+        rating.exclusions,
+        chain.from_iterable(map(_REASONS, rating.exposures)),
+        map(_REASON, chain.from_iterable(map(_STEPS, rating.states))),
+    )
+
+
+_REASONS, _STEPS, _REASON = attrgetter("reasons"), attrgetter("steps"), attrgetter("reason")

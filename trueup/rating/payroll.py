@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from itertools import compress
 from operator import attrgetter
 from typing import NamedTuple
@@ -45,6 +46,7 @@ LABELS = {
 
 def payroll_items(ctx: Context) -> list[PayItem]:
     items: list[PayItem] = []
+    plans: dict[str, Plan] = {}  # each state's, looked up once per rating
     for index, line in enumerate(ctx.worksheet.audited.payroll):
         path = f"$.audited.payroll[{index}]"
         who = f"{line.employee}: " if line.employee else ""
@@ -74,7 +76,11 @@ def payroll_items(ctx: Context) -> list[PayItem]:
                 )
             )
             continue
-        items.append(_remuneration(ctx, line, path))
+        plan = plans.get(line.state)
+        if plan is None:
+            rules = ctx.rules(line.state)
+            plan = plans[line.state] = rules.compiled("remuneration", partial(_plan, rules))
+        items.append(_remuneration(ctx, line, path, plan))
     return items
 
 
@@ -91,9 +97,11 @@ class _Item(NamedTuple):
     inherited_from: str | None
 
 
-def _plan(
-    rules: StateRules,
-) -> tuple[tuple[_Item, ...], Callable[[PayrollLine], tuple[Decimal, ...]]]:
+# A state's remuneration items, and a getter of their amounts from a payroll line.
+Plan = tuple[tuple[_Item, ...], Callable[[PayrollLine], tuple[Decimal, ...]]]
+
+
+def _plan(rules: StateRules) -> Plan:
     """For one state: each remuneration item with its rule, and a getter of the items' amounts
     from a payroll line in the same order. Built once per state's rules, for every rating."""
     items = []
@@ -120,7 +128,7 @@ def _item(name: str, rule: RuleVersion, effect: int, words: str) -> _Item:
     return _Item(name, LABELS[name], rule, effect, words, code, inherited)
 
 
-def _remuneration(ctx: Context, line: PayrollLine, path: str) -> PayItem:
+def _remuneration(ctx: Context, line: PayrollLine, path: str, plan: Plan) -> PayItem:
     state = line.state
     employee = line.employee
     gross = line.gross
@@ -152,8 +160,7 @@ def _remuneration(ctx: Context, line: PayrollLine, path: str) -> PayItem:
     amount = gross
     if line.overtime_premium or line.overtime_total or line.double_time_total:
         amount += _overtime(ctx, line, path, reasons)
-    rules = ctx.rules(state)
-    items, amounts_of = rules.compiled("remuneration", lambda: _plan(rules))
+    items, amounts_of = plan
     values = amounts_of(line)
     # Most items are zero on most lines: only the others are looked at.
     for item, value in compress(zip(items, values, strict=True), values):
@@ -195,9 +202,10 @@ def _remuneration(ctx: Context, line: PayrollLine, path: str) -> PayItem:
 
 def _overtime(ctx: Context, line: PayrollLine, path: str, reasons: list[Reason]) -> Decimal:
     """The (negative) overtime adjustment to gross pay, for a line with overtime."""
-    rule = ctx.rules(line.state).require("overtime")
     state = line.state
-    if rule.text("method") == "include":
+    rules = ctx.rules(state)
+    rule, included, needs_records = rules.compiled("overtime", partial(_overtime_rule, rules))
+    if included:
         reasons.append(
             cite(
                 rule,
@@ -209,7 +217,7 @@ def _overtime(ctx: Context, line: PayrollLine, path: str, reasons: list[Reason])
             )
         )
         return ZERO
-    if rule.flag("requires_records", True) and not line.overtime_records:
+    if needs_records and not line.overtime_records:
         reasons.append(
             cite(
                 rule,
@@ -276,6 +284,13 @@ def _overtime(ctx: Context, line: PayrollLine, path: str, reasons: list[Reason])
             )
         )
     return change
+
+
+def _overtime_rule(rules: StateRules) -> tuple[RuleVersion, bool, bool]:
+    """A state's overtime rule, whether overtime stays in payroll in full, and whether taking
+    its premium out needs overtime records."""
+    rule = rules.require("overtime")
+    return rule, rule.text("method") == "include", rule.flag("requires_records", True)
 
 
 def _fraction(ctx: Context, state: str, rule: RuleVersion, key: str) -> tuple[str, Decimal]:

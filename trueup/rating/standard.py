@@ -196,7 +196,9 @@ def _experience_mod(
     periods = mod_periods(ctx, work.state)
     by_start = {period.start: mod for period, mod in periods}
     modified_total = ZERO
-    mod_texts: list[str] = []
+    # The words are rendered when read: each period's subject premium (in dollars), factor and
+    # start.
+    said: list[object] = []
     parts: list[tuple[Decimal, Decimal, date | None]] = []
     for period_start, subject in sorted(subject_by_period.items(), key=lambda i: i[0] or date.min):
         # Lines carry no period when the state has a single mod period.
@@ -204,7 +206,7 @@ def _experience_mod(
         factor = mod.factor if mod is not None else ONE
         modified_total += work.rounding.line_amount(subject * factor)
         when = "" if period_start is None else f" from {period_start}"
-        mod_texts.append(f"{usd(subject)} × {factor}{when}")
+        said += (subject, str(factor), when)
         parts.append((subject, factor, period_start))
     mod_change = modified_total - subject_total
     # Shown whenever the policy gives a mod, even one that changes nothing.
@@ -214,10 +216,11 @@ def _experience_mod(
             mod_change,
             Reason(
                 "premium.experience_mod",
-                f"experience modification: {'; '.join(mod_texts)} = {usd(modified_total)}",
+                "experience modification: " + "; ".join(["{} × {}{}"] * len(parts)) + " = {}",
                 mod_change,
                 work.state,
                 status="fact",
+                args=(*said, modified_total),
                 path="$.policy.experience_mods" if experience_mods else None,
                 **_mod_figures(parts, modified_total),
             ),
