@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from trueup.rating.context import Context, PayItem, cite, usd
@@ -17,13 +18,28 @@ def classify(ctx: Context, items: list[PayItem]) -> list[PayItem]:
     items = _apportion_unclassified(ctx, items)
     # Only employees with pay in more than one class can need a standard-exception or division
     # check; most registers have none, so find them first.
-    groups = {k: g for k, g in _by_employee(items).items() if len({i.class_code for i in g}) > 1}
+    groups = _working_in_several_classes(items)
     if groups:
         _standard_exceptions(ctx, groups)
         _division_without_records(ctx, groups)
     _dual_wage(ctx, items)
     _payroll_caps(ctx, items)
     return items
+
+
+def _working_in_several_classes(items: list[PayItem]) -> dict[tuple[str, str], list[PayItem]]:
+    """The payroll of each employee paid in more than one class of a state, by (state,
+    employee); found first by each employee's first class, without grouping everyone."""
+    first: dict[tuple[str, str], str] = {}
+    several: set[tuple[str, str]] = set()
+    for item in items:
+        if item.employee is not None and item.kind == "payroll" and item.class_code is not None:
+            key = (item.state, item.employee)
+            if first.setdefault(key, item.class_code) != item.class_code:
+                several.add(key)
+    if not several:
+        return {}
+    return {key: group for key, group in _by_employee(items).items() if key in several}
 
 
 def _by_employee(
@@ -41,9 +57,12 @@ def _highest_rated(ctx: Context, state: str, codes: set[str]) -> str:
     return max(sorted(codes), key=lambda code: ctx.rate_value(state, code))
 
 
+_CLASS_CODE = attrgetter("class_code")
+
+
 def _apportion_unclassified(ctx: Context, items: list[PayItem]) -> list[PayItem]:
     """Non-hourly pay (vacation, holiday, bonus) goes to the employee's classes by earnings."""
-    if all(item.class_code is not None for item in items):
+    if None not in map(_CLASS_CODE, items):
         return items
     groups = _by_employee(items)
     kept: list[PayItem] = []

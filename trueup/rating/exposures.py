@@ -145,13 +145,14 @@ def _aggregate(ctx: Context, items: list[PayItem]) -> list[ExposureLine]:
     periods = _PeriodsByState(ctx)
     for item in items:
         assert item.class_code is not None
+        in_state = periods[item.state]
+        if len(in_state) <= 1:  # one mod period: the item as it is (most states, most policies)
+            key: Key = (item.state, item.class_code, "payroll", None)
+            totals[key] += item.amount
+            reasons[key].extend(item.reasons)
+            continue
         for key, part in _split(
-            periods[item.state],
-            item.state,
-            item.class_code,
-            "payroll",
-            item.amount,
-            item.split_period,
+            in_state, item.state, item.class_code, "payroll", item.amount, item.split_period
         ):
             totals[key] += part
             reasons[key].extend(item.reasons)

@@ -102,6 +102,7 @@ def out_of_range(worksheet: Worksheet) -> list[Problem]:
 
 
 _LINE_AMOUNTS_OF = attrgetter("gross", *PAYROLL_PARTS)
+_HOURS, _HOURLY_RATE = attrgetter("hours"), attrgetter("hourly_rate")
 
 
 def _numbers_fit(ws: Worksheet) -> bool:
@@ -112,8 +113,8 @@ def _numbers_fit(ws: Worksheet) -> bool:
     groups = (
         (MONEY, chain.from_iterable(map(_LINE_AMOUNTS_OF, payroll))),
         (MONEY, (e.exposure for e in ws.estimated)),
-        (HOURS, (line.hours for line in payroll)),
-        (HOURLY_RATE, (line.hourly_rate for line in payroll)),
+        (HOURS, map(_HOURS, payroll)),
+        (HOURLY_RATE, map(_HOURLY_RATE, payroll)),
     )
     try:
         for limit, values in groups:

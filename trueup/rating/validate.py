@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from operator import attrgetter
 
 from trueup.rating.errors import Problem
@@ -108,11 +109,10 @@ class _ClassCheck:
     def problem(self, state: str, class_code: str, basis: str | None) -> tuple[str, str] | None:
         """The field and reason a (state, class, basis) cannot be rated, or None."""
         key = (state, class_code, basis)
-        try:
+        if key in self.checked:
             return self.checked[key]
-        except KeyError:
-            found = self.checked[key] = self._problem(state, class_code, basis)
-            return found
+        found = self.checked[key] = self._problem(state, class_code, basis)
+        return found
 
     def _problem(self, state: str, class_code: str, basis: str | None) -> tuple[str, str] | None:
         policy = self.policy
@@ -143,7 +143,14 @@ class _ClassCheck:
         if jurisdiction is None:
             return True  # the state itself is refused
         pattern = jurisdiction.class_code_pattern or self.rulebook.default.class_code_pattern
-        return not pattern or re.fullmatch(pattern, class_code) is not None
+        return not pattern or _matches(pattern, class_code)
+
+
+@lru_cache(maxsize=16384)
+def _matches(pattern: str, class_code: str) -> bool:
+    """Whether a class code is written in a code system: asked of the same few hundred codes by
+    every worksheet."""
+    return re.fullmatch(pattern, class_code) is not None
 
 
 def _line_and_term(policy: Policy) -> Problems:
