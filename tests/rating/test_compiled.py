@@ -5,7 +5,7 @@ another's result. And the fast record builders make the same records as the cons
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -69,7 +69,7 @@ def test_each_date_and_state_keeps_its_own_plans():
 
 
 def test_rating_worksheets_in_any_order_gives_each_the_same_result():
-    def line(state: str, code: str, gross: str, **amounts: Decimal) -> PayrollLine:
+    def line(state: str, code: str, gross: str, **amounts: Any) -> PayrollLine:
         return PayrollLine(state, code, D(gross), employee="Ann", **amounts)
 
     sheets = [
