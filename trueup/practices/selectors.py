@@ -32,14 +32,14 @@ def notes_for(
     (state, code) and workflow step appear: exact matches only. A class note names a code in
     one state or in any state."""
     pairs = set(classes)
-    wanted = {
+    wanted: dict[str, set[str]] = {
         AttachedTo.RULE: set(rules),
         AttachedTo.FINDING: set(finding_kinds),
         AttachedTo.STATE: set(states),
         AttachedTo.CLASS: {f"{s} {c}" for s, c in pairs} | {c for _, c in pairs},
         AttachedTo.STEP: {step} if step else set(),
     }
-    every = set().union(*wanted.values())
+    every: set[str] = set().union(*wanted.values())
     if not every:
         return []
     # One plain IN over every target, each note then kept only where its own kind of place is
@@ -48,7 +48,7 @@ def notes_for(
     found = PracticeNote.objects.filter(in_force(), target__in=every).order_by(
         "attached_to", "target", "title"
     )
-    return [note for note in found if note.target in wanted.get(note.attached_to, ())]
+    return [note for note in found if note.target in wanted.get(note.attached_to, set())]
 
 
 def notes_filtered(
