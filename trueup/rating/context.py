@@ -35,7 +35,8 @@ class Context:
     rates: RateTable
     findings: list[Finding] = field(default_factory=list)
     exclusions: list[Reason] = field(default_factory=list)
-    # Per-rating memo: the same state's rules and class rates are asked for on every line.
+    # Per-rating memo: the same state's rules and class rates are asked for on every line. It
+    # holds only what follows from the worksheet, rule book and rates, so both sides share it.
     memo: dict[object, object] = field(default_factory=dict)
 
     @property

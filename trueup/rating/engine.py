@@ -38,7 +38,8 @@ def rate_worksheet(
 
     estimate_ctx = Context(worksheet, rulebook, rates)
     estimated = premium.rate(estimate_ctx, estimated_exposures(estimate_ctx))
-    ctx = Context(worksheet, rulebook, rates)
+    # The audited side asks for the same rules, rates and mod periods: it shares the memo.
+    ctx = Context(worksheet, rulebook, rates, memo=estimate_ctx.memo)
     audited = premium.rate(ctx, audited_exposures(ctx), estimated)
 
     policy = worksheet.policy
