@@ -310,9 +310,12 @@ def _estimated_exposures(worksheet: Worksheet, classes: _ClassCheck) -> Problems
     if not worksheet.estimated:
         yield Problem("$.estimated", "list the policy's estimated exposures")
     for i, est in enumerate(worksheet.estimated):
-        path = f"$.estimated[{i}]"
-        yield from _non_negative(f"{path}.exposure", est.exposure)
-        yield from classes.check(path, est.state, est.class_code, est.basis)
+        # The path is spelled only for an estimate with a problem, as for payroll lines.
+        if est.exposure is not None and est.exposure < 0:
+            yield Problem(f"$.estimated[{i}].exposure", NEGATIVE)
+        wrong = classes.problem(est.state, est.class_code, est.basis)
+        if wrong is not None:
+            yield Problem(f"$.estimated[{i}].{wrong[0]}", wrong[1])
 
 
 def _facts_for_line(worksheet: Worksheet) -> Problems:
