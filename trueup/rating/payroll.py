@@ -137,7 +137,7 @@ def _remuneration(ctx: Context, line: PayrollLine, path: str, plan: Plan) -> Pay
         source, code = "", "gross_pay"
     else:
         source, code = f" ({line.labor_source} labor)", f"gross_pay.{line.labor_source}"
-    # Reasons are built positionally (Reason's fields in order): a rating builds dozens.
+    # Reasons are built from their fields in order (new_reason): a rating builds dozens.
     reasons = [
         new_reason(
             (
