@@ -123,10 +123,12 @@ class StateRules:
     on: date
     known: bool  # False when the rule book has no file for this state (it cannot be rated)
     _chain: tuple[Jurisdiction, ...]
-    _cache: dict[str, RuleVersion | None] = field(default_factory=dict, repr=False)
+    _cache: dict[str, RuleVersion | None] = field(default_factory=dict, repr=False, init=False)
     # What the engine builds from these rules (plans, fractions, rounding), kept with them: the
     # same state on the same date is rated again and again over a book.
-    _compiled: dict[object, Any] = field(default_factory=dict, repr=False, compare=False)
+    _compiled: dict[object, Any] = field(
+        default_factory=dict, repr=False, compare=False, init=False
+    )
 
     def compiled(self, key: object, build: Callable[[], T]) -> T:
         """``build()``'s result, built once for these rules and kept for every later rating."""
