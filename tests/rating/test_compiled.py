@@ -4,6 +4,7 @@ another's result. And the fast record builders make the same records as the cons
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -111,3 +112,12 @@ def test_the_fast_builders_make_the_same_records_as_the_constructors():
     assert new_class_premium(premium) == ClassPremium(*premium)
     adjustment = ("IN", "5645", True, amount, amount, amount, amount, D("0"))
     assert new_adjustment_line(adjustment) == AdjustmentLine(*adjustment)
+
+
+def test_a_states_rules_copied_for_another_date_keep_nothing_built_for_the_first():
+    rules = RuleBook.load(DEFAULT_DIRECTORY).rules_for("IN", date(2025, 1, 1))
+    rules.compiled("plan", lambda: "2025")
+
+    later = replace(rules, on=date(2026, 1, 1))
+
+    assert later.compiled("plan", lambda: "2026") == "2026"
