@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import chain
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 
 from trueup.rating import premium
 from trueup.rating.adjustment import adjustment_lines, adjustment_reason, outcome_of
@@ -98,12 +98,12 @@ def _inherited_findings(
 
 
 # A reason's state and rule, and the jurisdiction it inherited its rule from (None if its own).
-_STATE_AND_RULE = itemgetter(3, 0)
-_INHERITED_FROM = itemgetter(10)
+_STATE_AND_RULE = attrgetter("state", "rule")
+_INHERITED_FROM = attrgetter("inherited_from")
 
 
 def _inherited_rules(ratings: tuple[Rating, ...]) -> set[tuple[str | None, str]]:
-    """The (state, rule) of every reason that used an inherited rule. Read with itemgetter,
+    """The (state, rule) of every reason that used an inherited rule. Read with attrgetter,
     filter and map: a rating has a hundred reasons and only their distinct rules matter."""
     reasons = chain.from_iterable(_reasons(rating) for rating in ratings)
     return set(map(_STATE_AND_RULE, filter(_INHERITED_FROM, reasons)))
