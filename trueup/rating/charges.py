@@ -52,7 +52,8 @@ def _premium_discount(ctx: Context, states: list[_State]) -> None:
         rule = rules.get(f"premium_discount.{policy.premium_discount_type}")
         if rule is None or not rule.flag("applies", True) or not rule.has("layers"):
             continue
-        eligible.append((work, rule, rules.compiled(rule.rule_id, partial(_layers, rule))))
+        layers = rules.compiled(("layers", rule.rule_id), partial(_layers, rule))
+        eligible.append((work, rule, layers))
     total = sum((w.standard for w, _, _ in eligible), ZERO)
     if total <= ZERO:
         return
