@@ -95,7 +95,7 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     priced = _priced(payroll, known)
     sums = _sums(payroll, known)
     return Ingested(
-        quarters=_quarters(sums),
+        quarters=_quarters(payroll),
         profile=profile,
         lines=_lines(sums),
         cells=priced.select(

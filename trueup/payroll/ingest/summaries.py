@@ -59,14 +59,9 @@ LINE_KEYS = ("state_final", "class_final", "who", "state_from")
 
 
 def _sums(payroll: pl.DataFrame, known: Mapping[str, Category]) -> pl.DataFrame:
-    """The used rows' cents by line, category and quarter of the check date (its year × 10 + its
-    quarter; null without a date), each category's field and whether it is in gross pay: the
-    lines, totals and quarters are made from these few rows, not from every row again."""
-    number = pl.col("check").dt.year() * 10 + pl.col("check").dt.quarter()
-    return _priced(
-        payroll.group_by(*LINE_KEYS, "category", number=number).agg(cents=pl.col("cents").sum()),
-        known,
-    )
+    """The used rows' cents by line and category, each category's field and whether it is in
+    gross pay: the lines and totals are made from these few rows, not from every row again."""
+    return _priced(payroll.group_by(*LINE_KEYS, "category").agg(cents=pl.col("cents").sum()), known)
 
 
 def _totals(sums: pl.DataFrame) -> dict[str, int]:
@@ -79,9 +74,12 @@ def _totals(sums: pl.DataFrame) -> dict[str, int]:
     }
 
 
-def _quarters(sums: pl.DataFrame) -> pl.DataFrame:
-    """Cents by state, quarter of the check date and category."""
-    grouped = sums.group_by(state=pl.col("state_final"), number="number", category="category").agg(
+def _quarters(payroll: pl.DataFrame) -> pl.DataFrame:
+    """Cents by state, quarter of the check date and category. Grouped from the used rows on
+    their own keys: with the lines' keys too, the groups would be many times more."""
+    # Its year × 10 + its quarter; null without a date.
+    number = pl.col("check").dt.year() * 10 + pl.col("check").dt.quarter()
+    grouped = payroll.group_by(state=pl.col("state_final"), number=number, category="category").agg(
         cents=pl.col("cents").sum()
     )
     quarter = pl.concat_str([pl.col("number") // 10, pl.lit("Q"), pl.col("number") % 10])

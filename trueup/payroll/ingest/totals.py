@@ -69,8 +69,10 @@ def totals_rows(frame: pl.DataFrame, profile: Profile) -> pl.DataFrame:
         or [pl.lit(False)]
     )
     # Every totals label holds "total": the few rows that do are looked at closely (a large
-    # register's time).
-    maybe = pl.any_horizontal([pl.col(c).str.contains("(?i)total").fill_null(False) for c in text])
+    # register's time). One search of a row's cells joined costs a third of one per column; the
+    # separator is no letter, so no "total" is made across two cells.
+    joined = pl.concat_str([pl.col(c) for c in text], separator="\x1f", ignore_nulls=True)
+    maybe = joined.str.contains("(?i)total").fill_null(False)
     return (
         frame.filter(maybe)
         .select(ROW, label=label, named=named)
