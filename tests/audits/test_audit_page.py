@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from trueup.accounts.models import User
-from trueup.audits.models import Audit
+from trueup.audits.models import Audit, Finding
 from trueup.audits.services import audit_submit
 from trueup.audits.workflow import Status
 
@@ -94,11 +94,12 @@ def test_each_class_premium_and_its_why_show_the_same_figure(audit: Audit, audit
     )
 
 
-def test_the_audit_page_reads_each_kind_of_fact_and_the_estimate_once(
+def test_the_audit_page_reads_each_kind_of_fact_it_holds_once_and_the_empty_ones_never(
     audit: Audit, auditor: User
 ) -> None:
     # The editor, the live rating and the flags each read the facts: from one read of them.
-    _, queries = page_and_queries(auditor, audit)
+    Finding.objects.create(audit=audit, kind="other", text="Payroll tied to the 941s.", by=auditor)
+    page, queries = page_and_queries(auditor, audit)
     tables = (
         "audits_payrollentry",
         "audits_ownerentry",
@@ -110,7 +111,19 @@ def test_the_audit_page_reads_each_kind_of_fact_and_the_estimate_once(
     reads = {
         table: sum(sql.startswith(f'SELECT "{table}"."id"') for sql in queries) for table in tables
     }
-    assert reads == dict.fromkeys(tables, 1)
+    # The audit has payroll, an estimate and a finding; no owners, subcontractors or GL.
+    assert reads == {
+        "audits_payrollentry": 1,
+        "audits_ownerentry": 0,
+        "audits_subcontractorentry": 0,
+        "audits_glexposureentry": 0,
+        "policies_estimatedexposure": 1,
+        "audits_finding": 1,
+    }
+    assert "Payroll tied to the 941s." in page
+    # Whether each section's tables hold rows (facts, records, portal, billing, letters,
+    # endorsements, flags) is asked once for the whole page.
+    assert sum(sql.startswith("SELECT EXISTS") for sql in queries) == 1
 
 
 def test_a_completed_audits_page_reads_its_pinned_result_once(

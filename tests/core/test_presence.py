@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from trueup.accounts.models import User
 from trueup.audits.models import Audit, Finding, InterviewNote
-from trueup.core.presence import holding, rows_if
+from trueup.core.presence import holding, probed, related, rows_if
 from trueup.policies.models import EstimatedExposure
 
 
@@ -34,3 +36,30 @@ def test_rows_are_read_only_where_the_table_holds_some(audit: Audit) -> None:
     assert [e.pk for e in estimates] == list(
         audit.period.estimates.order_by("pk").values_list("pk", flat=True)
     )
+
+
+def test_inside_a_probed_block_each_probe_asked_already_is_answered_without_a_query(
+    audit: Audit, auditor: User
+) -> None:
+    Finding.objects.create(audit=audit, kind="other", text="Payroll tied to the 941s.", by=auditor)
+    findings, notes = related(audit, "findings"), (InterviewNote, "audit", audit.pk)
+    with CaptureQueriesContext(connection) as queries:
+        with probed([findings, notes, findings]) as found:
+            assert found == {findings: True, notes: False}
+            assert holding(a=findings) == {"a": True}
+            assert holding(b=notes, c=findings) == {"b": False, "c": True}
+            asked = len(queries.captured_queries)
+            # A probe the block did not ask is asked of the database, as outside it.
+            assert holding(d=(Finding, "audit", audit.pk + 1)) == {"d": False}
+        assert asked == 1
+        assert len(queries.captured_queries) == 2
+        # After the block, what it found is forgotten: a new row is seen.
+        InterviewNote.objects.create(
+            audit=audit, kind="entrance", held_on=date(2026, 2, 3), contact="Dana", by=auditor
+        )
+        assert holding(b=notes) == {"b": True}
+
+
+def test_a_relation_names_its_model_the_field_pointing_back_and_the_record(audit: Audit) -> None:
+    assert related(audit, "findings") == (Finding, "audit", audit.pk)
+    assert related(audit.period, "estimates") == (EstimatedExposure, "period", audit.period_id)

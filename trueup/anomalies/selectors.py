@@ -16,7 +16,7 @@ from trueup.audits.workflow import FACTS_EDITABLE, Status
 from trueup.audits.worksheet import worksheet_for
 from trueup.core import clock
 from trueup.core.money import usd_of_cents
-from trueup.core.presence import holding, rows_if
+from trueup.core.presence import Probe, holding, rows_if
 from trueup.payroll.models import PayrollImport
 from trueup.payroll.services import audit_reconciliation
 from trueup.rating.jsonio import to_jsonable
@@ -65,6 +65,14 @@ def unreconciled(audit: Audit) -> list[str]:
     ]
 
 
+def flag_probes(audit: Audit) -> dict[str, Probe]:
+    """The tables ``flags_for`` reads only where they hold rows for this audit."""
+    return {
+        "decisions": (FlagDecision, "audit", audit.pk),
+        "imports": (PayrollImport, "audit", audit.pk),
+    }
+
+
 def flags_for(
     audit: Audit, result: dict[str, Any] | None, worksheet: dict[str, Any] | None = None
 ) -> list[FlagRow]:
@@ -78,9 +86,7 @@ def flags_for(
     facts = worksheet["audited"]
     if result.get("audit_type") != "estimated" and not any(facts.get(k) for k in facts):
         return []
-    has = holding(
-        decisions=(FlagDecision, "audit", audit.pk), imports=(PayrollImport, "audit", audit.pk)
-    )
+    has = holding(**flag_probes(audit))
     inputs = Inputs(
         Audited(worksheet, result),
         prior_rating(audit),

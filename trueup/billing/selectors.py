@@ -31,7 +31,7 @@ from trueup.billing.models import (
 from trueup.billing.plans import Eligibility
 from trueup.core import clock, ruledata
 from trueup.core.money import usd_cents
-from trueup.core.presence import holding, rows_if
+from trueup.core.presence import Probe, holding, rows_if
 from trueup.policies.models import PolicyPeriod
 from trueup.premium_reports.true_up import true_up
 from trueup.rating.periods import add_months
@@ -228,14 +228,19 @@ class BillingFigures:
     class_lines: list[dict[str, Any]] = field(default_factory=list)
 
 
+def billing_probes(audit: Audit) -> dict[str, Probe]:
+    """The billing tables ``billing_figures`` reads only where they hold rows for this audit."""
+    return {
+        "outreach": (Outreach, "audit", audit.pk),
+        "instructions": (BillingInstruction, "audit", audit.pk),
+        "disputes": (Dispute, "audit", audit.pk),
+        "plans": (PaymentPlan, "audit", audit.pk),
+    }
+
+
 def billing_figures(audit: Audit) -> BillingFigures:
     """Read in a handful of queries: an audit that never entered the billing flow costs one."""
-    has = holding(
-        outreach=(Outreach, "audit", audit.pk),
-        instructions=(BillingInstruction, "audit", audit.pk),
-        disputes=(Dispute, "audit", audit.pk),
-        plans=(PaymentPlan, "audit", audit.pk),
-    )
+    has = holding(**billing_probes(audit))
     outreach = Outreach.objects.filter(audit=audit).first() if has["outreach"] else None
     # A revision's instructions include those of the audits it revised.
     instructions = rows_if(

@@ -20,7 +20,7 @@ from trueup.audits.access import staff_user, visible_audit
 from trueup.audits.models import Audit
 from trueup.core.errors import InvalidInput, TrueUpError
 from trueup.core.money import usd_cents
-from trueup.core.presence import holding, rows_if
+from trueup.core.presence import Probe, holding, rows_if
 from trueup.endorsements.models import Endorsement, Kind
 from trueup.endorsements.selectors import endorsements_of
 from trueup.endorsements.services import (
@@ -81,6 +81,11 @@ class ClassEndorsementForm(forms.Form):
         return change
 
 
+def endorsement_probes(audit: Audit) -> dict[str, Probe]:
+    """The period's endorsements are read only where there are some."""
+    return {"endorsed": (Endorsement, "period", audit.period_id)}
+
+
 def endorsements_panel(audit: Audit, user: User) -> dict[str, Any]:
     """The period's endorsements for the audit page, and whether this user may approve one."""
     return {
@@ -88,7 +93,7 @@ def endorsements_panel(audit: Audit, user: User) -> dict[str, Any]:
         "endorsements": [
             (e, usd_cents(e.premium_effect))
             for e in rows_if(
-                holding(endorsed=(Endorsement, "period", audit.period_id))["endorsed"],
+                holding(**endorsement_probes(audit))["endorsed"],
                 endorsements_of(audit.period),
             )
         ],

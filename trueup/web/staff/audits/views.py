@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from trueup.accounts.models import Role, User
+from trueup.anomalies.selectors import flag_probes
 from trueup.audits import facts, fieldwork, services
 from trueup.audits.access import staff_user, visible_audit
 from trueup.audits.explanations import explain
@@ -38,14 +39,14 @@ from trueup.audits.worksheet import WORKSHEET_PREFETCH
 from trueup.billing.selectors import in_billing_stage
 from trueup.core import clock
 from trueup.core.errors import NotAllowed, Problem
-from trueup.core.presence import holding, rows_if
+from trueup.core.presence import Probe, holding, probed, related, rows_if
 from trueup.core.spreadsheet import EXPORT_TYPES, csv_bytes, xlsx_bytes
 from trueup.flows import results
 from trueup.portal.models import RecordUpload
 from trueup.rating.errors import TrueUpError
 from trueup.web.staff.audits.classes import lookup_context
 from trueup.web.staff.audits.drawn import blank_forms, filters_html, line_html
-from trueup.web.staff.audits.endorsements import endorsements_panel
+from trueup.web.staff.audits.endorsements import endorsement_probes, endorsements_panel
 from trueup.web.staff.audits.flags import flags_panel
 from trueup.web.staff.audits.forms import (
     ENUMERATIONS,
@@ -60,8 +61,8 @@ from trueup.web.staff.audits.forms import (
     WorklistFilters,
 )
 from trueup.web.staff.audits.interim import interim_panel
-from trueup.web.staff.billing.views import billing_panel
-from trueup.web.staff.portal.views import portal_panel
+from trueup.web.staff.billing.views import billing_panel, billing_panel_probes
+from trueup.web.staff.portal.views import portal_panel, portal_probes
 from trueup.web.staff.practices.views import practice_notes_panel
 from trueup.web.templatetags.trueup import amount
 
@@ -330,11 +331,58 @@ def _cell(row: Any, name: str, described: dict[tuple[str, str], str]) -> str:
 def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
     user = staff_user(request)
     audit = visible_audit(user, pk, "revision")
-    # The facts and the estimate, read once: the editor, the live rating and the flags all read
-    # them from this audit.
-    prefetch_related_objects(
-        [audit], *WORKSHEET_PREFETCH, Prefetch("findings", Finding.objects.select_related("by"))
+    own: dict[str, Probe] = {
+        "notes": (InterviewNote, "audit", audit.pk),
+        "uploads": (RecordUpload, "audit", audit.pk),
+        **{lookup: related(*_relation(audit, lookup)) for lookup in FACTS_READ},
+    }
+    # Whether each section's tables hold rows for this audit, asked in one query: the sections'
+    # own probes are answered from it.
+    sections = (
+        own,
+        portal_probes(audit),
+        billing_panel_probes(audit),
+        endorsement_probes(audit),
+        flag_probes(audit),
     )
+    with probed(probe for probes in sections for probe in probes.values()):
+        return _audit_page(request, user, audit, holding(**own))
+
+
+# The audit's rows the page reads from the audit itself: its facts and the estimate (the editor,
+# the live rating and the flags all read them) and its findings.
+FACTS_READ = (*WORKSHEET_PREFETCH, "findings")
+
+
+def _relation(audit: Audit, lookup: str) -> tuple[Any, str]:
+    """The record a lookup's last relation starts from, and its name: ``period__estimates`` →
+    the audit's period and ``estimates``."""
+    *path, name = lookup.split("__")
+    record: Any = audit
+    for step in path:
+        record = getattr(record, step)
+    return record, name
+
+
+def _read_facts(audit: Audit, has: dict[str, bool]) -> None:
+    """Read once what ``FACTS_READ`` names; one that holds no rows is set empty with no query
+    (most audits have no owners, subcontractors or findings, and a WC audit no GL exposure)."""
+    lookups: list[str | Prefetch[Any]] = []
+    for lookup in FACTS_READ:
+        if not has[lookup]:
+            model = related(*_relation(audit, lookup))[0]
+            lookups.append(Prefetch(lookup, model._default_manager.none()))
+        elif lookup == "findings":
+            lookups.append(Prefetch(lookup, Finding.objects.select_related("by")))
+        else:
+            lookups.append(lookup)
+    prefetch_related_objects([audit], *lookups)
+
+
+def _audit_page(
+    request: HttpRequest, user: User, audit: Audit, has: dict[str, bool]
+) -> HttpResponse:
+    _read_facts(audit, has)
     history = sorted(
         [
             *(
@@ -347,9 +395,6 @@ def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
         reverse=True,
     )
     worksheet = _worksheet_context(user, audit)
-    has = holding(
-        notes=(InterviewNote, "audit", audit.pk), uploads=(RecordUpload, "audit", audit.pk)
-    )
     context = {
         **worksheet,
         "estimates": audit.period.estimates.all(),

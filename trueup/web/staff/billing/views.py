@@ -33,9 +33,9 @@ from trueup.billing.models import (
     PlanStatus,
 )
 from trueup.billing.plans import Eligibility
-from trueup.billing.selectors import billing_figures
+from trueup.billing.selectors import billing_figures, billing_probes
 from trueup.core.money import parse_dollars
-from trueup.core.presence import holding, rows_if
+from trueup.core.presence import Probe, holding, rows_if
 from trueup.flows import disputes
 from trueup.letters.models import Letter, LetterKind, LetterStatus
 from trueup.letters.services import LetterRefused, letter_language, letter_render, letter_send
@@ -84,6 +84,15 @@ def call_script(
     return lines
 
 
+def billing_panel_probes(audit: Audit) -> dict[str, Probe]:
+    """The tables the billing panel reads only where they hold rows for this audit."""
+    return {**billing_probes(audit), **_letters_probe(audit)}
+
+
+def _letters_probe(audit: Audit) -> dict[str, Probe]:
+    return {"letters": (Letter, "audit", audit.pk)}
+
+
 def billing_panel(audit: Audit, user: User) -> dict[str, Any]:
     """What the audit page shows from result to billing."""
     figures = billing_figures(audit)
@@ -93,7 +102,7 @@ def billing_panel(audit: Audit, user: User) -> dict[str, Any]:
         "disputes": figures.disputes,
         "plan": figures.plan,
         "letters": rows_if(
-            holding(letters=(Letter, "audit", audit.pk))["letters"],
+            holding(**_letters_probe(audit))["letters"],
             Letter.objects.filter(audit=audit),
         ),
         "letter_kinds": LetterKind.choices,

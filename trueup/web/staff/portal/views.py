@@ -18,7 +18,7 @@ from trueup.audits.access import staff_user, visible_audit
 from trueup.audits.models import Audit
 from trueup.audits.services import may
 from trueup.core.errors import InvalidInput
-from trueup.core.presence import holding, rows_if
+from trueup.core.presence import Probe, holding, rows_if
 from trueup.portal.models import AccessLog, Invitation, Message, PortalAccess, SelfAudit
 from trueup.portal.services import (
     invitation_issue,
@@ -28,17 +28,23 @@ from trueup.portal.services import (
 )
 
 
+def portal_probes(audit: Audit) -> dict[str, Probe]:
+    """The portal's tables the panel reads only where they hold rows for this audit: most
+    audits' insureds never use the portal."""
+    insured_id = audit.period.policy.insured_id
+    return {
+        "invitations": (Invitation, "insured", insured_id),
+        "people": (PortalAccess, "insured", insured_id),
+        "messages": (Message, "audit", audit.pk),
+        "self_audit": (SelfAudit, "audit", audit.pk),
+        "log": (AccessLog, "audit", audit.pk),
+    }
+
+
 def portal_panel(audit: Audit, user: User) -> dict[str, Any]:
     """What the audit page shows of the portal, for this staff user."""
     insured = audit.period.policy.insured
-    # Most audits' insureds never use the portal: its tables are read only where they hold rows.
-    has = holding(
-        invitations=(Invitation, "insured", insured.pk),
-        people=(PortalAccess, "insured", insured.pk),
-        messages=(Message, "audit", audit.pk),
-        self_audit=(SelfAudit, "audit", audit.pk),
-        log=(AccessLog, "audit", audit.pk),
-    )
+    has = holding(**portal_probes(audit))
     invitations = Invitation.objects.filter(insured=insured).select_related("redeemed_by")
     thread = rows_if(has["messages"], audit.messages.select_related("author"))
     unread = sum(1 for m in thread if m.from_portal and m.read_at is None)
