@@ -51,6 +51,11 @@ class RateTable:
             grouped.setdefault((row.state, row.line, row.class_code), []).append(row)
         self._rates = {k: sorted(v, key=lambda r: r.effective) for k, v in grouped.items()}
         self._dates = {k: [r.effective for r in v] for k, v in self._rates.items()}
+        # Each state and line's classes, in the table's order: a page listing one state's
+        # classes reads those, not the whole table's.
+        self._codes: dict[tuple[str, str], list[str]] = {}
+        for state, line, code in self._rates:
+            self._codes.setdefault((state, line), []).append(code)
 
     def lookup(self, state: str, line: str, class_code: str, on: date) -> ClassRate | None:
         key = (state, line, class_code)
@@ -62,11 +67,10 @@ class RateTable:
 
     def classes(self, state: str, line: str, on: date) -> list[ClassRate]:
         found = []
-        for (s, ln, code), _ in self._rates.items():
-            if s == state and ln == line:
-                rate = self.lookup(s, ln, code, on)
-                if rate is not None:
-                    found.append(rate)
+        for code in self._codes.get((state, line), ()):
+            rate = self.lookup(state, line, code, on)
+            if rate is not None:
+                found.append(rate)
         return found
 
     @classmethod

@@ -5,6 +5,8 @@ app sits below both; and the values of one audit a note may apply to."""
 from __future__ import annotations
 
 from dataclasses import is_dataclass
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from trueup.audits.models import Audit, FindingKind
@@ -73,10 +75,16 @@ def _rules_cited(value: Any) -> set[str]:
             for key, inner in item.items():
                 if key == "rule" and isinstance(inner, str):
                     found.add(inner)
-                else:
+                elif not isinstance(inner, LEAVES):
                     stack.append(inner)
         elif isinstance(item, (list, tuple)):
-            stack.extend(item)
+            # Most of an explanation's values are text and figures: only what may hold more
+            # is walked into.
+            stack.extend(inner for inner in item if not isinstance(inner, LEAVES))
         elif is_dataclass(item) and not isinstance(item, type):
             stack.append(vars(item))
     return found
+
+
+# Values that hold no ``rule`` inside them.
+LEAVES = (str, int, float, Decimal, date, type(None))
