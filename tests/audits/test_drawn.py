@@ -1,19 +1,21 @@
 """Parts of the workbench drawn once and kept: the worklist's lines, written without the template
 engine (the HTML a template would give, every value escaped), its filters, drawn once per set
-asked for, and the audit page's empty forms."""
+asked for, and the audit page's empty forms; and its history, drawn as its template drew it."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 from django.http import QueryDict
+from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from trueup.accounts.models import User
 from trueup.audits.selectors import WorklistRow
-from trueup.web.staff.audits.drawn import blank_forms, filters_html, line_html
+from trueup.web.staff.audits.drawn import blank_forms, filters_html, history_html, line_html
 from trueup.web.staff.audits.forms import FindingForm, InterviewForm, WorklistFilters
 
 ROW = WorklistRow(
@@ -106,3 +108,30 @@ def test_the_empty_forms_kept_are_those_fresh_forms_draw_with_todays_date() -> N
             )
     assert 'value="2026-12-05"' in kept.interview
     assert 'value="2026-12-06"' in blank_forms(date(2026, 12, 6)).interview
+
+
+# How the audit page's template drew each entry of the history before it was drawn in Python.
+HISTORY_TEMPLATE = (
+    "{% for at, by, text in history %}"
+    '<li><time datetime="{{ at|date:\'c\' }}">{{ at|date:"Y-m-d H:i" }}</time> '
+    '{{ by.username|default:"system" }}: {{ text }}</li>'
+    "{% endfor %}"
+)
+
+
+def test_the_history_is_drawn_as_the_template_drew_it_in_the_readers_time_zone(
+    auditor: User,
+) -> None:
+    entries = [
+        (datetime(2026, 3, 2, 15, 4, 5, 123456, tzinfo=UTC), auditor, "Scheduled → In progress"),
+        (datetime(2026, 1, 1, 3, 0, tzinfo=UTC), None, 'Payroll line <2> & "owner" changed'),
+    ]
+    drawn = history_html(entries)
+    assert drawn == Template(HISTORY_TEMPLATE).render(Context({"history": entries}))
+    # Chicago's time, six hours behind UTC in winter; the text escaped.
+    assert drawn == (
+        '<li><time datetime="2026-03-02T09:04:05.123456-06:00">2026-03-02 09:04</time> '
+        "auditor: Scheduled → In progress</li>"
+        '<li><time datetime="2025-12-31T21:00:00-06:00">2025-12-31 21:00</time> '
+        "system: Payroll line &lt;2&gt; &amp; &quot;owner&quot; changed</li>"
+    )

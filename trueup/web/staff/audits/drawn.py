@@ -1,5 +1,6 @@
-"""Parts of the workbench drawn once and kept, because they depend only on what they show: the
-worklist's lines and filters, and the audit page's empty forms.
+"""Parts of the workbench drawn here rather than by the template engine: the worklist's lines and
+filters and the audit page's empty forms, drawn once and kept because they depend only on what
+they show; and the audit page's history, drawn on each page.
 
 The worklist's lines, each rendered once per distinct content. A line's HTML depends only on
 what it shows (the row's values, whether it is overdue, the language), so that is its cache key:
@@ -10,7 +11,8 @@ of the time. Staff page back and forth over the same audits, and the cache keeps
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, datetime
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -18,10 +20,11 @@ from django.conf import settings
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from trueup.accounts.models import User
 from trueup.audits.models import AuditType, Method
 from trueup.audits.selectors import WorklistRow
 from trueup.audits.workflow import Status
@@ -98,6 +101,28 @@ def _drawn_filters(asked: Asked, language: str) -> SafeString:
         form = WorklistFilters(query_of(asked))
         html = render_to_string("audits/_worklist_filters.html", {"form": form})
     return SafeString(html)
+
+
+# One entry of an audit's history: when, by whom (None: the system) and what.
+ENTRY = '<li><time datetime="{}">{}</time> {}: {}</li>'
+
+
+def history_html(entries: Iterable[tuple[datetime, User | None, str]]) -> SafeString:
+    """An audit's history as the template wrote it, in the reader's time zone; a busy audit has
+    dozens of entries, each drawn here in a fraction of the template engine's time."""
+    lines = []
+    for at, by, text in entries:
+        local = timezone.localtime(at)
+        lines.append(
+            format_html(
+                ENTRY,
+                local.isoformat(),
+                local.strftime("%Y-%m-%d %H:%M"),
+                (by.username if by is not None else "") or "system",
+                text,
+            )
+        )
+    return SafeString("".join(lines))
 
 
 class BlankForms(NamedTuple):

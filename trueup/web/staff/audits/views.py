@@ -45,7 +45,7 @@ from trueup.flows import results
 from trueup.portal.models import RecordUpload
 from trueup.rating.errors import TrueUpError
 from trueup.web.staff.audits.classes import lookup_context
-from trueup.web.staff.audits.drawn import blank_forms, filters_html, line_html
+from trueup.web.staff.audits.drawn import blank_forms, filters_html, history_html, line_html
 from trueup.web.staff.audits.endorsements import endorsement_probes, endorsements_panel
 from trueup.web.staff.audits.flags import flags_panel
 from trueup.web.staff.audits.forms import (
@@ -409,7 +409,7 @@ def _audit_page(
         "records_uploaded": has["uploads"],
         "may_see_originals": services.may(user, "edit_facts") or user.role == Role.REVIEWER,
         "findings": audit.findings.all(),
-        "history": history,
+        "history": history_html(history),
         "may_document": services.may(user, "document"),
         "may_assign": services.may(user, "assign"),
         "blank": blank_forms(clock.today()),
