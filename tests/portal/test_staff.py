@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template import Context, Template
 from django.test import Client
 from django.utils import timezone
 
@@ -17,6 +18,8 @@ from trueup.audits.models import Audit
 from trueup.portal import selfaudit
 from trueup.portal.models import Invitation, Message
 from trueup.portal.services import IssuedInvitation, message_post, record_upload_add
+from trueup.web.staff.audits.drawn import RecordsShown, records_html
+from trueup.web.staff.audits.forms import RecordsMarkForm
 
 
 @pytest.fixture(autouse=True)
@@ -142,3 +145,69 @@ def test_the_admin_lists_the_portal_records_read_only_and_never_shows_the_pin(
     assert invited.invitation.reference in page.content.decode()
     assert invited.pin not in page.content.decode()
     assert client.post("/admin/portal/invitation/add/").status_code == 403
+
+
+# How the audit page's template drew the records checklist before it was drawn in Python.
+RECORDS_TEMPLATE = (
+    "{% for item in records %}\n"
+    "      <tr>\n"
+    "        <td>{{ item.get_kind_display }}</td>\n"
+    "        <td><small>{{ item.why }}</small></td>\n"
+    '        <td><span class="record record-{{ item.status }}">{{ item.get_status_dis'
+    "play }}</span></td>\n"
+    "        <td>{{ item.note }}\n"
+    '          {% if records_uploaded %}{% for f in item.uploads.all %}<div class="up'
+    'load"><a href="{% url \'portal_staff:file\' audit.pk f.pk %}">{{ f.filename }}</a>'
+    "{% if f.redacted and may_see_originals %} · <a href=\"{% url 'portal_staff:file' "
+    'audit.pk f.pk %}?original=1">original</a>{% endif %} <small>{{ f.uploaded_at|dat'
+    'e:"M j" }} by {{ f.uploaded_by.username }} · {{ f.note }}</small></div>{% endfor'
+    " %}{% endif %}</td>\n"
+    "        <td>{% if may_document %}\n"
+    '          <form method="post" action="{% url \'audits:records_mark\' audit.pk item'
+    '.pk %}" class="inline">{% csrf_token %}\n'
+    '            <select name="status" aria-label="Status of {{ item.get_kind_display'
+    ' }}">{% for value, text in records_form.fields.status.choices %}<option value="{'
+    '{ value }}"{% if value == item.status %} selected{% endif %}>{{ text }}</option>'
+    "{% endfor %}</select>\n"
+    '            <input name="note" aria-label="Note on {{ item.get_kind_display }}" '
+    'placeholder="note (needed to reject)" value="">\n'
+    '            <button type="submit">Update</button>\n'
+    "          </form>{% endif %}</td>\n"
+    "      </tr>\n"
+    "    {% empty %}\n"
+    '      <tr><td colspan="5">No checklist yet: it is made when records are requeste'
+    "d.</td></tr>\n"
+    "    {% endfor %}"
+)
+
+
+@pytest.mark.parametrize(("may_mark", "may_see_originals"), [(True, True), (False, False)])
+def test_the_records_checklist_is_drawn_as_the_template_drew_it(
+    requested: Audit, policyholder: User, may_mark: bool, may_see_originals: bool
+) -> None:
+    item = requested.records.get(kind="payroll_register")
+    record_upload_add(
+        item=item,
+        by=policyholder,
+        upload=SimpleUploadedFile("register <Q1>.csv", b"Employee,SSN\nAnn,123-45-6789\n"),
+    )
+    items = list(requested.records.prefetch_related("uploads__uploaded_by"))
+    shown = RecordsShown(requested.pk, items, True, may_mark, may_see_originals, "the-token")
+    drawn = records_html(shown)
+    context = {
+        "records": items,
+        "records_uploaded": True,
+        "audit": requested,
+        "may_document": may_mark,
+        "may_see_originals": may_see_originals,
+        "records_form": RecordsMarkForm(),
+        "csrf_token": "the-token",
+    }
+    assert drawn == Template(RECORDS_TEMPLATE).render(Context(context))
+    assert "register &lt;Q1&gt;.csv" in drawn
+    assert ("?original=1" in drawn) is may_see_originals
+    assert ('value="the-token"' in drawn) is may_mark
+    empty = RecordsShown(requested.pk, [], False, may_mark, may_see_originals, "the-token")
+    assert records_html(empty) == Template(RECORDS_TEMPLATE).render(
+        Context({**context, "records": []})
+    )

@@ -1,6 +1,6 @@
 """Parts of the workbench drawn here rather than by the template engine: the worklist's lines and
 filters and the audit page's empty forms, drawn once and kept because they depend only on what
-they show; and the audit page's history, drawn on each page.
+they show; and the audit page's records checklist and history, drawn on each page.
 
 The worklist's lines, each rendered once per distinct content. A line's HTML depends only on
 what it shows (the row's values, whether it is overdue, the language), so that is its cache key:
@@ -20,14 +20,15 @@ from django.conf import settings
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.html import format_html
+from django.utils import dateformat, timezone, translation
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from trueup.accounts.models import User
-from trueup.audits.models import AuditType, Method
+from trueup.audits.models import AuditType, Method, RecordsItem, RecordStatus
 from trueup.audits.selectors import WorklistRow
 from trueup.audits.workflow import Status
+from trueup.portal.models import RecordUpload
 from trueup.web.forms import Asked, asked_of, query_of
 from trueup.web.staff.audits.forms import FindingForm, InterviewForm, WorklistFilters
 from trueup.web.templatetags.trueup import usd
@@ -123,6 +124,94 @@ def history_html(entries: Iterable[tuple[datetime, User | None, str]]) -> SafeSt
             )
         )
     return SafeString("".join(lines))
+
+
+# The records checklist: a line per item, and under its note each file the insured sent for it.
+RECORD = (
+    "\n      <tr>\n"
+    "        <td>{}</td>\n"
+    "        <td><small>{}</small></td>\n"
+    '        <td><span class="record record-{}">{}</span></td>\n'
+    "        <td>{}\n"
+    "          {}</td>\n"
+    "        <td>{}</td>\n"
+    "      </tr>\n    "
+)
+UPLOAD = '<div class="upload"><a href="{}">{}</a>{} <small>{} by {} · {}</small></div>'
+MARK = (
+    '\n          <form method="post" action="{}" class="inline">'
+    '<input type="hidden" name="csrfmiddlewaretoken" value="{}">\n'
+    '            <select name="status" aria-label="Status of {}">{}</select>\n'
+    '            <input name="note" aria-label="Note on {}" placeholder="note (needed to reject)"'
+    ' value="">\n'
+    '            <button type="submit">Update</button>\n'
+    "          </form>"
+)
+NO_CHECKLIST = (
+    '\n      <tr><td colspan="5">No checklist yet: it is made when records are requested.</td>'
+    "</tr>\n    "
+)
+
+
+class RecordsShown(NamedTuple):
+    """What the checklist shows of an audit's records, for whom."""
+
+    audit_id: int
+    items: list[RecordsItem]
+    uploaded: bool  # whether any file was sent (else no item's files are read)
+    may_mark: bool
+    may_see_originals: bool
+    csrf_token: str
+
+
+def records_html(shown: RecordsShown) -> SafeString:
+    """The checklist's lines as the template drew them (a checklist has a line per record asked
+    for, each with its form): here in a fraction of the template engine's time."""
+    if not shown.items:
+        return SafeString(NO_CHECKLIST)
+    statuses = [(value, str(label)) for value, label in RecordStatus.choices]
+    lines = []
+    for item in shown.items:
+        kind = item.get_kind_display()
+        uploads = item.uploads.all() if shown.uploaded else ()
+        mark = ""
+        if shown.may_mark:
+            options = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                ((v, SELECTED if v == item.status else "", t) for v, t in statuses),
+            )
+            url = reverse("audits:records_mark", args=[shown.audit_id, item.pk])
+            mark = format_html(MARK, url, shown.csrf_token, kind, options, kind)
+        lines.append(
+            format_html(
+                RECORD,
+                kind,
+                item.why,
+                item.status,
+                item.get_status_display(),
+                item.note,
+                SafeString("".join(_upload_html(shown, upload) for upload in uploads)),
+                mark,
+            )
+        )
+    return SafeString("".join(lines))
+
+
+SELECTED = SafeString(" selected")
+
+
+def _upload_html(shown: RecordsShown, upload: RecordUpload) -> str:
+    url = reverse("portal_staff:file", args=[shown.audit_id, upload.pk])
+    original = (
+        format_html(' · <a href="{}?original=1">original</a>', url)
+        if upload.redacted and shown.may_see_originals
+        else ""
+    )
+    sent = dateformat.format(timezone.localtime(upload.uploaded_at), "M j")
+    return format_html(
+        UPLOAD, url, upload.filename, original, sent, upload.uploaded_by.username, upload.note
+    )
 
 
 class BlankForms(NamedTuple):

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -45,7 +46,14 @@ from trueup.flows import results
 from trueup.portal.models import RecordUpload
 from trueup.rating.errors import TrueUpError
 from trueup.web.staff.audits.classes import lookup_context
-from trueup.web.staff.audits.drawn import blank_forms, filters_html, history_html, line_html
+from trueup.web.staff.audits.drawn import (
+    RecordsShown,
+    blank_forms,
+    filters_html,
+    history_html,
+    line_html,
+    records_html,
+)
 from trueup.web.staff.audits.endorsements import endorsement_probes, endorsements_panel
 from trueup.web.staff.audits.flags import flags_panel
 from trueup.web.staff.audits.forms import (
@@ -395,6 +403,11 @@ def _audit_page(
         reverse=True,
     )
     worksheet = _worksheet_context(user, audit)
+    records = list(
+        audit.records.prefetch_related("uploads__uploaded_by")
+        if has["uploads"]
+        else audit.records.all()
+    )
     context = {
         **worksheet,
         "estimates": audit.period.estimates.all(),
@@ -403,11 +416,17 @@ def _audit_page(
             for a in services.actions_for(user, audit)
         ],
         "interviews": rows_if(has["notes"], audit.interviews.select_related("by")),
-        "records": audit.records.prefetch_related("uploads__uploaded_by")
-        if has["uploads"]
-        else audit.records.all(),
-        "records_uploaded": has["uploads"],
-        "may_see_originals": services.may(user, "edit_facts") or user.role == Role.REVIEWER,
+        "records": records,
+        "records_lines": records_html(
+            RecordsShown(
+                audit.pk,
+                records,
+                uploaded=has["uploads"],
+                may_mark=services.may(user, "document"),
+                may_see_originals=services.may(user, "edit_facts") or user.role == Role.REVIEWER,
+                csrf_token=get_token(request),
+            )
+        ),
         "findings": audit.findings.all(),
         "history": history_html(history),
         "may_document": services.may(user, "document"),
