@@ -4,6 +4,8 @@ line's own."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from tests.rating.factories import D, rate, rate_table, worksheet
@@ -63,3 +65,62 @@ def test_each_bad_payroll_line_is_named_by_its_own_index_and_field():
             f"no WC rate for class 9999 in IN in force on 2025-01-01 (rates {RATES.version})",
         ),
     ]
+
+
+# Each kind of problem a payroll line can have, alone on a worksheet of good lines: the lines are
+# first checked together, and a problem of any kind must still send them to the line-by-line
+# check that names it.
+ONE_PROBLEM = [
+    ({"tips": D("-1")}, "tips", "must not be negative"),
+    ({"hours": D("0")}, "hours", "must be greater than zero"),
+    ({"hourly_rate": D("-2")}, "hourly_rate", "must not be negative"),
+    (
+        {"overtime_total": D("30"), "overtime_premium": D("40")},
+        "overtime_premium",
+        "the overtime premium portion 40 is more than the total overtime pay 30 it is part of",
+    ),
+    (
+        {"section_125": D("60"), "double_time_total": D("50")},
+        "gross",
+        "gross pay 100 is less than the amounts it includes (overtime, tips, severance, "
+        "military pay, deferrals: 110)",
+    ),
+    (
+        {"labor_source": "robots"},
+        "labor_source",
+        "must be one of employee, casual, temporary, leased",
+    ),
+    ({"split_period": date(2026, 6, 1)}, "split_period", "must fall within the audit period"),
+    ({"class_code": "9999"}, "class", "no WC rate for class 9999 in IN in force on 2025-01-01"),
+]
+
+
+@pytest.mark.parametrize(("fields", "field", "reason"), ONE_PROBLEM)
+def test_a_single_problem_among_good_payroll_lines_is_still_named(fields, field, reason):
+    line = {"state": "IN", "class_code": "5645", "gross": D("100"), "employee": "Bo", **fields}
+
+    found = problems_of(
+        payroll=[
+            PayrollLine("IN", "5645", D("1000"), employee="Ann"),
+            PayrollLine(**line),
+            PayrollLine("IN", "8810", D("500"), employee="Cy", hours=D("20")),
+        ]
+    )
+
+    assert [(path, text.split(" (rates ")[0]) for path, text in found] == [
+        (f"$.audited.payroll[1].{field}", reason)
+    ]
+
+
+def test_good_lines_beside_pay_without_a_class_pass_the_line_by_line_check_and_are_rated():
+    lines = [
+        PayrollLine("IN", "5645", D("1000"), employee="Ann", overtime_total=D("90")),
+        PayrollLine("IN", "8810", D("500"), employee="Cy", hours=D("20"), tips=D("5")),
+        # Pay without a class is apportioned: checked line by line, and fine.
+        PayrollLine("IN", None, D("50"), employee="Cy"),
+    ]
+
+    result = rate(worksheet(payroll=lines), RATES)
+
+    # A third of the overtime total and Indiana's tips come off; Cy's $50 goes to 8810.
+    assert [str(e.amount) for e in result.audited.exposures] == ["970.00", "545.00"]

@@ -49,32 +49,7 @@ def payroll_items(ctx: Context) -> list[PayItem]:
     plans: dict[str, Plan] = {}  # each state's, looked up once per rating
     for index, line in enumerate(ctx.worksheet.audited.payroll):
         path = f"$.audited.payroll[{index}]"
-        who = f"{line.employee}: " if line.employee else ""
-        if line.wrap_up:
-            ctx.exclusions.append(
-                fact(
-                    f"{who}{usd(line.gross)} of {line.state} payroll is covered by a wrap-up "
-                    "(OCIP/CCIP) policy and is not rated on this policy",
-                    state=line.state,
-                    amount=line.gross,
-                    path=path,
-                    code="wrap_up",
-                    figures=(("employee", line.employee or ""), ("amount", line.gross)),
-                )
-            )
-            continue
-        if line.covered_elsewhere and line.labor_source in ("temporary", "leased"):
-            ctx.exclusions.append(
-                fact(
-                    f"{who}{usd(line.gross)} of {line.labor_source} labor is insured by the "
-                    "labor contractor (certificate on file) and is not rated on this policy",
-                    state=line.state,
-                    amount=line.gross,
-                    path=path,
-                    code=f"labor_contractor.{line.labor_source}",
-                    figures=(("employee", line.employee or ""), ("amount", line.gross)),
-                )
-            )
+        if (line.wrap_up or line.covered_elsewhere) and _excluded(ctx, line, path):
             continue
         plan = plans.get(line.state)
         if plan is None:
@@ -82,6 +57,39 @@ def payroll_items(ctx: Context) -> list[PayItem]:
             plan = plans[line.state] = rules.compiled("remuneration", partial(_plan, rules))
         items.append(_remuneration(ctx, line, path, plan))
     return items
+
+
+def _excluded(ctx: Context, line: PayrollLine, path: str) -> bool:
+    """Whether a line's pay is insured elsewhere (a wrap-up, or a labor contractor's policy),
+    its exclusion noted; most lines are neither."""
+    who = f"{line.employee}: " if line.employee else ""
+    if line.wrap_up:
+        ctx.exclusions.append(
+            fact(
+                f"{who}{usd(line.gross)} of {line.state} payroll is covered by a wrap-up "
+                "(OCIP/CCIP) policy and is not rated on this policy",
+                state=line.state,
+                amount=line.gross,
+                path=path,
+                code="wrap_up",
+                figures=(("employee", line.employee or ""), ("amount", line.gross)),
+            )
+        )
+        return True
+    if line.covered_elsewhere and line.labor_source in ("temporary", "leased"):
+        ctx.exclusions.append(
+            fact(
+                f"{who}{usd(line.gross)} of {line.labor_source} labor is insured by the "
+                "labor contractor (certificate on file) and is not rated on this policy",
+                state=line.state,
+                amount=line.gross,
+                path=path,
+                code=f"labor_contractor.{line.labor_source}",
+                figures=(("employee", line.employee or ""), ("amount", line.gross)),
+            )
+        )
+        return True
+    return False
 
 
 class _Item(NamedTuple):
@@ -195,7 +203,8 @@ def _remuneration(ctx: Context, line: PayrollLine, path: str, plan: Plan) -> Pay
         employee,
         "payroll",
         line.records_support_division,
-        _hourly_rate(line),
+        # Worked out only for a line with hours and no hourly rate (dual-wage classes).
+        _hourly_rate(line) if line.hours and line.hourly_rate is None else line.hourly_rate,
         line.split_period,
     )
 

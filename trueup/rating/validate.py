@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from itertools import chain
 from operator import attrgetter
 
 from trueup.rating.errors import Problem
@@ -331,6 +332,10 @@ def _facts_for_line(worksheet: Worksheet) -> Problems:
 
 def _payroll(worksheet: Worksheet, classes: _ClassCheck) -> Problems:
     policy, lines = worksheet.policy, worksheet.audited.payroll
+    # Nearly every worksheet's lines are all fine: that is asked of them together first, and
+    # only a worksheet where it fails is checked line by line, which names each problem.
+    if _payroll_fits(policy, lines, classes):
+        return
     # Pay without a class is spread over the same employee's classified pay in its state.
     classified: dict[tuple[str, str], int] = defaultdict(int)
     for line in lines:
@@ -360,6 +365,39 @@ def _payroll(worksheet: Worksheet, classes: _ClassCheck) -> Problems:
             )
         for name, reason in found:
             yield Problem(f"$.audited.payroll[{i}].{name}", reason)
+
+
+_LABOR_SOURCES = frozenset(LABOR_SOURCES)
+_LABOR_SOURCE, _SPLIT_PERIOD = attrgetter("labor_source"), attrgetter("split_period")
+_WITHIN_GROSS = attrgetter(
+    "double_time_total", "tips", "severance", "military_pay", "section_125", "deferred_401k"
+)
+
+
+def _payroll_fits(policy: Policy, lines: tuple[PayrollLine, ...], classes: _ClassCheck) -> bool:
+    """Whether no payroll line has a problem: what ``_payroll`` checks line by line, asked of the
+    lines together (the amounts' signs, sources and split dates in C, each class once)."""
+    if not lines:
+        return True
+    if min(chain.from_iterable(map(_payroll_amounts, lines))) < 0:
+        return False
+    if not set(map(_LABOR_SOURCE, lines)) <= _LABOR_SOURCES:
+        return False
+    splits = set(filter(None, map(_SPLIT_PERIOD, lines)))
+    if splits and not all(map(policy.audit_period.contains, splits)):
+        return False
+    for line in lines:
+        code, total = line.class_code, line.overtime_total
+        if (
+            code is None
+            or classes.problem(line.state, code, None) is not None
+            or (line.hourly_rate is not None and line.hourly_rate < 0)
+            or (line.hours is not None and line.hours <= 0)
+            or (total and line.overtime_premium > total)
+            or sum(_WITHIN_GROSS(line), total or line.overtime_premium) > line.gross
+        ):
+            return False
+    return True
 
 
 def _pay_amounts(line: PayrollLine) -> list[tuple[str, str]]:
