@@ -5,15 +5,29 @@ run on the same worksheets, a floor: the bare manual-premium arithmetic (payroll
 line, in Decimal, no rules and no trace). The target is p50 ≤ 0.5 ms per 20-line worksheet.
 
     .venv/bin/python bench/engine.py [--worksheets 10000] [--lines 20] [--seed 7]
+
+A change to the engine is measured against the checkout before it with ``--against``: the two
+engines run in turn, each in a fresh process, ``--rounds`` times, and the medians are compared.
+On a machine whose speed drifts from minute to minute, a single run of each can differ by more
+than the change; alternating runs see the same machine.
+
+    git worktree add /tmp/before HEAD~1
+    .venv/bin/python bench/engine.py --against /tmp/before [--rounds 5]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
+import statistics
+import subprocess
+import sys
 import time
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import machine  # bench/machine.py: is the machine quiet enough to measure?
 
@@ -134,15 +148,9 @@ def percentile(values: list[int], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))] / 1e6
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--worksheets", type=int, default=10_000)
-    parser.add_argument("--lines", type=int, default=20)
-    parser.add_argument("--seed", type=int, default=7)
-    machine.add_arguments(parser)
-    args = parser.parse_args()
-    machine.check(args)
-
+def measure(args: argparse.Namespace) -> dict[str, float]:
+    """Rate the worksheets with the engine, then with the floor: per worksheet p50 and p95 (ms),
+    lines per second and the reasons traced."""
     rates = build_rates()
     worksheets = build_worksheets(args.worksheets, args.lines, args.seed)
     for ws in worksheets[:50]:  # warm caches (rule book versions, rate lookups)
@@ -163,24 +171,109 @@ def main() -> None:
         floor_ns.append(time.perf_counter_ns() - start)
 
     lines = args.worksheets * args.lines
-    engine_s, floor_s = sum(engine_ns) / 1e9, sum(floor_ns) / 1e9
+    return {
+        "p50": percentile(engine_ns, 0.5),
+        "p95": percentile(engine_ns, 0.95),
+        "lines_s": lines / (sum(engine_ns) / 1e9),
+        "floor_p50": percentile(floor_ns, 0.5),
+        "floor_p95": percentile(floor_ns, 0.95),
+        "floor_lines_s": lines / (sum(floor_ns) / 1e9),
+        "traced": traced,
+    }
+
+
+def report(args: argparse.Namespace, figures: dict[str, float]) -> None:
     print(f"worksheets: {args.worksheets} × {args.lines} payroll lines (seed {args.seed})")
+    traced = int(figures["traced"])
     per = traced / args.worksheets
     print(f"reasons traced on audited exposures: {traced} ({per:.1f} per worksheet)")
     print(f"{'':<34}{'p50 ms':>9}{'p95 ms':>9}{'lines/s':>12}")
     print(
-        f"{'TrueUp engine (full trace)':<34}{percentile(engine_ns, 0.5):>9.3f}"
-        f"{percentile(engine_ns, 0.95):>9.3f}{lines / engine_s:>12,.0f}"
+        f"{'TrueUp engine (full trace)':<34}{figures['p50']:>9.3f}"
+        f"{figures['p95']:>9.3f}{figures['lines_s']:>12,.0f}"
     )
     print(
-        f"{'floor: bare manual premium':<34}{percentile(floor_ns, 0.5):>9.3f}"
-        f"{percentile(floor_ns, 0.95):>9.3f}{lines / floor_s:>12,.0f}"
+        f"{'floor: bare manual premium':<34}{figures['floor_p50']:>9.3f}"
+        f"{figures['floor_p95']:>9.3f}{figures['floor_lines_s']:>12,.0f}"
     )
-    target = "met" if percentile(engine_ns, 0.5) <= 0.5 else "NOT met"
+    target = "met" if figures["p50"] <= 0.5 else "NOT met"
     print(f"target p50 ≤ 0.5 ms per worksheet: {target}")
-    times = percentile(engine_ns, 0.5) / percentile(floor_ns, 0.5)
+    times = figures["p50"] / figures["floor_p50"]
     goal = "met" if times <= FLOOR_TIMES else "NOT met"
-    print(f"p50 against the floor's: {times:.0f}× (goal ≤ {FLOOR_TIMES}×: {goal})")
+    print(f"p50 against the floor's: {times:.1f}× (goal ≤ {FLOOR_TIMES}×: {goal})")
+
+
+def run_child(args: argparse.Namespace, root: Path) -> dict[str, float]:
+    """One run of this bench in a fresh process, with the engine of the checkout at ``root``."""
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])
+    )
+    command = [
+        sys.executable,
+        __file__,
+        f"--worksheets={args.worksheets}",
+        f"--lines={args.lines}",
+        f"--seed={args.seed}",
+        "--allow-busy",  # the parent watches the machine for the whole comparison
+        "--figures",
+    ]
+    out = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
+    figures: dict[str, float] = json.loads(out.splitlines()[-1])
+    return figures
+
+
+def compare(args: argparse.Namespace) -> None:
+    """This checkout's engine against another's, in alternating fresh processes: on a machine
+    whose speed drifts, each round's two runs see the same machine."""
+    roots = {"this": Path(__file__).resolve().parent.parent, "against": Path(args.against)}
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in roots}
+    print(
+        f"worksheets: {args.worksheets} × {args.lines} payroll lines (seed {args.seed}), "
+        f"{args.rounds} rounds, each checkout once a round"
+    )
+    print(f"{'round':<7}{'checkout':<10}{'p50 ms':>9}{'p95 ms':>9}{'floor p50':>11}{'÷ floor':>9}")
+    for round_ in range(1, args.rounds + 1):
+        for name, root in roots.items():
+            figures = run_child(args, root)
+            runs[name].append(figures)
+            print(
+                f"{round_:<7}{name:<10}{figures['p50']:>9.3f}{figures['p95']:>9.3f}"
+                f"{figures['floor_p50']:>11.3f}{figures['p50'] / figures['floor_p50']:>8.1f}×"
+            )
+    medians = {
+        name: {key: statistics.median(r[key] for r in found) for key in ("p50", "floor_p50")}
+        for name, found in runs.items()
+    }
+    for name, root in roots.items():
+        p50, times = medians[name]["p50"], medians[name]["p50"] / medians[name]["floor_p50"]
+        print(f"median, {name} ({root}): p50 {p50:.3f} ms, {times:.1f}× the floor")
+    change = medians["this"]["p50"] / medians["against"]["p50"] - 1
+    lowest = min(r["p50"] for r in runs["this"]) / min(r["p50"] for r in runs["against"]) - 1
+    print(
+        f"this checkout's p50 against the other's: {change:+.1%} (medians), {lowest:+.1%} (lowest)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--worksheets", type=int, default=10_000)
+    parser.add_argument("--lines", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--against", help="another checkout: its engine and this one's in alternating runs"
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="alternations with --against")
+    parser.add_argument("--figures", action="store_true", help=argparse.SUPPRESS)
+    machine.add_arguments(parser)
+    args = parser.parse_args()
+    if args.figures:  # one run for --against: the figures as JSON
+        print(json.dumps(measure(args)))
+        return
+    machine.check(args)
+    if args.against:
+        compare(args)
+    else:
+        report(args, measure(args))
 
 
 if __name__ == "__main__":
