@@ -7,7 +7,7 @@ come from the rule book (per jurisdiction), so nothing else in the engine calls 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 ZERO = Decimal(0)
@@ -18,6 +18,11 @@ HUNDRED = Decimal(100)
 _MODES = {"ROUND_HALF_UP": ROUND_HALF_UP, "ROUND_HALF_EVEN": ROUND_HALF_EVEN}
 
 
+def _power_of_ten(increment: Decimal) -> bool:
+    """Whether an increment is 1, 10, 0.01, …: a single digit 1."""
+    return increment.as_tuple().digits == (1,)
+
+
 @dataclass(frozen=True, slots=True)
 class Rounding:
     """How a jurisdiction rounds: lines (class premiums, steps) and the premium billed."""
@@ -25,12 +30,18 @@ class Rounding:
     line: Decimal = CENT
     premium: Decimal = ONE
     mode: str = "ROUND_HALF_UP"
+    # Whether lines round to a power of ten (a cent, a dollar), which ``Decimal.quantize`` does
+    # alone: asked once here, not on each of the dozens of lines a rating rounds.
+    _line_by_quantize: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.mode not in _MODES:
             raise ValueError(f"unknown rounding mode {self.mode!r}; use one of {sorted(_MODES)}")
+        object.__setattr__(self, "_line_by_quantize", _power_of_ten(self.line))
 
     def line_amount(self, value: Decimal) -> Decimal:
+        if self._line_by_quantize:
+            return value.quantize(self.line, _MODES[self.mode])
         return quantize(value, self.line, self.mode)
 
     def premium_amount(self, value: Decimal) -> Decimal:
@@ -42,7 +53,7 @@ DEFAULT_ROUNDING = Rounding()
 
 def quantize(value: Decimal, increment: Decimal, mode: str = "ROUND_HALF_UP") -> Decimal:
     """Round ``value`` to a multiple of ``increment`` (e.g. 0.01 or 1) with an explicit mode."""
-    if increment in (ONE, CENT) or increment.as_tuple().digits == (1,):
+    if increment in (ONE, CENT) or _power_of_ten(increment):
         # The mode is passed by position: as a keyword it costs the decimal module twice the time.
         return value.quantize(increment, _MODES[mode])
     # Increments such as 5 or 0.05: count whole increments, round that count, scale back.

@@ -276,7 +276,7 @@ def _overtime(ctx: Context, line: PayrollLine, path: str, reasons: list[Reason])
         total: Decimal = getattr(line, field)
         if not total or (field == "overtime_total" and line.overtime_premium):
             continue
-        fraction, factor = _fraction(ctx, state, rule, key)
+        fraction, factor = _fraction(rules, rule, key)
         excluded = cents(total * factor)
         change -= excluded
         reasons.append(
@@ -302,14 +302,14 @@ def _overtime_rule(rules: StateRules) -> tuple[RuleVersion, bool, bool]:
     return rule, rule.text("method") == "include", rule.flag("requires_records", True)
 
 
-def _fraction(ctx: Context, state: str, rule: RuleVersion, key: str) -> tuple[str, Decimal]:
+def _fraction(rules: StateRules, rule: RuleVersion, key: str) -> tuple[str, Decimal]:
     """A rule's fraction as written ("1/3") and as a number, read once per state's rules."""
+    return rules.compiled(("fraction", rule.rule_id, key), partial(_read_fraction, rule, key))
 
-    def read() -> tuple[str, Decimal]:
-        text = rule.text(key)
-        return text, parse_fraction(text)
 
-    return ctx.rules(state).compiled(("fraction", rule.rule_id, key), read)
+def _read_fraction(rule: RuleVersion, key: str) -> tuple[str, Decimal]:
+    text = rule.text(key)
+    return text, parse_fraction(text)
 
 
 def _hourly_rate(line: PayrollLine) -> Decimal | None:
