@@ -64,32 +64,30 @@ def _excluded(ctx: Context, line: PayrollLine, path: str) -> bool:
     its exclusion noted; most lines are neither."""
     who = f"{line.employee}: " if line.employee else ""
     if line.wrap_up:
-        ctx.exclusions.append(
-            fact(
-                f"{who}{usd(line.gross)} of {line.state} payroll is covered by a wrap-up "
-                "(OCIP/CCIP) policy and is not rated on this policy",
-                state=line.state,
-                amount=line.gross,
-                path=path,
-                code="wrap_up",
-                figures=(("employee", line.employee or ""), ("amount", line.gross)),
-            )
+        text = (
+            f"{who}{usd(line.gross)} of {line.state} payroll is covered by a wrap-up "
+            "(OCIP/CCIP) policy and is not rated on this policy"
         )
-        return True
-    if line.covered_elsewhere and line.labor_source in ("temporary", "leased"):
-        ctx.exclusions.append(
-            fact(
-                f"{who}{usd(line.gross)} of {line.labor_source} labor is insured by the "
-                "labor contractor (certificate on file) and is not rated on this policy",
-                state=line.state,
-                amount=line.gross,
-                path=path,
-                code=f"labor_contractor.{line.labor_source}",
-                figures=(("employee", line.employee or ""), ("amount", line.gross)),
-            )
+        code = "wrap_up"
+    elif line.covered_elsewhere and line.labor_source in ("temporary", "leased"):
+        text = (
+            f"{who}{usd(line.gross)} of {line.labor_source} labor is insured by the "
+            "labor contractor (certificate on file) and is not rated on this policy"
         )
-        return True
-    return False
+        code = f"labor_contractor.{line.labor_source}"
+    else:
+        return False
+    ctx.exclusions.append(
+        fact(
+            text,
+            state=line.state,
+            amount=line.gross,
+            path=path,
+            code=code,
+            figures=(("employee", line.employee or ""), ("amount", line.gross)),
+        )
+    )
+    return True
 
 
 class _Item(NamedTuple):

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from itertools import chain
 from operator import attrgetter
 
 from trueup.rating.errors import Problem
@@ -369,35 +368,22 @@ def _payroll(worksheet: Worksheet, classes: _ClassCheck) -> Problems:
 
 _LABOR_SOURCES = frozenset(LABOR_SOURCES)
 _LABOR_SOURCE, _SPLIT_PERIOD = attrgetter("labor_source"), attrgetter("split_period")
-_WITHIN_GROSS = attrgetter(
-    "double_time_total", "tips", "severance", "military_pay", "section_125", "deferred_401k"
-)
 
 
 def _payroll_fits(policy: Policy, lines: tuple[PayrollLine, ...], classes: _ClassCheck) -> bool:
-    """Whether no payroll line has a problem: what ``_payroll`` checks line by line, asked of the
-    lines together (the amounts' signs, sources and split dates in C, each class once)."""
-    if not lines:
-        return True
-    if min(chain.from_iterable(map(_payroll_amounts, lines))) < 0:
-        return False
+    """Whether no payroll line has a problem: what ``_payroll`` checks, without spelling a path
+    or a reason for each line (the sources and split dates as sets, each class once)."""
     if not set(map(_LABOR_SOURCE, lines)) <= _LABOR_SOURCES:
         return False
     splits = set(filter(None, map(_SPLIT_PERIOD, lines)))
     if splits and not all(map(policy.audit_period.contains, splits)):
         return False
-    for line in lines:
-        code, total = line.class_code, line.overtime_total
-        if (
-            code is None
-            or classes.problem(line.state, code, None) is not None
-            or (line.hourly_rate is not None and line.hourly_rate < 0)
-            or (line.hours is not None and line.hours <= 0)
-            or (total and line.overtime_premium > total)
-            or sum(_WITHIN_GROSS(line), total or line.overtime_premium) > line.gross
-        ):
-            return False
-    return True
+    return not any(
+        line.class_code is None
+        or classes.problem(line.state, line.class_code, None) is not None
+        or _pay_amounts(line)
+        for line in lines
+    )
 
 
 def _pay_amounts(line: PayrollLine) -> list[tuple[str, str]]:
