@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
 import subprocess
@@ -205,9 +204,6 @@ def report(args: argparse.Namespace, figures: dict[str, float]) -> None:
 
 def run_child(args: argparse.Namespace, root: Path) -> dict[str, float]:
     """One run of this bench in a fresh process, with the engine of the checkout at ``root``."""
-    env = dict(
-        os.environ, PYTHONPATH=os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])
-    )
     command = [
         sys.executable,
         __file__,
@@ -217,6 +213,7 @@ def run_child(args: argparse.Namespace, root: Path) -> dict[str, float]:
         "--allow-busy",  # the parent watches the machine for the whole comparison
         "--figures",
     ]
+    env = machine.checkout_env(root)
     out = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
     figures: dict[str, float] = json.loads(out.splitlines()[-1])
     return figures

@@ -44,6 +44,7 @@ ROOT = HERE.parent
 sys.path.append(str(ROOT))
 
 import engine  # noqa: E402  (bench/engine.py: the bench's worksheets and rates)
+import machine  # noqa: E402  (bench/machine.py: a child process on another checkout)
 
 from tests.rating import test_properties as properties  # noqa: E402
 from trueup.rating import RateTable, WorksheetError, rate_worksheet  # noqa: E402
@@ -107,9 +108,7 @@ def rate_all(path: Path) -> None:
 
 def outcomes(path: Path, engine_root: Path | None) -> list[str]:
     """Every worksheet's outcome from one engine: this checkout's, or ``engine_root``'s."""
-    env = dict(os.environ)
-    if engine_root is not None:
-        env["PYTHONPATH"] = os.pathsep.join([str(engine_root), env.get("PYTHONPATH", "")])
+    env = machine.checkout_env(engine_root)
     command = [sys.executable, __file__, "--rate", str(path)]
     out = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
     return out.splitlines()

@@ -41,6 +41,14 @@ it row by row with ``csv`` and ``Decimal`` and the ADP code set. The same AGREE 
 
     .venv/bin/python bench/ingest.py [--register long|wide] [--rows 1000000] [--seed 11]
         [--runs 3] [--regenerate]
+
+A change to the import is measured against the checkout before it with ``--against``: the
+floor and the two checkouts' imports run in turn, each in a fresh process, ``--runs`` times; the
+two must agree on every total and count, and the medians are compared. On a machine whose speed
+drifts, a single run of each can differ by more than the change.
+
+    git worktree add /tmp/before HEAD~1
+    .venv/bin/python bench/ingest.py --against /tmp/before --runs 5
 """
 
 from __future__ import annotations
@@ -52,6 +60,7 @@ import os
 import random
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -690,12 +699,15 @@ def child(name: str, path: Path, register: str) -> None:
     print(json.dumps(outcome))
 
 
-def run(name: str, path: Path, register: str) -> Outcome:
+def run(name: str, path: Path, register: str, root: Path | None = None) -> Outcome:
+    """One run of a contender in a fresh process; TrueUp from the checkout at ``root`` if
+    given."""
     command = [
         *(sys.executable, str(Path(__file__).resolve()), "--child", name),
         *("--path", str(path), "--register", register),
     ]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    env = machine.checkout_env(root)
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     if done.returncode:
         sys.exit(f"{name} failed:\n{done.stderr}")
     outcome: Outcome = json.loads(done.stdout.splitlines()[-1])
@@ -736,6 +748,44 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
 
+def compare(args: argparse.Namespace, path: Path) -> None:
+    """This checkout's import against another's, in alternating fresh processes beside the
+    floor: on a machine whose speed drifts, each round's runs see the same machine. Both must
+    give the same totals, rows and counts of exceptions."""
+    roots = {"this": Path(__file__).resolve().parent.parent, "against": Path(args.against)}
+    runs: dict[str, list[Outcome]] = {"floor": [], **{name: [] for name in roots}}
+    print(f"{args.runs} rounds: the floor, then each checkout's import, once a round")
+    print(f"{'round':<7}{'run':<9}{'seconds':>9}{'peak MB':>9}")
+    for round_ in range(1, args.runs + 1):
+        for name in runs:
+            contender = "floor" if name == "floor" else "trueup"
+            outcome = run(contender, path, args.register, roots.get(name))
+            runs[name].append(outcome)
+            print(f"{round_:<7}{name:<9}{outcome['seconds']:>9.2f}{outcome['peak_mb']:>9,.0f}")
+    answers = {
+        name: {
+            json.dumps([o["totals"], o["gross_cents"], o["rows_used"], o["notes"]]) for o in done
+        }
+        for name, done in runs.items()
+        if name != "floor"
+    }
+    if len(answers["this"] | answers["against"]) != 1:
+        sys.exit("*** DISAGREE: the two checkouts' imports give different results ***")
+    print("AGREE: both checkouts give the same totals, rows used and exceptions")
+    median = {name: statistics.median(o["seconds"] for o in done) for name, done in runs.items()}
+    lowest = {name: min(o["seconds"] for o in done) for name, done in runs.items()}
+    for name, root in roots.items():
+        peak = max(o["peak_mb"] for o in runs[name])
+        print(
+            f"median, {name} ({root}): {median[name]:.2f} s, "
+            f"{median[name] / median['floor']:.2f}× the floor's {median['floor']:.2f} s; "
+            f"peak {peak:,.0f} MB"
+        )
+    change = median["this"] / median["against"] - 1
+    low = lowest["this"] / lowest["against"] - 1
+    print(f"this checkout's time against the other's: {change:+.1%} (medians), {low:+.1%} (lowest)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--register", choices=("long", "wide"), default="long")
@@ -745,6 +795,9 @@ def main() -> None:
     parser.add_argument("--peer-runs", type=int, default=1)
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--path", type=Path, help="the register (default: under /tmp)")
+    parser.add_argument(
+        "--against", help="another checkout: its import and this one's in alternating runs"
+    )
     parser.add_argument("--child", choices=sorted(CONTENDERS), help=argparse.SUPPRESS)
     machine.add_arguments(parser)
     args = parser.parse_args()
@@ -767,6 +820,9 @@ def main() -> None:
     shape = "ADP Workforce Now custom report (wide)" if wide else "TrueUp template (long)"
     print(f"{shape}; policy period {EFFECTIVE} to {EXPIRATION}, check-date basis")
     print(f"TrueUp: {code_measured()}")
+    if args.against:
+        compare(args, path)
+        return
 
     # The floor and TrueUp take turns, so a change in the machine's load touches both alike.
     order = ["floor", "trueup"] * args.runs + ["peer"] * args.peer_runs

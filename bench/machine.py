@@ -20,6 +20,7 @@ import resource
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 # Other processes may use this share of one processor while a bench runs: a shell, an editor,
 # a database's housekeeping. More than that and the figures are not the bench's alone.
@@ -93,6 +94,15 @@ class Watch:
             "do not record these figures; run again on a quiet machine"
         )
         return 3
+
+
+def checkout_env(root: Path | None) -> dict[str, str]:
+    """The environment of a child process that imports TrueUp from the checkout at ``root``
+    (another checkout of the project, put first on ``PYTHONPATH``), or from this one (None)."""
+    env = dict(os.environ)
+    if root is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(root), env.get("PYTHONPATH", "")])
+    return env
 
 
 def load_line() -> str:
