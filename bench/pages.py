@@ -17,6 +17,14 @@ whether each page is flat: its processor time (the app's median and the database
 largest book within 1.5× of the smallest.
 
     .venv/bin/python bench/pages.py [--sizes 25000,50000,100000] [--requests 100] [--reload]
+
+A change to the pages is measured against the checkout before it with ``--against``: on the
+smallest book given, the two checkouts' pages are measured in turn, each in a fresh process,
+``--rounds`` times, and each page's medians are compared (app and database, per request). A
+single run of each can differ by more than the change on a machine whose speed drifts.
+
+    git worktree add /tmp/before HEAD~1
+    .venv/bin/python bench/pages.py --against /tmp/before --sizes 25000 [--rounds 5]
 """
 
 from __future__ import annotations
@@ -118,25 +126,43 @@ def one_book(size: int, args: argparse.Namespace) -> None:
         )
 
 
+# Per endpoint: its weight in the mix, the app's p50 and mean and the database's mean (ms).
+Rows = dict[str, tuple[int, float, float, float]]
+
+
+def run_book(size: int, args: argparse.Namespace, root: Path | None = None) -> Rows:
+    """One book measured in a child process of its own (the database is chosen before Django
+    starts), with TrueUp from the checkout at ``root`` if given."""
+    command = [sys.executable, __file__, "--sizes", str(size), "--seed", str(args.seed)]
+    command += ["--requests", str(args.requests)] + (["--reload"] if args.reload else [])
+    command += ["--allow-busy"]  # the parent checked the machine before starting
+    env = machine.checkout_env(root)
+    out = subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout
+    found: Rows = {}
+    for line in out.splitlines():
+        if line.startswith("RESULT "):
+            _, _, weight, p50, mean, db, name = line.split(" ", 6)
+            found[name] = (int(weight), float(p50), float(mean), float(db))
+        elif "audits ·" in line and root is None:
+            print(line)
+    return found
+
+
+def mix(rows: Rows) -> tuple[float, float]:
+    """The mix's processor time a request, the app's and the database's, weighted as
+    bench/web.py weighs its pages (the floor left out)."""
+    pages = {n: r for n, r in rows.items() if not n.startswith("healthz")}
+    weights = sum(r[0] for r in pages.values())
+    app = sum(r[0] * r[2] for r in pages.values()) / weights
+    database = sum(r[0] * r[3] for r in pages.values()) / weights
+    return app, database
+
+
 def run_each(sizes: list[int], args: argparse.Namespace) -> None:
-    """Each book in a child process of its own: the database is chosen before Django starts."""
-    found: dict[int, dict[str, tuple[int, float, float, float]]] = {}
-    for size in sizes:
-        command = [sys.executable, __file__, "--sizes", str(size), "--seed", str(args.seed)]
-        command += ["--requests", str(args.requests)] + (["--reload"] if args.reload else [])
-        command += ["--allow-busy"]  # the parent checked the machine before starting
-        out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-        for line in out.splitlines():
-            if line.startswith("RESULT "):
-                _, _, weight, p50, mean, db, name = line.split(" ", 6)
-                found.setdefault(size, {})[name] = (int(weight), float(p50), float(mean), float(db))
-            elif "audits ·" in line:
-                print(line)
+    """Each book in a child process of its own."""
+    found = {size: run_book(size, args) for size in sizes}
     for size, rows in found.items():
-        pages = {n: r for n, r in rows.items() if not n.startswith("healthz")}
-        weights = sum(r[0] for r in pages.values())
-        app = sum(r[0] * r[2] for r in pages.values()) / weights
-        database = sum(r[0] * r[3] for r in pages.values()) / weights
+        app, database = mix(rows)
         print(
             f"{size:>7,} audits: the mix's pages cost {app + database:.1f} ms a request "
             f"(app {app:.1f} ms, database {database:.1f} ms; goal ≤ {GOAL_MS:.0f} ms)"
@@ -151,17 +177,50 @@ def run_each(sizes: list[int], args: argparse.Namespace) -> None:
         )
 
 
+def compare(args: argparse.Namespace, size: int) -> None:
+    """This checkout's pages against another's on one book, in alternating child processes:
+    on a machine whose speed drifts, each round's two runs see the same machine. Per page, the
+    app's mean and the database's, added; the mix as bench/web.py weighs it."""
+    roots = {"this": Path(__file__).resolve().parent.parent, "against": Path(args.against)}
+    runs: dict[str, list[Rows]] = {name: [] for name in roots}
+    print(f"{size:,} audits, {args.requests} requests a page, {args.rounds} rounds")
+    for round_ in range(1, args.rounds + 1):
+        for name, root in roots.items():
+            rows = run_book(size, args, root)
+            runs[name].append(rows)
+            app, database = mix(rows)
+            print(f"round {round_} {name:<8} mix {app + database:5.1f} ms a request")
+    print(f"{'median ms a request (app + database)':<38}{'this':>8}{'against':>9}{'change':>8}")
+    names = [*runs["this"][0], "the mix"]
+    for page in names:
+        both = [statistics.median(_cost(rows, page) for rows in runs[n]) for n in roots]
+        print(f"{page:<38}{both[0]:>8.1f}{both[1]:>9.1f}{both[0] / both[1] - 1:>+8.1%}")
+
+
+def _cost(rows: Rows, page: str) -> float:
+    if page == "the mix":
+        return sum(mix(rows))
+    _, _, mean, database = rows[page]
+    return mean + database
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="25000,50000,100000")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--reload", action="store_true")
+    parser.add_argument(
+        "--against", help="another checkout: its pages and this one's in alternating runs"
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="alternations with --against")
     machine.add_arguments(parser)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     machine.check(args, during=False)
-    if len(sizes) > 1:
+    if args.against:
+        compare(args, min(sizes))
+    elif len(sizes) > 1:
         run_each(sizes, args)
     else:
         one_book(sizes[0], args)
