@@ -21,6 +21,7 @@ from trueup.payroll.ingest import (
     read_register,
 )
 from trueup.payroll.ingest.cells import cents
+from trueup.payroll.ingest.steps import among
 
 EFFECTIVE, EXPIRATION = date(2025, 1, 1), date(2026, 1, 1)
 TRUEUP = "employee,employee_id,state,class,check_date,period_start,period_end,earnings_code,amount"
@@ -236,6 +237,54 @@ Ann Lee,E1,IN,8810,2025-01-29,,,regular,900.00
         ("IN", "5403", "Ann Lee", "900.00"),
         ("IN", "8810", "Ann Lee", "1800.00"),
     ]
+
+
+def test_a_row_left_out_is_named_for_its_own_reason_only_and_is_never_a_copy() -> None:
+    # Zeros, rows without a name and an undated zero are left out before copies and the
+    # period are looked at: each is named once, for what it is, even where it repeats.
+    result = run(
+        f"""
+{TRUEUP}
+Ann Lee,E1,IN,8810,2025-01-15,,,regular,0.00
+Ann Lee,E1,IN,8810,2025-01-15,,,regular,0.00
+,,IN,8810,2025-01-15,,,regular,500.00
+,,IN,8810,2025-01-15,,,regular,500.00
+Ann Lee,E1,IN,8810,someday,,,regular,0.00
+Ann Lee,E1,IN,8810,2025-01-15,,,regular,900.00
+Ann Lee,E1,IN,8810,2025-01-15,,,regular,900.00
+Ann Lee,E1,IN,8810,2024-12-15,,,regular,0.00
+"""
+    )
+    assert exceptions(result) == [
+        (2, "amount", "zero_amount"),
+        (3, "amount", "zero_amount"),
+        (4, "amount", "no_employee"),
+        (5, "amount", "no_employee"),
+        (6, "amount", "zero_amount"),
+        (8, "amount", "duplicate"),
+        (9, "amount", "zero_amount"),
+    ]
+    assert lines(result) == [("IN", "8810", "Ann Lee", "900.00")]
+    assert (result.rows_read, result.rows_used, result.rows_excepted) == (8, 1, 7)
+    assert result.left_out == {
+        "duplicate": {"rows": 1, "cents": 90000},
+        "no_employee": {"rows": 2, "cents": 100000},
+        "zero_amount": {"rows": 4, "cents": 0},
+    }
+
+
+def test_row_numbers_are_looked_up_among_others_with_repeats_and_gaps() -> None:
+    numbers = pl.Series("row", [7, 2, 9, 2, 40, 3])
+    assert among(numbers, pl.Series([3, 9, 9, 12])).to_list() == [
+        False,
+        False,
+        True,
+        False,
+        False,
+        True,
+    ]
+    assert among(numbers, pl.Series([], dtype=pl.Int64)).to_list() == [False] * 6
+    assert among(pl.Series([], dtype=pl.Int64), numbers).to_list() == []
 
 
 def test_among_three_thousand_checks_only_the_three_copies_are_duplicates() -> None:

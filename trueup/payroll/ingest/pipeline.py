@@ -27,6 +27,7 @@ from trueup.payroll.ingest.steps import (
     _without_copies,
     _without_excluded,
     _without_totals,
+    among,
 )
 from trueup.payroll.ingest.summaries import (
     _employees,
@@ -67,7 +68,8 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     flag = problems.add
     # Each step flags the rows it leaves out (or keeps with a warning) and passes on the rest.
     # A column is let go once no later step reads it: each filter copies the columns left (a
-    # large register's time and memory).
+    # large register's time and memory). For the same reason the amounts and copies steps mark
+    # the rows they leave out (``keep``), and the period's step drops them with its own.
     rows = _without_totals(rows, flag).drop("totals", "blank")
     rows = without_exempt(rows, frame, flag)
     rows, excluded = _without_excluded(rows, flag)
@@ -192,7 +194,8 @@ def _left_out(
     # A totals row's amounts are sums of other rows, not pay of their own: not counted here.
     kept = ~pl.col("kind").is_in([*WARNINGS, "totals_row"])
     named = (
-        exceptions.filter(kept & ~pl.col("row").is_in(used.implode()))
+        exceptions.with_columns(used=among(exceptions.get_column("row"), used))
+        .filter(kept & ~pl.col("used"))
         .sort("row", "kind")
         .unique("row", keep="first")
         .select(pl.col("row").alias(ROW), "kind")

@@ -49,6 +49,17 @@ def kept(rows: pl.DataFrame, mask: pl.Expr) -> pl.DataFrame:
     return rows if keep.all() else rows.filter(keep)
 
 
+def among(numbers: pl.Series, rows: pl.Series) -> pl.Series:
+    """Whether each of ``numbers`` is one of ``rows`` (register row numbers, none negative):
+    read from a mask indexed by row number. ``is_in`` would hash ``rows`` first, and the rows an
+    import uses are most of a large register: tens of milliseconds each time it is asked."""
+    if numbers.is_empty() or rows.is_empty():
+        return pl.zeros(numbers.len(), pl.Boolean, eager=True).rename(numbers.name)
+    size = int(max(numbers.max(), rows.max())) + 1  # type: ignore[type-var, arg-type]
+    mask: pl.Series = pl.zeros(size, pl.Boolean, eager=True).scatter(rows, True)
+    return mask.gather(numbers).rename(numbers.name)
+
+
 def _drop_rows(rows: pl.DataFrame, mask: pl.Expr) -> pl.DataFrame:
     """Leave out every amount of the rows where ``mask`` holds for any of them: a row with
     one bad cell is an exception as a whole, never used in part."""
@@ -156,7 +167,9 @@ def _pay_amounts(
     rows: pl.DataFrame, known: Mapping[str, Category], profile: Profile, flag: Flag
 ) -> pl.DataFrame:
     """Deductions as positive amounts; zeros and rows without an employee left out; negative
-    amounts kept with a warning."""
+    amounts kept with a warning. The rows left out are marked (``keep`` false), not copied
+    out: the period's step drops them with its own, so a large register is copied once, not
+    twice, and the steps in between read only the rows kept."""
     deductions = [key for key, category in known.items() if category.deduction]
     rows = rows.with_columns(
         cents=pl.when(pl.col("category").is_in(deductions))
@@ -170,10 +183,10 @@ def _pay_amounts(
     # later, with the other rows that give nothing.
     nameless = rows.filter(~zero & (pl.col("who") == "")).unique(ROW, keep="first")
     flag(nameless, pl.lit(True), "no_employee", pl.lit("no employee name or id: left out"))
-    rows = kept(rows, ~zero & (pl.col("who") != ""))
+    rows = rows.with_columns(keep=(~zero & (pl.col("who") != "")).fill_null(False))
     flag(
         rows,
-        pl.col("cents") < 0,
+        pl.col("keep") & (pl.col("cents") < 0),
         "negative_amount",
         pl.concat_str([pl.lit("a negative amount ("), pl.col("amount"), pl.lit("): kept")]),
     )
@@ -207,21 +220,36 @@ def _officers(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
 
 def _without_copies(rows: pl.DataFrame, flag: Flag) -> pl.DataFrame:
     """A row with the same employee, check date, state, class and amounts (each code and amount)
-    as a row above it is a duplicate, left out as a whole."""
-    if rows.is_empty():
+    as a row above it is a duplicate, left out as a whole: marked, as ``_pay_amounts`` marks
+    its rows, and dropped with the period's. Only rows kept so far are compared."""
+    kept_rows = rows.select(ROW, "keep").filter(pl.col("keep"))
+    if kept_rows.is_empty():
         return rows
     keys = ["who", "check", "state", "class_code", "amounts"]
-    if one_amount_a_row(rows):
+    if one_amount_a_row(kept_rows):
         # One amount a row (a long register): the row's code and amount are its amounts; no
-        # grouping, which costs most of an import's time on a large register.
+        # grouping, which costs most of an import's time on a large register. The rows left out
+        # are signed apart (``keep`` is one of the keys), so a kept row is only ever a copy of a
+        # kept one, and no copy of the rows is made to leave them out.
         signatures = rows.select(
-            ROW, "who", "check", "state", "class_code", "column", amounts=pl.struct("code", "cents")
+            ROW,
+            "who",
+            "check",
+            "state",
+            "class_code",
+            "column",
+            "keep",
+            amounts=pl.struct("code", "cents"),
         )
         if not signatures.get_column(ROW).is_sorted():
             signatures = signatures.sort(ROW)
+        copies = _later_copies(signatures, [*keys, "keep"]).filter(pl.col("keep"))
     else:
-        signatures = _signatures(rows.filter(pl.col(ROW).is_in(_alike(rows).implode())))
-    copies = _later_copies(signatures, keys)
+        signed = rows.select(ROW, "who", "check", "state", "class_code", "code", "cents").filter(
+            rows.get_column("keep")
+        )
+        signatures = _signatures(signed.filter(pl.col(ROW).is_in(_alike(signed).implode())))
+        copies = _later_copies(signatures, keys)
     if copies.is_empty():
         return rows
     flag(
@@ -230,7 +258,8 @@ def _without_copies(rows: pl.DataFrame, flag: Flag) -> pl.DataFrame:
         "duplicate",
         pl.concat_str([pl.lit("the same check again for "), pl.col("who"), pl.lit(": left out")]),
     )
-    return rows.filter(~pl.col(ROW).is_in(copies.get_column(ROW).implode()))
+    copied = pl.col(ROW).is_in(copies.get_column(ROW).implode())
+    return rows.with_columns(keep=pl.col("keep") & ~copied)
 
 
 def _alike(rows: pl.DataFrame) -> pl.Series:
@@ -298,7 +327,7 @@ def _unaccounted(
     # A warning (a negative amount, kept) does not account for a row that ends up unused.
     listed = problems.frame()
     named = listed.filter(~pl.col("kind").is_in(WARNINGS)).get_column("row")
-    left = read.filter(~read.is_in(used.implode()) & ~read.is_in(named.implode()))
+    left = read.filter(~among(read, used) & ~among(read, named))
     if left.is_empty():
         return
     pay = ~pl.col("blank") & pl.col("category").ne_missing("ignore")
@@ -349,19 +378,21 @@ def _unaccounted(
 def _in_period(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
     """Check-date basis: pay days from inception up to (not including) expiration. Earned
     basis: pay periods inside the policy period, and a straddling period prorated by its days in
-    the policy period (to the cent, half up)."""
+    the policy period (to the cent, half up). The rows the steps before marked left out
+    (``keep`` false) are dropped here with the period's own, in one copy of the rows."""
     if rows.is_empty() or not rows["has_check_date"][0]:
-        return rows  # a summary report: its rows are the report's period
+        # A summary report: its rows are the report's period.
+        return kept(rows, pl.col("keep")).drop("keep")
+    dated = pl.col("keep") & pl.col("check").is_not_null()
     inside = (pl.col("check") >= options.effective) & (pl.col("check") < options.expiration)
-    undated = rows.filter(pl.col("check").is_null()).unique(ROW, keep="first")
+    undated = rows.filter(pl.col("keep") & pl.col("check").is_null()).unique(ROW, keep="first")
     flag(
         undated.with_columns(column=pl.col("date_column")),
         pl.lit(True),
         "bad_date",
         pl.concat_str([pl.lit("check date '"), pl.col("check_date"), pl.lit("' is not a date")]),
     )
-    rows = kept(rows, pl.col("check").is_not_null())
-    if options.basis == "earned" and not rows.is_empty() and rows["has_period"][0]:
+    if options.basis == "earned" and rows["has_period"][0]:
         start = pl.max_horizontal(pl.col("start"), pl.lit(options.effective))
         end = pl.min_horizontal(pl.col("end"), pl.lit(options.expiration) - pl.duration(days=1))
         days_in = ((end - start).dt.total_days() + 1).clip(lower_bound=0)
@@ -376,7 +407,7 @@ def _in_period(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame
     else:
         rows = rows.with_columns(inside=inside)
     # Named at the check date's column, once a row: the date is the problem, not the amounts.
-    outside = rows.filter(~pl.col("inside")).unique(ROW, keep="first")
+    outside = rows.filter(dated & ~pl.col("inside")).unique(ROW, keep="first")
     flag(
         outside.with_columns(column=pl.col("date_column")),
         pl.lit(True),
@@ -389,4 +420,4 @@ def _in_period(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame
             ]
         ),
     )
-    return rows.filter(pl.col("inside") & (pl.col("cents") != 0))
+    return rows.filter(dated & pl.col("inside") & (pl.col("cents") != 0)).drop("keep")

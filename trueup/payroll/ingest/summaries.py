@@ -10,13 +10,13 @@ import polars as pl
 
 from trueup.payroll.ingest.mapping import Category
 from trueup.payroll.ingest.readers import ROW
-from trueup.payroll.ingest.steps import WARNINGS
+from trueup.payroll.ingest.steps import WARNINGS, among
 
 
 def _rows_excepted(exceptions: pl.DataFrame, used: pl.Series) -> int:
     """Rows named in an exception and not used (a warning does not except its row)."""
     excepted = exceptions.filter(~pl.col("kind").is_in(WARNINGS)).get_column("row").unique()
-    return excepted.filter(~excepted.is_in(used.implode())).len()
+    return excepted.filter(~among(excepted, used)).len()
 
 
 def _priced(rows: pl.DataFrame, known: Mapping[str, Category]) -> pl.DataFrame:
