@@ -77,8 +77,6 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     rows = _pay_amounts(rows, known, profile, flag).drop("amount")
     rows = _without_copies(rows, flag)
     rows = _in_period(rows, options, flag)
-    dated = ("check_date", "start", "end", "inside", "has_check_date", "has_period", "date_column")
-    rows = rows.drop(*dated, strict=False)
     rows = _without_excluded_employees(rows, options, flag)
     rows = _classify(rows, options, flag).drop("employee", "employee_id")
     waiting = unresolved(rows, pay_categories())

@@ -379,10 +379,11 @@ def _in_period(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame
     """Check-date basis: pay days from inception up to (not including) expiration. Earned
     basis: pay periods inside the policy period, and a straddling period prorated by its days in
     the policy period (to the cent, half up). The rows the steps before marked left out
-    (``keep`` false) are dropped here with the period's own, in one copy of the rows."""
+    (``keep`` false) are dropped here with the period's own, in one copy of the rows, and the
+    columns of dates read here are let go before it (``check`` stays: quarters are by it)."""
     if rows.is_empty() or not rows["has_check_date"][0]:
         # A summary report: its rows are the report's period.
-        return kept(rows, pl.col("keep")).drop("keep")
+        return kept(rows, pl.col("keep")).drop(*PERIOD_COLUMNS, strict=False)
     dated = pl.col("keep") & pl.col("check").is_not_null()
     inside = (pl.col("check") >= options.effective) & (pl.col("check") < options.expiration)
     undated = rows.filter(pl.col("keep") & pl.col("check").is_null()).unique(ROW, keep="first")
@@ -420,4 +421,18 @@ def _in_period(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame
             ]
         ),
     )
-    return rows.filter(dated & pl.col("inside") & (pl.col("cents") != 0)).drop("keep")
+    used = rows.select(dated & pl.col("inside") & (pl.col("cents") != 0)).to_series()
+    return rows.drop(*PERIOD_COLUMNS, strict=False).filter(used)
+
+
+# What only the period's step reads, with the marks of the rows left out before it.
+PERIOD_COLUMNS = (
+    "check_date",
+    "start",
+    "end",
+    "inside",
+    "has_check_date",
+    "has_period",
+    "date_column",
+    "keep",
+)
