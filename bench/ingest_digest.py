@@ -1,0 +1,227 @@
+"""Whether a change to the payroll import changed any result: the same registers imported by this
+checkout and by another, every field of the result compared.
+
+A change meant to make the import faster or leaner must leave every result as it was. This script
+makes a few registers once, imports each with both checkouts, each in a process of its own (the
+other checkout's by putting it first on ``PYTHONPATH``), on the check-date and on the earned
+basis, and compares a digest of every field of ``Ingested``: the engine's lines, the employees,
+the exceptions, the totals by category and by quarter, the cells behind each line, the unmapped,
+excluded and unresolved amounts, the states inferred, the register's own totals, what was left
+out and the row counts.
+
+The registers (made under /tmp from a seed, and made again only when missing):
+
+- the ingest bench's long register (``bench/ingest.py``: ``--rows``, 200,000 by default);
+- a messy copy of its first 60,000 rows: rows repeated, zero amounts twice, rows with no name,
+  rows with no name and a bad date twice, bad and missing check dates, negative amounts;
+- the bench's wide ADP register (30,000 rows) with rows repeated, rows with no name twice and
+  bad pay dates; and one whose rows hold a single amount each, some repeated.
+
+It prints each field's digest where the two differ, and SAME or DIFFERENT for each register and
+basis; the exit status is 1 when any differs.
+
+    git worktree add /tmp/before HEAD~1
+    .venv/bin/python bench/ingest_digest.py --against /tmp/before [--rows 200000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import random
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import ingest as bench  # bench/ingest.py: the bench's registers
+import machine  # bench/machine.py: a child process on another checkout
+
+ROOT = Path(__file__).resolve().parent.parent
+BASES = ("check", "earned")
+FIELDS = (
+    "lines",
+    "employees",
+    "exceptions",
+    "totals",
+    "quarters",
+    "cells",
+    "unmapped",
+    "excluded",
+    "unresolved",
+    "inferred",
+    "stated_totals",
+    "left_out",
+    "rows_read",
+    "rows_used",
+    "rows_excepted",
+)
+
+
+# ------------------------------------------------------------------------------------------
+# The registers
+
+
+def read_rows(path: Path, limit: int) -> tuple[list[str], list[list[str]]]:
+    with path.open(newline="", encoding="utf-8") as file:
+        rows = csv.reader(file)
+        header = next(rows)
+        return header, [row for _, row in zip(range(limit), rows, strict=False)]
+
+
+def write_rows(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as file:
+        csv.writer(file, lineterminator="\n").writerows([header, *rows])
+
+
+def messy_long(source: Path, path: Path) -> None:
+    """The long register's first rows with what an import leaves out, each kind repeated."""
+    rng = random.Random(3)
+    header, rows = read_rows(source, 60_000)
+    name, number, check, amount = (
+        header.index(c) for c in ("employee", "employee_id", "check_date", "amount")
+    )
+    out = []
+    for row in rows:
+        out.append(row)
+        draw = rng.random()
+        changed = list(row)
+        if draw < 0.02:
+            out.append(changed)  # the same line again
+        elif draw < 0.03:
+            changed[amount] = "0.00"
+            out += [changed, list(changed)]  # a zero, twice
+        elif draw < 0.04:
+            changed[name] = changed[number] = ""
+            out.append(changed)  # no name
+        elif draw < 0.05:
+            changed[check] = "13/45/2025"
+            out.append(changed)  # not a date
+        elif draw < 0.055:
+            changed[check], changed[amount] = "", "0"
+            out.append(changed)  # an undated zero
+        elif draw < 0.06:
+            changed[name] = changed[number] = ""
+            changed[check] = "bad"
+            out += [changed, list(changed)]  # no name and no date, twice
+        elif draw < 0.065:
+            changed[amount] = "-" + changed[amount].lstrip("-")
+            out.append(changed)  # a negative amount
+    write_rows(path, header, out)
+
+
+def messy_wide(source: Path, path: Path) -> None:
+    rng = random.Random(7)
+    header, rows = read_rows(source, 30_000)
+    out = []
+    for row in rows:
+        out.append(row)
+        draw = rng.random()
+        changed = list(row)
+        if draw < 0.02:
+            changed[0] = changed[1] = ""
+            out += [changed, list(changed)]  # no name, twice
+        elif draw < 0.04:
+            out.append(changed)  # the same row again
+        elif draw < 0.05:
+            changed[2] = "31/31/2025"
+            out.append(changed)  # not a date
+    write_rows(path, header, out)
+
+
+def single_amounts(source: Path, path: Path) -> None:
+    """Rows of one amount each (regular pay), the other amount cells blank or zero."""
+    rng = random.Random(11)
+    header, rows = read_rows(source, 20_000)
+    regular = header.index("REG_Regular_Earnings")
+    out = []
+    for row in rows:
+        changed = list(row)
+        for i in range(len(bench.WIDE_FIELDS), len(changed)):
+            if i != regular:
+                changed[i] = "" if rng.random() < 0.8 else "0.00"
+        out.append(changed)
+        if rng.random() < 0.03:
+            out.append(list(changed))
+    write_rows(path, header, out)
+
+
+def registers(rows: int) -> list[Path]:
+    """The registers compared, made when missing."""
+    long = Path(f"/tmp/trueup-bench-register-{rows}-11.csv")
+    wide = Path("/tmp/trueup-bench-wide-register-30000-11.csv")
+    if not long.exists():
+        bench.generate(long, rows, 11)
+    if not wide.exists():
+        bench.generate_wide(wide, 30_000, 11)
+    made = {
+        Path(f"/tmp/trueup-digest-messy-{rows}.csv"): (messy_long, long),
+        Path("/tmp/trueup-digest-messy-wide.csv"): (messy_wide, wide),
+        Path("/tmp/trueup-digest-single-amounts.csv"): (single_amounts, wide),
+    }
+    for path, (make, source) in made.items():
+        if not path.exists():
+            make(source, path)
+    return [long, *made]
+
+
+# ------------------------------------------------------------------------------------------
+# Importing and comparing
+
+
+def field_digest(value: Any) -> str:
+    import polars as pl
+
+    text = value.write_csv() if isinstance(value, pl.DataFrame) else json.dumps(value, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def import_digests(path: Path, basis: str) -> None:
+    """In the child: each field's digest of one import, as JSON."""
+    from trueup.payroll.ingest import Options, detect_profile, ingest, read_register
+
+    frame = read_register(path.read_bytes(), path.name)
+    options = Options(date(2025, 1, 1), date(2026, 1, 1), basis=basis)  # type: ignore[arg-type]
+    result = ingest(frame, detect_profile(frame.columns), options)
+    print(json.dumps({name: field_digest(getattr(result, name)) for name in FIELDS}))
+
+
+def digests(path: Path, basis: str, root: Path | None) -> dict[str, str]:
+    command = [sys.executable, __file__, "--child", str(path), "--basis", basis]
+    env = machine.checkout_env(root)
+    out = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
+    found: dict[str, str] = json.loads(out.splitlines()[-1])
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--against", type=Path, required=False, help="another checkout")
+    parser.add_argument("--rows", type=int, default=200_000, help="rows of the long register")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--basis", choices=BASES, default="check", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child is not None:
+        import_digests(args.child, args.basis)
+        return
+    differ = False
+    for path in registers(args.rows):
+        for basis in BASES:
+            ours = digests(path, basis, None)
+            if args.against is None:
+                print(f"{path.name}, {basis} basis: {field_digest(ours)}")
+                continue
+            theirs = digests(path, basis, args.against)
+            changed = [name for name in FIELDS if ours[name] != theirs[name]]
+            verdict = f"DIFFERENT in {', '.join(changed)}" if changed else "SAME"
+            print(f"{path.name}, {basis} basis: {verdict}")
+            differ = differ or bool(changed)
+    if differ:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
