@@ -26,6 +26,7 @@ import sys
 import time
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import machine  # bench/machine.py: is the machine quiet enough to measure?
@@ -220,34 +221,30 @@ def run_child(args: argparse.Namespace, root: Path) -> dict[str, float]:
 
 
 def compare(args: argparse.Namespace) -> None:
-    """This checkout's engine against another's, in alternating fresh processes: on a machine
-    whose speed drifts, each round's two runs see the same machine."""
-    roots = {"this": Path(__file__).resolve().parent.parent, "against": Path(args.against)}
-    runs: dict[str, list[dict[str, float]]] = {name: [] for name in roots}
+    """This checkout's engine against another's, in alternating fresh processes."""
+    roots = machine.checkouts(args.against)
     print(
         f"worksheets: {args.worksheets} × {args.lines} payroll lines (seed {args.seed}), "
         f"{args.rounds} rounds, each checkout once a round"
     )
     print(f"{'round':<7}{'checkout':<10}{'p50 ms':>9}{'p95 ms':>9}{'floor p50':>11}{'÷ floor':>9}")
-    for round_ in range(1, args.rounds + 1):
-        for name, root in roots.items():
-            figures = run_child(args, root)
-            runs[name].append(figures)
-            print(
-                f"{round_:<7}{name:<10}{figures['p50']:>9.3f}{figures['p95']:>9.3f}"
-                f"{figures['floor_p50']:>11.3f}{figures['p50'] / figures['floor_p50']:>8.1f}×"
-            )
-    medians = {
-        name: {key: statistics.median(r[key] for r in found) for key in ("p50", "floor_p50")}
-        for name, found in runs.items()
-    }
+
+    def show(round_: int, name: str, figures: dict[str, float]) -> None:
+        print(
+            f"{round_:<7}{name:<10}{figures['p50']:>9.3f}{figures['p95']:>9.3f}"
+            f"{figures['floor_p50']:>11.3f}{figures['p50'] / figures['floor_p50']:>8.1f}×"
+        )
+
+    runs = machine.alternate(
+        args.rounds, {name: partial(run_child, args, root) for name, root in roots.items()}, show
+    )
+    p50s = {name: [r["p50"] for r in found] for name, found in runs.items()}
     for name, root in roots.items():
-        p50, times = medians[name]["p50"], medians[name]["p50"] / medians[name]["floor_p50"]
-        print(f"median, {name} ({root}): p50 {p50:.3f} ms, {times:.1f}× the floor")
-    change = medians["this"]["p50"] / medians["against"]["p50"] - 1
-    lowest = min(r["p50"] for r in runs["this"]) / min(r["p50"] for r in runs["against"]) - 1
+        p50 = statistics.median(p50s[name])
+        floor_p50 = statistics.median(r["floor_p50"] for r in runs[name])
+        print(f"median, {name} ({root}): p50 {p50:.3f} ms, {p50 / floor_p50:.1f}× the floor")
     print(
-        f"this checkout's p50 against the other's: {change:+.1%} (medians), {lowest:+.1%} (lowest)"
+        f"this checkout's p50 against the other's: {machine.change(p50s['this'], p50s['against'])}"
     )
 
 

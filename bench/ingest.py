@@ -68,6 +68,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
@@ -750,40 +751,46 @@ def verdict(ok: bool) -> str:
 
 def compare(args: argparse.Namespace, path: Path) -> None:
     """This checkout's import against another's, in alternating fresh processes beside the
-    floor: on a machine whose speed drifts, each round's runs see the same machine. Both must
-    give the same totals, rows and counts of exceptions."""
-    roots = {"this": Path(__file__).resolve().parent.parent, "against": Path(args.against)}
-    runs: dict[str, list[Outcome]] = {"floor": [], **{name: [] for name in roots}}
+    floor. Both must give the same totals, rows and counts of exceptions."""
+    roots = machine.checkouts(args.against)
     print(f"{args.runs} rounds: the floor, then each checkout's import, once a round")
     print(f"{'round':<7}{'run':<9}{'seconds':>9}{'peak MB':>9}")
-    for round_ in range(1, args.runs + 1):
-        for name in runs:
-            contender = "floor" if name == "floor" else "trueup"
-            outcome = run(contender, path, args.register, roots.get(name))
-            runs[name].append(outcome)
-            print(f"{round_:<7}{name:<9}{outcome['seconds']:>9.2f}{outcome['peak_mb']:>9,.0f}")
-    answers = {
-        name: {
-            json.dumps([o["totals"], o["gross_cents"], o["rows_used"], o["notes"]]) for o in done
-        }
-        for name, done in runs.items()
-        if name != "floor"
+
+    def show(round_: int, name: str, outcome: Outcome) -> None:
+        print(f"{round_:<7}{name:<9}{outcome['seconds']:>9.2f}{outcome['peak_mb']:>9,.0f}")
+
+    contenders = {
+        "floor": partial(run, "floor", path, args.register),
+        **{name: partial(run, "trueup", path, args.register, root) for name, root in roots.items()},
     }
-    if len(answers["this"] | answers["against"]) != 1:
+    runs = machine.alternate(args.runs, contenders, show)
+    answers = {
+        json.dumps([o["totals"], o["gross_cents"], o["rows_used"], o["notes"]])
+        for name in roots
+        for o in runs[name]
+    }
+    if len(answers) != 1:
         sys.exit("*** DISAGREE: the two checkouts' imports give different results ***")
     print("AGREE: both checkouts give the same totals, rows used and exceptions")
-    median = {name: statistics.median(o["seconds"] for o in done) for name, done in runs.items()}
-    lowest = {name: min(o["seconds"] for o in done) for name, done in runs.items()}
+    seconds = {name: [o["seconds"] for o in done] for name, done in runs.items()}
+    floor = statistics.median(seconds["floor"])
     for name, root in roots.items():
+        median = statistics.median(seconds[name])
         peak = max(o["peak_mb"] for o in runs[name])
         print(
-            f"median, {name} ({root}): {median[name]:.2f} s, "
-            f"{median[name] / median['floor']:.2f}× the floor's {median['floor']:.2f} s; "
-            f"peak {peak:,.0f} MB"
+            f"median, {name} ({root}): {median:.2f} s, {median / floor:.2f}× the floor's "
+            f"{floor:.2f} s; peak {peak:,.0f} MB"
         )
-    change = median["this"] / median["against"] - 1
-    low = lowest["this"] / lowest["against"] - 1
-    print(f"this checkout's time against the other's: {change:+.1%} (medians), {low:+.1%} (lowest)")
+    print(
+        "this checkout's time against the other's: "
+        f"{machine.change(seconds['this'], seconds['against'])}"
+    )
+
+
+def register_path(register: str, rows: int, seed: int) -> Path:
+    """Where the generated register of this shape, size and seed is kept between runs."""
+    wide = "wide-" if register == "wide" else ""
+    return Path("/tmp") / f"trueup-bench-{wide}register-{rows}-{seed}.csv"
 
 
 def main() -> None:
@@ -802,8 +809,7 @@ def main() -> None:
     machine.add_arguments(parser)
     args = parser.parse_args()
     wide = args.register == "wide"
-    name = f"trueup-bench-{'wide-' if wide else ''}register-{args.rows}-{args.seed}.csv"
-    path: Path = args.path or Path("/tmp") / name
+    path: Path = args.path or register_path(args.register, args.rows, args.seed)
     if args.child:
         child(args.child, path, args.register)
         return

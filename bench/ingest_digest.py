@@ -33,14 +33,17 @@ import json
 import random
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import ingest as bench  # bench/ingest.py: the bench's registers
 import machine  # bench/machine.py: a child process on another checkout
+import polars as pl
 
-ROOT = Path(__file__).resolve().parent.parent
+from trueup.payroll.ingest import Options, detect_profile, ingest, read_register
+
 BASES = ("check", "earned")
 FIELDS = (
     "lines",
@@ -77,63 +80,70 @@ def write_rows(path: Path, header: list[str], rows: list[list[str]]) -> None:
         csv.writer(file, lineterminator="\n").writerows([header, *rows])
 
 
+def spliced(
+    rows: list[list[str]], seed: int, extra: Callable[[list[str], float], list[list[str]]]
+) -> list[list[str]]:
+    """Each row, followed by the rows ``extra`` makes of a copy of it and a random draw."""
+    rng = random.Random(seed)
+    return [new for row in rows for new in (row, *extra(list(row), rng.random()))]
+
+
 def messy_long(source: Path, path: Path) -> None:
     """The long register's first rows with what an import leaves out, each kind repeated."""
-    rng = random.Random(3)
     header, rows = read_rows(source, 60_000)
     name, number, check, amount = (
         header.index(c) for c in ("employee", "employee_id", "check_date", "amount")
     )
-    out = []
-    for row in rows:
-        out.append(row)
-        draw = rng.random()
-        changed = list(row)
+
+    def extra(row: list[str], draw: float) -> list[list[str]]:
         if draw < 0.02:
-            out.append(changed)  # the same line again
-        elif draw < 0.03:
-            changed[amount] = "0.00"
-            out += [changed, list(changed)]  # a zero, twice
-        elif draw < 0.04:
-            changed[name] = changed[number] = ""
-            out.append(changed)  # no name
-        elif draw < 0.05:
-            changed[check] = "13/45/2025"
-            out.append(changed)  # not a date
-        elif draw < 0.055:
-            changed[check], changed[amount] = "", "0"
-            out.append(changed)  # an undated zero
-        elif draw < 0.06:
-            changed[name] = changed[number] = ""
-            changed[check] = "bad"
-            out += [changed, list(changed)]  # no name and no date, twice
-        elif draw < 0.065:
-            changed[amount] = "-" + changed[amount].lstrip("-")
-            out.append(changed)  # a negative amount
-    write_rows(path, header, out)
+            return [row]  # the same line again
+        if draw < 0.03:
+            row[amount] = "0.00"
+            return [row, list(row)]  # a zero, twice
+        if draw < 0.04:
+            row[name] = row[number] = ""
+            return [row]  # no name
+        if draw < 0.05:
+            row[check] = "13/45/2025"
+            return [row]  # not a date
+        if draw < 0.055:
+            row[check], row[amount] = "", "0"
+            return [row]  # an undated zero
+        if draw < 0.06:
+            row[name] = row[number] = ""
+            row[check] = "bad"
+            return [row, list(row)]  # no name and no date, twice
+        if draw < 0.065:
+            row[amount] = "-" + row[amount].lstrip("-")
+            return [row]  # a negative amount
+        return []
+
+    write_rows(path, header, spliced(rows, 3, extra))
 
 
 def messy_wide(source: Path, path: Path) -> None:
-    rng = random.Random(7)
+    """The wide register's first rows with rows repeated, rows with no name and bad dates."""
     header, rows = read_rows(source, 30_000)
-    out = []
-    for row in rows:
-        out.append(row)
-        draw = rng.random()
-        changed = list(row)
+    name, number, pay_date = (header.index(c) for c in ("Payroll Name", "File Number", "Pay Date"))
+
+    def extra(row: list[str], draw: float) -> list[list[str]]:
         if draw < 0.02:
-            changed[0] = changed[1] = ""
-            out += [changed, list(changed)]  # no name, twice
-        elif draw < 0.04:
-            out.append(changed)  # the same row again
-        elif draw < 0.05:
-            changed[2] = "31/31/2025"
-            out.append(changed)  # not a date
-    write_rows(path, header, out)
+            row[name] = row[number] = ""
+            return [row, list(row)]  # no name, twice
+        if draw < 0.04:
+            return [row]  # the same row again
+        if draw < 0.05:
+            row[pay_date] = "31/31/2025"
+            return [row]  # not a date
+        return []
+
+    write_rows(path, header, spliced(rows, 7, extra))
 
 
 def single_amounts(source: Path, path: Path) -> None:
-    """Rows of one amount each (regular pay), the other amount cells blank or zero."""
+    """Rows of one amount each (regular pay), the other amount cells blank or zero, some
+    repeated."""
     rng = random.Random(11)
     header, rows = read_rows(source, 20_000)
     regular = header.index("REG_Regular_Earnings")
@@ -151,8 +161,8 @@ def single_amounts(source: Path, path: Path) -> None:
 
 def registers(rows: int) -> list[Path]:
     """The registers compared, made when missing."""
-    long = Path(f"/tmp/trueup-bench-register-{rows}-11.csv")
-    wide = Path("/tmp/trueup-bench-wide-register-30000-11.csv")
+    long = bench.register_path("long", rows, 11)
+    wide = bench.register_path("wide", 30_000, 11)
     if not long.exists():
         bench.generate(long, rows, 11)
     if not wide.exists():
@@ -173,16 +183,12 @@ def registers(rows: int) -> list[Path]:
 
 
 def field_digest(value: Any) -> str:
-    import polars as pl
-
     text = value.write_csv() if isinstance(value, pl.DataFrame) else json.dumps(value, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def import_digests(path: Path, basis: str) -> None:
     """In the child: each field's digest of one import, as JSON."""
-    from trueup.payroll.ingest import Options, detect_profile, ingest, read_register
-
     frame = read_register(path.read_bytes(), path.name)
     options = Options(date(2025, 1, 1), date(2026, 1, 1), basis=basis)  # type: ignore[arg-type]
     result = ingest(frame, detect_profile(frame.columns), options)

@@ -17,10 +17,13 @@ import argparse
 import atexit
 import os
 import resource
+import statistics
 import sys
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 # Other processes may use this share of one processor while a bench runs: a shell, an editor,
 # a database's housekeeping. More than that and the figures are not the bench's alone.
@@ -94,6 +97,35 @@ class Watch:
             "do not record these figures; run again on a quiet machine"
         )
         return 3
+
+
+T = TypeVar("T")
+ROOT = Path(__file__).resolve().parent.parent  # this checkout
+
+
+def checkouts(against: str) -> dict[str, Path]:
+    """This checkout and another, as a bench's ``--against`` compares them."""
+    return {"this": ROOT, "against": Path(against)}
+
+
+def alternate(
+    rounds: int, runs: Mapping[str, Callable[[], T]], show: Callable[[int, str, T], None]
+) -> dict[str, list[T]]:
+    """Each run once a round, in the order given, ``rounds`` times, each shown as it ends: on a
+    machine whose speed drifts from minute to minute, each round's runs see the same machine."""
+    found: dict[str, list[T]] = {name: [] for name in runs}
+    for round_ in range(1, rounds + 1):
+        for name, run in runs.items():
+            found[name].append(run())
+            show(round_, name, found[name][-1])
+    return found
+
+
+def change(this: list[float], against: list[float]) -> str:
+    """One checkout's times against another's: the medians' change and the lowest's."""
+    medians = statistics.median(this) / statistics.median(against) - 1
+    lowest = min(this) / min(against) - 1
+    return f"{medians:+.1%} (medians), {lowest:+.1%} (lowest)"
 
 
 def checkout_env(root: Path | None) -> dict[str, str]:

@@ -36,6 +36,7 @@ import statistics
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -178,18 +179,16 @@ def run_each(sizes: list[int], args: argparse.Namespace) -> None:
 
 
 def compare(args: argparse.Namespace, size: int) -> None:
-    """This checkout's pages against another's on one book, in alternating child processes:
-    on a machine whose speed drifts, each round's two runs see the same machine. Per page, the
-    app's mean and the database's, added; the mix as bench/web.py weighs it."""
-    roots = {"this": Path(__file__).resolve().parent.parent, "against": Path(args.against)}
-    runs: dict[str, list[Rows]] = {name: [] for name in roots}
+    """This checkout's pages against another's on one book, in alternating child processes. Per
+    page, the app's mean and the database's, added; the mix as bench/web.py weighs it."""
+    roots = machine.checkouts(args.against)
     print(f"{size:,} audits, {args.requests} requests a page, {args.rounds} rounds")
-    for round_ in range(1, args.rounds + 1):
-        for name, root in roots.items():
-            rows = run_book(size, args, root)
-            runs[name].append(rows)
-            app, database = mix(rows)
-            print(f"round {round_} {name:<8} mix {app + database:5.1f} ms a request")
+
+    def show(round_: int, name: str, rows: Rows) -> None:
+        print(f"round {round_} {name:<8} mix {sum(mix(rows)):5.1f} ms a request")
+
+    books = {name: partial(run_book, size, args, root) for name, root in roots.items()}
+    runs = machine.alternate(args.rounds, books, show)
     print(f"{'median ms a request (app + database)':<38}{'this':>8}{'against':>9}{'change':>8}")
     names = [*runs["this"][0], "the mix"]
     for page in names:
