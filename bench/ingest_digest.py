@@ -17,8 +17,12 @@ The registers (made under /tmp from a seed, and made again only when missing):
 - the bench's wide ADP register (30,000 rows) with rows repeated, rows with no name twice and
   bad pay dates; and one whose rows hold a single amount each, some repeated.
 
+Each register is imported on the check-date and the earned basis, and once more with the
+auditor's answers (``answered``): every fifth row's state and class emptied, an employee table
+giving them, employees left out, officers named, the policy's states and a class without a rate.
+
 It prints each field's digest where the two differ, and SAME or DIFFERENT for each register and
-basis; the exit status is 1 when any differs.
+way of importing it; the exit status is 1 when any differs.
 
     git worktree add /tmp/before HEAD~1
     .venv/bin/python bench/ingest_digest.py --against /tmp/before [--rows 200000]
@@ -42,9 +46,9 @@ import ingest as bench  # bench/ingest.py: the bench's registers
 import machine  # bench/machine.py: a child process on another checkout
 import polars as pl
 
-from trueup.payroll.ingest import Options, detect_profile, ingest, read_register
+from trueup.payroll.ingest import Options, Profile, detect_profile, ingest, read_register
 
-BASES = ("check", "earned")
+WAYS = ("check", "earned", "answers")
 FIELDS = (
     "lines",
     "employees",
@@ -187,16 +191,49 @@ def field_digest(value: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def import_digests(path: Path, basis: str) -> None:
+def import_digests(path: Path, way: str) -> None:
     """In the child: each field's digest of one import, as JSON."""
     frame = read_register(path.read_bytes(), path.name)
-    options = Options(date(2025, 1, 1), date(2026, 1, 1), basis=basis)  # type: ignore[arg-type]
-    result = ingest(frame, detect_profile(frame.columns), options)
+    profile = detect_profile(frame.columns)
+    if way == "answers":
+        frame, options = answered(frame, profile)
+    else:
+        options = Options(date(2025, 1, 1), date(2026, 1, 1), basis=way)  # type: ignore[arg-type]
+    result = ingest(frame, profile, options)
     print(json.dumps({name: field_digest(getattr(result, name)) for name in FIELDS}))
 
 
-def digests(path: Path, basis: str, root: Path | None) -> dict[str, str]:
-    command = [sys.executable, __file__, "--child", str(path), "--basis", basis]
+def answered(frame: pl.DataFrame, profile: Profile) -> tuple[pl.DataFrame, Options]:
+    """The register with every fifth row's state and class emptied, and what an auditor answers
+    for it: an employee table giving every third employee (by id) a state and class and every
+    fourth (by name) a class, every seventeenth employee left out, every nineteenth an officer,
+    the policy's states all but the register's last, and classes ending in 9 without a rate."""
+    state, class_code, number, name = (
+        profile.columns[field] for field in ("state", "class_code", "employee_id", "employee")
+    )
+    emptied = pl.col("_row") % 5 == 0
+    frame = frame.with_columns(
+        pl.when(emptied).then(pl.lit("")).otherwise(pl.col(c)).alias(c) for c in (state, class_code)
+    )
+    states = sorted(frame.get_column(state).drop_nulls().unique().to_list())
+    ids = sorted(frame.get_column(number).drop_nulls().unique().to_list())
+    names = sorted(frame.get_column(name).drop_nulls().unique().to_list())
+    table = {e: (states[i % len(states)], "8810") for i, e in enumerate(ids) if i % 3 == 0}
+    table |= {n: ("", "5183") for i, n in enumerate(names) if i % 4 == 0}
+    options = Options(
+        date(2025, 1, 1),
+        date(2026, 1, 1),
+        employee_classes=table,
+        excluded_employees={e: "another company's" for i, e in enumerate(ids) if i % 17 == 0},
+        officer_names=frozenset(n for i, n in enumerate(names) if i % 19 == 0),
+        states=tuple(states[:-1]),
+        class_problem=lambda _, code: "no rate" if code.endswith("9") else None,
+    )
+    return frame, options
+
+
+def digests(path: Path, way: str, root: Path | None) -> dict[str, str]:
+    command = [sys.executable, __file__, "--child", str(path), "--way", way]
     env = machine.checkout_env(root)
     out = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
     found: dict[str, str] = json.loads(out.splitlines()[-1])
@@ -208,22 +245,22 @@ def main() -> None:
     parser.add_argument("--against", type=Path, required=False, help="another checkout")
     parser.add_argument("--rows", type=int, default=200_000, help="rows of the long register")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--basis", choices=BASES, default="check", help=argparse.SUPPRESS)
+    parser.add_argument("--way", choices=WAYS, default="check", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
-        import_digests(args.child, args.basis)
+        import_digests(args.child, args.way)
         return
     differ = False
     for path in registers(args.rows):
-        for basis in BASES:
-            ours = digests(path, basis, None)
+        for way in WAYS:
+            ours = digests(path, way, None)
             if args.against is None:
-                print(f"{path.name}, {basis} basis: {field_digest(ours)}")
+                print(f"{path.name}, {way}: {field_digest(ours)}")
                 continue
-            theirs = digests(path, basis, args.against)
+            theirs = digests(path, way, args.against)
             changed = [name for name in FIELDS if ours[name] != theirs[name]]
             verdict = f"DIFFERENT in {', '.join(changed)}" if changed else "SAME"
-            print(f"{path.name}, {basis} basis: {verdict}")
+            print(f"{path.name}, {way}: {verdict}")
             differ = differ or bool(changed)
     if differ:
         raise SystemExit(1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from trueup.payroll.ingest.columns import Headers
 from trueup.payroll.ingest.facts import Options
 from trueup.payroll.ingest.readers import ROW
 from trueup.payroll.ingest.steps import Flag, one_amount_a_row
@@ -21,7 +22,7 @@ def _without_excluded_employees(rows: pl.DataFrame, options: Options, flag: Flag
     )
     marked = rows.with_columns(excluded_because=reason)
     flag(
-        _each_row(marked, pl.col("excluded_because").is_not_null(), "column"),
+        _each_row(marked, pl.col("excluded_because").is_not_null(), pl.col("column")),
         pl.lit(True),
         "excluded_employee",
         pl.concat_str(
@@ -31,11 +32,11 @@ def _without_excluded_employees(rows: pl.DataFrame, options: Options, flag: Flag
     return marked.filter(pl.col("excluded_because").is_null()).drop("excluded_because")
 
 
-def _classify(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
+def _classify(rows: pl.DataFrame, register: Headers, options: Options, flag: Flag) -> pl.DataFrame:
     """State and class from the register, else from the employee table, else the policy's only
     state; rows still without a class, in a state not on the policy, or in a class without a rate
     are exceptions, left out of the facts."""
-    rows = _state_and_class(rows, options, flag)
+    rows = _state_and_class(rows, register, options, flag)
     # One exception a row for its state or class, in the column it came from (none when the
     # employee table gave it).
     # Only the columns the checks read: a copy of every column would cost a large register's
@@ -43,23 +44,15 @@ def _classify(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
     checked = (
         rows.lazy()
         .filter(pl.col("ok"))
-        .select(
-            ROW,
-            "state",
-            "class_code",
-            "state_final",
-            "class_final",
-            "state_column",
-            "class_column",
-        )
+        .select(ROW, "state", "class_code", "state_final", "class_final")
         .collect()
     )
     if not one_amount_a_row(checked):
         checked = checked.unique(ROW, keep="first")
     classified = checked.get_column(ROW)
-    checked = _in_policy_states(checked, options, flag)
-    checked = _without_decimal_classes(checked, flag)
-    checked = _rated_classes(checked, options, flag)
+    checked = _in_policy_states(checked, register, options, flag)
+    checked = _without_decimal_classes(checked, register, flag)
+    checked = _rated_classes(checked, register, options, flag)
     if checked.height == classified.len():
         return rows  # every row's state and class can be rated
     bad = classified.filter(~classified.is_in(checked.get_column(ROW).implode()))
@@ -99,8 +92,9 @@ def _answers(options: Options) -> tuple[list[StateSource], list[pl.Expr]]:
         name_hit = pl.col("employee").replace_strict(mapping, default=None)
         return pl.coalesce(id_hit, name_hit)
 
-    state_sources = [(looked_up(by_id), pl.lit("the employee table"))]
-    class_sources = [looked_up(class_by_id)]
+    # Without an employee table the employee's name and id are not carried (``who`` is).
+    state_sources = [(looked_up(by_id), pl.lit("the employee table"))] if by_id else []
+    class_sources = [looked_up(class_by_id)] if class_by_id else []
     for kind in GROUP_KINDS:
         states = {v: s for (k, v), (s, _) in options.groups.items() if k == kind and s}
         classes = {v: c for (k, v), (_, c) in options.groups.items() if k == kind and c}
@@ -115,7 +109,9 @@ def _answers(options: Options) -> tuple[list[StateSource], list[pl.Expr]]:
     return state_sources, class_sources
 
 
-def _state_and_class(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
+def _state_and_class(
+    rows: pl.DataFrame, register: Headers, options: Options, flag: Flag
+) -> pl.DataFrame:
     """Each row's state and class (``state_final``, ``class_final``), where its state came from
     when the register did not say (``state_from``), and whether it has both (``ok``)."""
     state_sources, class_sources = _answers(options)
@@ -131,7 +127,7 @@ def _state_and_class(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.Dat
     code = (
         pl.when(pl.col("class_code") != "")
         .then(pl.col("class_code"))
-        .otherwise(pl.coalesce(class_sources))
+        .otherwise(pl.coalesce(class_sources) if class_sources else pl.lit(None, pl.String))
     )
     rows = rows.with_columns(state_final=state, state_from=source.fill_null(""), class_final=code)
     no_class = pl.col("class_final").is_null()
@@ -139,13 +135,13 @@ def _state_and_class(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.Dat
     # Named at the register's class or state column (none when the register has no such
     # column), once a row: not at each of the row's amounts.
     flag(
-        _each_row(rows, no_class, "class_column"),
+        _each_row(rows, no_class, pl.lit(register.class_column)),
         pl.lit(True),
         "no_class",
         pl.concat_str([pl.lit("no class for "), pl.col("who"), pl.lit(": left out")]),
     )
     flag(
-        _each_row(rows, no_state & ~no_class, "state_column"),
+        _each_row(rows, no_state & ~no_class, pl.lit(register.state_column)),
         pl.lit(True),
         "no_state",
         pl.concat_str([pl.lit("no state for "), pl.col("who"), pl.lit(": left out")]),
@@ -182,13 +178,15 @@ def unresolved(rows: pl.DataFrame, in_gross: tuple[str, ...]) -> list[dict[str, 
     )
 
 
-def _each_row(rows: pl.DataFrame, mask: pl.Expr, column: str) -> pl.DataFrame:
+def _each_row(rows: pl.DataFrame, mask: pl.Expr, column: pl.Expr) -> pl.DataFrame:
     """The rows where ``mask`` holds, once each, with ``column`` (the register's header) as the
     column their exception names."""
-    return rows.filter(mask).unique(ROW, keep="first").with_columns(column=pl.col(column))
+    return rows.filter(mask).unique(ROW, keep="first").with_columns(column=column)
 
 
-def _in_policy_states(checked: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
+def _in_policy_states(
+    checked: pl.DataFrame, register: Headers, options: Options, flag: Flag
+) -> pl.DataFrame:
     """Rows in a state not on the policy are left out (no policy states given: not checked)."""
     if not options.states:
         return checked
@@ -196,7 +194,9 @@ def _in_policy_states(checked: pl.DataFrame, options: Options, flag: Flag) -> pl
     outside = checked.filter(~pl.col("state_final").is_in(list(options.states)))
     flag(
         outside.with_columns(
-            column=pl.when(pl.col("state") != "").then(pl.col("state_column")).otherwise(pl.lit(""))
+            column=pl.when(pl.col("state") != "")
+            .then(pl.lit(register.state_column))
+            .otherwise(pl.lit(""))
         ),
         pl.lit(True),
         "bad_state",
@@ -211,17 +211,21 @@ def _in_policy_states(checked: pl.DataFrame, options: Options, flag: Flag) -> pl
     return checked.filter(pl.col("state_final").is_in(list(options.states)))
 
 
-def _class_cell() -> pl.Expr:
+def _class_cell(register: Headers) -> pl.Expr:
     """The register column a row's class came from ("" when the employee table gave it)."""
-    return pl.when(pl.col("class_code") != "").then(pl.col("class_column")).otherwise(pl.lit(""))
+    return (
+        pl.when(pl.col("class_code") != "")
+        .then(pl.lit(register.class_column))
+        .otherwise(pl.lit(""))
+    )
 
 
-def _without_decimal_classes(checked: pl.DataFrame, flag: Flag) -> pl.DataFrame:
+def _without_decimal_classes(checked: pl.DataFrame, register: Headers, flag: Flag) -> pl.DataFrame:
     # A class a spreadsheet wrote as a number with decimals ("8810.0") is not taken for 8810: the
     # column was formatted as numbers, and what else changed in it cannot be told.
     decimal = pl.col("class_final").str.contains(r"^\d+\.\d*$")
     flag(
-        checked.with_columns(column=_class_cell()),
+        checked.with_columns(column=_class_cell(register)),
         decimal,
         "bad_class",
         pl.concat_str(
@@ -236,7 +240,9 @@ def _without_decimal_classes(checked: pl.DataFrame, flag: Flag) -> pl.DataFrame:
     return checked.filter(~decimal)
 
 
-def _rated_classes(checked: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
+def _rated_classes(
+    checked: pl.DataFrame, register: Headers, options: Options, flag: Flag
+) -> pl.DataFrame:
     """Rows in a class that cannot be rated (``options.class_problem``) are left out; each
     (state, class) is asked once."""
     if options.class_problem is None or checked.is_empty():
@@ -251,7 +257,9 @@ def _rated_classes(checked: pl.DataFrame, options: Options, flag: Flag) -> pl.Da
         return checked
     reasons = pl.DataFrame(refused, schema=["state_final", "class_final", "reason"], orient="row")
     flag(
-        checked.join(reasons, on=["state_final", "class_final"]).with_columns(column=_class_cell()),
+        checked.join(reasons, on=["state_final", "class_final"]).with_columns(
+            column=_class_cell(register)
+        ),
         pl.lit(True),
         "bad_class",
         pl.col("reason") + pl.lit(": left out"),

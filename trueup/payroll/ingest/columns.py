@@ -55,11 +55,6 @@ def _long(
     keep = {
         ROW: pl.col(ROW),
         **{name: _text(columns, name) for name in FIELD_NAMES},
-        "has_check_date": pl.lit("check_date" in columns),
-        "has_period": pl.lit("period_start" in columns and "period_end" in columns),
-        "date_column": pl.lit(columns.get("check_date", "")),
-        "state_column": pl.lit(columns.get("state", "")),
-        "class_column": pl.lit(columns.get("class_code", "")),
     }
     # The insured's answers, keyed as the mappings are (case and spacing ignored).
     answers = {normalise(k): v for k, v in (options.codes if options else {}).items()}
@@ -249,5 +244,29 @@ def _holds_amounts(frame: pl.DataFrame, column: str) -> bool:
 
 # The mapped fields carried on every amount row (the code and amount are the row's own).
 FIELD_NAMES = tuple(name for name in FIELDS if name not in ("code", "amount"))
-# What every amount row also carries about its register: which columns it has.
-ROW_FACTS = ("has_check_date", "has_period", "date_column", "state_column", "class_column")
+
+
+@dataclass(frozen=True)
+class Headers:
+    """What is the same for every row of a register: which dates it has, and the headers of the
+    columns an exception or a line's cells name for a date, a state or a class ("" where the
+    register has no such column). Kept once, not on each amount row: a large register's every
+    copy of its rows would carry them."""
+
+    has_check_date: bool
+    has_period: bool
+    date_column: str
+    state_column: str
+    class_column: str
+
+
+def headers(frame: pl.DataFrame, profile: Profile) -> Headers:
+    columns = _resolve(frame, profile)
+    return Headers(
+        has_check_date="check_date" in columns,
+        # A pay period in one cell gives the period's start and end as two columns would.
+        has_period="pay_period" in columns or {"period_start", "period_end"} <= columns.keys(),
+        date_column=columns.get("check_date", ""),
+        state_column=columns.get("state", ""),
+        class_column=columns.get("class_code", ""),
+    )

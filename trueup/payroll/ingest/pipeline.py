@@ -11,7 +11,7 @@ from trueup.payroll.ingest.classification import (
     _without_excluded_employees,
     unresolved,
 )
-from trueup.payroll.ingest.columns import _long, _resolve
+from trueup.payroll.ingest.columns import _long, _resolve, headers
 from trueup.payroll.ingest.facts import Ingested, Options
 from trueup.payroll.ingest.mapping import Profile, categories, pay_categories
 from trueup.payroll.ingest.readers import ROW
@@ -58,6 +58,7 @@ PAY_PERIOD = (
 
 def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     known = categories()
+    register = headers(frame, profile)
     labels = totals_rows(frame, profile)
     rows = _amount_rows(frame, profile, options, labels.get_column(ROW))
     read = _rows_read(frame)
@@ -76,9 +77,9 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     rows = _readable_amounts(rows, flag)
     rows = _pay_amounts(rows, known, profile, flag).drop("amount")
     rows = _without_copies(rows, flag)
-    rows = _in_period(rows, options, flag)
+    rows = _in_period(rows, register, options, flag)
     rows = _without_excluded_employees(rows, options, flag)
-    rows = _classify(rows, options, flag).drop("employee", "employee_id")
+    rows = _classify(rows, register, options, flag).drop(*NAMES, strict=False)
     waiting = unresolved(rows, pay_categories())
     rows = rows.drop("department", "job", "location", "excluded")
     rows = _officers(rows, options, flag).drop("officer")
@@ -107,8 +108,8 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
             "in_gross",
             ROW,
             "column",
-            "state_column",
-            "class_column",
+            state_column=pl.lit(register.state_column),
+            class_column=pl.lit(register.class_column),
         ),
         employees=_employees(rows.lazy().filter(mapped), known),
         exceptions=exceptions,
@@ -136,9 +137,10 @@ PAYROLL = (
     "cents",
     "check",
     "column",
-    "state_column",
-    "class_column",
 )
+# The employee's name and id as the register writes them: read only to look an employee up in
+# the employee table or the auditor's exclusions (``who`` is the one the import names).
+NAMES = ("employee", "employee_id")
 
 
 def _amount_rows(
@@ -149,6 +151,8 @@ def _amount_rows(
     and end where the register has no columns of its own for them."""
     formats = profile.date_formats
     one_cell = "pay_period" in _resolve(frame, profile)
+    # Without an employee table or exclusions, ``who`` is all the steps read of the names.
+    unread = () if options.employee_classes or options.excluded_employees else NAMES
 
     def per_row(rows: pl.LazyFrame) -> pl.LazyFrame:
         if one_cell:
@@ -168,8 +172,7 @@ def _amount_rows(
             .then(pl.col("employee"))
             .otherwise(pl.col("employee_id")),
             totals=pl.col(ROW).is_in(totals.implode()),
-            has_period=pl.col("has_period") | pl.lit(one_cell),
-        ).drop("pay_period", "period_from", "period_to", "period_start", "period_end")
+        ).drop("pay_period", "period_from", "period_to", "period_start", "period_end", *unread)
 
     return (
         _long(frame, profile, options, per_row)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 import polars as pl
 
 from trueup.payroll.ingest.cells import _bad_amount
+from trueup.payroll.ingest.columns import Headers
 from trueup.payroll.ingest.facts import Options
 from trueup.payroll.ingest.mapping import Category, Profile
 from trueup.payroll.ingest.readers import ROW
@@ -375,25 +376,25 @@ def _unaccounted(
     )
 
 
-def _in_period(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
+def _in_period(rows: pl.DataFrame, register: Headers, options: Options, flag: Flag) -> pl.DataFrame:
     """Check-date basis: pay days from inception up to (not including) expiration. Earned
     basis: pay periods inside the policy period, and a straddling period prorated by its days in
     the policy period (to the cent, half up). The rows the steps before marked left out
     (``keep`` false) are dropped here with the period's own, in one copy of the rows, and the
     columns of dates read here are let go before it (``check`` stays: quarters are by it)."""
-    if rows.is_empty() or not rows["has_check_date"][0]:
+    if rows.is_empty() or not register.has_check_date:
         # A summary report: its rows are the report's period.
         return kept(rows, pl.col("keep")).drop(*PERIOD_COLUMNS, strict=False)
     dated = pl.col("keep") & pl.col("check").is_not_null()
     inside = (pl.col("check") >= options.effective) & (pl.col("check") < options.expiration)
     undated = rows.filter(pl.col("keep") & pl.col("check").is_null()).unique(ROW, keep="first")
     flag(
-        undated.with_columns(column=pl.col("date_column")),
+        undated.with_columns(column=pl.lit(register.date_column)),
         pl.lit(True),
         "bad_date",
         pl.concat_str([pl.lit("check date '"), pl.col("check_date"), pl.lit("' is not a date")]),
     )
-    if options.basis == "earned" and rows["has_period"][0]:
+    if options.basis == "earned" and register.has_period:
         start = pl.max_horizontal(pl.col("start"), pl.lit(options.effective))
         end = pl.min_horizontal(pl.col("end"), pl.lit(options.expiration) - pl.duration(days=1))
         days_in = ((end - start).dt.total_days() + 1).clip(lower_bound=0)
@@ -410,7 +411,7 @@ def _in_period(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame
     # Named at the check date's column, once a row: the date is the problem, not the amounts.
     outside = rows.filter(dated & ~pl.col("inside")).unique(ROW, keep="first")
     flag(
-        outside.with_columns(column=pl.col("date_column")),
+        outside.with_columns(column=pl.lit(register.date_column)),
         pl.lit(True),
         "outside_period",
         pl.concat_str(
@@ -426,13 +427,4 @@ def _in_period(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame
 
 
 # What only the period's step reads, with the marks of the rows left out before it.
-PERIOD_COLUMNS = (
-    "check_date",
-    "start",
-    "end",
-    "inside",
-    "has_check_date",
-    "has_period",
-    "date_column",
-    "keep",
-)
+PERIOD_COLUMNS = ("check_date", "start", "end", "inside", "keep")
