@@ -187,7 +187,7 @@ def test_the_department_job_and_location_columns_are_read_for_class_assignment()
     frame = read_register(WFN.read_bytes(), WFN.name)
     rows = (
         _long(frame, profiles()["adp_wfn"])
-        .select("_row", "department", "job", "location", "state")
+        .rows.select("_row", "department", "job", "location", "state")
         .unique()
         .sort("_row")
         .collect()

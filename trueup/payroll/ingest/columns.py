@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import polars as pl
 
@@ -39,15 +40,29 @@ def _normalised(text: pl.Expr) -> pl.Expr:
     return text.str.strip_chars().str.to_lowercase().str.replace_all(r"\s+", " ")
 
 
+class Long(NamedTuple):
+    """A register turned long: ``rows``, one row per amount (row, fields…, source column, code,
+    category, excluded, amount text); and ``not_pay``, one cell a row of a wide register's
+    columns that are not pay (row, column, amount text), which only say that a row holds
+    something. They are kept apart: carrying each row's fields on them, to be left out by the
+    first step, would copy a wide register's rows once more."""
+
+    rows: pl.LazyFrame
+    not_pay: pl.LazyFrame
+
+
+NO_CELLS = {ROW: pl.Int64, "column": pl.String, "amount": pl.String}
+
+
 def _long(
     frame: pl.DataFrame,
     profile: Profile,
     options: Options | None = None,
     per_row: Callable[[pl.LazyFrame], pl.LazyFrame] = lambda rows: rows,
-) -> pl.LazyFrame:
-    """One row per earnings amount: (row, fields…, source column, code, category, excluded,
-    amount text). ``per_row`` adds what is worked out once per register row (its dates, its
-    employee): on a wide register, before its rows are turned into many amounts."""
+) -> Long:
+    """The register turned long (``Long``). ``per_row`` adds what is worked out once per
+    register row (its dates, its employee): on a wide register, before its rows are turned into
+    many amounts."""
     columns = _resolve(frame, profile)
     if "employee" not in columns and "employee_id" not in columns:
         wanted = profile.columns.get("employee") or profile.columns.get("employee_id")
@@ -61,12 +76,14 @@ def _long(
     excluded = {normalise(k): v for k, v in (options.excluded_codes if options else {}).items()}
     _check_categories("the insured's answers", answers)
     if profile.shape == "long":
-        return per_row(_long_register(frame, profile, columns, keep, answers, excluded))
+        rows = per_row(_long_register(frame, profile, columns, keep, answers, excluded))
+        return Long(rows, pl.LazyFrame(schema=NO_CELLS))
     plan = _wide_plan(frame, profile, set(columns.values()), answers, excluded)
     fields = per_row(frame.lazy().select(**keep))
     read = [c for c, p in plan.items() if p.category != "ignore" or p.excluded]
-    return (
-        pl.concat([_cells(frame, read), _not_pay(frame, [c for c in plan if c not in read])])
+    not_pay = _not_pay(frame, [c for c in plan if c not in read])
+    rows = (
+        _cells(frame, read)
         .join(fields, on=ROW, how="left")
         .with_columns(
             code=pl.col("column").replace_strict(
@@ -84,6 +101,7 @@ def _long(
             ),
         )
     )
+    return Long(rows, not_pay)
 
 
 def _long_register(
@@ -155,7 +173,7 @@ def _not_pay(frame: pl.DataFrame, columns: list[str]) -> pl.LazyFrame:
     one: they are never read, and one is enough to say the row holds only amounts that are not
     pay."""
     if not columns:
-        return pl.LazyFrame(schema={ROW: pl.Int64, "column": pl.String, "amount": pl.String})
+        return pl.LazyFrame(schema=NO_CELLS)
     filled = {c: pl.col(c).str.contains(r"\S").fill_null(False) for c in columns}
     return (
         frame.lazy()

@@ -60,18 +60,19 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     known = categories()
     register = headers(frame, profile)
     labels = totals_rows(frame, profile)
-    rows = _amount_rows(frame, profile, options, labels.get_column(ROW))
+    rows, not_pay = _amount_rows(frame, profile, options, labels.get_column(ROW))
     read = _rows_read(frame)
     # What is needed to name a row nothing was used from; the rest is let go as the rows are
     # filtered (a large register's memory).
-    everything = rows.select(ROW, "blank", "category", "cents", "column")
+    everything = pl.concat([rows.select(*EVERYTHING), not_pay.select(*EVERYTHING)])
     problems = Problems()
     flag = problems.add
     # Each step flags the rows it leaves out (or keeps with a warning) and passes on the rest.
     # A column is let go once no later step reads it: each filter copies the columns left (a
     # large register's time and memory). For the same reason the amounts and copies steps mark
     # the rows they leave out (``keep``), and the period's step drops them with its own.
-    rows = _without_totals(rows, flag).drop("totals", "blank")
+    rows = _without_totals(rows, not_pay.select(ROW, "totals"), flag).drop("totals", "blank")
+    del not_pay  # in ``everything`` now: let go with the first copy of the rows
     rows = without_exempt(rows, frame, flag)
     rows, excluded = _without_excluded(rows, flag)
     rows = _readable_amounts(rows, flag)
@@ -126,6 +127,8 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     )
 
 
+# What is kept of every amount, used or not, to say what a row nothing was used from held.
+EVERYTHING = (ROW, "blank", "category", "cents", "column")
 # What the payroll's summaries read of each row used.
 PAYROLL = (
     ROW,
@@ -145,10 +148,11 @@ NAMES = ("employee", "employee_id")
 
 def _amount_rows(
     frame: pl.DataFrame, profile: Profile, options: Options, totals: pl.Series
-) -> pl.DataFrame:
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """One row per amount, with its cents, dates, employee and whether it is a totals row (a
-    totals label in any of its text columns). A pay period in one cell gives the period's start
-    and end where the register has no columns of its own for them."""
+    totals label in any of its text columns); and a wide register's cells that are not pay (one
+    a row: ``Long.not_pay``) with the same but their fields. A pay period in one cell gives the
+    period's start and end where the register has no columns of its own for them."""
     formats = profile.date_formats
     one_cell = "pay_period" in _resolve(frame, profile)
     # Without an employee table or exclusions, ``who`` is all the steps read of the names.
@@ -174,14 +178,15 @@ def _amount_rows(
             totals=pl.col(ROW).is_in(totals.implode()),
         ).drop("pay_period", "period_from", "period_to", "period_start", "period_end", *unread)
 
-    return (
-        _long(frame, profile, options, per_row)
-        .with_columns(
-            cents=cents("amount"),
-            blank=pl.col("amount").is_null() | (pl.col("amount").str.strip_chars() == ""),
-        )
-        .collect()
+    long = _long(frame, profile, options, per_row)
+    read = {
+        "cents": cents("amount"),
+        "blank": pl.col("amount").is_null() | (pl.col("amount").str.strip_chars() == ""),
+    }
+    not_pay = long.not_pay.with_columns(
+        **read, category=pl.lit("ignore"), totals=pl.col(ROW).is_in(totals.implode())
     )
+    return long.rows.with_columns(**read).collect(), not_pay.collect()
 
 
 def _left_out(

@@ -70,9 +70,12 @@ def _drop_rows(rows: pl.DataFrame, mask: pl.Expr) -> pl.DataFrame:
     return rows.filter(~pl.col(ROW).is_in(bad.implode()))
 
 
-def _without_totals(rows: pl.DataFrame, flag: Flag) -> pl.DataFrame:
-    # Totals rows are the report's own sums: never payroll.
-    totals_rows = rows.filter(pl.col("totals")).unique(ROW).with_columns(column=pl.lit(""))
+def _without_totals(rows: pl.DataFrame, not_pay: pl.DataFrame, flag: Flag) -> pl.DataFrame:
+    """Totals rows are the report's own sums: never payroll. ``not_pay`` (row, totals) are the
+    rows' cells that are not pay, apart from ``rows`` (``Long.not_pay``): a totals row may hold
+    nothing else."""
+    marked = pl.concat([rows.select(ROW, "totals"), not_pay])
+    totals_rows = marked.filter(pl.col("totals")).unique(ROW).with_columns(column=pl.lit(""))
     flag(totals_rows, pl.lit(True), "totals_row", pl.lit("a totals row: left out"))
     # Columns mapped to "ignore" (taxes, net pay) are never read: text there is no exception.
     return kept(
