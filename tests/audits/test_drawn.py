@@ -114,7 +114,7 @@ def test_the_empty_forms_kept_are_those_fresh_forms_draw_with_todays_date() -> N
 HISTORY_TEMPLATE = (
     "{% for at, by, text in history %}"
     '<li><time datetime="{{ at|date:\'c\' }}">{{ at|date:"Y-m-d H:i" }}</time> '
-    '{{ by.username|default:"system" }}: {{ text }}</li>'
+    '{{ by|default:"system" }}: {{ text }}</li>'
     "{% endfor %}"
 )
 
@@ -123,7 +123,11 @@ def test_the_history_is_drawn_as_the_template_drew_it_in_the_readers_time_zone(
     auditor: User,
 ) -> None:
     entries = [
-        (datetime(2026, 3, 2, 15, 4, 5, 123456, tzinfo=UTC), auditor, "Scheduled → In progress"),
+        (
+            datetime(2026, 3, 2, 15, 4, 5, 123456, tzinfo=UTC),
+            auditor.username,
+            "Scheduled → In progress",
+        ),
         (datetime(2026, 1, 1, 3, 0, tzinfo=UTC), None, 'Payroll line <2> & "owner" changed'),
     ]
     drawn = history_html(entries)

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from trueup.accounts.models import User
 from trueup.audits.models import Audit, Finding, InterviewNote
-from trueup.core.presence import holding, probed, related, rows_if
+from trueup.core.presence import holding, probed, read_as_empty, related, rows_if
 from trueup.policies.models import EstimatedExposure
 
 
@@ -63,3 +63,19 @@ def test_inside_a_probed_block_each_probe_asked_already_is_answered_without_a_qu
 def test_a_relation_names_its_model_the_field_pointing_back_and_the_record(audit: Audit) -> None:
     assert related(audit, "findings") == (Finding, "audit", audit.pk)
     assert related(audit.period, "estimates") == (EstimatedExposure, "period", audit.period_id)
+
+
+def test_a_relation_read_as_empty_holds_nothing_without_a_query_until_a_row_is_added_through_it(
+    audit: Audit, auditor: User
+) -> None:
+    read_as_empty(audit, "findings")
+    read_as_empty(audit.period, "estimates")
+    with CaptureQueriesContext(connection) as queries:
+        assert list(audit.findings.all()) == []
+        assert audit.findings.count() == 0
+        assert not audit.findings.exists()
+        assert list(audit.period.estimates.all()) == []
+    assert queries.captured_queries == []
+    # A row added through the relation clears what was set, as it clears a prefetch: it is seen.
+    added = audit.findings.create(kind="other", text="Payroll tied to the 941s.", by=auditor)
+    assert list(audit.findings.all()) == [added]

@@ -38,6 +38,7 @@ def _worksheet(audit: Audit) -> dict[str, Any] | None:
 
 def prior_rating(audit: Audit) -> Audited | None:
     """The pinned result of the policy's completed audit of the term before this one."""
+    # Only the pinned result's worksheet and trace: no audit or result is built around them.
     prior = (
         Audit.objects.filter(
             period__policy_id=audit.period.policy_id,
@@ -46,13 +47,11 @@ def prior_rating(audit: Audit) -> Audited | None:
             final_result__isnull=False,
         )
         .exclude(type=AuditType.INTERIM)
-        .select_related("final_result")
         .order_by("-period__expiration", "-id")
+        .values_list("final_result__worksheet", "final_result__result")
         .first()
     )
-    if prior is None or prior.final_result is None:
-        return None
-    return Audited(prior.final_result.worksheet, prior.final_result.result)
+    return None if prior is None else Audited(*prior)
 
 
 def unreconciled(audit: Audit) -> list[str]:

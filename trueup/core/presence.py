@@ -54,6 +54,19 @@ def probed(probes: Iterable[Probe]) -> Iterator[dict[Probe, bool]]:
         _found.reset(token)
 
 
+def read_as_empty(record: Model, name: str) -> None:
+    """From now on ``record``'s reverse relation ``name`` (``audit.owners``) holds no rows, with
+    no query: as a prefetch that found none leaves it, for a relation a probe found empty.
+    ``Prefetch(name, none())`` does the same through the ORM's prefetch machinery, at about a
+    quarter of a millisecond each; this sets what that machinery sets (Django 5.2)."""
+    rows = getattr(record, name).none()
+    rows._result_cache = []
+    rows._prefetch_done = True
+    relation = type(record)._meta.get_field(name)
+    cache = record.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache[relation.cache_name] = rows  # type: ignore[union-attr]
+
+
 def related(record: Model, name: str) -> Probe:
     """The probe of one of ``record``'s reverse relations (``audit.payroll``: whether any payroll
     row points at this audit)."""

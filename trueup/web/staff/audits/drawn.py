@@ -24,7 +24,6 @@ from django.utils import dateformat, timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from trueup.accounts.models import User
 from trueup.audits.models import AuditType, Method, RecordsItem, RecordStatus
 from trueup.audits.selectors import WorklistRow
 from trueup.audits.workflow import Status
@@ -108,9 +107,10 @@ def _drawn_filters(asked: Asked, language: str) -> SafeString:
 ENTRY = '<li><time datetime="{}">{}</time> {}: {}</li>'
 
 
-def history_html(entries: Iterable[tuple[datetime, User | None, str]]) -> SafeString:
+def history_html(entries: Iterable[tuple[datetime, str | None, str]]) -> SafeString:
     """An audit's history as the template wrote it, in the reader's time zone; a busy audit has
-    dozens of entries, each drawn here in a fraction of the template engine's time."""
+    dozens of entries, each drawn here in a fraction of the template engine's time. Each entry
+    is (when, the user name of who made it or None for the system, what happened)."""
     lines = []
     for at, by, text in entries:
         local = timezone.localtime(at)
@@ -119,7 +119,7 @@ def history_html(entries: Iterable[tuple[datetime, User | None, str]]) -> SafeSt
                 ENTRY,
                 local.isoformat(),
                 local.strftime("%Y-%m-%d %H:%M"),
-                (by.username if by is not None else "") or "system",
+                by or "system",
                 text,
             )
         )

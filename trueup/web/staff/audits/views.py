@@ -40,7 +40,7 @@ from trueup.audits.worksheet import WORKSHEET_PREFETCH
 from trueup.billing.selectors import in_billing_stage
 from trueup.core import clock
 from trueup.core.errors import NotAllowed, Problem
-from trueup.core.presence import Probe, holding, probed, related, rows_if
+from trueup.core.presence import Probe, holding, probed, read_as_empty, related, rows_if
 from trueup.core.spreadsheet import EXPORT_TYPES, csv_bytes, xlsx_bytes
 from trueup.flows import results
 from trueup.portal.models import RecordUpload
@@ -308,7 +308,7 @@ def _worksheet_context(
 
 class HistoryEntry(NamedTuple):
     at: datetime
-    by: User | None
+    by: str | None  # the user name; None for the system
     text: str
 
 
@@ -378,8 +378,7 @@ def _read_facts(audit: Audit, has: dict[str, bool]) -> None:
     lookups: list[str | Prefetch[Any]] = []
     for lookup in FACTS_READ:
         if not has[lookup]:
-            model = related(*_relation(audit, lookup))[0]
-            lookups.append(Prefetch(lookup, model._default_manager.none()))
+            read_as_empty(*_relation(audit, lookup))
         elif lookup == "findings":
             lookups.append(Prefetch(lookup, Finding.objects.select_related("by")))
         else:
@@ -391,13 +390,15 @@ def _audit_page(
     request: HttpRequest, user: User, audit: Audit, has: dict[str, bool]
 ) -> HttpResponse:
     _read_facts(audit, has)
+    # Only what an entry shows, by whom as a user name: no user is built for each entry.
+    changes = audit.status_changes.values_list(
+        "at", "by__username", "from_status", "to_status", "reason"
+    )
+    edits = audit.edits.values_list("at", "by__username", "summary")
     history = sorted(
         [
-            *(
-                HistoryEntry(c.at, c.by, _status_text(c.from_status, c.to_status, c.reason))
-                for c in audit.status_changes.select_related("by")
-            ),
-            *(HistoryEntry(e.at, e.by, e.summary) for e in audit.edits.select_related("by")),
+            *(HistoryEntry(at, by, _status_text(*change)) for at, by, *change in changes),
+            *(HistoryEntry(*edit) for edit in edits),
         ],
         key=lambda entry: entry.at,
         reverse=True,
