@@ -14,8 +14,10 @@
    - the managers' dashboard, ``GET /dashboard/`` (a manager's session), for the last year;
    - the floor, ``GET /healthz``: a trivial view, under the same load.
 
-Prints requests, req/s, p50/p95/p99 and errors per endpoint and overall, and whether the target
-is met: p95 ≤ 100 ms at ≥ 200 req/s over the pages (the floor left out), with no errors.
+Prints requests, req/s, p50/p95/p99 and errors per endpoint and overall, and whether each target
+is met: p95 ≤ 100 ms over the pages (the floor left out), with no errors, with the pages at
+≥ 100 req/s and at ≥ 200 req/s. With the floor a tenth of the mix, ``--rate 112`` runs the
+pages alone at 100 req/s.
 By default the connections send as fast as they are answered (a closed loop); ``--rate R``
 paces them to R req/s in all, and then latency counts from when each request was due.
 
@@ -65,7 +67,7 @@ LOADER_VERSION = 2
 TODAY = date(2026, 11, 1)  # the book's "today": every period that ended by then has an audit
 BENCH_USER = "auditor01"  # the session and the API token belong to this auditor
 TARGET_P95_MS = 100.0
-TARGET_RPS = 200.0
+TARGET_RPS = (100.0, 200.0)  # page requests a second at which the p95 is held to its target
 FLOOR = "healthz (floor)"
 
 
@@ -1219,18 +1221,21 @@ def report(result: DriveResult, args: argparse.Namespace, skipped: list[str]) ->
         print("target: not checked (no pages in this run's mix)")
         return False
     rps, p95 = (len(ordered) + errors) / elapsed, percentile(ordered, 0.95)
-    met = rps >= TARGET_RPS and p95 <= TARGET_P95_MS and not (failed or skipped or behind)
-    print(
-        f"target p95 ≤ {TARGET_P95_MS:g} ms at ≥ {TARGET_RPS:g} req/s (pages, no errors): "
-        f"{'met' if met else 'NOT met'} ({rps:.0f} req/s, p95 {p95:.1f} ms"
-        + (", with errors" if failed else "")
-        + (", endpoints skipped" if skipped else "")
-        + (", behind the pace" if behind else "")
-        + ")"
-    )
+    verdicts = []
+    for rate in TARGET_RPS:
+        met = rps >= rate and p95 <= TARGET_P95_MS and not (failed or skipped or behind)
+        verdicts.append(met)
+        print(
+            f"target p95 ≤ {TARGET_P95_MS:g} ms at ≥ {rate:g} req/s (pages, no errors): "
+            f"{'met' if met else 'NOT met'} ({rps:.1f} req/s, p95 {p95:.1f} ms"
+            + (", with errors" if failed else "")
+            + (", endpoints skipped" if skipped else "")
+            + (", behind the pace" if behind else "")
+            + ")"
+        )
     if failed:
         print("!!! THIS RUN HAD ERRORS: its figures do not count")
-    return met
+    return all(verdicts)
 
 
 # ------------------------------------------------------------------------------------------
