@@ -72,7 +72,7 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     # large register's time and memory). For the same reason the amounts and copies steps mark
     # the rows they leave out (``keep``), and the period's step drops them with its own.
     rows = _without_totals(rows, not_pay.select(ROW, "totals"), flag).drop("totals", "blank")
-    del not_pay  # in ``everything`` now: let go with the first copy of the rows
+    del not_pay  # its cells are in ``everything``; nothing else reads them
     rows = without_exempt(rows, frame, flag)
     rows, excluded = _without_excluded(rows, flag)
     rows = _readable_amounts(rows, flag)
