@@ -787,6 +787,23 @@ def compare(args: argparse.Namespace, path: Path) -> None:
     )
 
 
+def too_large(path: Path) -> None:
+    """Stop, saying so, where TrueUp would refuse the register as an upload: its reader takes the
+    whole file and refuses one over the upload limit, so no time or memory can be measured."""
+    from trueup.payroll.ingest.readers import MAX_BYTES
+
+    size = path.stat().st_size
+    if size <= MAX_BYTES:
+        return
+    print(
+        f"TrueUp refuses this register, as it refuses an upload of it: {size / 2**20:,.0f} MB "
+        f"against a limit of {MAX_BYTES / 2**20:,.0f} MB. The import reads the whole file at "
+        "once; a register this large needs it read in batches."
+    )
+    print(f"TrueUp peak memory: not measured (target ≤ {TARGET_PEAK_MB:,.0f} MB: NOT met)")
+    sys.exit(1)
+
+
 def register_path(register: str, rows: int, seed: int) -> Path:
     """Where the generated register of this shape, size and seed is kept between runs."""
     wide = "wide-" if register == "wide" else ""
@@ -823,6 +840,7 @@ def main() -> None:
     else:
         made = "cached; --regenerate makes it again"
     print(f"register: {path} ({path.stat().st_size / 1_048_576:.1f} MB, {made})")
+    too_large(path)
     shape = "ADP Workforce Now custom report (wide)" if wide else "TrueUp template (long)"
     print(f"{shape}; policy period {EFFECTIVE} to {EXPIRATION}, check-date basis")
     print(f"TrueUp: {code_measured()}")
