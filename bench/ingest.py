@@ -435,13 +435,7 @@ def floor_wide(path: Path) -> Result:
 
 
 def trueup_wide(path: Path) -> Result:
-    from trueup.payroll.ingest import Options, detect_profile, ingest, read_register
-
-    frame = read_register(path.read_bytes(), path.name)
-    profile = detect_profile(frame.columns)
-    assert profile.key == "adp_wfn", profile.key
-    result = ingest(frame, profile, Options(EFFECTIVE, EXPIRATION))
-    return result.totals, result.gross_cents, result.rows_used, trueup_notes(result)
+    return imported(path, "adp_wfn")
 
 
 def peer_wide(path: Path) -> Result:
@@ -534,12 +528,19 @@ def floor(path: Path) -> Result:
 
 
 def trueup(path: Path) -> Result:
+    return imported(path, "trueup")
+
+
+def imported(path: Path, profile_key: str) -> Result:
+    """TrueUp's import of the register: read, its profile told from its headers, and its frame
+    handed over to the import as the app hands it (``Export.take_frame``), nothing else holding
+    it, so the import lets go of the cells once it has read them."""
     from trueup.payroll.ingest import Options, detect_profile, ingest, read_register
 
-    frame = read_register(path.read_bytes(), path.name)
-    profile = detect_profile(frame.columns)
-    assert profile.key == "trueup", profile.key
-    result = ingest(frame, profile, Options(EFFECTIVE, EXPIRATION))
+    read = [read_register(path.read_bytes(), path.name)]
+    profile = detect_profile(read[0].columns)
+    assert profile.key == profile_key, profile.key
+    result = ingest(read.pop(), profile, Options(EFFECTIVE, EXPIRATION))
     return result.totals, result.gross_cents, result.rows_used, trueup_notes(result)
 
 

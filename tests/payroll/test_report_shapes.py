@@ -496,3 +496,18 @@ def test_a_report_saved_as_a_workbook_reads_as_its_csv(name: str) -> None:
         (s["label"], s["column"], s["stated_cents"], s["summed_cents"])
         for s in as_csv.stated_totals
     ]
+
+
+def test_an_export_hands_its_table_over_once_keeping_its_columns_and_the_rest_of_the_file() -> None:
+    export = read_export((EXPORTS / BY_EMPLOYEE).read_bytes(), BY_EMPLOYEE)
+    columns, tables = export.frame.columns, export.tables
+    frame = export.take_frame()
+    assert frame.height > 0 and frame.columns == columns
+    # What is left is the table's columns without its rows; the rest of the export is kept.
+    assert export.frame.columns == columns and export.frame.is_empty()
+    assert export.tables == tables
+    assert export.take_frame().is_empty()
+    # The table handed over is imported as the export's own was.
+    profile = detect_profile([c for c in columns if not c.startswith("_")])
+    chosen = Options(EFFECTIVE, EXPIRATION, default_state="IN")
+    assert ingest(frame, profile, chosen).lines == read(BY_EMPLOYEE).lines

@@ -171,7 +171,7 @@ def period_register_read(
     options = _period_options(
         period, covers_from, covers_to + timedelta(days=1), "earned", rates_in_use()
     )
-    result = ingest(export.frame, chosen, options)
+    result = ingest(export.take_frame(), chosen, options)
     # The report's dates were checked above; its notes on the policy period are not these days'.
     result.tables, result.notes = export.tables, list(export.notes)
     return result
@@ -186,7 +186,7 @@ def _read(audit: Audit, export: Export, chosen: Profile, basis: str, rates: Rate
     report, tables beside it): what else the file held is named in the result's tables and
     notes."""
     options = _options(audit, basis, rates)
-    return finish(ingest(export.frame, chosen, options), export, options)
+    return finish(ingest(export.take_frame(), chosen, options), export, options)
 
 
 def engine_line(line: Mapping[str, Any]) -> ws.PayrollLine:

@@ -90,6 +90,13 @@ class Export:
     report: str = ""  # a report-shaped export's name ("Workers Comp Summary")
     report_period: tuple[date, date] | None = None  # the dates in a report's title rows
 
+    def take_frame(self) -> pl.DataFrame:
+        """The payroll table, handed over: the export keeps its columns and no rows, so an
+        import given it (and nothing else holding it) lets go of the register's cells once it
+        has read them, before its largest steps (a large register's memory)."""
+        frame, self.frame = self.frame, self.frame.clear()
+        return frame
+
 
 @cache
 def layouts() -> dict[str, Any]:

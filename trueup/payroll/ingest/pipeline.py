@@ -57,6 +57,9 @@ PAY_PERIOD = (
 
 
 def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
+    """The register's frame imported. The frame is let go once every step that reads it has:
+    a caller that hands it over (``Export.take_frame``) frees the register's cells before the
+    import's largest steps."""
     known = categories()
     register = headers(frame, profile)
     labels = totals_rows(frame, profile)
@@ -74,6 +77,8 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     rows = _without_totals(rows, not_pay.select(ROW, "totals"), flag).drop("totals", "blank")
     del not_pay  # its cells are in ``everything``; nothing else reads them
     rows = without_exempt(rows, frame, flag)
+    stated = stated_totals(frame, profile, labels)
+    del frame  # nothing below reads the register's cells
     rows, excluded = _without_excluded(rows, flag)
     rows = _readable_amounts(rows, flag)
     rows = _pay_amounts(rows, known, profile, flag).drop("amount")
@@ -121,7 +126,7 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
         unresolved=waiting,
         left_out=_left_out(everything, exceptions, used),
         inferred=_inferred(priced),
-        stated_totals=stated_totals(frame, profile, labels),
+        stated_totals=stated,
         unmapped=unmapped,
         excluded=excluded,
     )
