@@ -870,7 +870,7 @@ def session_cookie(user: User) -> str:
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = user._meta.pk.value_to_string(user)
     # The backend that signs users in (the first, django-axes', only counts failed attempts).
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.save(must_create=True)
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"

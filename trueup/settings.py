@@ -143,7 +143,7 @@ MIDDLEWARE = [
 # many user names. Behind a proxy, set TRUEUP_BEHIND_HTTPS_PROXY so the address is the client's.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "trueup.accounts.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("TRUEUP_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("TRUEUP_LOGIN_COOLOFF_MINUTES", 15))
@@ -233,6 +233,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Sessions in the database as Django keeps them, read with SQL written once (every page reads one).
+SESSION_ENGINE = "trueup.accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("TRUEUP_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

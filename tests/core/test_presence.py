@@ -9,7 +9,15 @@ from django.test.utils import CaptureQueriesContext
 
 from trueup.accounts.models import User
 from trueup.audits.models import Audit, Finding, InterviewNote
-from trueup.core.presence import holding, probed, read_as_empty, related, rows_if
+from trueup.core.presence import (
+    holding,
+    probed,
+    read_as_empty,
+    read_now,
+    related,
+    rows_if,
+    rows_of,
+)
 from trueup.policies.models import EstimatedExposure
 
 
@@ -79,3 +87,47 @@ def test_a_relation_read_as_empty_holds_nothing_without_a_query_until_a_row_is_a
     # A row added through the relation clears what was set, as it clears a prefetch: it is seen.
     added = audit.findings.create(kind="other", text="Payroll tied to the 941s.", by=auditor)
     assert list(audit.findings.all()) == [added]
+
+
+def test_a_relation_read_now_answers_its_rows_without_a_query_each_pointing_back_at_the_record(
+    audit: Audit, auditor: User
+) -> None:
+    first = Finding.objects.create(audit=audit, kind="other", text="Payroll tied.", by=auditor)
+    second = Finding.objects.create(audit=audit, kind="other", text="Officers checked.", by=None)
+    Finding.objects.create(audit=Audit.objects.create(period=audit.period), kind="other", text="x")
+    with CaptureQueriesContext(connection) as reading:
+        read_now(audit, "findings", audit.findings.select_related("by").order_by("pk"))
+        read_now(audit.period, "estimates")
+    assert len(reading.captured_queries) == 2
+    with CaptureQueriesContext(connection) as queries:
+        assert list(audit.findings.all()) == [first, second]
+        assert [f.by for f in audit.findings.all()] == [auditor, None]
+        assert all(f.audit is audit for f in audit.findings.all())
+        estimates = list(audit.period.estimates.all())
+        assert estimates
+        assert all(e.period is audit.period for e in estimates)
+    assert queries.captured_queries == []
+    assert sorted(e.pk for e in estimates) == sorted(
+        EstimatedExposure.objects.filter(period=audit.period).values_list("pk", flat=True)
+    )
+    # A row added through the relation clears what was read, as it clears a prefetch.
+    added = audit.findings.create(kind="other", text="Subcontractors certified.", by=auditor)
+    assert list(audit.findings.order_by("pk")) == [first, second, added]
+
+
+def test_the_rows_of_a_relation_are_those_the_orm_reads_in_its_order_in_one_query_each_time(
+    audit: Audit, auditor: User
+) -> None:
+    for text in ("Payroll tied.", "Officers checked.", "Certificates on file."):
+        Finding.objects.create(audit=audit, kind="other", text=text, by=auditor)
+    other = Audit.objects.create(period=audit.period)
+    Finding.objects.create(audit=other, kind="other", text="Another audit's.", by=auditor)
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            found = rows_of(audit, "findings")
+        assert len(queries.captured_queries) == 1
+        assert found == list(audit.findings.all())
+        assert [f.text for f in found] == [f.text for f in audit.findings.all()]
+        assert all(f.audit is audit for f in found)
+    assert [f.text for f in rows_of(other, "findings")] == ["Another audit's."]
+    assert rows_of(Audit.objects.create(period=audit.period), "findings") == []

@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from trueup.accounts.models import PORTAL_ROLES, AccountEvent, ApiToken, User
 from trueup.core.errors import InvalidInput, Problem, Refused
+from trueup.core.written import related_written, rows_where
 
 
 def hash_key(key: str) -> str:
@@ -76,18 +77,18 @@ def api_token_revoke(*, token: ApiToken, by: User | None) -> ApiToken:
 def api_token_user(key: str) -> User | None:
     """The active staff user a key belongs to, or None. Portal users (policyholders and agents)
     use the portal's pages, never the API: a key made for one is refused."""
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=hash_key(key), revoked=False, user__is_active=True)
-        .exclude(user__role__in=sorted(PORTAL_ROLES))
-        .first()
-    )
-    if token is None:
+    # Read by its key, then its user, each with SQL written once: every API call asks.
+    found = rows_where(ApiToken, "key_hash", hash_key(key))
+    if not found or found[0].revoked:
+        return None
+    token = found[0]
+    user: User = related_written(token, "user")
+    if not user.is_active or user.role in PORTAL_ROLES:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_STEP:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return user
 
 
 # The staff's second factor ---------------------------------------------------------------------

@@ -7,6 +7,8 @@ most of those sections. One query of ``EXISTS`` says which sections hold rows; o
 
 A page made of several apps' sections asks every section's probes in one query first
 (``probed``): each section's own ``holding`` is then answered from it, with no query of its own.
+A relation found empty is set empty (``read_as_empty``); one that holds rows is read with SQL
+written once (``read_now``, ``core.written``), both kept where a prefetch keeps its rows.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Model, QuerySet
+
+from trueup.core.written import rows_where
 
 Row = TypeVar("Row")
 
@@ -61,7 +65,36 @@ def read_as_empty(record: Model, name: str) -> None:
     quarter of a millisecond each; this sets what that machinery sets (Django 5.2)."""
     rows = getattr(record, name).none()
     rows._result_cache = []
-    rows._prefetch_done = True
+    _keep(record, name, rows)
+
+
+def read_now(record: Model, name: str, rows: QuerySet[Any] | None = None) -> None:
+    """Read ``record``'s reverse relation ``name`` now, in one query (``rows``: a query of that
+    relation, ``audit.findings.select_related("by")``), and keep its rows as a prefetch does:
+    ``record.name.all()`` then answers them with no query, each row pointing back at ``record``.
+    Without ``rows``, the relation's query is written once (``rows_of``)."""
+    if rows is None:
+        rows = getattr(record, name).all()
+        rows._result_cache = rows_of(record, name)
+    else:
+        rows._fetch_all()
+    _keep(record, name, rows)
+
+
+def rows_of(record: Model, name: str) -> list[Any]:
+    """The rows of ``record``'s reverse relation ``name``, as ``record.name.all()`` reads them,
+    each pointing back at ``record``, with SQL written once (``rows_where``)."""
+    field = type(record)._meta.get_field(name).field  # type: ignore[union-attr]
+    rows = rows_where(field.model, field.name, record.pk)
+    for row in rows:
+        field.set_cached_value(row, record)
+    return rows
+
+
+def _keep(record: Model, name: str, rows: QuerySet[Any]) -> None:
+    """Keep ``rows`` as ``record``'s relation ``name``, where a prefetch keeps them (Django 5.2:
+    the tests of ``read_as_empty`` and ``read_now`` are what would catch a change)."""
+    rows._prefetch_done = True  # type: ignore[attr-defined]
     relation = type(record)._meta.get_field(name)
     cache = record.__dict__.setdefault("_prefetched_objects_cache", {})
     cache[relation.cache_name] = rows  # type: ignore[union-attr]

@@ -5,10 +5,11 @@ server that is down never undoes either."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import dateformat, timezone, translation
@@ -128,8 +129,24 @@ def for_user(user: User) -> QuerySet[Notification]:
 
 
 def unread_count(user: User) -> int:
-    """How many of the user's notifications are unread: one COUNT, for every page's header."""
-    return _visible(user).filter(read_at=None).count()
+    """How many of the user's notifications are unread: one COUNT, for every page's header. The
+    department's own staff count theirs with SQL written once (every staff page asks)."""
+    if user.vendor_id is not None:
+        return _visible(user).filter(read_at=None).count()
+    with connection.cursor() as cursor:
+        cursor.execute(_unread_sql(connection.vendor), [user.pk])
+        (count,) = cursor.fetchone()
+    return int(count)
+
+
+@cache
+def _unread_sql(vendor: str) -> str:
+    """``Notification.objects.filter(user=…, read_at=None).count()`` as SQL (``vendor``: the
+    database it is quoted for)."""
+    quote = connection.ops.quote_name
+    meta = Notification._meta
+    user, read_at = (quote(str(meta.get_field(f).column)) for f in ("user", "read_at"))  # type: ignore[union-attr]
+    return f"SELECT COUNT(*) FROM {quote(meta.db_table)} WHERE {user} = %s AND {read_at} IS NULL"
 
 
 def notification_open(*, notification: Notification, by: User) -> Notification:

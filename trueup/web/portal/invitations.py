@@ -112,7 +112,7 @@ def _redeem(request: HttpRequest, token: str, found: Invitation) -> HttpResponse
         if code and code != account.language:
             account.language = code
             account.save(update_fields=["language"])
-        login(request, account, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, account, backend="trueup.accounts.backends.ModelBackend")
     translation.activate(account.language)
     messages.success(
         request, _("Welcome. You now have access to %(insured)s.") % {"insured": found.insured.name}

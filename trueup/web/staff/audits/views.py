@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
@@ -25,7 +25,15 @@ from trueup.anomalies.selectors import flag_probes
 from trueup.audits import facts, fieldwork, services
 from trueup.audits.access import staff_user, visible_audit
 from trueup.audits.explanations import explain
-from trueup.audits.models import Audit, AuditType, Finding, InterviewNote, Method, RecordsItem
+from trueup.audits.models import (
+    Audit,
+    AuditEdit,
+    AuditType,
+    InterviewNote,
+    Method,
+    RecordsItem,
+    StatusChange,
+)
 from trueup.audits.selectors import (
     WorklistRow,
     audits_filtered,
@@ -40,8 +48,18 @@ from trueup.audits.worksheet import WORKSHEET_PREFETCH
 from trueup.billing.selectors import in_billing_stage
 from trueup.core import clock
 from trueup.core.errors import NotAllowed, Problem
-from trueup.core.presence import Probe, holding, probed, read_as_empty, related, rows_if
+from trueup.core.presence import (
+    Probe,
+    holding,
+    probed,
+    read_as_empty,
+    read_now,
+    related,
+    rows_if,
+    rows_of,
+)
 from trueup.core.spreadsheet import EXPORT_TYPES, csv_bytes, xlsx_bytes
+from trueup.core.written import values_written
 from trueup.flows import results
 from trueup.portal.models import RecordUpload
 from trueup.rating.errors import TrueUpError
@@ -375,15 +393,14 @@ def _relation(audit: Audit, lookup: str) -> tuple[Any, str]:
 def _read_facts(audit: Audit, has: dict[str, bool]) -> None:
     """Read once what ``FACTS_READ`` names; one that holds no rows is set empty with no query
     (most audits have no owners, subcontractors or findings, and a WC audit no GL exposure)."""
-    lookups: list[str | Prefetch[Any]] = []
     for lookup in FACTS_READ:
+        record, name = _relation(audit, lookup)
         if not has[lookup]:
-            read_as_empty(*_relation(audit, lookup))
+            read_as_empty(record, name)
         elif lookup == "findings":
-            lookups.append(Prefetch(lookup, Finding.objects.select_related("by")))
+            read_now(record, name, audit.findings.select_related("by"))
         else:
-            lookups.append(lookup)
-    prefetch_related_objects([audit], *lookups)
+            read_now(record, name)
 
 
 def _audit_page(
@@ -391,10 +408,8 @@ def _audit_page(
 ) -> HttpResponse:
     _read_facts(audit, has)
     # Only what an entry shows, by whom as a user name: no user is built for each entry.
-    changes = audit.status_changes.values_list(
-        "at", "by__username", "from_status", "to_status", "reason"
-    )
-    edits = audit.edits.values_list("at", "by__username", "summary")
+    changes = values_written("audit page: status changes", _status_changes, audit.pk)
+    edits = values_written("audit page: edits", _edits, audit.pk)
     history = sorted(
         [
             *(HistoryEntry(at, by, _status_text(*change)) for at, by, *change in changes),
@@ -404,10 +419,10 @@ def _audit_page(
         reverse=True,
     )
     worksheet = _worksheet_context(user, audit)
-    records = list(
-        audit.records.prefetch_related("uploads__uploaded_by")
+    records = (
+        list(audit.records.prefetch_related("uploads__uploaded_by"))
         if has["uploads"]
-        else audit.records.all()
+        else rows_of(audit, "records")
     )
     context = {
         **worksheet,
@@ -444,6 +459,16 @@ def _audit_page(
         **flags_panel(audit, user, worksheet["rated"], worksheet["rated_sheet"]),
     }
     return render(request, "audits/audit.html", context)
+
+
+def _status_changes(audit: int) -> QuerySet[StatusChange, tuple[Any, ...]]:
+    return StatusChange.objects.filter(audit=audit).values_list(
+        "at", "by__username", "from_status", "to_status", "reason"
+    )
+
+
+def _edits(audit: int) -> QuerySet[AuditEdit, tuple[Any, ...]]:
+    return AuditEdit.objects.filter(audit=audit).values_list("at", "by__username", "summary")
 
 
 def _status_text(from_status: str, to_status: str, reason: str) -> str:
