@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.http import QueryDict
@@ -14,8 +15,17 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from trueup.accounts.models import User
+from trueup.audits.explanations import Explanation, explain
 from trueup.audits.selectors import WorklistRow
-from trueup.web.staff.audits.drawn import blank_forms, filters_html, history_html, line_html
+from trueup.rating import rate_worksheet, to_jsonable
+from trueup.rating.jsonio import worksheet_from_json
+from trueup.web.staff.audits.drawn import (
+    blank_forms,
+    filters_html,
+    history_html,
+    line_html,
+    result_html,
+)
 from trueup.web.staff.audits.forms import FindingForm, InterviewForm, WorklistFilters
 
 ROW = WorklistRow(
@@ -139,3 +149,99 @@ def test_the_history_is_drawn_as_the_template_drew_it_in_the_readers_time_zone(
         '<li><time datetime="2025-12-31T21:00:00-06:00">2025-12-31 21:00</time> '
         "system: Payroll line &lt;2&gt; &amp; &quot;owner&quot; changed</li>"
     )
+
+
+# The audit page's result section as its template drew it before ``result_html`` (kept beside
+# this test): the drawn section must be the same HTML, to the character.
+RESULT_TEMPLATE = (Path(__file__).parent / "result_section_before.html").read_text()
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def explained_examples() -> list[Explanation]:
+    """Every example worksheet rated, its result explained as the audit page explains it."""
+    return [
+        explain(to_jsonable(rate_worksheet(worksheet_from_json(path.read_text("utf-8-sig")))))
+        for path in sorted(EXAMPLES.glob("*.json"))
+    ]
+
+
+def drawn_by_template(result: Explanation | None, problems: list[str], live: bool) -> str:
+    context = {"result": result, "problems": problems, "live": live}
+    return Template(RESULT_TEMPLATE).render(Context(context))
+
+
+def test_every_example_result_is_drawn_as_its_template_drew_it_live_or_stored() -> None:
+    results = explained_examples()
+    assert len(results) == 5
+    for result in results:
+        for live in (True, False):
+            assert result_html(result, [], live) == drawn_by_template(result, [], live)
+
+
+def test_what_the_insured_and_the_rule_book_wrote_is_escaped_as_the_template_escaped_it() -> None:
+    result = explained_examples()[1]
+    hostile = 'O\'Brien & <Sons> "Framing"'
+    reason = {
+        "rule": "x",
+        "text": hostile,
+        "source": hostile,
+        "inherited_from": "NCCI",
+        "state": "<IN>",
+        "status": "illustrative",
+        "effective": "2025-01-01",
+    }
+    result.adjustment_reason = reason
+    result.outcome = "<additional>"
+    result.versions = {"engine": hostile, "rule book": hostile, "rates": hostile}
+    result.rows[0].state = "<IN>"
+    result.rows[0].item = "8810_<x>"
+    result.rows[0].audited_premium_reasons = [reason]
+    result.audited_states[0].steps.append(
+        {"code": "odd_<step>", "amount": "12.5", "reason": reason}
+    )
+    result.audited_states[0].steps.append({"code": "no_reason"})
+    result.findings = [{"message": hostile}, {}]
+    result.exclusions = [{"text": hostile, "source": hostile}, {"text": "no source"}]
+    for live in (True, False):
+        assert result_html(result, [], live) == drawn_by_template(result, [], live)
+    assert "&lt;Sons&gt;" in result_html(result, [], False)
+
+
+def test_problems_and_no_result_are_drawn_as_the_template_drew_them() -> None:
+    problems = ["Payroll, line 2 (<Dana>), class: 9999 is not a class", "a & b"]
+    assert result_html(None, problems, True) == drawn_by_template(None, problems, True)
+    assert result_html(None, [], False) == drawn_by_template(None, [], False)
+
+
+# The staff's links as base.html drew them before ``staff_links`` (kept beside this test).
+STAFF_NAV_TEMPLATE = (
+    "{% load nav %}" + (Path(__file__).parent / "staff_nav_before.html").read_text()
+)
+STAFF_NAV = (
+    '          {% load nav %}{% staff_links user "top" %}\n'
+    '          {% include "notifications/_header.html" %}\n'
+    '          {% staff_links user "bottom" %}\n'
+)
+
+
+@pytest.mark.parametrize(
+    "persona",
+    ["auditor", "reviewer", "manager", "underwriter", "billing", "admin_user", "vendor_auditor"],
+)
+def test_every_staff_roles_links_are_drawn_as_the_header_drew_them(
+    persona: str, request: pytest.FixtureRequest, db: None
+) -> None:
+    user: User = request.getfixturevalue(persona)
+    for is_staff in (False, True):
+        user.is_staff = is_staff
+        drawn = Template(STAFF_NAV).render(Context({"user": user}))
+        assert drawn == Template(STAFF_NAV_TEMPLATE).render(Context({"user": user}))
+    assert drawn.count("<a ") >= 6
+
+
+def test_an_inactive_users_links_are_those_of_no_role(db: None) -> None:
+    user = User.objects.create(username="gone", role="manager", is_active=False)
+    drawn = Template(STAFF_NAV).render(Context({"user": user}))
+    assert drawn == Template(STAFF_NAV_TEMPLATE).render(Context({"user": user}))
+    assert "Dashboard" not in drawn

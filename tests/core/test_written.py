@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.db import connection
@@ -10,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from trueup.accounts.models import User
 from trueup.audits.models import Audit, Finding, PayrollEntry, StatusChange
-from trueup.core.written import related_written, rows_where, values_written
+from trueup.core import written
+from trueup.core.written import records_written, related_written, rows_where, values_written
 from trueup.policies.models import PolicyPeriod
 
 
@@ -105,3 +107,47 @@ def test_a_foreign_keys_record_is_read_once_and_kept_on_the_record(audit: Audit)
     assert len(queries.captured_queries) == 1
     assert values([period]) == values([PolicyPeriod.objects.get(pk=audit.period_id)])
     assert related_written(Audit(period=None), "vendor") is None
+
+
+def latest_findings(text_too: bool, audit: int) -> QuerySet[Finding]:
+    found = Finding.objects.filter(audit=audit).order_by("-id")
+    return (found if text_too else found.defer("text"))[:2]
+
+
+def test_records_ordered_sliced_and_deferred_are_read_as_the_orm_reads_them(
+    audit: Audit, auditor: User
+) -> None:
+    for text in ("Payroll tied.", "Officers checked.", "Certificates on file."):
+        Finding.objects.create(audit=audit, kind="other", text=text, by=auditor)
+
+    def key(text_too: bool) -> tuple[str, bool]:
+        return ("test: latest findings", text_too)
+
+    for text_too in (True, False):
+        expected = list(latest_findings(text_too, audit.pk))
+        for _ in range(2):
+            with CaptureQueriesContext(connection) as queries:
+                found = records_written(key(text_too), partial(latest_findings, text_too), audit.pk)
+            assert len(queries.captured_queries) == 1
+            assert found == expected
+            assert [f.get_deferred_fields() for f in found] == [
+                f.get_deferred_fields() for f in expected
+            ]
+        assert (connection.vendor, key(text_too)) in written._written  # run as written
+    assert [f.text for f in found] == ["Certificates on file.", "Officers checked."]
+
+
+def test_records_joined_in_are_read_through_the_orm_with_what_it_joins(
+    audit: Audit, auditor: User
+) -> None:
+    Finding.objects.create(audit=audit, kind="other", text="Payroll tied.", by=auditor)
+
+    def joined(audit: int) -> QuerySet[Finding]:
+        return Finding.objects.filter(audit=audit).select_related("by")
+
+    for _ in range(2):
+        found = records_written("test: joined", joined, audit.pk)
+        with CaptureQueriesContext(connection) as queries:
+            assert [f.by for f in found] == [auditor]
+        assert queries.captured_queries == []
+    assert (connection.vendor, "test: joined") not in written._written

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any, NamedTuple
 
 from django.core.cache import cache
@@ -18,7 +19,7 @@ from trueup.audits.models import Audit, AuditEdit, ResultSnapshot, StatusChange
 from trueup.audits.scheduling import rules as scheduling_rules
 from trueup.audits.workflow import CLOSED, FACTS_EDITABLE, Status
 from trueup.audits.worksheet import worksheet_for
-from trueup.core.written import related_written
+from trueup.core.written import records_written, related_written
 from trueup.policies.models import EstimatedExposure
 from trueup.rating import Result, rate_worksheet, to_jsonable
 from trueup.rating.errors import Problem, WorksheetError
@@ -265,10 +266,17 @@ def shown_snapshot(audit: Audit, defer: tuple[str, ...] = ()) -> ResultSnapshot 
         # Kept on the audit, so the page's other sections (billing's) read it from there.
         snapshot: ResultSnapshot = related_written(audit, "final_result")
         return snapshot
-    stored = audit.results.defer(*defer)
     if audit.final_result_id is not None:
-        stored = stored.filter(pk=audit.final_result_id)
-    return stored.order_by("-created_at", "-id").first()
+        return audit.results.defer(*defer).filter(pk=audit.final_result_id).first()
+    # Asked on every audit page and API read of an audit in review: written once.
+    latest = records_written(("latest result", defer), partial(_latest, defer), audit.pk)
+    return latest[0] if latest else None
+
+
+def _latest(defer: tuple[str, ...], audit: int) -> QuerySet[ResultSnapshot]:
+    return (
+        ResultSnapshot.objects.filter(audit=audit).defer(*defer).order_by("-created_at", "-id")[:1]
+    )
 
 
 def has_facts(audit: Audit) -> bool:

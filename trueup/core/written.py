@@ -25,6 +25,7 @@ M = TypeVar("M", bound=Model)
 class _Written(NamedTuple):
     sql: str
     selected: tuple[Any, ...]  # the expressions the SQL selects, in order
+    model: Any  # the model of the records it reads (None for a values query)
 
 
 # Each query's SQL and what it selects, by database vendor and the query's key.
@@ -38,11 +39,18 @@ def rows_where(model: type[M], field: str, value: Any) -> list[M]:
     def query(value: Any) -> QuerySet[M]:
         return model._default_manager.filter(**{field: value})
 
-    found = _run((model, field), query, (value,))
+    return records_written((model, field), query, value)
+
+
+def records_written(key: object, query: Callable[..., QuerySet[M]], *values: Any) -> list[M]:
+    """The records ``query(*values)`` reads, a query of one model's columns (ordered, sliced or
+    with columns deferred, but with nothing joined in) whose parameters are ``values`` in their
+    order. ``key`` names the query: one key, one way of writing it."""
+    found = _run(key, query, values)
     if not isinstance(found, _Read):
         return list(found)
     names = tuple(column.target.attname for column in found.selected)
-    return [model.from_db(connection.alias, names, row) for row in found.rows]
+    return [found.model.from_db(connection.alias, names, row) for row in found.rows]
 
 
 def related_written(record: Model, name: str) -> Any:
@@ -71,6 +79,7 @@ def values_written(
 class _Read(NamedTuple):
     rows: list[Any]
     selected: tuple[Any, ...]
+    model: Any
 
 
 def _run(key: object, query: Callable[..., QuerySet[Any, Any]], values: tuple[Any, ...]) -> Any:
@@ -89,7 +98,7 @@ def _run(key: object, query: Callable[..., QuerySet[Any, Any]], values: tuple[An
     converting = _converters(written.selected)
     if converting:
         read = [_converted(list(row), converting) for row in read]
-    return _Read(read, written.selected)
+    return _Read(read, written.selected, written.model)
 
 
 def _write(compiler: Any, values: tuple[Any, ...]) -> _Written | None:
@@ -98,7 +107,10 @@ def _write(compiler: Any, values: tuple[Any, ...]) -> _Written | None:
         return None
     if compiler.query.annotation_select or compiler.query.extra_select:
         return None  # the ORM would reorder such a row's values: read through it
-    return _Written(sql, tuple(expression for expression, _, _ in compiler.select))
+    if compiler.klass_info is not None and compiler.klass_info.get("related_klass_infos"):
+        return None  # records joined in (``select_related``): the ORM builds them
+    selected = tuple(expression for expression, _, _ in compiler.select)
+    return _Written(sql, selected, compiler.query.model if compiler.klass_info else None)
 
 
 Converters = list[tuple[int, list[Any], Any]]

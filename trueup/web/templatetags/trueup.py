@@ -60,6 +60,18 @@ def why(context: template.Context, reasons: list[dict[str, Any]], about: str = "
     """A figure's "why?": its reasons with their sources, folded. Drawn here rather than with an
     included template: a result table has some twenty of them, and an include costs each one a
     context and a template lookup."""
+    return why_html(reasons, about, context)
+
+
+# What a template's context is for a value shown in it: escaped, localized, in the time zone.
+PLAIN = template.Context()
+
+
+def why_html(
+    reasons: list[dict[str, Any]], about: str = "", context: template.Context = PLAIN
+) -> SafeString:
+    """``{% why %}``'s HTML, for a page drawn in Python (``context``: the template's, else one
+    that shows values as a template does)."""
 
     def shown(value: Any) -> str:
         return render_value_in_context(value, context)

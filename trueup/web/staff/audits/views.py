@@ -71,6 +71,7 @@ from trueup.web.staff.audits.drawn import (
     history_html,
     line_html,
     records_html,
+    result_html,
 )
 from trueup.web.staff.audits.endorsements import endorsement_probes, endorsements_panel
 from trueup.web.staff.audits.flags import flags_panel
@@ -310,16 +311,16 @@ def _worksheet_context(
         )
     has_facts = any(section["rows"] for section in sections)
     result, problems, live, rated_sheet = working_rating(audit, has_facts)
+    explained = explain(result) if result else None
     return {
         **(lookup_context(audit) if editable else {}),
         "audit": audit,
         "sections": sections,
         "editable": editable,
-        "result": explain(result) if result else None,
+        "result": explained,
+        "result_section": result_html(explained, _on_rows(sections, problems), live),
         "rated": result,  # the engine's result as JSON, for the panels that read its figures
         "rated_sheet": rated_sheet,  # and the worksheet it rated
-        "problems": _on_rows(sections, problems),
-        "live": live,
         "error": bound.get("error"),
     }
 
