@@ -4,7 +4,7 @@ through the services, and every view checks that the user may see the audit."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -38,7 +38,6 @@ from trueup.audits.selectors import (
     WorklistRow,
     audits_filtered,
     audits_visible_to,
-    classes_in_use,
     status_counts,
     working_rating,
     worklist_rows,
@@ -63,6 +62,7 @@ from trueup.core.written import values_written
 from trueup.flows import results
 from trueup.portal.models import RecordUpload
 from trueup.rating.errors import TrueUpError
+from trueup.reference.selectors import rates_in_use
 from trueup.web.staff.audits.classes import lookup_context
 from trueup.web.staff.audits.drawn import (
     RecordsShown,
@@ -279,11 +279,7 @@ def _worksheet_context(
     bound = bound or {}
     editable = audit.status in FACTS_EDITABLE and services.may(user, "edit_facts")
     sections = []
-    described = {
-        (state, rate.class_code): rate.description
-        for state, rates in classes_in_use(audit).items()
-        for rate in rates
-    }
+    described = _class_words(audit)
     for kind, form_class in FACT_FORMS.items():
         columns = list(form_class.base_fields)[:6]
         rows = []
@@ -331,7 +327,22 @@ class HistoryEntry(NamedTuple):
     text: str
 
 
-def _cell(row: Any, name: str, described: dict[tuple[str, str], str]) -> str:
+def _class_words(audit: Audit) -> Callable[[str, str], str]:
+    """A class's description from the rate table in use, for a class of one of the policy's
+    states: looked up for the classes on the page, not drawn up for every class of each state."""
+    period = audit.period
+    rates = rates_in_use()
+
+    def described(state: str, class_code: str) -> str:
+        if state not in period.states:
+            return ""
+        found = rates.lookup(state, period.policy.line, class_code, period.effective)
+        return found.description if found is not None else ""
+
+    return described
+
+
+def _cell(row: Any, name: str, described: Callable[[str, str], str]) -> str:
     """One figure of a fact row as the table shows it: amounts with separators, choices in
     words, a class with its description from the rate table in use."""
     value = getattr(row, name)
@@ -344,7 +355,7 @@ def _cell(row: Any, name: str, described: dict[tuple[str, str], str]) -> str:
     if name in ENUMERATIONS:
         return str(dict(ENUMERATIONS[name]).get(value, value))
     if name == "class_code" and value:
-        description = described.get((row.state, value))
+        description = described(row.state, value)
         return f"{value}: {description}" if description else str(value)
     inferred = str(getattr(row, "state_inferred_from", None) or "")
     if name == "state" and inferred:
