@@ -5,7 +5,10 @@ its latest decision."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
+
+from django.db.models import QuerySet
 
 from trueup.anomalies.detect import Audited, Flag, Inputs, detect
 from trueup.anomalies.models import FlagDecision
@@ -17,6 +20,7 @@ from trueup.audits.worksheet import worksheet_for
 from trueup.core import clock
 from trueup.core.money import usd_of_cents
 from trueup.core.presence import Probe, holding, rows_if
+from trueup.core.written import values_written
 from trueup.payroll.models import PayrollImport
 from trueup.payroll.services import audit_reconciliation
 from trueup.rating.jsonio import to_jsonable
@@ -39,19 +43,28 @@ def _worksheet(audit: Audit) -> dict[str, Any] | None:
 def prior_rating(audit: Audit) -> Audited | None:
     """The pinned result of the policy's completed audit of the term before this one."""
     # Only the pinned result's worksheet and trace: no audit or result is built around them.
-    prior = (
+    # Asked on every audit page: written once (where the database takes the date as it is).
+    period = audit.period
+    final = (Status.COMPLETED.value, Status.ESTIMATED.value, AuditType.INTERIM.value)
+    prior = values_written("prior rating", _prior, period.policy_id, period.effective, *final)
+    return Audited(*prior[0]) if prior else None
+
+
+def _prior(
+    policy: int, before: date, completed: str, estimated: str, interim: str
+) -> QuerySet[Audit, tuple[Any, Any]]:
+    """The policy's audits that ended by ``before`` with a final result, latest first."""
+    return (
         Audit.objects.filter(
-            period__policy_id=audit.period.policy_id,
-            period__expiration__lte=audit.period.effective,
-            status__in=(Status.COMPLETED, Status.ESTIMATED),
+            period__policy_id=policy,
+            period__expiration__lte=before,
+            status__in=(completed, estimated),
             final_result__isnull=False,
         )
-        .exclude(type=AuditType.INTERIM)
+        .exclude(type=interim)
         .order_by("-period__expiration", "-id")
-        .values_list("final_result__worksheet", "final_result__result")
-        .first()
+        .values_list("final_result__worksheet", "final_result__result")[:1]
     )
-    return None if prior is None else Audited(*prior)
 
 
 def unreconciled(audit: Audit) -> list[str]:
