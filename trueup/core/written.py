@@ -20,12 +20,16 @@ from django.db import connection
 from django.db.models import Model, QuerySet
 
 M = TypeVar("M", bound=Model)
+Converters = list[tuple[int, list[Any], Any]]
 
 
 class _Written(NamedTuple):
     sql: str
     selected: tuple[Any, ...]  # the expressions the SQL selects, in order
     model: Any  # the model of the records it reads (None for a values query)
+    # Each converted column's position and converters, found once with the compiling
+    # connection: they depend on the database and the fields, not on the connection itself.
+    converting: Converters
 
 
 # Each query's SQL and what it selects, by database vendor and the query's key.
@@ -95,9 +99,8 @@ def _run(key: object, query: Callable[..., QuerySet[Any, Any]], values: tuple[An
     with connection.cursor() as cursor:
         cursor.execute(written.sql, list(values))
         read = cursor.fetchall()
-    converting = _converters(written.selected)
-    if converting:
-        read = [_converted(list(row), converting) for row in read]
+    if written.converting:
+        read = [_converted(list(row), written.converting) for row in read]
     return _Read(read, written.selected, written.model)
 
 
@@ -110,10 +113,8 @@ def _write(compiler: Any, values: tuple[Any, ...]) -> _Written | None:
     if compiler.klass_info is not None and compiler.klass_info.get("related_klass_infos"):
         return None  # records joined in (``select_related``): the ORM builds them
     selected = tuple(expression for expression, _, _ in compiler.select)
-    return _Written(sql, selected, compiler.query.model if compiler.klass_info else None)
-
-
-Converters = list[tuple[int, list[Any], Any]]
+    model = compiler.query.model if compiler.klass_info else None
+    return _Written(sql, selected, model, _converters(selected))
 
 
 def _converters(selected: tuple[Any, ...]) -> Converters:
