@@ -137,17 +137,31 @@ def test_records_ordered_sliced_and_deferred_are_read_as_the_orm_reads_them(
     assert [f.text for f in found] == ["Certificates on file.", "Officers checked."]
 
 
-def test_records_joined_in_are_read_through_the_orm_with_what_it_joins(
+def joined_audit(audit: int) -> QuerySet[Audit]:
+    return Audit.objects.filter(pk=audit).select_related(
+        "period__policy__insured__agency", "assignee", "vendor", "revision"
+    )
+
+
+def test_records_joined_in_are_read_as_the_orm_reads_them_each_joined_record_with_them(
     audit: Audit, auditor: User
 ) -> None:
-    Finding.objects.create(audit=audit, kind="other", text="Payroll tied.", by=auditor)
-
-    def joined(audit: int) -> QuerySet[Finding]:
-        return Finding.objects.filter(audit=audit).select_related("by")
-
+    Audit.objects.filter(pk=audit.pk).update(assignee=auditor)
+    expected = joined_audit(audit.pk).get()
     for _ in range(2):
-        found = records_written("test: joined", joined, audit.pk)
         with CaptureQueriesContext(connection) as queries:
-            assert [f.by for f in found] == [auditor]
-        assert queries.captured_queries == []
-    assert (connection.vendor, "test: joined") not in written._written
+            (found,) = records_written("test: joined", joined_audit, audit.pk)
+            period, policy = found.period, found.period.policy
+            joined = [found, period, policy, policy.insured, found.assignee]
+            # Nothing joined (no agency, no vendor, no revision) is read as nothing, as the ORM
+            # reads it, without asking again.
+            assert (policy.insured.agency, found.vendor) == (None, None)
+            assert not hasattr(found, "revision")
+        assert len(queries.captured_queries) == 1
+        ours = expected.period.policy
+        assert values(joined) == values(
+            [expected, expected.period, ours, ours.insured, expected.assignee]
+        )
+        assert found.assignee == auditor
+    assert (connection.vendor, "test: joined") in written._written  # run as written
+    assert records_written("test: joined", joined_audit, audit.pk + 1000) == []

@@ -3,10 +3,15 @@ step appear: exact matches, and only notes in force."""
 
 from __future__ import annotations
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from tests.practices.conftest import write
 from trueup.accounts.models import User
+from trueup.core import written
 from trueup.practices import services
-from trueup.practices.selectors import notes_for
+from trueup.practices.models import PracticeNote
+from trueup.practices.selectors import in_force, notes_for
 from trueup.practices.targets import Vocabulary, where
 
 
@@ -59,6 +64,29 @@ def test_proposed_and_retired_feedback_and_retired_practice_notes_do_not_apply(
     services.note_retire(note_id=old.pk, by=manager, reason="replaced")
     write(auditor, words, title="In force", **on_step)
     assert titles(step="in_review") == ["Accepted", "In force"]
+
+
+def test_the_notes_are_read_with_sql_written_once_for_each_number_of_places_as_the_orm_reads_them(
+    auditor: User, manager: User, words: Vocabulary
+) -> None:
+    write(auditor, words, title="IN", attached_to="state", target="IN")
+    write(auditor, words, title="8810", attached_to="class", target="8810")
+    retired = write(auditor, words, title="Retired", attached_to="state", target="KY")
+    services.note_retire(note_id=retired.pk, by=manager, reason="replaced")
+    for states in [{"IN"}, {"KY"}, {"IN", "KY"}, {"KY", "IN", "PA"}, {"PA"}]:
+        for classes in [set(), {("KY", "8810")}]:
+            every = states | {c for _, c in classes} | {f"{s} {c}" for s, c in classes}
+            expected = PracticeNote.objects.filter(in_force(), target__in=every).order_by(
+                "attached_to", "target", "title"
+            )
+            for _ in range(2):  # the first time written, then run as written
+                with CaptureQueriesContext(connection) as queries:
+                    found = notes_for(states=states, classes=classes)
+                assert len(queries.captured_queries) == 1
+                assert [(n.pk, n.title, n.status) for n in found] == [
+                    (n.pk, n.title, n.status) for n in expected
+                ]
+            assert (connection.vendor, ("notes in force", len(every))) in written._written
 
 
 def test_where_a_note_applies_is_said_in_words(words: Vocabulary) -> None:

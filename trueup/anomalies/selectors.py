@@ -46,14 +46,16 @@ def prior_rating(audit: Audit) -> Audited | None:
     # Asked on every audit page: written once (where the database takes the date as it is).
     period = audit.period
     final = (Status.COMPLETED.value, Status.ESTIMATED.value, AuditType.INTERIM.value)
-    prior = values_written("prior rating", _prior, period.policy_id, period.effective, *final)
+    prior = values_written("prior rating", _prior, period.effective, period.policy_id, *final)
     return Audited(*prior[0]) if prior else None
 
 
 def _prior(
-    policy: int, before: date, completed: str, estimated: str, interim: str
+    before: date, policy: int, completed: str, estimated: str, interim: str
 ) -> QuerySet[Audit, tuple[Any, Any]]:
-    """The policy's audits that ended by ``before`` with a final result, latest first."""
+    """The policy's audits that ended by ``before`` with a final result, latest first. The
+    values are in the order the SQL takes them (the ORM writes a filter's conditions in the
+    order of their names), as ``values_written`` asks."""
     return (
         Audit.objects.filter(
             period__policy_id=policy,

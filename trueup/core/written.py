@@ -19,8 +19,20 @@ from typing import Any, NamedTuple, TypeVar
 from django.db import connection
 from django.db.models import Model, QuerySet
 
+# The ORM's own builders of records joined in (its stubs leave the function out).
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
+
 M = TypeVar("M", bound=Model)
 Converters = list[tuple[int, list[Any], Any]]
+
+
+class Joined(NamedTuple):
+    """Where a record's own columns are in a joined row, and the builders of its joined
+    records (``RelatedPopulator``s, which keep nothing of one row for the next)."""
+
+    start: int
+    end: int
+    populators: list[Any]
 
 
 class _Written(NamedTuple):
@@ -30,6 +42,9 @@ class _Written(NamedTuple):
     # Each converted column's position and converters, found once with the compiling
     # connection: they depend on the database and the fields, not on the connection itself.
     converting: Converters
+    # For records with others joined in (``select_related``): the ORM's own builders of the
+    # joined records, made once from what the compiler selected.
+    joined: Joined | None
 
 
 # Each query's SQL and what it selects, by database vendor and the query's key.
@@ -47,14 +62,26 @@ def rows_where(model: type[M], field: str, value: Any) -> list[M]:
 
 
 def records_written(key: object, query: Callable[..., QuerySet[M]], *values: Any) -> list[M]:
-    """The records ``query(*values)`` reads, a query of one model's columns (ordered, sliced or
-    with columns deferred, but with nothing joined in) whose parameters are ``values`` in their
-    order. ``key`` names the query: one key, one way of writing it."""
+    """The records ``query(*values)`` reads, a query of one model's columns (ordered, sliced,
+    with columns deferred or other records joined in with ``select_related``) whose parameters
+    are ``values`` in their order. ``key`` names the query: one key, one way of writing it."""
     found = _run(key, query, values)
     if not isinstance(found, _Read):
         return list(found)
-    names = tuple(column.target.attname for column in found.selected)
-    return [found.model.from_db(connection.alias, names, row) for row in found.rows]
+    alias, joined = connection.alias, found.joined
+    if joined is None:
+        names = tuple(column.target.attname for column in found.selected)
+        return [found.model.from_db(alias, names, row) for row in found.rows]
+    # As the ORM's ModelIterable builds them: the record from its own columns, then each
+    # joined record from its columns of the same row, linked both ways.
+    names = tuple(column.target.attname for column in found.selected[joined.start : joined.end])
+    records = []
+    for row in found.rows:
+        record = found.model.from_db(alias, names, row[joined.start : joined.end])
+        for populator in joined.populators:
+            populator.populate(row, record)
+        records.append(record)
+    return records
 
 
 def related_written(record: Model, name: str) -> Any:
@@ -84,6 +111,7 @@ class _Read(NamedTuple):
     rows: list[Any]
     selected: tuple[Any, ...]
     model: Any
+    joined: Joined | None
 
 
 def _run(key: object, query: Callable[..., QuerySet[Any, Any]], values: tuple[Any, ...]) -> Any:
@@ -101,7 +129,7 @@ def _run(key: object, query: Callable[..., QuerySet[Any, Any]], values: tuple[An
         read = cursor.fetchall()
     if written.converting:
         read = [_converted(list(row), written.converting) for row in read]
-    return _Read(read, written.selected, written.model)
+    return _Read(read, written.selected, written.model, written.joined)
 
 
 def _write(compiler: Any, values: tuple[Any, ...]) -> _Written | None:
@@ -110,11 +138,19 @@ def _write(compiler: Any, values: tuple[Any, ...]) -> _Written | None:
         return None
     if compiler.query.annotation_select or compiler.query.extra_select:
         return None  # the ORM would reorder such a row's values: read through it
-    if compiler.klass_info is not None and compiler.klass_info.get("related_klass_infos"):
-        return None  # records joined in (``select_related``): the ORM builds them
     selected = tuple(expression for expression, _, _ in compiler.select)
     model = compiler.query.model if compiler.klass_info else None
-    return _Written(sql, selected, model, _converters(selected))
+    return _Written(sql, selected, model, _converters(selected), _joined(compiler))
+
+
+def _joined(compiler: Any) -> Joined | None:
+    """How the records joined into a query's rows are built, if any are."""
+    klass_info = compiler.klass_info
+    if klass_info is None or not klass_info.get("related_klass_infos"):
+        return None
+    own = klass_info["select_fields"]
+    populators = get_related_populators(klass_info, compiler.select, connection.alias)
+    return Joined(own[0], own[-1] + 1, populators)
 
 
 def _converters(selected: tuple[Any, ...]) -> Converters:

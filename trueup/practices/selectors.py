@@ -9,15 +9,18 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 
 from trueup.accounts.models import User
+from trueup.core.written import records_written
 from trueup.practices.models import AttachedTo, NoteChange, NoteKind, NoteStatus, PracticeNote
 from trueup.practices.services import EDITED_FIELDS
+
+# The kinds and statuses ``in_force`` compares, in the order its SQL takes them.
+IN_FORCE = (NoteKind.FEEDBACK, NoteStatus.ACCEPTED, NoteKind.PRACTICE, NoteStatus.RETIRED)
 
 
 def in_force() -> Q:
     """Accepted feedback, and practice notes no manager has retired."""
-    return Q(kind=NoteKind.FEEDBACK, status=NoteStatus.ACCEPTED) | (
-        Q(kind=NoteKind.PRACTICE) & ~Q(status=NoteStatus.RETIRED)
-    )
+    feedback, accepted, practice, retired = IN_FORCE
+    return Q(kind=feedback, status=accepted) | (Q(kind=practice) & ~Q(status=retired))
 
 
 def notes_for(
@@ -43,12 +46,18 @@ def notes_for(
     if not every:
         return []
     # One plain IN over every target, each note then kept only where its own kind of place is
-    # wanted: an OR of one IN per kind costs the ORM several times as much to write (this runs
-    # on every audit page).
-    found = PracticeNote.objects.filter(in_force(), target__in=every).order_by(
+    # wanted: an OR of one IN per kind costs the ORM several times as much to write. This runs
+    # on every audit page, so its SQL is written once for each number of targets.
+    targets = sorted(every)
+    found = records_written(("notes in force", len(targets)), _in_force, *IN_FORCE, *targets)
+    return [note for note in found if note.target in wanted.get(note.attached_to, set())]
+
+
+def _in_force(*values: str) -> QuerySet[PracticeNote]:
+    """The notes in force attached to any of the targets (``values`` after ``IN_FORCE``)."""
+    return PracticeNote.objects.filter(in_force(), target__in=values[len(IN_FORCE) :]).order_by(
         "attached_to", "target", "title"
     )
-    return [note for note in found if note.target in wanted.get(note.attached_to, set())]
 
 
 def notes_filtered(
