@@ -9,7 +9,7 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from trueup.accounts.models import User
-from trueup.audits.access import visible_audit
+from trueup.audits.access import audit_for, visible_audit
 from trueup.audits.models import Audit
 from trueup.core import written
 
@@ -39,8 +39,24 @@ def test_the_department_opens_any_audit_with_its_policy_insured_and_people_in_on
         assert len(queries.captured_queries) == 1
         assert records == joined(orm_read(audit.pk))
         assert [found.assignee, found.vendor] == [auditor, vendor_auditor.vendor]
-    with pytest.raises(Http404):
-        visible_audit(auditor, audit.pk + 1000)
+    for missing in (audit.pk + 1000, 10**20):  # the second, more than any database's integer
+        with pytest.raises(Http404):
+            visible_audit(auditor, missing)
+
+
+def test_the_api_opens_an_audit_with_what_it_reads_joined_in_and_written_once_too(
+    audit: Audit, auditor: User
+) -> None:
+    Audit.objects.filter(pk=audit.pk).update(assignee=auditor)
+    api_joins = ("period__policy", "assignee")
+    expected = Audit.objects.select_related(*api_joins).get(pk=audit.pk)
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            found = audit_for(auditor, audit.pk, api_joins)
+            records = [found, found.period, found.period.policy, found.assignee]
+        assert len(queries.captured_queries) == 1
+        assert records == [expected, expected.period, expected.period.policy, auditor]
+    assert (connection.vendor, ("visible audit", True, api_joins)) in written._written
 
 
 @pytest.mark.parametrize("first", ["the department", "the firm"])

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.params import HeaderEx, P
@@ -21,11 +20,11 @@ from trueup.anomalies.selectors import flags_for
 from trueup.anomalies.services import flag_decide
 from trueup.api.common import Error, Input, Money, Page, answers
 from trueup.audits import facts, services
+from trueup.audits.access import audit_for
 from trueup.audits.models import Audit, ResultSnapshot
 from trueup.audits.scheduling import interim_audit_request
 from trueup.audits.selectors import (
     audits_filtered,
-    audits_visible_to,
     has_facts,
     latest_result,
     with_latest_result,
@@ -140,9 +139,7 @@ def _user(request: HttpRequest) -> User:
 
 def _audit(user: User, audit_id: int) -> Audit:
     """The audit, if this user may see it (404 otherwise, as if it did not exist)."""
-    return get_object_or_404(
-        audits_visible_to(user).select_related("period__policy", "assignee"), pk=audit_id
-    )
+    return audit_for(user, audit_id, ("period__policy", "assignee"))
 
 
 @router.get("", response=answers(list[AuditOut]))

@@ -22,13 +22,22 @@ def staff_user(request: HttpRequest) -> User:
     return user
 
 
+# What a staff page that opens an audit reads with it.
+PAGE_JOINS = ("period__policy__insured__agency", "assignee", "vendor", "prepared_by")
+
+
 def visible_audit(user: User, pk: int, *related: str) -> Audit:
     """The audit if this user may see it; 404 otherwise, so others' audits are not revealed.
     ``related``: more relations the caller reads, fetched in the same query."""
-    joined = ("period__policy__insured__agency", "assignee", "vendor", "prepared_by", *related)
+    return audit_for(user, pk, (*PAGE_JOINS, *related))
+
+
+def audit_for(user: User, pk: int, joined: tuple[str, ...]) -> Audit:
+    """The audit with the relations ``joined`` (``select_related``) if this user may see it;
+    404 otherwise."""
     if not user.is_active or user.is_portal_user:
         return get_object_or_404(audits_visible_to(user), pk=pk)  # none: a 404
-    # Every staff page that opens an audit asks this: its SQL is written once for each way of
+    # Every page and API read of an audit asks this: its SQL is written once for each way of
     # asking (a vendor's auditor sees their firm's audits only; the department sees all).
     vendor = user.vendor_id
     values = (pk,) if vendor is None else (vendor, pk)

@@ -56,8 +56,11 @@ def latest_result(audit: Audit) -> ResultSnapshot | None:
     prefetched: list[ResultSnapshot] | None = getattr(audit, "latest_results", None)
     if prefetched is not None:
         return prefetched[0] if prefetched else None
-    # The summary only: the worksheet and the trace are large and not needed here.
-    return audit.results.defer("worksheet", "result").order_by("-created_at", "-id").first()
+    # The summary only: the worksheet and the trace are large and not needed here. Asked on
+    # every API read of an audit: written once.
+    summary = ("worksheet", "result")
+    latest = records_written(("latest result", summary), partial(_latest, summary), audit.pk)
+    return latest[0] if latest else None
 
 
 def audits_filtered(user: User, filters: Mapping[str, Any], today: date) -> QuerySet[Audit]:

@@ -47,6 +47,9 @@ class _Written(NamedTuple):
     joined: Joined | None
 
 
+# The range of the databases' largest integers (64 bits).
+LOWEST, HIGHEST = -(2**63), 2**63 - 1
+
 # Each query's SQL and what it selects, by database vendor and the query's key.
 _written: dict[tuple[str, object], _Written] = {}
 
@@ -118,6 +121,10 @@ def _run(key: object, query: Callable[..., QuerySet[Any, Any]], values: tuple[An
     """The rows read with the SQL written for ``key`` (``_Read``), or, where the ORM would convert
     a value, the ORM's query itself to read."""
     written = _written.get((connection.vendor, key))
+    if any(type(value) is int and not LOWEST <= value <= HIGHEST for value in values):
+        # A number no integer column holds (an address typed by hand): the ORM answers it with
+        # no rows, without asking the database, which would refuse the number.
+        return query(*values)
     if written is None:
         rows = query(*values)
         found = _write(rows.query.get_compiler(using=rows.db), values)
