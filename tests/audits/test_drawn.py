@@ -11,8 +11,12 @@ from pathlib import Path
 import pytest
 from django.http import QueryDict
 from django.template import Context, Template
+from django.template.base import render_value_in_context
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy
 
 from trueup.accounts.models import User
 from trueup.audits.explanations import Explanation, explain
@@ -27,6 +31,7 @@ from trueup.web.staff.audits.drawn import (
     result_html,
 )
 from trueup.web.staff.audits.forms import FindingForm, InterviewForm, WorklistFilters
+from trueup.web.templatetags.trueup import fast_html, shown_in
 
 ROW = WorklistRow(
     7,
@@ -245,3 +250,33 @@ def test_an_inactive_users_links_are_those_of_no_role(db: None) -> None:
     drawn = Template(STAFF_NAV).render(Context({"user": user}))
     assert drawn == Template(STAFF_NAV_TEMPLATE).render(Context({"user": user}))
     assert "Dashboard" not in drawn
+
+
+VALUES = [
+    'O\'Brien & Sons <Framing> "quoted"',
+    SafeString("<b>already safe</b>"),
+    gettext_lazy("Completed"),
+    Decimal("1234.50"),
+    12,
+    None,
+    True,
+    date(2025, 1, 31),
+    datetime(2025, 1, 31, 14, 5, tzinfo=UTC),
+    "",
+]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_values_drawn_in_python_are_escaped_and_shown_as_django_shows_them(language: str) -> None:
+    escaping = Context()
+    verbatim = Context(autoescape=False)
+    with translation.override(language):
+        for value in VALUES:
+            assert fast_html("<i>{}</i>|{}", value, value) == format_html(
+                "<i>{}</i>|{}", value, value
+            )
+            for context in (escaping, verbatim):
+                assert shown_in(context, value) == render_value_in_context(value, context)
+                assert type(shown_in(context, value)) is type(
+                    render_value_in_context(value, context)
+                )
