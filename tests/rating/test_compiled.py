@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from tests.rating.factories import D, rate, rate_table, worksheet
 from trueup.rating import RuleBook, RuleBookError
 from trueup.rating.jsonio import result_to_json
+from trueup.rating.payroll import BEYOND_GROSS, WITHIN_GROSS, _item_amounts
 from trueup.rating.result import (
     AdjustmentLine,
     ClassPremium,
@@ -26,7 +28,7 @@ from trueup.rating.result import (
     new_step,
 )
 from trueup.rating.rulebook import DEFAULT_DIRECTORY
-from trueup.rating.worksheet import Estimate, PayrollLine
+from trueup.rating.worksheet import PAYROLL_PARTS, Estimate, PayrollLine, payroll_amounts
 
 RATES = rate_table("IN WC 5645 5.43", "IN WC 8810 0.17", "NV WC 5645 6.10", "NV WC 8810 0.25")
 
@@ -121,3 +123,12 @@ def test_a_states_rules_copied_for_another_date_keep_nothing_built_for_the_first
     later = replace(rules, on=date(2026, 1, 1))
 
     assert later.compiled("plan", lambda: "2026") == "2026"
+
+
+def test_a_lines_amounts_read_field_by_field_are_the_named_fields_in_order() -> None:
+    # Each amount different, so that a field read twice or out of order shows.
+    names = ("gross", *PAYROLL_PARTS)
+    amounts: dict[str, Any] = {name: D(n + 1) for n, name in enumerate(names)}
+    line = PayrollLine("IN", "8810", **amounts)
+    assert payroll_amounts(line) == attrgetter(*names)(line)
+    assert _item_amounts(line) == attrgetter(*WITHIN_GROSS, *BEYOND_GROSS)(line)

@@ -17,7 +17,7 @@ from itertools import chain
 from operator import attrgetter
 
 from trueup.rating.errors import Problem
-from trueup.rating.worksheet import PAYROLL_PARTS, Worksheet
+from trueup.rating.worksheet import PAYROLL_PARTS, Worksheet, payroll_amounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +101,6 @@ def out_of_range(worksheet: Worksheet) -> list[Problem]:
     return [problem for problem in found if problem is not None]
 
 
-_LINE_AMOUNTS_OF = attrgetter("gross", *PAYROLL_PARTS)
 _HOURS, _HOURLY_RATE = attrgetter("hours"), attrgetter("hourly_rate")
 
 
@@ -111,7 +110,7 @@ def _numbers_fit(ws: Worksheet) -> bool:
     compared and sends the worksheet to the full check, which names it."""
     payroll = ws.audited.payroll
     groups = (
-        (MONEY, chain.from_iterable(map(_LINE_AMOUNTS_OF, payroll))),
+        (MONEY, chain.from_iterable(map(payroll_amounts, payroll))),
         (MONEY, (e.exposure for e in ws.estimated)),
         (HOURS, map(_HOURS, payroll)),
         (HOURLY_RATE, map(_HOURLY_RATE, payroll)),

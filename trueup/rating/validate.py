@@ -18,7 +18,7 @@ from trueup.rating.errors import Problem
 from trueup.rating.limits import out_of_range
 from trueup.rating.money import ZERO
 from trueup.rating.periods import Period
-from trueup.rating.rates import RateTable
+from trueup.rating.rates import ClassRate, RateTable
 from trueup.rating.rulebook import DEFAULT_JURISDICTION, RuleBook
 from trueup.rating.worksheet import (
     ADJUSTMENT_KINDS,
@@ -37,11 +37,11 @@ from trueup.rating.worksheet import (
     Policy,
     Subcontractor,
     Worksheet,
+    payroll_amounts,
 )
 
 STATE_CODE = re.compile(r"^[A-Z]{2}$")
 PAYROLL_PARTS_AND_GROSS = ("gross", *PAYROLL_PARTS)
-_payroll_amounts = attrgetter(*PAYROLL_PARTS_AND_GROSS)
 
 # Each step below checks one part of the worksheet and yields its problems in the order the
 # worksheet lists them; ``validate`` runs the steps in the order the problems are reported.
@@ -92,14 +92,14 @@ def _non_negative(path: str, value: Decimal | None) -> Problems:
 
 
 class _ClassCheck:
-    """Whether a (state, class, basis) can be rated, each asked once: the same class turns up on
-    many lines of a worksheet."""
+    """Whether a (state, class, basis) can be rated, each class asked once: the same class turns
+    up on many lines of a worksheet, and on its estimate with a basis and its payroll without."""
 
     def __init__(self, policy: Policy, rates: RateTable, rulebook: RuleBook) -> None:
         self.policy = policy
         self.rates = rates
         self.rulebook = rulebook
-        self.checked: dict[tuple[str, str, str | None], tuple[str, str] | None] = {}
+        self.checked: dict[tuple[str, str], tuple[tuple[str, str] | None, ClassRate | None]] = {}
 
     def check(self, path: str, state: str, class_code: str, basis: str | None = None) -> Problems:
         found = self.problem(state, class_code, basis)
@@ -108,35 +108,40 @@ class _ClassCheck:
 
     def problem(self, state: str, class_code: str, basis: str | None) -> tuple[str, str] | None:
         """The field and reason a (state, class, basis) cannot be rated, or None."""
-        key = (state, class_code, basis)
-        if key in self.checked:
-            return self.checked[key]
-        found = self.checked[key] = self._problem(state, class_code, basis)
+        key = (state, class_code)
+        if key not in self.checked:
+            self.checked[key] = self._problem(state, class_code)
+        found, rate = self.checked[key]
+        if found is None and basis is not None and rate is not None and rate.basis != basis:
+            return "basis", f"class {class_code} is rated on {rate.basis}, not {basis}"
         return found
 
-    def _problem(self, state: str, class_code: str, basis: str | None) -> tuple[str, str] | None:
+    def _problem(
+        self, state: str, class_code: str
+    ) -> tuple[tuple[str, str] | None, ClassRate | None]:
+        """Why a class cannot be rated in a state, on whatever basis, or None; and its rate."""
         policy = self.policy
         if state not in policy.states:
             return (
                 "state",
                 f"{state} is not one of the policy's states ({', '.join(policy.states)})",
-            )
+            ), None
         if policy.line == "WC" and not self._in_code_system(state, class_code):
             jurisdiction = self.rulebook.jurisdictions[state]
             words = jurisdiction.class_code_words or self.rulebook.default.class_code_words
-            return "class", (
+            return (
+                "class",
                 f"{class_code} is not a {jurisdiction.name} class code: {jurisdiction.name} "
-                f"uses {words}"
-            )
+                f"uses {words}",
+            ), None
         found = self.rates.lookup(state, policy.line, class_code, policy.effective)
         if found is None:
-            return "class", (
+            return (
+                "class",
                 f"no {policy.line} rate for class {class_code} in {state} in force "
-                f"on {policy.effective} (rates {self.rates.version})"
-            )
-        if basis is not None and found.basis != basis:
-            return "basis", f"class {class_code} is rated on {found.basis}, not {basis}"
-        return None
+                f"on {policy.effective} (rates {self.rates.version})",
+            ), None
+        return None, found
 
     def _in_code_system(self, state: str, class_code: str) -> bool:
         jurisdiction = self.rulebook.jurisdictions.get(state)
@@ -368,6 +373,7 @@ def _payroll(worksheet: Worksheet, classes: _ClassCheck) -> Problems:
 
 _LABOR_SOURCES = frozenset(LABOR_SOURCES)
 _LABOR_SOURCE, _SPLIT_PERIOD = attrgetter("labor_source"), attrgetter("split_period")
+_STATE_AND_CLASS = attrgetter("state", "class_code")
 
 
 def _payroll_fits(policy: Policy, lines: tuple[PayrollLine, ...], classes: _ClassCheck) -> bool:
@@ -378,27 +384,28 @@ def _payroll_fits(policy: Policy, lines: tuple[PayrollLine, ...], classes: _Clas
     splits = set(filter(None, map(_SPLIT_PERIOD, lines)))
     if splits and not all(map(policy.audit_period.contains, splits)):
         return False
-    return not any(
-        line.class_code is None
-        or classes.problem(line.state, line.class_code, None) is not None
-        or _pay_amounts(line)
-        for line in lines
-    )
+    # Each (state, class) once: a worksheet's many lines share a few classes.
+    if any(
+        code is None or classes.problem(state, code, None) is not None
+        for state, code in set(map(_STATE_AND_CLASS, lines))
+    ):
+        return False
+    return not any(map(_pay_amounts, lines))
 
 
 def _pay_amounts(line: PayrollLine) -> list[tuple[str, str]]:
     """A payroll line's amounts: none negative, and the parts within the whole."""
     found = []
-    amounts = _payroll_amounts(line)
-    if min(amounts) < 0:
+    amounts = payroll_amounts(line)
+    if min(amounts) < ZERO:
         found += [
             (name, NEGATIVE)
             for name, value in zip(PAYROLL_PARTS_AND_GROSS, amounts, strict=True)
             if value < 0
         ]
-    if line.hourly_rate is not None and line.hourly_rate < 0:
+    if line.hourly_rate is not None and line.hourly_rate < ZERO:
         found.append(("hourly_rate", NEGATIVE))
-    if line.hours is not None and line.hours <= 0:
+    if line.hours is not None and line.hours <= ZERO:
         found.append(("hours", "must be greater than zero"))
     # Both given: the premium portion is part of the total, which is part of gross.
     if line.overtime_total and line.overtime_premium > line.overtime_total:

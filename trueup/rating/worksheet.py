@@ -166,6 +166,27 @@ class PayrollLine:
     split_period: date | None = None  # the experience-mod period this payroll belongs to
 
 
+def payroll_amounts(line: PayrollLine) -> tuple[Decimal, ...]:
+    """A line's gross, then its ``PAYROLL_PARTS`` in their order. Read attribute by attribute:
+    the interpreter reads a slot so at well under half the cost of ``attrgetter`` of the thirteen
+    names, and limits and validation read every line's."""
+    return (
+        line.gross,
+        line.overtime_premium,
+        line.overtime_total,
+        line.double_time_total,
+        line.tips,
+        line.severance,
+        line.military_pay,
+        line.section_125,
+        line.deferred_401k,
+        line.employer_benefits,
+        line.reimbursements_substantiated,
+        line.reimbursements_unsubstantiated,
+        line.meals_lodging,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Owner:
     """An executive officer, LLC member, sole proprietor or partner."""
