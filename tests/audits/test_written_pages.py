@@ -14,12 +14,13 @@ from django.test import Client
 
 from tests.audits.conftest import api_key_for
 from trueup.accounts.models import User
-from trueup.audits.models import Audit, ResultSnapshot
+from trueup.audits.models import Audit
+from trueup.audits.services import rated_snapshot
 from trueup.audits.workflow import Status
 from trueup.core import written
 from trueup.policies.models import PolicyPeriod
 from trueup.practices.models import AttachedTo, NoteKind, PracticeNote
-from trueup.rating import rate_worksheet, to_jsonable
+from trueup.rating import demo_rates
 from trueup.rating.jsonio import worksheet_from_dict
 
 pytestmark = pytest.mark.skipif(
@@ -38,20 +39,8 @@ def with_prior_term(audit: Audit, example: dict[str, Any]) -> None:
         deposit_premium=Decimal("1000"),
     )
     prior = Audit.objects.create(period=before, status=Status.COMPLETED)
-    sheet = worksheet_from_dict(example)
-    result = rate_worksheet(sheet)
-    pinned = ResultSnapshot.objects.create(
-        audit=prior,
-        engine_version=result.engine_version,
-        rulebook_version=result.rulebook_version,
-        rates_version=result.rates_version,
-        worksheet=to_jsonable(sheet),
-        result=to_jsonable(result),
-        estimated_premium=result.estimated_premium,
-        audited_premium=result.audited_premium,
-        adjustment=result.adjustment,
-        outcome=result.outcome,
-    )
+    pinned = rated_snapshot(prior, worksheet_from_dict(example), by=None, rates=demo_rates())
+    pinned.save()
     Audit.objects.filter(pk=prior.pk).update(final_result=pinned)
 
 

@@ -28,7 +28,7 @@ from trueup.rating.result import (
     new_step,
 )
 from trueup.rating.rulebook import DEFAULT_DIRECTORY
-from trueup.rating.worksheet import PAYROLL_PARTS, Estimate, PayrollLine, payroll_amounts
+from trueup.rating.worksheet import LINE_AMOUNTS, Estimate, PayrollLine, payroll_amounts
 
 RATES = rate_table("IN WC 5645 5.43", "IN WC 8810 0.17", "NV WC 5645 6.10", "NV WC 8810 0.25")
 
@@ -127,7 +127,7 @@ def test_a_states_rules_copied_for_another_date_keep_nothing_built_for_the_first
 
 def test_a_lines_amounts_read_field_by_field_are_the_named_fields_in_order() -> None:
     # Each amount different, so that a field read twice or out of order shows.
-    names = ("gross", *PAYROLL_PARTS)
+    names = LINE_AMOUNTS
     amounts: dict[str, Any] = {name: D(n + 1) for n, name in enumerate(names)}
     line = PayrollLine("IN", "8810", **amounts)
     assert payroll_amounts(line) == attrgetter(*names)(line)

@@ -17,7 +17,7 @@ from itertools import chain
 from operator import attrgetter
 
 from trueup.rating.errors import Problem
-from trueup.rating.worksheet import PAYROLL_PARTS, Worksheet, payroll_amounts
+from trueup.rating.worksheet import LINE_AMOUNTS, Worksheet, payroll_amounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +156,7 @@ def _numbers(
     facts = ws.audited
     for i, line in enumerate(facts.payroll if payroll else ()):
         path = f"$.audited.payroll[{i}]"
-        for name in ("gross", *PAYROLL_PARTS):
+        for name in LINE_AMOUNTS:
             yield f"{path}.{name}", getattr(line, name), MONEY
         yield f"{path}.hours", line.hours, HOURS
         yield f"{path}.hourly_rate", line.hourly_rate, HOURLY_RATE

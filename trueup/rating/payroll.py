@@ -12,7 +12,7 @@ from trueup.rating.context import Context, PayItem, cite, fact, usd
 from trueup.rating.money import ZERO, cents, parse_fraction
 from trueup.rating.result import Reason, new_reason
 from trueup.rating.rulebook import RuleVersion, StateRules
-from trueup.rating.worksheet import PayrollLine
+from trueup.rating.worksheet import LINE_AMOUNTS, PayrollLine, payroll_amounts
 
 # Parts of gross pay the rule book may take out ("of which" amounts).
 WITHIN_GROSS = ("tips", "severance", "military_pay", "section_125", "deferred_401k")
@@ -134,20 +134,16 @@ def _plan(rules: StateRules) -> Plan:
     return tuple(items), _item_amounts
 
 
+# Where the items' amounts sit in ``payroll_amounts``: the parts after gross and overtime, in
+# the items' order (checked here, so the two lists cannot drift apart).
+_ITEMS_AT = slice(LINE_AMOUNTS.index(WITHIN_GROSS[0]), None)
+if LINE_AMOUNTS[_ITEMS_AT] != (*WITHIN_GROSS, *BEYOND_GROSS):
+    raise AssertionError("the remuneration items are not the last of a line's amounts")
+
+
 def _item_amounts(line: PayrollLine) -> tuple[Decimal, ...]:
-    """A line's ``WITHIN_GROSS`` then ``BEYOND_GROSS`` amounts, read attribute by attribute: at
-    well under half the cost of ``attrgetter`` of the nine names, on every line."""
-    return (
-        line.tips,
-        line.severance,
-        line.military_pay,
-        line.section_125,
-        line.deferred_401k,
-        line.employer_benefits,
-        line.reimbursements_substantiated,
-        line.reimbursements_unsubstantiated,
-        line.meals_lodging,
-    )
+    """A line's ``WITHIN_GROSS`` then ``BEYOND_GROSS`` amounts."""
+    return payroll_amounts(line)[_ITEMS_AT]
 
 
 def _item(name: str, rule: RuleVersion, effect: int, words: str) -> _Item:

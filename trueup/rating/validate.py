@@ -30,9 +30,9 @@ from trueup.rating.worksheet import (
     GL_AUDITS,
     LABOR_RECORDS,
     LABOR_SOURCES,
+    LINE_AMOUNTS,
     LINES,
     OWNER_ROLES,
-    PAYROLL_PARTS,
     PayrollLine,
     Policy,
     Subcontractor,
@@ -41,7 +41,6 @@ from trueup.rating.worksheet import (
 )
 
 STATE_CODE = re.compile(r"^[A-Z]{2}$")
-PAYROLL_PARTS_AND_GROSS = ("gross", *PAYROLL_PARTS)
 
 # Each step below checks one part of the worksheet and yields its problems in the order the
 # worksheet lists them; ``validate`` runs the steps in the order the problems are reported.
@@ -399,9 +398,7 @@ def _pay_amounts(line: PayrollLine) -> list[tuple[str, str]]:
     amounts = payroll_amounts(line)
     if min(amounts) < ZERO:
         found += [
-            (name, NEGATIVE)
-            for name, value in zip(PAYROLL_PARTS_AND_GROSS, amounts, strict=True)
-            if value < 0
+            (name, NEGATIVE) for name, value in zip(LINE_AMOUNTS, amounts, strict=True) if value < 0
         ]
     if line.hourly_rate is not None and line.hourly_rate < ZERO:
         found.append(("hourly_rate", NEGATIVE))
