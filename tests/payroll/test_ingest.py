@@ -21,7 +21,7 @@ from trueup.payroll.ingest import (
     read_register,
 )
 from trueup.payroll.ingest.cells import cents
-from trueup.payroll.ingest.steps import among
+from trueup.payroll.ingest.steps import among, one_amount_a_row
 
 EFFECTIVE, EXPIRATION = date(2025, 1, 1), date(2026, 1, 1)
 TRUEUP = "employee,employee_id,state,class,check_date,period_start,period_end,earnings_code,amount"
@@ -207,6 +207,30 @@ E,E5,IN,8810,1 Feb 2025,,,regular,16.00
     assert result.exceptions["message"][0] == "check date '1 Feb 2025' is not a date"
 
 
+def test_dates_with_spaces_around_them_are_read_and_a_bad_one_is_quoted_without_them() -> None:
+    result = run(
+        f"""
+{TRUEUP}
+A,E1,IN,8810," 2025-02-01 ",,,regular,1.00
+B,E2,IN,8810,"  1 Feb 2025  ",,,regular,2.00
+C,E3,IN,8810,,,,regular,4.00
+D,E4,IN,8810,"2024-12-27 "," 2024-12-23","2025-01-05 ",regular,1000.00
+""",
+        basis="earned",
+    )
+    assert exceptions(result) == [(3, "check_date", "bad_date"), (4, "check_date", "bad_date")]
+    assert result.exceptions["message"].to_list() == [
+        "check date '1 Feb 2025' is not a date",
+        "check date '' is not a date",
+    ]
+    # Row 2 on its check date; row 5's period is 14 days, 5 of them in the policy period:
+    # 1,000.00 × 5 ÷ 14 = 357.142… → 357.14.
+    assert lines(result) == [
+        ("IN", "8810", "A", "1.00"),
+        ("IN", "8810", "D", "357.14"),
+    ]
+
+
 def test_on_the_earned_basis_a_register_whose_check_dates_all_fail_gives_only_exceptions() -> None:
     result = run(
         f"""
@@ -285,6 +309,23 @@ def test_row_numbers_are_looked_up_among_others_with_repeats_and_gaps() -> None:
     ]
     assert among(numbers, pl.Series([], dtype=pl.Int64)).to_list() == [False] * 6
     assert among(pl.Series([], dtype=pl.Int64), numbers).to_list() == []
+
+
+@pytest.mark.parametrize(
+    ("rows", "one_each"),
+    [
+        ([2, 3, 5, 9], True),  # in order, with gaps
+        ([2, 3, 3, 4], False),  # in order, a row twice
+        ([9, 2, 5, 3], True),  # out of order (a wide register's cells, column by column)
+        ([2, 3, 2, 3, 2], False),  # more amounts than the rows they fall between
+        ([2, 9, 5, 9], False),  # out of order, a row twice among gaps
+        ([4], True),
+    ],
+)
+def test_whether_each_row_has_one_amount_is_told_in_or_out_of_order(
+    rows: list[int], one_each: bool
+) -> None:
+    assert one_amount_a_row(pl.DataFrame({"_row": rows})) is one_each
 
 
 def test_among_three_thousand_checks_only_the_three_copies_are_duplicates() -> None:
@@ -559,3 +600,37 @@ Ann Lee,E1,IN,8810,2025-01-29,,,regular,-100.00
     assert exceptions(result) == [(3, "amount", "negative_amount")]
     assert (result.rows_read, result.rows_used, result.rows_excepted) == (2, 2, 0)
     assert lines(result) == [("IN", "8810", "Ann Lee", "2400.00")]
+
+
+def test_a_wide_register_numbered_with_gaps_reads_each_cell_with_its_own_rows_fields() -> None:
+    # A report's table (``read_export``) is numbered as the sheet shows it, with the rows of
+    # other tables between: its cells are matched to their rows by number, not by place.
+    text = f"""
+{GUSTO}
+Ann Lee,E1,IN,8810,01/15/2025,2500.00,300.00,2100.00
+Bob Cruz,E2,OH,5403,01/15/2025,1800.00,,1500.00
+Cy Dunn,E3,IN,5403,13/45/2025,900.00,50.00,800.00
+Ann Lee,E1,IN,8810,01/29/2025,2500.00,,2100.00
+"""
+    frame = register(text)
+    gaps = frame.with_columns(pl.col("_row") * 10)
+    profile = detect_profile(frame.columns)
+    numbered, gapped = (ingest(f, profile, Options(EFFECTIVE, EXPIRATION)) for f in (frame, gaps))
+    expected = [
+        ("IN", "8810", "Ann Lee", "5300.00"),
+        ("OH", "5403", "Bob Cruz", "1800.00"),
+    ]
+    assert lines(numbered) == lines(gapped) == expected
+    assert exceptions(numbered) == [(4, "Check Date", "bad_date")]
+    assert exceptions(gapped) == [(40, "Check Date", "bad_date")]
+    ann = [line["employee"] for line in numbered.lines].index("Ann Lee")
+    assert numbered.cells_of(ann, "gross") == [
+        (2, "Overtime Earnings"),
+        (2, "Regular Earnings"),
+        (5, "Regular Earnings"),
+    ]
+    assert gapped.cells_of(ann, "gross") == [
+        (20, "Overtime Earnings"),
+        (20, "Regular Earnings"),
+        (50, "Regular Earnings"),
+    ]

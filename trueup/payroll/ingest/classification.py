@@ -40,12 +40,9 @@ def _classify(rows: pl.DataFrame, register: Headers, options: Options, flag: Fla
     # One exception a row for its state or class, in the column it came from (none when the
     # employee table gave it).
     # Only the columns the checks read: a copy of every column would cost a large register's
-    # memory.
-    checked = (
-        rows.lazy()
-        .filter(pl.col("ok"))
-        .select(ROW, "state", "class_code", "state_final", "class_final")
-        .collect()
+    # memory. Eagerly, in one piece: a lazy filter leaves the rows in pieces, slower to group.
+    checked = rows.select(ROW, "state", "class_code", "state_final", "class_final").filter(
+        rows.get_column("ok")
     )
     if not one_amount_a_row(checked):
         checked = checked.unique(ROW, keep="first")
@@ -220,10 +217,17 @@ def _class_cell(register: Headers) -> pl.Expr:
     )
 
 
+DECIMAL_CLASS = r"^\d+\.\d*$"
+
+
 def _without_decimal_classes(checked: pl.DataFrame, register: Headers, flag: Flag) -> pl.DataFrame:
     # A class a spreadsheet wrote as a number with decimals ("8810.0") is not taken for 8810: the
     # column was formatted as numbers, and what else changed in it cannot be told.
-    decimal = pl.col("class_final").str.contains(r"^\d+\.\d*$")
+    decimal = pl.col("class_final").str.contains(DECIMAL_CLASS)
+    # A register's classes are a few values over many rows: looked at once each, first.
+    classes = checked.get_column("class_final").unique()
+    if not classes.str.contains(DECIMAL_CLASS).any():
+        return checked
     flag(
         checked.with_columns(column=_class_cell(register)),
         decimal,

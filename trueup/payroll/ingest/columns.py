@@ -30,9 +30,17 @@ def _resolve(frame: pl.DataFrame, profile: Profile) -> dict[str, str]:
 
 
 def _text(columns: Mapping[str, str], name: str) -> pl.Expr:
-    if name in columns:
-        return pl.col(columns[name]).str.strip_chars().fill_null("")
-    return pl.lit("")
+    if name not in columns:
+        return pl.lit("")
+    if name in READ_AS_DATES:
+        return pl.col(columns[name])
+    return pl.col(columns[name]).str.strip_chars().fill_null("")
+
+
+# Fields read only as dates, which trim their cells once for each distinct cell (``_dates``; a pay
+# period's pattern allows spaces): trimming a large register's every cell here as well cost more
+# than reading them. A message quoting a date's cell trims it.
+READ_AS_DATES = frozenset(("check_date", "period_start", "period_end", "pay_period"))
 
 
 def _normalised(text: pl.Expr) -> pl.Expr:
@@ -82,25 +90,7 @@ def _long(
     fields = per_row(frame.lazy().select(**keep))
     read = [c for c, p in plan.items() if p.category != "ignore" or p.excluded]
     not_pay = _not_pay(frame, [c for c in plan if c not in read])
-    rows = (
-        _cells(frame, read)
-        .join(fields, on=ROW, how="left")
-        .with_columns(
-            code=pl.col("column").replace_strict(
-                {c: p.code for c, p in plan.items()}, default=None, return_dtype=pl.String
-            ),
-            category=pl.col("column").replace_strict(
-                {c: p.category for c, p in plan.items() if p.category},
-                default=None,
-                return_dtype=pl.String,
-            ),
-            excluded=pl.col("column").replace_strict(
-                {c: p.excluded for c, p in plan.items() if p.excluded},
-                default=None,
-                return_dtype=pl.String,
-            ),
-        )
-    )
+    rows = _with_fields(_cells(frame, read, plan), fields, frame.get_column(ROW))
     return Long(rows, not_pay)
 
 
@@ -155,17 +145,42 @@ def _per_code(read: pl.Expr) -> pl.Expr:
     )
 
 
-def _cells(frame: pl.DataFrame, columns: list[str]) -> pl.LazyFrame:
-    """(row, column, amount) of each of these columns' cells with something in them: most of a
-    wide register's cells are blank, and a row with none is named by ``_unaccounted`` all the
-    same."""
-    return (
-        frame.lazy()
-        .select(ROW, *columns)
-        .unpivot(index=ROW, on=columns)
-        .rename({"variable": "column", "value": "amount"})
-        .filter(pl.col("amount").str.contains(r"\S"))
+def _cells(frame: pl.DataFrame, columns: list[str], plan: Mapping[str, Column]) -> pl.LazyFrame:
+    """(row, column, amount, code, category, excluded) of each of these columns' cells with
+    something in them: most of a wide register's cells are blank, and a row with none is named by
+    ``_unaccounted`` all the same. Column by column, in the columns' order: each column's code,
+    category and exclusion are written once for its cells, not looked up for each cell."""
+    if not columns:
+        return pl.LazyFrame(schema={**NO_CELLS, **CELL_PLAN})
+    return pl.concat(
+        [
+            frame.lazy()
+            .select(ROW, column=pl.lit(column), amount=pl.col(column))
+            .filter(pl.col("amount").str.contains(r"\S"))
+            .with_columns(
+                code=pl.lit(plan[column].code, pl.String),
+                category=pl.lit(plan[column].category or None, pl.String),
+                excluded=pl.lit(plan[column].excluded or None, pl.String),
+            )
+            for column in columns
+        ]
     )
+
+
+# What a wide register's plan says of each of its cells (``Column``).
+CELL_PLAN = {"code": pl.String, "category": pl.String, "excluded": pl.String}
+
+
+def _with_fields(cells: pl.LazyFrame, fields: pl.LazyFrame, rows: pl.Series) -> pl.LazyFrame:
+    """Each cell with its row's fields. A register's rows are numbered one after another (the
+    reader numbers them so), and then a cell's row is found by its place, not by a join: joining
+    a large wide register's millions of cells cost more than any step after it."""
+    if rows.is_empty() or not bool((rows.diff().drop_nulls() == 1).all()):
+        return cells.join(fields, on=ROW, how="left")
+    found = cells.collect()
+    at = found.get_column(ROW) - rows[0]
+    per_cell = fields.collect().drop(ROW).select(pl.all().gather(at))
+    return found.hstack(per_cell).lazy()
 
 
 def _not_pay(frame: pl.DataFrame, columns: list[str]) -> pl.LazyFrame:

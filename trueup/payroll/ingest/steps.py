@@ -304,6 +304,11 @@ def one_amount_a_row(rows: pl.DataFrame) -> bool:
         return True
     if numbers.is_sorted():
         return bool(numbers.diff().min() > 0)  # type: ignore[operator]
+    # More amounts than row numbers they fall between (a wide register's): some row has two, found
+    # without hashing millions of numbers.
+    span = int(numbers.max()) - int(numbers.min()) + 1  # type: ignore[arg-type]
+    if numbers.len() > span:
+        return False
     return numbers.n_unique() == numbers.len()
 
 
@@ -395,7 +400,13 @@ def _in_period(rows: pl.DataFrame, register: Headers, options: Options, flag: Fl
         undated.with_columns(column=pl.lit(register.date_column)),
         pl.lit(True),
         "bad_date",
-        pl.concat_str([pl.lit("check date '"), pl.col("check_date"), pl.lit("' is not a date")]),
+        pl.concat_str(
+            [
+                pl.lit("check date '"),
+                pl.col("check_date").str.strip_chars().fill_null(""),
+                pl.lit("' is not a date"),
+            ]
+        ),
     )
     if options.basis == "earned" and register.has_period:
         start = pl.max_horizontal(pl.col("start"), pl.lit(options.effective))

@@ -35,12 +35,15 @@ def _in_gross(known: Mapping[str, Category]) -> pl.Expr:
     )
 
 
-def _employees(rows: pl.LazyFrame, known: Mapping[str, Category]) -> pl.DataFrame:
-    """One row per employee, officers included: states, classes, gross cents and rows."""
-    # Lazily: only the columns read here are filtered, not every column of a large register.
+def _employees(rows: pl.DataFrame, known: Mapping[str, Category]) -> pl.DataFrame:
+    """One row per employee, officers included, from their rows that can be rated (``ok``) in a
+    mapped code: states, classes, gross cents and rows."""
+    # Only the columns read here are filtered, not every column of a large register; eagerly,
+    # as grouping the pieces a lazy filter leaves is slower.
+    read = rows.select("who", "state_final", "class_final", "is_officer", "category", "cents")
+    mine = read.filter(rows.select(pl.col("ok") & pl.col("category").is_not_null()).to_series())
     return (
-        rows.filter(pl.col("ok"))
-        .group_by("who")
+        mine.group_by("who")
         .agg(
             state=pl.col("state_final").unique().sort().str.join(", "),
             class_code=pl.col("class_final").unique().sort().str.join(", "),
@@ -50,7 +53,6 @@ def _employees(rows: pl.LazyFrame, known: Mapping[str, Category]) -> pl.DataFram
         )
         .rename({"who": "employee"})
         .sort("employee")
-        .collect()
     )
 
 
