@@ -177,7 +177,9 @@ def _with_fields(cells: pl.LazyFrame, fields: pl.LazyFrame, rows: pl.Series) -> 
     a large wide register's millions of cells cost more than any step after it."""
     if rows.is_empty() or not bool((rows.diff().drop_nulls() == 1).all()):
         return cells.join(fields, on=ROW, how="left")
-    found = cells.collect()
+    # In one piece (the columns' cells come in a piece each): every step after would otherwise
+    # put the pieces of the columns it reads together again, holding both at once.
+    found = cells.collect().rechunk()
     at = found.get_column(ROW) - rows[0]
     per_cell = fields.collect().drop(ROW).select(pl.all().gather(at))
     return found.hstack(per_cell).lazy()
