@@ -25,7 +25,7 @@ It prints each field's digest where the two differ, and SAME or DIFFERENT for ea
 way of importing it; the exit status is 1 when any differs.
 
     git worktree add /tmp/before HEAD~1
-    .venv/bin/python bench/ingest_digest.py --against /tmp/before [--rows 200000]
+    .venv/bin/python bench/ingest_digest.py --against /tmp/before [--rows 200000] [--batches 7]
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ import ingest as bench  # bench/ingest.py: the bench's registers
 import machine  # bench/machine.py: a child process on another checkout
 import polars as pl
 
+import trueup.payroll.ingest as importer  # an older checkout may have no ``ingest_batches``
 from trueup.payroll.ingest import Options, Profile, detect_profile, ingest, read_register
 
 WAYS = ("check", "earned", "answers")
@@ -186,21 +187,67 @@ def registers(rows: int) -> list[Path]:
 # Importing and comparing
 
 
-def field_digest(value: Any) -> str:
+def field_digest(value: Any, name: str = "") -> str:
+    if name == "cells":
+        # A line's cells are a set (``Ingested.cells_of`` sorts them): a register read whole
+        # lists a wide register's cells column by column, one read in batches batch by batch.
+        value = value.sort(pl.all())
     text = value.write_csv() if isinstance(value, pl.DataFrame) else json.dumps(value, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def import_digests(path: Path, way: str) -> None:
-    """In the child: each field's digest of one import, as JSON."""
+def import_digests(path: Path, way: str, batches: int) -> None:
+    """In the child: each field's digest of one import, as JSON; with ``batches``, the register
+    imported in that many batches of rows (``ingest_batches``) instead of whole."""
     frame = read_register(path.read_bytes(), path.name)
     profile = detect_profile(frame.columns)
     if way == "answers":
         frame, options = answered(frame, profile)
     else:
         options = Options(date(2025, 1, 1), date(2026, 1, 1), basis=way)  # type: ignore[arg-type]
-    result = ingest(frame, profile, options)
-    print(json.dumps({name: field_digest(getattr(result, name)) for name in FIELDS}))
+    if batches > 1:
+        size = -(-frame.height // batches)
+        result = importer.ingest_batches(
+            lambda: (frame.slice(start, size) for start in range(0, frame.height, size)),
+            profile,
+            options,
+        )
+    else:
+        result = ingest(frame, profile, options)
+    found = {name: getattr(result, name) for name in FIELDS}
+    found["cells"] = cells_as_text(result)
+    print(json.dumps({name: field_digest(value, name) for name, value in found.items()}))
+
+
+def cells_as_text(result: Any) -> pl.DataFrame:
+    """The cells behind the lines with their line's keys written out: a checkout that numbers
+    each cell's line (``line``) and one that wrote the keys on every cell compare alike."""
+    cells: pl.DataFrame = result.cells
+    if "line" not in cells.columns:
+        return cells
+    lines = pl.DataFrame(
+        {
+            "line": pl.Series(range(len(result.lines)), dtype=pl.UInt32),
+            "state_final": [line["state"] for line in result.lines],
+            "class_final": [line["class_code"] for line in result.lines],
+            "state_from": [line.get("state_inferred_from", "") for line in result.lines],
+            "who": [line["employee"] for line in result.lines],
+        },
+        schema_overrides={"state_final": pl.String, "class_final": pl.String},
+    )
+    written = cells.with_columns(pl.col("line").cast(pl.UInt32)).join(lines, on="line", how="left")
+    return written.select(
+        "state_final",
+        "class_final",
+        "state_from",
+        "who",
+        pl.col("field").cast(pl.String),
+        "in_gross",
+        "_row",
+        pl.col("column").cast(pl.String),
+        state_column=pl.lit(result.state_column),
+        class_column=pl.lit(result.class_column),
+    )
 
 
 def answered(frame: pl.DataFrame, profile: Profile) -> tuple[pl.DataFrame, Options]:
@@ -232,8 +279,9 @@ def answered(frame: pl.DataFrame, profile: Profile) -> tuple[pl.DataFrame, Optio
     return frame, options
 
 
-def digests(path: Path, way: str, root: Path | None) -> dict[str, str]:
+def digests(path: Path, way: str, root: Path | None, batches: int = 1) -> dict[str, str]:
     command = [sys.executable, __file__, "--child", str(path), "--way", way]
+    command += ["--batches", str(batches)]
     env = machine.checkout_env(root)
     out = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
     found: dict[str, str] = json.loads(out.splitlines()[-1])
@@ -244,16 +292,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--against", type=Path, required=False, help="another checkout")
     parser.add_argument("--rows", type=int, default=200_000, help="rows of the long register")
+    parser.add_argument(
+        "--batches",
+        type=int,
+        default=1,
+        help="import each register in this many batches of rows in this checkout (the other "
+        "imports it whole): the batches must give what the whole gives",
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--way", choices=WAYS, default="check", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
-        import_digests(args.child, args.way)
+        import_digests(args.child, args.way, args.batches)
         return
     differ = False
     for path in registers(args.rows):
         for way in WAYS:
-            ours = digests(path, way, None)
+            ours = digests(path, way, None, args.batches)
             if args.against is None:
                 print(f"{path.name}, {way}: {field_digest(ours)}")
                 continue

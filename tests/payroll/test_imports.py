@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from io import StringIO
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -19,7 +21,8 @@ from trueup.audits.services import IllegalTransition, StaleEdit
 from trueup.audits.workflow import Status
 from trueup.core.errors import NotAllowed
 from trueup.payroll import services
-from trueup.payroll.ingest import RegisterError
+from trueup.payroll.ingest import RegisterError, stream
+from trueup.payroll.management.commands import import_payroll
 from trueup.payroll.models import ImportStatus, PayrollImport
 
 REGISTER = b"""employee,employee_id,state,class,check_date,earnings_code,amount,officer
@@ -229,6 +232,53 @@ def test_the_command_previews_then_commits(tmp_path: object, audit: Audit, audit
     )
     assert f"committed to audit {audit.pk}" in out.getvalue()
     assert audit.payroll.count() == 3
+
+
+def test_a_register_larger_than_an_upload_is_imported_in_batches_as_an_upload_of_it_would_be(
+    tmp_path: Path, audit: Audit, auditor: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    temp_in_the_employee_table(audit, auditor)
+    uploaded = services.payroll_import_preview(
+        audit=audit, by=auditor, data=REGISTER, filename="register.csv"
+    )
+    # A limit below the register's size, and batches of two rows, parsed 64 bytes at a time.
+    for module in (services, import_payroll):
+        monkeypatch.setattr(module, "MAX_BYTES", len(REGISTER) - 1)
+    monkeypatch.setattr(stream, "BATCH_ROWS", 2)
+    monkeypatch.setattr(stream, "BLOCK_BYTES", 64)
+    reads = Counted(stream.read_register_batches)
+    monkeypatch.setattr(services, "read_register_batches", reads)
+    path = tmp_path / "register.csv"
+    path.write_bytes(REGISTER)
+    out = StringIO()
+    call_command("import_payroll", str(path), audit=audit.pk, user="auditor", stdout=out)
+    assert reads.calls == 1
+    preview = PayrollImport.objects.latest("pk")
+    kept = ("rows_read", "rows_used", "rows_excepted", "gross_cents", "totals", "quarters")
+    for field in (*kept, "lines", "employees", "exceptions", "sha256", "profile_key"):
+        assert getattr(preview, field) == getattr(uploaded, field), field
+    assert preview.file.read() == REGISTER
+    # Answered again, the stored file is read in batches too, and still commits as the upload.
+    fresh = services.payroll_import_resolve(
+        payroll_import=preview,
+        by=auditor,
+        answers=[services.Resolution("employee", "E3", state="IN", class_code="8810")],
+    )
+    assert reads.calls == 2
+    assert fresh.lines == uploaded.lines
+    services.payroll_import_commit(payroll_import=fresh, by=auditor)
+    assert audit.payroll.count() == 3
+
+
+class Counted:
+    """A function, counting its calls."""
+
+    def __init__(self, function: Any) -> None:
+        self.function, self.calls = function, 0
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls += 1
+        return self.function(*args, **kwargs)
 
 
 def test_the_register_reconciles_to_the_941_line_by_line(audit: Audit, auditor: User) -> None:

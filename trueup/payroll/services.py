@@ -10,9 +10,10 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,12 +32,14 @@ from trueup.payroll.ingest import (
     custom_profile,
     detect_profile,
     ingest,
+    ingest_batches,
     profiles,
+    read_register_batches,
 )
 from trueup.payroll.ingest.classification import GROUP_KINDS, group_key
 from trueup.payroll.ingest.exports import Export, finish, read_export
 from trueup.payroll.ingest.mapping import categories
-from trueup.payroll.ingest.readers import RegisterError
+from trueup.payroll.ingest.readers import MAX_BYTES, RegisterError
 from trueup.payroll.models import (
     EmployeeClass,
     ImportStatus,
@@ -303,9 +306,48 @@ def payroll_import_preview(
         return _unread(audit, by, data, filename, basis, error.message)
     result = _read(audit, export, chosen, basis, rates)
     result.notes = [*notes, *result.notes]
-    preview = _preview(audit, by, data, filename, basis, result, rates)
+    sha256 = hashlib.sha256(data).hexdigest()
+    preview = _preview(audit, by, sha256, filename, basis, result, rates)
     preview.file.save(_stored_name(audit, preview.sha256, filename), ContentFile(data))
     return preview
+
+
+def payroll_import_preview_file(
+    *,
+    audit: Audit,
+    by: User,
+    path: Path,
+    filename: str | None = None,
+    profile: str | None = None,
+    basis: str = "check",
+) -> PayrollImport:
+    """``payroll_import_preview`` for a register on disk, read and imported a batch of rows at
+    a time (``read_register_batches``, ``ingest_batches``): a register larger than an upload may
+    be (``MAX_BYTES``), delivered as a file, in the memory of a batch. Its rows are a register's
+    own table: a report-shaped export (a QuickBooks report) is read only as an upload. The file
+    is kept as the import's, as an upload is."""
+    if not audit_services.may(by, "edit_facts"):
+        raise NotAllowed("this account may not import payroll")
+    audit_services.check_facts_open(audit)
+    notes = _prefill_employee_classes(audit, by)
+    rates = rates_in_use()
+    name = filename or path.name
+    batches = read_register_batches(path)
+    chosen = _profile(audit, profile, [c for c in batches.columns if not c.startswith("_")])
+    result = ingest_batches(batches, chosen, _options(audit, basis, rates))
+    result.notes = [*notes, *result.notes]
+    preview = _preview(audit, by, _file_sha256(path), name, basis, result, rates)
+    with path.open("rb") as file:
+        preview.file.save(_stored_name(audit, preview.sha256, name), File(file))
+    return preview
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while block := file.read(1024 * 1024):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def waiting_problems(payroll_import: PayrollImport) -> list[Problem]:
@@ -369,7 +411,7 @@ def _unread(
 def _preview(
     audit: Audit,
     by: User,
-    data: bytes,
+    sha256: str,
     filename: str,
     basis: str,
     result: Ingested,
@@ -386,7 +428,7 @@ def _preview(
     return PayrollImport(
         audit=audit,
         filename=filename[:255],
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256,
         profile_key=chosen.key,
         profile_name=chosen.name,
         basis=basis,
@@ -454,21 +496,28 @@ def _prefill_employee_classes(audit: Audit, by: User) -> list[str]:
 
 def _reread(payroll_import: PayrollImport, by: User, profile: str | None) -> PayrollImport:
     """The import's file read again (after a mapping or resolutions were saved), as a new
-    preview; the old one is discarded."""
-    payroll_import.file.open("rb")
-    try:
-        data = payroll_import.file.read()
-    finally:
-        payroll_import.file.close()
-    fresh = payroll_import_preview(
-        audit=payroll_import.audit,
-        by=by,
-        data=data,
-        filename=payroll_import.filename,
-        profile=profile,
-        basis=payroll_import.basis,
-        keep_unread=True,
-    )
+    preview; the old one is discarded. A file larger than an upload is read in batches."""
+    audit, name, basis = payroll_import.audit, payroll_import.filename, payroll_import.basis
+    if payroll_import.file.size > MAX_BYTES:
+        path = Path(payroll_import.file.path)
+        fresh = payroll_import_preview_file(
+            audit=audit, by=by, path=path, filename=name, profile=profile, basis=basis
+        )
+    else:
+        payroll_import.file.open("rb")
+        try:
+            data = payroll_import.file.read()
+        finally:
+            payroll_import.file.close()
+        fresh = payroll_import_preview(
+            audit=audit,
+            by=by,
+            data=data,
+            filename=name,
+            profile=profile,
+            basis=basis,
+            keep_unread=True,
+        )
     PayrollImport.objects.filter(pk=payroll_import.pk).update(status=ImportStatus.DISCARDED)
     return fresh
 

@@ -19,8 +19,9 @@ from trueup.payroll.ingest.mapping import (
     detect_profile,
     profiles,
 )
-from trueup.payroll.ingest.pipeline import ingest
+from trueup.payroll.ingest.pipeline import ingest, ingest_batches
 from trueup.payroll.ingest.readers import RegisterError, read_register
+from trueup.payroll.ingest.stream import RegisterBatches, read_register_batches
 
 __all__ = [
     "Category",
@@ -28,12 +29,15 @@ __all__ = [
     "Ingested",
     "Options",
     "Profile",
+    "RegisterBatches",
     "RegisterError",
     "categories",
     "custom_profile",
     "detect_profile",
     "ingest",
+    "ingest_batches",
     "profiles",
     "read_export",
     "read_register",
+    "read_register_batches",
 ]

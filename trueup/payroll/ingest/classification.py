@@ -146,14 +146,13 @@ def _state_and_class(
     return rows.with_columns(ok=~no_class & ~no_state)
 
 
-def unresolved(rows: pl.DataFrame, in_gross: tuple[str, ...]) -> list[dict[str, object]]:
+def unresolved(rows: pl.DataFrame, in_gross: tuple[str, ...]) -> pl.DataFrame:
     """The rows without a class or a state, by what is missing, employee, department, job and
-    location, with their rows and the cents of their pay: what the auditor assigns."""
+    location, with their rows and the cents of their pay: what the auditor assigns
+    (``unresolved_of`` gathers the batches')."""
     missing = rows.filter(pl.col("class_final").is_null() | pl.col("state_final").is_null())
-    if missing.is_empty():
-        return []
     pay = pl.when(pl.col("category").is_in(list(in_gross))).then(pl.col("cents")).otherwise(0)
-    grouped = (
+    return (
         missing.with_columns(
             missing=pl.when(pl.col("class_final").is_null() & pl.col("state_final").is_null())
             .then(pl.lit("state and class"))
@@ -161,17 +160,46 @@ def unresolved(rows: pl.DataFrame, in_gross: tuple[str, ...]) -> list[dict[str, 
             .then(pl.lit("class"))
             .otherwise(pl.lit("state"))
         )
-        .group_by("missing", "who", "department", "job", "location")
+        .group_by(*UNRESOLVED_KEYS)
         .agg(
             rows=pl.col(ROW).n_unique(),
             first_row=pl.col(ROW).min(),
             cents=pay.sum(),
             state=pl.col("state_final").drop_nulls().first(),
         )
-        .sort("first_row")
     )
+
+
+UNRESOLVED_KEYS = ("missing", "who", "department", "job", "location")
+
+
+def unresolved_of(parts: list[pl.DataFrame]) -> list[dict[str, object]]:
+    """The batches' rows without a class or state, each group once, in the order of its first
+    row; its state is the first one given, in any batch."""
+    grouped = unresolved_added(parts)
+    if grouped.is_empty():
+        return []
     return (
-        grouped.rename({"who": "employee"}).with_columns(pl.col("state").fill_null("")).to_dicts()
+        grouped.sort("first_row")
+        .rename({"who": "employee"})
+        .with_columns(pl.col("state").fill_null(""))
+        .to_dicts()
+    )
+
+
+def unresolved_added(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """The batches' groups added, in the batches' order (``unresolved``' partial form)."""
+    if len(parts) == 1:
+        return parts[0]
+    return (
+        pl.concat(parts)
+        .group_by(*UNRESOLVED_KEYS, maintain_order=True)
+        .agg(
+            pl.col("rows").sum(),
+            pl.col("first_row").min(),
+            pl.col("cents").sum(),
+            pl.col("state").drop_nulls().first(),
+        )
     )
 
 

@@ -67,10 +67,12 @@ def _long(
     profile: Profile,
     options: Options | None = None,
     per_row: Callable[[pl.LazyFrame], pl.LazyFrame] = lambda rows: rows,
+    holds: Mapping[str, bool] | None = None,
 ) -> Long:
     """The register turned long (``Long``). ``per_row`` adds what is worked out once per
     register row (its dates, its employee): on a wide register, before its rows are turned into
-    many amounts."""
+    many amounts. ``holds`` says which columns hold amounts when the frame is one batch of a
+    register (the whole register decides: ``_column_amounts``)."""
     columns = _resolve(frame, profile)
     if "employee" not in columns and "employee_id" not in columns:
         wanted = profile.columns.get("employee") or profile.columns.get("employee_id")
@@ -86,7 +88,7 @@ def _long(
     if profile.shape == "long":
         rows = per_row(_long_register(frame, profile, columns, keep, answers, excluded))
         return Long(rows, pl.LazyFrame(schema=NO_CELLS))
-    plan = _wide_plan(frame, profile, set(columns.values()), answers, excluded)
+    plan = _wide_plan(frame, profile, set(columns.values()), answers, excluded, holds)
     fields = per_row(frame.lazy().select(**keep))
     read = [c for c, p in plan.items() if p.category != "ignore" or p.excluded]
     not_pay = _not_pay(frame, [c for c in plan if c not in read])
@@ -219,6 +221,7 @@ def _wide_plan(
     fields: set[str],
     answers: Mapping[str, str],
     excluded: Mapping[str, str],
+    holds: Mapping[str, bool] | None = None,
 ) -> dict[str, Column]:
     """Each amount column of a wide register and how it is read: by the profile's columns, else
     by its header as a code of the profile's code sets, else by its code (CODE_Description_Kind).
@@ -241,7 +244,7 @@ def _wide_plan(
             category = profile.codes[normalise(column)]
         elif coded:
             category = _coded_category(profile, code, coded[1])
-        elif profile.unknown_columns == "earnings" and _holds_amounts(frame, column):
+        elif profile.unknown_columns == "earnings" and _holds_amounts(frame, column, holds):
             category = None
         elif reason is None and answer is None:
             continue  # a column of a fixed-column register that no one named: not read
@@ -267,14 +270,39 @@ def _coded_category(profile: Profile, code: str, kind: str) -> str | None:
     return "ignore"
 
 
-def _holds_amounts(frame: pl.DataFrame, column: str) -> bool:
+def _holds_amounts(frame: pl.DataFrame, column: str, holds: Mapping[str, bool] | None) -> bool:
     """Whether a column has something in it and every filled cell reads as an amount."""
+    if holds is not None:
+        return holds.get(column, False)
+    some, all_amounts = _column_amounts(frame, column)
+    return some and all_amounts
+
+
+def amount_questions(frame: pl.DataFrame, profile: Profile) -> list[str]:
+    """The columns of a wide register read as earnings only when they hold amounts: no profile,
+    code set or code pattern names them (``_wide_plan``)."""
+    if profile.shape == "long" or profile.unknown_columns != "earnings":
+        return []
+    fields = set(_resolve(frame, profile).values())
+    named = {normalise(h) for h in profile.earnings} | set(profile.codes)
+    return [
+        c
+        for c in frame.columns
+        if not c.startswith("_")
+        and c not in fields
+        and normalise(c) not in named
+        and not profile.code_column(c)
+    ]
+
+
+def _column_amounts(frame: pl.DataFrame, column: str) -> tuple[bool, bool]:
+    """Whether a column has something in it, and whether every filled cell reads as an amount."""
     values = frame.select(
         filled=pl.col(column).str.strip_chars().fill_null("") != "",
         amount=cents(column).is_not_null(),
     )
     filled = values.get_column("filled")
-    return bool(filled.any()) and bool(values.filter(pl.col("filled"))["amount"].all())
+    return bool(filled.any()), bool(values.filter(pl.col("filled"))["amount"].all())
 
 
 # The mapped fields carried on every amount row (the code and amount are the row's own).

@@ -55,8 +55,11 @@ class Ingested:
     # Cents by state, quarter of the check date ("2025Q1"; "" without dates) and category: what
     # the reconciliation to quarterly tax filings compares.
     quarters: pl.DataFrame = field(default_factory=pl.DataFrame)
-    # The amounts behind the lines, with their cells: see ``cells_of``.
+    # The amounts behind the lines: each one's line (its index in ``lines``), field, whether in
+    # gross pay, row and column (see ``cells_of``); and the register's state and class headers.
     cells: pl.DataFrame = field(default_factory=pl.DataFrame)
+    state_column: str = ""
+    class_column: str = ""
     # What the auditor resolves before a commit, each as JSON-ready rows (cents are integers):
     # amounts in codes or columns no mapping names: code, column, rows, first_row, cents.
     unmapped: list[dict[str, object]] = field(default_factory=list)
@@ -87,19 +90,14 @@ class Ingested:
         "class" came from; a field with no cells of its own (gross pay where only deductions
         were given) gives the line's amount cells. Worked out only when asked for: a problem
         with a line is rare, and an import has many cells."""
-        line = self.lines[index]
-        mine = self.cells.filter(
-            (pl.col("state_final") == line["state"])
-            & (pl.col("class_final") == line["class_code"])
-            & (pl.col("who") == line["employee"])
-        )
-        column = {"state": "state_column", "class": "class_column"}.get(name, "column")
+        mine = self.cells.filter(pl.col("line") == index)
         if name == "gross":
             found = mine.filter(pl.col("in_gross"))
         elif name in ("state", "class"):
-            found = mine
+            header = self.state_column if name == "state" else self.class_column
+            return sorted({(row, header) for row in mine.get_column(ROW)})
         else:
-            found = mine.filter(pl.col("field") == name)
+            found = mine.filter(pl.col("field").cast(pl.String) == name)
         if found.is_empty():
             found = mine
-        return sorted(set(found.select(ROW, column).iter_rows()))
+        return sorted(set(found.select(ROW, pl.col("column").cast(pl.String)).iter_rows()))

@@ -1,7 +1,12 @@
 """The import itself: a register frame → payroll lines for the engine, a per-employee summary,
-totals by category and the exceptions, with money as integer cents throughout."""
+totals by category and the exceptions, with money as integer cents throughout. A register read
+in batches (``ingest_batches``) goes through the same steps a batch at a time."""
 
 from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 
 import polars as pl
 
@@ -11,9 +16,25 @@ from trueup.payroll.ingest.classification import (
     _without_excluded_employees,
     unresolved,
 )
-from trueup.payroll.ingest.columns import _long, _resolve, headers
+from trueup.payroll.ingest.columns import (
+    _column_amounts,
+    _long,
+    _resolve,
+    amount_questions,
+    headers,
+)
 from trueup.payroll.ingest.facts import Ingested, Options
 from trueup.payroll.ingest.mapping import Profile, categories, pay_categories
+from trueup.payroll.ingest.parts import (
+    CELLS,
+    Across,
+    Batches,
+    Part,
+    add_earlier_rows,
+    fields_enum,
+    fold,
+    merged,
+)
 from trueup.payroll.ingest.readers import ROW
 from trueup.payroll.ingest.steps import (
     WARNINGS,
@@ -32,21 +53,20 @@ from trueup.payroll.ingest.steps import (
 from trueup.payroll.ingest.summaries import (
     _employees,
     _inferred,
-    _lines,
     _priced,
     _quarters,
     _rows_excepted,
     _sums,
-    _totals,
 )
 from trueup.payroll.ingest.totals import (
     TOTALS,
-    stated_totals,
+    Check,
+    totals_checks,
     totals_rows,
     without_exempt,
 )
 
-__all__ = ["TOTALS", "ingest"]
+__all__ = ["TOTALS", "ingest", "ingest_batches"]
 
 # A pay period in one cell: "06/27/2025 - 07/10/2025", "06/27/2025 to 07/10/2025",
 # "2025-06-27 – 2025-07-10". An ISO date holds dashes, so it is matched whole.
@@ -60,10 +80,83 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     """The register's frame imported. The frame is let go once every step that reads it has:
     a caller that hands it over (``Export.take_frame``) frees the register's cells before the
     import's largest steps."""
+    held = [frame]
+    del frame
+    part = _part(held, profile, options, Across(many=False), first_label=0)
+    return merged([part], profile)
+
+
+def ingest_batches(batches: Batches, profile: Profile, options: Options) -> Ingested:
+    """A register read in batches of rows (``read_register_batches``), imported as the whole
+    would be, to the cent and to the exception: memory is held for one batch at a time, and for
+    what the import keeps of each row it uses. ``batches`` reads the register again from its
+    first row each time it is called: a second pass is made when a column's kind or a totals
+    row's scope depends on rows of other batches."""
+    across = Across(many=True, holds=_amount_columns(batches, profile))
+    options = replace(options, class_problem=_asked_once(options.class_problem))
+    parts: list[Part] = []
+    labels: list[pl.Series] = []
+    checks: list[list[Check]] = []
+    for held in _handed(batches()):
+        part = _part(held, profile, options, across, first_label=sum(s.len() for s in labels))
+        labels.append(part.labels)
+        checks.append(part.checks)
+        parts.append(part)
+        del part
+        if len(parts) == FOLDED:
+            parts = [fold(parts)]  # what is summed stays the size of its keys, not of the rows
+    add_earlier_rows(labels, checks, batches, profile)
+    return merged(parts, profile)
+
+
+# How many batches' parts are kept before they are put together (``fold``).
+FOLDED = 8
+
+
+def _handed(frames: Iterator[pl.DataFrame]) -> Iterator[list[pl.DataFrame]]:
+    """Each frame in a list the import empties (``_part``): no reference is left here to keep a
+    batch's cells while the next one is read."""
+    for frame in frames:
+        held = [frame]
+        del frame
+        yield held
+
+
+def _asked_once(
+    problem: Callable[[str, str], str | None] | None,
+) -> Callable[[str, str], str | None] | None:
+    """The rate table asked once for each (state, class), not once in every batch."""
+    if problem is None:
+        return None
+    return functools.cache(problem)
+
+
+def _amount_columns(batches: Batches, profile: Profile) -> dict[str, bool] | None:
+    """A wide register's columns no profile names are read as earnings when every filled cell
+    in them is an amount: over the whole register, before any batch is imported."""
+    if profile.shape == "long" or profile.unknown_columns != "earnings":
+        return None
+    filled: dict[str, bool] = {}
+    amounts: dict[str, bool] = {}
+    for frame in batches():
+        for column in amount_questions(frame, profile):
+            some, every = _column_amounts(frame, column)
+            filled[column] = filled.get(column, False) or some
+            amounts[column] = amounts.get(column, True) and every
+    return {column: filled[column] and amounts[column] for column in filled}
+
+
+def _part(
+    held: list[pl.DataFrame], profile: Profile, options: Options, across: Across, first_label: int
+) -> Part:
+    """One batch of the register's rows imported: what is summed, listed or checked across
+    batches is gathered in ``Part``; ``across`` holds what a batch needs of the ones before it."""
+    frame = held.pop()
     known = categories()
     register = headers(frame, profile)
+    columns_enum = pl.Enum([c for c in frame.columns if c != ROW])
     labels = totals_rows(frame, profile)
-    rows, not_pay = _amount_rows(frame, profile, options, labels.get_column(ROW))
+    rows, not_pay = _amount_rows(frame, profile, options, labels.get_column(ROW), across.holds)
     read = _rows_read(frame)
     # What is needed to name a row nothing was used from; the rest is let go as the rows are
     # filtered (a large register's memory).
@@ -77,12 +170,12 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     rows = _without_totals(rows, not_pay.select(ROW, "totals"), flag).drop("totals", "blank")
     del not_pay  # its cells are in ``everything``; nothing else reads them
     rows = without_exempt(rows, frame, flag)
-    stated = stated_totals(frame, profile, labels)
+    checks = totals_checks(frame, profile, labels, first_label)
     del frame  # nothing below reads the register's cells
     rows, excluded = _without_excluded(rows, flag)
     rows = _readable_amounts(rows, flag)
     rows = _pay_amounts(rows, known, profile, flag).drop("amount")
-    rows = _without_copies(rows, flag)
+    rows = _without_copies(rows, flag, across.copies)
     rows = _in_period(rows, register, options, flag)
     rows = _without_excluded_employees(rows, options, flag)
     rows = _classify(rows, register, options, flag).drop(*NAMES, strict=False)
@@ -101,33 +194,23 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     _unaccounted(everything, read, used, problems, profile)
     exceptions = problems.frame()
     priced = _priced(payroll, known)
-    sums = _sums(payroll, known)
-    return Ingested(
+    return Part(
+        register=register,
+        sums=_sums(payroll),
         quarters=_quarters(payroll),
-        profile=profile,
-        lines=_lines(sums),
-        cells=priced.select(
-            "state_final",
-            "class_final",
-            "state_from",
-            "who",
-            "field",
-            "in_gross",
-            ROW,
-            "column",
-            state_column=pl.lit(register.state_column),
-            class_column=pl.lit(register.class_column),
+        cells=priced.select(*CELLS).with_columns(
+            pl.col("field").cast(fields_enum(known)), pl.col("column").cast(columns_enum)
         ),
         employees=_employees(rows, known),
         exceptions=exceptions,
-        totals=_totals(sums),
         rows_read=read.len(),
         rows_used=used.len(),
         rows_excepted=_rows_excepted(exceptions, used),
         unresolved=waiting,
         left_out=_left_out(everything, exceptions, used),
         inferred=_inferred(priced),
-        stated_totals=stated,
+        labels=labels.get_column(ROW),
+        checks=checks,
         unmapped=unmapped,
         excluded=excluded,
     )
@@ -153,7 +236,11 @@ NAMES = ("employee", "employee_id")
 
 
 def _amount_rows(
-    frame: pl.DataFrame, profile: Profile, options: Options, totals: pl.Series
+    frame: pl.DataFrame,
+    profile: Profile,
+    options: Options,
+    totals: pl.Series,
+    holds: Mapping[str, bool] | None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """One row per amount, with its cents, dates, employee and whether it is a totals row (a
     totals label in any of its text columns); and a wide register's cells that are not pay (one
@@ -184,7 +271,7 @@ def _amount_rows(
             totals=pl.col(ROW).is_in(totals.implode()),
         ).drop("pay_period", "period_from", "period_to", "period_start", "period_end", *unread)
 
-    long = _long(frame, profile, options, per_row)
+    long = _long(frame, profile, options, per_row, holds)
     read = {
         "cents": cents("amount"),
         "blank": pl.col("amount").is_null() | (pl.col("amount").str.strip_chars() == ""),

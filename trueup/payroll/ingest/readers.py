@@ -215,7 +215,7 @@ def _read_csv(data: bytes) -> pl.DataFrame:
         raw = _polars_csv(body, delimiter, width, ragged=False)
     except pl.exceptions.PolarsError:
         # Find what is wrong, row by row, and read again if it was only trailing empty cells.
-        _check_records(text, delimiter, header_row=index + 1, width=width)
+        _check_records(_lines(text), delimiter, header_row=index + 1, width=width)
         try:
             raw = _polars_csv(body, delimiter, width, ragged=True)
         except pl.exceptions.PolarsError as error:
@@ -334,9 +334,9 @@ def _top_records(text: str, delimiter: str) -> tuple[list[list[str]], int]:
     return records, 0
 
 
-def _check_records(text: str, delimiter: str, header_row: int, width: int) -> None:
+def _check_records(lines: Iterable[str], delimiter: str, header_row: int, width: int) -> None:
     """Every row, by the csv module, for the first that cannot be read as part of the table."""
-    reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     row = 0
     try:
         for row, record in enumerate(reader, start=1):
@@ -404,7 +404,18 @@ def _has_letter(text: str) -> bool:
 
 def _with_header(raw: pl.DataFrame, index: int) -> pl.DataFrame:
     """The rows below the header, named by it, each cell checked for its size."""
-    header = raw.row(index)
+    names = _names(raw.row(index), index)
+    body = raw.slice(index + 1)
+    body.columns = names
+    if not _any_filled(body.head(1000)) and not _any_filled(body):
+        raise _nothing_below(index)
+    body = body.with_row_index(ROW, offset=index + 2).with_columns(pl.col(ROW).cast(pl.Int64))
+    _check_cell_sizes(body, names)
+    return body
+
+
+def _names(header: Sequence[object], index: int) -> list[str]:
+    """The columns' names from the header's cells (row ``index`` from 0)."""
     names: list[str] = []
     seen: dict[str, int] = {}
     for position, cell in enumerate(header, start=1):
@@ -421,13 +432,11 @@ def _with_header(raw: pl.DataFrame, index: int) -> pl.DataFrame:
             )
         seen[key] = position
         names.append(name)
-    body = raw.slice(index + 1)
-    body.columns = names
-    if not _any_filled(body.head(1000)) and not _any_filled(body):
-        raise RegisterError(f"the header is row {index + 1} and no rows of payroll follow it")
-    body = body.with_row_index(ROW, offset=index + 2).with_columns(pl.col(ROW).cast(pl.Int64))
-    _check_cell_sizes(body, names)
-    return body
+    return names
+
+
+def _nothing_below(index: int) -> RegisterError:
+    return RegisterError(f"the header is row {index + 1} and no rows of payroll follow it")
 
 
 def _any_filled(frame: pl.DataFrame) -> bool:

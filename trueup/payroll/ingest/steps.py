@@ -83,17 +83,16 @@ def _without_totals(rows: pl.DataFrame, not_pay: pl.DataFrame, flag: Flag) -> pl
     )
 
 
-def _without_excluded(
-    rows: pl.DataFrame, flag: Flag
-) -> tuple[pl.DataFrame, list[dict[str, object]]]:
+def _without_excluded(rows: pl.DataFrame, flag: Flag) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Amounts in codes the auditor excluded are left out (the rest of their row is read), each
-    named in the exceptions with the auditor's reason, and listed by code with their cents."""
+    named in the exceptions with the auditor's reason, and gathered by code with their cents
+    (``excluded_of`` lists the batches')."""
     if rows.get_column("excluded").null_count() == rows.height:
-        return rows, []  # nothing excluded: no copy of a large register's rows
+        return rows, EXCLUDED.clear()  # nothing excluded: no copy of a large register's rows
     # A zero, a blank or text in an excluded column is nothing to list.
     excluded = rows.filter(pl.col("excluded").is_not_null() & (pl.col("cents").fill_null(0) != 0))
     if excluded.is_empty():
-        return rows.filter(pl.col("excluded").is_null()), []
+        return rows.filter(pl.col("excluded").is_null()), EXCLUDED.clear()
     flag(
         excluded,
         pl.lit(True),
@@ -102,18 +101,39 @@ def _without_excluded(
             [pl.lit("code '"), pl.col("code"), pl.lit("' is excluded: "), pl.col("excluded")]
         ),
     )
-    listed = (
-        excluded.group_by(key=_code_key())
-        .agg(
-            code=pl.col("code").first(),
-            reason=pl.col("excluded").first(),
-            rows=pl.col(ROW).n_unique(),
-            cents=pl.col("cents").sum(),
-        )
-        .sort("code")
-        .drop("key")
+    listed = excluded.group_by(key=_code_key(), maintain_order=True).agg(
+        code=pl.col("code").first(),
+        reason=pl.col("excluded").first(),
+        rows=pl.col(ROW).n_unique(),
+        cents=pl.col("cents").sum(),
     )
-    return rows.filter(pl.col("excluded").is_null()), listed.to_dicts()
+    return rows.filter(pl.col("excluded").is_null()), listed
+
+
+EXCLUDED = pl.DataFrame(
+    schema={
+        "key": pl.String,
+        "code": pl.String,
+        "reason": pl.String,
+        "rows": pl.UInt32,
+        "cents": pl.Int64,
+    }
+)
+
+
+def excluded_of(parts: list[pl.DataFrame]) -> list[dict[str, object]]:
+    """The amounts in excluded codes, by code: its first spelling and reason, rows and cents."""
+    return excluded_added(parts).sort("code").drop("key").to_dicts()
+
+
+def excluded_added(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    if len(parts) == 1:
+        return parts[0]
+    return (
+        pl.concat(parts)
+        .group_by("key", maintain_order=True)
+        .agg(pl.col("code", "reason").first(), pl.col("rows", "cents").sum())
+    )
 
 
 def _code_key() -> pl.Expr:
@@ -134,13 +154,13 @@ def _readable_amounts(rows: pl.DataFrame, flag: Flag) -> pl.DataFrame:
     return _drop_rows(rows, bad_amount)
 
 
-def _unmapped(rows: pl.DataFrame, flag: Flag) -> list[dict[str, object]]:
+def _unmapped(rows: pl.DataFrame, flag: Flag) -> pl.DataFrame:
     """Amounts in the payroll's rows whose code no mapping names, each named in the exceptions
     and gathered by code and column: the import cannot be committed until the auditor maps each
     code to a category or excludes it. The rest of their rows is used."""
     unmapped = rows.filter(pl.col("category").is_null())
     if unmapped.is_empty():
-        return []
+        return UNMAPPED.clear()
     flag(
         unmapped,
         pl.lit(True),
@@ -153,17 +173,49 @@ def _unmapped(rows: pl.DataFrame, flag: Flag) -> list[dict[str, object]]:
             ]
         ),
     )
+    return unmapped.group_by(key=_code_key(), column="column", maintain_order=True).agg(
+        code=pl.col("code").first(),
+        rows=pl.col(ROW).n_unique(),
+        first_row=pl.col(ROW).min(),
+        cents=pl.col("cents").sum(),
+    )
+
+
+UNMAPPED = pl.DataFrame(
+    schema={
+        "key": pl.String,
+        "column": pl.String,
+        "code": pl.String,
+        "rows": pl.UInt32,
+        "first_row": pl.Int64,
+        "cents": pl.Int64,
+    }
+)
+
+
+def unmapped_of(parts: list[pl.DataFrame]) -> list[dict[str, object]]:
+    """The amounts in codes no mapping names, by code and column, in the order of their first
+    row: the code as first written, rows, first row and cents."""
     return (
-        unmapped.group_by(key=_code_key(), column="column")
-        .agg(
-            code=pl.col("code").first(),
-            rows=pl.col(ROW).n_unique(),
-            first_row=pl.col(ROW).min(),
-            cents=pl.col("cents").sum(),
-        )
+        unmapped_added(parts)
         .sort("first_row", "column")
         .select("code", "column", "rows", "first_row", "cents")
         .to_dicts()
+    )
+
+
+def unmapped_added(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    if len(parts) == 1:
+        return parts[0]
+    return (
+        pl.concat(parts)
+        .group_by("key", "column", maintain_order=True)
+        .agg(
+            pl.col("code").first(),
+            pl.col("rows").sum(),
+            pl.col("first_row").min(),
+            pl.col("cents").sum(),
+        )
     )
 
 
@@ -222,15 +274,17 @@ def _officers(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
     return rows
 
 
-def _without_copies(rows: pl.DataFrame, flag: Flag) -> pl.DataFrame:
+def _without_copies(rows: pl.DataFrame, flag: Flag, seen: Seen | None = None) -> pl.DataFrame:
     """A row with the same employee, check date, state, class and amounts (each code and amount)
     as a row above it is a duplicate, left out as a whole: marked, as ``_pay_amounts`` marks
-    its rows, and dropped with the period's. Only rows kept so far are compared."""
+    its rows, and dropped with the period's. Only rows kept so far are compared. A register read
+    in batches compares each batch's rows with the batches above it too (``seen``)."""
     kept_rows = rows.select(ROW, "keep").filter(pl.col("keep"))
     if kept_rows.is_empty():
         return rows
     keys = ["who", "check", "state", "class_code", "amounts"]
-    if one_amount_a_row(kept_rows):
+    long = one_amount_a_row(kept_rows)
+    if long:
         # One amount a row (a long register): the row's code and amount are its amounts; no
         # grouping, which costs most of an import's time on a large register. The rows left out
         # are signed apart (``keep`` is one of the keys), so a kept row is only ever a copy of a
@@ -254,6 +308,8 @@ def _without_copies(rows: pl.DataFrame, flag: Flag) -> pl.DataFrame:
         )
         signatures = _signatures(signed.filter(pl.col(ROW).is_in(_alike(signed).implode())))
         copies = _later_copies(signatures, keys)
+    if seen is not None:
+        copies = seen.copies(rows, copies, long)
     if copies.is_empty():
         return rows
     flag(
@@ -264,6 +320,83 @@ def _without_copies(rows: pl.DataFrame, flag: Flag) -> pl.DataFrame:
     )
     copied = pl.col(ROW).is_in(copies.get_column(ROW).implode())
     return rows.with_columns(keep=pl.col("keep") & ~copied)
+
+
+class Seen:
+    """The rows kept in the batches read so far, each by two 64-bit hashes of what makes a row a
+    copy (a long register's row: every key; a wide one's: the sums of its amounts' hashes, the
+    same in any order of its columns), sorted. 16 bytes a row, where keeping the rows themselves
+    would hold a large register's every name and amount. Two rows that are no copies agree on
+    both hashes about once in 2**64 registers of ten million rows; rows within a batch are
+    compared in full, as a register read whole is."""
+
+    def __init__(self) -> None:
+        # Sorted runs of keys, each at least twice the size of the next: a batch's keys are
+        # merged into the last runs, and a key is looked for in each run (a few binary
+        # searches), so no batch re-sorts or copies all the keys before it.
+        self.runs: list[pl.DataFrame] = []
+
+    def copies(self, rows: pl.DataFrame, within: pl.DataFrame, long: bool) -> pl.DataFrame:
+        """``within`` (the batch's copies of its own rows) with the batch's rows that copy a row
+        of an earlier batch, in row order; this batch's rows are then remembered."""
+        read = [ROW, *SIGNED, *(("column",) if long else ())]
+        signed = rows.select(*read).filter(rows.get_column("keep"))
+        hashed = _row_hashes(signed, long).sort("a")
+        earlier = pl.concat([_known(run, hashed) for run in self.runs] or [hashed.clear()])
+        self._remember(hashed.select("a", "b"))
+        if earlier.is_empty():
+            return within
+        earlier_rows = earlier.get_column(ROW)
+        found = signed.filter(pl.col(ROW).is_in(earlier_rows.implode())).unique(ROW, keep="first")
+        if not long:  # a wide row's copy is named at no column, as within a batch
+            found = found.with_columns(column=pl.lit(""))
+        both = pl.concat([within.select(ROW, "who", "column"), found.select(ROW, "who", "column")])
+        return both.unique(ROW, keep="first").sort(ROW)
+
+    def _remember(self, keys: pl.DataFrame) -> None:
+        self.runs.append(keys)
+        while len(self.runs) > 1 and self.runs[-2].height <= 2 * self.runs[-1].height:
+            last = self.runs.pop()
+            self.runs[-1] = self.runs[-1].merge_sorted(last, key="a")
+
+
+def _known(keys: pl.DataFrame, hashed: pl.DataFrame) -> pl.DataFrame:
+    """The rows of ``hashed`` (sorted by ``a``) whose hashes are among ``keys`` (sorted by
+    ``a``): each found by a binary search."""
+    if keys.is_empty() or hashed.is_empty():
+        return hashed.clear()
+    a = keys.get_column("a")
+    at = a.search_sorted(hashed.get_column("a"), side="left").clip(upper_bound=a.len() - 1)
+    same = (a.gather(at) == hashed.get_column("a")) & (
+        keys.get_column("b").gather(at) == hashed.get_column("b")
+    )
+    return hashed.filter(same)
+
+
+# What makes a row a copy of another (a long register's amount column too).
+SIGNED = ("who", "check", "state", "class_code", "code", "cents")
+
+
+def _row_hashes(signed: pl.DataFrame, long: bool) -> pl.DataFrame:
+    """Each row's two hashes (``Seen``)."""
+    keys = list(SIGNED)
+    if long:
+        keys.append("column")
+        return signed.select(
+            ROW,
+            a=pl.struct(keys).hash(seed=SEEDS[0]),
+            b=pl.struct(keys).hash(seed=SEEDS[1]),
+        )
+    # A wide row's amounts, each hashed with its row's keys, summed: the same whatever the
+    # columns' order. Each hash's low 40 bits, so the sum of a row's amounts fits.
+    low = (1 << 40) - 1
+    return signed.group_by(ROW).agg(
+        a=(pl.struct(keys).hash(seed=SEEDS[0]) & low).sum() + pl.len().cast(pl.UInt64) * (1 << 44),
+        b=(pl.struct(keys).hash(seed=SEEDS[1]) & low).sum(),
+    )
+
+
+SEEDS = (0x5EED_0001, 0x5EED_0002)
 
 
 def _alike(rows: pl.DataFrame) -> pl.Series:

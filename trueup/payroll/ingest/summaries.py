@@ -37,22 +37,44 @@ def _in_gross(known: Mapping[str, Category]) -> pl.Expr:
 
 def _employees(rows: pl.DataFrame, known: Mapping[str, Category]) -> pl.DataFrame:
     """One row per employee, officers included, from their rows that can be rated (``ok``) in a
-    mapped code: states, classes, gross cents and rows."""
+    mapped code: the states and classes as lists, whether an officer, gross cents and rows
+    (``employees_of`` gathers the batches' and writes the lists out)."""
     # Only the columns read here are filtered, not every column of a large register; eagerly,
     # as grouping the pieces a lazy filter leaves is slower.
     read = rows.select("who", "state_final", "class_final", "is_officer", "category", "cents")
     mine = read.filter(rows.select(pl.col("ok") & pl.col("category").is_not_null()).to_series())
+    return mine.group_by("who").agg(
+        state=pl.col("state_final").unique(),
+        class_code=pl.col("class_final").unique(),
+        officer=pl.col("is_officer").any(),
+        gross_cents=pl.when(_in_gross(known)).then(pl.col("cents")).otherwise(0).sum(),
+        rows=pl.len(),
+    )
+
+
+def employees_of(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """The employees of every batch, each once: states and classes in order, joined by commas."""
+    found = parts[0] if len(parts) == 1 else employees_added(parts)
     return (
-        mine.group_by("who")
-        .agg(
-            state=pl.col("state_final").unique().sort().str.join(", "),
-            class_code=pl.col("class_final").unique().sort().str.join(", "),
-            officer=pl.col("is_officer").any(),
-            gross_cents=pl.when(_in_gross(known)).then(pl.col("cents")).otherwise(0).sum(),
-            rows=pl.len(),
+        found.with_columns(
+            pl.col("state", "class_code").list.sort().list.join(", "),
         )
         .rename({"who": "employee"})
         .sort("employee")
+    )
+
+
+def employees_added(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """The batches' employees, each once (``_employees``' partial form)."""
+    return (
+        pl.concat(parts)
+        .group_by("who")
+        .agg(
+            pl.col("state", "class_code").explode(empty_as_null=False, keep_nulls=False).unique(),
+            pl.col("officer").any(),
+            pl.col("gross_cents").sum(),
+            pl.col("rows").sum(),
+        )
     )
 
 
@@ -60,10 +82,49 @@ def _employees(rows: pl.DataFrame, known: Mapping[str, Category]) -> pl.DataFram
 LINE_KEYS = ("state_final", "class_final", "who", "state_from")
 
 
-def _sums(payroll: pl.DataFrame, known: Mapping[str, Category]) -> pl.DataFrame:
-    """The used rows' cents by line and category, each category's field and whether it is in
-    gross pay: the lines and totals are made from these few rows, not from every row again."""
-    return _priced(payroll.group_by(*LINE_KEYS, "category").agg(cents=pl.col("cents").sum()), known)
+def line_key() -> pl.Expr:
+    """A 64-bit hash of a row's line keys: what a line's cells carry until the lines are known
+    (``line_numbers``), in place of four texts on every cell of a large register."""
+    return pl.struct(*LINE_KEYS).hash(seed=LINE_SEED).alias("line")
+
+
+LINE_SEED = 0x11AE
+
+
+def line_numbers(cells: pl.DataFrame, sums: pl.DataFrame) -> pl.DataFrame:
+    """The cells with the number of their line in ``_lines``' order in place of its key. Two
+    lines whose keys hash alike (about once in 2**40 registers of a hundred thousand lines)
+    are told apart by their keys themselves: the cells of both are then found by those."""
+    lines = sums.select(*LINE_KEYS).unique().sort(*LINE_KEYS).with_row_index("number")
+    keyed = lines.with_columns(line_key())
+    if keyed.get_column("line").n_unique() < keyed.height:
+        raise LineKeyClash
+    numbers = keyed.select("line", "number")
+    return (
+        cells.join(numbers, on="line", how="left")
+        .drop("line")
+        .rename({"number": "line"})
+        .select("line", pl.exclude("line"))
+    )
+
+
+class LineKeyClash(Exception):
+    """Two lines' keys hash alike: their cells are numbered by the keys themselves."""
+
+
+def _sums(payroll: pl.DataFrame) -> pl.DataFrame:
+    """The used rows' cents by line and category: the lines and totals are made from these few
+    rows, not from every row again (``sums_of`` adds the batches' and prices them)."""
+    return payroll.group_by(*LINE_KEYS, "category").agg(cents=pl.col("cents").sum())
+
+
+def sums_of(parts: list[pl.DataFrame], known: Mapping[str, Category]) -> pl.DataFrame:
+    """The batches' sums added, with each category's field and whether it is in gross pay."""
+    return _priced(parts[0] if len(parts) == 1 else sums_added(parts), known)
+
+
+def sums_added(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    return pl.concat(parts).group_by(*LINE_KEYS, "category").agg(pl.col("cents").sum())
 
 
 def _totals(sums: pl.DataFrame) -> dict[str, int]:
@@ -81,30 +142,62 @@ def _quarters(payroll: pl.DataFrame) -> pl.DataFrame:
     their own keys: with the lines' keys too, the groups would be many times more."""
     # Its year × 10 + its quarter; null without a date.
     number = pl.col("check").dt.year() * 10 + pl.col("check").dt.quarter()
-    grouped = payroll.group_by(state=pl.col("state_final"), number=number, category="category").agg(
+    return payroll.group_by(state=pl.col("state_final"), number=number, category="category").agg(
         cents=pl.col("cents").sum()
     )
+
+
+def quarters_of(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """The batches' quarters added, each quarter written as "2025Q1"."""
+    grouped = parts[0] if len(parts) == 1 else quarters_added(parts)
     quarter = pl.concat_str([pl.col("number") // 10, pl.lit("Q"), pl.col("number") % 10])
     return grouped.select(
         "state", quarter=quarter.fill_null(""), category="category", cents="cents"
     ).sort("state", "quarter", "category")
 
 
-def _inferred(priced: pl.DataFrame) -> list[dict[str, object]]:
-    """The states the register did not give, by state and where each came from: employees and
-    the cents of their pay."""
-    inferred = priced.filter(pl.col("state_from") != "")
-    if inferred.is_empty():
-        return []
+def quarters_added(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    return pl.concat(parts).group_by("state", "number", "category").agg(pl.col("cents").sum())
+
+
+def _inferred(priced: pl.DataFrame) -> pl.DataFrame:
+    """The rows whose state the register did not give, by state, where it came from and
+    employee: their rows and the cents of their pay (``inferred_of`` counts the employees)."""
     return (
-        inferred.group_by(state="state_final", source="state_from")
+        priced.filter(pl.col("state_from") != "")
+        .group_by(state="state_final", source="state_from", who="who")
         .agg(
-            employees=pl.col("who").n_unique(),
             rows=pl.col(ROW).n_unique(),
             cents=pl.when(pl.col("in_gross")).then(pl.col("cents")).otherwise(0).sum(),
         )
+    )
+
+
+def inferred_of(parts: list[pl.DataFrame]) -> list[dict[str, object]]:
+    """The states the register did not give, by state and where each came from: employees and
+    the cents of their pay."""
+    inferred = inferred_added(parts)
+    if inferred.is_empty():
+        return []
+    return (
+        inferred.group_by("state", "source")
+        .agg(
+            employees=pl.col("who").n_unique(),
+            rows=pl.col("rows").sum(),
+            cents=pl.col("cents").sum(),
+        )
         .sort("state", "source")
         .to_dicts()
+    )
+
+
+def inferred_added(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    if len(parts) == 1:
+        return parts[0]
+    return (
+        pl.concat(parts)
+        .group_by("state", "source", "who")
+        .agg(pl.col("rows").sum(), pl.col("cents").sum())
     )
 
 

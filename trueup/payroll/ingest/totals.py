@@ -5,6 +5,7 @@ rows it totals, per amount column). Rows a report names as exempt are left out h
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -82,55 +83,111 @@ def totals_rows(frame: pl.DataFrame, profile: Profile) -> pl.DataFrame:
     )
 
 
-def stated_totals(
-    frame: pl.DataFrame, profile: Profile, labels: pl.DataFrame
-) -> list[dict[str, object]]:
-    """Each totals row's stated amounts against TrueUp's sum of the rows it totals: a grand total
-    totals every row above it; "Total X" the rows above it holding X (a class code, an employee, a
-    report's group). A totals row whose rows cannot be told ("Subtotal", "Department 10 Total") is
-    left out of the payroll but not checked."""
-    amounts = amount_columns(frame, profile)
-    checked = [
-        c
-        for c, category in amounts.items()
-        if (category != "ignore" or MONEY.search(c)) and not NOT_MONEY.search(c)
-    ]
+@dataclass
+class Check:
+    """A totals row checked: its row and label, which rows above it it totals (``scope``), what
+    it states in each money column, and TrueUp's sum of the rows above it found so far (a
+    register read in batches adds the batches above the row's own: ``add_rows``)."""
+
+    row: int
+    label: str
+    scope: pl.Expr
+    stated: dict[str, int | None]
+    summed: dict[str, int]
+    rows: int = 0
+
+
+def totals_checks(
+    frame: pl.DataFrame, profile: Profile, labels: pl.DataFrame, first: int = 0
+) -> list[Check]:
+    """Each totals row's stated amounts, with TrueUp's sum of the rows above it in ``frame``: a
+    grand total totals every row above it; "Total X" the rows above it holding X (a class code,
+    an employee, a report's group). A totals row whose rows cannot be told ("Subtotal",
+    "Department 10 Total") is left out of the payroll but not checked. ``first`` is how many
+    totals rows the register has above this frame's."""
+    checked = _checked(frame, profile)
     if labels.is_empty() or not checked:
         return []
-    text = [c for c in frame.columns if not c.startswith("_") and c not in amounts]
-    class_column = _column(frame, profile.columns.get("class_code", ""))
+    text, class_column = _text_columns(frame, profile)
     values = frame.select(ROW, *[cents(c).alias(c) for c in checked])
-    detail = ~pl.col(ROW).is_in(labels.get_column(ROW).implode())
-    found: list[dict[str, object]] = []
-    grand = [GRAND.match(str(label)) is not None for label in labels.get_column("label")]
+    found: list[Check] = []
     for index, (row, label) in enumerate(labels.iter_rows()):
-        if not grand[index] and index >= MOST_CHECKED:
+        grand = GRAND.match(str(label)) is not None
+        if not grand and first + index >= MOST_CHECKED:
             continue
-        scope = _scope(str(label), grand[index], text, class_column)
+        scope = _scope(str(label), grand, text, class_column)
         if scope is None:
             continue
-        mask = detail & (pl.col(ROW) < row) & scope
-        rows = frame.filter(mask).get_column(ROW)
+        stated = values.filter(pl.col(ROW) == row).row(0, named=True)
+        check = Check(
+            int(row),
+            str(label),
+            scope,
+            stated={c: stated[c] for c in checked},
+            summed=dict.fromkeys(checked, 0),
+        )
+        found.append(check)
+    add_rows(found, frame, profile, labels.get_column(ROW), values)
+    return found
+
+
+def add_rows(
+    checks: list[Check],
+    frame: pl.DataFrame,
+    profile: Profile,
+    labels: pl.Series,
+    values: pl.DataFrame | None = None,
+) -> None:
+    """Add the rows of ``frame`` above each check's row that it totals (``labels``: the frame's
+    own totals rows, never summed) to the check's sum."""
+    if not checks:
+        return
+    checked = list(checks[0].summed)
+    if values is None:
+        values = frame.select(ROW, *[cents(c).alias(c) for c in checked])
+    detail = ~pl.col(ROW).is_in(labels.implode())
+    for check in checks:
+        rows = frame.filter(detail & (pl.col(ROW) < check.row) & check.scope).get_column(ROW)
         if rows.is_empty():
             continue
         summed = values.filter(pl.col(ROW).is_in(rows.implode())).select(pl.col(checked).sum())
-        stated = values.filter(pl.col(ROW) == row)
+        check.rows += rows.len()
         for column in checked:
-            said = stated.get_column(column)[0]
-            if said is None:
-                continue
-            total = int(summed.get_column(column)[0] or 0)
-            found.append(
-                {
-                    "label": label,
-                    "row": int(row),
-                    "column": column,
-                    "stated_cents": int(said),
-                    "summed_cents": total,
-                    "difference_cents": int(said) - total,
-                }
-            )
-    return found
+            check.summed[column] += int(summed.get_column(column)[0] or 0)
+
+
+def stated_totals(checks: list[Check]) -> list[dict[str, object]]:
+    """Each check's stated amounts against TrueUp's sums (a totals row above no row it totals is
+    not checked)."""
+    return [
+        {
+            "label": check.label,
+            "row": check.row,
+            "column": column,
+            "stated_cents": int(said),
+            "summed_cents": check.summed[column],
+            "difference_cents": int(said) - check.summed[column],
+        }
+        for check in checks
+        if check.rows
+        for column, said in check.stated.items()
+        if said is not None
+    ]
+
+
+def _checked(frame: pl.DataFrame, profile: Profile) -> list[str]:
+    """The money columns a totals row is checked in."""
+    return [
+        c
+        for c, category in amount_columns(frame, profile).items()
+        if (category != "ignore" or MONEY.search(c)) and not NOT_MONEY.search(c)
+    ]
+
+
+def _text_columns(frame: pl.DataFrame, profile: Profile) -> tuple[list[str], str | None]:
+    amounts = amount_columns(frame, profile)
+    text = [c for c in frame.columns if not c.startswith("_") and c not in amounts]
+    return text, _column(frame, profile.columns.get("class_code", ""))
 
 
 def _column(frame: pl.DataFrame, header: str) -> str | None:

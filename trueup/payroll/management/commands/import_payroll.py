@@ -1,5 +1,6 @@
 """``trueup import-payroll FILE --audit ID``: preview a payroll register for an audit and, with
-``--commit``, put its lines on the audit."""
+``--commit``, put its lines on the audit. A file larger than an upload may be (200 MB) is read
+and imported a batch of rows at a time, in the memory of a batch."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from trueup.accounts.models import User
 from trueup.audits.models import Audit
 from trueup.core.money import usd_of_cents
 from trueup.payroll import services
+from trueup.payroll.ingest.readers import MAX_BYTES
 from trueup.rating.errors import TrueUpError
 
 
@@ -34,18 +36,28 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         path: Path = options["file"]
         try:
-            data = path.read_bytes()
+            large = path.stat().st_size > MAX_BYTES
+            data = b"" if large else path.read_bytes()
         except OSError as error:
             raise CommandError(f"cannot read {path}: {error}") from error
         try:
-            preview = services.payroll_import_preview(
-                audit=audit,
-                by=user,
-                data=data,
-                filename=path.name,
-                profile=options["profile"],
-                basis=options["basis"],
-            )
+            if large:
+                preview = services.payroll_import_preview_file(
+                    audit=audit,
+                    by=user,
+                    path=path,
+                    profile=options["profile"],
+                    basis=options["basis"],
+                )
+            else:
+                preview = services.payroll_import_preview(
+                    audit=audit,
+                    by=user,
+                    data=data,
+                    filename=path.name,
+                    profile=options["profile"],
+                    basis=options["basis"],
+                )
             out = self.stdout.write
             out(
                 f"{path.name}: {preview.profile_name}; {preview.rows_read} rows read, "
