@@ -4,6 +4,7 @@ result (``merged``), the same as the register imported whole."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -28,7 +29,7 @@ from trueup.payroll.ingest.summaries import (
     employees_of,
     inferred_added,
     inferred_of,
-    line_key,
+    line_keys,
     line_numbers,
     quarters_added,
     quarters_of,
@@ -93,28 +94,43 @@ def add_earlier_rows(
         add_rows(later, frame, profile, labels[index])
 
 
+def owned(part: Part) -> Part:
+    """The part with what it keeps of the batch's text copied out of the batch's buffers
+    (``_own``), so that the batch's cells are let go once it is imported. Its cells hold no
+    text."""
+    return dataclasses.replace(
+        part,
+        sums=_own(part.sums),
+        quarters=_own(part.quarters),
+        employees=_own(part.employees),
+        exceptions=_own(part.exceptions),
+        unresolved=_own(part.unresolved),
+        inferred=_own(part.inferred),
+        unmapped=_own(part.unmapped),
+        excluded=_own(part.excluded),
+    )
+
+
 def fold(parts: list[Part]) -> Part:
-    """Parts put together into one, still partial: summed by their keys, listed in row order.
-    What a part keeps of a batch's text is copied out of it (``_own``), so that the batch's
-    cells are let go."""
+    """Parts put together into one, still partial: summed by their keys, listed in row order."""
     first = parts[0]
     return Part(
         register=first.register,
-        sums=_own(sums_added([part.sums for part in parts])),
-        quarters=_own(quarters_added([part.quarters for part in parts])),
+        sums=sums_added([part.sums for part in parts]),
+        quarters=quarters_added([part.quarters for part in parts]),
         cells=pl.concat([part.cells for part in parts]),
-        employees=_own(employees_added([part.employees for part in parts])),
-        exceptions=_own(pl.concat([part.exceptions for part in parts])),
+        employees=employees_added([part.employees for part in parts]),
+        exceptions=pl.concat([part.exceptions for part in parts]),
         rows_read=sum(part.rows_read for part in parts),
         rows_used=sum(part.rows_used for part in parts),
         rows_excepted=sum(part.rows_excepted for part in parts),
-        unresolved=_own(unresolved_added([part.unresolved for part in parts])),
+        unresolved=unresolved_added([part.unresolved for part in parts]),
         left_out=_left_out_of([part.left_out for part in parts]),
-        inferred=_own(inferred_added([part.inferred for part in parts])),
+        inferred=inferred_added([part.inferred for part in parts]),
         labels=pl.concat([part.labels for part in parts]),
         checks=[check for part in parts for check in part.checks],
-        unmapped=_own(unmapped_added([part.unmapped for part in parts])),
-        excluded=_own(excluded_added([part.excluded for part in parts])),
+        unmapped=unmapped_added([part.unmapped for part in parts]),
+        excluded=excluded_added([part.excluded for part in parts]),
     )
 
 
@@ -165,9 +181,17 @@ def _left_out_of(parts: list[dict[str, dict[str, int]]]) -> dict[str, dict[str, 
     return dict(sorted(added.items()))
 
 
-# What a part keeps of each amount behind a line (``Ingested.cells``): its line's key (its
-# number once the lines are known), its field, whether in gross pay, its row and its column.
-CELLS = (line_key(), "field", "in_gross", ROW, "column")
+def cells_of(priced: pl.DataFrame, known: Mapping[str, Category], columns: pl.Enum) -> pl.DataFrame:
+    """What a part keeps of each amount behind a line (``Ingested.cells``): its line's key (its
+    number once the lines are known), its field, whether in gross pay, its row and its column
+    (one of the register's ``columns``)."""
+    return priced.select(
+        line_keys(priced),
+        pl.col("field").cast(fields_enum(known)),
+        "in_gross",
+        ROW,
+        pl.col("column").cast(columns),
+    )
 
 
 def fields_enum(known: Mapping[str, Category]) -> pl.Enum:

@@ -26,14 +26,14 @@ from trueup.payroll.ingest.columns import (
 from trueup.payroll.ingest.facts import Ingested, Options
 from trueup.payroll.ingest.mapping import Profile, categories, pay_categories
 from trueup.payroll.ingest.parts import (
-    CELLS,
     Across,
     Batches,
     Part,
     add_earlier_rows,
-    fields_enum,
+    cells_of,
     fold,
     merged,
+    owned,
 )
 from trueup.payroll.ingest.readers import ROW
 from trueup.payroll.ingest.steps import (
@@ -101,7 +101,7 @@ def ingest_batches(batches: Batches, profile: Profile, options: Options) -> Inge
         part = _part(held, profile, options, across, first_label=sum(s.len() for s in labels))
         labels.append(part.labels)
         checks.append(part.checks)
-        parts.append(part)
+        parts.append(owned(part))
         del part
         if len(parts) == FOLDED:
             parts = [fold(parts)]  # what is summed stays the size of its keys, not of the rows
@@ -109,8 +109,9 @@ def ingest_batches(batches: Batches, profile: Profile, options: Options) -> Inge
     return merged(parts, profile)
 
 
-# How many batches' parts are kept before they are put together (``fold``).
-FOLDED = 8
+# How many batches' parts are kept before they are put together (``fold``): each is a few
+# thousand rows of sums and employees, and putting them together costs a pass over all of them.
+FOLDED = 32
 
 
 def _handed(frames: Iterator[pl.DataFrame]) -> Iterator[list[pl.DataFrame]]:
@@ -198,9 +199,7 @@ def _part(
         register=register,
         sums=_sums(payroll),
         quarters=_quarters(payroll),
-        cells=priced.select(*CELLS).with_columns(
-            pl.col("field").cast(fields_enum(known)), pl.col("column").cast(columns_enum)
-        ),
+        cells=cells_of(priced, known, columns_enum),
         employees=_employees(rows, known),
         exceptions=exceptions,
         rows_read=read.len(),

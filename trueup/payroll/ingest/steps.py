@@ -379,20 +379,22 @@ SIGNED = ("who", "check", "state", "class_code", "code", "cents")
 
 def _row_hashes(signed: pl.DataFrame, long: bool) -> pl.DataFrame:
     """Each row's two hashes (``Seen``)."""
-    keys = list(SIGNED)
+    keys = signed.select(*SIGNED, *(("column",) if long else ()))
+    hashed = pl.DataFrame(
+        {
+            ROW: signed.get_column(ROW),
+            "a": keys.hash_rows(seed=SEEDS[0]),
+            "b": keys.hash_rows(seed=SEEDS[1]),
+        }
+    )
     if long:
-        keys.append("column")
-        return signed.select(
-            ROW,
-            a=pl.struct(keys).hash(seed=SEEDS[0]),
-            b=pl.struct(keys).hash(seed=SEEDS[1]),
-        )
+        return hashed
     # A wide row's amounts, each hashed with its row's keys, summed: the same whatever the
     # columns' order. Each hash's low 40 bits, so the sum of a row's amounts fits.
     low = (1 << 40) - 1
-    return signed.group_by(ROW).agg(
-        a=(pl.struct(keys).hash(seed=SEEDS[0]) & low).sum() + pl.len().cast(pl.UInt64) * (1 << 44),
-        b=(pl.struct(keys).hash(seed=SEEDS[1]) & low).sum(),
+    return hashed.group_by(ROW).agg(
+        a=(pl.col("a") & low).sum() + pl.len().cast(pl.UInt64) * (1 << 44),
+        b=(pl.col("b") & low).sum(),
     )
 
 

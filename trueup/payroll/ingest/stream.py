@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
@@ -38,9 +39,9 @@ from trueup.payroll.ingest.readers import (
 
 # How many rows a batch holds: an import's memory is about a kilobyte a row of a batch, and
 # fewer rows a batch cost more batches' fixed work.
-BATCH_ROWS = 250_000
-# How much of the file is parsed at once: the text read ahead of the rows imported.
-BLOCK_BYTES = 32 * 1024 * 1024
+BATCH_ROWS = 500_000
+# The most of the file parsed at once (about a batch of rows, told from the rows at its start).
+BLOCK_BYTES = 64 * 1024 * 1024
 # How much of the file's start is read to find its delimiter and header.
 HEAD_BYTES = 1024 * 1024
 
@@ -72,6 +73,10 @@ class RegisterBatches:
         self.index = _header_index([tuple(record) for record in top])
         self.width = len(top[self.index])
         self.names = _names(top[self.index], self.index)
+        # A block of about a batch's rows, as long as the rows at the file's start.
+        per_row = len(head) / max(1, head.count(b"\n"))
+        if not block_bytes:
+            self.block_bytes = min(BLOCK_BYTES, max(1, int(self.rows * per_row * 1.05)))
         self.schema = [f"c{i}" for i in range(self.width)]
         self.columns = [ROW, *self.names]
 
@@ -96,8 +101,7 @@ class RegisterBatches:
         numbered as the whole file's rows."""
         names = dict(zip(self.schema, self.names, strict=True))
         records = 0  # the records in the blocks before, the header's and those above it included
-        for block in _blocks(self.path, self.block_bytes):
-            raw = self._parsed(block)
+        for raw in self._read_ahead(_blocks(self.path, self.block_bytes)):
             frame = raw.rename(names).with_row_index(ROW, offset=records + 1)
             records += raw.height
             if records <= self.index + 1:
@@ -106,6 +110,21 @@ class RegisterBatches:
             frame = frame.with_columns(pl.col(ROW).cast(pl.Int64))
             _check_cell_sizes(frame, self.names)
             yield frame
+
+    def _read_ahead(self, blocks: Iterator[bytes]) -> Iterator[pl.DataFrame]:
+        """Each block parsed, the next one parsed on another thread while this one's rows are
+        imported (Polars lets go of the interpreter while it parses): two blocks at most are
+        held."""
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            ahead: Future[pl.DataFrame] | None = None
+            for block in blocks:
+                parsing = pool.submit(self._parsed, block)
+                del block
+                if ahead is not None:
+                    yield ahead.result()
+                ahead = parsing
+            if ahead is not None:
+                yield ahead.result()
 
     def _parsed(self, block: bytes) -> pl.DataFrame:
         try:

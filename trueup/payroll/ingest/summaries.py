@@ -82,10 +82,11 @@ def employees_added(parts: list[pl.DataFrame]) -> pl.DataFrame:
 LINE_KEYS = ("state_final", "class_final", "who", "state_from")
 
 
-def line_key() -> pl.Expr:
-    """A 64-bit hash of a row's line keys: what a line's cells carry until the lines are known
-    (``line_numbers``), in place of four texts on every cell of a large register."""
-    return pl.struct(*LINE_KEYS).hash(seed=LINE_SEED).alias("line")
+def line_keys(rows: pl.DataFrame) -> pl.Series:
+    """A 64-bit hash of each row's line keys: what a line's cells carry until the lines are
+    known (``line_numbers``), in place of four texts on every cell of a large register. (Hashing
+    the columns as rows costs a third of hashing them as one struct.)"""
+    return rows.select(LINE_KEYS).hash_rows(seed=LINE_SEED).alias("line")
 
 
 LINE_SEED = 0x11AE
@@ -96,7 +97,7 @@ def line_numbers(cells: pl.DataFrame, sums: pl.DataFrame) -> pl.DataFrame:
     lines whose keys hash alike (about once in 2**40 registers of a hundred thousand lines)
     are told apart by their keys themselves: the cells of both are then found by those."""
     lines = sums.select(*LINE_KEYS).unique().sort(*LINE_KEYS).with_row_index("number")
-    keyed = lines.with_columns(line_key())
+    keyed = lines.with_columns(line_keys(lines))
     if keyed.get_column("line").n_unique() < keyed.height:
         raise LineKeyClash
     numbers = keyed.select("line", "number")
