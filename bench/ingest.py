@@ -17,7 +17,10 @@ Then, on the same file and each run in a fresh process, measures:
   not look for duplicates, bad amounts or dates, totals rows or missing classes, as the file has
   none;
 - TrueUp: ``read_register`` → ``detect_profile`` → ``ingest``, from the file's bytes on disk to
-  the ``Ingested`` result (lines for the engine, employees, exceptions, totals);
+  the ``Ingested`` result (lines for the engine, employees, exceptions, totals), as an upload is
+  imported; a file larger than an upload may be (200 MB) is read and imported in batches of rows
+  instead (``read_register_batches`` → ``ingest_batches``), as ``trueup import-payroll`` imports
+  it, and ``--batch-rows N`` reads a file of any size so;
 - a plain-Python peer: ``csv.DictReader`` and ``Decimal``, row by row, with the rules of
   ``ingest`` a register like this one needs: totals rows, blank and bad amounts, unmapped codes,
   deductions by their size, zero amounts, rows without a name, duplicates, dates, the period,
@@ -823,8 +826,8 @@ def batch_rows(args: argparse.Namespace, path: Path) -> int:
         return 0
     print(
         f"the file is {size / 2**20:,.0f} MB, more than an upload may be "
-        f"({MAX_BYTES / 2**20:,.0f} MB): TrueUp reads it in batches of "
-        f"{STORED_FILE_BATCH:,} rows (read_register_batches, ingest_batches)"
+        f"({MAX_BYTES / 2**20:,.0f} MB): TrueUp reads it as the import command reads such a "
+        "file (read_register_batches, ingest_batches)"
     )
     return STORED_FILE_BATCH
 
@@ -876,6 +879,7 @@ def main() -> None:
     args.batch_rows = batch_rows(args, path)
     if args.batch_rows:
         print(f"TrueUp reads the register in batches of {args.batch_rows:,} rows")
+        LABELS["trueup"] = "TrueUp: in batches from the file"
     shape = "ADP Workforce Now custom report (wide)" if wide else "TrueUp template (long)"
     print(f"{shape}; policy period {EFFECTIVE} to {EXPIRATION}, check-date basis")
     print(f"TrueUp: {code_measured()}")

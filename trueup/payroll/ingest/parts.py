@@ -189,7 +189,7 @@ def cells_of(priced: pl.DataFrame, known: Mapping[str, Category], columns: pl.En
         line_keys(priced),
         pl.col("field").cast(fields_enum(known)),
         "in_gross",
-        ROW,
+        pl.col(ROW).cast(pl.UInt32),  # a register's rows are fewer than 2**32: 4 bytes a cell
         pl.col("column").cast(columns),
     )
 

@@ -94,23 +94,23 @@ LINE_SEED = 0x11AE
 
 def line_numbers(cells: pl.DataFrame, sums: pl.DataFrame) -> pl.DataFrame:
     """The cells with the number of their line in ``_lines``' order in place of its key. Two
-    lines whose keys hash alike (about once in 2**40 registers of a hundred thousand lines)
-    are told apart by their keys themselves: the cells of both are then found by those."""
+    lines whose keys hash alike (about once in 2**30 registers of a hundred thousand lines)
+    could not be told apart by their cells: the import stops (``LineKeyClash``) rather than
+    give one line the other's cells."""
     lines = sums.select(*LINE_KEYS).unique().sort(*LINE_KEYS).with_row_index("number")
     keyed = lines.with_columns(line_keys(lines))
     if keyed.get_column("line").n_unique() < keyed.height:
         raise LineKeyClash
-    numbers = keyed.select("line", "number")
-    return (
-        cells.join(numbers, on="line", how="left")
-        .drop("line")
-        .rename({"number": "line"})
-        .select("line", pl.exclude("line"))
+    # The key replaced in place, the cells' other columns untouched: a join would copy every
+    # column of a large register's cells while the old ones are held.
+    number = pl.col("line").replace_strict(
+        keyed.get_column("line"), keyed.get_column("number"), return_dtype=pl.UInt32
     )
+    return cells.with_columns(number)
 
 
 class LineKeyClash(Exception):
-    """Two lines' keys hash alike: their cells are numbered by the keys themselves."""
+    """Two lines' keys hash alike: their cells cannot be told apart."""
 
 
 def _sums(payroll: pl.DataFrame) -> pl.DataFrame:
