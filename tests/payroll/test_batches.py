@@ -259,3 +259,20 @@ def test_a_register_larger_than_an_upload_in_another_encoding_is_refused_saying_
     )
     with pytest.raises(RegisterError, match="CSV UTF-8"):
         read_register_batches(path)
+
+
+def test_a_large_file_in_utf8_at_its_start_and_not_further_on_is_refused_saying_where(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("trueup.payroll.ingest.stream.HEAD_BYTES", 1024)  # its start: 1 kB
+    path = tmp_path / "mixed.csv"
+    rows = "Ann Lee,E1,IN,8810,2025-03-07,regular,1.00,\n" * 200
+    path.write_bytes(
+        (HEADER + rows).encode()
+        + "Zoë Ñúñez,E2,IN,8810,2025-03-07,regular,1.00,\n".encode("cp1252")
+    )
+    batches = read_register_batches(path, 50, 1024)
+    with pytest.raises(
+        RegisterError, match="UTF-8 text at its start but not further on \\(after 'Zo'\\)"
+    ):
+        ingest_batches(batches, detect_profile(batches.columns), Options(EFFECTIVE, EXPIRATION))

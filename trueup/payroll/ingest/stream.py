@@ -37,8 +37,9 @@ from trueup.payroll.ingest.readers import (
     read_register,
 )
 
-# How many rows a batch holds: an import's memory is about a kilobyte a row of a batch, and
-# fewer rows a batch cost more batches' fixed work.
+# How many rows a batch holds: an import's working memory is one to two kilobytes a row of a
+# batch (a wide register's rows hold many amounts), and fewer rows a batch cost more batches'
+# fixed work.
 BATCH_ROWS = 500_000
 # The most of the file parsed at once (about a batch of rows, told from the rows at its start).
 BLOCK_BYTES = 64 * 1024 * 1024
@@ -130,6 +131,7 @@ class RegisterBatches:
         try:
             return _polars_csv(block, self.delimiter, self.width, ragged=False)
         except pl.exceptions.PolarsError:
+            _check_utf8(block)
             # Find what is wrong, row by row, and read on if it was only trailing empty cells.
             with self.path.open(encoding="utf-8-sig", newline="") as lines:
                 _check_records(lines, self.delimiter, self.index + 1, self.width)
@@ -194,6 +196,20 @@ def _head(path: Path) -> bytes:
         raise RegisterError("the file is empty")
     end = max(head.rfind(b"\n"), head.rfind(b"\r"))
     return head if end < 0 or len(head) < HEAD_BYTES else head[: end + 1]
+
+
+def _check_utf8(block: bytes) -> None:
+    """A file whose start is UTF-8 and whose later text is not (a name typed in another
+    encoding) is refused, saying where: its text cannot be told."""
+    try:
+        block.decode("utf-8")
+    except UnicodeDecodeError as error:
+        text = block[max(0, error.start - 40) : error.start].decode("utf-8", errors="replace")
+        after = text.splitlines()[-1] if text.strip() else ""
+        raise RegisterError(
+            f"the file is UTF-8 text at its start but not further on (after {after!r}): save "
+            "the register as CSV UTF-8"
+        ) from error
 
 
 def _streamable(head: bytes) -> bool:
