@@ -5,8 +5,10 @@ in batches (``ingest_batches``) goes through the same steps a batch at a time.""
 from __future__ import annotations
 
 import functools
+import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
+from pathlib import Path
 
 import polars as pl
 
@@ -97,16 +99,41 @@ def ingest_batches(batches: Batches, profile: Profile, options: Options) -> Inge
     parts: list[Part] = []
     labels: list[pl.Series] = []
     checks: list[list[Check]] = []
-    for held in _handed(batches()):
-        part = _part(held, profile, options, across, first_label=sum(s.len() for s in labels))
-        labels.append(part.labels)
-        checks.append(part.checks)
-        parts.append(owned(part))
-        del part
-        if len(parts) == FOLDED:
-            parts = [fold(parts)]  # what is summed stays the size of its keys, not of the rows
-    add_earlier_rows(labels, checks, batches, profile)
+    with tempfile.TemporaryDirectory(prefix="trueup-cells-") as folder:
+        cells = Spilled(Path(folder))
+        for held in _handed(batches()):
+            part = _part(held, profile, options, across, first_label=sum(s.len() for s in labels))
+            labels.append(part.labels)
+            checks.append(part.checks)
+            parts.append(cells.kept(owned(part)))
+            del part
+            if len(parts) == FOLDED:
+                parts = [fold(parts)]  # what is summed stays the size of its keys, not the rows'
+        add_earlier_rows(labels, checks, batches, profile)
+        parts = [fold(parts)] if len(parts) > 1 else parts
+        parts[0].cells = cells.read()
     return merged(parts, profile)
+
+
+class Spilled:
+    """The cells of each batch's lines written to a file of their own as the batch is imported,
+    and read back once every batch is: a large register's cells (14 bytes each, millions of them)
+    are not held while the batches after them are imported."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.files: list[Path] = []
+
+    def kept(self, part: Part) -> Part:
+        path = self.folder / f"{len(self.files):06d}.arrow"
+        part.cells.write_ipc(path)
+        self.files.append(path)
+        part.cells = part.cells.clear()
+        return part
+
+    def read(self) -> pl.DataFrame:
+        # In as many pieces as there were batches: the cells are only filtered (``cells_of``).
+        return pl.concat([pl.read_ipc(path, memory_map=False) for path in self.files])
 
 
 # How many batches' parts are kept before they are put together (``fold``): each is a few

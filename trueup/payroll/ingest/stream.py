@@ -40,7 +40,7 @@ from trueup.payroll.ingest.readers import (
 # How many rows a batch holds: an import's working memory is one to two kilobytes a row of a
 # batch (a wide register's rows hold many amounts), and fewer rows a batch cost more batches'
 # fixed work.
-BATCH_ROWS = 500_000
+BATCH_ROWS = 250_000
 # The most of the file parsed at once (about a batch of rows, told from the rows at its start).
 BLOCK_BYTES = 64 * 1024 * 1024
 # How much of the file's start is read to find its delimiter and header.
