@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -276,3 +277,30 @@ def test_a_large_file_in_utf8_at_its_start_and_not_further_on_is_refused_saying_
         RegisterError, match="UTF-8 text at its start but not further on \\(after 'Zo'\\)"
     ):
         ingest_batches(batches, detect_profile(batches.columns), Options(EFFECTIVE, EXPIRATION))
+
+
+def test_the_cells_written_aside_during_an_import_are_gone_after_it_whether_it_ends_or_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spill))
+    good = long_register(
+        tmp_path,
+        [
+            "Ann Lee,E1,IN,8810,2025-03-07,regular,1200.00,",
+            "Bob Cruz,E2,IN,5403,2025-03-07,regular,900.00,",
+        ],
+    )
+    batched, whole = both(good, Options(EFFECTIVE, EXPIRATION), rows=1)
+    assert_same(batched, whole)
+    # The lines in order of state and class: Bob Cruz's 5403, then Ann Lee's 8810.
+    assert [batched.cells_of(i, "gross") for i in (0, 1)] == [[(3, "amount")], [(2, "amount")]]
+    assert batched.cells_of(1, "class") == [(2, "class")]
+    assert list(spill.iterdir()) == []
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + "Ann Lee,E1,IN,8810,2025-03-07,regular,1,234.00,Y\n")
+    batches = read_register_batches(bad, 1, 16)
+    with pytest.raises(RegisterError, match="row 2, column 9"):
+        ingest_batches(batches, detect_profile(batches.columns), Options(EFFECTIVE, EXPIRATION))
+    assert list(spill.iterdir()) == []
