@@ -99,6 +99,14 @@ def long_register(tmp_path: Path, rows: list[str]) -> Path:
     return path
 
 
+def wide_register(tmp_path: Path, amounts: str, rows: list[str]) -> Path:
+    """An ADP custom report with these amount columns (a header's names, comma-separated)."""
+    path = tmp_path / "wide.csv"
+    header = f"Payroll Name,File Number,Pay Date,Worked In State,Workers Comp Code,{amounts}\n"
+    path.write_text(header + "".join(f"{row}\n" for row in rows))
+    return path
+
+
 def test_a_copy_of_a_row_in_an_earlier_batch_is_named_a_duplicate_and_left_out(
     tmp_path: Path,
 ) -> None:
@@ -122,15 +130,15 @@ def test_a_copy_of_a_row_in_an_earlier_batch_is_named_a_duplicate_and_left_out(
 def test_a_wide_rows_copy_in_another_batch_is_found_whatever_its_amounts_order(
     tmp_path: Path,
 ) -> None:
-    header = "Payroll Name,File Number,Pay Date,Worked In State,Workers Comp Code"
-    header += ",REG_Regular_Earnings,OT_Overtime_Earnings\n"
-    path = tmp_path / "wide.csv"
-    path.write_text(
-        header
-        + "Lee Ann,100,03/07/2025,IN,8810,1200.00,80.00\n"
-        + "Cruz Bob,200,03/07/2025,IN,5403,900.00,\n"
-        + "Lee Ann,100,03/07/2025,IN,8810,1200.00,80.00\n"  # a copy of row 2
-        + "Lee Ann,100,03/07/2025,IN,8810,80.00,1200.00\n"  # the amounts swapped: no copy
+    path = wide_register(
+        tmp_path,
+        "REG_Regular_Earnings,OT_Overtime_Earnings",
+        [
+            "Lee Ann,100,03/07/2025,IN,8810,1200.00,80.00",
+            "Cruz Bob,200,03/07/2025,IN,5403,900.00,",
+            "Lee Ann,100,03/07/2025,IN,8810,1200.00,80.00",  # a copy of row 2
+            "Lee Ann,100,03/07/2025,IN,8810,80.00,1200.00",  # the amounts swapped: no copy
+        ],
     )
     batched, whole = both(path, Options(EFFECTIVE, EXPIRATION), rows=1)
     assert_same(batched, whole)
@@ -161,13 +169,13 @@ def test_a_grand_total_at_the_end_is_checked_against_the_rows_of_every_batch_abo
 def test_an_unknown_column_with_text_in_a_later_batch_is_not_read_as_earnings_in_any(
     tmp_path: Path,
 ) -> None:
-    header = "Payroll Name,File Number,Pay Date,Worked In State,Workers Comp Code"
-    header += ",REG_Regular_Earnings,Shift Note\n"
-    path = tmp_path / "wide.csv"
-    path.write_text(
-        header
-        + "Lee Ann,100,03/07/2025,IN,8810,1200.00,15.00\n"
-        + "Cruz Bob,200,03/07/2025,IN,5403,900.00,night\n"
+    path = wide_register(
+        tmp_path,
+        "REG_Regular_Earnings,Shift Note",
+        [
+            "Lee Ann,100,03/07/2025,IN,8810,1200.00,15.00",
+            "Cruz Bob,200,03/07/2025,IN,5403,900.00,night",
+        ],
     )
     batched, whole = both(path, Options(EFFECTIVE, EXPIRATION), rows=1)
     assert_same(batched, whole)

@@ -291,11 +291,7 @@ def payroll_import_preview(
     until the import is committed. An unreadable file raises ``RegisterError`` (row, column).
     With ``keep_unread``, a file whose columns no profile or saved mapping reads is kept as an
     import waiting for a column mapping (``ImportStatus.UNREAD``) instead of refused."""
-    if not audit_services.may(by, "edit_facts"):
-        raise NotAllowed("this account may not import payroll")
-    # A preview is there to be committed: on an audit whose facts are closed it never could be.
-    audit_services.check_facts_open(audit)
-    notes = _prefill_employee_classes(audit, by)
+    notes = _preview_allowed(audit, by)
     rates = rates_in_use()
     export = read_export(data, filename)
     try:
@@ -326,28 +322,29 @@ def payroll_import_preview_file(
     be (``MAX_BYTES``), delivered as a file, in the memory of a batch. Its rows are a register's
     own table: a report-shaped export (a QuickBooks report) is read only as an upload. The file
     is kept as the import's, as an upload is."""
-    if not audit_services.may(by, "edit_facts"):
-        raise NotAllowed("this account may not import payroll")
-    audit_services.check_facts_open(audit)
-    notes = _prefill_employee_classes(audit, by)
+    notes = _preview_allowed(audit, by)
     rates = rates_in_use()
     name = filename or path.name
     batches = read_register_batches(path)
     chosen = _profile(audit, profile, [c for c in batches.columns if not c.startswith("_")])
     result = ingest_batches(batches, chosen, _options(audit, basis, rates))
     result.notes = [*notes, *result.notes]
-    preview = _preview(audit, by, _file_sha256(path), name, basis, result, rates)
+    with path.open("rb") as file:
+        sha256 = hashlib.file_digest(file, "sha256").hexdigest()
+    preview = _preview(audit, by, sha256, name, basis, result, rates)
     with path.open("rb") as file:
         preview.file.save(_stored_name(audit, preview.sha256, name), File(file))
     return preview
 
 
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        while block := file.read(1024 * 1024):
-            digest.update(block)
-    return digest.hexdigest()
+def _preview_allowed(audit: Audit, by: User) -> list[str]:
+    """Whether ``by`` may preview a register for the audit now (refused if not), and the notes
+    of the employee table it starts from."""
+    if not audit_services.may(by, "edit_facts"):
+        raise NotAllowed("this account may not import payroll")
+    # A preview is there to be committed: on an audit whose facts are closed it never could be.
+    audit_services.check_facts_open(audit)
+    return _prefill_employee_classes(audit, by)
 
 
 def waiting_problems(payroll_import: PayrollImport) -> list[Problem]:

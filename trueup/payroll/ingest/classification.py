@@ -173,10 +173,9 @@ def unresolved(rows: pl.DataFrame, in_gross: tuple[str, ...]) -> pl.DataFrame:
 UNRESOLVED_KEYS = ("missing", "who", "department", "job", "location")
 
 
-def unresolved_of(parts: list[pl.DataFrame]) -> list[dict[str, object]]:
+def unresolved_of(grouped: pl.DataFrame) -> list[dict[str, object]]:
     """The batches' rows without a class or state, each group once, in the order of its first
     row; its state is the first one given, in any batch."""
-    grouped = unresolved_added(parts)
     if grouped.is_empty():
         return []
     return (
@@ -189,8 +188,6 @@ def unresolved_of(parts: list[pl.DataFrame]) -> list[dict[str, object]]:
 
 def unresolved_added(parts: list[pl.DataFrame]) -> pl.DataFrame:
     """The batches' groups added, in the batches' order (``unresolved``' partial form)."""
-    if len(parts) == 1:
-        return parts[0]
     return (
         pl.concat(parts)
         .group_by(*UNRESOLVED_KEYS, maintain_order=True)

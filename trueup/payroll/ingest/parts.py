@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -48,12 +48,8 @@ class Across:
     of them (``Seen``; none when the register is imported whole), and which columns of unknown
     headers hold amounts, as the whole register says (none: the frame is the whole register)."""
 
-    many: bool
+    copies: Seen | None = None
     holds: Mapping[str, bool] | None = None
-    copies: Seen | None = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.copies = Seen() if self.many else None
 
 
 @dataclass
@@ -112,7 +108,8 @@ def owned(part: Part) -> Part:
 
 
 def fold(parts: list[Part]) -> Part:
-    """Parts put together into one, still partial: summed by their keys, listed in row order."""
+    """Parts (two or more) put together into one, still partial: summed by their keys, listed
+    in row order."""
     first = parts[0]
     return Part(
         register=first.register,
@@ -144,30 +141,28 @@ def _own(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col(text).str.replace(r"^", ""))
 
 
-def merged(parts: list[Part], profile: Profile) -> Ingested:
-    """The parts' results put together as one import's."""
-    known = categories()
-    part = parts[0] if len(parts) == 1 else fold(parts)
-    sums = sums_of([part.sums], known)
+def merged(part: Part, profile: Profile) -> Ingested:
+    """The import's result from its one part, or from its parts folded into one."""
+    sums = sums_of(part.sums, categories())
     return Ingested(
-        quarters=quarters_of([part.quarters]),
+        quarters=quarters_of(part.quarters),
         profile=profile,
         lines=_lines(sums),
         cells=line_numbers(part.cells, part.sums),
         state_column=part.register.state_column,
         class_column=part.register.class_column,
-        employees=employees_of([part.employees]),
+        employees=employees_of(part.employees),
         exceptions=part.exceptions,
         totals=_totals(sums),
         rows_read=part.rows_read,
         rows_used=part.rows_used,
         rows_excepted=part.rows_excepted,
-        unresolved=unresolved_of([part.unresolved]),
+        unresolved=unresolved_of(part.unresolved),
         left_out=part.left_out,
-        inferred=inferred_of([part.inferred]),
+        inferred=inferred_of(part.inferred),
         stated_totals=stated_totals(part.checks),
-        unmapped=unmapped_of([part.unmapped]),
-        excluded=excluded_of([part.excluded]),
+        unmapped=unmapped_of(part.unmapped),
+        excluded=excluded_of(part.excluded),
     )
 
 

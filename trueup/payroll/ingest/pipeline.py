@@ -41,6 +41,7 @@ from trueup.payroll.ingest.readers import ROW
 from trueup.payroll.ingest.steps import (
     WARNINGS,
     Problems,
+    Seen,
     _in_period,
     _officers,
     _pay_amounts,
@@ -84,8 +85,7 @@ def ingest(frame: pl.DataFrame, profile: Profile, options: Options) -> Ingested:
     import's largest steps."""
     held = [frame]
     del frame
-    part = _part(held, profile, options, Across(many=False), first_label=0)
-    return merged([part], profile)
+    return merged(_part(held, profile, options, Across(), first_label=0), profile)
 
 
 def ingest_batches(batches: Batches, profile: Profile, options: Options) -> Ingested:
@@ -94,7 +94,7 @@ def ingest_batches(batches: Batches, profile: Profile, options: Options) -> Inge
     what the import keeps of each row it uses. ``batches`` reads the register again from its
     first row each time it is called: a second pass is made when a column's kind or a totals
     row's scope depends on rows of other batches."""
-    across = Across(many=True, holds=_amount_columns(batches, profile))
+    across = Across(copies=Seen(), holds=_amount_columns(batches, profile))
     options = replace(options, class_problem=_asked_once(options.class_problem))
     parts: list[Part] = []
     labels: list[pl.Series] = []
@@ -110,9 +110,9 @@ def ingest_batches(batches: Batches, profile: Profile, options: Options) -> Inge
             if len(parts) == FOLDED:
                 parts = [fold(parts)]  # what is summed stays the size of its keys, not the rows'
         add_earlier_rows(labels, checks, batches, profile)
-        parts = [fold(parts)] if len(parts) > 1 else parts
-        parts[0].cells = cells.read()
-    return merged(parts, profile)
+        whole = fold(parts) if len(parts) > 1 else parts[0]
+        whole.cells = cells.read()
+    return merged(whole, profile)
 
 
 class Spilled:
@@ -167,7 +167,10 @@ def _amount_columns(batches: Batches, profile: Profile) -> dict[str, bool] | Non
     filled: dict[str, bool] = {}
     amounts: dict[str, bool] = {}
     for frame in batches():
-        for column in amount_questions(frame, profile):
+        questions = amount_questions(frame, profile)
+        if not questions:
+            break  # its header names every column, as every batch's does: no pass is needed
+        for column in questions:
             some, every = _column_amounts(frame, column)
             filled[column] = filled.get(column, False) or some
             amounts[column] = amounts.get(column, True) and every

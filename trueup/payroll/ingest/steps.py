@@ -121,14 +121,12 @@ EXCLUDED = pl.DataFrame(
 )
 
 
-def excluded_of(parts: list[pl.DataFrame]) -> list[dict[str, object]]:
+def excluded_of(listed: pl.DataFrame) -> list[dict[str, object]]:
     """The amounts in excluded codes, by code: its first spelling and reason, rows and cents."""
-    return excluded_added(parts).sort("code").drop("key").to_dicts()
+    return listed.sort("code").drop("key").to_dicts()
 
 
 def excluded_added(parts: list[pl.DataFrame]) -> pl.DataFrame:
-    if len(parts) == 1:
-        return parts[0]
     return (
         pl.concat(parts)
         .group_by("key", maintain_order=True)
@@ -193,20 +191,17 @@ UNMAPPED = pl.DataFrame(
 )
 
 
-def unmapped_of(parts: list[pl.DataFrame]) -> list[dict[str, object]]:
+def unmapped_of(listed: pl.DataFrame) -> list[dict[str, object]]:
     """The amounts in codes no mapping names, by code and column, in the order of their first
     row: the code as first written, rows, first row and cents."""
     return (
-        unmapped_added(parts)
-        .sort("first_row", "column")
+        listed.sort("first_row", "column")
         .select("code", "column", "rows", "first_row", "cents")
         .to_dicts()
     )
 
 
 def unmapped_added(parts: list[pl.DataFrame]) -> pl.DataFrame:
-    if len(parts) == 1:
-        return parts[0]
     return (
         pl.concat(parts)
         .group_by("key", "column", maintain_order=True)

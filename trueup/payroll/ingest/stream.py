@@ -58,13 +58,10 @@ class RegisterBatches:
         self.block_bytes = block_bytes or BLOCK_BYTES
         self.whole: pl.DataFrame | None = None
         head = _head(path)
-        if head.startswith(WORKBOOK_MAGIC) or not _streamable(head):
+        text = "" if head.startswith(WORKBOOK_MAGIC) or not _streamable(head) else _decode(head)[0]
+        # A workbook, another encoding, or classic Mac line ends: read whole, as an upload.
+        if not text or ("\n" not in text and "\r" in text):
             self.whole = _read_whole(path)
-            self.columns = self.whole.columns
-            return
-        text, _ = _decode(head)
-        if "\n" not in text and "\r" in text:
-            self.whole = _read_whole(path)  # classic Mac line ends: read whole, as an upload
             self.columns = self.whole.columns
             return
         self.delimiter = _delimiter(text)

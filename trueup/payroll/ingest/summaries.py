@@ -52,9 +52,8 @@ def _employees(rows: pl.DataFrame, known: Mapping[str, Category]) -> pl.DataFram
     )
 
 
-def employees_of(parts: list[pl.DataFrame]) -> pl.DataFrame:
+def employees_of(found: pl.DataFrame) -> pl.DataFrame:
     """The employees of every batch, each once: states and classes in order, joined by commas."""
-    found = parts[0] if len(parts) == 1 else employees_added(parts)
     return (
         found.with_columns(
             pl.col("state", "class_code").list.sort().list.join(", "),
@@ -119,9 +118,9 @@ def _sums(payroll: pl.DataFrame) -> pl.DataFrame:
     return payroll.group_by(*LINE_KEYS, "category").agg(cents=pl.col("cents").sum())
 
 
-def sums_of(parts: list[pl.DataFrame], known: Mapping[str, Category]) -> pl.DataFrame:
+def sums_of(sums: pl.DataFrame, known: Mapping[str, Category]) -> pl.DataFrame:
     """The batches' sums added, with each category's field and whether it is in gross pay."""
-    return _priced(parts[0] if len(parts) == 1 else sums_added(parts), known)
+    return _priced(sums, known)
 
 
 def sums_added(parts: list[pl.DataFrame]) -> pl.DataFrame:
@@ -148,9 +147,8 @@ def _quarters(payroll: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def quarters_of(parts: list[pl.DataFrame]) -> pl.DataFrame:
+def quarters_of(grouped: pl.DataFrame) -> pl.DataFrame:
     """The batches' quarters added, each quarter written as "2025Q1"."""
-    grouped = parts[0] if len(parts) == 1 else quarters_added(parts)
     quarter = pl.concat_str([pl.col("number") // 10, pl.lit("Q"), pl.col("number") % 10])
     return grouped.select(
         "state", quarter=quarter.fill_null(""), category="category", cents="cents"
@@ -174,10 +172,9 @@ def _inferred(priced: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def inferred_of(parts: list[pl.DataFrame]) -> list[dict[str, object]]:
+def inferred_of(inferred: pl.DataFrame) -> list[dict[str, object]]:
     """The states the register did not give, by state and where each came from: employees and
     the cents of their pay."""
-    inferred = inferred_added(parts)
     if inferred.is_empty():
         return []
     return (
@@ -193,8 +190,6 @@ def inferred_of(parts: list[pl.DataFrame]) -> list[dict[str, object]]:
 
 
 def inferred_added(parts: list[pl.DataFrame]) -> pl.DataFrame:
-    if len(parts) == 1:
-        return parts[0]
     return (
         pl.concat(parts)
         .group_by("state", "source", "who")
