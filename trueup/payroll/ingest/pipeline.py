@@ -111,6 +111,7 @@ def ingest_batches(batches: Batches, profile: Profile, options: Options) -> Inge
                 parts = [fold(parts)]  # what is summed stays the size of its keys, not the rows'
         add_earlier_rows(labels, checks, batches, profile)
         whole = fold(parts) if len(parts) > 1 else parts[0]
+        del parts  # the parts folded into ``whole`` are let go before the cells are read back
         whole.cells = cells.read()
     return merged(whole, profile)
 
