@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import tempfile
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from trueup.payroll.ingest import (
     ingest_batches,
     read_register,
     read_register_batches,
+    steps,
 )
 from trueup.payroll.ingest.stream import HEAD_BYTES
 
@@ -125,6 +127,48 @@ def test_a_copy_of_a_row_in_an_earlier_batch_is_named_a_duplicate_and_left_out(
     assert batched.exceptions.select("row", "kind").rows() == [(5, "duplicate")]
     assert batched.totals == {"overtime_total": 15000, "regular": 330000}
     assert (batched.rows_read, batched.rows_used, batched.rows_excepted) == (5, 4, 1)
+
+
+def test_every_later_copy_of_a_row_is_left_out_and_the_register_is_read_again_only_for_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Copies across batches are known once every batch is read: the register is imported a
+    second time with them left out, and only a register that has some is. (The rows' hashes
+    are written a batch at a time here, where a large register's are written a million rows at
+    a time.)"""
+    monkeypatch.setattr(steps, "HELD_ROWS", 2)
+    rows = [
+        "Ann Lee,E1,IN,8810,2025-03-07,regular,1200.00,",
+        "Bob Cruz,E2,IN,5403,2025-03-07,regular,900.00,",
+        "Ann Lee,E1,IN,8810,2025-03-07,regular,1200.00,",  # a copy of row 2, a batch on
+        "Cy Dunn,E3,IN,8810,2025-03-07,regular,100.00,",
+        "Ann Lee,E1,IN,8810,2025-03-07,regular,1200.00,",  # and another, three batches on
+    ]
+    copied, passes = imported_in_pairs(tmp_path, rows)
+    assert passes == 2
+    duplicates = copied.exceptions.filter(pl.col("kind") == "duplicate")
+    assert duplicates.get_column("row").to_list() == [4, 6]
+    assert copied.totals == {"regular": 220000}
+    _, passes = imported_in_pairs(tmp_path, rows[:2] + rows[3:4])
+    assert passes == 1
+
+
+def imported_in_pairs(tmp_path: Path, rows: list[str]) -> tuple[Ingested, int]:
+    """A long register of these rows imported in batches of two rows, the same as whole; and
+    how many times it was read from its first row."""
+    path = long_register(tmp_path, rows)
+    batches = read_register_batches(path, 2, 64)
+    passes = []
+
+    def counted() -> Iterator[pl.DataFrame]:
+        passes.append(1)
+        return batches()
+
+    options = Options(EFFECTIVE, EXPIRATION)
+    batched = ingest_batches(counted, detect_profile(batches.columns), options)
+    whole = ingest(read_register(path.read_bytes(), path.name), batched.profile, options)
+    assert_same(batched, whole)
+    return batched, len(passes)
 
 
 def test_a_wide_rows_copy_in_another_batch_is_found_whatever_its_amounts_order(
@@ -287,7 +331,7 @@ def test_a_large_file_in_utf8_at_its_start_and_not_further_on_is_refused_saying_
         ingest_batches(batches, detect_profile(batches.columns), Options(EFFECTIVE, EXPIRATION))
 
 
-def test_the_cells_written_aside_during_an_import_are_gone_after_it_whether_it_ends_or_fails(
+def test_what_is_written_aside_during_an_import_is_gone_after_it_whether_it_ends_or_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     spill = tmp_path / "spill"
@@ -305,6 +349,14 @@ def test_the_cells_written_aside_during_an_import_are_gone_after_it_whether_it_e
     # The lines in order of state and class: Bob Cruz's 5403, then Ann Lee's 8810.
     assert [batched.cells_of(i, "gross") for i in (0, 1)] == [[(3, "amount")], [(2, "amount")]]
     assert batched.cells_of(1, "class") == [(2, "class")]
+    assert list(spill.iterdir()) == []
+    # A copy of a row in an earlier batch: the register imported a second time.
+    copied = long_register(
+        tmp_path,
+        [*good.read_text().splitlines()[1:], "Ann Lee,E1,IN,8810,2025-03-07,regular,1200.00,"],
+    )
+    batched, whole = both(copied, Options(EFFECTIVE, EXPIRATION), rows=1)
+    assert_same(batched, whole)
     assert list(spill.iterdir()) == []
     bad = tmp_path / "bad.csv"
     bad.write_text(HEADER + "Ann Lee,E1,IN,8810,2025-03-07,regular,1,234.00,Y\n")

@@ -16,6 +16,7 @@ from trueup.payroll.ingest.facts import Ingested
 from trueup.payroll.ingest.mapping import Category, Profile, categories
 from trueup.payroll.ingest.readers import ROW
 from trueup.payroll.ingest.steps import (
+    Known,
     Seen,
     excluded_added,
     excluded_of,
@@ -45,10 +46,11 @@ Batches = Callable[[], Iterator[pl.DataFrame]]
 @dataclass
 class Across:
     """What a batch's import needs of the batches above it: the rows kept so far, to find copies
-    of them (``Seen``; none when the register is imported whole), and which columns of unknown
-    headers hold amounts, as the whole register says (none: the frame is the whole register)."""
+    of them (``Seen`` on a first pass, ``Known`` on a second; none when the register is imported
+    whole), and which columns of unknown headers hold amounts, as the whole register says (none:
+    the frame is the whole register)."""
 
-    copies: Seen | None = None
+    copies: Seen | Known | None = None
     holds: Mapping[str, bool] | None = None
 
 

@@ -5,6 +5,7 @@ in batches (``ingest_batches``) goes through the same steps a batch at a time.""
 from __future__ import annotations
 
 import functools
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
@@ -40,6 +41,7 @@ from trueup.payroll.ingest.parts import (
 from trueup.payroll.ingest.readers import ROW
 from trueup.payroll.ingest.steps import (
     WARNINGS,
+    Known,
     Problems,
     Seen,
     _in_period,
@@ -93,27 +95,51 @@ def ingest_batches(batches: Batches, profile: Profile, options: Options) -> Inge
     would be, to the cent and to the exception: memory is held for one batch at a time, and for
     what the import keeps of each row it uses. ``batches`` reads the register again from its
     first row each time it is called: a second pass is made when a column's kind or a totals
-    row's scope depends on rows of other batches."""
-    across = Across(copies=Seen(), holds=_amount_columns(batches, profile))
+    row's scope depends on rows of other batches, or when rows copy rows of earlier batches
+    (they are known only once every batch is read, and are then left out as copies)."""
+    holds = _amount_columns(batches, profile)
     options = replace(options, class_problem=_asked_once(options.class_problem))
+    with tempfile.TemporaryDirectory(prefix="trueup-import-") as name:
+        folder = Path(name)
+        seen = Seen(_folder(folder / "hashes"))
+        whole = _imported(batches, profile, options, Across(seen, holds), _folder(folder / "cells"))
+        later = seen.later()
+        shutil.rmtree(seen.folder)
+        if not later.is_empty():
+            del whole  # a first pass's result, its copies across batches not left out
+            shutil.rmtree(folder / "cells")
+            again = Across(Known(later), holds)
+            whole = _imported(batches, profile, options, again, _folder(folder / "cells"))
+    return merged(whole, profile)
+
+
+def _folder(path: Path) -> Path:
+    path.mkdir()
+    return path
+
+
+def _imported(
+    batches: Batches, profile: Profile, options: Options, across: Across, folder: Path
+) -> Part:
+    """Every batch imported (``_part``) and put together in one part, its cells read back from
+    ``folder``, where each batch's are written as it is imported."""
     parts: list[Part] = []
     labels: list[pl.Series] = []
     checks: list[list[Check]] = []
-    with tempfile.TemporaryDirectory(prefix="trueup-cells-") as folder:
-        cells = Spilled(Path(folder))
-        for held in _handed(batches()):
-            part = _part(held, profile, options, across, first_label=sum(s.len() for s in labels))
-            labels.append(part.labels)
-            checks.append(part.checks)
-            parts.append(cells.kept(owned(part)))
-            del part
-            if len(parts) == FOLDED:
-                parts = [fold(parts)]  # what is summed stays the size of its keys, not the rows'
-        add_earlier_rows(labels, checks, batches, profile)
-        whole = fold(parts) if len(parts) > 1 else parts[0]
-        del parts  # the parts folded into ``whole`` are let go before the cells are read back
-        whole.cells = cells.read()
-    return merged(whole, profile)
+    cells = Spilled(folder)
+    for held in _handed(batches()):
+        part = _part(held, profile, options, across, first_label=sum(s.len() for s in labels))
+        labels.append(part.labels)
+        checks.append(part.checks)
+        parts.append(cells.kept(owned(part)))
+        del part
+        if len(parts) == FOLDED:
+            parts = [fold(parts)]  # what is summed stays the size of its keys, not the rows'
+    add_earlier_rows(labels, checks, batches, profile)
+    whole = fold(parts) if len(parts) > 1 else parts[0]
+    del parts  # the parts folded into ``whole`` are let go before the cells are read back
+    whole.cells = cells.read()
+    return whole
 
 
 class Spilled:

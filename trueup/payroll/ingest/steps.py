@@ -4,6 +4,7 @@ warning) in the exceptions list and passes on the rest."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 import polars as pl
 
@@ -269,11 +270,14 @@ def _officers(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
     return rows
 
 
-def _without_copies(rows: pl.DataFrame, flag: Flag, seen: Seen | None = None) -> pl.DataFrame:
+def _without_copies(
+    rows: pl.DataFrame, flag: Flag, seen: Seen | Known | None = None
+) -> pl.DataFrame:
     """A row with the same employee, check date, state, class and amounts (each code and amount)
     as a row above it is a duplicate, left out as a whole: marked, as ``_pay_amounts`` marks
     its rows, and dropped with the period's. Only rows kept so far are compared. A register read
-    in batches compares each batch's rows with the batches above it too (``seen``)."""
+    in batches has its rows compared with the batches above them too (``seen``: ``Seen``, then
+    ``Known``)."""
     kept_rows = rows.select(ROW, "keep").filter(pl.col("keep"))
     if kept_rows.is_empty():
         return rows
@@ -318,54 +322,88 @@ def _without_copies(rows: pl.DataFrame, flag: Flag, seen: Seen | None = None) ->
 
 
 class Seen:
-    """The rows kept in the batches read so far, each by two 64-bit hashes of what makes a row a
-    copy (a long register's row: every key; a wide one's: the sums of its amounts' hashes, the
-    same in any order of its columns), sorted. 16 bytes a row, where keeping the rows themselves
-    would hold a large register's every name and amount. Two rows that are no copies agree on
-    both hashes about once in 2**64 registers of ten million rows; rows within a batch are
-    compared in full, as a register read whole is."""
+    """The first pass over a register read in batches: each batch's kept rows written to files,
+    each row by two 64-bit hashes of what makes a row a copy (a long register's row: every key;
+    a wide one's: the sums of its amounts' hashes, the same in any order of its columns) and its
+    batch. Nothing of the batches before is held or searched: once every batch is imported,
+    ``later`` finds the rows that copy a row of an earlier batch, reading one share of the
+    hashes at a time. Most registers have none; one that has is imported again (``Known``).
+    Two rows that are no copies agree on both hashes about once in 2**64 registers of ten
+    million rows; rows within a batch are compared in full, as a register read whole is."""
 
-    def __init__(self) -> None:
-        # Sorted runs of keys, each at least twice the size of the next: a batch's keys are
-        # merged into the last runs, and a key is looked for in each run (a few binary
-        # searches), so no batch re-sorts or copies all the keys before it.
-        self.runs: list[pl.DataFrame] = []
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.batches = 0
+        # The last batches' hashes, written together: a file costs about a millisecond to
+        # write, whatever its size, and a register has many batches.
+        self.held: list[pl.DataFrame] = []
+        self.writes = 0
 
     def copies(self, rows: pl.DataFrame, within: pl.DataFrame, long: bool) -> pl.DataFrame:
-        """``within`` (the batch's copies of its own rows) with the batch's rows that copy a row
-        of an earlier batch, in row order; this batch's rows are then remembered."""
-        read = [ROW, *SIGNED, *(("column",) if long else ())]
-        signed = rows.select(*read).filter(rows.get_column("keep"))
-        hashed = _row_hashes(signed, long).sort("a")
-        earlier = pl.concat([_known(run, hashed) for run in self.runs] or [hashed.clear()])
-        self._remember(hashed.select("a", "b"))
-        if earlier.is_empty():
+        """``within`` (the batch's copies of its own rows); the batch's rows are written down."""
+        hashed = _row_hashes(_signed(rows, long), long).select(
+            ROW, "a", "b", batch=pl.lit(self.batches, pl.UInt32), share=pl.col("b") % SHARES
+        )
+        self.batches += 1
+        self.held.append(hashed)
+        if sum(frame.height for frame in self.held) >= HELD_ROWS:
+            self._write()
+        return within
+
+    def _write(self) -> None:
+        held = pl.concat(self.held)
+        self.held = []
+        for (share,), keys in held.partition_by("share", as_dict=True).items():
+            keys.drop("share").write_ipc(self.folder / f"{share:02d}-{self.writes:06d}.arrow")
+        self.writes += 1
+
+    def later(self) -> pl.Series:
+        """The rows, in order, whose hashes are those of a row in an earlier batch."""
+        if self.held:
+            self._write()
+        found = [pl.Series(ROW, [], pl.Int64)]
+        for share in range(SHARES):
+            files = sorted(self.folder.glob(f"{share:02d}-*.arrow"))
+            if not files:
+                continue
+            keys = pl.concat([pl.read_ipc(path, memory_map=False) for path in files])
+            # Rows alike in one hash are few: only those are grouped by both.
+            keys = keys.filter(pl.col("a").is_duplicated())
+            first = pl.col("batch").min().over("a", "b")
+            found.append(keys.filter(pl.col("batch") > first).get_column(ROW).cast(pl.Int64))
+        return pl.concat(found).sort()
+
+
+# The shares ``Seen`` writes each batch's hashes in (by the second hash's last bits, which are
+# spread evenly for both shapes of register): ``later`` holds one share of them at a time. And
+# the rows whose hashes are held before they are written (24 MB).
+SHARES = 16
+HELD_ROWS = 1_000_000
+
+
+class Known:
+    """The second pass over a register whose rows copy rows of earlier batches (``Seen``): those
+    rows, known, are left out as copies with the batch's own."""
+
+    def __init__(self, rows: pl.Series) -> None:
+        self.rows = rows
+
+    def copies(self, rows: pl.DataFrame, within: pl.DataFrame, long: bool) -> pl.DataFrame:
+        """``within`` with the batch's rows that copy a row of an earlier batch, in row order."""
+        signed = _signed(rows, long)
+        found = signed.filter(pl.col(ROW).is_in(self.rows.implode())).unique(ROW, keep="first")
+        if found.is_empty():
             return within
-        earlier_rows = earlier.get_column(ROW)
-        found = signed.filter(pl.col(ROW).is_in(earlier_rows.implode())).unique(ROW, keep="first")
         if not long:  # a wide row's copy is named at no column, as within a batch
             found = found.with_columns(column=pl.lit(""))
         both = pl.concat([within.select(ROW, "who", "column"), found.select(ROW, "who", "column")])
         return both.unique(ROW, keep="first").sort(ROW)
 
-    def _remember(self, keys: pl.DataFrame) -> None:
-        self.runs.append(keys)
-        while len(self.runs) > 1 and self.runs[-2].height <= 2 * self.runs[-1].height:
-            last = self.runs.pop()
-            self.runs[-1] = self.runs[-1].merge_sorted(last, key="a")
 
-
-def _known(keys: pl.DataFrame, hashed: pl.DataFrame) -> pl.DataFrame:
-    """The rows of ``hashed`` (sorted by ``a``) whose hashes are among ``keys`` (sorted by
-    ``a``): each found by a binary search."""
-    if keys.is_empty() or hashed.is_empty():
-        return hashed.clear()
-    a = keys.get_column("a")
-    at = a.search_sorted(hashed.get_column("a"), side="left").clip(upper_bound=a.len() - 1)
-    same = (a.gather(at) == hashed.get_column("a")) & (
-        keys.get_column("b").gather(at) == hashed.get_column("b")
-    )
-    return hashed.filter(same)
+def _signed(rows: pl.DataFrame, long: bool) -> pl.DataFrame:
+    """The kept rows, with what makes a row a copy of another."""
+    read = [ROW, *SIGNED, *(("column",) if long else ())]
+    return rows.select(*read).filter(rows.get_column("keep"))
 
 
 # What makes a row a copy of another (a long register's amount column too).
