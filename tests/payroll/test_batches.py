@@ -25,6 +25,7 @@ from trueup.payroll.ingest import (
     detect_profile,
     ingest,
     ingest_batches,
+    pipeline,
     read_register,
     read_register_batches,
     steps,
@@ -144,20 +145,46 @@ def test_every_later_copy_of_a_row_is_left_out_and_the_register_is_read_again_on
         "Cy Dunn,E3,IN,8810,2025-03-07,regular,100.00,",
         "Ann Lee,E1,IN,8810,2025-03-07,regular,1200.00,",  # and another, three batches on
     ]
-    copied, passes = imported_in_pairs(tmp_path, rows)
+    copied, passes = imported_in_batches(tmp_path, rows)
     assert passes == 2
     duplicates = copied.exceptions.filter(pl.col("kind") == "duplicate")
     assert duplicates.get_column("row").to_list() == [4, 6]
     assert copied.totals == {"regular": 220000}
-    _, passes = imported_in_pairs(tmp_path, rows[:2] + rows[3:4])
+    _, passes = imported_in_batches(tmp_path, rows[:2] + rows[3:4])
     assert passes == 1
 
 
-def imported_in_pairs(tmp_path: Path, rows: list[str]) -> tuple[Ingested, int]:
-    """A long register of these rows imported in batches of two rows, the same as whole; and
-    how many times it was read from its first row."""
+def test_a_second_pass_starts_after_the_batches_put_together_before_the_first_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batches already put together (``fold``) when the first copy's batch is reached are
+    kept from the first pass; a copy among them has every batch imported again."""
+    monkeypatch.setattr(pipeline, "FOLDED", 2)
+    imported: list[int] = []
+    part = pipeline._part
+
+    def counted(held: list[pl.DataFrame], *rest: Any, **named: Any) -> Any:
+        if not named:  # a batch's (the whole import names its first label)
+            imported.append(held[0].item(0, "_row"))
+        return part(held, *rest, **named)
+
+    monkeypatch.setattr(pipeline, "_part", counted)
+    rows = [f"Emp {n},E{n},IN,8810,2025-03-07,regular,{n}00.00," for n in range(1, 7)]
+    # Seven batches of a row (rows 2 to 8), put together after the second, fourth and sixth.
+    copied, _ = imported_in_batches(tmp_path, [*rows, rows[0]], size=1)
+    assert imported == [2, 3, 4, 5, 6, 7, 8, 8]
+    assert copied.exceptions.select("row", "kind").rows() == [(8, "duplicate")]
+    imported.clear()
+    copied, _ = imported_in_batches(tmp_path, [rows[0], rows[1], rows[0], *rows[2:5]], size=1)
+    assert imported == [2, 3, 4, 5, 6, 7] * 2
+    assert copied.exceptions.select("row", "kind").rows() == [(4, "duplicate")]
+
+
+def imported_in_batches(tmp_path: Path, rows: list[str], size: int = 2) -> tuple[Ingested, int]:
+    """A long register of these rows imported in batches of ``size`` rows, the same as whole;
+    and how many times it was read from its first row."""
     path = long_register(tmp_path, rows)
-    batches = read_register_batches(path, 2, 64)
+    batches = read_register_batches(path, size, 64)
     passes = []
 
     def counted() -> Iterator[pl.DataFrame]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import shutil
 import tempfile
+from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -102,14 +103,13 @@ def ingest_batches(batches: Batches, profile: Profile, options: Options) -> Inge
     with tempfile.TemporaryDirectory(prefix="trueup-import-") as name:
         folder = Path(name)
         seen = Seen(_folder(folder / "hashes"))
-        whole = _imported(batches, profile, options, Across(seen, holds), _folder(folder / "cells"))
+        imported = _Imported(batches, profile, options, Spilled(_folder(folder / "cells")))
+        imported.run(Across(seen, holds))
         later = seen.later()
         shutil.rmtree(seen.folder)
         if not later.is_empty():
-            del whole  # a first pass's result, its copies across batches not left out
-            shutil.rmtree(folder / "cells")
-            again = Across(Known(later), holds)
-            whole = _imported(batches, profile, options, again, _folder(folder / "cells"))
+            imported.again(Across(Known(later), holds), first_copy=int(later[0]))
+        whole = imported.whole()
     return merged(whole, profile)
 
 
@@ -118,28 +118,70 @@ def _folder(path: Path) -> Path:
     return path
 
 
-def _imported(
-    batches: Batches, profile: Profile, options: Options, across: Across, folder: Path
-) -> Part:
-    """Every batch imported (``_part``) and put together in one part, its cells read back from
-    ``folder``, where each batch's are written as it is imported."""
-    parts: list[Part] = []
-    labels: list[pl.Series] = []
-    checks: list[list[Check]] = []
-    cells = Spilled(folder)
-    for held in _handed(batches()):
-        part = _part(held, profile, options, across, first_label=sum(s.len() for s in labels))
-        labels.append(part.labels)
-        checks.append(part.checks)
-        parts.append(cells.kept(owned(part)))
-        del part
-        if len(parts) == FOLDED:
-            parts = [fold(parts)]  # what is summed stays the size of its keys, not the rows'
-    add_earlier_rows(labels, checks, batches, profile)
-    whole = fold(parts) if len(parts) > 1 else parts[0]
-    del parts  # the parts folded into ``whole`` are let go before the cells are read back
-    whole.cells = cells.read()
-    return whole
+class _Imported:
+    """The batches imported so far (``_part``): the last ones' parts, and the ones before them
+    folded into one (``folded``, the first ``folded_count`` batches); each batch's totals rows
+    and checks, and its last row; their cells written aside (``Spilled``)."""
+
+    def __init__(
+        self, batches: Batches, profile: Profile, options: Options, cells: Spilled
+    ) -> None:
+        self.batches, self.profile, self.options, self.cells = batches, profile, options, cells
+        self.parts: list[Part] = []
+        self.folded: Part | None = None
+        self.folded_count = 0
+        self.labels: list[pl.Series] = []
+        self.checks: list[list[Check]] = []
+        self.last_rows: list[int] = []
+
+    def run(self, across: Across, start: int = 0) -> None:
+        """Every batch from number ``start`` imported."""
+        for index, held in enumerate(_handed(self.batches())):
+            if index < start:
+                continue
+            if index == len(self.last_rows):
+                self.last_rows.append(_last_row(held[0], self.last_rows))
+            first_label = sum(s.len() for s in self.labels)
+            part = _part(held, self.profile, self.options, across, first_label)
+            self.labels.append(part.labels)
+            self.checks.append(part.checks)
+            self.parts.append(self.cells.kept(owned(part)))
+            del part
+            if len(self.parts) == FOLDED:
+                # What is summed stays the size of its keys, not the rows'.
+                self.folded = fold([*self.folded_parts(), *self.parts])
+                self.folded_count, self.parts = index + 1, []
+
+    def folded_parts(self) -> list[Part]:
+        return [] if self.folded is None else [self.folded]
+
+    def again(self, across: Across, first_copy: int) -> None:
+        """The batches from the one holding row ``first_copy`` (a copy of a row in an earlier
+        batch) imported again; the folded batches before it are kept as they are."""
+        if self.folded_count > bisect_left(self.last_rows, first_copy):
+            self.folded, self.folded_count = None, 0
+        start = self.folded_count
+        self.parts, self.labels, self.checks = [], self.labels[:start], self.checks[:start]
+        self.cells.files = self.cells.files[:start]
+        self.run(across, start)
+
+    def whole(self) -> Part:
+        """The batches put together in one part, the totals rows' checks given the rows of the
+        batches above them, and the cells read back."""
+        add_earlier_rows(self.labels, self.checks, self.batches, self.profile)
+        parts = [*self.folded_parts(), *self.parts]
+        self.folded, self.parts = None, []  # let go before the cells are read back
+        whole = fold(parts) if len(parts) > 1 else parts[0]
+        del parts
+        return replace(whole, cells=self.cells.read())
+
+
+def _last_row(frame: pl.DataFrame, before: list[int]) -> int:
+    """A batch's last row (the one before's if it has none): a row's batch is the first whose
+    last row is not above it."""
+    if frame.is_empty():
+        return before[-1] if before else 0
+    return int(frame.item(-1, ROW))
 
 
 class Spilled:
