@@ -391,7 +391,13 @@ class Known:
     def copies(self, rows: pl.DataFrame, within: pl.DataFrame, long: bool) -> pl.DataFrame:
         """``within`` with the batch's rows that copy a row of an earlier batch, in row order."""
         signed = _signed(rows, long)
-        found = signed.filter(pl.col(ROW).is_in(self.rows.implode())).unique(ROW, keep="first")
+        if signed.is_empty():
+            return within
+        # Only the known rows within this batch's span: a register pasted in twice has
+        # millions, and each batch is asked about its own.
+        numbers = signed.get_column(ROW)
+        mine = self.rows.filter(self.rows.is_between(numbers.min(), numbers.max()))
+        found = signed.filter(pl.col(ROW).is_in(mine.implode())).unique(ROW, keep="first")
         if found.is_empty():
             return within
         if not long:  # a wide row's copy is named at no column, as within a batch
