@@ -154,11 +154,12 @@ def test_every_later_copy_of_a_row_is_left_out_and_the_register_is_read_again_on
     assert passes == 1
 
 
-def test_a_second_pass_starts_after_the_batches_put_together_before_the_first_copy(
+def test_a_second_pass_imports_again_only_the_batches_that_hold_copies(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The batches already put together (``fold``) when the first copy's batch is reached are
-    kept from the first pass; a copy among them has every batch imported again."""
+    """Each batch's part is written aside: a batch imported again takes the place of what it
+    gave the first time, and the others are read back as they were. (The batches are put
+    together two at a time here, where a large register's are put together 32 at a time.)"""
     monkeypatch.setattr(pipeline, "FOLDED", 2)
     imported: list[int] = []
     part = pipeline._part
@@ -170,14 +171,20 @@ def test_a_second_pass_starts_after_the_batches_put_together_before_the_first_co
 
     monkeypatch.setattr(pipeline, "_part", counted)
     rows = [f"Emp {n},E{n},IN,8810,2025-03-07,regular,{n}00.00," for n in range(1, 7)]
-    # Seven batches of a row (rows 2 to 8), put together after the second, fourth and sixth.
+    # Batches of a row: rows 2 to 8, the last a copy of the first.
     copied, _ = imported_in_batches(tmp_path, [*rows, rows[0]], size=1)
     assert imported == [2, 3, 4, 5, 6, 7, 8, 8]
     assert copied.exceptions.select("row", "kind").rows() == [(8, "duplicate")]
     imported.clear()
-    copied, _ = imported_in_batches(tmp_path, [rows[0], rows[1], rows[0], *rows[2:5]], size=1)
-    assert imported == [2, 3, 4, 5, 6, 7] * 2
-    assert copied.exceptions.select("row", "kind").rows() == [(4, "duplicate")]
+    # Copies in rows 4 and 6, and a grand total below them of every row.
+    total = "Grand Total,,,,,,1400.00,"
+    copied, _ = imported_in_batches(
+        tmp_path, [rows[0], rows[1], rows[0], rows[2], rows[1], total], size=1
+    )
+    assert imported == [2, 3, 4, 5, 6, 7, 4, 6]
+    duplicates = copied.exceptions.filter(pl.col("kind") == "duplicate")
+    assert duplicates.get_column("row").to_list() == [4, 6]
+    assert copied.totals == {"regular": 60000}
 
 
 def imported_in_batches(tmp_path: Path, rows: list[str], size: int = 2) -> tuple[Ingested, int]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import functools
 import shutil
 import tempfile
-from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -103,12 +102,12 @@ def ingest_batches(batches: Batches, profile: Profile, options: Options) -> Inge
     with tempfile.TemporaryDirectory(prefix="trueup-import-") as name:
         folder = Path(name)
         seen = Seen(_folder(folder / "hashes"))
-        imported = _Imported(batches, profile, options, Spilled(_folder(folder / "cells")))
+        imported = _Imported(batches, profile, options, Spilled(_folder(folder / "parts")))
         imported.run(Across(seen, holds))
         later = seen.later()
         shutil.rmtree(seen.folder)
         if not later.is_empty():
-            imported.again(Across(Known(later), holds), first_copy=int(later[0]))
+            imported.again(Across(Known(later), holds), later)
         whole = imported.whole()
     return merged(whole, profile)
 
@@ -119,61 +118,56 @@ def _folder(path: Path) -> Path:
 
 
 class _Imported:
-    """The batches imported so far (``_part``): the last ones' parts, and the ones before them
-    folded into one (``folded``, the first ``folded_count`` batches); each batch's totals rows
-    and checks, and its last row; their cells written aside (``Spilled``)."""
+    """The batches imported so far (``_part``), each batch's part written aside (``Spilled``);
+    each batch's totals rows and checks, and its last row, kept."""
 
     def __init__(
-        self, batches: Batches, profile: Profile, options: Options, cells: Spilled
+        self, batches: Batches, profile: Profile, options: Options, spilled: Spilled
     ) -> None:
-        self.batches, self.profile, self.options, self.cells = batches, profile, options, cells
-        self.parts: list[Part] = []
-        self.folded: Part | None = None
-        self.folded_count = 0
+        self.batches, self.profile, self.options = batches, profile, options
+        self.spilled = spilled
         self.labels: list[pl.Series] = []
         self.checks: list[list[Check]] = []
         self.last_rows: list[int] = []
 
-    def run(self, across: Across, start: int = 0) -> None:
-        """Every batch from number ``start`` imported."""
+    def run(self, across: Across, only: set[int] | None = None) -> None:
+        """Every batch imported, or only the batches numbered in ``only`` (in place of what
+        they gave before)."""
         for index, held in enumerate(_handed(self.batches())):
-            if index < start:
-                continue
             if index == len(self.last_rows):
                 self.last_rows.append(_last_row(held[0], self.last_rows))
-            first_label = sum(s.len() for s in self.labels)
+            if only is not None and index not in only:
+                continue
+            first_label = sum(s.len() for s in self.labels[:index])
             part = _part(held, self.profile, self.options, across, first_label)
-            self.labels.append(part.labels)
-            self.checks.append(part.checks)
-            self.parts.append(self.cells.kept(owned(part)))
+            if index == len(self.labels):
+                self.labels.append(part.labels)
+                self.checks.append(part.checks)
+            else:  # the same totals rows as before, their checks not yet given other batches'
+                self.checks[index] = part.checks
+            self.spilled.kept(index, owned(part))
             del part
-            if len(self.parts) == FOLDED:
-                # What is summed stays the size of its keys, not the rows'.
-                self.folded = fold([*self.folded_parts(), *self.parts])
-                self.folded_count, self.parts = index + 1, []
 
-    def folded_parts(self) -> list[Part]:
-        return [] if self.folded is None else [self.folded]
-
-    def again(self, across: Across, first_copy: int) -> None:
-        """The batches from the one holding row ``first_copy`` (a copy of a row in an earlier
-        batch) imported again; the folded batches before it are kept as they are."""
-        if self.folded_count > bisect_left(self.last_rows, first_copy):
-            self.folded, self.folded_count = None, 0
-        start = self.folded_count
-        self.parts, self.labels, self.checks = [], self.labels[:start], self.checks[:start]
-        self.cells.files = self.cells.files[:start]
-        self.run(across, start)
+    def again(self, across: Across, rows: pl.Series) -> None:
+        """The batches holding these rows (copies of rows in earlier batches) imported again."""
+        holding = pl.Series(self.last_rows).search_sorted(rows, side="left")
+        self.run(across, only=set(holding.unique().to_list()))
 
     def whole(self) -> Part:
         """The batches put together in one part, the totals rows' checks given the rows of the
         batches above them, and the cells read back."""
         add_earlier_rows(self.labels, self.checks, self.batches, self.profile)
-        parts = [*self.folded_parts(), *self.parts]
-        self.folded, self.parts = None, []  # let go before the cells are read back
-        whole = fold(parts) if len(parts) > 1 else parts[0]
-        del parts
-        return replace(whole, cells=self.cells.read())
+        count = len(self.labels)
+        whole: Part | None = None
+        # A few batches at a time: what is summed stays the size of its keys, not the rows'.
+        for start in range(0, count, FOLDED):
+            parts = [self.spilled.part(index) for index in range(start, min(count, start + FOLDED))]
+            if whole is not None:
+                parts.insert(0, whole)
+            whole = fold(parts) if len(parts) > 1 else parts[0]
+            del parts
+        assert whole is not None, "a register read in batches has one at least"
+        return replace(whole, cells=self.spilled.cells(count))
 
 
 def _last_row(frame: pl.DataFrame, before: list[int]) -> int:
@@ -185,28 +179,73 @@ def _last_row(frame: pl.DataFrame, before: list[int]) -> int:
 
 
 class Spilled:
-    """The cells of each batch's lines written to a file of their own as the batch is imported,
-    and read back once every batch is: a large register's cells (14 bytes each, millions of them)
-    are not held while the batches after them are imported."""
+    """Each batch's part written to files as the batch is imported, and read back once every
+    batch is: a large register's cells (14 bytes each, millions of them), and its batches' sums,
+    employees and lists, are not held while the batches after them are imported; and a batch
+    imported again (``_Imported.again``) takes the place of what it gave the first time."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.files: list[Path] = []
+        # Each batch's part without its frames (``FRAMES``): its counts, totals rows and checks.
+        self.shells: dict[int, Part] = {}
 
-    def kept(self, part: Part) -> Part:
-        path = self.folder / f"{len(self.files):06d}.arrow"
-        part.cells.write_ipc(path)
-        self.files.append(path)
-        part.cells = part.cells.clear()
-        return part
+    def kept(self, index: int, part: Part) -> None:
+        for name in (*FRAMES, "cells"):
+            getattr(part, name).write_ipc(self._path(index, name))
+        none = pl.DataFrame()
+        self.shells[index] = replace(
+            part,
+            cells=none,
+            sums=none,
+            quarters=none,
+            employees=none,
+            exceptions=none,
+            unresolved=none,
+            inferred=none,
+            unmapped=none,
+            excluded=none,
+        )
 
-    def read(self) -> pl.DataFrame:
+    def part(self, index: int) -> Part:
+        """Batch ``index``'s part, but for its cells."""
+        read = functools.partial(self._read, index)
+        return replace(
+            self.shells[index],
+            sums=read("sums"),
+            quarters=read("quarters"),
+            employees=read("employees"),
+            exceptions=read("exceptions"),
+            unresolved=read("unresolved"),
+            inferred=read("inferred"),
+            unmapped=read("unmapped"),
+            excluded=read("excluded"),
+        )
+
+    def cells(self, count: int) -> pl.DataFrame:
         # In as many pieces as there were batches: the cells are only filtered (``cells_of``).
-        return pl.concat([pl.read_ipc(path, memory_map=False) for path in self.files])
+        return pl.concat([self._read(index, "cells") for index in range(count)])
+
+    def _read(self, index: int, name: str) -> pl.DataFrame:
+        return pl.read_ipc(self._path(index, name), memory_map=False)
+
+    def _path(self, index: int, name: str) -> Path:
+        return self.folder / f"{index:06d}-{name}.arrow"
 
 
-# How many batches' parts are kept before they are put together (``fold``): each is a few
-# thousand rows of sums and employees, and putting them together costs a pass over all of them.
+# A part's frames written aside (``Spilled``) and read back to be put together, its cells apart.
+FRAMES = (
+    "sums",
+    "quarters",
+    "employees",
+    "exceptions",
+    "unresolved",
+    "inferred",
+    "unmapped",
+    "excluded",
+)
+
+# How many batches' parts are put together at once (``fold``): each is a few thousand rows of
+# sums and employees, and putting them together costs a pass over all of them.
 FOLDED = 32
 
 
