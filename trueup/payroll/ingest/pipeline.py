@@ -192,34 +192,12 @@ class Spilled:
     def kept(self, index: int, part: Part) -> None:
         for name in (*FRAMES, "cells"):
             getattr(part, name).write_ipc(self._path(index, name))
-        none = pl.DataFrame()
-        self.shells[index] = replace(
-            part,
-            cells=none,
-            sums=none,
-            quarters=none,
-            employees=none,
-            exceptions=none,
-            unresolved=none,
-            inferred=none,
-            unmapped=none,
-            excluded=none,
-        )
+        self.shells[index] = _with_frames(part, dict.fromkeys((*FRAMES, "cells"), pl.DataFrame()))
 
     def part(self, index: int) -> Part:
         """Batch ``index``'s part, but for its cells."""
-        read = functools.partial(self._read, index)
-        return replace(
-            self.shells[index],
-            sums=read("sums"),
-            quarters=read("quarters"),
-            employees=read("employees"),
-            exceptions=read("exceptions"),
-            unresolved=read("unresolved"),
-            inferred=read("inferred"),
-            unmapped=read("unmapped"),
-            excluded=read("excluded"),
-        )
+        frames = {name: self._read(index, name) for name in FRAMES}
+        return _with_frames(self.shells[index], frames)
 
     def cells(self, count: int) -> pl.DataFrame:
         # In as many pieces as there were batches: the cells are only filtered (``cells_of``).
@@ -230,6 +208,11 @@ class Spilled:
 
     def _path(self, index: int, name: str) -> Path:
         return self.folder / f"{index:06d}-{name}.arrow"
+
+
+def _with_frames(part: Part, frames: Mapping[str, pl.DataFrame]) -> Part:
+    """The part with these frames (by field name) in place of its own."""
+    return replace(part, **frames)  # type: ignore[arg-type]  # every name is a frame field
 
 
 # A part's frames written aside (``Spilled``) and read back to be put together, its cells apart.
