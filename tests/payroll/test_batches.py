@@ -30,7 +30,7 @@ from trueup.payroll.ingest import (
     read_register_batches,
     steps,
 )
-from trueup.payroll.ingest.stream import HEAD_BYTES
+from trueup.payroll.ingest.readers import HEAD_BYTES
 
 __all__ = ["workbooks"]  # the corpus's workbooks, written once for the module
 

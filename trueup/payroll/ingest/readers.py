@@ -39,6 +39,7 @@ import re
 import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from typing import NamedTuple
 
 import fastexcel
 import polars as pl
@@ -201,10 +202,12 @@ def _patch_cells(
 
 
 def _read_csv(data: bytes) -> pl.DataFrame:
-    text, utf8 = _decode(data)
+    text, utf8, whole = _start(data)
     if "\n" not in text and "\r" in text:
         text, utf8 = text.replace("\r", "\n"), None  # classic Mac line ends
     delimiter = _delimiter(text)
+    if not whole and not _whole_rows(text, delimiter):
+        text, utf8 = _decode(data)
     top, too_long = _top_records(text, delimiter)
     if not top and too_long:
         raise _long_cell(too_long)
@@ -215,6 +218,7 @@ def _read_csv(data: bytes) -> pl.DataFrame:
         raw = _polars_csv(body, delimiter, width, ragged=False)
     except pl.exceptions.PolarsError:
         # Find what is wrong, row by row, and read again if it was only trailing empty cells.
+        text = text if utf8 is None else utf8.decode("utf-8")
         _check_records(_lines(text), delimiter, header_row=index + 1, width=width)
         try:
             raw = _polars_csv(body, delimiter, width, ragged=True)
@@ -241,6 +245,70 @@ def _polars_csv(body: bytes, delimiter: str, width: int, *, ragged: bool) -> pl.
         # The text is known not to be empty. Asking Polars to check copies the whole file.
         raise_if_empty=False,
     ).rechunk()
+
+
+class _Start(NamedTuple):
+    """What ``_decode`` gives (the text, and the bytes when they are UTF-8), and whether the
+    text is the whole file's or only its start's."""
+
+    text: str
+    utf8: bytes | None
+    whole: bool
+
+
+def _start(data: bytes) -> _Start:
+    """The file's text, or for a large UTF-8 file the text of its start only (``HEAD_BYTES``,
+    cut at a line end, with ``HEAD_LINES`` lines at least): a file that reads well is read as
+    text only there (its delimiter, its header, the checks that it is text), and decoding a
+    large register whole costs a tenth of its import and a copy of it as text. The whole is
+    checked to be UTF-8 a block at a time."""
+    body = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
+    end = body.rfind(b"\n", 0, HEAD_BYTES)
+    head = body[: end + 1]
+    if (
+        len(body) <= HEAD_BYTES
+        or len(head) < HEAD_BYTES // 2  # a line of half a megabyte
+        or head.count(b"\n") < HEAD_LINES
+        or not _is_utf8(body)
+    ):
+        return _Start(*_decode(data), whole=True)
+    text, utf8 = _decode(head)
+    if utf8 is None or text.isspace():  # a second byte-order mark; a start of nothing but spaces
+        return _Start(*_decode(data), whole=True)
+    return _Start(text, body, whole=False)
+
+
+def _whole_rows(start: str, delimiter: str) -> bool:
+    """Whether the rows the header is looked for in end within the file's start: they are then
+    the whole file's. Where they run to its end, a quoted cell may go on past it."""
+    try:
+        top, too_long = _top_records(start, delimiter)
+    except RegisterError:  # told with the whole file's text, which may read
+        return False
+    return not too_long and len(top) == HEADER_SEARCH_ROWS
+
+
+# How much of a large file's start is read as text (``_start``), and how many lines it holds at
+# least: those the delimiter is told from (``_delimiter``).
+HEAD_BYTES = 1024 * 1024
+HEAD_LINES = 50
+# The size of the blocks a file is checked to be UTF-8 in.
+UTF8_BLOCK = 4 * 1024 * 1024
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Whether the bytes are UTF-8, checked a block at a time (ASCII, most registers, at once)."""
+    if data.isascii():
+        return True
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(data), UTF8_BLOCK):
+            decoder.decode(view[start : start + UTF8_BLOCK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _decode(data: bytes) -> tuple[str, bytes | None]:
@@ -299,7 +367,7 @@ def _delimiter(text: str) -> str:
     lines = []
     for line in _lines(text):
         lines.append(line[:65536])
-        if len(lines) >= 50:
+        if len(lines) >= HEAD_LINES:
             break
     best, best_score = ",", (0, 0)
     for delimiter in DELIMITERS:

@@ -18,6 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from trueup.payroll.ingest.readers import (
+    HEAD_BYTES,
     MAX_BYTES,
     ROW,
     WORKBOOK_MAGIC,
@@ -43,8 +44,6 @@ from trueup.payroll.ingest.readers import (
 BATCH_ROWS = 250_000
 # The most of the file parsed at once (about a batch of rows, told from the rows at its start).
 BLOCK_BYTES = 64 * 1024 * 1024
-# How much of the file's start is read to find its delimiter and header.
-HEAD_BYTES = 1024 * 1024
 
 
 class RegisterBatches:
