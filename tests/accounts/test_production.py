@@ -149,3 +149,15 @@ def test_check_deploy_names_what_the_environment_left_out(missing):
     done = run(env, "-c", "from trueup.cli import main; main()", "check", "--deploy")
     expected = {"TRUEUP_SSL_REDIRECT": "security.W008", "TRUEUP_SECURE_COOKIES": "security.W012"}
     assert expected[missing] in done.stderr
+
+
+def test_postgresql_queries_are_prepared_unless_the_environment_turns_it_off():
+    def options(**env: str) -> object:
+        found = settings_with({"TRUEUP_SECRET_KEY": secrets.token_urlsafe(50), **env}, "DATABASES")
+        return found["DATABASES"]["default"].get("OPTIONS")  # type: ignore[index]
+
+    postgres = "postgres://trueup@db.example.com:5432/trueup"
+    assert options(DATABASE_URL=postgres) == {"server_side_binding": True, "prepare_threshold": 2}
+    assert options(DATABASE_URL=postgres, TRUEUP_DB_PREPARED="0") is None
+    # SQLite keeps its own options (one writer at a time, the demo's server and worker).
+    assert options()["transaction_mode"] == "IMMEDIATE"  # type: ignore[index]
