@@ -135,6 +135,7 @@ class Outcome(TypedDict):
     rows_used: int
     peak_mb: float
     base_mb: float  # resident size after the imports, before the run
+    held_mb: float  # what TrueUp's result holds (``held_mb``); 0 for the others
     notes: dict[str, int]  # TrueUp's counts: rows read, lines, employees, exceptions by kind
 
 
@@ -558,7 +559,24 @@ def imported(path: Path, profile_key: str) -> Result:
         profile = detect_profile(read[0].columns)
         assert profile.key == profile_key, profile.key
         result = ingest(read.pop(), profile, options)
+    RESULTS.append(result)
     return result.totals, result.gross_cents, result.rows_used, trueup_notes(result)
+
+
+# TrueUp's result, kept for ``held_mb`` once the clock has stopped.
+RESULTS: list[Ingested] = []
+
+
+def held_mb(result: Ingested) -> float:
+    """About what the import's result holds, in MB: its frames (the cells behind the lines, the
+    exceptions, employees and quarters) and its engine lines (dicts of text and Decimal amounts,
+    one per employee and class). A peak that grows with the register by no more than this is an
+    import whose own memory does not grow with it."""
+    frames = (result.cells, result.exceptions, result.employees, result.quarters)
+    size = sum(frame.estimated_size() for frame in frames) + sys.getsizeof(result.lines)
+    for line in result.lines:
+        size += sys.getsizeof(line) + sum(map(sys.getsizeof, line.values()))
+    return size / 1e6
 
 
 def trueup_notes(result: Ingested) -> dict[str, int]:
@@ -715,6 +733,7 @@ def child(name: str, path: Path, register: str, batch_rows: int) -> None:
         "rows_used": used,
         "peak_mb": resident_mb("VmHWM"),
         "base_mb": base,
+        "held_mb": held_mb(RESULTS[0]) if RESULTS else 0.0,
         "notes": notes,
     }
     print(json.dumps(outcome))
@@ -802,9 +821,10 @@ def compare(args: argparse.Namespace, path: Path) -> None:
     for name, root in roots.items():
         median = statistics.median(seconds[name])
         peak = max(o["peak_mb"] for o in runs[name])
+        held = runs[name][0]["held_mb"]
         print(
             f"median, {name} ({root}): {median:.2f} s, {median / floor:.2f}× the floor's "
-            f"{floor:.2f} s; peak {peak:,.0f} MB"
+            f"{floor:.2f} s; peak {peak:,.0f} MB, of which the result holds {held:,.0f} MB"
         )
     print(
         "this checkout's time against the other's: "
@@ -961,6 +981,11 @@ def main() -> None:
     print(
         f"TrueUp peak memory: {peak:,.0f} MB (target ≤ {TARGET_PEAK_MB:,.0f} MB: "
         f"{verdict(peak <= TARGET_PEAK_MB)})"
+    )
+    held = outcomes["trueup"][0]["held_mb"]
+    print(
+        f"of which the import's result holds about {held:,.0f} MB (its lines, cells, exceptions, "
+        f"employees and quarters); the import's own: {peak - held:,.0f} MB"
     )
 
 
