@@ -263,8 +263,7 @@ def _start(data: bytes) -> _Start:
     large register whole costs a tenth of its import and a copy of it as text. The whole is
     checked to be UTF-8 a block at a time."""
     body = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
-    end = body.rfind(b"\n", 0, HEAD_BYTES)
-    head = body[: end + 1]
+    head = _to_line_end(body[:HEAD_BYTES])
     if (
         len(body) <= HEAD_BYTES
         or len(head) < HEAD_BYTES // 2  # a line of half a megabyte
@@ -276,6 +275,13 @@ def _start(data: bytes) -> _Start:
     if utf8 is None or text.isspace():  # a second byte-order mark; a start of nothing but spaces
         return _Start(*_decode(data), whole=True)
     return _Start(text, body, whole=False)
+
+
+def _to_line_end(head: bytes) -> bytes:
+    """A file's start cut at its last line end (a character's bytes are never split); whole
+    if it has none."""
+    end = max(head.rfind(b"\n"), head.rfind(b"\r"))
+    return head if end < 0 else head[: end + 1]
 
 
 def _whole_rows(start: str, delimiter: str) -> bool:

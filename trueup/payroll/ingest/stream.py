@@ -34,6 +34,7 @@ from trueup.payroll.ingest.readers import (
     _names,
     _nothing_below,
     _polars_csv,
+    _to_line_end,
     _top_records,
     read_register,
 )
@@ -190,8 +191,7 @@ def _head(path: Path) -> bytes:
         head = file.read(HEAD_BYTES)
     if _blank(head):
         raise RegisterError("the file is empty")
-    end = max(head.rfind(b"\n"), head.rfind(b"\r"))
-    return head if end < 0 or len(head) < HEAD_BYTES else head[: end + 1]
+    return head if len(head) < HEAD_BYTES else _to_line_end(head)
 
 
 def _check_utf8(block: bytes) -> None:
