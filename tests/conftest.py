@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.transaction import Atomic
 from playwright.sync_api import Browser
@@ -42,7 +42,22 @@ def browser(live_server: object) -> Iterator[Browser]:
     """One headless chromium for every browser test. It starts after the live server, so it
     closes before it: chromium's kept-alive connections then end while the server's request
     threads may still close their share of the test database."""
-    yield from launch_browser()
+    # While Playwright's event loop runs in this thread, Django keeps this thread's database
+    # connections apart from those it kept before (asgiref's Local: context-local storage where
+    # a loop runs). Each set is closed before the other takes over, or a connection left in the
+    # set no longer seen would hold the test database open when it is dropped at the end.
+    _close_connections()
+    launched = launch_browser()
+    yield next(launched)
+    _close_connections()
+    next(launched, None)  # the browser closed, Playwright stopped
+
+
+def _close_connections() -> None:
+    """This thread's database connections closed, but for one a test's transaction holds."""
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close()
 
 
 def _outside_the_code_under_test(connection: BaseDatabaseWrapper) -> bool:
