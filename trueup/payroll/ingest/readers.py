@@ -207,7 +207,7 @@ def _read_csv(data: bytes) -> pl.DataFrame:
         text, utf8 = text.replace("\r", "\n"), None  # classic Mac line ends
     delimiter = _delimiter(text)
     if not whole and not _whole_rows(text, delimiter):
-        text, utf8 = _decode(data)
+        (text, utf8), whole = _decode(data), True
     top, too_long = _top_records(text, delimiter)
     if not top and too_long:
         raise _long_cell(too_long)
@@ -218,7 +218,8 @@ def _read_csv(data: bytes) -> pl.DataFrame:
         raw = _polars_csv(body, delimiter, width, ragged=False)
     except pl.exceptions.PolarsError:
         # Find what is wrong, row by row, and read again if it was only trailing empty cells.
-        text = text if utf8 is None else utf8.decode("utf-8")
+        if not whole:  # only the start was read as text; the row at fault may be past it
+            text, _ = _decode(data)
         _check_records(_lines(text), delimiter, header_row=index + 1, width=width)
         try:
             raw = _polars_csv(body, delimiter, width, ragged=True)
@@ -263,10 +264,11 @@ def _start(data: bytes) -> _Start:
     large register whole costs a tenth of its import and a copy of it as text. The whole is
     checked to be UTF-8 a block at a time."""
     body = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
+    if len(body) <= HEAD_BYTES:
+        return _Start(*_decode(data), whole=True)
     head = _to_line_end(body[:HEAD_BYTES])
     if (
-        len(body) <= HEAD_BYTES
-        or len(head) < HEAD_BYTES // 2  # a line of half a megabyte
+        len(head) < HEAD_BYTES // 2  # a line of half a megabyte
         or head.count(b"\n") < HEAD_LINES
         or not _is_utf8(body)
     ):
