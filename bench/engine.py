@@ -13,6 +13,11 @@ than the change; alternating runs see the same machine.
 
     git worktree add /tmp/before HEAD~1
     .venv/bin/python bench/engine.py --against /tmp/before [--rounds 5]
+
+The engine is measured as the product runs it: compiled to C when ``make engine`` has built it
+from these sources (``trueup/rating/native.py``), its Python modules otherwise; the bench prints
+which. The floor is this file's own Python, interpreted either way. ``--interpreted`` measures
+the compiled engine against its Python modules in alternating runs (``TRUEUP_ENGINE=python``).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from pathlib import Path
 
 import machine  # bench/machine.py: is the machine quiet enough to measure?
 
+import trueup.rating
 from trueup.rating import RateTable, rate_worksheet
 from trueup.rating.money import HUNDRED
 from trueup.rating.worksheet import (
@@ -182,7 +188,14 @@ def measure(args: argparse.Namespace) -> dict[str, float]:
     }
 
 
+def engine_kind() -> str:
+    if trueup.rating.COMPILED:
+        return "compiled (make engine: trueup/rating/compiled, built from these sources)"
+    return "interpreted (its Python modules: not built, or TRUEUP_ENGINE=python)"
+
+
 def report(args: argparse.Namespace, figures: dict[str, float]) -> None:
+    print(f"engine: {engine_kind()}")
     print(f"worksheets: {args.worksheets} × {args.lines} payroll lines (seed {args.seed})")
     traced = int(figures["traced"])
     per = traced / args.worksheets
@@ -203,8 +216,11 @@ def report(args: argparse.Namespace, figures: dict[str, float]) -> None:
     print(f"p50 against the floor's: {times:.1f}× (goal ≤ {FLOOR_TIMES}×: {goal})")
 
 
-def run_child(args: argparse.Namespace, root: Path) -> dict[str, float]:
-    """One run of this bench in a fresh process, with the engine of the checkout at ``root``."""
+def run_child(
+    args: argparse.Namespace, root: Path | None, interpreted: bool = False
+) -> dict[str, float]:
+    """One run of this bench in a fresh process, with the engine of the checkout at ``root``
+    (this one's: None), or its Python modules with ``interpreted``."""
     command = [
         sys.executable,
         __file__,
@@ -215,37 +231,46 @@ def run_child(args: argparse.Namespace, root: Path) -> dict[str, float]:
         "--figures",
     ]
     env = machine.checkout_env(root)
+    if interpreted:
+        env["TRUEUP_ENGINE"] = "python"
     out = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
     figures: dict[str, float] = json.loads(out.splitlines()[-1])
     return figures
 
 
 def compare(args: argparse.Namespace) -> None:
-    """This checkout's engine against another's, in alternating fresh processes."""
-    roots = machine.checkouts(args.against)
+    """This checkout's engine against another's (or its compiled engine against its Python
+    modules), in alternating fresh processes."""
+    if args.interpreted:
+        runs = {
+            "compiled": partial(run_child, args, None),
+            "interpreted": partial(run_child, args, None, True),
+        }
+        roots: dict[str, Path] = dict.fromkeys(runs, machine.ROOT)
+    else:
+        roots = machine.checkouts(args.against)
+        runs = {name: partial(run_child, args, root) for name, root in roots.items()}
     print(
         f"worksheets: {args.worksheets} × {args.lines} payroll lines (seed {args.seed}), "
-        f"{args.rounds} rounds, each checkout once a round"
+        f"{args.rounds} rounds, each engine once a round"
     )
-    print(f"{'round':<7}{'checkout':<10}{'p50 ms':>9}{'p95 ms':>9}{'floor p50':>11}{'÷ floor':>9}")
+    print(f"{'round':<7}{'engine':<12}{'p50 ms':>9}{'p95 ms':>9}{'floor p50':>11}{'÷ floor':>9}")
 
     def show(round_: int, name: str, figures: dict[str, float]) -> None:
         print(
-            f"{round_:<7}{name:<10}{figures['p50']:>9.3f}{figures['p95']:>9.3f}"
+            f"{round_:<7}{name:<12}{figures['p50']:>9.3f}{figures['p95']:>9.3f}"
             f"{figures['floor_p50']:>11.3f}{figures['p50'] / figures['floor_p50']:>8.1f}×"
         )
 
-    runs = machine.alternate(
-        args.rounds, {name: partial(run_child, args, root) for name, root in roots.items()}, show
-    )
-    p50s = {name: [r["p50"] for r in found] for name, found in runs.items()}
+    found = machine.alternate(args.rounds, runs, show)
+    p50s = {name: [r["p50"] for r in figures] for name, figures in found.items()}
     for name, root in roots.items():
         p50 = statistics.median(p50s[name])
-        floor_p50 = statistics.median(r["floor_p50"] for r in runs[name])
+        floor_p50 = statistics.median(r["floor_p50"] for r in found[name])
         print(f"median, {name} ({root}): p50 {p50:.3f} ms, {p50 / floor_p50:.1f}× the floor")
-    print(
-        f"this checkout's p50 against the other's: {machine.change(p50s['this'], p50s['against'])}"
-    )
+    first, second = runs
+    change = machine.change(p50s[first], p50s[second])
+    print(f"{first}'s p50 against {second}'s: {change}")
 
 
 def main() -> None:
@@ -256,7 +281,14 @@ def main() -> None:
     parser.add_argument(
         "--against", help="another checkout: its engine and this one's in alternating runs"
     )
-    parser.add_argument("--rounds", type=int, default=5, help="alternations with --against")
+    parser.add_argument(
+        "--interpreted",
+        action="store_true",
+        help="the compiled engine against its Python modules in alternating runs",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="alternations with --against or --interpreted"
+    )
     parser.add_argument("--figures", action="store_true", help=argparse.SUPPRESS)
     machine.add_arguments(parser)
     args = parser.parse_args()
@@ -264,7 +296,7 @@ def main() -> None:
         print(json.dumps(measure(args)))
         return
     machine.check(args)
-    if args.against:
+    if args.against or args.interpreted:
         compare(args)
     else:
         report(args, measure(args))

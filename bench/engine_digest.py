@@ -20,11 +20,17 @@ and the start of the difference. Exit status 1 when any result differs.
 
     git worktree add /tmp/before HEAD~1
     .venv/bin/python bench/engine_digest.py --against /tmp/before [--wc 1500] [--gl 400]
+
+The compiled engine (``make engine``) must give what its Python modules give, interpreted:
+
+    .venv/bin/python bench/engine_digest.py --interpreted
 """
 
 from __future__ import annotations
 
 import argparse
+import copyreg
+import dataclasses
 import hashlib
 import json
 import os
@@ -48,6 +54,7 @@ import machine  # noqa: E402  (bench/machine.py: a child process on another chec
 
 from tests.rating import test_properties as properties  # noqa: E402
 from trueup.rating import RateTable, WorksheetError, rate_worksheet  # noqa: E402
+from trueup.rating import worksheet as worksheets  # noqa: E402
 from trueup.rating.jsonio import result_to_json, worksheet_from_json  # noqa: E402
 from trueup.rating.worksheet import Worksheet  # noqa: E402
 
@@ -106,9 +113,25 @@ def rate_all(path: Path) -> None:
         print(text)
 
 
-def outcomes(path: Path, engine_root: Path | None) -> list[str]:
-    """Every worksheet's outcome from one engine: this checkout's, or ``engine_root``'s."""
+def picklable() -> None:
+    """Every worksheet class pickled by its fields, as its constructor takes them: a compiled
+    engine's frozen dataclasses (``trueup/rating/native.py``) cannot be pickled otherwise, and
+    either engine reads them back so."""
+    for kind in vars(worksheets).values():
+        if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+            copyreg.pickle(kind, _fields)
+
+
+def _fields(value: Any) -> tuple[type, tuple[object, ...]]:
+    return type(value), tuple(getattr(value, f.name) for f in dataclasses.fields(value))
+
+
+def outcomes(path: Path, engine_root: Path | None, interpreted: bool = False) -> list[str]:
+    """Every worksheet's outcome from one engine: this checkout's, or ``engine_root``'s; its
+    Python modules with ``interpreted``, not its compiled build (``trueup/rating/native.py``)."""
     env = machine.checkout_env(engine_root)
+    if interpreted:
+        env["TRUEUP_ENGINE"] = "python"
     command = [sys.executable, __file__, "--rate", str(path)]
     out = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
     return out.splitlines()
@@ -123,6 +146,11 @@ def report(name: str, lines: list[str]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--against", type=Path, help="another checkout whose engine to compare")
+    parser.add_argument(
+        "--interpreted",
+        action="store_true",
+        help="compare this checkout's compiled engine with its Python modules, interpreted",
+    )
     parser.add_argument("--wc", type=int, default=1500)
     parser.add_argument("--gl", type=int, default=400)
     parser.add_argument("--bench", type=int, default=600)
@@ -132,13 +160,17 @@ def main() -> None:
         rate_all(args.rate)
         return
     drawn_cases = cases(args)
+    picklable()
     handle, name = tempfile.mkstemp(suffix=".pickle")  # readable by this user only
     path = Path(name)
     try:
         with os.fdopen(handle, "wb") as file:
             pickle.dump(drawn_cases, file)
         ours = outcomes(path, None)
-        theirs = outcomes(path, args.against) if args.against is not None else None
+        if args.interpreted:
+            theirs: list[str] | None = outcomes(path, args.against, interpreted=True)
+        else:
+            theirs = outcomes(path, args.against) if args.against is not None else None
     finally:
         path.unlink()
     rated = sum(not line.startswith("[") for line in ours)
@@ -146,7 +178,8 @@ def main() -> None:
     digest = report(f"this checkout ({ROOT})", ours)
     if theirs is None:
         return
-    if report(f"against ({args.against})", theirs) == digest:
+    other = f"against ({args.against or ROOT})" + (", interpreted" if args.interpreted else "")
+    if report(other, theirs) == digest:
         print("SAME: every result is identical")
         return
     first = next(n for n, (a, b) in enumerate(zip(ours, theirs, strict=True)) if a != b)
