@@ -230,9 +230,7 @@ def run_child(
         "--allow-busy",  # the parent watches the machine for the whole comparison
         "--figures",
     ]
-    env = machine.checkout_env(root)
-    if interpreted:
-        env["TRUEUP_ENGINE"] = "python"
+    env = machine.checkout_env(root, interpreted=interpreted)
     out = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
     figures: dict[str, float] = json.loads(out.splitlines()[-1])
     return figures

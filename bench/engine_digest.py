@@ -129,9 +129,7 @@ def _fields(value: Any) -> tuple[type, tuple[object, ...]]:
 def outcomes(path: Path, engine_root: Path | None, interpreted: bool = False) -> list[str]:
     """Every worksheet's outcome from one engine: this checkout's, or ``engine_root``'s; its
     Python modules with ``interpreted``, not its compiled build (``trueup/rating/native.py``)."""
-    env = machine.checkout_env(engine_root)
-    if interpreted:
-        env["TRUEUP_ENGINE"] = "python"
+    env = machine.checkout_env(engine_root, interpreted=interpreted)
     command = [sys.executable, __file__, "--rate", str(path)]
     out = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
     return out.splitlines()
@@ -167,10 +165,8 @@ def main() -> None:
         with os.fdopen(handle, "wb") as file:
             pickle.dump(drawn_cases, file)
         ours = outcomes(path, None)
-        if args.interpreted:
-            theirs: list[str] | None = outcomes(path, args.against, interpreted=True)
-        else:
-            theirs = outcomes(path, args.against) if args.against is not None else None
+        compared = args.interpreted or args.against is not None
+        theirs = outcomes(path, args.against, args.interpreted) if compared else None
     finally:
         path.unlink()
     rated = sum(not line.startswith("[") for line in ours)

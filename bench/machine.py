@@ -128,10 +128,13 @@ def change(this: list[float], against: list[float]) -> str:
     return f"{medians:+.1%} (medians), {lowest:+.1%} (lowest)"
 
 
-def checkout_env(root: Path | None) -> dict[str, str]:
+def checkout_env(root: Path | None, *, interpreted: bool = False) -> dict[str, str]:
     """The environment of a child process that imports TrueUp from the checkout at ``root``
-    (another checkout of the project, put first on ``PYTHONPATH``), or from this one (None)."""
+    (another checkout of the project, put first on ``PYTHONPATH``), or from this one (None); with
+    ``interpreted``, its engine's Python modules, not its compiled build (``make engine``)."""
     env = dict(os.environ)
+    if interpreted:
+        env["TRUEUP_ENGINE"] = "python"
     if root is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(root), env.get("PYTHONPATH", "")])
     return env
