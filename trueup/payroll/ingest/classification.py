@@ -200,10 +200,10 @@ def unresolved_added(parts: list[pl.DataFrame]) -> pl.DataFrame:
     )
 
 
-def _each_row(rows: pl.DataFrame, mask: pl.Expr, column: pl.Expr) -> pl.DataFrame:
+def _each_row(rows: pl.DataFrame, mask: pl.Expr, column: pl.Expr) -> pl.LazyFrame:
     """The rows where ``mask`` holds, once each, with ``column`` (the register's header) as the
-    column their exception names."""
-    return rows.filter(mask).unique(ROW, keep="first").with_columns(column=column)
+    column their exception names: lazily, so only what the exception reads is filtered."""
+    return rows.lazy().filter(mask).unique(ROW, keep="first").with_columns(column=column)
 
 
 def _in_policy_states(

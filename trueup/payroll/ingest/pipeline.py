@@ -57,6 +57,7 @@ from trueup.payroll.ingest.steps import (
 )
 from trueup.payroll.ingest.summaries import (
     _employees,
+    _grouped,
     _inferred,
     _priced,
     _quarters,
@@ -309,19 +310,20 @@ def _part(
     # Amounts in codes no mapping names are kept through the steps (an amount outside the period
     # or a copy is no question for the auditor) and gathered here, out of the payroll.
     unmapped = _unmapped(rows.filter(paid & ~mapped), flag)
-    # One copy of the rows, with only what the payroll's summaries read. Eagerly: a lazy filter
+    # One copy of the rows, with only what the payroll's cells read. Eagerly: a lazy filter
     # leaves the rows in pieces, and grouping those cost the summaries twice the time.
     payroll = rows.select(PAYROLL).filter(rows.select(paid & mapped).to_series())
     used = payroll.get_column(ROW).unique()
     _unaccounted(everything, read, used, problems, profile)
     exceptions = problems.frame()
     priced = _priced(payroll, known)
+    grouped = _grouped(rows)
     return Part(
         register=register,
-        sums=_sums(payroll),
-        quarters=_quarters(payroll),
+        sums=_sums(grouped),
+        quarters=_quarters(grouped),
         cells=cells_of(priced, known, columns_enum),
-        employees=_employees(rows, known),
+        employees=_employees(grouped, known),
         exceptions=exceptions,
         rows_read=read.len(),
         rows_used=used.len(),
@@ -338,7 +340,8 @@ def _part(
 
 # What is kept of every amount, used or not, to say what a row nothing was used from held.
 EVERYTHING = (ROW, "blank", "category", "cents", "column")
-# What the payroll's summaries read of each row used.
+# What the payroll's cells and inferred states read of each row used (the sums, quarters and
+# employees are grouped from ``_grouped``).
 PAYROLL = (
     ROW,
     "state_final",
@@ -347,7 +350,6 @@ PAYROLL = (
     "who",
     "category",
     "cents",
-    "check",
     "column",
 )
 # The employee's name and id as the register writes them: read only to look an employee up in
@@ -371,25 +373,20 @@ def _amount_rows(
     # Without an employee table or exclusions, ``who`` is all the steps read of the names.
     unread = () if options.employee_classes or options.excluded_employees else NAMES
 
+    # Only the earned basis reads a pay period's dates (``_in_period``): on the check-date basis
+    # they are not read (two dates a row, a large register's time).
+    earned = options.basis == "earned"
+
     def per_row(rows: pl.LazyFrame) -> pl.LazyFrame:
-        if one_cell:
-            rows = rows.with_columns(
-                period_from=pl.col("pay_period").str.extract(PAY_PERIOD, 1),
-                period_to=pl.col("pay_period").str.extract(PAY_PERIOD, 2),
-            )
-        else:
-            rows = rows.with_columns(
-                period_from=pl.lit(None, pl.String), period_to=pl.lit(None, pl.String)
-            )
+        if earned:
+            rows = _with_period(rows, one_cell, formats)
         return rows.with_columns(
             check=_date("check_date", formats),
-            start=pl.coalesce(_date("period_start", formats), _date("period_from", formats)),
-            end=pl.coalesce(_date("period_end", formats), _date("period_to", formats)),
             who=pl.when(pl.col("employee") != "")
             .then(pl.col("employee"))
             .otherwise(pl.col("employee_id")),
             totals=pl.col(ROW).is_in(totals.implode()),
-        ).drop("pay_period", "period_from", "period_to", "period_start", "period_end", *unread)
+        ).drop("pay_period", "period_start", "period_end", *unread)
 
     long = _long(frame, profile, options, per_row, holds)
     read = {
@@ -400,6 +397,26 @@ def _amount_rows(
         **read, category=pl.lit("ignore"), totals=pl.col(ROW).is_in(totals.implode())
     )
     return long.rows.with_columns(**read).collect(), not_pay.collect()
+
+
+def _with_period(rows: pl.LazyFrame, one_cell: bool, formats: tuple[str, ...]) -> pl.LazyFrame:
+    """The pay period's first and last days (``start``, ``end``): from the register's columns
+    for them, else from a pay period in one cell."""
+    if one_cell:
+        period = {
+            "period_from": pl.col("pay_period").str.extract(PAY_PERIOD, 1),
+            "period_to": pl.col("pay_period").str.extract(PAY_PERIOD, 2),
+        }
+    else:
+        period = {"period_from": pl.lit(None, pl.String), "period_to": pl.lit(None, pl.String)}
+    return (
+        rows.with_columns(**period)
+        .with_columns(
+            start=pl.coalesce(_date("period_start", formats), _date("period_from", formats)),
+            end=pl.coalesce(_date("period_end", formats), _date("period_to", formats)),
+        )
+        .drop("period_from", "period_to")
+    )
 
 
 def _left_out(

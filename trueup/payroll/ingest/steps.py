@@ -17,6 +17,9 @@ from trueup.payroll.ingest.readers import ROW
 TRUE = ("y", "yes", "true", "1", "x", "officer")
 # Exceptions that keep their row: the row is used, and the exception is a warning.
 WARNINGS = ("negative_amount",)
+# Rows an exception is found in: a frame, or a query of one (``Problems.add`` reads only what it
+# names of them).
+Rows = pl.DataFrame | pl.LazyFrame
 EXCEPTION_SCHEMA = {"row": pl.Int64, "column": pl.String, "kind": pl.String, "message": pl.String}
 
 
@@ -26,9 +29,14 @@ class Problems:
     def __init__(self) -> None:
         self.found: list[pl.DataFrame] = []
 
-    def add(self, rows: pl.DataFrame, mask: pl.Expr, kind: str, message: pl.Expr) -> None:
-        found = rows.filter(mask).select(
-            row=pl.col(ROW), column=pl.col("column"), kind=pl.lit(kind), message=message
+    def add(self, rows: Rows, mask: pl.Expr, kind: str, message: pl.Expr) -> None:
+        """The rows where ``mask`` holds, named with ``kind`` and ``message``. Lazily: only the
+        columns an exception reads are filtered (a large register's rows have many more)."""
+        found = (
+            rows.lazy()
+            .filter(mask)
+            .select(row=pl.col(ROW), column=pl.col("column"), kind=pl.lit(kind), message=message)
+            .collect()
         )
         if found.height:
             self.found.append(found)
@@ -41,7 +49,7 @@ class Problems:
         return pl.concat(self.found).sort(["row", "kind"], maintain_order=True)
 
 
-Flag = Callable[[pl.DataFrame, pl.Expr, str, pl.Expr], None]
+Flag = Callable[[Rows, pl.Expr, str, pl.Expr], None]
 
 
 def kept(rows: pl.DataFrame, mask: pl.Expr) -> pl.DataFrame:
@@ -233,7 +241,7 @@ def _pay_amounts(
         flag(rows, zero, "zero_amount", pl.lit("a zero amount: left out"))
     # A zero in a wide register's column is an empty cell; a row of nothing but zeros is named
     # later, with the other rows that give nothing.
-    nameless = rows.filter(~zero & (pl.col("who") == "")).unique(ROW, keep="first")
+    nameless = rows.lazy().filter(~zero & (pl.col("who") == "")).unique(ROW, keep="first")
     flag(nameless, pl.lit(True), "no_employee", pl.lit("no employee name or id: left out"))
     rows = rows.with_columns(keep=(~zero & (pl.col("who") != "")).fill_null(False))
     flag(
@@ -253,7 +261,8 @@ def _officers(rows: pl.DataFrame, options: Options, flag: Flag) -> pl.DataFrame:
     )
     rows = rows.with_columns(is_officer=officer)
     flag(
-        rows.filter(pl.col("ok") & pl.col("is_officer"))
+        rows.lazy()
+        .filter(pl.col("ok") & pl.col("is_officer"))
         .unique(ROW, keep="first")
         .with_columns(column=pl.lit("")),
         pl.lit(True),
@@ -569,7 +578,11 @@ def _in_period(rows: pl.DataFrame, register: Headers, options: Options, flag: Fl
         return kept(rows, pl.col("keep")).drop(*PERIOD_COLUMNS, strict=False)
     dated = pl.col("keep") & pl.col("check").is_not_null()
     inside = (pl.col("check") >= options.effective) & (pl.col("check") < options.expiration)
-    undated = rows.filter(pl.col("keep") & pl.col("check").is_null()).unique(ROW, keep="first")
+    # Lazily, as are the rows outside the period: only the columns their exceptions read are
+    # filtered.
+    undated = (
+        rows.lazy().filter(pl.col("keep") & pl.col("check").is_null()).unique(ROW, keep="first")
+    )
     flag(
         undated.with_columns(column=pl.lit(register.date_column)),
         pl.lit(True),
@@ -597,7 +610,7 @@ def _in_period(rows: pl.DataFrame, register: Headers, options: Options, flag: Fl
     else:
         rows = rows.with_columns(inside=inside)
     # Named at the check date's column, once a row: the date is the problem, not the amounts.
-    outside = rows.filter(dated & ~pl.col("inside")).unique(ROW, keep="first")
+    outside = rows.lazy().filter(dated & ~pl.col("inside")).unique(ROW, keep="first")
     flag(
         outside.with_columns(column=pl.lit(register.date_column)),
         pl.lit(True),

@@ -35,20 +35,32 @@ def _in_gross(known: Mapping[str, Category]) -> pl.Expr:
     )
 
 
-def _employees(rows: pl.DataFrame, known: Mapping[str, Category]) -> pl.DataFrame:
-    """One row per employee, officers included, from their rows that can be rated (``ok``) in a
-    mapped code: the states and classes as lists, whether an officer, gross cents and rows
-    (``employees_of`` gathers the batches' and writes the lists out)."""
+def _grouped(rows: pl.DataFrame) -> pl.DataFrame:
+    """The rows that can be rated (``ok``) in a mapped code, officers' included, grouped once by
+    everything the payroll's summaries are by (the line's keys, the category, the officer mark
+    and the quarter), with their cents and rows. The sums, the quarters and the employees are
+    then grouped from these few rows (about one in six of a large register's), not each from
+    every row."""
+    number = pl.col("check").dt.year() * 10 + pl.col("check").dt.quarter()  # null: no date
+    read = rows.select(*LINE_KEYS, "is_officer", "category", "cents", number=number)
     # Only the columns read here are filtered, not every column of a large register; eagerly,
     # as grouping the pieces a lazy filter leaves is slower.
-    read = rows.select("who", "state_final", "class_final", "is_officer", "category", "cents")
     mine = read.filter(rows.select(pl.col("ok") & pl.col("category").is_not_null()).to_series())
-    return mine.group_by("who").agg(
+    return mine.group_by(*LINE_KEYS, "is_officer", "category", "number").agg(
+        cents=pl.col("cents").sum(), rows=pl.len()
+    )
+
+
+def _employees(grouped: pl.DataFrame, known: Mapping[str, Category]) -> pl.DataFrame:
+    """One row per employee, officers included (``_grouped``): the states and classes as lists,
+    whether an officer, gross cents and rows (``employees_of`` gathers the batches' and writes
+    the lists out)."""
+    return grouped.group_by("who").agg(
         state=pl.col("state_final").unique(),
         class_code=pl.col("class_final").unique(),
         officer=pl.col("is_officer").any(),
         gross_cents=pl.when(_in_gross(known)).then(pl.col("cents")).otherwise(0).sum(),
-        rows=pl.len(),
+        rows=pl.col("rows").sum(),
     )
 
 
@@ -112,10 +124,15 @@ class LineKeyClash(Exception):
     """Two lines' keys hash alike: their cells cannot be told apart."""
 
 
-def _sums(payroll: pl.DataFrame) -> pl.DataFrame:
-    """The used rows' cents by line and category: the lines and totals are made from these few
-    rows, not from every row again (``sums_of`` adds the batches' and prices them)."""
-    return payroll.group_by(*LINE_KEYS, "category").agg(cents=pl.col("cents").sum())
+def _sums(grouped: pl.DataFrame) -> pl.DataFrame:
+    """The payroll's cents by line and category (``_grouped``, officers left out): the lines
+    and totals are made from these few rows, not from every row again (``sums_of`` adds the
+    batches' and prices them)."""
+    return (
+        grouped.filter(~pl.col("is_officer"))
+        .group_by(*LINE_KEYS, "category")
+        .agg(pl.col("cents").sum())
+    )
 
 
 def sums_of(sums: pl.DataFrame, known: Mapping[str, Category]) -> pl.DataFrame:
@@ -137,13 +154,13 @@ def _totals(sums: pl.DataFrame) -> dict[str, int]:
     }
 
 
-def _quarters(payroll: pl.DataFrame) -> pl.DataFrame:
-    """Cents by state, quarter of the check date and category. Grouped from the used rows on
-    their own keys: with the lines' keys too, the groups would be many times more."""
-    # Its year × 10 + its quarter; null without a date.
-    number = pl.col("check").dt.year() * 10 + pl.col("check").dt.quarter()
-    return payroll.group_by(state=pl.col("state_final"), number=number, category="category").agg(
-        cents=pl.col("cents").sum()
+def _quarters(grouped: pl.DataFrame) -> pl.DataFrame:
+    """The payroll's cents by state, quarter of the check date (its year × 10 + its quarter;
+    null without a date) and category (``_grouped``, officers left out)."""
+    return (
+        grouped.filter(~pl.col("is_officer"))
+        .group_by(state=pl.col("state_final"), number="number", category="category")
+        .agg(pl.col("cents").sum())
     )
 
 
@@ -199,33 +216,34 @@ def inferred_added(parts: list[pl.DataFrame]) -> pl.DataFrame:
 
 def _lines(sums: pl.DataFrame) -> list[dict[str, object]]:
     """Engine payroll lines: one per state, class and employee (and where the state came from,
-    when the register did not give it), each amount field in Decimal."""
+    when the register did not give it), each amount field in Decimal: only the fields the line
+    has amounts in, in the fields' order."""
     if sums.is_empty():
         return []
     in_gross = pl.when(pl.col("in_gross")).then(pl.col("cents")).otherwise(0)
-    # Each line once, with its fields' totals as lists: a loop over lines, not over amounts.
-    grouped = (
-        sums.group_by(*LINE_KEYS, "field")
-        .agg(cents=pl.col("cents").sum(), gross=in_gross.sum())
-        .sort(*LINE_KEYS, "field")
-        .group_by(*LINE_KEYS, maintain_order=True)
-        .agg(fields=pl.col("field"), totals=pl.col("cents"), gross=pl.col("gross").sum())
-    )
+    table = sums.group_by(*LINE_KEYS).agg(gross=in_gross.sum())
+    named = pl.col("field").is_not_null() & ~pl.col("field").is_in(["", "gross"])
+    per_field = sums.filter(named).group_by(*LINE_KEYS, "field").agg(pl.col("cents").sum())
+    fields: list[str] = []
+    if not per_field.is_empty():
+        # A column a field: a line without an amount in a field has none there (null), one whose
+        # amounts sum to nothing has 0.
+        wide = per_field.pivot(on="field", index=LINE_KEYS, values="cents", sort_columns=True)
+        fields = wide.columns[len(LINE_KEYS) :]
+        table = table.join(wide, on=LINE_KEYS, how="left", nulls_equal=True)
     result: list[dict[str, object]] = []
-    for state, class_code, who, source, fields, totals, gross in grouped.iter_rows():
-        result.append(
+    for state, class_code, who, source, gross, *totals in table.sort(*LINE_KEYS).iter_rows():
+        line: dict[str, object] = {"state": state, "class_code": class_code, "employee": who}
+        if source:
+            line["state_inferred_from"] = source
+        line["gross"] = Decimal(gross).scaleb(-2)
+        line["gross_cents"] = int(gross)
+        line.update(
             {
-                "state": state,
-                "class_code": class_code,
-                "employee": who,
-                **({"state_inferred_from": source} if source else {}),
-                "gross": Decimal(int(gross)).scaleb(-2),
-                "gross_cents": int(gross),
-                **{
-                    name: Decimal(int(total)).scaleb(-2)
-                    for name, total in zip(fields, totals, strict=True)
-                    if name and name != "gross"
-                },
+                name: Decimal(t).scaleb(-2)
+                for name, t in zip(fields, totals, strict=True)
+                if t is not None
             }
         )
+        result.append(line)
     return result
