@@ -309,15 +309,17 @@ def _part(
     mapped = pl.col("category").is_not_null()
     # Amounts in codes no mapping names are kept through the steps (an amount outside the period
     # or a copy is no question for the auditor) and gathered here, out of the payroll.
-    unmapped = _unmapped(rows.filter(paid & ~mapped), flag)
-    # One copy of the rows, with only what the payroll's cells read. Eagerly: a lazy filter
-    # leaves the rows in pieces, and grouping those cost the summaries twice the time.
+    unmapped = _unmapped(rows.lazy().filter(paid & ~mapped).select(*UNMAPPED).collect(), flag)
+    # One copy of the rows, with only what the payroll's summaries and cells read. Eagerly: a
+    # lazy filter leaves the rows in pieces, and grouping those cost the summaries twice the time.
     payroll = rows.select(PAYROLL).filter(rows.select(paid & mapped).to_series())
+    # The officers' rows, few, are grouped with the payroll's for the employees.
+    officers = rows.lazy().filter(pl.col("ok") & mapped & pl.col("is_officer"))
+    grouped = _grouped(payroll, officers.select(PAYROLL).collect())
     used = payroll.get_column(ROW).unique()
     _unaccounted(everything, read, used, problems, profile)
     exceptions = problems.frame()
-    priced = _priced(payroll, known)
-    grouped = _grouped(rows)
+    priced = _priced(payroll.drop("check"), known)
     return Part(
         register=register,
         sums=_sums(grouped),
@@ -340,8 +342,7 @@ def _part(
 
 # What is kept of every amount, used or not, to say what a row nothing was used from held.
 EVERYTHING = (ROW, "blank", "category", "cents", "column")
-# What the payroll's cells and inferred states read of each row used (the sums, quarters and
-# employees are grouped from ``_grouped``).
+# What the payroll's summaries, cells and inferred states read of each row used.
 PAYROLL = (
     ROW,
     "state_final",
@@ -350,8 +351,11 @@ PAYROLL = (
     "who",
     "category",
     "cents",
+    "check",
     "column",
 )
+# What the amounts in codes no mapping names are gathered by (``_unmapped``).
+UNMAPPED = (ROW, "column", "code", "category", "cents")
 # The employee's name and id as the register writes them: read only to look an employee up in
 # the employee table or the auditor's exclusions (``who`` is the one the import names).
 NAMES = ("employee", "employee_id")

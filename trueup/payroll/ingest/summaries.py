@@ -35,18 +35,21 @@ def _in_gross(known: Mapping[str, Category]) -> pl.Expr:
     )
 
 
-def _grouped(rows: pl.DataFrame) -> pl.DataFrame:
-    """The rows that can be rated (``ok``) in a mapped code, officers' included, grouped once by
-    everything the payroll's summaries are by (the line's keys, the category, the officer mark
-    and the quarter), with their cents and rows. The sums, the quarters and the employees are
-    then grouped from these few rows (about one in six of a large register's), not each from
-    every row."""
+def _grouped(payroll: pl.DataFrame, officers: pl.DataFrame) -> pl.DataFrame:
+    """The rows used and the officers' rows (rows that can be rated in a mapped code, both with
+    the payroll's columns), grouped once by everything the payroll's summaries are by (the
+    line's keys, the category, whether an officer's and the quarter), with their cents and rows.
+    The sums, the quarters and the employees are then grouped from these few rows (about one in
+    six of a large register's), not each from every row."""
     number = pl.col("check").dt.year() * 10 + pl.col("check").dt.quarter()  # null: no date
-    read = rows.select(*LINE_KEYS, "is_officer", "category", "cents", number=number)
-    # Only the columns read here are filtered, not every column of a large register; eagerly,
-    # as grouping the pieces a lazy filter leaves is slower.
-    mine = read.filter(rows.select(pl.col("ok") & pl.col("category").is_not_null()).to_series())
-    return mine.group_by(*LINE_KEYS, "is_officer", "category", "number").agg(
+    read = [*LINE_KEYS, "category", "cents", "check"]
+    both = pl.concat(
+        [
+            payroll.select(*read, is_officer=pl.lit(False)),
+            officers.select(*read, is_officer=pl.lit(True)),
+        ]
+    )
+    return both.group_by(*LINE_KEYS, "is_officer", "category", number=number).agg(
         cents=pl.col("cents").sum(), rows=pl.len()
     )
 
