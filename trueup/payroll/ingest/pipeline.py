@@ -323,7 +323,7 @@ def _part(
     return Part(
         register=register,
         sums=_sums(grouped),
-        quarters=_quarters(grouped),
+        quarters=_quarters(payroll),
         cells=cells_of(priced, known, columns_enum),
         employees=_employees(grouped, known),
         exceptions=exceptions,
