@@ -473,6 +473,20 @@ Ken Totten,E9,IN,8810,2025-01-15,,,regular,500.00
     assert result.gross_cents == 150000  # Ann and Ken Totten, whose name only begins so
 
 
+def test_totals_rows_are_found_in_columns_of_a_few_repeated_values_and_of_many() -> None:
+    # A hundred rows of two names (a column searched by its distinct cells) and a hundred ids
+    # (a column searched cell by cell): a totals label in either is found.
+    detail = [
+        f"{'Ann Lee' if n % 2 else 'Ken Totten'},E{n},IN,8810,2025-01-15,,,regular,{n}.00"
+        for n in range(1, 101)
+    ]
+    rows = [*detail[:50], "Total,,,,,,,,1275.00", *detail[50:], ",Totals for Ann Lee,,,,,,,2500.00"]
+    result = run("\n".join([TRUEUP, *rows]))
+    assert [row for row, _, kind in exceptions(result) if kind == "totals_row"] == [52, 103]
+    assert result.gross_cents == 505000  # 1.00 + 2.00 + … + 100.00
+    assert result.rows_used == 100
+
+
 def test_a_row_with_amounts_but_no_employee_is_left_out_and_named() -> None:
     result = run(
         """
