@@ -40,6 +40,7 @@ from trueup.payroll.ingest.parts import (
 )
 from trueup.payroll.ingest.readers import ROW
 from trueup.payroll.ingest.steps import (
+    UNMAPPED_READS,
     WARNINGS,
     Known,
     Problems,
@@ -309,7 +310,7 @@ def _part(
     mapped = pl.col("category").is_not_null()
     # Amounts in codes no mapping names are kept through the steps (an amount outside the period
     # or a copy is no question for the auditor) and gathered here, out of the payroll.
-    unmapped = _unmapped(rows.lazy().filter(paid & ~mapped).select(*UNMAPPED).collect(), flag)
+    unmapped = _unmapped(rows.lazy().filter(paid & ~mapped).select(*UNMAPPED_READS).collect(), flag)
     # One copy of the rows, with only what the payroll's summaries and cells read. Eagerly: a
     # lazy filter leaves the rows in pieces, and grouping those cost the summaries twice the time.
     payroll = rows.select(PAYROLL).filter(rows.select(paid & mapped).to_series())
@@ -354,8 +355,6 @@ PAYROLL = (
     "check",
     "column",
 )
-# What the amounts in codes no mapping names are gathered by (``_unmapped``).
-UNMAPPED = (ROW, "column", "code", "category", "cents")
 # The employee's name and id as the register writes them: read only to look an employee up in
 # the employee table or the auditor's exclusions (``who`` is the one the import names).
 NAMES = ("employee", "employee_id")

@@ -188,6 +188,8 @@ def _unmapped(rows: pl.DataFrame, flag: Flag) -> pl.DataFrame:
     )
 
 
+# What ``_unmapped`` reads of the rows it is given.
+UNMAPPED_READS = (ROW, "column", "code", "category", "cents")
 UNMAPPED = pl.DataFrame(
     schema={
         "key": pl.String,
